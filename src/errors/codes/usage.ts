@@ -32,4 +32,10 @@ export const usageCodes = {
     message: (d) => `--package ${show(d.package)} names no configured schema package (known: ${show(d.packages)}).`,
     fix: () => "Pass the folder name of a package that holds migrations/versions, or add it to `packages` in the configuration.",
   },
+  EMIGRAKIT_VERSIONS_MISSING: {
+    exit: 2,
+    title: "A configured package has no migrations/versions folder",
+    message: (d) => `The package folder ${show(d.package)} has no migrations/versions folder.`,
+    fix: () => "Create it (migrakit init does), or correct `packages` in the configuration.",
+  },
 } satisfies Catalogue;

@@ -1,0 +1,34 @@
+// bench/static-check: `migrakit check --static` on a generated repo of 1000 scripts, beside `node -e 0` and
+// beside `alembic heads` on the same folder (cold and warm bytecode cache) when a Python with alembic exists.
+// Target (issue 2): ≤ 0.1 s, i.e. ≤ 2× `node -e 0`. Run: npx tsc -p . && node dist/bench/static-check.js
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chain, headOf, makeSchemaRepo } from "../test/helpers/schema-repo.js";
+import { printTable, timeCommand, type Timing } from "./measure.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = join(root, "bin/migrakit.js");
+const n = Number(process.argv[2] ?? 1000);
+const scripts = chain(n, { released: n - 5 });
+const repo = makeSchemaRepo({ scripts, init: { version: `0.${n - 5}.0`, migration: headOf(scripts) }, commit: true });
+try {
+  const node = timeCommand("node -e 0", process.execPath, ["-e", "0"], { runs: 11 });
+  const check = timeCommand(`migrakit check --static (${n} scripts)`, process.execPath, [bin, "check", "--static"], { cwd: repo.dir, runs: 11 });
+  const rows: Timing[] = [node, check];
+  const python = process.env.MIGRAKIT_PYTHON ?? join(root, ".venvs/current/bin/python");
+  if (existsSync(python)) {
+    writeFileSync(join(repo.dir, "alembic.ini"), `[alembic]\nscript_location = ${repo.pkg}/migrations\n`);
+    const pycache = join(repo.dir, repo.pkg, "migrations/versions/__pycache__");
+    const args = ["-m", "alembic", "heads"];
+    rows.push(timeCommand(`alembic heads, cold bytecode cache`, python, args, { cwd: repo.dir, runs: 5, before: () => rmSync(pycache, { recursive: true, force: true }) }));
+    rows.push(timeCommand(`alembic heads, warm bytecode cache`, python, args, { cwd: repo.dir, runs: 7 }));
+  } else {
+    console.log(`(no ${python}: run scripts/python-envs.sh to compare with alembic heads)`);
+  }
+  printTable(rows, node);
+  const ratio = check.medianMs / node.medianMs;
+  console.log(`target ≤ 0.100 s and ≤ 2x node -e 0: ${check.medianMs <= 100 && ratio <= 2 ? "met" : "NOT met"} (${(check.medianMs / 1000).toFixed(3)} s, ${ratio.toFixed(2)}x)`);
+} finally {
+  repo.cleanup();
+}

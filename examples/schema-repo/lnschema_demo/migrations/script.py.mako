@@ -1,0 +1,15 @@
+"""vX.X.X."""
+from alembic import op
+import sqlalchemy as sa  # noqa: F401
+import sqlmodel as sqm  # noqa: F401
+
+revision = "${up_revision}"
+down_revision = ${repr(down_revision)}
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    ${downgrades if downgrades else "pass"}

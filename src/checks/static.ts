@@ -1,0 +1,144 @@
+// The static rules of SPEC §1 over a loaded schema repo. Pure: everything it needs is in the model.
+import type { SchemaRepo, ScriptFile } from "../model/repo.js";
+import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
+import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
+import { headerText } from "../model/script-source.js";
+import { finding, type Finding } from "./finding.js";
+
+const NEW_REVISION = /^[0-9a-f]{12}$/;
+const SCHEMA_ID = /^[a-z0-9_]+$/;
+
+function isRealDate(date: string): boolean {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** What the file should be called, for fix hints. */
+function suggestedName(s: ScriptFile, slug: string): string {
+  const revision = s.source.revision?.value ?? s.name.revision ?? "<revision>";
+  const date = s.name.date ?? "YYYY-MM-DD";
+  return formatScriptName({ date, revision, slug });
+}
+
+function scriptFindings(s: ScriptFile): Finding[] {
+  const out: Finding[] = [];
+  const at = { file: s.path, line: 1 };
+  const { name, source } = s;
+  if (source.syntaxError) {
+    out.push(finding("EMIGRAKIT_SCRIPT_SYNTAX", { file: s.path, line: source.syntaxError.line }, { reason: source.syntaxError.message }));
+  }
+  if (name.date !== null && !isRealDate(name.date)) out.push(finding("EMIGRAKIT_SCRIPT_DATE", at, { date: name.date }));
+  if (!source.revision) out.push(finding("EMIGRAKIT_REVISION_MISSING", at));
+  if (!source.downRevision) out.push(finding("EMIGRAKIT_DOWN_REVISION_MISSING", at));
+  const revision = source.revision?.value;
+  if (revision !== undefined && name.revision !== null && name.revision !== revision) {
+    out.push(
+      finding(
+        "EMIGRAKIT_REVISION_NAME_MISMATCH",
+        { file: s.path, line: source.revision!.line },
+        { nameRevision: name.revision, revision, suggestion: suggestedName(s, name.slug ?? UNRELEASED_SLUG) },
+      ),
+    );
+  }
+  if (name.kind === "legacy") return out; // legacy scripts are accepted as they are (SPEC §1)
+  const expected = name.kind === "unreleased" ? headerText(null) : headerText(name.version);
+  if (!source.header) out.push(finding("EMIGRAKIT_HEADER_MISSING", at, { expected }));
+  else {
+    const ok =
+      name.kind === "unreleased"
+        ? source.header.kind === "unreleased"
+        : source.header.kind === "released" && normalizePep440(source.header.version ?? "") === normalizePep440(name.version ?? "");
+    if (!ok) out.push(finding("EMIGRAKIT_HEADER_MISMATCH", { file: s.path, line: source.header.line }, { header: source.header.text, expected }));
+  }
+  if (name.kind === "unreleased" && revision !== undefined && !NEW_REVISION.test(revision)) {
+    out.push(finding("EMIGRAKIT_REVISION_FORMAT", { file: s.path, line: source.revision!.line }, { revision }));
+  }
+  return out;
+}
+
+function graphFindings(repo: SchemaRepo): Finding[] {
+  const out: Finding[] = [];
+  const g = repo.graph;
+  const first = (rev: string) => g.byRevision.get(rev)?.[0];
+  const where = (rev: string, line?: "revision" | "down") => {
+    const s = first(rev);
+    if (!s) return {};
+    const span = line === "down" ? s.source.downRevision : s.source.revision;
+    return { file: s.path, line: span?.line ?? 1 };
+  };
+  for (const [revision, scripts] of g.byRevision) {
+    if (scripts.length > 1) {
+      for (const s of scripts.slice(1))
+        out.push(finding("EMIGRAKIT_DUPLICATE_REVISION", { file: s.path, line: s.source.revision?.line ?? 1 }, { revision, files: scripts.map((x) => x.path).join(", ") }));
+    }
+  }
+  for (const m of g.missingParents) out.push(finding("EMIGRAKIT_MISSING_PARENT", where(m.revision, "down"), m));
+  for (const cycle of g.cycles) out.push(finding("EMIGRAKIT_CYCLE", where(cycle[0]!, "down"), { cycle: cycle.join(" → ") }));
+  for (const rev of g.merges) {
+    out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, parents: first(rev)?.source.downRevision?.value.join(", ") }));
+  }
+  if (g.roots.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: g.roots.join(", ") }));
+  if (g.heads.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: g.heads.join(", ") }));
+  if (!g.chain) return out;
+
+  // Along the chain: unreleased scripts only at the tip, legacy names only before them, versions never go back.
+  let firstUnreleased: ScriptFile | undefined;
+  let previous: ScriptFile | undefined;
+  const packageVersion = repo.init?.parsed?.version?.value;
+  for (const rev of g.chain) {
+    const s = first(rev) as ScriptFile;
+    const at = { file: s.path, line: 1 };
+    if (s.name.kind === "unreleased") firstUnreleased ??= s;
+    else if (firstUnreleased && s.name.kind === "released") {
+      out.push(finding("EMIGRAKIT_UNRELEASED_NOT_AT_TIP", at, { unreleased: firstUnreleased.path, released: s.path }));
+    } else if (firstUnreleased && s.name.kind === "legacy") {
+      out.push(finding("EMIGRAKIT_SCRIPT_NAME", at, { name: s.path.split("/").pop(), suggestion: suggestedName(s, UNRELEASED_SLUG) }));
+    }
+    if (s.name.kind === "released" && s.name.version) {
+      if (previous?.name.version && comparePep440(s.name.version, previous.name.version) < 0) {
+        out.push(finding("EMIGRAKIT_RELEASE_ORDER", at, { file: s.path, version: s.name.version, previousFile: previous.path, previousVersion: previous.name.version }));
+      }
+      if (packageVersion && isCanonicalPep440(normalizePep440(packageVersion) ?? "") && comparePep440(s.name.version, packageVersion) > 0) {
+        out.push(finding("EMIGRAKIT_RELEASED_AHEAD", at, { file: s.path, version: s.name.version, packageVersion }));
+      }
+      previous = s;
+    }
+  }
+  return out;
+}
+
+function initFindings(repo: SchemaRepo): Finding[] {
+  const init = repo.init;
+  if (!init) return [finding("EMIGRAKIT_INIT_MISSING", { file: `${repo.package}/__init__.py` }, { package: repo.package })];
+  if (!init.parsed) return [finding("EMIGRAKIT_INIT_UNREADABLE", { file: init.path, line: 1 }, { file: init.path, reason: "it is not valid UTF-8" })];
+  const out: Finding[] = [];
+  const p = init.parsed;
+  for (const u of p.unreadable) out.push(finding("EMIGRAKIT_INIT_VALUE_UNREADABLE", { file: init.path, line: u.line }, { name: u.name }));
+  const unreadable = new Set(p.unreadable.map((u) => u.name));
+  if (!p.version && !unreadable.has("__version__")) out.push(finding("EMIGRAKIT_VERSION_MISSING", { file: init.path, line: 1 }, { file: init.path }));
+  else if (p.version && normalizePep440(p.version.value) === null) {
+    out.push(finding("EMIGRAKIT_VERSION_INVALID", { file: init.path, line: p.version.line }, { version: p.version.value }));
+  }
+  if (p.schemaId && !SCHEMA_ID.test(p.schemaId.value)) {
+    out.push(finding("EMIGRAKIT_SCHEMA_ID_INVALID", { file: init.path, line: p.schemaId.line }, { schemaId: p.schemaId.value }));
+  }
+  const g = repo.graph;
+  const head = g.heads.length === 1 ? g.heads[0]! : null;
+  const hasScripts = repo.scripts.length > 0 || repo.undecodable.length > 0;
+  if (!p.migration) {
+    if (hasScripts && !unreadable.has("_migration")) out.push(finding("EMIGRAKIT_MIGRATION_MISSING", { file: init.path, line: 1 }, { file: init.path, head: head ?? "<head>" }));
+  } else if (g.heads.length <= 1 && g.cycles.length === 0 && p.migration.value !== head) {
+    out.push(finding("EMIGRAKIT_MIGRATION_MISMATCH", { file: init.path, line: p.migration.line }, { migration: p.migration.value, head }));
+  }
+  return out;
+}
+
+export function staticFindings(repo: SchemaRepo): Finding[] {
+  const out: Finding[] = [];
+  for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
+  for (const s of repo.scripts) out.push(...scriptFindings(s));
+  out.push(...graphFindings(repo), ...initFindings(repo));
+  return out;
+}
+

@@ -1,0 +1,108 @@
+// The `migrakit` command line. Each command's module is imported only when that command runs, so the
+// start-up path (and the pre-commit hook's "nothing to do" path) loads little more than commander.
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import type { Context } from "./commands/context.js";
+import { isMigrakitError, MigrakitError } from "./errors/index.js";
+import { reportError } from "./commands/output.js";
+
+interface Io {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+}
+
+interface CommonOptions {
+  cwd?: string;
+  package?: string;
+  json?: boolean;
+}
+
+/** An internal failure (a bug): the stack is printed, and the exit code is documented as 70. */
+export const EXIT_INTERNAL = 70;
+
+function makeContext(io: Io, opts: CommonOptions): Context {
+  const cwd = resolve(io.cwd, opts.cwd ?? ".");
+  let ok = false;
+  try {
+    ok = statSync(cwd).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new MigrakitError("EMIGRAKIT_CWD_MISSING", { cwd });
+  return {
+    cwd,
+    env: io.env,
+    stdout: io.stdout as Context["stdout"],
+    stderr: io.stderr as Context["stderr"],
+    interactive: Boolean(io.stderr.isTTY) && !io.env.CI,
+    json: Boolean(opts.json),
+    packageName: opts.package,
+  };
+}
+
+type Runner = (opts: Record<string, unknown>, ctx: Context, args: string[]) => Promise<number>;
+
+/** Register a command whose implementation is loaded on use. */
+function lazy(load: () => Promise<{ run: Runner }>) {
+  return load;
+}
+
+const commands: { name: string; describe: (c: Command) => Command; load: () => Promise<{ run: Runner }> }[] = [
+  {
+    name: "check",
+    describe: (c) =>
+      c
+        .description("check the schema package: static rules of the repo layout (more checks with Python and Postgres)")
+        .option("--static", "only the static rules (no Python, no Postgres)"),
+    load: lazy(() => import("./commands/check.js") as Promise<{ run: Runner }>),
+  },
+];
+
+export async function main(argv: string[], io: Io = { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
+  let exitCode = 0;
+  let json = argv.includes("--json");
+  const program = new Command("migrakit")
+    .description("Tested, automatic alembic migrations for Python schema packages")
+    .version(await packageVersion(), "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError("(run with --help for the accepted arguments)");
+  for (const spec of commands) {
+    const cmd = spec
+      .describe(program.command(spec.name))
+      .addOption(new Option("--cwd <dir>", "the repository root (default: the current folder)"))
+      .addOption(new Option("--package <name>", "the schema package, where a repo holds several"))
+      .addOption(new Option("--json", "machine-readable output on stdout"))
+      .exitOverride()
+      .action(async (...actionArgs: unknown[]) => {
+        const command = actionArgs.at(-1) as Command;
+        const opts = command.opts() as Record<string, unknown> & CommonOptions;
+        json = Boolean(opts.json);
+        const ctx = makeContext(io, opts);
+        const mod = await spec.load();
+        exitCode = await mod.run(opts, ctx, command.args);
+      });
+    void cmd;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (isMigrakitError(e)) {
+      reportError({ stdout: io.stdout as Context["stdout"], stderr: io.stderr as Context["stderr"], json, env: io.env }, e);
+      return e.exitCode;
+    }
+    io.stderr.write(`internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}

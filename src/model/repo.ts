@@ -1,0 +1,170 @@
+// Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, join, relative, sep } from "node:path";
+import { MigrakitError } from "../errors/index.js";
+import type { LoadedConfig } from "../config/load.js";
+import { buildGraph } from "./graph.js";
+import { parseInitFile } from "./init-file.js";
+import { parseScriptName } from "./script-name.js";
+import { parseScriptSource } from "./script-source.js";
+import type { InitFile, RevisionGraph, Script } from "./types.js";
+
+export interface ScriptFile extends Script {
+  /** The file's text (UTF-8). */
+  text: string;
+}
+
+export interface InitFileOnDisk {
+  /** Path relative to the repo root. */
+  path: string;
+  /** null when the file is not valid UTF-8. */
+  text: string | null;
+  parsed: InitFile | null;
+}
+
+export interface SchemaRepo {
+  /** Absolute repository root. */
+  root: string;
+  /** The package folder relative to the root, `/`-separated (e.g. `lnschema_core`). */
+  package: string;
+  /** The import name of the package (its folder's base name). */
+  importName: string;
+  /** Relative paths, `/`-separated. */
+  migrationsDir: string;
+  versionsDir: string;
+  init: InitFileOnDisk | null;
+  /** Scripts sorted by file name. */
+  scripts: ScriptFile[];
+  /** Script files that could not be decoded as UTF-8. */
+  undecodable: string[];
+  graph: RevisionGraph;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
+
+const toPosix = (p: string) => p.split(sep).join("/");
+
+function decode(bytes: Buffer): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Folders (relative, `/`-separated) holding migrations/versions, looked for at the top level and under src/. */
+export async function discoverPackages(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const base of [root, join(root, "src")]) {
+    let entries;
+    try {
+      entries = await readdir(base, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith(".") || SKIP_DIRS.has(e.name)) continue;
+      if (await isDir(join(base, e.name, "migrations", "versions"))) found.push(toPosix(relative(root, join(base, e.name))));
+    }
+  }
+  return found.sort();
+}
+
+/** The configured packages, or the discovered ones. */
+export async function listPackages(root: string, config: LoadedConfig): Promise<string[]> {
+  if (config.packages.length > 0) return config.packages.map((p) => toPosix(p).replace(/\/+$/, ""));
+  return discoverPackages(root);
+}
+
+/** The one package a command works on: --package, or the only one there is. */
+export function choosePackage(packages: string[], requested: string | undefined, cwd: string): string {
+  if (packages.length === 0) throw new MigrakitError("EMIGRAKIT_NO_PACKAGE", { cwd });
+  if (requested !== undefined) {
+    const wanted = toPosix(requested).replace(/\/+$/, "");
+    const match = packages.find((p) => p === wanted || basename(p) === wanted);
+    if (!match) throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", { package: requested, packages: packages.join(", ") });
+    return match;
+  }
+  if (packages.length > 1) throw new MigrakitError("EMIGRAKIT_SEVERAL_PACKAGES", { packages: packages.join(", ") });
+  return packages[0]!;
+}
+
+async function readInit(root: string, pkg: string): Promise<InitFileOnDisk | null> {
+  const path = `${pkg}/__init__.py`;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(root, path));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  const text = decode(bytes);
+  return { path, text, parsed: text === null ? null : parseInitFile(text) };
+}
+
+/** alembic loads every .py in versions/ except __init__.py and editor backups (`.#…`). */
+function isScriptFile(name: string): boolean {
+  return name.endsWith(".py") && name !== "__init__.py" && !name.startsWith(".#");
+}
+
+/** Read one schema package. */
+export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaRepo> {
+  const migrationsDir = `${pkg}/migrations`;
+  const versionsDir = `${migrationsDir}/versions`;
+  let names: string[];
+  try {
+    names = (await readdir(join(root, versionsDir))).filter(isScriptFile).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
+      throw new MigrakitError("EMIGRAKIT_VERSIONS_MISSING", { package: pkg });
+    throw e;
+  }
+  const [init, files] = await Promise.all([
+    readInit(root, pkg),
+    Promise.all(names.map(async (name) => ({ name, bytes: await readFile(join(root, versionsDir, name)) }))),
+  ]);
+  const scripts: ScriptFile[] = [];
+  const undecodable: string[] = [];
+  for (const { name, bytes } of files) {
+    const path = `${versionsDir}/${name}`;
+    const text = decode(bytes);
+    if (text === null) {
+      undecodable.push(path);
+      continue;
+    }
+    scripts.push({ path, name: parseScriptName(name), source: parseScriptSource(text), text });
+  }
+  return {
+    root,
+    package: pkg,
+    importName: basename(pkg),
+    migrationsDir,
+    versionsDir,
+    init,
+    scripts,
+    undecodable,
+    graph: buildGraph(scripts),
+  };
+}
+
+/** Load the configured (or discovered) package the command works on. */
+export async function loadSchemaRepo(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo> {
+  const pkg = choosePackage(await listPackages(opts.cwd, opts.config), opts.packageName, opts.cwd);
+  return readSchemaRepo(opts.cwd, pkg);
+}
+
+/** Load every package (or only --package): what `check` works on. */
+export async function loadSchemaRepos(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo[]> {
+  const packages = await listPackages(opts.cwd, opts.config);
+  if (opts.packageName !== undefined || packages.length === 0) return [await loadSchemaRepo(opts)];
+  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p)));
+}

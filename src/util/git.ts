@@ -1,0 +1,39 @@
+// The one choke point for running git: safe flags, no pager, no prompts, output as text.
+import { execFile } from "node:child_process";
+
+export class GitError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(" ")} failed (${exitCode}): ${stderr.trim().split("\n")[0] ?? ""}`);
+  }
+}
+
+export function git(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      ["-c", "core.quotepath=off", "-c", "color.ui=false", ...args],
+      {
+        cwd: opts.cwd,
+        env: { ...(opts.env ?? process.env), GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" },
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: "utf8",
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(new GitError(args, typeof error.code === "number" ? error.code : null, stderr));
+        else resolve(stdout);
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+/** Split NUL-separated git output (`-z`) into its fields. */
+export function splitZ(out: string): string[] {
+  const parts = out.split("\0");
+  if (parts.at(-1) === "") parts.pop();
+  return parts;
+}

@@ -1,0 +1,23 @@
+// Runs the real `migrakit` bin as a child process, as a user or a hook would.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const MIGRAKIT_BIN = fileURLToPath(new URL("../../../bin/migrakit.js", import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): CliResult {
+  const env = { ...process.env, GITHUB_ACTIONS: "", ...opts.env };
+  const r = spawnSync(process.execPath, [MIGRAKIT_BIN, ...args], {
+    cwd: opts.cwd,
+    env,
+    encoding: "utf8",
+    input: opts.input ?? "",
+    timeout: opts.timeoutMs ?? 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
