@@ -1,0 +1,5 @@
+"""``python -m migrakit_bridge``: serve requests until stdin closes."""
+
+from .server import main
+
+main()

@@ -1,0 +1,232 @@
+"""The bridge's methods: one function per request, taking the request's params, returning JSON-able data.
+
+Each database method mirrors the alembic command of the same name (``alembic.command``): it builds the
+work function that alembic's command would build and runs env.py with it (see environment.run), so the
+repo's env.py options (include_schemas, compare_type, include_object, version table, naming convention)
+apply as they would on the command line.
+"""
+
+from . import environment as env
+from .diffs import structure_all
+from .package import import_package
+from .versions import versions
+
+
+def _target_metadatas(context):
+    """The env.py's target_metadata as a list (alembic accepts one MetaData or a sequence of them)."""
+    target = context.opts.get("target_metadata")
+    if target is None:
+        return []
+    if isinstance(target, (list, tuple)):
+        return list(target)
+    return [target]
+
+
+def _orm_schemas(context):
+    return sorted({t.schema for md in _target_metadatas(context) for t in md.tables.values() if t.schema})
+
+
+def _create_schemas(context):
+    """CREATE SCHEMA for every schema of the ORM, in the migration's own transaction (or its --sql output)."""
+    quote = context.dialect.identifier_preparer.quote_schema
+    for schema in _orm_schemas(context):
+        context.execute("CREATE SCHEMA IF NOT EXISTS %s" % quote(schema))
+
+
+def _script(params):
+    return env.script_directory(env.make_config(params))
+
+
+def heads(params):
+    return _script(params).get_heads()
+
+
+def history(params):
+    """Every revision from base to head, with its script's path (relative paths are the TS side's job)."""
+    script = _script(params)
+    out = []
+    for rev in reversed(list(script.walk_revisions())):
+        down = rev.down_revision
+        out.append({
+            "revision": rev.revision,
+            "down_revision": list(down) if isinstance(down, (list, tuple)) else ([down] if down else []),
+            "path": rev.path,
+            "doc": rev.doc,
+        })
+    return out
+
+
+def upgrade(params):
+    revision = params.get("revision") or "head"
+    script_holder = {}
+
+    def fn(rev, context):
+        _create_schemas(context)
+        return script_holder["script"]._upgrade_revs(revision, rev)
+
+    return _run_revs(params, fn, script_holder, destination_rev=revision)
+
+
+def downgrade(params):
+    revision = params["revision"]
+    script_holder = {}
+
+    def fn(rev, context):
+        return script_holder["script"]._downgrade_revs(revision, rev)
+
+    return _run_revs(params, fn, script_holder, destination_rev=revision)
+
+
+def _run_revs(params, fn, script_holder, **environment):
+    script_holder["script"] = _script(params)
+    env.run(params, fn, url=params["url"], **environment)
+    return {"current": current(params)}
+
+
+def current(params):
+    found = {}
+
+    def fn(rev, context):
+        found["heads"] = list(context.get_current_heads())
+        return []
+
+    env.run(params, fn, url=params["url"], dont_mutate=True)
+    return found.get("heads", [])
+
+
+def stamp(params):
+    revision = params["revision"]
+    script = _script(params)
+
+    def fn(rev, context):
+        return script._stamp_revs((revision,), rev)
+
+    env.run(params, fn, url=params["url"], destination_rev=(revision,))
+    return {"current": current(params)}
+
+
+def offline_sql(params):
+    """The SQL of ``alembic upgrade from:to --sql`` (or ``downgrade`` with direction "downgrade")."""
+    start = params.get("from")
+    destination = params.get("to") or "head"
+    downgrade_ = params.get("direction") == "downgrade"
+    script = _script(params)
+
+    def fn(rev, context):
+        if downgrade_:
+            return script._downgrade_revs(destination, rev)
+        _create_schemas(context)
+        return script._upgrade_revs(destination, rev)
+
+    sql = env.run(params, fn, as_sql=True, starting_rev=start, destination_rev=destination)
+    return {"sql": sql}
+
+
+def schemas(params):
+    found = {}
+
+    def fn(rev, context):
+        found["schemas"] = _orm_schemas(context)
+        return []
+
+    if params.get("url"):
+        env.run(params, fn, url=params["url"], dont_mutate=True)
+    else:
+        env.run(params, fn, as_sql=True)
+    return found.get("schemas", [])
+
+
+def create_all(params):
+    """metadata.create_all after CREATE SCHEMA: how lamin built test instances at a release's ORM."""
+    created = {}
+
+    def fn(rev, context):
+        _create_schemas(context)
+        for metadata in _target_metadatas(context):
+            metadata.create_all(context.connection)
+        created["tables"] = sorted(
+            ("%s.%s" % (t.schema, t.name)) if t.schema else t.name
+            for md in _target_metadatas(context) for t in md.tables.values()
+        )
+        return []
+
+    env.run(params, fn, url=params["url"], dont_mutate=True)
+    return created
+
+
+def compare(params):
+    """Models against the database: structured diffs plus the alembic-rendered op lines both ways."""
+    from alembic.autogenerate import produce_migrations
+
+    result = {}
+
+    def fn(rev, context):
+        metadata = context.opts.get("target_metadata")
+        migration = produce_migrations(context, metadata)
+        upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
+        up_code, up_imports = _render(upgrade_ops, context)
+        down_code, down_imports = _render(downgrade_ops, context)
+        result.update(
+            diffs=structure_all(upgrade_ops.as_diffs()),
+            upgrade_ops=up_code,
+            downgrade_ops=down_code,
+            imports=sorted(up_imports | down_imports),
+            empty=upgrade_ops.is_empty(),
+        )
+        return []
+
+    env.run(params, fn, url=params["url"], dont_mutate=True)
+    return result
+
+
+def _render(ops, context):
+    """alembic's rendering of ops as the body of upgrade()/downgrade(), with the imports it needs.
+
+    render_python_code does this too but drops the imports; the env.py's render options (render_item,
+    user_module_prefix, render_as_batch) are taken from its context as `alembic revision` does.
+    """
+    from alembic.autogenerate import render
+    from alembic.autogenerate.api import AutogenContext
+
+    opts = dict(context.opts)
+    opts.setdefault("sqlalchemy_module_prefix", "sa.")
+    opts.setdefault("alembic_module_prefix", "op.")
+    opts.setdefault("render_as_batch", False)
+    opts.setdefault("user_module_prefix", None)
+    autogen = AutogenContext(context, opts=opts, autogenerate=False)
+    autogen.imports = set()
+    code = render._indent(render._render_cmd_body(ops, autogen))
+    imports = set(autogen.imports)
+    # Types outside sqlalchemy render by module path (sqlmodel.sql.sqltypes.AutoString()): import the root.
+    for module in ("sqlmodel",):
+        if module + "." in code and opts["user_module_prefix"] is None:
+            imports.add("import " + module)
+    return code, imports
+
+
+def package_info(params):
+    """What the package's __init__ says at run time (the TS side reads the literals without Python)."""
+    module = import_package(params)
+    return {
+        "file": getattr(module, "__file__", None),
+        "version": getattr(module, "__version__", None),
+        "migration": getattr(module, "_migration", None),
+        "schema_id": getattr(module, "_schema_id", None),
+        "own_env": env.has_own_env(params),
+    }
+
+
+METHODS = {
+    "versions": versions,
+    "heads": heads,
+    "history": history,
+    "upgrade": upgrade,
+    "downgrade": downgrade,
+    "current": current,
+    "stamp": stamp,
+    "offline_sql": offline_sql,
+    "schemas": schemas,
+    "create_all": create_all,
+    "compare": compare,
+    "package": package_info,
+}

@@ -1,0 +1,191 @@
+"""alembic's autogenerate diffs (``UpgradeOps.as_diffs()`` tuples) as plain JSON-able dicts.
+
+One converter per diff kind in a dispatch table, like alembic's own renderers. Types are written as the
+Postgres DDL they compile to (``VARCHAR(255)``), server defaults as their SQL text, so the TypeScript side
+can show and compare them without knowing SQLAlchemy.
+"""
+
+
+def _dialect():
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.dialect()
+
+
+def type_text(type_):
+    if type_ is None:
+        return None
+    try:
+        return type_.compile(dialect=_dialect())
+    except Exception:  # noqa: BLE001 - a type without Postgres DDL (e.g. NullType) still gets a name
+        return repr(type_)
+
+
+def default_text(default):
+    """SQL text of a server default (metadata-side DefaultClause, reflected text, or a plain string)."""
+    if default is None:
+        return None
+    if isinstance(default, str):
+        return default
+    arg = getattr(default, "arg", default)
+    if isinstance(arg, str):
+        return arg
+    text = getattr(arg, "text", None)
+    if isinstance(text, str):
+        return text
+    try:
+        return str(arg.compile(dialect=_dialect()))
+    except Exception:  # noqa: BLE001
+        return str(arg)
+
+
+def column(col):
+    return {
+        "name": col.name,
+        "type": type_text(col.type),
+        "nullable": bool(col.nullable),
+        "primary_key": bool(col.primary_key),
+        "server_default": default_text(col.server_default),
+    }
+
+
+def _table(kind, table):
+    return {
+        "kind": kind,
+        "schema": table.schema,
+        "table": table.name,
+        "columns": [column(c) for c in table.columns],
+        "primary_key": [c.name for c in table.primary_key.columns],
+        "foreign_keys": [_foreign_key(fk) for fk in table.foreign_key_constraints],
+    }
+
+
+def _column_change(kind, schema, table, col):
+    return {"kind": kind, "schema": schema, "table": table, "column": col.name, **_column_fields(col)}
+
+
+def _column_fields(col):
+    fields = column(col)
+    fields.pop("name")
+    return fields
+
+
+def _index(kind, index):
+    table = index.table
+    return {
+        "kind": kind,
+        "schema": table.schema if table is not None else None,
+        "table": table.name if table is not None else None,
+        "name": index.name,
+        "columns": [getattr(e, "name", None) or str(e) for e in index.expressions],
+        "unique": bool(index.unique),
+    }
+
+
+def _constraint(kind, constraint):
+    from sqlalchemy import ForeignKeyConstraint, UniqueConstraint
+
+    table = constraint.table
+    out = {
+        "kind": kind,
+        "schema": table.schema,
+        "table": table.name,
+        "name": constraint.name if isinstance(constraint.name, str) else None,
+        "columns": [c.name for c in constraint.columns],
+    }
+    if isinstance(constraint, ForeignKeyConstraint):
+        out["kind"] = kind.replace("constraint", "fk")
+        out.update(_foreign_key(constraint))
+    elif isinstance(constraint, UniqueConstraint):
+        out["kind"] = kind.replace("constraint", "unique")
+    return out
+
+
+def _foreign_key(constraint):
+    schema, table = _referred(constraint.elements[0])
+    return {
+        "name": constraint.name if isinstance(constraint.name, str) else None,
+        "columns": [e.parent.name for e in constraint.elements],
+        "referred_schema": schema,
+        "referred_table": table,
+        "referred_columns": [e.target_fullname.split(".")[-1] for e in constraint.elements],
+    }
+
+
+def _referred(element):
+    """(schema, table) a foreign key points at, from its "schema.table.column" target."""
+    parts = element.target_fullname.split(".")
+    if len(parts) >= 3:
+        return ".".join(parts[:-2]), parts[-2]
+    return None, parts[0]
+
+
+def _fk(kind, constraint):
+    return _constraint(kind.replace("fk", "constraint"), constraint)
+
+
+# ("modify_type", schema, table, column, existing_kw, old, new) and its siblings, merged per column.
+_MODIFY_FIELDS = {
+    "modify_type": ("type", type_text),
+    "modify_nullable": ("nullable", lambda v: None if v is None else bool(v)),
+    "modify_default": ("server_default", default_text),
+    "modify_comment": ("comment", lambda v: v),
+}
+
+
+def _alter(changes):
+    first = changes[0]
+    _, schema, table, col, existing = first[:5]
+    out = {
+        "kind": "alter_column",
+        "schema": schema,
+        "table": table,
+        "column": col,
+        "existing": {
+            "type": None,
+            "nullable": existing.get("existing_nullable"),
+            "server_default": default_text(existing.get("existing_server_default")) or None,
+        },
+        "changes": {},
+    }
+    for change in changes:
+        field, show = _MODIFY_FIELDS[change[0]]
+        old, new = change[5], change[6]
+        out["changes"][field] = {"from": show(old), "to": show(new)}
+        if field == "type":
+            out["existing"]["type"] = type_text(old)
+    if out["existing"]["type"] is None and existing.get("existing_type") is not None:
+        out["existing"]["type"] = type_text(existing.get("existing_type"))
+    return out
+
+
+_CONVERTERS = {
+    "add_table": lambda d: _table("add_table", d[1]),
+    "remove_table": lambda d: _table("remove_table", d[1]),
+    "add_column": lambda d: _column_change("add_column", d[1], d[2], d[3]),
+    "remove_column": lambda d: _column_change("remove_column", d[1], d[2], d[3]),
+    "add_index": lambda d: _index("add_index", d[1]),
+    "remove_index": lambda d: _index("remove_index", d[1]),
+    "add_constraint": lambda d: _constraint("add_constraint", d[1]),
+    "remove_constraint": lambda d: _constraint("remove_constraint", d[1]),
+    "add_fk": lambda d: _fk("add_fk", d[1]),
+    "remove_fk": lambda d: _fk("remove_fk", d[1]),
+    "add_table_comment": lambda d: {"kind": "add_table_comment", "schema": d[1].schema, "table": d[1].name,
+                                    "comment": d[1].comment},
+    "remove_table_comment": lambda d: {"kind": "remove_table_comment", "schema": d[1].schema,
+                                       "table": d[1].name},
+}
+
+
+def structure(diff):
+    """One diff from ``as_diffs()`` (a tuple, or a list of modify_* tuples for one column) as a dict."""
+    if isinstance(diff, list):
+        return _alter(diff)
+    converter = _CONVERTERS.get(diff[0])
+    if converter is None:
+        return {"kind": diff[0], "text": repr(diff)}
+    return converter(diff)
+
+
+def structure_all(diffs):
+    return [structure(d) for d in diffs]

@@ -1,0 +1,116 @@
+"""Running alembic's environment (the repo's ``migrations/env.py`` or the built-in default) through its API.
+
+Every method that touches a database or the scripts goes through ``run``: it builds the alembic Config,
+opens the connection and hands it to env.py the way pytest-alembic does (``config.attributes["connection"]``)
+while also setting ``sqlalchemy.url`` for env.py files that only read that, and runs env.py with a
+"work function" ``fn(heads, context)``, exactly like alembic's own commands do.
+"""
+
+import io
+import os
+import contextlib
+
+from . import package as pkg
+from .urls import offline_url, with_driver
+
+TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+
+
+def _sqlalchemy_version():
+    import sqlalchemy
+
+    return sqlalchemy.__version__
+
+
+def make_config(params, url=None, output_buffer=None):
+    from alembic.config import Config
+
+    config = Config(output_buffer=output_buffer) if output_buffer is not None else Config()
+    config.set_main_option("script_location", pkg.migrations_dir(params))
+    # configparser interpolates "%": a password like "p%40ss" must be written as "p%%40ss".
+    config.set_main_option("sqlalchemy.url", (url or offline_url(_sqlalchemy_version())).replace("%", "%%"))
+    # For the default env.py (and for env.py files that want to know): which package, which version table.
+    config.attributes["migrakit_package"] = params["package"]
+    if params.get("version_table"):
+        config.attributes["version_table"] = params["version_table"]
+    return config
+
+
+def has_own_env(params):
+    return os.path.isfile(os.path.join(pkg.migrations_dir(params), "env.py"))
+
+
+def script_directory(config):
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(config)
+
+
+class _Borrowed:
+    """What ``connection.connect()`` returns to env.py: the same connection, not closed on exit."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        return self.connection
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _reentrant(connection):
+    """Let lamin-style env.py files call ``.connect()`` on the connection we hand them.
+
+    They do ``with config.attributes["connection"].connect() as c:`` which an Engine supports, and a 1.4
+    Connection too (a "branch"), but a 2.x Connection has no ``connect``. Swapping in a subclass that adds it
+    keeps the object a real Connection for env.py files that use it directly (pytest-alembic style).
+    """
+    cls = type(connection)
+    sub = type("MigrakitConnection", (cls,), {"__slots__": (), "connect": lambda self: _Borrowed(self)})
+    connection.__class__ = sub
+    return connection
+
+
+def _commit(connection):
+    transaction = connection.get_transaction()
+    if transaction is not None and transaction.is_active:
+        transaction.commit()
+
+
+@contextlib.contextmanager
+def connect(url):
+    from sqlalchemy import create_engine, pool
+
+    engine = create_engine(with_driver(url, _sqlalchemy_version()), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            yield _reentrant(connection)
+            # env.py commits the transaction it began; one we began ourselves (autobegin) is ours to end.
+            _commit(connection)
+    finally:
+        engine.dispose()
+
+
+def run(params, fn, url=None, as_sql=False, **environment):
+    """Run env.py with the work function ``fn``; returns the offline SQL text when ``as_sql``."""
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.util import load_python_file
+
+    pkg.prepare(params)
+    buffer = io.StringIO() if as_sql else None
+    config = make_config(params, url=None if as_sql else url, output_buffer=buffer)
+    script = script_directory(config)
+    env_dir = pkg.migrations_dir(params) if has_own_env(params) else TEMPLATES_DIR
+
+    def execute():
+        with EnvironmentContext(config, script, fn=fn, as_sql=as_sql, **environment):
+            load_python_file(env_dir, "env.py")
+
+    if as_sql or url is None:
+        execute()
+    else:
+        with connect(url) as connection:
+            config.attributes["connection"] = connection
+            execute()
+    return buffer.getvalue() if buffer is not None else None

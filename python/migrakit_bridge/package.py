@@ -1,0 +1,99 @@
+"""Which copy of the schema package Python imports.
+
+migrakit checks the git index, not the working tree: it exports the index to a temporary folder and passes
+it as ``import_root``. The package may also be pip-installed in editable mode, whose finder (setuptools'
+``__editable___*_finder``) or ``.pth`` entry would hand out the working tree instead; so the import root goes
+first on sys.path, editable finders that claim the package are removed, and modules of the package already
+imported from elsewhere are purged.
+"""
+
+import importlib
+import os
+import sys
+
+# The import root in force for each package name, so a request with another root re-imports the package.
+_roots = {}
+
+
+def _owned_by(module_name, package):
+    return module_name == package or module_name.startswith(package + ".")
+
+
+def _claims(finder, package):
+    """True for a setuptools editable finder (or similar) that maps ``package`` somewhere."""
+    module = sys.modules.get(getattr(finder, "__module__", "") or "")
+    if module is None or "__editable__" not in module.__name__:
+        return False
+    mapping = getattr(module, "MAPPING", None)
+    if isinstance(mapping, dict):
+        return package.split(".")[0] in mapping
+    return True
+
+
+def _purge(package):
+    for name in [n for n in sys.modules if _owned_by(n, package)]:
+        del sys.modules[name]
+    _forget_sqlmodel_tables()
+
+
+def _forget_sqlmodel_tables():
+    """SQLModel keeps one global MetaData and class registry; a re-import would define every table twice."""
+    main = sys.modules.get("sqlmodel.main")
+    if main is None:
+        return
+    sqlmodel_cls = getattr(main, "SQLModel", None)
+    if sqlmodel_cls is not None:
+        sqlmodel_cls.metadata.clear()
+    registry = getattr(main, "default_registry", None)
+    if registry is not None:
+        try:
+            registry.dispose()
+            registry._class_registry.clear()
+        except Exception:  # noqa: BLE001 - private API; a leftover registry only causes warnings
+            pass
+
+
+def prepare(params):
+    """Make ``import {package}`` resolve to ``import_root`` (or ``repo_root``) for this request."""
+    package = params["package"]
+    repo_root = os.path.abspath(params.get("repo_root") or os.getcwd())
+    import_root = params.get("import_root")
+    root = os.path.abspath(import_root) if import_root else repo_root
+    if root in sys.path:
+        sys.path.remove(root)
+    sys.path.insert(0, root)
+    if import_root:
+        sys.meta_path[:] = [f for f in sys.meta_path if not _claims(f, package)]
+    if _roots.get(package) not in (None, root):
+        _purge(package)
+    elif import_root and package in sys.modules and not _module_under(sys.modules[package], root):
+        _purge(package)
+    _roots[package] = root
+    importlib.invalidate_caches()
+    return root
+
+
+def _module_under(module, root):
+    path = getattr(module, "__file__", None)
+    if not path:
+        locations = list(getattr(module, "__path__", []) or [])
+        path = locations[0] if locations else None
+    if not path:
+        return False
+    return os.path.abspath(path).startswith(root.rstrip(os.sep) + os.sep)
+
+
+def import_package(params):
+    prepare(params)
+    return importlib.import_module(params["package"])
+
+
+def migrations_dir(params):
+    """The alembic script location: ``migrations_dir`` if given, else ``{package}/migrations``.
+
+    Relative paths are taken from the import root when there is one (the exported index), else the repo
+    root, so scripts and ORM always come from the same snapshot.
+    """
+    base = params.get("import_root") or params.get("repo_root") or os.getcwd()
+    location = params.get("migrations_dir") or os.path.join(*params["package"].split("."), "migrations")
+    return os.path.abspath(os.path.join(base, location))
