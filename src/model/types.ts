@@ -27,6 +27,8 @@ export interface InitFile {
   schemaId?: Assignment<string>;
   /** Lines that assign one of the names above in a form we cannot read (e.g. computed): name → line. */
   unreadable: { name: string; line: number }[];
+  /** A syntax problem that would stop Python importing the file (values after it were not read). */
+  syntaxError?: { line: number; message: string } | null;
 }
 
 /** The parts of `{YYYY-MM-DD}-{revision}-{slug}.py`. */
