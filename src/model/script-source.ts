@@ -1,0 +1,134 @@
+// A migration script's text (SPEC §1): the version header in the module docstring, `revision` and
+// `down_revision` in every form alembic writes, and the syntax problems that stop Python importing it.
+import { parsePep440 } from "./pep440.js";
+import { lineEnding, moduleAssignments, parseLiteral, renderString, stringLiteral, tokenize, type ModuleAssignment, type Token } from "./python-literal.js";
+import type { Assignment, ScriptHeader, ScriptSource } from "./types.js";
+
+const NAMES: ReadonlySet<string> = new Set(["revision", "down_revision"]);
+const UNRELEASED_WORD = /^v[xX]\.[xX]\.[xX]\.?$/;
+
+export function headerText(version: string | null): string {
+  return version === null ? "vX.X.X." : `v${version}.`;
+}
+
+/** Where the parts of a docstring's first line are, so the version word can be read and replaced alone. */
+interface DocstringLayout {
+  /** Offset of the first character after the opening quotes. */
+  bodyStart: number;
+  /** Offset of the end of the first line (its line break, or the closing quotes). */
+  lineEnd: number;
+  /** The version word (`v1.0.0.`), when the first line opens with one. */
+  word: { start: number; end: number; kind: "unreleased" | "released"; version: string | null } | null;
+}
+
+function layout(source: string, start: number, end: number): DocstringLayout | null {
+  const lit = stringLiteral(source, { kind: "string", start, end, line: 0 });
+  if (!lit) return null;
+  const bodyStart = start + lit.prefix.length + lit.quote.length;
+  const bodyEnd = end - lit.quote.length;
+  let lineEnd = bodyStart;
+  while (lineEnd < bodyEnd && source[lineEnd] !== "\n" && source[lineEnd] !== "\r") lineEnd++;
+  let ws = bodyStart;
+  while (ws < lineEnd && (source[ws] === " " || source[ws] === "\t")) ws++;
+  let we = ws;
+  while (we < lineEnd && source[we] !== " " && source[we] !== "\t") we++;
+  const word = source.slice(ws, we);
+  const rest = source.slice(we, lineEnd).trim();
+  let kind: "unreleased" | "released" | null = null;
+  let version: string | null = null;
+  if (UNRELEASED_WORD.test(word)) kind = "unreleased";
+  else if (word.startsWith("v") && /^v[0-9]/.test(word)) {
+    // `v0.26.2. Add a column` is a header; `v2 of the schema` is prose: text after the word needs the dot.
+    const dotted = word.endsWith(".");
+    const candidate = dotted ? word.slice(1, -1) : word.slice(1);
+    if ((dotted || rest === "") && parsePep440(candidate) !== null) {
+      kind = "released";
+      version = candidate;
+    }
+  }
+  return { bodyStart, lineEnd, word: kind ? { start: ws, end: we, kind, version } : null };
+}
+
+function headerOf(source: string, t: Token): ScriptHeader | null {
+  const l = layout(source, t.start, t.end);
+  if (!l) return null;
+  return {
+    line: t.line,
+    start: t.start,
+    end: t.end,
+    text: source.slice(l.bodyStart, l.lineEnd),
+    kind: l.word?.kind ?? "other",
+    version: l.word?.version ?? null,
+  };
+}
+
+function revisionOf(source: string, a: ModuleAssignment | undefined): Assignment<string> | null {
+  const lit = a?.value ? parseLiteral(source, a.value) : null;
+  if (lit?.kind !== "string") return null;
+  return { line: lit.line, start: lit.start, end: lit.end, value: lit.string.value, quote: lit.string.quote };
+}
+
+function downRevisionOf(source: string, a: ModuleAssignment | undefined): Assignment<string[]> | null {
+  const lit = a?.value ? parseLiteral(source, a.value) : null;
+  if (!lit) return null;
+  const span = { line: lit.line, start: lit.start, end: lit.end };
+  if (lit.kind === "none") return { ...span, value: [], quote: null };
+  if (lit.kind === "string") return { ...span, value: [lit.string.value], quote: lit.string.quote };
+  return { ...span, value: lit.strings.map((s) => s.value), quote: lit.strings[0]?.quote ?? null };
+}
+
+export function parseScriptSource(source: string): ScriptSource {
+  const tz = tokenize(source);
+  const first = tz.lines[0];
+  // The docstring is the module's first statement, a lone string (comments, shebang and blank lines may precede it).
+  const doc = first && first.indent === 0 && first.tokens.every((t) => t.kind === "string") ? first.tokens[0] : undefined;
+  const last = new Map<string, ModuleAssignment>();
+  for (const a of moduleAssignments(source, tz, NAMES)) last.set(a.name, a);
+  return {
+    header: doc ? headerOf(source, doc) : null,
+    revision: revisionOf(source, last.get("revision")),
+    downRevision: downRevisionOf(source, last.get("down_revision")),
+    syntaxError: tz.syntaxError,
+  };
+}
+
+/** Offset after a leading BOM, shebang, encoding line and comments: where a new docstring goes. */
+function docstringInsertPoint(source: string): number {
+  let at = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (at < source.length && source[at] === "#") {
+    const nl = source.indexOf("\n", at);
+    if (nl < 0) return source.length;
+    at = nl + 1;
+  }
+  return at;
+}
+
+/**
+ * Put `version` (null: `vX.X.X.`) into the header: only the version word of the docstring's first line changes,
+ * the rest of the docstring stays. A docstring without a version word gets the header as a new first line;
+ * a script without a docstring (header null) gets `"""v….."""` at the top.
+ */
+export function rewriteHeader(source: string, header: ScriptHeader | null, version: string | null): string {
+  const text = headerText(version);
+  const eol = lineEnding(source);
+  if (header === null) {
+    const at = docstringInsertPoint(source);
+    const sep = at > 0 && !/[\r\n]$/.test(source.slice(0, at)) ? eol : "";
+    return source.slice(0, at) + sep + `"""${text}"""${eol}` + source.slice(at);
+  }
+  const l = layout(source, header.start, header.end);
+  if (!l) throw new Error(`internal: no docstring at offset ${header.start}`);
+  if (l.word) return source.slice(0, l.word.start) + text + source.slice(l.word.end);
+  if (source.slice(l.bodyStart, l.lineEnd).trim() === "") return source.slice(0, l.bodyStart) + text + source.slice(l.lineEnd);
+  return source.slice(0, l.bodyStart) + text + eol + source.slice(l.bodyStart);
+}
+
+/** Rewrite down_revision's literal to `parent` (null: `None`), keeping the quote style of what was there. */
+export function setDownRevision(source: string, s: ScriptSource, parent: string | null): string {
+  const d = s.downRevision;
+  if (!d) throw new Error("internal: the script has no readable down_revision to rewrite");
+  const old = source.slice(d.start, d.end);
+  const prefix = d.quote && old[0] !== "(" && old[0] !== "[" ? (/^[A-Za-z]*/.exec(old)?.[0] ?? "") : "";
+  const literal = parent === null ? "None" : renderString(parent, d.quote ?? '"', prefix);
+  return source.slice(0, d.start) + literal + source.slice(d.end);
+}
