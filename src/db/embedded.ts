@@ -1,0 +1,123 @@
+// The embedded scratch server: initialised once per user, started detached, reused by later runs.
+// The warm path (a server is running) reads two small files and makes one connection, no lock and no
+// process start; everything else happens under the file lock so two runs starting together share one
+// server: the second waits, re-reads the state the first wrote, and reuses it.
+import { homedir } from "node:os";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { locateBinaries, prepareBinaries } from "./binaries.js";
+import { initCluster } from "./embedded-init.js";
+import { adoptRunning, embeddedUrl, probe, startServer } from "./embedded-start.js";
+import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "./lock.js";
+import { isRoot, POSTGRES_USER, postgresRunAs } from "./os-user.js";
+import { defaultDataDir, sidecarPaths, type EmbeddedPaths } from "./paths.js";
+import { isAlive, waitForExit } from "./pid.js";
+import { readState, removeState, writeState } from "./state.js";
+
+export interface EmbeddedOptions {
+  env: NodeJS.ProcessEnv;
+  /** The data folder; default: the per-user cache (see paths.ts). */
+  dataDir?: string;
+  /** How long to wait for another run's lock before EMIGRAKIT_LOCKED. */
+  lockTimeoutMs?: number;
+}
+
+export interface EmbeddedServer {
+  adminUrl: string;
+  version: string;
+  pid: number;
+  port: number;
+  dataDir: string;
+  /** True when this call started the server (false: it was running already). */
+  started: boolean;
+}
+
+/** The paths of the embedded server for these options (cheap: no process, no lock). */
+export async function embeddedPaths(opts: { env: NodeJS.ProcessEnv; dataDir?: string }): Promise<EmbeddedPaths> {
+  if (opts.dataDir) return sidecarPaths(resolve(opts.dataDir));
+  const bin = await locateBinaries();
+  const home = opts.env.HOME || homedir();
+  return sidecarPaths(defaultDataDir({ env: opts.env, home, major: bin.major, runAsUser: isRoot() ? POSTGRES_USER : undefined }));
+}
+
+async function readPassword(paths: EmbeddedPaths): Promise<string | undefined> {
+  return (await readFile(paths.passwordFile, "utf8").catch(() => undefined))?.trim();
+}
+
+/** The running server described by the state file, if it answers and is ours. */
+async function reuse(paths: EmbeddedPaths): Promise<EmbeddedServer | undefined> {
+  const [state, password] = await Promise.all([readState(paths.stateFile), readPassword(paths)]);
+  if (!state || !password || !isAlive(state.pid)) return undefined;
+  const version = await probe(state.port, password, paths.dataDir);
+  if (!version) return undefined;
+  return { adminUrl: embeddedUrl(state.port, password), version, pid: state.pid, port: state.port, dataDir: paths.dataDir, started: false };
+}
+
+/** A running embedded server: reused when one answers, else initialised and started. */
+export async function ensureEmbeddedServer(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const paths = await embeddedPaths(opts);
+  const warm = await reuse(paths);
+  if (warm) return warm;
+  return withFileLock(
+    paths.lockFile,
+    async () => {
+      // Another run may have started it while we waited for the lock.
+      const meanwhile = await reuse(paths);
+      if (meanwhile) return meanwhile;
+      const bin = await locateBinaries();
+      await prepareBinaries(bin);
+      const runAs = await postgresRunAs();
+      const password = await initCluster({ paths, bin, runAs, env: opts.env });
+      const adopted = await adoptRunning(paths, password);
+      const running = adopted ?? (await startServer({ paths, bin, runAs, password, env: opts.env }));
+      await writeState(paths.stateFile, { pid: running.pid, port: running.port, dataDir: paths.dataDir, version: running.version });
+      return {
+        adminUrl: embeddedUrl(running.port, password),
+        version: running.version,
+        pid: running.pid,
+        port: running.port,
+        dataDir: paths.dataDir,
+        started: !adopted,
+      };
+    },
+    opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+  );
+}
+
+/** The server process of a data folder, from Postgres' own postmaster.pid, when it is alive. */
+async function serverPid(paths: EmbeddedPaths): Promise<number | undefined> {
+  const text = await readFile(join(paths.dataDir, "postmaster.pid"), "utf8").catch(() => undefined);
+  const pid = Number(text?.split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  // A pid left in the file by a crash may since belong to another program: only signal a postgres.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
+  if (cmdline !== undefined && !cmdline.includes("postgres")) return undefined;
+  return pid;
+}
+
+/**
+ * Stop the embedded server of this data folder (for `migrakit server stop`, CI and tests). Fast shutdown
+ * (SIGINT: sessions are ended, no waiting for clients), escalating if it hangs. True when one was running.
+ */
+export async function stopEmbeddedServer(opts: EmbeddedOptions): Promise<boolean> {
+  const paths = await embeddedPaths(opts);
+  return withFileLock(
+    paths.lockFile,
+    async () => {
+      const pid = await serverPid(paths);
+      if (pid !== undefined) {
+        for (const [signal, waitMs] of [["SIGINT", 15_000], ["SIGQUIT", 5_000], ["SIGKILL", 5_000]] as const) {
+          try {
+            process.kill(pid, signal);
+          } catch {
+            break; // gone already
+          }
+          if (await waitForExit(pid, waitMs)) break;
+        }
+      }
+      await removeState(paths.stateFile);
+      return pid !== undefined;
+    },
+    opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+  );
+}

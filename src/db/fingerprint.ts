@@ -1,0 +1,103 @@
+// A schema fingerprint for round-trip checks (upgrade, downgrade, upgrade again: same schema?), and row
+// counts. Read from pg_catalog with search_path set to pg_catalog alone, so that every name in a
+// definition Postgres prints is schema-qualified the same way in both databases compared.
+import type pg from "pg";
+import { withClient } from "./connect.js";
+import { hashText, isExcluded, renderSchema, type SchemaSnapshot } from "./fingerprint-text.js";
+import { quoteIdent } from "./identifiers.js";
+
+export interface FingerprintOptions {
+  /** Only these schemas (default: every schema but the system ones). */
+  schemas?: string[];
+  /** Tables to leave out, as `name` or `schema.name` (the alembic version table, typically). */
+  excludeTables?: string[];
+}
+
+const USER_SCHEMAS = `n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'`;
+
+async function readSnapshot(client: pg.Client, opts: FingerprintOptions): Promise<SchemaSnapshot> {
+  await client.query("SET search_path = pg_catalog");
+  const q = async <T extends pg.QueryResultRow>(sql: string): Promise<T[]> => (await client.query<T>(sql)).rows;
+  // One after the other: a pg client runs one query at a time anyway (and warns when handed several).
+  const schemas = await q<{ name: string }>(`SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMAS}`);
+  const relations = await q<{ schema: string; name: string; kind: string; definition: string | null }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+              CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END AS definition
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r','p','v','m','f') AND ${USER_SCHEMAS}`,
+  );
+  const columns = await q<SchemaSnapshot["columns"][number]>(
+    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+              format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
+              pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity, a.attgenerated::text AS generated
+         FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') AND ${USER_SCHEMAS}`,
+  );
+  const constraints = await q<SchemaSnapshot["constraints"][number]>(
+    `SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
+              pg_get_constraintdef(k.oid, true) AS definition
+         FROM pg_constraint k
+         JOIN pg_class c ON c.oid = k.conrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE ${USER_SCHEMAS}`,
+  );
+  const indexes = await q<SchemaSnapshot["indexes"][number]>(
+    `SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE ${USER_SCHEMAS}`,
+  );
+  const sequences = await q<{ schema: string; name: string; definition: string }>(
+    `SELECT schemaname AS schema, sequencename AS name,
+              format('%s start %s increment %s min %s max %s cache %s%s', data_type, start_value, increment_by,
+                     min_value, max_value, cache_size, CASE WHEN cycle THEN ' cycle' ELSE '' END) AS definition
+         FROM pg_sequences n WHERE schemaname NOT LIKE 'pg\\_%' AND schemaname <> 'information_schema'`,
+  );
+  const enums = await q<{ schema: string; name: string; labels: string[] }>(
+    `SELECT n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE ${USER_SCHEMAS} GROUP BY n.nspname, t.typname`,
+  );
+  const inSchemas = (schema: string) => !opts.schemas || opts.schemas.includes(schema);
+  const exclude = opts.excludeTables ?? [];
+  const keepTable = (x: { schema: string; table: string }) => inSchemas(x.schema) && !isExcluded(x.schema, x.table, exclude);
+  return {
+    schemas: schemas.map((s) => s.name).filter(inSchemas),
+    relations: relations
+      .filter((r) => keepTable({ schema: r.schema, table: r.name }))
+      .map((r) => ({ schema: r.schema, name: r.name, kind: r.kind, ...(r.definition ? { definition: r.definition } : {}) })),
+    columns: columns.filter(keepTable),
+    constraints: constraints.filter(keepTable),
+    indexes: indexes.filter(keepTable),
+    sequences: sequences.filter((s) => inSchemas(s.schema)),
+    enums: enums.filter((e) => inSchemas(e.schema)),
+  };
+}
+
+/** The schema of the database at `url` as canonical text and its sha256. */
+export async function schemaFingerprint(url: string, opts: FingerprintOptions = {}): Promise<{ text: string; hash: string }> {
+  const text = await withClient(url, async (client) => renderSchema(await readSnapshot(client, opts)));
+  return { text, hash: hashText(text) };
+}
+
+/** Exact row counts of every table (`schema.table` → rows), for checks that data survives a round trip. */
+export async function rowCounts(url: string, schemas?: string[]): Promise<Record<string, number>> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r','p') AND ${USER_SCHEMAS} ORDER BY 1, 2`,
+    );
+    const counts: Record<string, number> = {};
+    for (const r of rows) {
+      if (schemas && !schemas.includes(r.schema)) continue;
+      const res = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(r.schema)}.${quoteIdent(r.name)}`);
+      counts[`${r.schema}.${r.name}`] = Number(res.rows[0]!.n);
+    }
+    return counts;
+  });
+}
