@@ -209,7 +209,9 @@ export function tokenize(source: string): Tokenized {
   return { lines, syntaxError: null };
 
   function unterminated(r: { error: "single" | "triple"; newlines: number }, startLine: number): Tokenized {
-    if (r.error === "triple") return fail(startLine, `unterminated triple-quoted string literal (detected at line ${startLine + r.newlines})`);
+    // Python reports the last line that has text, so a final line break does not count.
+    const last = startLine + r.newlines - (/[\r\n]$/.test(src) ? 1 : 0);
+    if (r.error === "triple") return fail(startLine, `unterminated triple-quoted string literal (detected at line ${Math.max(last, startLine)})`);
     return fail(startLine, `unterminated string literal (detected at line ${startLine})`);
   }
 }

@@ -129,7 +129,7 @@ test("revision and down_revision in every form alembic writes or accepts", () =>
 
 test("syntax errors Python would refuse, with their line", () => {
   const cases: [string, number, RegExp][] = [
-    [`"""vX.X.X.\nrevision = "a"\n`, 1, /unterminated triple-quoted/],
+    [`"""vX.X.X.\nrevision = "a"\n`, 1, /unterminated triple-quoted string literal \(detected at line 2\)/],
     [`revision = "a\n`, 1, /unterminated string/],
     [`x = 1\ndef upgrade():\n    op.add_column("t", sa.Column("c")\n\ndef downgrade():\n    pass\n`, 3, /'\(' was never closed/],
     [`x = [1, 2)\n`, 1, /does not match/],
