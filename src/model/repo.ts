@@ -1,5 +1,6 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -98,11 +99,11 @@ export function choosePackage(packages: string[], requested: string | undefined,
   return packages[0]!;
 }
 
-async function readInit(root: string, pkg: string): Promise<InitFileOnDisk | null> {
+function readInit(root: string, pkg: string): InitFileOnDisk | null {
   const path = `${pkg}/__init__.py`;
   let bytes: Buffer;
   try {
-    bytes = await readFile(join(root, path));
+    bytes = readFileSync(join(root, path));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw e;
@@ -116,22 +117,23 @@ function isScriptFile(name: string): boolean {
   return name.endsWith(".py") && name !== "__init__.py" && !name.startsWith(".#");
 }
 
-/** Read one schema package. */
+/**
+ * Read one schema package. Synchronous reads on purpose: for a thousand small files they are several times
+ * faster than fs/promises (no thread-pool round trip per open/stat/read/close), and the hook waits on this.
+ */
 export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaRepo> {
   const migrationsDir = `${pkg}/migrations`;
   const versionsDir = `${migrationsDir}/versions`;
   let names: string[];
   try {
-    names = (await readdir(join(root, versionsDir))).filter(isScriptFile).sort();
+    names = readdirSync(join(root, versionsDir)).filter(isScriptFile).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
       throw new MigrakitError("EMIGRAKIT_VERSIONS_MISSING", { package: pkg });
     throw e;
   }
-  const [init, files] = await Promise.all([
-    readInit(root, pkg),
-    Promise.all(names.map(async (name) => ({ name, bytes: await readFile(join(root, versionsDir, name)) }))),
-  ]);
+  const init = readInit(root, pkg);
+  const files = names.map((name) => ({ name, bytes: readFileSync(join(root, versionsDir, name)) }));
   const scripts: ScriptFile[] = [];
   const undecodable: string[] = [];
   for (const { name, bytes } of files) {
