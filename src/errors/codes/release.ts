@@ -5,7 +5,55 @@ export const releaseCodes = {
   EMIGRAKIT_VERSION_UNMAPPABLE: {
     exit: 2,
     title: "A release version has no PEP 440 form",
-    message: (d) => `Version "${show(d.version)}" cannot be written as a PEP 440 version.`,
+    message: (d) => `Version "${show(d.version)}" cannot be written as a PEP 440 version${d.reason ? `: ${show(d.reason)}` : ""}.`,
     fix: () => "Use pre-release channels named rc, alpha, beta or dev (1.2.0-rc.3), or configure `prereleaseMap`.",
+  },
+  EMIGRAKIT_RELEASE_VERSION_BEHIND: {
+    exit: 2,
+    title: "The release version is older than __version__",
+    message: (d) => `Releasing ${show(d.version)} would lower __version__ from ${show(d.current)} (${show(d.file)}).`,
+    fix: () => "Release a newer version, or tag the release that __version__ names so semantic-release counts from it.",
+  },
+  EMIGRAKIT_RELEASE_TARGET_EXISTS: {
+    exit: 1,
+    title: "A released script name is already taken",
+    message: (d) => `${show(d.from)} would be renamed to ${show(d.to)}, which already exists.`,
+    fix: () => "Two scripts have the same date and revision: give one of them a new revision, or remove the copy.",
+  },
+  EMIGRAKIT_RELEASE_CHECK_FAILED: {
+    exit: 1,
+    title: "The schema package fails the static check, so it cannot be released",
+    message: (d) => `${show(d.file)}${d.line ? `:${show(d.line)}` : ""}: ${show(d.message)}`,
+    fix: (d) => `${show(d.fix)} Then run \`npx migrakit check --static\` until it passes.`,
+  },
+  EMIGRAKIT_RELEASE_APPLY_FAILED: {
+    exit: 3,
+    title: "Writing the release failed; every file was put back",
+    message: (d) => `The release step failed at ${show(d.file)}: ${show(d.reason)}. Every file was restored as it was.`,
+    fix: () => "Fix the cause (disk space, permissions, a file held open) and run the release again.",
+  },
+  EMIGRAKIT_RELEASE_JOURNAL_UNREADABLE: {
+    exit: 3,
+    title: "The journal of an interrupted release cannot be read",
+    message: (d) => `${show(d.file)} exists but cannot be read: ${show(d.reason)}.`,
+    fix: (d) => `Check the working tree with \`git status\`, restore it (\`git checkout -- .\`) if needed, then delete ${show(d.file)}.`,
+  },
+  EMIGRAKIT_RELEASE_INTERRUPTED: {
+    exit: 2,
+    title: "An interrupted release is pending",
+    message: (d) => `A release of ${show(d.version)} was interrupted (journal ${show(d.file)}); a dry run does not touch files, so it cannot finish it.`,
+    fix: (d) => `Run the release again without --dry-run, or \`npx migrakit release-prepare --version ${show(d.version)}\` to finish it.`,
+  },
+  EMIGRAKIT_RELEASE_PLUGIN_OPTION: {
+    exit: 2,
+    title: "An option of the migrakit release plugin is invalid",
+    message: (d) => `The release plugin option \`${show(d.option)}\` is ${show(d.value)}, but it must be ${show(d.expected)}.`,
+    fix: (d) => `Fix \`${show(d.option)}\` in the ["migrakit/release", {…}] entry of your semantic-release configuration.`,
+  },
+  EMIGRAKIT_RELEASE_FAILED: {
+    exit: 1,
+    title: "semantic-release failed",
+    message: (d) => `semantic-release failed: ${show(d.reason)}`,
+    fix: () => "Read the semantic-release output above: each error names its cause and fix.",
   },
 } satisfies Catalogue;
