@@ -1,0 +1,136 @@
+// Applies a release plan all-or-nothing. Order: journal (whole plan, durable) → each file: new text to a temp
+// file, fsync, rename over the target, remove the old name → journal removed. On an error every file is put
+// back from the journal; after a crash the next run finds the journal and rolls back or forward from it.
+// Each step checks the file's current text first, so running a step twice changes nothing.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { MigrakitError } from "../errors/index.js";
+import { commitTemp, InjectedFault, OpCounter, readOrNull, removeDurably, removeIfExists, TMP_SUFFIX, writeTemp, type Fault } from "./files.js";
+import { journalPath, readJournal, removeJournal, writeJournal, type Journal, type JournalEntry } from "./journal.js";
+import { changedPaths, type ReleasePlan } from "./plan.js";
+
+export interface ApplyOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Tests only: stop after the n-th file operation. */
+  fault?: Fault;
+}
+
+export interface ApplyResult {
+  /** Paths written or removed, relative to the repo root (what the release commit must contain). */
+  changed: string[];
+  /** File operations performed. */
+  ops: number;
+}
+
+/** Bring one entry to its released state; a no-op for the parts already done. */
+async function forward(cwd: string, e: JournalEntry, ops: OpCounter): Promise<void> {
+  const to = join(cwd, e.to);
+  const from = join(cwd, e.from);
+  await removeIfExists(to + TMP_SUFFIX);
+  if ((await readOrNull(to)) !== e.after) {
+    const tmp = await writeTemp(to, e.after, e.mode);
+    ops.tick();
+    await commitTemp(tmp, to);
+    ops.tick();
+  }
+  if (e.from !== e.to && (await readOrNull(from)) !== null) {
+    await removeDurably(from);
+    ops.tick();
+  }
+}
+
+/** Put one entry back as it was before the release; a no-op for the parts never done. */
+async function backward(cwd: string, e: JournalEntry, ops: OpCounter): Promise<void> {
+  const to = join(cwd, e.to);
+  const from = join(cwd, e.from);
+  await removeIfExists(to + TMP_SUFFIX);
+  await removeIfExists(from + TMP_SUFFIX);
+  if ((await readOrNull(from)) !== e.before) {
+    const tmp = await writeTemp(from, e.before, e.mode);
+    await commitTemp(tmp, from);
+    ops.tick();
+  }
+  if (e.from !== e.to && (await readOrNull(to)) !== null) {
+    await removeDurably(to);
+    ops.tick();
+  }
+}
+
+async function entriesOf(plan: ReleasePlan, cwd: string): Promise<JournalEntry[]> {
+  const entries: JournalEntry[] = [];
+  for (const c of plan.changes) {
+    const current = await readOrNull(join(cwd, c.from));
+    // The plan was made from what is on disk; if that changed since, applying it would overwrite someone's work.
+    if (current !== c.before) throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", { file: c.from, reason: "the file changed after the plan was made" });
+    if (c.from !== c.to && (await readOrNull(join(cwd, c.to))) !== null) throw new MigrakitError("EMIGRAKIT_RELEASE_TARGET_EXISTS", { from: c.from, to: c.to });
+    entries.push({ from: c.from, to: c.to, before: c.before, after: c.after, mode: (await stat(join(cwd, c.from))).mode & 0o7777 });
+  }
+  return entries;
+}
+
+/**
+ * Apply the plan. Call `recoverRelease` first: a pending journal means an earlier run was interrupted.
+ * On failure the tree is restored and EMIGRAKIT_RELEASE_APPLY_FAILED is thrown.
+ */
+export async function applyPlan(plan: ReleasePlan, opts: ApplyOptions): Promise<ApplyResult> {
+  const changed = changedPaths(plan);
+  if (plan.changes.length === 0) return { changed, ops: 0 };
+  const path = await journalPath(opts.cwd, opts.env);
+  const entries = await entriesOf(plan, opts.cwd);
+  const journal: Journal = { format: 1, version: plan.version.pep440, entries };
+  const ops = new OpCounter(opts.fault);
+  let current = entries[0]!;
+  try {
+    await writeJournal(path, journal, () => ops.tick());
+    for (const e of entries) {
+      current = e;
+      await forward(opts.cwd, e, ops);
+    }
+    await removeJournal(path);
+    return { changed, ops: ops.count };
+  } catch (error) {
+    // Roll back from the journal (if it was written at all), then forget it: the tree is as before.
+    if ((await readOrNull(path)) !== null) {
+      const undo = new OpCounter();
+      for (const e of entries) await backward(opts.cwd, e, undo);
+      await removeJournal(path);
+    }
+    if (error instanceof MigrakitError) throw error;
+    const reason = error instanceof InjectedFault ? error.message : ((error as Error).message ?? String(error));
+    throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", { file: current.to, reason });
+  }
+}
+
+export interface Recovery {
+  /** The version the interrupted run was releasing. */
+  version: string;
+  direction: "forward" | "back";
+  changed: string[];
+}
+
+/**
+ * Finish or undo an interrupted release from its journal: `forward` completes it, `back` restores the tree
+ * as it was before it started. Null when no release was interrupted.
+ */
+export async function recoverRelease(opts: { cwd: string; env: NodeJS.ProcessEnv; direction: "forward" | "back" | ((version: string) => "forward" | "back") }): Promise<Recovery | null> {
+  const path = await journalPath(opts.cwd, opts.env);
+  const journal = await readJournal(path);
+  if (!journal) return null;
+  const direction = typeof opts.direction === "function" ? opts.direction(journal.version) : opts.direction;
+  const ops = new OpCounter();
+  for (const e of journal.entries) {
+    if (direction === "forward") await forward(opts.cwd, e, ops);
+    else await backward(opts.cwd, e, ops);
+  }
+  await removeJournal(path);
+  const changed = [...new Set(journal.entries.flatMap((e) => (e.from === e.to ? [e.to] : [e.from, e.to])))];
+  return { version: journal.version, direction, changed };
+}
+
+/** The version of an interrupted release, without touching anything (for dry runs). */
+export async function pendingRelease(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ version: string; file: string } | null> {
+  const file = await journalPath(opts.cwd, opts.env);
+  const journal = await readJournal(file);
+  return journal ? { version: journal.version, file } : null;
+}

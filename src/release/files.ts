@@ -1,0 +1,85 @@
+// The file operations of the release step, each durable on its own: new content goes to a temporary file
+// that is fsynced and then renamed over the target (rename is atomic on POSIX), and the folder is fsynced so
+// the rename itself survives a crash. A counter around them lets tests stop the process after the n-th one.
+import { open, readFile, rename, rm, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** What a test injects: after the n-th file operation, throw (a failure) or SIGKILL the process (a crash). */
+export interface Fault {
+  afterOps: number;
+  kind: "error" | "kill";
+}
+
+export class InjectedFault extends Error {
+  constructor(readonly ops: number) {
+    super(`injected fault after file operation ${ops}`);
+  }
+}
+
+/** `MIGRAKIT_TEST_FAULT=kill:3` or `error:3`: used by the tests that prove a release survives any interruption. */
+export function faultFromEnv(env: NodeJS.ProcessEnv): Fault | undefined {
+  const m = /^(error|kill):(\d+)$/.exec(env.MIGRAKIT_TEST_FAULT ?? "");
+  return m ? { kind: m[1] as Fault["kind"], afterOps: Number(m[2]) } : undefined;
+}
+
+/** Counts file operations and fires the fault, if any, after the chosen one. */
+export class OpCounter {
+  count = 0;
+  constructor(private readonly fault?: Fault) {}
+  tick(): void {
+    this.count++;
+    if (this.fault && this.count === this.fault.afterOps) {
+      if (this.fault.kind === "kill") process.kill(process.pid, "SIGKILL");
+      throw new InjectedFault(this.count);
+    }
+  }
+}
+
+export const TMP_SUFFIX = ".migrakit-tmp";
+
+export async function readOrNull(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Write `text` to `path + TMP_SUFFIX` and fsync it (one operation). */
+export async function writeTemp(path: string, text: string, mode?: number): Promise<string> {
+  const tmp = path + TMP_SUFFIX;
+  const handle = await open(tmp, "w", mode);
+  try {
+    await handle.writeFile(text, "utf8");
+    if (mode !== undefined) await handle.chmod(mode); // the umask must not change a file's mode
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return tmp;
+}
+
+/** Move the fsynced temporary file over `path` and make the rename durable (one operation). */
+export async function commitTemp(tmp: string, path: string): Promise<void> {
+  await rename(tmp, path);
+  await fsyncDir(dirname(path));
+}
+
+export async function removeDurably(path: string): Promise<void> {
+  await unlink(path);
+  await fsyncDir(dirname(path));
+}
+
+export async function removeIfExists(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

@@ -1,0 +1,73 @@
+// The IO edge of the release step: read the configuration, the schema packages and pyproject.toml, run the
+// static check, and make the plan. Everything after this is pure planning or the journaled apply.
+import { join } from "node:path";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { hasErrors, type Finding } from "../checks/finding.js";
+import { releasedChangedFindings } from "../checks/released-unchanged.js";
+import { staticFindings } from "../checks/static.js";
+import { listPackages, loadSchemaRepos, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
+import { planRelease, type ReleasePlan } from "./plan.js";
+import { readOrNull } from "./files.js";
+import { releaseVersion } from "./version.js";
+import { MigrakitError } from "../errors/index.js";
+
+export interface ReleaseInputs {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Packages to release (plugin option); default: --package, else every configured/discovered package. */
+  packages?: string[];
+  packageName?: string;
+  /** Keep pyproject.toml's static `[project] version` in step (default true). */
+  pyproject?: boolean;
+  /** Extra channel → PEP 440 letters, on top of the configuration's `prereleaseMap`. */
+  prereleaseMap?: Record<string, string>;
+}
+
+export interface LoadedRelease {
+  config: LoadedConfig;
+  repos: SchemaRepo[];
+}
+
+export async function loadRelease(inputs: ReleaseInputs): Promise<LoadedRelease> {
+  const config = await loadConfig({ cwd: inputs.cwd, env: inputs.env });
+  let repos: SchemaRepo[];
+  if (inputs.packages && inputs.packages.length > 0) {
+    const known = await listPackages(inputs.cwd, config);
+    repos = await Promise.all(
+      inputs.packages.map((p) => {
+        const name = p.replace(/\/+$/, "");
+        if (known.length > 0 && !known.includes(name) && !known.some((k) => k.endsWith(`/${name}`))) {
+          throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", { package: p, packages: known.join(", ") });
+        }
+        return readSchemaRepo(inputs.cwd, known.find((k) => k === name || k.endsWith(`/${name}`)) ?? name);
+      }),
+    );
+  } else {
+    repos = await loadSchemaRepos({ cwd: inputs.cwd, config, packageName: inputs.packageName });
+  }
+  return { config, repos };
+}
+
+/** What `check --static` reports for the packages being released. */
+export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const repo of loaded.repos) {
+    out.push(...staticFindings(repo));
+    out.push(...(await releasedChangedFindings(repo, env)));
+  }
+  return out.filter((f) => f.severity === "error");
+}
+
+export { hasErrors };
+
+/** The plan for `version` (semver or PEP 440) over the loaded packages. */
+export async function makePlan(loaded: LoadedRelease, inputs: ReleaseInputs, version: string): Promise<ReleasePlan> {
+  const map = { ...loaded.config.prereleaseMap, ...inputs.prereleaseMap };
+  const v = releaseVersion(version, map);
+  let pyproject: { path: string; text: string } | null = null;
+  if (inputs.pyproject ?? true) {
+    const text = await readOrNull(join(inputs.cwd, "pyproject.toml"));
+    if (text !== null) pyproject = { path: "pyproject.toml", text };
+  }
+  return planRelease({ repos: loaded.repos, version: v, pyproject });
+}
