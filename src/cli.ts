@@ -59,6 +59,34 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
         .option("--static", "only the static rules (no Python, no Postgres)"),
     load: lazy(() => import("./commands/check.js") as Promise<{ run: Runner }>),
   },
+  {
+    name: "init",
+    describe: (c) =>
+      c
+        .description("set up a schema repo: config, env.py, script template, pre-commit hook, release config (idempotent)")
+        .option("--force", "replace files that exist and differ from migrakit's")
+        .option("--ci <provider>", "also write CI workflow files (github)"),
+    load: lazy(() => import("./commands/init.js") as Promise<{ run: Runner }>),
+  },
+  {
+    name: "release-prepare",
+    describe: (c) =>
+      c
+        .description("the release step by hand: bump __version__, rename vx_x_x scripts, rewrite their headers (all-or-nothing)")
+        .requiredOption("--version <version>", "the release version: semver (1.2.0-rc.3) or PEP 440 (1.2.0rc3)")
+        .option("--dry-run", "print the plan; change nothing"),
+    load: lazy(() => import("./commands/release-prepare.js") as unknown as Promise<{ run: Runner }>),
+  },
+  {
+    name: "release",
+    describe: (c) =>
+      c
+        .description("run semantic-release with migrakit's default configuration unless the repo has its own")
+        .allowUnknownOption()
+        .helpOption(false)
+        .argument("[options...]", "semantic-release options (--dry-run, --no-ci, --branches …)"),
+    load: lazy(() => import("./commands/release.js") as Promise<{ run: Runner }>),
+  },
 ];
 
 export async function main(argv: string[], io: Io = { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
@@ -67,6 +95,8 @@ export async function main(argv: string[], io: Io = { env: process.env, stdout: 
   const program = new Command("migrakit")
     .description("Tested, automatic alembic migrations for Python schema packages")
     .version(await packageVersion(), "-V, --version")
+    // Program options only before the command name: `release-prepare --version 1.0.0` is the command's option.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run with --help for the accepted arguments)");

@@ -1,0 +1,50 @@
+// `migrakit release-prepare --version V [--dry-run]`: the release step without semantic-release — the same
+// plan and the same journaled apply as the plugin's prepare. A release interrupted earlier is finished first
+// (same version) or undone (another version), so running the command again always ends in a clean state.
+import type { Context } from "./context.js";
+import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
+import { faultFromEnv } from "../release/files.js";
+import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
+import { changedPaths, formatPlan } from "../release/plan.js";
+import { releaseVersion } from "../release/version.js";
+import { loadConfig } from "../config/load.js";
+import { MigrakitError } from "../errors/index.js";
+import { print, reportFindings } from "./output.js";
+
+export interface ReleasePrepareOptions {
+  version: string;
+  dryRun?: boolean;
+}
+
+export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<number> {
+  const { cwd, env } = ctx;
+  const inputs = { cwd, env, packageName: ctx.packageName };
+  const config = await loadConfig({ cwd, env });
+  const target = releaseVersion(opts.version, config.prereleaseMap).pep440;
+  const pending = await pendingRelease({ cwd, env });
+  if (pending && opts.dryRun) throw new MigrakitError("EMIGRAKIT_RELEASE_INTERRUPTED", pending);
+  if (pending) {
+    const r = await recoverRelease({ cwd, env, direction: (v) => (v === target ? "forward" : "back") });
+    if (r && !ctx.json) print(ctx.stderr, `An interrupted release of ${r.version} was ${r.direction === "forward" ? "finished" : "undone"} from its journal.`);
+  }
+  const loaded = await loadRelease(inputs);
+  const findings = await releaseFindings(loaded, env);
+  if (findings.length > 0) {
+    reportFindings(ctx, findings, { packages: loaded.repos.map((r) => r.package) });
+    return 1;
+  }
+  const plan = await makePlan(loaded, inputs, opts.version);
+  const summary = {
+    version: plan.version.pep440,
+    semver: plan.version.semver,
+    dryRun: Boolean(opts.dryRun),
+    changes: plan.changes.map((c) => ({ kind: c.kind, from: c.from, to: c.to, describe: c.describe })),
+    scripts: plan.scripts,
+    changed: changedPaths(plan),
+  };
+  if (!ctx.json) print(ctx.stdout, `${opts.dryRun ? "Would apply (dry run, nothing changed)" : "Applying"}:\n${formatPlan(plan)}`);
+  if (!opts.dryRun) await applyPlan(plan, { cwd, env, fault: faultFromEnv(env) });
+  if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
+  else if (!opts.dryRun) print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed.`);
+  return 0;
+}
