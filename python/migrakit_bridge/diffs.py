@@ -23,7 +23,7 @@ def type_text(type_):
 
 def default_text(default):
     """SQL text of a server default (metadata-side DefaultClause, reflected text, or a plain string)."""
-    if default is None:
+    if default is None or default is False:  # alembic writes "no default" as False in existing_* values
         return None
     if isinstance(default, str):
         return default
@@ -144,7 +144,7 @@ def _alter(changes):
         "existing": {
             "type": None,
             "nullable": existing.get("existing_nullable"),
-            "server_default": default_text(existing.get("existing_server_default")) or None,
+            "server_default": default_text(existing.get("existing_server_default")),
         },
         "changes": {},
     }
