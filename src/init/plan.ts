@@ -1,0 +1,114 @@
+// `migrakit init` as a plan: from what the repository holds now to the list of files to create or update.
+// Pure, so that idempotence ("a second run changes nothing") and "never overwrite without --force" are
+// properties of one function that tests can read directly.
+import { setInitValue } from "../model/init-file.js";
+import type { InitFile } from "../model/types.js";
+import { migrationsWorkflow, RELEASE_CONFIG, releaseWorkflow, SCRIPT_TEMPLATE } from "./templates.js";
+
+export interface InitState {
+  /** The schema package folder (relative, `/`-separated). */
+  pkg: string;
+  /** Current texts of the files init may write (undefined = absent). */
+  files: Record<string, string | undefined>;
+  /** Parsed package __init__.py, when it exists and is readable. */
+  init: InitFile | null;
+  /** The head revision of the package's scripts (null when there are none). */
+  head: string | null;
+  /** Where configuration already lives, if anywhere (package.json key, migrakit.config.*, pyproject table). */
+  configSource: string | null;
+  /** A semantic-release configuration the repo already has (file name or package.json key), if any. */
+  releaseConfigSource: string | null;
+  /** env.py text to write when the package has none. */
+  envTemplate: string;
+  /** migrakit's hooks/pre-commit, installed as .husky/pre-commit. */
+  hookTemplate: string;
+  /** Version range of migrakit to add to devDependencies. */
+  migrakitRange: string;
+}
+
+export interface InitOptions {
+  force: boolean;
+  ci: "github" | null;
+}
+
+export type Action =
+  | { path: string; kind: "create" | "update"; content: string; why: string }
+  | { path: string; kind: "skip"; why: string };
+
+const DEV_DEPENDENCIES = (migrakit: string): Record<string, string> => ({ migrakit, husky: "^9.1.7", "semantic-release": "^24.2.9" });
+
+/** Create a file, or leave an existing one unless --force (then replace it when it differs). */
+function ensureFile(state: InitState, opts: InitOptions, path: string, content: string, what: string): Action | null {
+  const current = state.files[path];
+  if (current === undefined) return { path, kind: "create", content, why: what };
+  if (current === content) return null;
+  if (opts.force) return { path, kind: "update", content, why: `${what} (--force)` };
+  return { path, kind: "skip", why: `${path} exists and differs from migrakit's; kept (use --force to replace it)` };
+}
+
+function packageJsonAction(state: InitState): Action | null {
+  const current = state.files["package.json"];
+  const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
+  const before = JSON.stringify(pkg);
+  const dev = { ...((pkg.devDependencies as Record<string, string>) ?? {}) };
+  for (const [name, range] of Object.entries(DEV_DEPENDENCIES(state.migrakitRange))) {
+    const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
+    if (!dev[name] && !deps[name]) dev[name] = range;
+  }
+  pkg.devDependencies = dev;
+  const scripts = { ...((pkg.scripts as Record<string, string>) ?? {}) };
+  if (!scripts.prepare) scripts.prepare = "husky";
+  else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && husky`;
+  pkg.scripts = scripts;
+  // Configuration goes to package.json when it exists (or when there is no pyproject.toml to hold it).
+  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = { packages: [state.pkg] };
+  if (current !== undefined && JSON.stringify(pkg) === before) return null;
+  const indent = current?.match(/^[ \t]+(?=")/m)?.[0] ?? "  ";
+  const content = JSON.stringify(pkg, null, indent) + "\n";
+  return current === undefined
+    ? { path: "package.json", kind: "create", content, why: "devDependencies (migrakit, husky, semantic-release) and the husky prepare script" }
+    : { path: "package.json", kind: "update", content, why: "devDependencies and the husky prepare script" + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : "") };
+}
+
+function pyprojectAction(state: InitState): Action | null {
+  const current = state.files["pyproject.toml"];
+  if (state.configSource || current === undefined || state.files["package.json"] !== undefined) return null;
+  const eol = current.includes("\r\n") ? "\r\n" : "\n";
+  const sep = current === "" || current.endsWith(eol + eol) ? "" : current.endsWith(eol) ? eol : eol + eol;
+  return { path: "pyproject.toml", kind: "update", content: `${current}${sep}[tool.migrakit]${eol}packages = ["${state.pkg}"]${eol}`, why: "migrakit configuration ([tool.migrakit])" };
+}
+
+function initFileAction(state: InitState): Action | null {
+  const path = `${state.pkg}/__init__.py`;
+  const current = state.files[path];
+  let text = current ?? "";
+  if (!state.init?.migration) text = setInitValue(text, "_migration", state.head);
+  if (!state.init?.version) text = setInitValue(text, "__version__", "0.0.0");
+  if (current === text) return null;
+  return { path, kind: current === undefined ? "create" : "update", content: text, why: "_migration and __version__ where missing" };
+}
+
+export function planInit(state: InitState, opts: InitOptions): Action[] {
+  const m = `${state.pkg}/migrations`;
+  const actions: (Action | null)[] = [
+    packageJsonAction(state),
+    pyprojectAction(state),
+    initFileAction(state),
+    ensureFile(state, opts, `${m}/env.py`, state.envTemplate, "alembic environment (naming convention, schemas, type comparison, version table)"),
+    ensureFile(state, opts, `${m}/script.py.mako`, SCRIPT_TEMPLATE, 'script template with the """vX.X.X.""" header'),
+    state.files[`${m}/versions/.gitkeep`] === undefined && !state.head ? { path: `${m}/versions/.gitkeep`, kind: "create", content: "", why: "the versions folder" } : null,
+    ensureFile(state, opts, ".husky/pre-commit", state.hookTemplate, "the pre-commit hook (husky)"),
+    state.releaseConfigSource && state.releaseConfigSource !== ".releaserc.json"
+      ? { path: ".releaserc.json", kind: "skip", why: `the repo already configures semantic-release in ${state.releaseConfigSource}; add "migrakit/release" to its plugins` }
+      : ensureFile(state, opts, ".releaserc.json", RELEASE_CONFIG, "semantic-release with migrakit's default configuration"),
+  ];
+  if (opts.ci === "github") {
+    const pythonInstall =
+      state.files["pyproject.toml"] !== undefined || state.files["setup.py"] !== undefined
+        ? "pip install -e . alembic psycopg2-binary"
+        : "pip install alembic sqlmodel psycopg2-binary";
+    actions.push(ensureFile(state, opts, ".github/workflows/migrations.yml", migrationsWorkflow({ pythonInstall }), "CI: migrakit check on pull requests"));
+    actions.push(ensureFile(state, opts, ".github/workflows/release.yml", releaseWorkflow(), "CI: release on push to main"));
+  }
+  return actions.filter((a): a is Action => a !== null);
+}

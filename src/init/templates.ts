@@ -1,0 +1,78 @@
+// What `migrakit init` writes, as text. Pure: the caller fills in the package and the install command.
+
+/** The seed's script template: header `"""vX.X.X."""`, revision, down_revision, upgrade/downgrade. */
+export const SCRIPT_TEMPLATE = `"""vX.X.X."""
+from alembic import op
+import sqlalchemy as sa  # noqa: F401
+import sqlmodel  # noqa: F401
+\${imports if imports else ""}
+revision = "\${up_revision}"
+down_revision = \${repr(down_revision)}
+
+
+def upgrade() -> None:
+    \${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    \${downgrades if downgrades else "pass"}
+`;
+
+export const RELEASE_CONFIG = `${JSON.stringify({ extends: "migrakit/release-config" }, null, 2)}\n`;
+
+export function migrationsWorkflow(opts: { pythonInstall: string }): string {
+  return `# Written by \`migrakit init --ci github\`: the "Build" step of the CI-guided workflow, on every pull request.
+name: migrations
+on:
+  pull_request:
+  push:
+    branches: [main]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0 # release tags: the baseline and the released-scripts rule need them
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - run: ${opts.pythonInstall}
+      - run: npm ci
+      - run: npx migrakit check
+`;
+}
+
+export function releaseWorkflow(): string {
+  return `# Written by \`migrakit init --ci github\`: on every push to a release branch, semantic-release versions the
+# package: __version__ bumped, vx_x_x scripts renamed and re-headed, CHANGELOG.md, a tag and a GitHub release.
+name: release
+on:
+  push:
+    branches: [main, next, beta, alpha]
+permissions:
+  contents: write # the release commit and tag
+  issues: write # semantic-release comments on released issues
+  pull-requests: write
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0 # semantic-release reads every tag and commit since the last release
+          persist-credentials: false
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - run: npm ci
+      - run: npx release
+        env:
+          GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+`;
+}
