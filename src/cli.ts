@@ -69,6 +69,14 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     load: lazy(() => import("./commands/init.js") as Promise<{ run: Runner }>),
   },
   {
+    name: "server",
+    describe: (c) =>
+      c
+        .description("the embedded Postgres migrakit keeps running between runs: status (default) or stop")
+        .argument("[action]", "status | stop"),
+    load: lazy(() => import("./commands/server.js") as Promise<{ run: Runner }>),
+  },
+  {
     name: "release-prepare",
     describe: (c) =>
       c
