@@ -19,7 +19,8 @@ export interface LogicalLine {
   start: number;
   /** Offset just past the line's newline (or the end of the source): where a following line may be inserted. */
   end: number;
-  /** Every token of a module-level line; only the first two of an indented one (enough to see what it assigns). */
+  /** Every token of a module-level line; only the first two of an indented one (enough to see what it assigns).
+   * Lines in the body of a module-level def/class are not listed at all: they never run at import time. */
   tokens: Token[];
 }
 
@@ -40,6 +41,12 @@ const SQ = 0x27, DQ = 0x22, DOT = 0x2e;
 const OPS3 = new Set(["**=", "//=", ">>=", "<<=", "..."]);
 const OPS2 = new Set(["==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "->", "**", "//", "<<", ">>", ":="]);
 const OPEN: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+/** Characters that end the fast skip through an indented line: quotes, `#`, line breaks, `\`, brackets. */
+const SIGNIFICANT = new Uint8Array(128);
+for (const ch of "'\"#\n\r\\()[]{}") SIGNIFICANT[ch.charCodeAt(0)] = 1;
+/** Characters that can continue an operator (`==`, `**=`, `->`, `...`). */
+const OP_CHAR = new Uint8Array(128);
+for (const ch of "=*/<>-.:") OP_CHAR[ch.charCodeAt(0)] = 1;
 const CLOSE: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
 const STRING_PREFIXES = new Set(["r", "u", "b", "f", "br", "rb", "fr", "rf"]);
 
@@ -90,16 +97,29 @@ export function tokenize(source: string): Tokenized {
   const src = source;
   const n = src.length;
   const lines: LogicalLine[] = [];
-  const brackets: { ch: string; line: number }[] = [];
+  // Open brackets as two number stacks (char code, line): no object per bracket.
+  const bracketChars: number[] = [];
+  const bracketLines: number[] = [];
   let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
   let cur = null as LogicalLine | null; // assigned inside push(): keep TS from narrowing it to null
   let atLineStart = true;
   let indent = 0;
+  // Inside the body of a module-level def/class nothing can assign at import time: its lines are skipped
+  // without tokens or LogicalLine objects (most of a migration script is upgrade()/downgrade()).
+  let inDefBody = false;
+  let skipLine = false;
   const fail = (l: number, message: string): Tokenized => ({ lines, syntaxError: { line: l, message } });
-  const push = (t: Token) => {
-    cur ??= { indent, line: t.line, start: t.start, end: n, tokens: [] };
-    if (cur.indent === 0 || cur.tokens.length < 2) cur.tokens.push(t);
+  const push = (kind: Token["kind"], start: number, end: number, at: number) => {
+    if (skipLine) return;
+    if (cur === null) {
+      cur = { indent, line: at, start, end: n, tokens: [] };
+      if (indent === 0) {
+        const word = end - start <= 5 ? src.slice(start, end) : "";
+        inDefBody = word === "def" || word === "class" || word === "async" || word === "@";
+      }
+    }
+    if (cur.indent === 0 || cur.tokens.length < 2) cur.tokens.push({ kind, start, end, line: at });
   };
 
   while (i < n) {
@@ -115,7 +135,22 @@ export function tokenize(source: string): Tokenized {
         i++;
       }
       atLineStart = false;
+      skipLine = inDefBody && indent > 0;
       continue;
+    }
+    if (skipLine || (cur !== null && cur.indent > 0 && cur.tokens.length >= 2)) {
+      // Fast path through the rest of an indented line (most of a script): only where strings, comments,
+      // brackets and lines end matters there, so skip everything else without making tokens.
+      while (i < n && !SIGNIFICANT[src.charCodeAt(i)]) i++;
+      if (i >= n) break;
+      c = src.charCodeAt(i);
+      if (c === SQ || c === DQ) {
+        const r = scanString(src, i);
+        if ("error" in r) return unterminated(r, line);
+        i = r.end;
+        line += r.newlines;
+        continue;
+      }
     }
     if (c === SPACE || c === TAB || c === FF) {
       i++;
@@ -128,7 +163,8 @@ export function tokenize(source: string): Tokenized {
     if (c === LF || c === CR) {
       i += c === CR && src.charCodeAt(i + 1) === LF ? 2 : 1;
       line++;
-      if (brackets.length === 0) {
+      if (bracketChars.length === 0) {
+        skipLine = false;
         if (cur) {
           cur.end = i;
           lines.push(cur);
@@ -156,16 +192,16 @@ export function tokenize(source: string): Tokenized {
       if ((q === SQ || q === DQ) && i - start <= 2 && STRING_PREFIXES.has(src.slice(start, i).toLowerCase())) {
         const r = scanString(src, i);
         if ("error" in r) return unterminated(r, line);
-        push({ kind: "string", start, end: r.end, line });
+        push("string", start, r.end, line);
         i = r.end;
         line += r.newlines;
-      } else push({ kind: "name", start, end: i, line });
+      } else push("name", start, i, line);
       continue;
     }
     if (c === SQ || c === DQ) {
       const r = scanString(src, i);
       if ("error" in r) return unterminated(r, line);
-      push({ kind: "string", start, end: r.end, line });
+      push("string", start, r.end, line);
       i = r.end;
       line += r.newlines;
       continue;
@@ -178,32 +214,37 @@ export function tokenize(source: string): Tokenized {
         else if ((d === 0x2b || d === 0x2d) && (src.charCodeAt(i - 1) | 0x20) === 0x65 && !/^0[xX]/.test(src.slice(start, start + 2))) i++;
         else break;
       }
-      push({ kind: "number", start, end: i, line });
+      push("number", start, i, line);
       continue;
     }
-    const ch = src[i]!;
-    if (OPEN[ch]) {
-      brackets.push({ ch, line });
-      push({ kind: "op", start, end: ++i, line });
+    if (c === 0x28 || c === 0x5b || c === 0x7b) {
+      bracketChars.push(c);
+      bracketLines.push(line);
+      push("op", start, ++i, line);
       continue;
     }
-    if (CLOSE[ch]) {
-      const open = brackets.pop();
-      if (!open) return fail(line, `unmatched '${ch}'`);
-      if (open.ch !== CLOSE[ch]) {
-        const where = open.line === line ? "" : ` on line ${open.line}`;
-        return fail(line, `closing parenthesis '${ch}' does not match opening parenthesis '${open.ch}'${where}`);
+    if (c === 0x29 || c === 0x5d || c === 0x7d) {
+      const ch = src[i]!;
+      const openChar = bracketChars.pop();
+      const openLine = bracketLines.pop()!;
+      if (openChar === undefined) return fail(line, `unmatched '${ch}'`);
+      const open = String.fromCharCode(openChar);
+      if (open !== CLOSE[ch]) {
+        const where = openLine === line ? "" : ` on line ${openLine}`;
+        return fail(line, `closing parenthesis '${ch}' does not match opening parenthesis '${open}'${where}`);
       }
-      push({ kind: "op", start, end: ++i, line });
+      push("op", start, ++i, line);
       continue;
     }
-    const len = OPS3.has(src.slice(i, i + 3)) ? 3 : OPS2.has(src.slice(i, i + 2)) ? 2 : 1;
+    // Multi-character operators only matter to tell `=` from `==`, `+=`, …; look at the text only then.
+    let len = 1;
+    if (OP_CHAR[src.charCodeAt(i + 1)]) len = OPS3.has(src.slice(i, i + 3)) ? 3 : OPS2.has(src.slice(i, i + 2)) ? 2 : 1;
     i += len;
-    push({ kind: "op", start, end: i, line });
+    push("op", start, i, line);
   }
-  if (brackets.length > 0) {
-    const open = brackets[brackets.length - 1]!;
-    return fail(open.line, `'${open.ch}' was never closed`);
+  if (bracketChars.length > 0) {
+    const open = String.fromCharCode(bracketChars[bracketChars.length - 1]!);
+    return fail(bracketLines[bracketLines.length - 1]!, `'${open}' was never closed`);
   }
   if (cur) lines.push(cur);
   return { lines, syntaxError: null };

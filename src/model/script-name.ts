@@ -1,5 +1,5 @@
 // Script file names `{YYYY-MM-DD}-{revision}-{slug}.py` (SPEC §1) and the slug ↔ version mapping.
-import { isCanonicalPep440, parsePep440 } from "./pep440.js";
+import { isCanonicalPep440 } from "./pep440.js";
 import type { ScriptName } from "./types.js";
 
 export const UNRELEASED_SLUG = "vx_x_x";
@@ -20,7 +20,7 @@ export function versionForSlug(slug: string): string | null {
   if (!slug.startsWith("v") || slug === UNRELEASED_SLUG) return null;
   const version = slug.slice(1).replace(/_/g, ".");
   // Only the canonical spelling round-trips: `v0_30_rc2` (0.30.rc2) is a legacy name, not 0.30rc2.
-  if (!isCanonicalPep440(version) || version.includes("+") || parsePep440(version) === null) return null;
+  if (version.includes("+") || !isCanonicalPep440(version)) return null;
   if (`v${version.replace(/\./g, "_")}` !== slug) return null; // e.g. `v1.0.0` with dots
   return version;
 }

@@ -1,0 +1,90 @@
+// The whole pure part of a static check over 1000 scripts must stay well under 50 ms (the hook runs it on
+// every commit). This guards against quadratic work and regex backtracking creeping into the parsers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildGraph } from "../../src/model/graph.js";
+import { parseInitFile } from "../../src/model/init-file.js";
+import { parseScriptName, slugForVersion } from "../../src/model/script-name.js";
+import { parseScriptSource } from "../../src/model/script-source.js";
+import type { Script } from "../../src/model/types.js";
+
+const TEMPLATE = `"""vVERSION.
+
+Revision ID: REV
+Revises: DOWN
+Create Date: 2023-02-14 10:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel  # noqa
+
+revision = "REV"
+down_revision = DOWN
+
+
+def upgrade() -> None:
+    op.create_table(
+        "dobject",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
+        sa.ForeignKeyConstraint(["file_id"], ["core.file.id"], name=op.f("fk_dobject_file_id_file")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dobject")),
+        schema="core",
+    )
+    with op.batch_alter_table("dobject", schema="core") as batch_op:
+        batch_op.create_index(batch_op.f("ix_core_dobject_name"), ["name"], unique=False)
+    bind = op.get_bind()
+    if bind.engine.name == "sqlite":
+        op.execute('''UPDATE "core.dobject" SET name = 'x' WHERE id IS NULL''')
+
+
+def downgrade() -> None:
+    op.drop_table("dobject", schema="core")
+`;
+
+test("1000 scripts are read and checked for shape well under 50 ms", (t) => {
+  const n = 1000;
+  const revs = Array.from({ length: n }, (_, i) => (0xa00000000000 + i).toString(16));
+  const files = revs.map((rev, i) => {
+    const version = `0.${i}.0`;
+    const down = i === 0 ? "None" : `"${revs[i - 1]}"`;
+    return {
+      name: `2023-02-14-${rev}-${slugForVersion(version)}.py`,
+      text: TEMPLATE.replaceAll("VERSION", version).replaceAll("REV", rev).replaceAll("DOWN", down),
+    };
+  });
+  const run = () => {
+    const scripts: Script[] = files.map((f) => ({ path: f.name, name: parseScriptName(f.name), source: parseScriptSource(f.text) }));
+    const graph = buildGraph(scripts);
+    const init = parseInitFile(`_migration = "${graph.heads[0]}"\n__version__ = "0.${n - 1}.0"\n`);
+    return { scripts, graph, init };
+  };
+  const first = run();
+  assert.equal(first.graph.chain?.length, n);
+  assert.ok(first.scripts.every((s) => s.name.kind === "released" && s.source.header?.version === s.name.version && !s.source.syntaxError));
+  assert.equal(first.init.migration?.value, revs[n - 1]);
+  // Two more runs let V8 optimise the parsers (a long-lived hook or CI job is warm too); then the best of
+  // five, since the machine is shared with other test files and one run can meet a GC pause.
+  run();
+  run();
+  // A yardstick for how fast this machine is right now: one pass reading every character of the same files.
+  // Parsing must take well under 50 ms; on a machine so loaded that even the yardstick is slow, it must still
+  // stay within a small multiple of it (quadratic work or regex backtracking would break both bounds).
+  let best = Infinity;
+  let yardstick = Infinity;
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    run();
+    best = Math.min(best, performance.now() - t0);
+    const t1 = performance.now();
+    let sum = 0;
+    for (const f of files) for (let i = 0; i < f.text.length; i++) sum += f.text.charCodeAt(i);
+    yardstick = Math.min(yardstick, performance.now() - t1);
+    assert.ok(sum > 0);
+  }
+  const mb = files.reduce((a, f) => a + f.text.length, 0) / 1e6;
+  t.diagnostic(`1000 scripts (${mb.toFixed(2)} MB): best ${best.toFixed(1)} ms; reading every character: ${yardstick.toFixed(1)} ms`);
+  assert.ok(best < 50 || best < 15 * yardstick, `1000 scripts took ${best.toFixed(1)} ms (yardstick ${yardstick.toFixed(1)} ms)`);
+});
