@@ -1,11 +1,62 @@
 import { show, type Catalogue } from "../catalogue.js";
 
-// The Python side: the user's interpreter, its packages, and the bridge process.
+// The Python side: the user's interpreter, its packages, and the bridge process (python/migrakit_bridge).
+// Exit 3 when the machine lacks something or the helper misbehaves; exit 1 when the repo's own Python code
+// (env.py, a migration script, the ORM) raised, because that is the repository failing a check.
 export const bridgeCodes = {
   EMIGRAKIT_PYTHON_NOT_FOUND: {
     exit: 3,
     title: "No Python interpreter",
     message: (d) => `No Python interpreter found (tried: ${show(d.tried)}).`,
     fix: () => "Install Python 3.8+, activate your virtualenv, or set MIGRAKIT_PYTHON / `python` in the configuration.",
+  },
+  EMIGRAKIT_PYTHON_TOO_OLD: {
+    exit: 3,
+    title: "The Python interpreter is too old",
+    message: (d) => `${show(d.python)} is Python ${show(d.version)}; migrakit needs Python 3.8 or newer.`,
+    fix: () => "Point `python` in the configuration (or MIGRAKIT_PYTHON) at a Python 3.8+ interpreter.",
+  },
+  EMIGRAKIT_PYTHON_PACKAGE_MISSING: {
+    exit: 3,
+    title: "A Python package migrakit needs is missing",
+    message: (d) => `${show(d.python)} lacks ${show(d.missing)}.`,
+    fix: (d) => `Install it into that interpreter: ${show(d.pip)}`,
+  },
+  EMIGRAKIT_BRIDGE_START: {
+    exit: 3,
+    title: "The Python helper did not start",
+    message: (d) => `The Python helper could not start with ${show(d.python)}: ${show(d.reason)}`,
+    fix: () => "Run the interpreter by hand to see why (e.g. `python -c 'import sys; print(sys.version)'`); its stderr is shown above.",
+  },
+  EMIGRAKIT_BRIDGE_PROTOCOL: {
+    exit: 3,
+    title: "The Python helper wrote something that is not a response",
+    message: (d) => `During ${show(d.method)} the Python helper wrote a line that is not a protocol response: ${show(d.line)}`,
+    fix: () => "Something in the interpreter's start-up (sitecustomize, a .pth file) writes to stdout; remove that output or report a migrakit bug.",
+  },
+  EMIGRAKIT_BRIDGE_EXITED: {
+    exit: 3,
+    title: "The Python helper ended unexpectedly",
+    message: (d) =>
+      `The Python helper ended ${d.signal ? `by signal ${show(d.signal)}` : `with exit code ${show(d.code)}`} during ${show(d.method)}.${d.stderr ? ` Its last output: ${show(d.stderr)}` : ""}`,
+    fix: () => "Look at the helper's output above (a crash in a C extension or os._exit in the repo's code ends it); run again with MIGRAKIT_BRIDGE_VERBOSE=1 for more.",
+  },
+  EMIGRAKIT_BRIDGE_TIMEOUT: {
+    exit: 3,
+    title: "The Python helper did not answer in time",
+    message: (d) => `${show(d.method)} did not answer within ${show(d.timeoutMs)} ms; the helper was stopped.`,
+    fix: () => "A migration script may wait on a lock held by another connection, or loop; check the database's activity, or raise the timeout.",
+  },
+  EMIGRAKIT_BRIDGE_DATABASE: {
+    exit: 3,
+    title: "Python cannot reach the database",
+    message: (d) => `${show(d.method)} cannot use the database: ${show(d.message)}`,
+    fix: () => "Check that Postgres runs and accepts the URL's user, password and database (MIGRAKIT_DATABASE_URL or `database`).",
+  },
+  EMIGRAKIT_PYTHON_ERROR: {
+    exit: 1,
+    title: "The repository's Python code raised an error",
+    message: (d) => `${show(d.method)} failed in Python: ${show(d.type)}: ${show(d.message)}${d.where ? ` (${show(d.where)})` : ""}`,
+    fix: () => "The traceback points into env.py, a migration script or the ORM: fix the code there and run again.",
   },
 } satisfies Catalogue;

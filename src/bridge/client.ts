@@ -1,0 +1,267 @@
+// The TypeScript end of the bridge: starts `python -m migrakit_bridge` once per run, checks the
+// interpreter (preflight), and offers one typed async function per request. Requests go one at a time
+// (the helper serves them in order); each has a timeout after which the helper is stopped: stdin closed,
+// then SIGKILL when it does not end by itself. Every failure is a MigrakitError (src/errors/codes/bridge.ts).
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { delimiter } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MigrakitError } from "../errors/index.js";
+import { redactSecrets } from "../util/redact.js";
+import { preflightError } from "./preflight.js";
+import { encodeRequest, LineSplitter, parseResponse } from "./protocol.js";
+import { remoteError } from "./remote-error.js";
+import type {
+  CompareResult,
+  CurrentResult,
+  HistoryEntry,
+  OfflineSqlParams,
+  PackageInfo,
+  PackageParams,
+  PythonVersions,
+} from "./types.js";
+
+/** python/ of this package (dist/src/bridge → the package root). */
+export const BRIDGE_PYTHON_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_STOP_GRACE_MS = 3_000;
+const STDERR_KEEP = 8_000;
+
+export interface StartBridgeOptions {
+  /** The interpreter (see findPython). */
+  python: string;
+  /** The helper's working directory (the repository root). */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** How long one request may take before the helper is stopped (default 10 minutes). */
+  timeoutMs?: number;
+  /** After closing stdin, how long to wait before SIGKILL (default 3 s). */
+  stopGraceMs?: number;
+  /** Package params merged into every request (a request's own params win). */
+  package?: PackageParams;
+  /** Skip the `versions` check before the first request (helpers other than migrakit_bridge). */
+  preflight?: boolean;
+  /** The module run with `python -m` and the folder it lives in (tests run tiny fixture helpers). */
+  module?: string;
+  pythonPath?: string;
+  /** Receives the helper's stderr (its logging and the repo code's prints) as it comes. */
+  onStderr?: (text: string) => void;
+}
+
+type Optional<T> = Omit<T, keyof PackageParams> & Partial<PackageParams>;
+
+interface Pending {
+  id: number;
+  method: string;
+  params: object;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class Bridge {
+  readonly python: string;
+  /** What the preflight found (undefined when it was skipped). */
+  versionsInfo?: PythonVersions;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly opts: StartBridgeOptions;
+  private readonly splitter = new LineSplitter();
+  private stderrTail = "";
+  private nextId = 1;
+  private pending: Pending | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private ended: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  /** Set when the helper broke the protocol or timed out: later requests fail with this. */
+  private broken: MigrakitError | null = null;
+  private readonly closed: Promise<void>;
+  private killTimer: NodeJS.Timeout | undefined;
+  private readonly killOnExit = () => this.child.kill("SIGKILL");
+  /** Settles when the process started (or could not). */
+  readonly spawned: Promise<void>;
+
+  constructor(opts: StartBridgeOptions) {
+    this.opts = opts;
+    this.python = opts.python;
+    const pythonPath = opts.pythonPath ?? BRIDGE_PYTHON_DIR;
+    const env: NodeJS.ProcessEnv = {
+      ...opts.env,
+      PYTHONPATH: [pythonPath, opts.env.PYTHONPATH].filter(Boolean).join(delimiter),
+      PYTHONUNBUFFERED: "1",
+      PYTHONDONTWRITEBYTECODE: "1",
+      PYTHONIOENCODING: "utf-8",
+    };
+    this.child = spawn(opts.python, ["-m", opts.module ?? "migrakit_bridge"], { cwd: opts.cwd, env, stdio: "pipe" });
+    this.spawned = new Promise((resolve, reject) => {
+      this.child.once("spawn", () => resolve());
+      this.child.once("error", (err: NodeJS.ErrnoException) => reject(this.spawnError(err)));
+    });
+    this.spawned.catch(() => {});
+    process.once("exit", this.killOnExit);
+    this.child.stdout.setEncoding("utf8");
+    this.child.stderr.setEncoding("utf8");
+    this.child.stdout.on("data", (chunk: string) => this.splitter.push(chunk).forEach((l) => this.onLine(l)));
+    this.child.stderr.on("data", (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
+      opts.onStderr?.(chunk);
+    });
+    // Writing to a helper that died raises EPIPE here; its exit is reported by the close handler.
+    this.child.stdin.on("error", () => {});
+    this.closed = new Promise((resolve) => {
+      this.child.once("close", (code, signal) => {
+        this.splitter.end().forEach((l) => this.onLine(l));
+        this.ended = { code, signal };
+        clearTimeout(this.killTimer);
+        process.removeListener("exit", this.killOnExit);
+        this.fail(this.broken ?? this.exitError(this.pending?.method ?? "start"));
+        resolve();
+      });
+    });
+  }
+
+  /** The helper's last stderr lines (for error messages). */
+  stderr(): string {
+    return redactSecrets(this.stderrTail.trim().split("\n").slice(-12).join("\n"));
+  }
+
+  versions(): Promise<PythonVersions> {
+    return this.request("versions", {}, false);
+  }
+  heads(p: Partial<PackageParams> = {}): Promise<string[]> {
+    return this.request("heads", p);
+  }
+  history(p: Partial<PackageParams> = {}): Promise<HistoryEntry[]> {
+    return this.request("history", p);
+  }
+  upgrade(p: Optional<PackageParams & { url: string; revision?: string }>): Promise<CurrentResult> {
+    return this.request("upgrade", p);
+  }
+  downgrade(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {
+    return this.request("downgrade", p);
+  }
+  current(p: Optional<PackageParams & { url: string }>): Promise<string[]> {
+    return this.request("current", p);
+  }
+  stamp(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {
+    return this.request("stamp", p);
+  }
+  offline_sql(p: Optional<OfflineSqlParams>): Promise<{ sql: string }> {
+    return this.request("offline_sql", p);
+  }
+  schemas(p: Optional<PackageParams & { url?: string }> = {}): Promise<string[]> {
+    return this.request("schemas", p);
+  }
+  create_all(p: Optional<PackageParams & { url: string }>): Promise<{ tables: string[] }> {
+    return this.request("create_all", p);
+  }
+  compare(p: Optional<PackageParams & { url: string }>): Promise<CompareResult> {
+    return this.request("compare", p);
+  }
+  package(p: Partial<PackageParams> = {}): Promise<PackageInfo> {
+    return this.request("package", p);
+  }
+
+  /** Any method by name (for helpers and methods added later). */
+  call<T>(method: string, params: object = {}): Promise<T> {
+    return this.request(method, params, false);
+  }
+
+  /** End the helper: close stdin (it finishes the request at hand and exits), SIGKILL after the grace time. */
+  close(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.child.stdin.end();
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => this.child.kill("SIGKILL"), this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+    return this.closed;
+  }
+
+  get running(): boolean {
+    return this.ended === null;
+  }
+
+  private request<T>(method: string, params: object, withPackage = true): Promise<T> {
+    const full = withPackage ? { ...this.opts.package, ...params } : params;
+    const run = () => this.send<T>(method, full);
+    const result = this.chain.then(run, run);
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  private send<T>(method: string, params: object): Promise<T> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.ended || this.child.stdin.writableEnded) return Promise.reject(this.exitError(method));
+    return new Promise<T>((resolve, reject) => {
+      const id = this.nextId++;
+      const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        this.broken = new MigrakitError("EMIGRAKIT_BRIDGE_TIMEOUT", { method, timeoutMs });
+        this.fail(this.broken);
+        void this.close();
+      }, timeoutMs);
+      this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
+      this.child.stdin.write(encodeRequest(id, method, params));
+    });
+  }
+
+  private onLine(line: string): void {
+    const pending = this.pending;
+    const response = parseResponse(line);
+    if (typeof response === "string" || !pending || response.id !== pending.id) {
+      // The stream cannot be trusted after a stray line: fail the request and stop the helper.
+      this.broken ??= new MigrakitError("EMIGRAKIT_BRIDGE_PROTOCOL", { method: pending?.method ?? "(no request)", line: line.slice(0, 200) });
+      this.fail(this.broken);
+      void this.close();
+      return;
+    }
+    this.pending = null;
+    clearTimeout(pending.timer);
+    if ("error" in response) pending.reject(remoteError(this.python, pending.method, pending.params, response.error));
+    else pending.resolve(response.result);
+  }
+
+  private fail(err: Error): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    pending.reject(err);
+  }
+
+  private exitError(method: string): MigrakitError {
+    return new MigrakitError("EMIGRAKIT_BRIDGE_EXITED", {
+      method,
+      code: this.ended?.code ?? null,
+      signal: this.ended?.signal ?? null,
+      stderr: this.stderr(),
+    });
+  }
+
+  private spawnError(err: NodeJS.ErrnoException): MigrakitError {
+    if (err.code === "ENOENT") return new MigrakitError("EMIGRAKIT_PYTHON_NOT_FOUND", { tried: this.python });
+    return new MigrakitError("EMIGRAKIT_BRIDGE_START", { python: this.python, reason: err.message });
+  }
+}
+
+/** Start the helper and check the interpreter: the Bridge, or the error saying what is missing. */
+export async function startBridge(opts: StartBridgeOptions): Promise<Bridge> {
+  const bridge = new Bridge(opts);
+  await bridge.spawned;
+  if (opts.preflight === false) return bridge;
+  let versions: PythonVersions;
+  try {
+    versions = await bridge.versions();
+  } catch (err) {
+    await bridge.close();
+    if (err instanceof MigrakitError && err.code === "EMIGRAKIT_BRIDGE_EXITED" && bridge.stderr()) {
+      const reason = bridge.stderr();
+      throw new MigrakitError("EMIGRAKIT_BRIDGE_START", { python: opts.python, reason });
+    }
+    throw err;
+  }
+  const problem = preflightError(opts.python, versions);
+  if (problem) {
+    await bridge.close();
+    throw problem;
+  }
+  bridge.versionsInfo = versions;
+  return bridge;
+}
