@@ -1,17 +1,25 @@
-// `migrakit check`: the CI "Build" step (SPEC §2). The static rules need no Python or Postgres.
+// `migrakit check`: the CI "Build" step (SPEC §2). The static rules need no Python or Postgres; then, unless
+// --static, the dynamic checks run on a scratch Postgres through the Python bridge (src/checks/dynamic.ts).
+// A run whose inputs all equal those of an earlier passing run answers from the result cache, without
+// starting Python or Postgres (never with --no-cache or in CI). Heavy modules load only when needed.
+import { readFile } from "node:fs/promises";
 import type { Context } from "./context.js";
-import { loadConfig } from "../config/load.js";
-import { loadSchemaRepos } from "../model/repo.js";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { loadSchemaRepos, type SchemaRepo } from "../model/repo.js";
 import { staticFindings } from "../checks/static.js";
 import { releasedChangedFindings } from "../checks/released-unchanged.js";
 import { hasErrors, type Finding } from "../checks/finding.js";
-import { reportFindings } from "./output.js";
+import { cacheDir, gitState, readResult, resultKey, sitePackagesStamps, writeResult } from "../checks/dynamic/result-cache.js";
+import type { BaselineReport } from "../checks/dynamic.js";
+import { print, reportFindings } from "./output.js";
 
 export interface CheckOptions {
   static?: boolean;
+  /** false with --no-cache: no result cache, no template databases (a cold run). */
+  cache?: boolean;
 }
 
-export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[]; packages: string[] }> {
+export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
   const config = await loadConfig(ctx);
   const repos = await loadSchemaRepos({ cwd: ctx.cwd, config, packageName: ctx.packageName });
   const findings: Finding[] = [];
@@ -19,11 +27,100 @@ export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[
     findings.push(...staticFindings(repo));
     findings.push(...(await releasedChangedFindings(repo, ctx.env)));
   }
-  return { findings, packages: repos.map((r) => r.package) };
+  return { findings, packages: repos.map((r) => r.package), repos, config };
 }
 
-export async function run(_opts: CheckOptions, ctx: Context): Promise<number> {
-  const { findings, packages } = await runStaticCheck(ctx);
-  reportFindings(ctx, findings, { packages });
-  return hasErrors(findings) ? 1 : 0;
+const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
+
+async function migrakitVersion(): Promise<string> {
+  const text = await readFile(new URL("../../../package.json", import.meta.url), "utf8").catch(() => "{}");
+  return String((JSON.parse(text) as { version?: string }).version ?? "?");
+}
+
+interface DynamicOutcome {
+  findings: Finding[];
+  baselines: Record<string, BaselineReport>;
+  executable: string;
+}
+
+/** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
+async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean): Promise<DynamicOutcome> {
+  const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
+  const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
+  const [bridgeResult, serverResult] = await Promise.allSettled([
+    bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env }),
+    serverMod.getScratchServer({ database: config.database, env: ctx.env }),
+  ]);
+  const bridge = bridgeResult.status === "fulfilled" ? bridgeResult.value : undefined;
+  const server = serverResult.status === "fulfilled" ? serverResult.value : undefined;
+  try {
+    if (!bridge) throw (bridgeResult as PromiseRejectedResult).reason;
+    if (!server) throw (serverResult as PromiseRejectedResult).reason;
+    const versions = bridge.versionsInfo ?? (await bridge.versions());
+    const out: DynamicOutcome = { findings: [], baselines: {}, executable: versions.executable };
+    for (const repo of repos) {
+      const report = await dynamicMod.dynamicCheck(repo, {
+        bridge,
+        failureOf: bridgeMod.remoteFailureOf,
+        adminUrl: server.adminUrl,
+        serverVersion: server.serverVersion,
+        pythonVersions: versions as unknown as Record<string, unknown>,
+        config,
+        env: ctx.env,
+        useTemplates,
+        cacheDir: useTemplates ? cacheDir(ctx.env) : null,
+      });
+      out.findings.push(...report.findings);
+      if (report.baseline) {
+        out.baselines[repo.package] = report.baseline;
+        if (!ctx.json) print(ctx.stderr, `${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
+      }
+    }
+    return out;
+  } finally {
+    await bridge?.close().catch(() => {});
+    await server?.release().catch(() => {});
+  }
+}
+
+export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+  const { findings, packages, repos, config } = await runStaticCheck(ctx);
+  if (opts.static) {
+    reportFindings(ctx, findings, { packages });
+    return hasErrors(findings) ? 1 : 0;
+  }
+  if (hasErrors(findings)) {
+    // alembic could not run a chain that breaks the static rules: those are the ones to fix first.
+    if (!ctx.json) print(ctx.stderr, "dynamic checks skipped: fix the static findings first");
+    reportFindings(ctx, findings, { packages, dynamic: "skipped" });
+    return 1;
+  }
+  const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
+  const useResultCache = !noCache && !isCI(ctx.env);
+  const dir = cacheDir(ctx.env);
+  const key = useResultCache ? await resultKey(repos, config, ctx.env, await migrakitVersion()) : undefined;
+  if (key) {
+    const hit = await readResult(dir, key, ctx.cwd, ctx.env);
+    if (hit) {
+      if (!ctx.json) print(ctx.stderr, `unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
+      const all = [...findings, ...hit.findings];
+      reportFindings(ctx, all, { packages, baselines: hit.baselines, cached: true });
+      return hasErrors(all) ? 1 : 0;
+    }
+  }
+  const dynamic = await runDynamic(ctx, repos, config, !noCache);
+  const all = [...findings, ...dynamic.findings];
+  reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
+  const failed = hasErrors(all);
+  if (key && !failed) {
+    const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
+    await writeResult(dir, key, {
+      findings: dynamic.findings,
+      baselines: dynamic.baselines,
+      python: { executable: dynamic.executable, stamps: sitePackagesStamps(dynamic.executable) },
+      ...(usesRelease ? { git: await gitState(ctx.cwd, ctx.env) } : {}),
+      created: new Date().toISOString(),
+    });
+  }
+  return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import { staticCodes } from "./codes/static.js";
 import { bridgeCodes } from "./codes/bridge.js";
 import { databaseCodes } from "./codes/database.js";
 import { releaseCodes } from "./codes/release.js";
+import { checkCodes } from "./codes/check.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -17,6 +18,7 @@ export const catalogue: Catalogue = {
   ...bridgeCodes,
   ...databaseCodes,
   ...releaseCodes,
+  ...checkCodes,
 };
 
 export type ErrorCode = keyof typeof catalogue & string;

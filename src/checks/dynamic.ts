@@ -1,0 +1,135 @@
+// The dynamic checks of `migrakit check` (SPEC §2), for one schema package, on a scratch Postgres through
+// the Python bridge: the baseline builds; the unreleased scripts upgrade it to head, one by one; the ORM
+// matches the database at head (else: the `op.*` block to paste); each unreleased script's downgrade
+// restores the schema and its upgrade applies again.
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { LoadedConfig } from "../config/load.js";
+import type { SchemaRepo } from "../model/repo.js";
+import { finding, type Finding } from "./finding.js";
+import { prepareBaseline, type Baseline } from "./dynamic/baseline.js";
+import { errorSummary, failureDetail } from "./dynamic/failure.js";
+import { modelsMismatchFinding } from "./dynamic/models-match.js";
+import { packageParams, versionTableOf } from "./dynamic/package-params.js";
+import { planChain, scriptsAfter } from "./dynamic/plan.js";
+import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
+import { roundTrip, upgradeEach } from "./dynamic/steps.js";
+import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
+
+export interface DynamicOptions {
+  bridge: BridgePort;
+  failureOf: FailureOf;
+  adminUrl: string;
+  serverVersion: string;
+  /** The interpreter's package versions (the bridge's `versions` answer). */
+  pythonVersions: Record<string, unknown>;
+  config: LoadedConfig;
+  env: NodeJS.ProcessEnv;
+  /** Keep and reuse template databases (false with --no-cache). */
+  useTemplates: boolean;
+  cacheDir: string | null;
+}
+
+export interface BaselineReport {
+  kind: "replay" | "release";
+  /** The release tag or commit a `release` baseline was built from. */
+  ref?: string;
+  cached: boolean;
+  note?: string;
+}
+
+export interface DynamicReport {
+  package: string;
+  baseline?: BaselineReport;
+  findings: Finding[];
+}
+
+/** The built-in env.py the bridge runs when the repo has none (its text is part of cache keys). */
+const BUILTIN_ENV = new URL("../../../python/templates/env.py", import.meta.url);
+
+export async function envPyText(repo: SchemaRepo): Promise<string> {
+  const own = await readFile(join(repo.root, repo.migrationsDir, "env.py"), "utf8").catch(() => undefined);
+  if (own !== undefined) return own;
+  return "builtin\n" + (await readFile(BUILTIN_ENV, "utf8").catch(() => ""));
+}
+
+function baselineReport(b: Baseline): BaselineReport {
+  const r: BaselineReport = { kind: b.kind, cached: b.cached };
+  if (b.release) r.ref = b.release.ref;
+  if (b.note) r.note = b.note;
+  return r;
+}
+
+export function describeBaseline(b: BaselineReport): string {
+  const what = b.kind === "release" ? `release (create_all at ${b.ref ?? "?"})` : "replay";
+  return `baseline: ${what}${b.cached ? ", from cache" : ""}${b.note ? `; ${b.note}` : ""}`;
+}
+
+export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise<DynamicReport> {
+  const report: DynamicReport = { package: repo.package, findings: [] };
+  const plan = planChain(repo);
+  if (!plan) return report; // no single linear chain: the static rules say why, alembic could not run it
+  const versionTable = versionTableOf(repo, o.config.versionTable);
+  const outcome = await prepareBaseline({
+    repo,
+    plan,
+    mode: o.config.baseline,
+    bridge: o.bridge,
+    failureOf: o.failureOf,
+    adminUrl: o.adminUrl,
+    machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
+    envPy: await envPyText(repo),
+    versionTable,
+    useTemplates: o.useTemplates,
+    cacheDir: o.cacheDir,
+    env: o.env,
+  });
+  if (!outcome.ok) {
+    report.findings.push(...outcome.findings);
+    return report;
+  }
+  const baseline = outcome.baseline;
+  report.baseline = baselineReport(baseline);
+  let trimmed: { dir: string; tmp: string } | undefined;
+  try {
+    const scripts = baseline.kind === "replay" ? plan.unreleased : scriptsAfter(plan, baseline.start);
+    if (!scripts) {
+      report.findings.push(finding("EMIGRAKIT_RELEASE_REVISION_UNKNOWN", { file: repo.init?.path }, { ref: baseline.release?.ref, revision: baseline.start }));
+      return report;
+    }
+    // Only the scripts still to run are handed to alembic: a long history is not loaded again for each step.
+    if (baseline.start) trimmed = await trimmedMigrations(repo, baseline.start, scripts);
+    const params = packageParams(repo, { versionTable, migrationsDir: trimmed?.dir });
+    const steps = {
+      bridge: o.bridge,
+      failureOf: o.failureOf,
+      params,
+      url: baseline.db.url,
+      scripts,
+      versionTables: [...new Set([versionTable, "alembic_version"])],
+      start: baseline.start,
+      baselineLabel: baseline.kind,
+      requireDowngrade: o.config.requireDowngrade,
+    };
+    const up = await upgradeEach(steps);
+    report.findings.push(...up.findings);
+    if (!up.schemas) return report;
+    let compared: CompareResult | undefined;
+    try {
+      compared = await o.bridge.compare({ ...params, url: baseline.db.url });
+    } catch (err) {
+      const failure = o.failureOf(err);
+      if (!failure) throw err;
+      report.findings.push(finding("EMIGRAKIT_COMPARE_FAILED", { file: repo.init?.path }, { error: errorSummary(failure) }, { detail: failureDetail(failure) }));
+    }
+    if (compared) {
+      const mismatch = modelsMismatchFinding(compared, scripts.at(-1));
+      if (mismatch) report.findings.push(mismatch);
+    }
+    report.findings.push(...(await roundTrip(steps, up.schemas)));
+    return report;
+  } finally {
+    await baseline.db.drop();
+    if (trimmed) await rm(trimmed.tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,218 @@
+// The database the unreleased scripts start from (SPEC §3 `baseline`), built once and kept as a template
+// database keyed by a hash of what built it; a warm run clones the template instead of rebuilding.
+//   replay  — upgrade an empty database through every released script (pytest-alembic's way);
+//   release — create_all of the ORM as it was at the last release, stamped with that release's _migration
+//             (how lamin's CI set up its test instances);
+//   auto    — replay when the history replays from empty, else release.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Baseline as BaselineMode } from "../../config/schema.js";
+import { withClient } from "../../db/connect.js";
+import { quoteIdent } from "../../db/identifiers.js";
+import { createScratchDatabase, type ScratchDatabase } from "../../db/scratch.js";
+import { cloneTemplate, createTemplateFrom, templateExists } from "../../db/templates.js";
+import { isMigrakitError } from "../../errors/index.js";
+import type { SchemaRepo } from "../../model/repo.js";
+import { parseInitFile } from "../../model/init-file.js";
+import { finding, type Finding } from "../finding.js";
+import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
+import { hashParts, templateKey } from "./keys.js";
+import { packageParams } from "./package-params.js";
+import type { ChainPlan } from "./plan.js";
+import type { BridgePort, FailureOf } from "./port.js";
+import { exportPackage, findReleaseTree, type ReleaseTree } from "./release-tree.js";
+
+/** Bump when what goes into a template changes meaning, so old templates are not reused. */
+const FORMAT = "migrakit-baseline-1";
+
+export interface BaselineInputs {
+  repo: SchemaRepo;
+  plan: ChainPlan;
+  mode: BaselineMode;
+  bridge: BridgePort;
+  failureOf: FailureOf;
+  adminUrl: string;
+  /** Everything about the machine a baseline depends on: package versions, server version. */
+  machine: string[];
+  /** The env.py that runs (the repo's, or the built-in one's text). */
+  envPy: string;
+  versionTable: string;
+  /** Keep and reuse template databases (false with --no-cache). */
+  useTemplates: boolean;
+  /** Where to remember that a history does not replay (null: nowhere). */
+  cacheDir: string | null;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Baseline {
+  db: ScratchDatabase;
+  kind: "replay" | "release";
+  /** The revision the database is at (null: empty, before the first script). */
+  start: string | null;
+  release?: ReleaseTree;
+  /** True when cloned from a template built by an earlier run. */
+  cached: boolean;
+  /** Why `auto` did not replay. */
+  note?: string;
+}
+
+export type BaselineOutcome = { ok: true; baseline: Baseline } | { ok: false; findings: Finding[] };
+
+type Built = { ok: true; db: ScratchDatabase } | { ok: false; failure: RemoteFailure };
+
+function replayKey(i: BaselineInputs): string {
+  const scripts = i.plan.released.flatMap((s) => [s.path, s.text]);
+  return templateKey(i.repo.importName, hashParts([FORMAT, "replay", i.repo.package, i.versionTable, i.envPy, ...i.machine, ...scripts]));
+}
+
+function releaseKey(i: BaselineInputs, tree: ReleaseTree): string {
+  return templateKey(i.repo.importName, hashParts([FORMAT, "release", i.repo.package, i.versionTable, i.envPy, ...i.machine, tree.packageTree]));
+}
+
+/** Run `build` on a fresh scratch database; drop it when the build fails. */
+async function building(adminUrl: string, build: (db: ScratchDatabase) => Promise<RemoteFailure | undefined>): Promise<Built> {
+  const db = await createScratchDatabase(adminUrl);
+  try {
+    const failure = await build(db);
+    if (failure) {
+      await db.drop();
+      return { ok: false, failure };
+    }
+    return { ok: true, db };
+  } catch (err) {
+    await db.drop().catch(() => {});
+    throw err;
+  }
+}
+
+/** A bridge call whose failure of the repo's code is returned, anything else thrown. */
+async function attempt(i: BaselineInputs, call: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
+  try {
+    await call();
+    return undefined;
+  } catch (err) {
+    const failure = i.failureOf(err);
+    if (!failure) throw err;
+    return failure;
+  }
+}
+
+async function createSchemas(url: string, schemas: string[]): Promise<void> {
+  if (schemas.length === 0) return;
+  await withClient(url, async (client) => {
+    for (const s of schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
+  });
+}
+
+function buildReplay(i: BaselineInputs): Promise<Built> {
+  const params = packageParams(i.repo, { versionTable: i.versionTable });
+  return building(i.adminUrl, async (db) => {
+    if (i.plan.releasedHead) return attempt(i, () => i.bridge.upgrade({ ...params, url: db.url, revision: i.plan.releasedHead! }));
+    // Nothing released: the empty database, with the ORM's schemas (an upgrade would create them too).
+    let schemas: string[] = [];
+    const failure = await attempt(i, async () => (schemas = await i.bridge.schemas(params)));
+    if (failure) return failure;
+    await createSchemas(db.url, schemas);
+    return undefined;
+  });
+}
+
+async function buildRelease(i: BaselineInputs, tree: ReleaseTree, migration: string | null, dir: string): Promise<Built> {
+  const params = packageParams(i.repo, { root: dir, versionTable: i.versionTable });
+  return building(i.adminUrl, async (db) => {
+    const failure = await attempt(i, () => i.bridge.create_all({ ...params, url: db.url }));
+    if (failure || !migration) return failure;
+    return attempt(i, () => i.bridge.stamp({ ...params, url: db.url, revision: migration }));
+  });
+}
+
+/** The database for `key`: a clone of its template, or built now (and kept as the template when allowed). */
+async function fromTemplate(i: BaselineInputs, key: string, build: () => Promise<Built>): Promise<(Built & { cached?: boolean })> {
+  if (i.useTemplates && (await templateExists(i.adminUrl, key))) {
+    try {
+      return { ok: true, db: await cloneTemplate(i.adminUrl, key), cached: true };
+    } catch (err) {
+      // Pruned by another run between the check and the copy: build it again.
+      if (!(isMigrakitError(err) && err.code === "EMIGRAKIT_TEMPLATE_MISSING")) throw err;
+    }
+  }
+  const built = await build();
+  if (!built.ok || !i.useTemplates) return { ...built, cached: false };
+  await createTemplateFrom(i.adminUrl, built.db.name, key);
+  return { ok: true, db: await cloneTemplate(i.adminUrl, key), cached: false };
+}
+
+// `auto` remembers that a history does not replay, so warm runs go straight to the release baseline.
+const markerPath = (dir: string, key: string) => join(dir, "replay-failed", `${key}.json`);
+
+async function readMarker(i: BaselineInputs, key: string): Promise<RemoteFailure | undefined> {
+  if (!i.cacheDir || !i.useTemplates) return undefined;
+  const text = await readFile(markerPath(i.cacheDir, key), "utf8").catch(() => undefined);
+  try {
+    return text ? (JSON.parse(text) as RemoteFailure) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeMarker(i: BaselineInputs, key: string, failure: RemoteFailure): Promise<void> {
+  if (!i.cacheDir) return;
+  await mkdir(join(i.cacheDir, "replay-failed"), { recursive: true }).catch(() => {});
+  await writeFile(markerPath(i.cacheDir, key), JSON.stringify(failure)).catch(() => {});
+}
+
+function replayFinding(i: BaselineInputs, failure: RemoteFailure): Finding {
+  const where = locateFailure(failure.traceback, i.plan.released);
+  return finding(
+    "EMIGRAKIT_REPLAY_FAILED",
+    where,
+    { file: where.file ?? "a released script", error: errorSummary(failure), mode: i.mode },
+    { detail: failureDetail(failure) },
+  );
+}
+
+function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
+  const where = locateFailure(failure.traceback, i.plan.released);
+  return `the history does not replay from empty (${where.file ?? "a released script"}: ${errorSummary(failure)})`;
+}
+
+async function releaseBaseline(i: BaselineInputs, note?: string): Promise<BaselineOutcome> {
+  const tree = await findReleaseTree(i.repo, i.env);
+  const version = i.repo.init?.parsed?.version?.value ?? "?";
+  if (!tree) return { ok: false, findings: [finding("EMIGRAKIT_NO_RELEASE", { file: i.repo.init?.path }, { version, note: note ?? "" })] };
+  const tmp = await mkdtemp(join(tmpdir(), "migrakit-release-"));
+  try {
+    await exportPackage(i.repo, tree.commit, tmp, i.env);
+    const initText = await readFile(join(tmp, i.repo.package, "__init__.py"), "utf8").catch(() => "");
+    const migration = parseInitFile(initText).migration?.value ?? null;
+    const got = await fromTemplate(i, releaseKey(i, tree), () => buildRelease(i, tree, migration, tmp));
+    if (!got.ok) {
+      const f = got.failure;
+      return {
+        ok: false,
+        findings: [finding("EMIGRAKIT_RELEASE_BASELINE_FAILED", { file: i.repo.init?.path }, { ref: tree.ref, error: errorSummary(f) }, { detail: failureDetail(f) })],
+      };
+    }
+    return { ok: true, baseline: { db: got.db, kind: "release", start: migration, release: tree, cached: got.cached ?? false, note } };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export async function prepareBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
+  if (i.mode === "release") return releaseBaseline(i);
+  const key = replayKey(i);
+  if (i.mode === "auto") {
+    const known = await readMarker(i, key);
+    if (known) return releaseBaseline(i, releaseNote(known, i));
+  }
+  const got = await fromTemplate(i, key, () => buildReplay(i));
+  if (got.ok) return { ok: true, baseline: { db: got.db, kind: "replay", start: i.plan.releasedHead, cached: got.cached ?? false } };
+  if (i.mode === "replay") return { ok: false, findings: [replayFinding(i, got.failure)] };
+  await writeMarker(i, key, got.failure);
+  const release = await releaseBaseline(i, releaseNote(got.failure, i));
+  // Neither works: the replay failure is the one to fix first.
+  if (!release.ok && release.findings.every((f) => f.code === "EMIGRAKIT_NO_RELEASE")) return { ok: false, findings: [replayFinding(i, got.failure)] };
+  return release;
+}

@@ -1,0 +1,137 @@
+// A content-addressed cache of passing checks: when nothing a check depends on changed since the last run
+// that passed (scripts, ORM and every other file of the package, env.py, configuration, which Python and
+// its installed packages, which Postgres, migrakit itself), the answer is that run's answer, read from one
+// small file without starting Python or Postgres. `--no-cache` and CI always run for real.
+import { readdirSync, statSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import type { LoadedConfig } from "../../config/load.js";
+import type { SchemaRepo } from "../../model/repo.js";
+import type { Finding } from "../finding.js";
+import { git } from "../../util/git.js";
+import { hashParts } from "./keys.js";
+
+const FORMAT = "migrakit-result-1";
+const SKIP = new Set(["__pycache__", "node_modules", ".git"]);
+
+export interface CachedResult {
+  /** Findings of the passing run (warnings only). */
+  findings: Finding[];
+  /** What the report said about each package's baseline. */
+  baselines: Record<string, unknown>;
+  /** Stats of the interpreter's site-packages at the time: a pip install or uninstall changes them. */
+  python: { executable: string; stamps: Record<string, number> };
+  /** For release baselines: the git state they were built from (tags, HEAD), checked again on a hit. */
+  git?: string;
+  created: string;
+}
+
+/** `$XDG_CACHE_HOME/migrakit`, else `~/.cache/migrakit`. */
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME?.trim() || join(env.HOME || homedir(), ".cache");
+  return join(base, "migrakit");
+}
+
+/** Every file of the package folder (ORM, scripts, env.py, helpers), sorted: path and content. */
+async function packageFiles(repo: SchemaRepo): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string) => {
+    const entries = await readdir(join(repo.root, rel), { withFileTypes: true }).catch(() => []);
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      if (SKIP.has(e.name) || e.name.endsWith(".pyc")) continue;
+      const path = `${rel}/${e.name}`;
+      if (e.isDirectory()) await walk(path);
+      else if (e.isFile()) out.push(path, await readFile(join(repo.root, path), "latin1"));
+    }
+  };
+  await walk(repo.package);
+  return out;
+}
+
+/** What picks the interpreter (SPEC §3 `python`), without running it. */
+function interpreterInputs(root: string, config: LoadedConfig, env: NodeJS.ProcessEnv): string[] {
+  let venv = "";
+  try {
+    venv = String(statSync(join(root, ".venv", "bin", "python")).mtimeMs);
+  } catch {
+    // no .venv
+  }
+  return [config.python ?? "", env.MIGRAKIT_PYTHON ?? "", env.VIRTUAL_ENV ?? "", env.PATH ?? "", venv];
+}
+
+export async function resultKey(repos: SchemaRepo[], config: LoadedConfig, env: NodeJS.ProcessEnv, migrakitVersion: string): Promise<string> {
+  const { source: _source, ...settings } = config;
+  const parts: string[] = [FORMAT, migrakitVersion, JSON.stringify(settings), env.MIGRAKIT_DATABASE_URL ?? ""];
+  parts.push(...interpreterInputs(repos[0]?.root ?? "", config, env));
+  for (const repo of repos) parts.push(repo.package, ...(await packageFiles(repo)));
+  return hashParts(parts);
+}
+
+/** The folders pip changes when a distribution is installed or removed, with their mtimes. */
+export function sitePackagesStamps(executable: string): Record<string, number> {
+  const stamps: Record<string, number> = {};
+  const prefix = dirname(dirname(executable));
+  for (const lib of ["lib", "lib64"]) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(prefix, lib)).filter((n) => n.startsWith("python"));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      for (const leaf of ["site-packages", "dist-packages"]) {
+        const dir = join(prefix, lib, n, leaf);
+        try {
+          stamps[dir] = statSync(dir).mtimeMs;
+        } catch {
+          // not there
+        }
+      }
+    }
+  }
+  try {
+    stamps[executable] = statSync(executable).mtimeMs;
+  } catch {
+    stamps[executable] = -1;
+  }
+  return stamps;
+}
+
+/** Tags and HEAD: what a release baseline is chosen from. */
+export async function gitState(root: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return git(["show-ref", "--tags", "--head", "--hash"], { cwd: root, env }).catch(() => "");
+}
+
+const entryPath = (dir: string, key: string) => join(dir, "results", `${key}.json`);
+
+export async function readResult(dir: string, key: string, root: string, env: NodeJS.ProcessEnv): Promise<CachedResult | undefined> {
+  let entry: CachedResult;
+  try {
+    entry = JSON.parse(await readFile(entryPath(dir, key), "utf8")) as CachedResult;
+  } catch {
+    return undefined;
+  }
+  const now = sitePackagesStamps(entry.python.executable);
+  const same = Object.entries(entry.python.stamps).every(([p, t]) => now[p] === t) && Object.keys(now).length === Object.keys(entry.python.stamps).length;
+  if (!same) return undefined;
+  if (entry.git !== undefined && entry.git !== (await gitState(root, env))) return undefined;
+  return entry;
+}
+
+export async function writeResult(dir: string, key: string, entry: CachedResult): Promise<void> {
+  const path = entryPath(dir, key);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(entry));
+    await rename(tmp, path);
+  } catch {
+    // A cache that cannot be written only costs time next run.
+  }
+}
+
+export async function hasResult(dir: string, key: string): Promise<boolean> {
+  return stat(entryPath(dir, key)).then(() => true, () => false);
+}

@@ -1,0 +1,105 @@
+// The unreleased scripts on the baseline database, one at a time: upgrade each (a failure names the
+// script), then walk back down (each downgrade must restore the schema from before its upgrade) and up
+// again (each upgrade must give the same schema as the first time). Schemas are compared by fingerprint,
+// read with pg from the catalog, leaving out the alembic version table.
+import { schemaFingerprint } from "../../db/fingerprint.js";
+import type { ScriptFile } from "../../model/repo.js";
+import { finding, type Finding } from "../finding.js";
+import { errorSummary, failureDetail, type RemoteFailure } from "./failure.js";
+import { parentOf, revisionOf } from "./plan.js";
+import type { BridgePort, FailureOf, PackageParams } from "./port.js";
+import { functionBody, isEmptyFunction } from "./script-body.js";
+import { schemaDiff } from "./schema-diff.js";
+
+export interface StepInputs {
+  bridge: BridgePort;
+  failureOf: FailureOf;
+  params: PackageParams;
+  url: string;
+  scripts: ScriptFile[];
+  /** Tables left out of fingerprints (the version tables). */
+  versionTables: string[];
+  /** The revision the database starts at (null: empty). */
+  start: string | null;
+  baselineLabel: string;
+  requireDowngrade: boolean;
+}
+
+async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (err) {
+    const failure = i.failureOf(err);
+    if (!failure) throw err;
+    return failure;
+  }
+}
+
+const fingerprint = async (i: StepInputs) => (await schemaFingerprint(i.url, { excludeTables: i.versionTables })).text;
+const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line: functionBody(s.text, fn)?.line ?? 1 });
+
+/** Upgrade through every script; returns the findings and, when all applied, the fingerprints (before, after each). */
+export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[]; schemas?: string[] }> {
+  const schemas = [await fingerprint(i)];
+  for (const s of i.scripts) {
+    const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
+    if (failure) {
+      const f = finding("EMIGRAKIT_UPGRADE_FAILED", at(s, "upgrade"), { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) }, { detail: failureDetail(failure) });
+      return { findings: [f] };
+    }
+    schemas.push(await fingerprint(i));
+  }
+  return { findings: [], schemas };
+}
+
+/** Down from head as far as the downgrades go, then up again; the database ends at head when all is well. */
+export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let k = i.scripts.length; // the database is at scripts[k-1] (k = 0: at the start)
+  while (k > 0) {
+    const s = i.scripts[k - 1]!;
+    const before = schemas[k - 1]!;
+    const after = schemas[k]!;
+    if (isEmptyFunction(s.text, "downgrade")) {
+      if (before === after) {
+        // Nothing to undo (a data migration, or an empty script): still move the version back.
+        const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
+        if (failure) break;
+        k--;
+        continue;
+      }
+      out.push(
+        finding("EMIGRAKIT_DOWNGRADE_EMPTY", at(s, "downgrade"), { file: s.path }, { severity: i.requireDowngrade ? "error" : "warning", detail: schemaDiff(before, after) }),
+      );
+      break; // below this script the schema would not be what the older downgrades expect
+    }
+    const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
+    if (failure) {
+      out.push(finding("EMIGRAKIT_DOWNGRADE_FAILED", at(s, "downgrade"), { file: s.path, error: errorSummary(failure) }, { detail: failureDetail(failure) }));
+      return out; // the database is somewhere in between: going up again proves nothing
+    }
+    k--;
+    const now = await fingerprint(i);
+    if (now !== before) {
+      out.push(finding("EMIGRAKIT_DOWNGRADE_INCOMPLETE", at(s, "downgrade"), { file: s.path }, { detail: schemaDiff(before, now) }));
+      return out; // upgrading again would only fail on what the downgrade left behind
+
+    }
+  }
+  // Up again from where the walk down stopped.
+  for (; k < i.scripts.length; k++) {
+    const s = i.scripts[k]!;
+    const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
+    if (failure) {
+      out.push(finding("EMIGRAKIT_ROUND_TRIP_FAILED", at(s, "upgrade"), { file: s.path, error: errorSummary(failure) }, { detail: failureDetail(failure) }));
+      return out;
+    }
+    const now = await fingerprint(i);
+    if (now !== schemas[k + 1]) {
+      out.push(finding("EMIGRAKIT_ROUND_TRIP_MISMATCH", at(s, "upgrade"), { file: s.path }, { detail: schemaDiff(schemas[k + 1]!, now) }));
+      return out;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// A migrations folder holding only the scripts a step runs. alembic loads every script of a folder on each
+// command (1000 imports for a long history); once the baseline database is at revision R, the unreleased
+// scripts need only R to exist as their parent. So R is written as an empty stand-in root, next to copies
+// of the unreleased scripts and of everything else in migrations/ (env.py, script.py.mako, helpers).
+import { copyFile, mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SchemaRepo, ScriptFile } from "../../model/repo.js";
+
+/** The stand-in for the history up to `revision`. Pure. */
+export function standInScript(revision: string): string {
+  return [
+    `"""migrakit: stands for the history up to ${revision}, already applied to the baseline database."""`,
+    `revision = ${JSON.stringify(revision)}`,
+    "down_revision = None",
+    "branch_labels = None",
+    "depends_on = None",
+    "",
+    "",
+    "def upgrade():",
+    "    pass",
+    "",
+    "",
+    "def downgrade():",
+    "    pass",
+    "",
+  ].join("\n");
+}
+
+/** Returns the folder to pass as `migrations_dir` (inside a fresh temporary folder the caller removes). */
+export async function trimmedMigrations(repo: SchemaRepo, start: string, scripts: ScriptFile[]): Promise<{ dir: string; tmp: string }> {
+  const tmp = await mkdtemp(join(tmpdir(), "migrakit-scripts-"));
+  const dir = join(tmp, "migrations");
+  const versions = join(dir, "versions");
+  await mkdir(versions, { recursive: true });
+  const source = join(repo.root, repo.migrationsDir);
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    if (entry.isFile()) await copyFile(join(source, entry.name), join(dir, entry.name));
+  }
+  await writeFile(join(versions, `0000-${start}-migrakit_stand_in.py`), standInScript(start));
+  await Promise.all(scripts.map((s) => writeFile(join(versions, s.path.split("/").pop()!), s.text)));
+  return { dir, tmp };
+}

@@ -1,0 +1,63 @@
+// Shared by the dynamic check tests: copies of the fixture packages in real temporary git repos, and the
+// `migrakit check` bin run against a per-file embedded Postgres with a chosen Python.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/python.js";
+
+export interface FixtureRepo {
+  dir: string;
+  read(rel: string): string;
+  write(rel: string, text: string): void;
+  edit(rel: string, from: string | RegExp, to: string): void;
+  git(...args: string[]): string;
+  commit(message: string): void;
+  cleanup(): void;
+}
+
+export function fixtureRepo(name: "seed-style" | "lamin-era"): FixtureRepo {
+  const dir = mkdtempSync(join(tmpdir(), `migrakit-${name}-`));
+  cpSync(join(REPO_ROOT, "test", "fixtures", name), dir, { recursive: true, filter: (src) => !src.includes("__pycache__") });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: dir, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "fixture");
+  const repo: FixtureRepo = {
+    dir,
+    read: (rel) => readFileSync(join(dir, rel), "utf8"),
+    write: (rel, text) => writeFileSync(join(dir, rel), text),
+    edit: (rel, from, to) => {
+      const before = repo.read(rel);
+      const after = before.replace(from, to);
+      if (after === before) throw new Error(`test setup: ${String(from)} not found in ${rel}`);
+      repo.write(rel, after);
+    },
+    git,
+    commit: (message) => {
+      git("add", "-A");
+      git("commit", "-q", "-m", message);
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  return repo;
+}
+
+export interface CheckRun extends CliResult {
+  /** stdout and stderr together, for assertions on what a person sees. */
+  all: string;
+}
+
+/** `migrakit check` in `dir` with this Python and Postgres; a fresh cache folder unless one is given. */
+export function check(dir: string, opts: { python: string; databaseUrl: string; cacheHome: string; args?: string[]; env?: NodeJS.ProcessEnv }): CheckRun {
+  const r = runCli(["check", ...(opts.args ?? [])], {
+    cwd: dir,
+    env: { MIGRAKIT_PYTHON: opts.python, MIGRAKIT_DATABASE_URL: opts.databaseUrl, XDG_CACHE_HOME: opts.cacheHome, CI: "", MIGRAKIT_NO_CACHE: "", ...opts.env },
+    timeoutMs: 300_000,
+  });
+  return { ...r, all: r.stdout + r.stderr };
+}
+
+export const tempCache = () => mkdtempSync(join(tmpdir(), "migrakit-cache-"));

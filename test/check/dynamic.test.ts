@@ -1,0 +1,129 @@
+// `migrakit check` end to end on the seed-style fixture (10 tables in schema core, 15 scripts, two of them
+// unreleased), with real Python (both pinned stacks), real alembic and a real embedded Postgres.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { pruneTemplates } from "../../src/db/templates.js";
+import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { testPythons } from "../helpers/python.js";
+import { check, fixtureRepo, tempCache } from "./dynamic-helpers.js";
+
+const NEWEST = "lnschema_seed/migrations/versions/2023-02-21-a7c3e9f1b2d4-vx_x_x.py";
+const RENAME = "lnschema_seed/migrations/versions/2023-02-20-d6e7f8091a2b-vx_x_x.py";
+
+let pg: TestPostgres;
+const caches: string[] = [];
+const cache = () => {
+  const dir = tempCache();
+  caches.push(dir);
+  return dir;
+};
+
+before(async () => {
+  pg = await startTestPostgres();
+});
+
+after(async () => {
+  // Scratch databases are always dropped; templates are the cache and stay until pruned.
+  const left = (await ownDatabases(pg.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
+  await pruneTemplates(pg.adminUrl, { keep: 0 });
+  await pg.stop();
+  for (const dir of caches) rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(left, [], "no scratch database is left on the server");
+});
+
+for (const { name, python } of testPythons()) {
+  describe(`check on the seed-style fixture (${name} stack)`, () => {
+    test("a clean repo passes: replay baseline, upgrade, models match, round trip; warm runs clone the template, then answer from the result cache", () => {
+      const repo = fixtureRepo("seed-style");
+      try {
+        const home = cache();
+        const cold = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
+        assert.equal(cold.status, 0, cold.all);
+        assert.match(cold.stderr, /lnschema_seed: baseline: replay\n/);
+        assert.match(cold.stdout, /no problems found/);
+
+        repo.write("lnschema_seed/_core.py", repo.read("lnschema_seed/_core.py") + "\n# a comment changes the inputs, not the schema\n");
+        const warm = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
+        assert.equal(warm.status, 0, warm.all);
+        assert.match(warm.stderr, /baseline: replay, from cache/);
+
+        const cached = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
+        assert.equal(cached.status, 0, cached.all);
+        assert.match(cached.stderr, /answered from the cache/);
+
+        // --no-cache (here through its environment switch) and CI always run for real.
+        for (const env of [{ MIGRAKIT_NO_CACHE: "1" }, { CI: "true" }]) {
+          const real = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home, env });
+          assert.equal(real.status, 0, real.all);
+          assert.doesNotMatch(real.stderr, /answered from the cache/);
+          assert.match(real.stderr, /baseline: replay/);
+        }
+      } finally {
+        repo.cleanup();
+      }
+    });
+
+    test("ORM ahead of the scripts: the exact op.* lines to paste, the script they belong in, and a GitHub annotation", () => {
+      const repo = fixtureRepo("seed-style");
+      try {
+        repo.edit("lnschema_seed/_core.py", "    name: str = Field(index=True, unique=True)\n", "    name: str = Field(index=True, unique=True)\n    description: Optional[str] = None\n");
+        const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), env: { GITHUB_ACTIONS: "true" } });
+        assert.equal(r.status, 1, r.all);
+        assert.match(r.stderr, new RegExp(`${NEWEST}:10: error EMIGRAKIT_MODELS_MISMATCH: .*add_column core\\.tag\\.description`));
+        assert.ok(
+          r.stderr.includes("    op.add_column('tag', sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema='core')"),
+          r.stderr,
+        );
+        assert.ok(r.stderr.includes("    op.drop_column('tag', 'description', schema='core')"), r.stderr);
+        assert.match(r.stderr, /needs `import sqlmodel`/);
+        assert.match(r.stdout, new RegExp(`^::error file=${NEWEST},line=10,title=EMIGRAKIT_MODELS_MISMATCH::.*op.add_column\\('tag'`, "m"));
+      } finally {
+        repo.cleanup();
+      }
+    });
+
+    test("a broken unreleased script: the upgrade failure names the script and the database error", () => {
+      const repo = fixtureRepo("seed-style");
+      try {
+        repo.edit(NEWEST, 'op.create_index(op.f("ix_core_file_hash"), "file", ["hash"]', 'op.create_index(op.f("ix_core_file_hash"), "file", ["hsah"]');
+        const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
+        assert.equal(r.status, 1, r.all);
+        assert.match(r.stderr, new RegExp(`${NEWEST}:\\d+: error EMIGRAKIT_UPGRADE_FAILED: upgrade\\(\\) of ${NEWEST} failed on the replay baseline: .*"hsah" does not exist`));
+        assert.match(r.stderr, /SQL: CREATE INDEX ix_core_file_hash ON core\.file \(hsah\)/);
+      } finally {
+        repo.cleanup();
+      }
+    });
+
+    test("a downgrade that does not undo its upgrade fails the round trip", () => {
+      const repo = fixtureRepo("seed-style");
+      try {
+        repo.edit(RENAME, '    op.execute("ALTER INDEX core.ix_core_file_run_id RENAME TO ix_core_dobject_run_id")\n', "");
+        const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
+        assert.equal(r.status, 1, r.all);
+        assert.match(r.stderr, new RegExp(`${RENAME}:\\d+: error EMIGRAKIT_DOWNGRADE_INCOMPLETE`));
+        assert.match(r.stderr, /ix_core_dobject_run_id/);
+        assert.doesNotMatch(r.stderr, /EMIGRAKIT_MODELS_MISMATCH/);
+      } finally {
+        repo.cleanup();
+      }
+    });
+
+    test("a `pass` downgrade is a warning, an error with requireDowngrade", () => {
+      const repo = fixtureRepo("seed-style");
+      try {
+        repo.edit(NEWEST, /def downgrade\(\) -> None:\n[\s\S]*$/, "def downgrade() -> None:\n    pass\n");
+        const warn = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
+        assert.equal(warn.status, 0, warn.all);
+        assert.match(warn.stderr, new RegExp(`${NEWEST}:\\d+: warning EMIGRAKIT_DOWNGRADE_EMPTY`));
+        repo.write("migrakit.config.json", JSON.stringify({ requireDowngrade: true }));
+        const strict = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
+        assert.equal(strict.status, 1, strict.all);
+        assert.match(strict.stderr, /error EMIGRAKIT_DOWNGRADE_EMPTY/);
+      } finally {
+        repo.cleanup();
+      }
+    });
+  });
+}
