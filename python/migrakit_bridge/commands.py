@@ -230,3 +230,13 @@ METHODS = {
     "compare": compare,
     "package": package_info,
 }
+
+# deploy.py builds on this module's helpers, so it is imported (and registered) after them.
+from .deploy import METHODS as _DEPLOY_METHODS  # noqa: E402
+
+METHODS.update(_DEPLOY_METHODS)
+
+# `generate` and `render_script` (generate.py, which uses this module's helpers: hence imported last).
+from .generate import METHODS as _GENERATE_METHODS  # noqa: E402
+
+METHODS.update(_GENERATE_METHODS)
