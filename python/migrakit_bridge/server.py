@@ -58,16 +58,33 @@ def handle(line, methods):
         return {"id": None, "error": {"type": "ProtocolError", "message": str(exc), "traceback": "",
                                       "category": "protocol"}}
     request_id = request.get("id")
-    method = methods.get(request["method"])
-    if method is None:
-        return {"id": request_id, "error": {"type": "UnknownMethod", "category": "protocol", "traceback": "",
-                                            "message": "unknown method %r" % request["method"]}}
     try:
+        method = methods.get(request["method"])
+        if method is None:
+            return {"id": request_id, "error": {"type": "UnknownMethod", "category": "protocol", "traceback": "",
+                                                "message": "unknown method %r" % request["method"]}}
         return {"id": request_id, "result": method(request.get("params") or {})}
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - user code failing (even sys.exit in env.py) is an answer
         return {"id": request_id, "error": describe(exc)}
+
+
+class LazyMethods:
+    """The method table, imported on the first request that needs it.
+
+    ``versions`` (the preflight) answers without it: the table's modules import alembic and SQLAlchemy,
+    which takes a second and fails when they are missing, and that is what the preflight must report.
+    """
+
+    def get(self, name):
+        if name == "versions":
+            from .versions import versions
+
+            return versions
+        from .commands import METHODS
+
+        return METHODS.get(name)
 
 
 def _encode(response):
@@ -85,12 +102,11 @@ def main():
         format="[bridge] %(levelname)s %(name)s: %(message)s",
     )
     protocol = _protocol_stream()
-    from .commands import METHODS
-
+    methods = LazyMethods()
     for line in sys.stdin:
         if not line.strip():
             continue
-        protocol.write(_encode(handle(line, METHODS)) + "\n")
+        protocol.write(_encode(handle(line, methods)) + "\n")
         protocol.flush()
 
 

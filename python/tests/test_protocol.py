@@ -92,3 +92,20 @@ def test_package_info(bridge, pkg):
     info = bridge.call("package", **pkg)
     assert info["version"] == "0.2.0" and info["migration"] == HEAD and info["schema_id"] == "hero"
     assert info["own_env"] is True
+
+
+def test_versions_answers_even_when_alembic_cannot_be_imported(start_bridge, pkg, tmp_path):
+    # The preflight must report a missing alembic instead of the helper dying at start-up.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class _Hide:\n"
+        "    @staticmethod\n"
+        "    def find_spec(name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'alembic':\n"
+        "            raise ModuleNotFoundError(\"No module named 'alembic'\", name='alembic')\n"
+        "sys.meta_path.insert(0, _Hide)\n"
+    )
+    bridge = start_bridge(extra_path=[tmp_path])
+    assert bridge.call("versions")["protocol"] == 1
+    error = bridge.request("heads", **pkg)["error"]
+    assert error["category"] == "missing_module" and error["module"] == "alembic"
