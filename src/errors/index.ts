@@ -7,6 +7,7 @@ import { bridgeCodes } from "./codes/bridge.js";
 import { databaseCodes } from "./codes/database.js";
 import { releaseCodes } from "./codes/release.js";
 import { checkCodes } from "./codes/check.js";
+import { deployCodes } from "./codes/deploy.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -19,6 +20,7 @@ export const catalogue: Catalogue = {
   ...databaseCodes,
   ...releaseCodes,
   ...checkCodes,
+  ...deployCodes,
 };
 
 export type ErrorCode = keyof typeof catalogue & string;
