@@ -5,7 +5,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { MigrakitError } from "../errors/index.js";
-import { commitTemp, InjectedFault, OpCounter, readOrNull, removeDurably, removeIfExists, TMP_SUFFIX, writeTemp, type Fault } from "./files.js";
+import { commitTemp, InjectedFault, OpCounter, readOrNull, removeFile, removeIfExists, syncDirs, TMP_SUFFIX, writeTemp, type Fault } from "./files.js";
 import { journalPath, readJournal, removeJournal, writeJournal, type Journal, type JournalEntry } from "./journal.js";
 import { changedPaths, type ReleasePlan } from "./plan.js";
 
@@ -35,7 +35,7 @@ async function forward(cwd: string, e: JournalEntry, ops: OpCounter): Promise<vo
     ops.tick();
   }
   if (e.from !== e.to && (await readOrNull(from)) !== null) {
-    await removeDurably(from);
+    await removeFile(from);
     ops.tick();
   }
 }
@@ -52,9 +52,14 @@ async function backward(cwd: string, e: JournalEntry, ops: OpCounter): Promise<v
     ops.tick();
   }
   if (e.from !== e.to && (await readOrNull(to)) !== null) {
-    await removeDurably(to);
+    await removeFile(to);
     ops.tick();
   }
+}
+
+/** Every file an entry writes or removes, as absolute paths (their folders are synced before the journal goes). */
+function touched(cwd: string, entries: JournalEntry[]): string[] {
+  return entries.flatMap((e) => [join(cwd, e.from), join(cwd, e.to)]);
 }
 
 async function entriesOf(plan: ReleasePlan, cwd: string): Promise<JournalEntry[]> {
@@ -87,6 +92,7 @@ export async function applyPlan(plan: ReleasePlan, opts: ApplyOptions): Promise<
       current = e;
       await forward(opts.cwd, e, ops);
     }
+    await syncDirs(touched(opts.cwd, entries));
     await removeJournal(path);
     return { changed, ops: ops.count };
   } catch (error) {
@@ -94,6 +100,7 @@ export async function applyPlan(plan: ReleasePlan, opts: ApplyOptions): Promise<
     if ((await readOrNull(path)) !== null) {
       const undo = new OpCounter();
       for (const e of entries) await backward(opts.cwd, e, undo);
+      await syncDirs(touched(opts.cwd, entries));
       await removeJournal(path);
     }
     if (error instanceof MigrakitError) throw error;
@@ -123,6 +130,7 @@ export async function recoverRelease(opts: { cwd: string; env: NodeJS.ProcessEnv
     if (direction === "forward") await forward(opts.cwd, e, ops);
     else await backward(opts.cwd, e, ops);
   }
+  await syncDirs(touched(opts.cwd, journal.entries));
   await removeJournal(path);
   const changed = [...new Set(journal.entries.flatMap((e) => (e.from === e.to ? [e.to] : [e.from, e.to])))];
   return { version: journal.version, direction, changed };

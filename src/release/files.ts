@@ -1,6 +1,7 @@
-// The file operations of the release step, each durable on its own: new content goes to a temporary file
-// that is fsynced and then renamed over the target (rename is atomic on POSIX), and the folder is fsynced so
-// the rename itself survives a crash. A counter around them lets tests stop the process after the n-th one.
+// The file operations of the release step: new content goes to a temporary file that is fsynced, then renamed
+// over the target (rename is atomic on POSIX), so a file is always either its old or its new text. Folders
+// are fsynced once at the end (syncDirs), before the journal goes: until then the journal, itself durable,
+// can repair any mix of done and undone renames. A counter lets tests stop the process after the n-th one.
 import { open, readFile, rename, rm, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -69,15 +70,18 @@ export async function writeTemp(path: string, text: string, mode?: number): Prom
   return tmp;
 }
 
-/** Move the fsynced temporary file over `path` and make the rename durable (one operation). */
+/** Move the fsynced temporary file over `path` (one operation; durable once its folder is synced). */
 export async function commitTemp(tmp: string, path: string): Promise<void> {
   await rename(tmp, path);
-  await fsyncDir(dirname(path));
 }
 
-export async function removeDurably(path: string): Promise<void> {
+export async function removeFile(path: string): Promise<void> {
   await unlink(path);
-  await fsyncDir(dirname(path));
+}
+
+/** Make the renames and removals in these folders durable. */
+export async function syncDirs(paths: Iterable<string>): Promise<void> {
+  for (const dir of new Set([...paths].map((p) => dirname(p)))) await fsyncDir(dir);
 }
 
 export async function removeIfExists(path: string): Promise<void> {

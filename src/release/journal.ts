@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import { git } from "../util/git.js";
-import { commitTemp, removeDurably, writeTemp } from "./files.js";
+import { commitTemp, removeFile, syncDirs, writeTemp } from "./files.js";
 
 export interface JournalEntry {
   from: string;
@@ -53,13 +53,15 @@ export async function readJournal(path: string): Promise<Journal | null> {
   }
 }
 
-/** Written as temp + fsync, then renamed: the journal is either whole or absent. Returns the operations done. */
+/** Written as temp + fsync, then renamed: the journal is either whole or absent. */
 export async function writeJournal(path: string, journal: Journal, tick: () => void): Promise<void> {
   const tmp = await writeTemp(path, JSON.stringify(journal));
   await commitTemp(tmp, path);
+  await syncDirs([path]); // the journal must be on disk before the first file changes
   tick();
 }
 
 export async function removeJournal(path: string): Promise<void> {
-  await removeDurably(path);
+  await removeFile(path);
+  await syncDirs([path]);
 }
