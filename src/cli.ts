@@ -60,6 +60,32 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     load: lazy(() => import("./commands/check.js") as Promise<{ run: Runner }>),
   },
   {
+    name: "generate",
+    describe: (c) =>
+      c
+        .description("write or refresh the unreleased script: the operations from the database at head to the ORM, renames detected; updates _migration")
+        .option("-m, --message <text>", "a line for the new script's docstring, below its version header")
+        .option("--rename <T.OLD=NEW>", "a rename to use (TABLE.OLD=NEW for a column, OLD=NEW for a table); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+        .option("--no-renames", "no rename detection: dropped and added columns stay drop + add"),
+    load: lazy(() => import("./commands/generate.js") as unknown as Promise<{ run: Runner }>),
+  },
+  {
+    name: "rebase",
+    describe: (c) =>
+      c
+        .description("after merging main: re-parent the branch's unreleased script on the new head, refresh _migration and the script, check again")
+        .option("--onto <ref>", "the git ref whose scripts stay (default: MERGE_HEAD, origin/HEAD, main or master)"),
+    load: lazy(() => import("./commands/rebase.js") as unknown as Promise<{ run: Runner }>),
+  },
+  {
+    name: "hook",
+    describe: (c) =>
+      c
+        .description("git hooks: `hook pre-commit` generates and checks the migration of staged ORM changes, and stages it")
+        .argument("<hook>", "pre-commit"),
+    load: lazy(() => import("./commands/hook.js") as unknown as Promise<{ run: Runner }>),
+  },
+  {
     name: "init",
     describe: (c) =>
       c

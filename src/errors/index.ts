@@ -7,7 +7,7 @@ import { bridgeCodes } from "./codes/bridge.js";
 import { databaseCodes } from "./codes/database.js";
 import { releaseCodes } from "./codes/release.js";
 import { checkCodes } from "./codes/check.js";
-import { deployCodes } from "./codes/deploy.js";
+import { generateCodes } from "./codes/generate.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -20,7 +20,7 @@ export const catalogue: Catalogue = {
   ...databaseCodes,
   ...releaseCodes,
   ...checkCodes,
-  ...deployCodes,
+  ...generateCodes,
 };
 
 export type ErrorCode = keyof typeof catalogue & string;

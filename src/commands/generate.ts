@@ -1,0 +1,48 @@
+// `migrakit generate [-m MSG] [--rename T.OLD=NEW]… [--no-renames]` (SPEC §2): writes or refreshes the
+// unreleased script in the working tree and updates `_migration`; with two heads after a merge, run
+// `migrakit rebase` first.
+import type { Context } from "./context.js";
+import { print } from "./output.js";
+import { loadConfig } from "../config/load.js";
+import { loadSchemaRepo } from "../model/repo.js";
+import { reportDetailed, withDetail } from "../generate/detail-error.js";
+import { generate } from "../generate/generate.js";
+import { parseRenameArg } from "../generate/renames.js";
+import { outcomeError, outcomeLines } from "../generate/report.js";
+import { openSession } from "../generate/session.js";
+import { writeFiles } from "../generate/write-files.js";
+
+export interface GenerateCliOptions {
+  message?: string;
+  rename?: string[];
+  /** commander's --no-renames sets renames=false. */
+  renames?: boolean;
+}
+
+export async function run(opts: GenerateCliOptions, ctx: Context): Promise<number> {
+  try {
+    const explicit = (opts.rename ?? []).map(parseRenameArg);
+    const config = await loadConfig(ctx);
+    const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
+    try {
+      const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message });
+      const blocked = outcomeError(outcome);
+      if (blocked) throw withDetail(blocked.error, blocked.detail);
+      if (outcome.kind === "written") writeFiles(ctx.cwd, outcome.writes);
+      if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...jsonOf(outcome) }, null, 2));
+      else for (const line of outcomeLines(outcome)) print(ctx.stdout, line);
+      return 0;
+    } finally {
+      await session.close();
+    }
+  } catch (err) {
+    return reportDetailed(ctx, err);
+  }
+}
+
+function jsonOf(o: Awaited<ReturnType<typeof generate>>): Record<string, unknown> {
+  if (o.kind === "written") return { action: o.created ? "created" : o.changed ? "refreshed" : "unchanged", file: o.file, revision: o.revision, renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })), files: o.writes.map((w) => w.path) };
+  if (o.kind === "nothing") return { action: "nothing", reason: o.reason };
+  return { action: o.kind };
+}

@@ -1,0 +1,49 @@
+// `migrakit rebase [--onto REF]`: after merging main into a branch, re-parent the branch's unreleased
+// script(s) on main's head, set `_migration`, regenerate the script when it is still machine-owned, and
+// check again. Released scripts never move. Works on the working tree; the hook does the same on the index.
+import type { Context } from "./context.js";
+import { print, reportFindings } from "./output.js";
+import { loadConfig } from "../config/load.js";
+import { hasErrors } from "../checks/finding.js";
+import { loadSchemaRepo, readSchemaRepo } from "../model/repo.js";
+import { reportDetailed, withDetail } from "../generate/detail-error.js";
+import { generate } from "../generate/generate.js";
+import { planRebase } from "../generate/rebase.js";
+import { addedTimes, mainScripts } from "../generate/rebase-io.js";
+import { outcomeError, outcomeLines } from "../generate/report.js";
+import { openSession } from "../generate/session.js";
+import { verify } from "../generate/verify.js";
+import { writeFiles } from "../generate/write-files.js";
+
+export async function run(opts: { onto?: string }, ctx: Context): Promise<number> {
+  try {
+    const config = await loadConfig(ctx);
+    let repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+    if (repo.graph.heads.length <= 1) {
+      print(ctx.stdout, `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`);
+      return 0;
+    }
+    const plan = planRebase(repo, { mainHas: await mainScripts(ctx.cwd, ctx.env, repo, opts.onto), addedAt: await addedTimes(ctx.cwd, ctx.env, repo) });
+    writeFiles(ctx.cwd, plan.writes);
+    print(ctx.stdout, `migrakit: re-parented ${plan.moved.scripts[0]!.path} on ${plan.onto.head}; _migration = "${plan.moved.head}"`);
+    repo = await readSchemaRepo(ctx.cwd, repo.package);
+    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
+    try {
+      const outcome = await generate(session, repo, {});
+      const blocked = outcomeError(outcome);
+      if (blocked) throw withDetail(blocked.error, blocked.detail);
+      if (outcome.kind === "written" && outcome.writes.length) {
+        writeFiles(ctx.cwd, outcome.writes);
+        repo = await readSchemaRepo(ctx.cwd, repo.package);
+      }
+      for (const line of outcomeLines(outcome)) print(ctx.stdout, line);
+      const findings = await verify(session, repo);
+      reportFindings(ctx, findings);
+      return hasErrors(findings) ? 1 : 0;
+    } finally {
+      await session.close();
+    }
+  } catch (err) {
+    return reportDetailed(ctx, err);
+  }
+}

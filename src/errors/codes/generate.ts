@@ -1,0 +1,71 @@
+import { show, type Catalogue } from "../catalogue.js";
+
+// `generate`, rename detection, `rebase` and the pre-commit hook.
+export const generateCodes = {
+  EMIGRAKIT_RENAME_SYNTAX: {
+    exit: 2,
+    title: "A --rename option is not TABLE.OLD=NEW or OLD_TABLE=NEW_TABLE",
+    message: (d) => `--rename ${show(d.value)} is not TABLE.OLD=NEW (a column), SCHEMA.TABLE.OLD=NEW, or OLD_TABLE=NEW_TABLE (a table).`,
+    fix: () => "Write the names as the database and the ORM spell them, e.g. `--rename transform.version=v` or `--rename run=execution`.",
+  },
+  EMIGRAKIT_RENAME_NOT_FOUND: {
+    exit: 2,
+    title: "A --rename names no dropped and added column or table",
+    message: (d) => `--rename ${show(d.renames)}: the comparison of the ORM with the database at head drops and adds no such pair.`,
+    fix: () => "Check the names: OLD as the database has it (the released scripts), NEW as the ORM has it now; run `migrakit generate` without --rename to see the differences.",
+  },
+  EMIGRAKIT_RENAME_AMBIGUOUS: {
+    exit: 1,
+    title: "Dropped and added columns or tables could be renames, but not one way only",
+    message: (d) => `Could be renames, and migrakit does not guess: ${show(d.summary)}.`,
+    fix: (d) => `Say which: run \`npx migrakit generate ${show(d.options)}\` (or --no-renames for drop + add, losing the data), then stage the script and commit again.`,
+  },
+  EMIGRAKIT_SCRIPT_EDITED: {
+    exit: 1,
+    title: "The unreleased script was edited by hand and lacks operations",
+    message: (d) => `${show(d.file)} was ${d.ownership === "foreign" ? "written" : "edited"} by hand, so migrakit does not rewrite it, but it does not bring the database to the ORM yet (${show(d.summary)}).`,
+    fix: (d) => `Add the lines below to ${show(d.file)} (or delete the script and run \`migrakit generate\` to have it written anew).`,
+  },
+  EMIGRAKIT_GENERATE_HEADS: {
+    exit: 1,
+    title: "The scripts have several heads",
+    message: (d) => `The scripts of ${show(d.package)} end in several heads (${show(d.heads)}), typically after merging main into a branch that added a script.`,
+    fix: () => "Run `npx migrakit rebase`: it re-parents the branch's unreleased script on the new head (the pre-commit hook does it by itself).",
+  },
+  EMIGRAKIT_GENERATE_CHAIN: {
+    exit: 1,
+    title: "The scripts are not one linear chain",
+    message: (d) => `The scripts of ${show(d.package)} are not one linear chain from one root to one head, so there is no head to generate on.`,
+    fix: () => "Run `migrakit check --static`: it names the script that breaks the chain.",
+  },
+  EMIGRAKIT_GENERATE_NO_INIT: {
+    exit: 2,
+    title: "The package has no readable __init__.py",
+    message: (d) => `${show(d.package)}/__init__.py is missing or not UTF-8, so _migration cannot be updated.`,
+    fix: () => "Create the package's __init__.py (migrakit init writes one) with `_migration = None` and `__version__`.",
+  },
+  EMIGRAKIT_GENERATE_BASELINE: {
+    exit: 1,
+    title: "The database at head could not be built",
+    message: (d) => `The database at head (what the script is generated against) could not be built: ${show(d.message)}`,
+    fix: (d) => (typeof d.fix === "string" && d.fix ? d.fix : "Run `migrakit check` for the details."),
+  },
+  EMIGRAKIT_HOOK_UNSTAGED_SCRIPT: {
+    exit: 1,
+    title: "The unreleased script has unstaged changes",
+    message: (d) => `${show(d.file)} differs between the index and the working tree, and the hook would have to rewrite it.`,
+    fix: () => "Stage the script (git add) or stash its unstaged changes, then commit again; migrakit never touches unstaged work.",
+  },
+  EMIGRAKIT_REBASE_UNDECIDABLE: {
+    exit: 1,
+    title: "Which branch of scripts to move is not clear",
+    message: (d) => `The scripts of ${show(d.package)} have several heads and ${show(d.reason)}.`,
+    fix: () => "Re-parent the branch's script by hand (its down_revision) on the other head, or pass --onto <git ref of main> so migrakit knows which scripts are main's.",
+  },
+  EMIGRAKIT_NOT_A_GIT_REPO: {
+    exit: 2,
+    title: "The hook runs outside a git work tree",
+    message: (d) => `${show(d.cwd)} is not inside a git work tree.`,
+    fix: () => "Run `migrakit hook pre-commit` from git's pre-commit hook (husky runs it at the repository root).",
+  },
+} satisfies Catalogue;

@@ -1,0 +1,91 @@
+// "The database at head" for generate: the baseline of `check` (src/checks/dynamic/baseline.ts: replay or
+// release, cached as a template database) upgraded through the unreleased scripts up to a revision — the
+// parent of the script being refreshed, or the head. Reusing the check's baseline means the hook and
+// `check` share one template: a warm hook clones it instead of replaying the history.
+import { rm } from "node:fs/promises";
+import { envPyText } from "../checks/dynamic.js";
+import { prepareBaseline } from "../checks/dynamic/baseline.js";
+import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
+import { packageParams, versionTableOf } from "../checks/dynamic/package-params.js";
+import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/plan.js";
+import type { PackageParams } from "../checks/dynamic/port.js";
+import { trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
+import { MigrakitError } from "../errors/index.js";
+import type { SchemaRepo, ScriptFile } from "../model/repo.js";
+import type { Session } from "./session.js";
+
+export interface DatabaseAt {
+  url: string;
+  /** Params for bridge requests on this database (trimmed scripts folder, import root of a snapshot). */
+  params: PackageParams;
+  /** The revision the database is at (null: empty). */
+  revision: string | null;
+  baseline: "replay" | "release";
+  cached: boolean;
+  dispose(): Promise<void>;
+}
+
+/** Scripts from the baseline's start up to and including `upTo` (none when the start is `upTo`). Pure. */
+export function scriptsUpTo(plan: ChainPlan, start: string | null, upTo: string | null): ScriptFile[] | null {
+  if (upTo === start) return [];
+  const after = scriptsAfter(plan, start);
+  if (!after) return null;
+  const i = after.findIndex((s) => revisionOf(s) === upTo);
+  return i < 0 ? null : after.slice(0, i + 1);
+}
+
+/**
+ * A scratch database at `upTo` (null: before the first script). `importRoot`: the package is imported from
+ * there (an export of the git index), even over an editable install.
+ */
+export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, upTo: string | null, importRoot?: string): Promise<DatabaseAt> {
+  const versionTable = versionTableOf(repo, s.config.versionTable);
+  const outcome = await prepareBaseline({
+    repo,
+    plan,
+    mode: s.config.baseline,
+    bridge: s.port,
+    failureOf: s.failureOf,
+    adminUrl: s.server.adminUrl,
+    machine: [JSON.stringify(s.versions), `postgres ${s.server.serverVersion}`],
+    envPy: await envPyText(repo),
+    versionTable,
+    useTemplates: true,
+    cacheDir: null,
+    env: s.env,
+  });
+  if (!outcome.ok) {
+    const f = outcome.findings[0]!;
+    throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", { message: f.message, fix: f.fix, detail: f.detail ?? "" });
+  }
+  const b = outcome.baseline;
+  const scripts = scriptsUpTo(plan, b.start, upTo);
+  let trimmed: { dir: string; tmp: string } | undefined;
+  const dispose = async () => {
+    await b.db.drop();
+    if (trimmed) await rm(trimmed.tmp, { recursive: true, force: true });
+  };
+  try {
+    if (scripts === null) throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", { message: `the baseline is at ${b.start ?? "an empty database"}, which is not before ${upTo ?? "the first script"} in the chain`, fix: 'Set `baseline` to "replay" if the history applies from empty.', detail: "" });
+    // Only the scripts still to run go to alembic (a long history is not loaded for every request).
+    if (b.start) trimmed = await trimmedMigrations(repo, b.start, scriptsAfter(plan, b.start) ?? []);
+    const params = packageParams(repo, { root: importRoot, versionTable, migrationsDir: trimmed?.dir });
+    if (scripts.length > 0 && upTo) {
+      try {
+        await s.port.upgrade({ ...params, url: b.db.url, revision: upTo });
+      } catch (err) {
+        const failure = s.failureOf(err);
+        if (!failure) throw err;
+        throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", {
+          message: `upgrading to ${upTo} failed: ${errorSummary(failure)}`,
+          fix: "Fix the unreleased script that fails (`migrakit check` names it), then generate again.",
+          detail: failureDetail(failure),
+        });
+      }
+    }
+    return { url: b.db.url, params, revision: upTo, baseline: b.kind, cached: b.cached, dispose };
+  } catch (err) {
+    await dispose().catch(() => {});
+    throw err;
+  }
+}

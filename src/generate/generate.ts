@@ -1,0 +1,184 @@
+// `generate` (SPEC §2): the operations that bring the database at head to the ORM, as the unreleased
+// script. Plan only: it returns the files to write (the script, `_migration` in __init__.py) and leaves
+// writing them to the caller — the working tree for `migrakit generate`, the index and the working tree
+// for the pre-commit hook.
+//   no unreleased script  → a new `{today}-{rev}-vx_x_x.py` on the head, `_migration` = rev;
+//   a machine-owned one   → its bodies refreshed against the database at its parent;
+//   one edited by a person→ kept; what it still lacks is returned as the `op.*` lines to add;
+//   no difference         → nothing.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { opsBlock } from "../checks/dynamic/models-match.js";
+import type { PackageParams } from "../checks/dynamic/port.js";
+import { parentOf, planChain, revisionOf, type ChainPlan } from "../checks/dynamic/plan.js";
+import { MigrakitError } from "../errors/index.js";
+import { setInitValue } from "../model/init-file.js";
+import type { SchemaRepo, ScriptFile } from "../model/repo.js";
+import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
+import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
+import { databaseAt } from "./database.js";
+import { describeRename, planRenames, renameOption, renameReason, type Ambiguity, type Rename, type RenameRequest } from "./renames.js";
+import { bodies, finishNewScript, forTemplate, neededImports, ownership, recordedRenames, replaceBodies, ensureImports, type Ownership } from "./script-text.js";
+import type { Session } from "./session.js";
+
+export interface FileWrite {
+  /** Relative to the repo root, `/`-separated. */
+  path: string;
+  content: string;
+  /** The change to make to another copy of the file (the working tree's, when it differs from the index). */
+  transform?: (text: string) => string;
+  created: boolean;
+}
+
+export interface GenerateOptions {
+  /** Import the package from here (an export of the git index): set by the hook. */
+  importRoot?: string;
+  explicit?: RenameRequest[];
+  /** false: --no-renames. */
+  detect?: boolean;
+  message?: string;
+  /** YYYY-MM-DD for a new script's name (default: today, UTC). */
+  today?: string;
+  newRevision?: () => string;
+}
+
+export interface StatedRename {
+  rename: Rename;
+  /** As `--rename` spells it (`core.transform.version=v`). */
+  option: string;
+  reason: string;
+  /** For people: `column core.transform.version → v (same type VARCHAR, …)`. */
+  text: string;
+}
+
+export type GenerateOutcome =
+  | { kind: "nothing"; reason: string }
+  | { kind: "written"; created: boolean; file: string; revision: string; writes: FileWrite[]; renames: StatedRename[]; changed: boolean }
+  | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
+  | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
+
+export const newRevision = () => randomBytes(6).toString("hex");
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/** The chain generate works on, or the error saying why there is none (two heads: rebase). */
+export function chainOf(repo: SchemaRepo): ChainPlan {
+  const plan = planChain(repo);
+  if (plan) return plan;
+  const heads = repo.graph.heads;
+  if (heads.length > 1) throw new MigrakitError("EMIGRAKIT_GENERATE_HEADS", { package: repo.package, heads: heads.join(", ") });
+  throw new MigrakitError("EMIGRAKIT_GENERATE_CHAIN", { package: repo.package });
+}
+
+function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename[] {
+  return renames.map((r) => {
+    const reason = renameReason(r, diffs);
+    return { rename: r, option: renameOption({ ...r, table: r.kind === "column" ? r.table : undefined }), reason, text: describeRename(r, reason) };
+  });
+}
+
+/** Compare with renames: first as asked (explicit/recorded), then with the detected pairs added. */
+async function opsWithRenames(s: Session, params: PackageParams & { url: string }, o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean }) {
+  let answer = await generateOps(s.bridge, { ...params, renames: [] });
+  const plan = planRenames(answer.diffs, o);
+  if (plan.unmatched.length) throw new MigrakitError("EMIGRAKIT_RENAME_NOT_FOUND", { renames: plan.unmatched.map((r) => r.text).join(", ") });
+  if (plan.renames.length) answer = { ...(await generateOps(s.bridge, { ...params, renames: plan.renames })), diffs: answer.diffs };
+  return { answer, plan };
+}
+
+/** The notes stated at the top of upgrade(): each rename as a re-readable comment. */
+function notes(renames: StatedRename[], detect: boolean): string[] {
+  const out = renames.map((r) => `migrakit: rename ${r.option} (${r.reason})`);
+  if (!detect) out.push("migrakit: no-renames (--no-renames: drops and adds were not paired)");
+  return out;
+}
+
+function initWrite(repo: SchemaRepo, revision: string): FileWrite | undefined {
+  const init = repo.init;
+  if (!init || init.text === null) throw new MigrakitError("EMIGRAKIT_GENERATE_NO_INIT", { package: repo.package });
+  if (init.parsed?.migration?.value === revision) return undefined;
+  const transform = (text: string) => setInitValue(text, "_migration", revision);
+  return { path: init.path, content: transform(init.text), transform, created: false };
+}
+
+export async function generate(s: Session, repo: SchemaRepo, o: GenerateOptions = {}): Promise<GenerateOutcome> {
+  const plan = chainOf(repo);
+  const target: ScriptFile | undefined = plan.unreleased.at(-1);
+  const owner = target ? ownership(target.text) : undefined;
+  const recorded = target ? recordedRenames(target.text) : { renames: [], noRenames: false };
+  const detect = o.detect !== false && !recorded.noRenames;
+  const explicit = o.explicit ?? [];
+
+  // A script a person wrote or edited is never rewritten: compare against the database *with* it applied.
+  if (target && owner !== "machine") {
+    const db = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
+    try {
+      const { answer, plan: rp } = await opsWithRenames(s, { ...db.params, url: db.url }, { explicit, recorded: recorded.renames, detect });
+      if (rp.ambiguous.length) return { kind: "ambiguous", ambiguous: rp.ambiguous, renames: stated(rp.renames, answer.diffs) };
+      if (answer.empty) return { kind: "nothing", reason: `${target.path} was written by hand and already matches the ORM` };
+      const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(stated(rp.renames, answer.diffs), detect) });
+      const imports = neededImports(b, answer.imports).filter((l) => !target.text.includes(l));
+      return { kind: "edited", file: target.path, ownership: owner!, upgrade: b.upgrade.slice(1).join("\n"), downgrade: b.downgrade.join("\n"), imports };
+    } finally {
+      await db.dispose();
+    }
+  }
+
+  const parent = target ? parentOf(target) : plan.head;
+  const upTo = parent === "base" ? null : parent;
+  const db = await databaseAt(s, repo, plan, upTo, o.importRoot);
+  let answer: GenerateAnswer;
+  let renames: StatedRename[];
+  try {
+    const got = await opsWithRenames(s, { ...db.params, url: db.url }, { explicit, recorded: recorded.renames, detect });
+    renames = stated(got.plan.renames, got.answer.diffs);
+    if (got.plan.ambiguous.length) return { kind: "ambiguous", ambiguous: got.plan.ambiguous, renames };
+    answer = got.answer;
+  } finally {
+    await db.dispose();
+  }
+
+  if (!target && answer.empty) return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
+  const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(renames, detect) });
+  const imports = neededImports(b, answer.imports);
+
+  if (target) {
+    const content = ensureImports(replaceBodies(target.text, b), imports);
+    const revision = revisionOf(target);
+    const writes: FileWrite[] = [];
+    if (content !== target.text) writes.push({ path: target.path, content, created: false });
+    const init = initWrite(repo, revision);
+    if (init) writes.push(init);
+    return { kind: "written", created: false, file: target.path, revision, writes, renames, changed: writes.length > 0 };
+  }
+
+  const revision = (o.newRevision ?? newRevision)();
+  const template = join(repo.root, repo.migrationsDir, "script.py.mako");
+  const rendered = await renderScript(s.bridge, {
+    template: existsSync(template) ? template : undefined,
+    revision,
+    down_revision: plan.head,
+    message: o.message,
+    upgrades: forTemplate(b.upgrade),
+    downgrades: forTemplate(b.downgrade),
+    imports: "",
+  });
+  const content = finishNewScript(rendered.text, { message: o.message, imports });
+  const file = `${repo.versionsDir}/${formatScriptName({ date: o.today ?? todayUtc(), revision, slug: UNRELEASED_SLUG })}`;
+  const writes: FileWrite[] = [{ path: file, content, created: true }];
+  const init = initWrite(repo, revision);
+  if (init) writes.push(init);
+  return { kind: "written", created: true, file, revision, writes, renames, changed: true };
+}
+
+/** The `op.*` lines a hand-edited script still lacks, as a block to paste. */
+export function missingBlock(o: Extract<GenerateOutcome, { kind: "edited" }>): string {
+  return [
+    ...(o.imports.length ? ["# at the top of the script:", ...o.imports, ""] : []),
+    "# in upgrade():",
+    opsBlock(o.upgrade),
+    "",
+    "# in downgrade():",
+    opsBlock(o.downgrade),
+  ].join("\n");
+}

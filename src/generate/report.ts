@@ -1,0 +1,38 @@
+// What generate says (text for people): the action, the script, every rename. Pure. Failures that block
+// (ambiguous renames, a hand-edited script that lacks operations) become MigrakitErrors with the details.
+import { MigrakitError } from "../errors/index.js";
+import { missingBlock, type GenerateOutcome } from "./generate.js";
+
+export function outcomeLines(o: GenerateOutcome): string[] {
+  switch (o.kind) {
+    case "nothing":
+      return [`migrakit: ${o.reason}`];
+    case "written": {
+      const what = o.created ? `wrote ${o.file} (revision ${o.revision})` : o.changed ? `refreshed ${o.file} for the current ORM` : `${o.file} is up to date`;
+      return [`migrakit: ${what}`, ...o.renames.map((r) => `  rename: ${r.text}`), ...o.writes.filter((w) => w.path !== o.file).map((w) => `  updated ${w.path} (_migration = "${o.revision}")`)];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The blocking outcomes as errors (exit 1), with what to do. */
+export function outcomeError(o: GenerateOutcome): { error: MigrakitError; detail?: string } | null {
+  if (o.kind === "ambiguous") {
+    const summary = o.ambiguous
+      .map((a) => (a.kind === "table" ? `tables ${a.dropped.join(", ")} dropped and ${a.added.join(", ")} added` : `in ${a.table}: ${a.dropped.join(", ")} dropped and ${a.added.join(", ")} added`))
+      .join("; ");
+    const options = o.ambiguous.map((a) => a.options[0]).filter(Boolean).join(" ");
+    const detail = ["candidates (pick one per dropped name):", ...o.ambiguous.flatMap((a) => a.options.map((x) => `  ${x}`))].join("\n");
+    return { error: new MigrakitError("EMIGRAKIT_RENAME_AMBIGUOUS", { summary, options }), detail };
+  }
+  if (o.kind === "edited") {
+    const lines = o.upgrade.split("\n").filter((l) => l.trim() && !l.trim().startsWith("#"));
+    return {
+      error: new MigrakitError("EMIGRAKIT_SCRIPT_EDITED", { file: o.file, ownership: o.ownership, summary: `${lines.length} operation${lines.length === 1 ? "" : "s"} missing` }),
+      detail: missingBlock(o),
+    };
+  }
+  return null;
+}
+

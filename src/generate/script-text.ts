@@ -1,0 +1,185 @@
+// The text of a generated script, and what migrakit may do with it later. Pure.
+//
+// migrakit owns only what it wrote: the first line of upgrade() is a marker holding a hash of both function
+// bodies as written. When the bodies still hash to it, the script is machine-owned and a later `generate`
+// may rewrite them; once a person edits either body (a data migration, a hand-written op), the hash no
+// longer matches and migrakit never overwrites the script again. The marker and the rename comments are
+// ordinary Python comments: the script stays a plain alembic script.
+import { createHash } from "node:crypto";
+import { opsBlock } from "../checks/dynamic/models-match.js";
+import { rewriteHeader } from "../model/script-source.js";
+import { parseScriptSource } from "../model/script-source.js";
+import { parseRenameArg, type RenameRequest } from "./renames.js";
+
+const MARKER = /^[ \t]*# migrakit: generated ([0-9a-f]{12})\b.*$/m;
+const RENAME_NOTE = /^[ \t]*# migrakit: rename (\S+)/gm;
+const NO_RENAMES_NOTE = /^[ \t]*# migrakit: no-renames\b/m;
+const PLACEHOLDER = "000000000000";
+const INDENT = "    ";
+
+export const markerLine = (hash: string) => `# migrakit: generated ${hash} (edit freely: migrakit then stops rewriting this script)`;
+
+export interface Span {
+  /** Offset of the body's first line. */
+  start: number;
+  /** Offset after the body's last non-blank line (and its line break). */
+  end: number;
+}
+
+/** The body of the module-level `def name(...)`: from the line after the signature to its last statement. */
+export function functionSpan(text: string, name: string): Span | null {
+  const def = new RegExp(`^def[ \\t]+${name}[ \\t]*\\(`, "m").exec(text);
+  if (!def) return null;
+  // The signature may span lines: the body starts after the first line ending in ':' (a comment may follow).
+  let at = def.index;
+  for (;;) {
+    const nl = text.indexOf("\n", at);
+    const line = text.slice(at, nl < 0 ? text.length : nl);
+    if (/:[ \t]*(#.*)?\r?$/.test(line) || nl < 0) {
+      at = nl < 0 ? text.length : nl + 1;
+      break;
+    }
+    at = nl + 1;
+  }
+  const start = at;
+  let end = start;
+  while (at < text.length) {
+    const nl = text.indexOf("\n", at);
+    const next = nl < 0 ? text.length : nl + 1;
+    const line = text.slice(at, next);
+    if (/^\S/.test(line)) break; // back at module level
+    if (line.trim() !== "") end = next;
+    at = next;
+  }
+  return { start, end };
+}
+
+const lf = (s: string) => s.replace(/\r\n?/g, "\n");
+
+/** The hash over both bodies as they stand, the marker line left out. */
+export function bodiesHash(text: string): string | null {
+  const up = functionSpan(text, "upgrade");
+  const down = functionSpan(text, "downgrade");
+  if (!up || !down) return null;
+  const clean = (s: string) =>
+    lf(s)
+      .split("\n")
+      .filter((l) => !MARKER.test(l))
+      .map((l) => l.trimEnd())
+      .join("\n")
+      .trim();
+  const h = createHash("sha256");
+  h.update(clean(text.slice(up.start, up.end)));
+  h.update("\0");
+  h.update(clean(text.slice(down.start, down.end)));
+  return h.digest("hex").slice(0, 12);
+}
+
+export type Ownership = "machine" | "edited" | "foreign";
+
+/** machine: migrakit wrote it and nobody changed the bodies; edited: migrakit wrote it, a person changed it; foreign: no marker. */
+export function ownership(text: string): Ownership {
+  const m = MARKER.exec(text);
+  if (!m) return "foreign";
+  return bodiesHash(text) === m[1] ? "machine" : "edited";
+}
+
+/** Renames a script records (`# migrakit: rename core.transform.version=v`), and whether it turned detection off. */
+export function recordedRenames(text: string): { renames: RenameRequest[]; noRenames: boolean } {
+  const renames: RenameRequest[] = [];
+  for (const m of text.matchAll(RENAME_NOTE)) {
+    try {
+      renames.push(parseRenameArg(m[1]!));
+    } catch {
+      // a comment that only looks like ours
+    }
+  }
+  return { renames, noRenames: NO_RENAMES_NOTE.test(text) };
+}
+
+export interface BodyParts {
+  /** alembic's rendering (with its banner lines), as the bridge returns it. */
+  upgradeOps: string;
+  downgradeOps: string;
+  /** Comment lines (without `# `) stated at the top of upgrade(): renames and their reasons. */
+  notes: string[];
+}
+
+/** The two bodies, indented, the upgrade opening with the marker (a placeholder until sealed). */
+export function bodies(p: BodyParts): { upgrade: string[]; downgrade: string[] } {
+  const lines = (block: string) => opsBlock(block).split("\n").filter((l, i, all) => l !== "" || (i > 0 && i < all.length - 1));
+  return {
+    upgrade: [markerLine(PLACEHOLDER), ...p.notes.map((n) => `# ${n}`), ...lines(p.upgradeOps)],
+    downgrade: lines(p.downgradeOps),
+  };
+}
+
+/** Mako's `${upgrades}` sits after 4 spaces: the first line unindented, the others indented. */
+export function forTemplate(lines: string[]): string {
+  return lines.map((l, i) => (i === 0 || l === "" ? l : INDENT + l)).join("\n");
+}
+
+const indentBody = (lines: string[], eol: string) => lines.map((l) => (l === "" ? "" : INDENT + l)).join(eol) + eol;
+
+/** Put the final hash into the marker. */
+export function seal(text: string): string {
+  const m = MARKER.exec(text);
+  if (!m) return text;
+  const hash = bodiesHash(text)!;
+  return text.replace(MARKER, (line) => line.replace(m[1]!, hash));
+}
+
+/** Replace both bodies (refresh of a machine-owned script), keeping everything around them. */
+export function replaceBodies(text: string, b: { upgrade: string[]; downgrade: string[] }): string {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const up = functionSpan(text, "upgrade")!;
+  const down = functionSpan(text, "downgrade")!;
+  const [first, second] = up.start < down.start ? [up, down] : [down, up];
+  const firstBody = first === up ? b.upgrade : b.downgrade;
+  const secondBody = first === up ? b.downgrade : b.upgrade;
+  const out =
+    text.slice(0, first.start) + indentBody(firstBody, eol) + text.slice(first.end, second.start) + indentBody(secondBody, eol) + text.slice(second.end);
+  return seal(out);
+}
+
+/** Import lines the body needs that the text lacks, added after the last import at the top. */
+export function ensureImports(text: string, needed: string[]): string {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const missing = needed.filter((line) => !new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ \\t]*(#.*)?\\r?$`, "m").test(text));
+  if (missing.length === 0) return text;
+  const imports = [...text.matchAll(/^(?:import[ \t]+\S.*|from[ \t]+\S+[ \t]+import[ \t]+.*)$/gm)];
+  const upgrade = /^def[ \t]+upgrade\b/m.exec(text);
+  const top = imports.filter((m) => !upgrade || m.index! < upgrade.index);
+  const at = top.length ? top.at(-1)!.index! + top.at(-1)![0].length + eol.length : 0;
+  return text.slice(0, at) + missing.map((l) => l + eol).join("") + text.slice(at);
+}
+
+/** Imports the ops need: alembic's list, and `import sqlmodel` whenever sqlmodel types are written by path. */
+export function neededImports(b: { upgrade: string[]; downgrade: string[] }, bridgeImports: string[]): string[] {
+  const code = [...b.upgrade, ...b.downgrade].filter((l) => !l.trimStart().startsWith("#")).join("\n");
+  const out = new Set(bridgeImports);
+  if (/\bsqlmodel\./.test(code)) out.add("import sqlmodel");
+  if (/\bsa\./.test(code)) out.add("import sqlalchemy as sa");
+  if (/\bop\./.test(code)) out.add("from alembic import op");
+  return [...out];
+}
+
+/** A fresh script from the template's rendering: unreleased header, message below it, imports, sealed. */
+export function finishNewScript(rendered: string, o: { message?: string; imports: string[] }): string {
+  let text = rendered;
+  const source = parseScriptSource(text);
+  if (source.header?.kind !== "unreleased") {
+    // The template's docstring (alembic's default writes the message and revision ids) keeps its text below.
+    text = rewriteHeader(text, source.header, null);
+  }
+  if (o.message) text = withMessage(text, o.message);
+  text = ensureImports(text, o.imports);
+  return seal(text);
+}
+
+/** `"""vX.X.X."""` → `"""vX.X.X.\n\nmessage\n"""` (a message the template did not place already). */
+function withMessage(text: string, message: string): string {
+  if (text.includes(message)) return text;
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  return text.replace(/^("""|''')vX\.X\.X\.(?:\1)/m, (_all, q: string) => `${q}vX.X.X.${eol}${eol}${message}${eol}${q}`);
+}

@@ -1,0 +1,62 @@
+// The pre-commit hook's first step, loaded by bin/migrakit.js before anything else: when no staged file
+// can be an ORM or migration file, the hook ends here — one git call and a few stats, no commander, no
+// config parser, no Python, no Postgres. Anything that might matter goes on to the full hook (pre-commit.ts),
+// which applies the configured `orm` globs precisely. Node built-ins only, on purpose.
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+
+/** HUSKY=0 (husky's own switch) or MIGRAKIT_SKIP=1. */
+export function skipRequested(env: NodeJS.ProcessEnv): boolean {
+  return env.HUSKY === "0" || env.MIGRAKIT_SKIP === "1";
+}
+
+/** Staged paths (added, modified, deleted, renamed: both names), relative to the repository root. */
+export function stagedPaths(cwd: string, env: NodeJS.ProcessEnv): string[] {
+  const out = execFileSync("git", ["-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff"], {
+    cwd,
+    env: { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return out.split("\0").filter(Boolean);
+}
+
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** The schema package folder a path lies in (the nearest ancestor holding migrations/versions), or null. */
+export function packageOf(root: string, path: string, known: Map<string, boolean> = new Map()): string | null {
+  const parts = path.split("/");
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const dir = parts.slice(0, n).join("/");
+    let is = known.get(dir);
+    if (is === undefined) known.set(dir, (is = isDir(join(root, dir, "migrations", "versions"))));
+    if (is) return dir;
+  }
+  return null;
+}
+
+/** Could this staged path be an ORM or migration file? (.py or .mako inside a schema package.) */
+export function mightMatter(root: string, path: string, known?: Map<string, boolean>): boolean {
+  if (!/\.(py|mako)$/.test(path)) return false;
+  return packageOf(root, path, known) !== null;
+}
+
+/** 0 when the hook has nothing to do, undefined when the full hook must look. */
+export function quickExit(o: { cwd: string; env: NodeJS.ProcessEnv }): number | undefined {
+  if (skipRequested(o.env)) return 0;
+  let staged: string[];
+  try {
+    staged = stagedPaths(o.cwd, o.env);
+  } catch {
+    return undefined; // let the full hook report what is wrong
+  }
+  const known = new Map<string, boolean>();
+  return staged.some((p) => mightMatter(o.cwd, p, known)) ? undefined : 0;
+}
