@@ -55,8 +55,9 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     name: "check",
     describe: (c) =>
       c
-        .description("check the schema package: static rules of the repo layout (more checks with Python and Postgres)")
-        .option("--static", "only the static rules (no Python, no Postgres)"),
+        .description("the CI Build step: static rules, upgrade from the baseline, models match DDL, downgrade round trip")
+        .option("--static", "only the static rules (no Python, no Postgres)")
+        .option("--no-cache", "run every check for real (no result cache, no template database)"),
     load: lazy(() => import("./commands/check.js") as Promise<{ run: Runner }>),
   },
   {
@@ -120,6 +121,27 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
         .helpOption(false)
         .argument("[options...]", "semantic-release options (--dry-run, --no-ci, --branches …)"),
     load: lazy(() => import("./commands/release.js") as Promise<{ run: Runner }>),
+  },
+  {
+    name: "status",
+    describe: (c) =>
+      c
+        .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind)")
+        .requiredOption("--db <url>", "the instance's Postgres URL"),
+    load: lazy(() => import("./commands/status.js") as unknown as Promise<{ run: Runner }>),
+  },
+  {
+    name: "deploy",
+    describe: (c) =>
+      c
+        .description("apply the pending scripts to an instance: confirmed, under a lock, all or nothing")
+        .requiredOption("--db <url>", "the instance's Postgres URL")
+        .option("--yes", "confirm in advance (needed without a terminal)")
+        .option("--sql", "print the SQL that would run (alembic offline mode); change nothing")
+        .option("--lock-wait <duration>", "how long to wait for another deploy's lock", "60s")
+        .option("--lock-timeout <duration>", "Postgres lock_timeout for the deploy's statements (0: none)", "10s")
+        .option("--statement-timeout <duration>", "Postgres statement_timeout for the deploy's statements (0: none)"),
+    load: lazy(() => import("./commands/deploy.js") as unknown as Promise<{ run: Runner }>),
   },
 ];
 
