@@ -98,4 +98,11 @@ export const deployCodes = {
     fix: () =>
       "Install pg_dump and pg_restore at least as new as the server (apt-get install postgresql-client-NN), or give the role CREATEDB and run when nobody is connected, so that CREATE DATABASE … TEMPLATE works.",
   },
+  EMIGRAKIT_AGAINST_UPGRADE: {
+    exit: 1,
+    title: "The scripts fail on a copy of the real instance",
+    message: (d) => `Upgrading a copy of ${show(d.target)} from ${show(d.from)} to head failed${d.where ? ` at ${show(d.where)}` : ""}: ${show(d.error)}.`,
+    fix: () =>
+      "The instance's data breaks a script that passes on an empty database (NULLs, duplicates, rows a new constraint rejects): make the script handle such rows (an UPDATE before the ALTER), then check again.",
+  },
 } satisfies Catalogue;

@@ -1,0 +1,106 @@
+// `migrakit check --against URL`: lamin's `migrate_clones` test. A throw-away copy of the real instance
+// (clone.ts) is upgraded to head and compared with the ORM; the copy is dropped whatever happens, and the
+// original is only read. Runs after the static rules (a chain that breaks them cannot be run anyway);
+// the scratch-database checks of a plain `check` are not repeated here.
+import type { Context } from "../commands/context.js";
+import { print, reportFindings } from "../commands/output.js";
+import { runStaticCheck } from "../commands/check.js";
+import { finding, hasErrors, type Finding } from "../checks/finding.js";
+import { modelsMismatchFinding } from "../checks/dynamic/models-match.js";
+import { errorSummary, failureDetail, locateFailure } from "../checks/dynamic/failure.js";
+import { remoteFailureOf } from "../bridge/remote-error.js";
+import type { CompareResult } from "../bridge/types.js";
+import { startDeployBridge } from "./bridge.js";
+import { cloneInstance, type InstanceCopy } from "./clone.js";
+import { HISTORY_TABLE } from "./history.js";
+import { readInstance } from "./instance.js";
+import { formatMs, parseRowLimit } from "./options.js";
+import { loadDeployPackage } from "./package-state.js";
+import { aheadError, instancePlan, versionStep } from "./status.js";
+
+export interface AgainstOptions {
+  against: string;
+  rowLimit?: string | number;
+}
+
+/** Diffs that are migrakit's own bookkeeping, not the ORM's business (the deploy history table). */
+export function withoutOwnTables(result: CompareResult): CompareResult {
+  const own = (d: Record<string, unknown>) => d.kind === "remove_table" && d.table === HISTORY_TABLE;
+  const diffs = result.diffs.filter((d) => !own(d as Record<string, unknown>));
+  return diffs.length === result.diffs.length ? result : { ...result, diffs, empty: diffs.length === 0 };
+}
+
+export interface AgainstReport {
+  target: string;
+  copy: "template" | "dump";
+  from: string | null;
+  to: string | null;
+  scripts: number;
+  versions: string;
+  tookMs: number;
+}
+
+export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promise<number> {
+  const rowLimit = parseRowLimit(opts.rowLimit);
+  const started = Date.now();
+  const { findings, packages } = await runStaticCheck(ctx);
+  if (hasErrors(findings)) {
+    if (!ctx.json) print(ctx.stderr, "the copy of the instance was not made: fix the static findings first");
+    reportFindings(ctx, findings, { packages, against: "skipped" });
+    return 1;
+  }
+  const pkg = await loadDeployPackage(ctx);
+  const instance = await readInstance(opts.against, pkg.versionTable);
+  const plan = instancePlan(pkg.state, instance);
+  if (plan.state === "ahead") throw aheadError(pkg.state, plan, instance);
+
+  let server: { release(): Promise<void> } | undefined;
+  const scratchAdminUrl = async () => {
+    const { getScratchServer } = await import("../db/server.js");
+    const s = await getScratchServer({ database: pkg.config.database, env: ctx.env });
+    server = s;
+    return s.adminUrl;
+  };
+  const { bridge, params } = await startDeployBridge(pkg, ctx);
+  let copy: InstanceCopy | undefined;
+  const found: Finding[] = [];
+  try {
+    copy = await cloneInstance({ url: opts.against, scratchAdminUrl, rowLimit, env: ctx.env });
+    if (!ctx.json) print(ctx.stderr, `copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`);
+    const head = pkg.repo.scripts.find((s) => (s.source.revision?.value ?? s.name.revision) === plan.head);
+    let upgraded = true;
+    try {
+      await bridge.upgrade({ ...params, url: copy.url, revision: "head" });
+    } catch (err) {
+      const failure = remoteFailureOf(err);
+      if (!failure) throw err;
+      upgraded = false;
+      const at = locateFailure(failure.traceback, pkg.repo.scripts);
+      found.push(
+        finding("EMIGRAKIT_AGAINST_UPGRADE", at, { target: instance.target, from: plan.current ?? "(empty)", where: at.file ? `${at.file}:${at.line}` : undefined, error: errorSummary(failure) }, { detail: failureDetail(failure) }),
+      );
+    }
+    if (upgraded) {
+      const compared = withoutOwnTables(await bridge.compare({ ...params, url: copy.url }));
+      const mismatch = modelsMismatchFinding(compared, head?.name.kind === "unreleased" ? head : undefined);
+      if (mismatch) found.push(mismatch);
+    }
+  } finally {
+    await copy?.drop().catch(() => {});
+    await bridge.close().catch(() => {});
+    await server?.release().catch(() => {});
+  }
+  const report: AgainstReport = {
+    target: instance.target,
+    copy: copy!.how,
+    from: plan.current,
+    to: plan.head,
+    scripts: plan.pending.length,
+    versions: versionStep(plan),
+    tookMs: Date.now() - started,
+  };
+  if (!ctx.json) print(ctx.stderr, `against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`);
+  const all = [...findings, ...found];
+  reportFindings(ctx, all, { packages, against: report });
+  return hasErrors(all) ? 1 : 0;
+}

@@ -1,0 +1,12 @@
+// Starting the Python bridge for a deploy command, in the repo, with the package's params.
+import type { Bridge } from "../bridge/index.js";
+import type { PackageParams } from "../bridge/types.js";
+import { packageParams } from "../checks/dynamic/package-params.js";
+import type { DeployPackage } from "./package-state.js";
+
+export async function startDeployBridge(pkg: DeployPackage, ctx: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ bridge: Bridge; params: PackageParams }> {
+  const { findPython, startBridge } = await import("../bridge/index.js");
+  const found = await findPython({ configPython: pkg.config.python, cwd: ctx.cwd, env: ctx.env });
+  const bridge = await startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env });
+  return { bridge, params: packageParams(pkg.repo, { versionTable: pkg.versionTable }) };
+}

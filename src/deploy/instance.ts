@@ -1,0 +1,71 @@
+// Reading a real instance with node-postgres: where its version table is, the revision(s) it holds, and the
+// deploy history. Read-only: plain SELECTs on one short-lived connection. Every failure is a MigrakitError
+// without the URL's password (connection failures come from src/db/connect.ts).
+import type pg from "pg";
+import { withClient } from "../db/connect.js";
+import { safeReason } from "../db/connect-error.js";
+import { quoteIdent } from "../db/identifiers.js";
+import { MigrakitError } from "../errors/index.js";
+import { HISTORY_TABLE, selectHistorySql, type HistoryRow } from "./history.js";
+import { describeTarget, userOf } from "./target.js";
+
+export interface InstanceState {
+  /** `host:port/database`: how the instance is named in output. */
+  target: string;
+  /** The version table's schema and name. */
+  schema: string;
+  table: string;
+  /** The revisions in the version table (alembic keeps one per head; a linear history has one). */
+  revisions: string[];
+  /** The deploy history (empty when no deploy by migrakit happened yet). */
+  history: HistoryRow[];
+}
+
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/** A statement of ours failed: a missing privilege gets its own code; anything else is unexpected. */
+export function instanceError(err: unknown, url: string, action: string): Error {
+  if (err instanceof MigrakitError) return err;
+  if ((err as { code?: string })?.code === INSUFFICIENT_PRIVILEGE) {
+    return new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", { user: userOf(url), target: describeTarget(url), action, reason: safeReason(err, url) });
+  }
+  const out = new Error(safeReason(err, url));
+  (out as Error & { code?: unknown }).code = (err as { code?: unknown })?.code;
+  return out;
+}
+
+/** The schema holding `table`: the one first on the search path, else the first by name; undefined when none. */
+async function findTable(client: pg.Client, table: string): Promise<string | undefined> {
+  const { rows } = await client.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
+      ORDER BY coalesce(array_position(current_schemas(false), n.nspname), 1000), n.nspname`,
+    [table],
+  );
+  return rows[0]?.schema;
+}
+
+async function readHistory(client: pg.Client, schema: string): Promise<HistoryRow[]> {
+  const exists = await client.query("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", [schema, HISTORY_TABLE]);
+  if (!exists.rowCount) return [];
+  const { rows } = await client.query<Omit<HistoryRow, "scripts"> & { scripts: string }>(selectHistorySql(schema));
+  return rows.map((r) => ({ ...r, scripts: r.scripts ? r.scripts.split(" ") : [] }));
+}
+
+export async function readInstance(url: string, versionTable: string): Promise<InstanceState> {
+  const target = describeTarget(url);
+  return withClient(url, async (client) => {
+    let step = `look for the version table ${versionTable}`;
+    try {
+      const schema = await findTable(client, versionTable);
+      if (!schema) throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
+      step = `read the version table ${schema}.${versionTable}`;
+      const { rows } = await client.query<{ v: string }>(`SELECT version_num AS v FROM ${quoteIdent(schema)}.${quoteIdent(versionTable)} ORDER BY 1`);
+      step = `read the deploy history ${schema}.${HISTORY_TABLE}`;
+      const history = await readHistory(client, schema);
+      return { target, schema, table: versionTable, revisions: rows.map((r) => r.v), history };
+    } catch (err) {
+      throw instanceError(err, url, step);
+    }
+  });
+}

@@ -1,0 +1,24 @@
+// The installed package as `status` and `deploy` see it: its chain of scripts with their versions, its
+// `__version__`, and the version table its instances use (config `versionTable`, else
+// `migration_{_schema_id}`, else `alembic_version`). Read from the files, without Python.
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { loadSchemaRepo, type SchemaRepo } from "../model/repo.js";
+import { versionTableOf } from "../checks/dynamic/package-params.js";
+import { MigrakitError } from "../errors/index.js";
+import { chainScripts, type PackageState } from "./plan.js";
+
+export interface DeployPackage {
+  repo: SchemaRepo;
+  config: LoadedConfig;
+  state: PackageState;
+  versionTable: string;
+}
+
+export async function loadDeployPackage(ctx: { cwd: string; env: NodeJS.ProcessEnv; packageName?: string }): Promise<DeployPackage> {
+  const config = await loadConfig(ctx);
+  const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+  const scripts = chainScripts(repo.graph.chain, repo.graph.byRevision);
+  if (!scripts) throw new MigrakitError("EMIGRAKIT_HISTORY_NOT_LINEAR", { package: repo.package });
+  const state: PackageState = { name: repo.importName, version: repo.init?.parsed?.version?.value ?? null, scripts };
+  return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable) };
+}

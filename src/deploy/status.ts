@@ -1,0 +1,65 @@
+// `status`: the instance against the package, as data and as text (pure, apart from the types it reads).
+import { MigrakitError } from "../errors/index.js";
+import { versionOfRevision } from "./history.js";
+import type { InstanceState } from "./instance.js";
+import { planDeploy, versionLabel, type DeployPlan, type PackageState } from "./plan.js";
+
+/** The plan, or the error when the instance holds several revisions. */
+export function instancePlan(pkg: PackageState, instance: InstanceState): DeployPlan {
+  if (instance.revisions.length > 1) {
+    throw new MigrakitError("EMIGRAKIT_INSTANCE_HEADS", { table: `${instance.schema}.${instance.table}`, target: instance.target, revisions: instance.revisions.join(", ") });
+  }
+  return planDeploy(pkg, instance.revisions[0] ?? null);
+}
+
+/** lamin's guard: the instance runs a revision the package does not know. */
+export function aheadError(pkg: PackageState, plan: DeployPlan, instance: InstanceState): MigrakitError {
+  const version = versionOfRevision(instance.history, plan.current ?? "");
+  return new MigrakitError("EMIGRAKIT_INSTANCE_AHEAD", {
+    target: instance.target,
+    revision: plan.current,
+    package: pkg.name,
+    installed: pkg.version ? pkg.version : "(no __version__)",
+    instanceVersion: version ? `${pkg.name} ${version}` : `a version of ${pkg.name} newer than ${pkg.version ?? "the installed one"}`,
+    install: version ? `${pkg.name}==${version}` : undefined,
+  });
+}
+
+/** `vA → vB`: the release the instance is at, and the package version a deploy brings it to. */
+export function versionStep(plan: DeployPlan): string {
+  const from = plan.current === null ? "empty" : versionLabel(plan.currentScript ?? undefined);
+  return `${from} → ${plan.packageVersion ? `v${plan.packageVersion}` : "(no __version__)"}`;
+}
+
+export function statusJson(pkg: PackageState, plan: DeployPlan, instance: InstanceState): Record<string, unknown> {
+  return {
+    ok: plan.state === "up_to_date",
+    state: plan.state,
+    instance: {
+      target: instance.target,
+      versionTable: `${instance.schema}.${instance.table}`,
+      revision: plan.current,
+      version: plan.currentScript ? plan.currentScript.version : plan.state === "ahead" ? versionOfRevision(instance.history, plan.current ?? "") : null,
+      lastDeploy: instance.history.at(-1) ?? null,
+    },
+    package: { name: pkg.name, version: pkg.version, head: plan.head },
+    pending: plan.pending.map((s) => ({ file: s.file, revision: s.revision, version: s.version, unreleased: s.unreleased })),
+  };
+}
+
+export function statusText(pkg: PackageState, plan: DeployPlan, instance: InstanceState): string {
+  const lines = [
+    `instance  ${instance.target} (${instance.schema}.${instance.table})`,
+    `  revision ${plan.current ?? "(none: empty version table)"}${plan.currentScript ? `  ${versionLabel(plan.currentScript)}` : ""}`,
+    `package   ${pkg.name} ${pkg.version ?? "(no __version__)"}`,
+    `  head     ${plan.head ?? "(no scripts)"}`,
+  ];
+  const last = instance.history.at(-1);
+  if (last) lines.push(`last deploy ${last.deployedAt} by ${last.deployedBy}: ${last.version ?? "?"} (${last.revision})`);
+  if (plan.state === "up_to_date") lines.push("up to date: nothing to deploy");
+  if (plan.state === "behind") {
+    lines.push(`${plan.pending.length} script(s) to deploy (${versionStep(plan)}):`);
+    for (const s of plan.pending) lines.push(`  ${s.revision}  ${versionLabel(s).padEnd(12)}  ${s.file}`);
+  }
+  return lines.join("\n");
+}
