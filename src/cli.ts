@@ -57,7 +57,9 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
       c
         .description("the CI Build step: static rules, upgrade from the baseline, models match DDL, downgrade round trip")
         .option("--static", "only the static rules (no Python, no Postgres)")
-        .option("--no-cache", "run every check for real (no result cache, no template database)"),
+        .option("--no-cache", "run every check for real (no result cache, no template database)")
+        .option("--against <url>", "instead: upgrade a throw-away copy of this instance to head and compare it with the ORM")
+        .option("--row-limit <n>", "with --against: copy at most n rows per table (pg_dump path)"),
     load: lazy(() => import("./commands/check.js") as Promise<{ run: Runner }>),
   },
   {

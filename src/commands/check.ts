@@ -17,6 +17,9 @@ export interface CheckOptions {
   static?: boolean;
   /** false with --no-cache: no result cache, no template databases (a cold run). */
   cache?: boolean;
+  /** --against URL: upgrade a throw-away copy of that instance and compare it with the ORM (src/deploy/against.ts). */
+  against?: string;
+  rowLimit?: string;
 }
 
 export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
@@ -84,6 +87,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
 }
 
 export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
   const { findings, packages, repos, config } = await runStaticCheck(ctx);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });
