@@ -10,8 +10,8 @@ import { MigrakitError } from "../errors/index.js";
 import type { Diff } from "../bridge/types.js";
 
 export type Rename =
-  | { kind: "column"; schema: string | null; table: string; from: string; to: string; how: RenameSource }
-  | { kind: "table"; schema: string | null; from: string; to: string; how: RenameSource };
+  | { kind: "column"; schema: string | null; table: string; from: string; to: string; how: RenameSource; note?: string }
+  | { kind: "table"; schema: string | null; from: string; to: string; how: RenameSource; note?: string };
 
 /** detected: paired here; explicit: --rename; recorded: read back from the script being refreshed. */
 export type RenameSource = "detected" | "explicit" | "recorded";
@@ -21,6 +21,8 @@ export interface RenameRequest {
   path: string[];
   to: string;
   text: string;
+  /** For a rename read back from a script: the reason it states, kept so a refresh does not churn. */
+  note?: string;
 }
 
 export interface Ambiguity {
@@ -189,7 +191,7 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
   }
   for (const req of o.recorded ?? []) {
     const r = matchRequest(req, cols, tables, "recorded");
-    if (r && !taken(r)) take(r);
+    if (r && !taken(r)) take(req.note ? { ...r, note: req.note } : r);
   }
   const ambiguous: Ambiguity[] = [];
   if (o.detect === false) return { renames, ambiguous, unmatched };
@@ -247,7 +249,7 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
 /** The shape words for a detected column rename (for the output and the script comment). */
 export function renameReason(r: Rename, diffs: Diff[]): string {
   if (r.how === "explicit") return "--rename";
-  if (r.how === "recorded") return "kept from the script";
+  if (r.how === "recorded") return r.note ?? "kept from the script";
   if (r.kind === "table") return "same columns";
   const added = (diffs.filter(isColumn) as unknown as ColumnDiff[]).find(
     (c) => c.kind === "add_column" && c.schema === r.schema && c.table === r.table && c.column === r.to,

@@ -12,7 +12,7 @@ import { parseScriptSource } from "../model/script-source.js";
 import { parseRenameArg, type RenameRequest } from "./renames.js";
 
 const MARKER = /^[ \t]*# migrakit: generated ([0-9a-f]{12})\b.*$/m;
-const RENAME_NOTE = /^[ \t]*# migrakit: rename (\S+)/gm;
+const RENAME_NOTE = /^[ \t]*# migrakit: rename (\S+)(?: \((.*)\))?[ \t]*\r?$/gm;
 const NO_RENAMES_NOTE = /^[ \t]*# migrakit: no-renames\b/m;
 const PLACEHOLDER = "000000000000";
 const INDENT = "    ";
@@ -89,7 +89,7 @@ export function recordedRenames(text: string): { renames: RenameRequest[]; noRen
   const renames: RenameRequest[] = [];
   for (const m of text.matchAll(RENAME_NOTE)) {
     try {
-      renames.push(parseRenameArg(m[1]!));
+      renames.push({ ...parseRenameArg(m[1]!), ...(m[2] ? { note: m[2] } : {}) });
     } catch {
       // a comment that only looks like ours
     }

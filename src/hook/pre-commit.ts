@@ -70,6 +70,7 @@ async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: s
   for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
   const findings = await verify(s, repo);
   if (findings.length) reportFindings({ ...ctx, stdout: ctx.stderr }, findings);
+  else print(ctx.stderr, `migrakit: check passed for ${pkg}`);
   if (hasErrors(findings)) {
     print(ctx.stderr, "migrakit: the commit is blocked until the check passes (MIGRAKIT_SKIP=1 skips the hook).");
     return 1;
