@@ -1,9 +1,9 @@
 // The process-wide list of scratch databases not dropped yet, dropped when the process is interrupted
 // (SIGINT/SIGTERM), dies of an uncaught error, or exits without dropping them.
 // - Signals: listeners are installed only while the list is non-empty, so the process keeps Node's
-//   default behaviour otherwise. After dropping, when no one else listens, the listener removes itself
-//   and re-raises the signal: the process ends as it would have (exit status 128+signal). A second
-//   signal during the drop ends the process at once.
+//   default behaviour otherwise. After dropping, the listener removes itself and raises the signal
+//   again: the process ends as it would have (killed by the signal). A second signal during the drop
+//   ends the process at once.
 // - Uncaught errors and exit: the process is going down synchronously, there is no event loop left for
 //   a database client. A short child process drops the databases (spawnSync); the URLs go over its
 //   stdin, never its argv, which other users can read.
@@ -59,8 +59,9 @@ function onSignal(signal: NodeJS.Signals): void {
 
 function reraise(signal: NodeJS.Signals): void {
   uninstall();
-  // Someone else handles this signal: they decide what happens to the process.
-  if (process.listenerCount(signal) > 0) return;
+  // Always raised again, even when others listen: libraries such as signal-exit (loaded by
+  // proper-lockfile) only end the process when they are the last listener, and they were not when the
+  // signal first arrived. Without us they are, and the process ends as it would have.
   process.kill(process.pid, signal);
 }
 
