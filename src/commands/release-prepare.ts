@@ -27,7 +27,7 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     const r = await recoverRelease({ cwd, env, direction: (v) => (v === target ? "forward" : "back") });
     if (r && !ctx.json) print(ctx.stderr, `An interrupted release of ${r.version} was ${r.direction === "forward" ? "finished" : "undone"} from its journal.`);
   }
-  const loaded = await loadRelease(inputs);
+  const loaded = await loadRelease(inputs, config);
   const findings = await releaseFindings(loaded, env);
   if (findings.length > 0) {
     reportFindings(ctx, findings, { packages: loaded.repos.map((r) => r.package) });

@@ -2,14 +2,14 @@
 // static check, and make the plan. Everything after this is pure planning or the journaled apply.
 import { join } from "node:path";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
-import { hasErrors, type Finding } from "../checks/finding.js";
+import type { Finding } from "../checks/finding.js";
 import { releasedChangedFindings } from "../checks/released-unchanged.js";
 import { staticFindings } from "../checks/static.js";
 import { listPackages, loadSchemaRepos, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
+import { MigrakitError } from "../errors/index.js";
 import { planRelease, type ReleasePlan } from "./plan.js";
 import { readOrNull } from "./files.js";
 import { releaseVersion } from "./version.js";
-import { MigrakitError } from "../errors/index.js";
 
 export interface ReleaseInputs {
   cwd: string;
@@ -28,8 +28,8 @@ export interface LoadedRelease {
   repos: SchemaRepo[];
 }
 
-export async function loadRelease(inputs: ReleaseInputs): Promise<LoadedRelease> {
-  const config = await loadConfig({ cwd: inputs.cwd, env: inputs.env });
+export async function loadRelease(inputs: ReleaseInputs, loadedConfig?: LoadedConfig): Promise<LoadedRelease> {
+  const config = loadedConfig ?? (await loadConfig({ cwd: inputs.cwd, env: inputs.env }));
   let repos: SchemaRepo[];
   if (inputs.packages && inputs.packages.length > 0) {
     const known = await listPackages(inputs.cwd, config);
@@ -57,8 +57,6 @@ export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.Process
   }
   return out.filter((f) => f.severity === "error");
 }
-
-export { hasErrors };
 
 /** The plan for `version` (semver or PEP 440) over the loaded packages. */
 export async function makePlan(loaded: LoadedRelease, inputs: ReleaseInputs, version: string): Promise<ReleasePlan> {
