@@ -59,7 +59,7 @@ export async function getScratchServer(opts: ScratchServerOptions): Promise<Scra
     });
   }
   const adminUrl = plainUrl(database);
-  const serverVersion = await withClient(adminUrl, async (client) => (await client.query<{ v: string }>("SHOW server_version")).rows[0]!.v, {
+  const serverVersion = await withClient(adminUrl, async (client) => (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v, {
     timeoutMs: 10_000,
   });
   return { kind: "url", adminUrl, serverVersion, release: async () => {} };
