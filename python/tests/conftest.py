@@ -144,9 +144,27 @@ def start_bridge(repo):
             assert bridge.close() == 0, bridge.stderr
 
 
+_shared = {}
+
+
 @pytest.fixture
-def bridge(start_bridge):
-    return start_bridge()
+def bridge(repo):
+    """One bridge process for the whole session, as migrakit keeps one per run.
+
+    Each test has its own copy of the repo, so each request names another import root: the package is
+    re-imported every test while alembic and SQLAlchemy stay loaded (and a test that needs a fresh
+    process uses start_bridge). A bridge that died is replaced.
+    """
+    current = _shared.get("bridge")
+    if current is None or current.process.poll() is not None:
+        current = _shared["bridge"] = Bridge(repo)
+    yield current
+
+
+def pytest_sessionfinish(session, exitstatus):
+    current = _shared.pop("bridge", None)
+    if current is not None and current.process.poll() is None:
+        current.close()
 
 
 @pytest.fixture

@@ -96,8 +96,9 @@ def _by_kind(diffs):
     return out
 
 
-def test_compare_structures_every_kind_of_change(start_bridge, pkg, repo, db_url):
-    start_bridge().call("upgrade", **pkg, url=db_url, revision="head")
+def test_compare_structures_every_kind_of_change(bridge, start_bridge, pkg, repo, db_url):
+    # The shared bridge has imported this repo's ORM already; a fresh process sees the edited one.
+    bridge.call("upgrade", **pkg, url=db_url, revision="head")
     (repo / "heroes/_core.py").write_text(CHANGED_ORM)
     result = start_bridge().call("compare", **pkg, url=db_url)
     kinds = _by_kind(result["diffs"])
@@ -125,8 +126,9 @@ def test_compare_structures_every_kind_of_change(start_bridge, pkg, repo, db_url
     assert "op.add_column('hero', sa.Column('team_id'" in result["downgrade_ops"]
 
 
-def test_compare_sees_added_and_removed_tables(start_bridge, pkg, repo, db_url):
-    start_bridge().call("upgrade", **pkg, url=db_url, revision="head")
+def test_compare_sees_added_and_removed_tables(bridge, start_bridge, pkg, repo, db_url):
+    # The shared bridge has imported this repo's ORM already; a fresh process sees the edited one.
+    bridge.call("upgrade", **pkg, url=db_url, revision="head")
     source = (repo / "heroes/_core.py").read_text()
     hero = source.index("class Hero")
     (repo / "heroes/_core.py").write_text(source[:hero] + "class Villain(SQLModel, table=True):\n"
