@@ -101,7 +101,7 @@ async function dumpRestore(o: CloneOptions, fallback: string | undefined): Promi
   const target = describeTarget(o.url);
   const password = decodeURIComponent(new URL(plainUrl(o.url)).password);
   const fail = (reason: string) => new MigrakitError("EMIGRAKIT_CLONE_FAILED", { target, how: fallback ? `pg_dump | pg_restore, after the template copy failed: ${fallback}` : "pg_dump | pg_restore", reason });
-  const serverMajor = await withClient(o.url, async (c) => Math.floor(Number((await c.query<{ v: string }>("SHOW server_version_num")).rows[0]!.v) / 10000));
+  const serverMajor = await withClient(o.url, async (c) => Math.floor(Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000));
   for (const program of ["pg_dump", "pg_restore", "psql"]) {
     const major = await clientMajor(program, o.env);
     if (major === null) throw fail(`${program} was not found on PATH`);
