@@ -51,6 +51,9 @@ export function exitCodeFor(error: unknown): number {
 
 export async function runRelease(cli: Record<string, unknown>, ctx: Context, debug = false): Promise<number> {
   const options = await releaseOptions(ctx.cwd, ctx.env, cli, ctx.packageName);
+  // The shareable config `migrakit/release-config` (what `migrakit init` writes into .releaserc.json) is
+  // imported by semantic-release without the folder; it reads it from here.
+  ctx.env.MIGRAKIT_RELEASE_CWD = ctx.cwd;
   if (debug) ctx.env.DEBUG = [ctx.env.DEBUG, "semantic-release:*"].filter(Boolean).join(",");
   const { default: semanticRelease } = await import("semantic-release");
   try {

@@ -3,12 +3,14 @@
 // Assertions are on the release commit, the tag, the files, the changelog and the notes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { scriptFileName, scriptText } from "../helpers/schema-repo.js";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { cleanEnv, makeReleaseRepo, PKG, RELEASED, runRelease, SECOND_SCRIPT, SEED_INIT, SEED_SCRIPT, seedFile, VERSIONS, withFirstLine, type ReleaseRepo } from "./release-repo.js";
+import { cleanEnv, makeReleaseRepo, RELEASE_BIN, PKG, RELEASED, runRelease, SECOND_SCRIPT, SEED_INIT, SEED_SCRIPT, seedFile, VERSIONS, withFirstLine, type ReleaseRepo } from "./release-repo.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const released = (slug: string) => `${VERSIONS}/2023-02-16-dd2b4a9499f2-${slug}.py`;
@@ -211,4 +213,19 @@ test("a repo's own .releaserc naming \"migrakit/release\": options validated tog
   assert.ok(tags(repo).includes("v0.27.0"), tags(repo).join(","));
   assert.ok(existsSync(repo.path(released("v0_27_0"))));
   assert.equal(existsSync(repo.path("CHANGELOG.md")), false, "the repo's own config has no changelog plugin");
+});
+
+test("the .releaserc that `migrakit init` writes (extends migrakit/release-config), run with --cwd from elsewhere", (t) => {
+  const repo = makeReleaseRepo({ files: { ".releaserc.json": '{\n  "extends": "migrakit/release-config"\n}\n', ".gitignore": "node_modules/\n" } });
+  t.after(() => repo.cleanupAll());
+  mkdirSync(repo.path("node_modules"));
+  symlinkSync(ROOT, repo.path("node_modules/migrakit"));
+  const elsewhere = mkdtempSync(join(tmpdir(), "migrakit-elsewhere-"));
+  t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [RELEASE_BIN, "--no-ci", "--cwd", repo.dir], { cwd: elsewhere, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.deepEqual(tags(repo), ["v1.0.0"]);
+  assert.ok(clean(repo), repo.git("status", "--porcelain"));
+  assert.ok(existsSync(repo.path(released("v1_0_0"))));
+  assert.match(headMessage(repo), /### Database migrations/);
 });
