@@ -1,6 +1,7 @@
 // bench/release: the release step (`migrakit release-prepare --version 1.0.0`: load, static check, plan,
 // journaled apply) on a generated repo of 1000 scripts with 5 unreleased ones, beside `node -e 0`; plus the
 // in-process plan and apply alone. Target (issue 5): ≤ 0.3 s. Run: npx tsc -p . && node dist/bench/release.js [n]
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chain, headOf, makeSchemaRepo } from "../test/helpers/schema-repo.js";
@@ -48,7 +49,10 @@ try {
     { label: "  in process: journaled apply (11 files, fsynced)", medianMs: median(inProcess.map((r) => r.apply)), runs: [] },
   ];
   printTable(rows, node);
-  console.log(`target ≤ 0.300 s: ${cli.medianMs <= 300 ? "met" : "NOT met"} (${(cli.medianMs / 1000).toFixed(3)} s)`);
+  const best = Math.min(...cli.runs);
+  // On a shared machine the wall time mostly measures the neighbours: print the load beside the figures.
+  console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; fastest release-prepare run ${(best / 1000).toFixed(3)} s`);
+  console.log(`target ≤ 0.300 s: ${cli.medianMs <= 300 ? "met" : "NOT met"} (median ${(cli.medianMs / 1000).toFixed(3)} s, ${(cli.medianMs / node.medianMs).toFixed(2)}x node -e 0)`);
 } finally {
   repo.cleanup();
 }
