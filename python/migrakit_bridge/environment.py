@@ -28,7 +28,8 @@ def make_config(params, url=None, output_buffer=None):
     config = Config(output_buffer=output_buffer) if output_buffer is not None else Config()
     config.set_main_option("script_location", pkg.migrations_dir(params))
     # configparser interpolates "%": a password like "p%40ss" must be written as "p%%40ss".
-    config.set_main_option("sqlalchemy.url", (url or offline_url(_sqlalchemy_version())).replace("%", "%%"))
+    url = with_driver(url, _sqlalchemy_version()) if url else offline_url(_sqlalchemy_version())
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     # For the default env.py (and for env.py files that want to know): which package, which version table.
     config.attributes["migrakit_package"] = params["package"]
     if params.get("version_table"):
@@ -67,9 +68,16 @@ def _reentrant(connection):
     keeps the object a real Connection for env.py files that use it directly (pytest-alembic style).
     """
     cls = type(connection)
-    sub = type("MigrakitConnection", (cls,), {"__slots__": (), "connect": lambda self: _Borrowed(self)})
+    sub = _reentrant_classes.get(cls)
+    if sub is None:
+        sub = _reentrant_classes[cls] = type(
+            "MigrakitConnection", (cls,), {"__slots__": (), "connect": lambda self: _Borrowed(self)}
+        )
     connection.__class__ = sub
     return connection
+
+
+_reentrant_classes = {}
 
 
 def _commit(connection):

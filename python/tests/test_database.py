@@ -198,3 +198,28 @@ def test_psycopg3_when_asked_for(bridge, pkg, db_url):
     url = db_url.replace("postgresql://", "postgresql+psycopg://", 1)
     assert bridge.call("upgrade", **pkg, url=url, revision="head") == {"current": [HEAD]}
     assert bridge.call("compare", **pkg, url=url)["diffs"] == []
+
+
+GENERIC_ENV = '''
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
+
+import heroes  # noqa: F401
+
+config = context.config
+connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+                                 poolclass=pool.NullPool)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=SQLModel.metadata, include_schemas=True,
+                      version_table="generic_version")
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+
+def test_an_env_py_that_only_reads_sqlalchemy_url(bridge, pkg, repo, db_url):
+    # alembic's generic template ignores config.attributes and connects with sqlalchemy.url itself.
+    (repo / "heroes/migrations/env.py").write_text(GENERIC_ENV)
+    assert bridge.call("upgrade", **pkg, url=db_url, revision="head") == {"current": [HEAD]}
+    assert ("public", "generic_version") in _tables(db_url)
