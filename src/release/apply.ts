@@ -66,10 +66,13 @@ async function entriesOf(plan: ReleasePlan, cwd: string): Promise<JournalEntry[]
   const entries: JournalEntry[] = [];
   for (const c of plan.changes) {
     const current = await readOrNull(join(cwd, c.from));
+    // The model reads text without a byte-order mark; the file keeps the one it has.
+    const bom = current !== null && current.startsWith("\uFEFF") && !c.before.startsWith("\uFEFF") ? "\uFEFF" : "";
     // The plan was made from what is on disk; if that changed since, applying it would overwrite someone's work.
-    if (current !== c.before) throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", { file: c.from, reason: "the file changed after the plan was made" });
+    if (current !== bom + c.before) throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", { file: c.from, reason: "the file changed after the plan was made" });
     if (c.from !== c.to && (await readOrNull(join(cwd, c.to))) !== null) throw new MigrakitError("EMIGRAKIT_RELEASE_TARGET_EXISTS", { from: c.from, to: c.to });
-    entries.push({ from: c.from, to: c.to, before: c.before, after: c.after, mode: (await stat(join(cwd, c.from))).mode & 0o7777 });
+    const mode = (await stat(join(cwd, c.from))).mode & 0o7777;
+    entries.push({ from: c.from, to: c.to, before: bom + c.before, after: bom + c.after, mode });
   }
   return entries;
 }

@@ -154,3 +154,14 @@ test("after a kill, a re-run for another version undoes the interrupted release 
   assert.deepEqual(readdirSync(repo.path(VERSIONS)).sort(), ["2023-02-14-8280855a5064-v0_26_2.py", "2023-02-16-dd2b4a9499f2-v1_1_0.py", "2023-02-20-3d9a1c2b7e44-v1_1_0.py"]);
   assert.match(repo.read(`${PKG}/__init__.py`), /__version__ = "1\.1\.0"/);
 });
+
+test("a script with a byte-order mark and CRLF line ends keeps both", (t) => {
+  const repo = makeReleaseRepo();
+  t.after(() => repo.cleanupAll());
+  const text = "\uFEFF" + repo.read(seedFile).replace(/\n/g, "\r\n");
+  repo.write(seedFile, text);
+  repo.commitAll("chore: windows editor");
+  const r = runPrepare(repo, ["--version", "1.0.0"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(repo.read(released), text.replace('"""vX.X.X."""', '"""v1.0.0."""'));
+});
