@@ -23,17 +23,10 @@ async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
 
-/**
- * Make the folders and hand them to `runAs` when we are root: the data folder itself, and its parent
- * when it is a folder of ours (the `/var/tmp/migrakit-<user>` cache) so the server user can reach it.
- */
+/** Make the data folder; as root, hand it to the user Postgres runs as (initdb wants it writable and empty). */
 async function prepareFolders(paths: EmbeddedPaths, runAs: RunAs | undefined): Promise<void> {
-  const parent = dirname(paths.dataDir);
-  const parentIsNew = !(await exists(parent));
   await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
-  if (!runAs) return;
-  await chown(paths.dataDir, runAs.uid, runAs.gid);
-  if (parentIsNew) await chown(parent, runAs.uid, runAs.gid);
+  if (runAs) await chown(paths.dataDir, runAs.uid, runAs.gid);
 }
 
 /** Initialise the data folder unless it already is; returns the superuser password. Call under the lock. */

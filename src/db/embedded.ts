@@ -3,8 +3,9 @@
 // process start; everything else happens under the file lock so two runs starting together share one
 // server: the second waits, re-reads the state the first wrote, and reuses it.
 import { homedir } from "node:os";
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { lstat, mkdir, readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { MigrakitError } from "../errors/index.js";
 import { locateBinaries, prepareBinaries } from "./binaries.js";
 import { initCluster } from "./embedded-init.js";
 import { adoptRunning, embeddedUrl, probe, startServer } from "./embedded-start.js";
@@ -32,6 +33,27 @@ export interface EmbeddedServer {
   started: boolean;
 }
 
+/**
+ * As root, the default cache sits in world-writable /var/tmp: a folder planted there by another user
+ * could hold symlinks that make root overwrite files. Only a folder owned by root (or the server user)
+ * and writable by its owner alone is used.
+ */
+async function checkSharedCacheFolder(paths: EmbeddedPaths): Promise<void> {
+  const folder = dirname(paths.dataDir);
+  await mkdir(folder, { recursive: true, mode: 0o755 });
+  const info = await lstat(folder);
+  const runAs = await postgresRunAs();
+  const owners = [0, runAs?.uid];
+  if (!info.isDirectory() || !owners.includes(info.uid) || (info.mode & 0o022) !== 0) {
+    throw new MigrakitError("EMIGRAKIT_POSTGRES_START", {
+      step: "use its cache folder",
+      dataDir: paths.dataDir,
+      logFile: paths.logFile,
+      reason: `${folder} must be a folder owned by root and writable by its owner only`,
+    });
+  }
+}
+
 /** The paths of the embedded server for these options (cheap: no process, no lock). */
 export async function embeddedPaths(opts: { env: NodeJS.ProcessEnv; dataDir?: string }): Promise<EmbeddedPaths> {
   if (opts.dataDir) return sidecarPaths(resolve(opts.dataDir));
@@ -56,6 +78,7 @@ async function reuse(paths: EmbeddedPaths): Promise<EmbeddedServer | undefined> 
 /** A running embedded server: reused when one answers, else initialised and started. */
 export async function ensureEmbeddedServer(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const paths = await embeddedPaths(opts);
+  if (isRoot() && !opts.dataDir) await checkSharedCacheFolder(paths);
   const warm = await reuse(paths);
   if (warm) return warm;
   return withFileLock(

@@ -35,8 +35,10 @@ export interface DataDirInputs {
 /**
  * The per-user cached data folder: `$XDG_CACHE_HOME/migrakit/pg-<major>`, else `~/.cache/migrakit/pg-<major>`.
  * As root, Postgres runs as another user, who cannot reach root's home (mode 0700), so the cache lives in
- * `/var/tmp/migrakit-<user>/pg-<major>` instead: /var/tmp survives reboots (unlike /tmp), is reachable by
- * every user, and the `migrakit-<user>` folder is owned by that user with mode 0700.
+ * `/var/tmp/migrakit-<user>/pg-<major>` instead: /var/tmp survives reboots (unlike /tmp) and every user
+ * can reach it. `migrakit-<user>` belongs to root (mode 0755: the server user may pass, not write) and
+ * holds root's files (state, lock, log, password); only the data folder inside belongs to the server
+ * user (mode 0700). embedded.ts refuses a `migrakit-<user>` folder that someone else made.
  */
 export function defaultDataDir(inputs: DataDirInputs): string {
   const leaf = `pg-${inputs.major}`;

@@ -69,8 +69,8 @@ export async function createTemplateFrom(adminUrl: string, scratchName: string, 
 }
 
 /** A fresh scratch database cloned from the template of `key` (EMIGRAKIT_TEMPLATE_MISSING when there is none). */
-export function cloneTemplate(adminUrl: string, key: string): Promise<ScratchDatabase> {
-  return createScratchDatabase(adminUrl, { template: templateName(key) });
+export function cloneTemplate(adminUrl: string, key: string, opts: { busyTimeoutMs?: number } = {}): Promise<ScratchDatabase> {
+  return createScratchDatabase(adminUrl, { template: templateName(key), busyTimeoutMs: opts.busyTimeoutMs });
 }
 
 export interface TemplateRow {

@@ -53,7 +53,8 @@ test("starts once, reuses the running server on the next run, stops and restarts
   assert.equal(second.started, false);
   assert.equal(second.pid, first.pid);
   assert.equal(second.port, first.port);
-  assert.ok(warmMs < 400, `warm reuse took ${warmMs} ms`);
+  // Two small files and one connection; the bound leaves room for a loaded CI machine.
+  assert.ok(warmMs < 500, `warm reuse took ${warmMs} ms`);
 
   assert.equal(await stopEmbeddedServer({ env, dataDir }), true);
   assert.equal(isAlive(first.pid), false);

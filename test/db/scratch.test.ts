@@ -162,3 +162,28 @@ test("a template built from a scratch database is cloned with its content, and p
   });
   assert.equal((await pruneTemplates(pg.adminUrl, { keep: 0 })).length, 3);
 });
+
+test("a session on the template: the clone waits for it to end, or says who blocks it (EMIGRAKIT_TEMPLATE_BUSY)", async () => {
+  const key = "busy_" + "e".repeat(12);
+  const built = await createScratchDatabase(pg.adminUrl);
+  const tpl = await createTemplateFrom(pg.adminUrl, built.name, key);
+  // Someone opened the template for connections and is connected: "source database is being accessed by other users".
+  await withClient(pg.adminUrl, (c) => c.query(`ALTER DATABASE "${tpl}" ALLOW_CONNECTIONS true`));
+  const tplUrl = new URL(pg.adminUrl);
+  tplUrl.pathname = "/" + tpl;
+  const session = await connect(tplUrl.toString());
+  try {
+    await assert.rejects(cloneTemplate(pg.adminUrl, key, { busyTimeoutMs: 300 }), (e: unknown) => {
+      assert.ok(isMigrakitError(e));
+      assert.equal(e.code, "EMIGRAKIT_TEMPLATE_BUSY");
+      assert.match(e.message, /being accessed by other users/);
+      return true;
+    });
+    setTimeout(() => void session.end(), 300);
+    const clone = await cloneTemplate(pg.adminUrl, key);
+    await clone.drop();
+  } finally {
+    await session.end().catch(() => {});
+    await pruneTemplates(pg.adminUrl, { prefix: "busy", keep: 0 });
+  }
+});
