@@ -100,7 +100,7 @@ export function foreignKeysNotValid(sql: string): string {
 async function dumpRestore(o: CloneOptions, fallback: string | undefined): Promise<InstanceCopy> {
   const target = describeTarget(o.url);
   const password = decodeURIComponent(new URL(plainUrl(o.url)).password);
-  const fail = (reason: string) => new MigrakitError("EMIGRAKIT_CLONE_FAILED", { target, how: fallback ? `pg_dump | pg_restore, after the template copy failed: ${fallback}` : "pg_dump | pg_restore", reason });
+  const fail = (reason: string) => new MigrakitError("EMIGRAKIT_CLONE_FAILED", { target, how: fallback ? `pg_dump | pg_restore, after the template copy failed: ${fallback}` : "pg_dump | pg_restore", reason: oneLine(reason) });
   const serverMajor = await withClient(o.url, async (c) => Math.floor(Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000));
   for (const program of ["pg_dump", "pg_restore", "psql"]) {
     const major = await clientMajor(program, o.env);
@@ -155,6 +155,11 @@ async function copyRows(o: CloneOptions, src: NodeJS.ProcessEnv, dst: NodeJS.Pro
     );
     if (r.left.code !== 0 || r.right.code !== 0) throw fail(`copying ${t.schema}.${t.name}: ${(r.left.stderr + r.right.stderr).trim()}`);
   }
+}
+
+/** Client programs' stderr on one line (messages stay one line; the details follow the DETAIL: marker). */
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, " ");
 }
 
 /** A copy of the instance at `url`: by template when possible, else by dump and restore. */

@@ -8,6 +8,7 @@ import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/p
 import { testPythons } from "../helpers/python.js";
 import { fixtureRepo, type FixtureRepo } from "../check/dynamic-helpers.js";
 import { cli, cliAsync, cliEnv, makeInstance, V0_2_0, type Instance } from "./instances.js";
+import { startSystemPostgres, systemServerBin } from "./system-postgres.js";
 
 let pg: TestPostgres;
 let repo: FixtureRepo;
@@ -108,4 +109,38 @@ test("a busy instance (a session on it) or a row limit: pg_dump | pg_restore, or
   }
   assert.deepEqual(await inst.snapshot(), before);
   assert.deepEqual(await ownDatabases(pg.adminUrl), []);
+});
+
+test("the dump path for real: an instance on an older Postgres, copied whole when busy and with --row-limit", async (t) => {
+  const found = systemServerBin();
+  if (typeof found === "string") return t.skip(`no server matching pg_dump: ${found}`);
+  const sys = await startSystemPostgres(found.bin, found.major);
+  try {
+    const inst = await makeInstance(sys.adminUrl, { repoDir: repo.dir, python, revision: V0_2_0 });
+    try {
+      // More rows than the limit, and rows whose foreign keys a sample of one row per table would break.
+      await inst.query(`INSERT INTO core.run (id, name, transform_id, transform_version, run_at)
+                          SELECT 'x' || g, 'bulk', 't1', '1', NULL FROM generate_series(1, 50) g`);
+      // The only transform now points at the second user: a one-row sample of core.user breaks that key.
+      await inst.query("UPDATE core.transform SET created_by = 'u2'");
+      const before = await inst.snapshot();
+      const busy = await withClient(inst.url, () => cliAsync(["check", "--against", inst.url, "--json"], repo.dir, env()));
+      assert.equal(busy.status, 0, busy.all);
+      assert.equal((JSON.parse(busy.stdout) as { against: { copy: string } }).against.copy, "dump");
+      const limited = cli(["check", "--against", inst.url, "--row-limit", "1", "--json"], repo.dir, env());
+      assert.equal(limited.status, 0, limited.all);
+      const doc = JSON.parse(limited.stdout) as { ok: boolean; against: { copy: string; scripts: number } };
+      assert.equal(doc.against.copy, "dump");
+      assert.equal(doc.against.scripts, 9);
+      for (const r of [busy, limited]) assert.ok(!r.all.includes(new URL(sys.adminUrl).password));
+      assert.deepEqual(await inst.snapshot(), before);
+      // Nothing was created on the instance's server, nor left on the scratch server.
+      assert.deepEqual(await ownDatabases(sys.adminUrl), []);
+      assert.deepEqual(await ownDatabases(pg.adminUrl), []);
+    } finally {
+      await inst.drop();
+    }
+  } finally {
+    sys.stop();
+  }
 });
