@@ -8,6 +8,7 @@ import { databaseCodes } from "./codes/database.js";
 import { releaseCodes } from "./codes/release.js";
 import { checkCodes } from "./codes/check.js";
 import { generateCodes } from "./codes/generate.js";
+import { deployCodes } from "./codes/deploy.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -21,6 +22,7 @@ export const catalogue: Catalogue = {
   ...releaseCodes,
   ...checkCodes,
   ...generateCodes,
+  ...deployCodes,
 };
 
 export type ErrorCode = keyof typeof catalogue & string;
