@@ -1,6 +1,5 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
-import { readdirSync, readFileSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -54,9 +53,20 @@ function decode(bytes: Buffer): string | null {
   }
 }
 
-async function isDir(path: string): Promise<boolean> {
+/**
+ * A file's text, or null when it is not valid UTF-8. Node decodes `"utf8"` reads in one native call (no Buffer
+ * on the JS heap); it writes U+FFFD for bytes that are not UTF-8, so only a text holding U+FFFD is read again
+ * as bytes and decoded strictly. A leading BOM is dropped, as the strict decoder drops it.
+ */
+function readText(path: string): string | null {
+  const text = readFileSync(path, "utf8");
+  if (text.includes("\uFFFD")) return decode(readFileSync(path));
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function isDir(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -64,17 +74,18 @@ async function isDir(path: string): Promise<boolean> {
 
 /** Folders (relative, `/`-separated) holding migrations/versions, looked for at the top level and under src/. */
 export async function discoverPackages(root: string): Promise<string[]> {
+  // Synchronous on purpose, like the reads below: a few directory entries, no thread-pool round trips.
   const found: string[] = [];
   for (const base of [root, join(root, "src")]) {
     let entries;
     try {
-      entries = await readdir(base, { withFileTypes: true });
+      entries = readdirSync(base, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const e of entries) {
       if (!e.isDirectory() || e.name.startsWith(".") || SKIP_DIRS.has(e.name)) continue;
-      if (await isDir(join(base, e.name, "migrations", "versions"))) found.push(toPosix(relative(root, join(base, e.name))));
+      if (isDir(join(base, e.name, "migrations", "versions"))) found.push(toPosix(relative(root, join(base, e.name))));
     }
   }
   return found.sort();
@@ -101,14 +112,13 @@ export function choosePackage(packages: string[], requested: string | undefined,
 
 function readInit(root: string, pkg: string): InitFileOnDisk | null {
   const path = `${pkg}/__init__.py`;
-  let bytes: Buffer;
+  let text: string | null;
   try {
-    bytes = readFileSync(join(root, path));
+    text = readText(join(root, path));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw e;
   }
-  const text = decode(bytes);
   return { path, text, parsed: text === null ? null : parseInitFile(text) };
 }
 
@@ -133,12 +143,12 @@ export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaR
     throw e;
   }
   const init = readInit(root, pkg);
-  const files = names.map((name) => ({ name, bytes: readFileSync(join(root, versionsDir, name)) }));
+  const dir = join(root, versionsDir);
   const scripts: ScriptFile[] = [];
   const undecodable: string[] = [];
-  for (const { name, bytes } of files) {
+  for (const name of names) {
     const path = `${versionsDir}/${name}`;
-    const text = decode(bytes);
+    const text = readText(join(dir, name));
     if (text === null) {
       undecodable.push(path);
       continue;
