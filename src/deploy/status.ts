@@ -40,6 +40,7 @@ export function statusJson(pkg: PackageState, plan: DeployPlan, instance: Instan
       versionTable: `${instance.schema}.${instance.table}`,
       revision: plan.current,
       version: plan.currentScript ? plan.currentScript.version : plan.state === "ahead" ? versionOfRevision(instance.history, plan.current ?? "") : null,
+      unreleased: plan.currentScript?.unreleased ?? false,
       lastDeploy: instance.history.at(-1) ?? null,
     },
     package: { name: pkg.name, version: pkg.version, head: plan.head },
