@@ -55,7 +55,7 @@ def _template_path(params):
 
 def render_script(params):
     """The text of a new script from the mako template (the way alembic's ScriptDirectory renders it)."""
-    from alembic.util import template_to_file
+    from alembic.util import format_as_comma, template_to_file
     import tempfile
 
     path = _template_path(params)
@@ -75,6 +75,7 @@ def render_script(params):
             downgrades=params.get("downgrades") or "pass",
             imports=params.get("imports") or "",
             config=None,
+            comma=format_as_comma,  # the filter alembic's own templates use (`${down_revision | comma,n}`)
         )
         with open(dest, encoding="utf-8") as f:
             return {"text": f.read(), "template": path}

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { withClient } from "../../src/db/connect.js";
+import { pruneTemplates } from "../../src/db/templates.js";
 import { createScratchDatabase } from "../../src/db/scratch.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -80,10 +81,7 @@ before(async () => {
 
 after(async () => {
   // The baseline templates generate and check keep for warm runs are migrakit's to keep, not leftovers.
-  if (pg) await withClient(pg.adminUrl, async (c) => {
-    const { rows } = await c.query<{ d: string }>("SELECT datname AS d FROM pg_database WHERE datname LIKE 'migrakit_tpl_%'");
-    for (const r of rows) await c.query(`DROP DATABASE "${r.d}" WITH (FORCE)`);
-  });
+  if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
   await pg?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
