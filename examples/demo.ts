@@ -66,8 +66,8 @@ async function main(): Promise<void> {
     git(repo, "add", "-A");
     git(repo, "commit", "-q", "-m", "feat: lnschema_demo 0.2.0");
     git(repo, "tag", "v0.2.0");
-    git(work, "init", "-q", "--bare", "origin.git");
-    git(repo, "remote", "add", "origin", join(work, "origin.git"));
+    git(work, "init", "-q", "--bare", "-b", "main", "origin.git");
+    git(repo, "remote", "add", "origin", `file://${join(work, "origin.git")}`); // release notes need a URL
     git(repo, "push", "-q", "origin", "main", "--tags");
     // What `npm install --save-dev migrakit` gives a real repo: the bin and the package, here linked to this checkout.
     mkdirSync(join(repo, "node_modules/.bin"), { recursive: true });
@@ -109,7 +109,9 @@ async function main(): Promise<void> {
   });
 
   await step("Release 1.0.0 with semantic-release (migrakit release)", () => {
-    run(process.execPath, [bin, "release", "--no-ci"], { cwd: repo, env: { ...env, CI: "" } });
+    // semantic-release logs every plugin step; the demo shows migrakit's plan and what changed.
+    const { out } = run(process.execPath, [bin, "release", "--no-ci"], { cwd: repo, env: { ...env, CI: "" }, show: false });
+    say(out.split("\n").filter((l) => l.trim() && !l.includes("[semantic-release]")).map((l) => `  │ ${l}`).join("\n"));
     const released = script.replace("-vx_x_x.py", "-v1_0_0.py");
     const ok = existsSync(join(repo, pkg, "migrations/versions", released));
     say(`  tag: ${git(repo, "tag", "--points-at", "HEAD").trim()} · ${released}: ${ok ? "renamed" : "MISSING"}`);

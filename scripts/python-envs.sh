@@ -10,7 +10,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignor
 
 hash_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-for name in current legacy; do
+# Names on the command line build only those (the demo needs only `current`).
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=(current legacy)
+
+for name in "${names[@]}"; do
   requirements="$root/python/requirements/$name.txt"
   venv="$root/.venvs/$name"
   stamp="$venv/.requirements.sha256"
