@@ -35,54 +35,25 @@ function num(digits: string): number {
   return n;
 }
 
-/** The canonical spellings scripts and packages use (`1.2.0`, `0.30rc3`, `1.0.post1.dev2`), without the regex. */
-function parseCanonical(v: string): Pep440 | null {
-  const n = v.length;
-  let i = 0;
-  // Reads a run of digits at i (at most 15: always a safe integer), or -1.
-  const digits = (): number => {
-    const start = i;
-    let value = 0;
-    while (i < n) {
-      const c = v.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) break;
-      value = value * 10 + (c - 0x30);
-      i++;
-    }
-    return i === start || i - start > 15 ? -1 : value;
-  };
-  const release: number[] = [];
-  for (;;) {
-    const part = digits();
-    if (part < 0) return null;
-    release.push(part);
-    if (v.charCodeAt(i) !== 0x2e || !isDigitAt(v, i + 1)) break;
-    i++;
-  }
-  let pre: Pep440["pre"] = null;
-  const label = v.startsWith("rc", i) ? "rc" : v[i] === "a" ? "a" : v[i] === "b" ? "b" : null;
-  if (label !== null) {
-    i += label.length;
-    const number = digits();
-    if (number < 0) return null;
-    pre = { label, number };
-  }
-  let post: number | null = null;
-  if (v.startsWith(".post", i)) {
-    i += 5;
-    if ((post = digits()) < 0) return null;
-  }
-  let dev: number | null = null;
-  if (v.startsWith(".dev", i)) {
-    i += 4;
-    if ((dev = digits()) < 0) return null;
-  }
-  return i === n ? { epoch: 0, release, pre, post, dev, local: null } : null;
-}
+// The spellings scripts and packages really use (`1.2.0`, `0.30rc3`, `1.0.post1.dev2`): a small regex with plain
+// groups reads them, and the full pattern (named groups, every lenient form) only runs for the rest. At most 15
+// digits a number, so every number is a safe integer, as num() requires.
+const SIMPLE = /^([0-9]{1,15}(?:\.[0-9]{1,15})*)(?:(a|b|rc)([0-9]{1,15}))?(?:\.post([0-9]{1,15}))?(?:\.dev([0-9]{1,15}))?$/;
+// Exactly the texts formatPep440 writes (no leading zeros): such a text is its own normal form.
+const N = "(?:0|[1-9][0-9]{0,14})";
+const CANONICAL = new RegExp(`^${N}(?:\\.${N})*(?:(?:a|b|rc)${N})?(?:\\.post${N})?(?:\\.dev${N})?$`);
 
-function isDigitAt(v: string, i: number): boolean {
-  const c = v.charCodeAt(i);
-  return c >= 0x30 && c <= 0x39;
+function parseSimple(v: string): Pep440 | null {
+  const m = SIMPLE.exec(v);
+  if (!m) return null;
+  return {
+    epoch: 0,
+    release: m[1]!.split(".").map(Number),
+    pre: m[2] ? { label: m[2] as "a" | "b" | "rc", number: Number(m[3]) } : null,
+    post: m[4] ? Number(m[4]) : null,
+    dev: m[5] ? Number(m[5]) : null,
+    local: null,
+  };
 }
 
 /** The reference parser (packaging's regex): parsePep440 answers the same, faster for canonical spellings. */
@@ -124,7 +95,7 @@ function remember<T>(memo: Map<string, T>, key: string, value: T): T {
 export function parsePep440(v: string): Pep440 | null {
   const known = parsed.get(v);
   if (known !== undefined) return known;
-  const p = parseCanonical(v) ?? parsePep440Pattern(v);
+  const p = parseSimple(v) ?? parsePep440Pattern(v);
   if (p) for (const part of [p.release, p.pre, p.local, p]) if (part) Object.freeze(part);
   return remember(parsed, v, p);
 }
@@ -141,6 +112,7 @@ export function formatPep440(p: Pep440): string {
 }
 
 export function normalizePep440(v: string): string | null {
+  if (CANONICAL.test(v)) return v;
   const known = normalized.get(v);
   if (known !== undefined) return known;
   const p = parsePep440(v);

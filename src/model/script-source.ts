@@ -1,12 +1,16 @@
 // A migration script's text (SPEC §1): the version header in the module docstring, `revision` and
 // `down_revision` in every form alembic writes, and the syntax problems that stop Python importing it.
-import { parsePep440 } from "./pep440.js";
+import { normalizePep440 } from "./pep440.js";
 import { lineEnding, moduleAssignments, parseLiteral, renderString, tokenize, type ModuleAssignment } from "./python-literal.js";
 import { scanScript, type ScannedValue } from "./script-scan.js";
 import type { Assignment, ScriptHeader, ScriptSource } from "./types.js";
 
 const NAMES: ReadonlySet<string> = new Set(["revision", "down_revision"]);
 const UNRELEASED_WORD = /^v[xX]\.[xX]\.[xX]\.?$/;
+/** The rest of a line from lastIndex. */
+const FIRST_LINE = /[^\r\n]*/y;
+/** A docstring's first line: indentation, the first word, the rest. */
+const WORD = /^([ \t]*)([^ \t]*)(.*)$/s;
 
 export function headerText(version: string | null): string {
   return version === null ? "vX.X.X." : `v${version}.`;
@@ -32,14 +36,14 @@ function layout(source: string, start: number, end: number): DocstringLayout | n
   const quoteLength = end - p >= 6 && source[p + 1] === q && source[p + 2] === q ? 3 : 1;
   const bodyStart = p + quoteLength;
   const bodyEnd = end - quoteLength;
-  let lineEnd = bodyStart;
-  while (lineEnd < bodyEnd && source[lineEnd] !== "\n" && source[lineEnd] !== "\r") lineEnd++;
-  let ws = bodyStart;
-  while (ws < lineEnd && (source[ws] === " " || source[ws] === "\t")) ws++;
-  let we = ws;
-  while (we < lineEnd && source[we] !== " " && source[we] !== "\t") we++;
-  const word = source.slice(ws, we);
-  const rest = source.slice(we, lineEnd).trim();
+  // Regexes rather than loops over characters: native code from the first of a thousand scripts.
+  FIRST_LINE.lastIndex = bodyStart;
+  FIRST_LINE.test(source);
+  const lineEnd = Math.min(FIRST_LINE.lastIndex, bodyEnd);
+  const [, indent, word, after] = WORD.exec(source.slice(bodyStart, lineEnd)) as unknown as [string, string, string, string];
+  const ws = bodyStart + indent.length;
+  const we = ws + word.length;
+  const rest = after.trim();
   let kind: "unreleased" | "released" | null = null;
   let version: string | null = null;
   if (UNRELEASED_WORD.test(word)) kind = "unreleased";
@@ -47,7 +51,7 @@ function layout(source: string, start: number, end: number): DocstringLayout | n
     // `v0.26.2. Add a column` is a header; `v2 of the schema` is prose: text after the word needs the dot.
     const dotted = word.endsWith(".");
     const candidate = dotted ? word.slice(1, -1) : word.slice(1);
-    if ((dotted || rest === "") && parsePep440(candidate) !== null) {
+    if ((dotted || rest === "") && normalizePep440(candidate) !== null) {
       kind = "released";
       version = candidate;
     }
