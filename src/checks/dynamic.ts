@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "./finding.js";
-import { prepareBaseline, type Baseline } from "./dynamic/baseline.js";
+import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";
 import { packageParams, versionTableOf } from "./dynamic/package-params.js";
@@ -28,6 +28,11 @@ export interface DynamicOptions {
   /** Keep and reuse template databases (false with --no-cache). */
   useTemplates: boolean;
   cacheDir: string | null;
+  /**
+   * The baseline database already prepared for this repo and still untouched (the one `generate` compared
+   * against, in the hook): used instead of cloning the template again, and dropped by the check.
+   */
+  baseline?: Baseline;
 }
 
 export interface BaselineReport {
@@ -68,9 +73,12 @@ export function describeBaseline(b: BaselineReport): string {
 export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise<DynamicReport> {
   const report: DynamicReport = { package: repo.package, findings: [] };
   const plan = planChain(repo);
-  if (!plan) return report; // no single linear chain: the static rules say why, alembic could not run it
+  if (!plan) {
+    await o.baseline?.db.drop();
+    return report; // no single linear chain: the static rules say why, alembic could not run it
+  }
   const versionTable = versionTableOf(repo, o.config.versionTable);
-  const outcome = await prepareBaseline({
+  const outcome: BaselineOutcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
     repo,
     plan,
     mode: o.config.baseline,

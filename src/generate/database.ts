@@ -4,7 +4,7 @@
 // `check` share one template: a warm hook clones it instead of replaying the history.
 import { rm } from "node:fs/promises";
 import { envPyText } from "../checks/dynamic.js";
-import { prepareBaseline } from "../checks/dynamic/baseline.js";
+import { prepareBaseline, type Baseline } from "../checks/dynamic/baseline.js";
 import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
 import { packageParams, versionTableOf } from "../checks/dynamic/package-params.js";
 import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/plan.js";
@@ -22,6 +22,11 @@ export interface DatabaseAt {
   revision: string | null;
   baseline: "replay" | "release";
   cached: boolean;
+  /**
+   * The baseline database itself while nothing was applied to it (`revision` is the baseline's start): the
+   * check can take it over instead of cloning the template again (the hook). Undefined once upgraded.
+   */
+  untouched?: Baseline;
   dispose(): Promise<void>;
 }
 
@@ -40,6 +45,10 @@ export function scriptsUpTo(plan: ChainPlan, start: string | null, upTo: string 
  */
 export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, upTo: string | null, importRoot?: string): Promise<DatabaseAt> {
   const versionTable = versionTableOf(repo, s.config.versionTable);
+  // While Postgres clones the template, let Python import alembic, the package and env.py (an offline
+  // `schemas` request): the first comparison then starts warm. A failure here is the repo's to report, and
+  // the comparison that follows reports it; so it is only waited for, never raised.
+  const warm = s.port.schemas(packageParams(repo, { root: importRoot, versionTable })).catch(() => undefined);
   const outcome = await prepareBaseline({
     repo,
     plan,
@@ -58,6 +67,7 @@ export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, 
     const f = outcome.findings[0]!;
     throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", { message: f.message, fix: f.fix, detail: f.detail ?? "" });
   }
+  await warm;
   const b = outcome.baseline;
   const scripts = scriptsUpTo(plan, b.start, upTo);
   let trimmed: { dir: string; tmp: string } | undefined;
@@ -83,7 +93,8 @@ export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, 
         });
       }
     }
-    return { url: b.db.url, params, revision: upTo, baseline: b.kind, cached: b.cached, dispose };
+    const untouched = scripts.length === 0 ? b : undefined;
+    return { url: b.db.url, params, revision: upTo, baseline: b.kind, cached: b.cached, untouched, dispose };
   } catch (err) {
     await dispose().catch(() => {});
     throw err;

@@ -17,7 +17,7 @@ import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
-import { databaseAt } from "./database.js";
+import { databaseAt, type DatabaseAt } from "./database.js";
 import { describeRename, planRenames, renameOption, renameReason, type Ambiguity, type Rename, type RenameRequest } from "./renames.js";
 import { bodies, finishNewScript, forTemplate, neededImports, ownership, recordedRenames, replaceBodies, ensureImports, type Ownership } from "./script-text.js";
 import type { Session } from "./session.js";
@@ -102,6 +102,28 @@ function initWrite(repo: SchemaRepo, revision: string): FileWrite | undefined {
 }
 
 export async function generate(s: Session, repo: SchemaRepo, o: GenerateOptions = {}): Promise<GenerateOutcome> {
+  const { outcome, baseline } = await generateKeepingBaseline(s, repo, o);
+  await baseline?.dispose();
+  return outcome;
+}
+
+/**
+ * `generate`, handing back the scratch database it compared against when that database is still the
+ * untouched baseline (the new or refreshed script's parent is the baseline's start): the hook checks the
+ * result on it instead of cloning the template a second time. The caller disposes it.
+ */
+export async function generateKeepingBaseline(s: Session, repo: SchemaRepo, o: GenerateOptions = {}): Promise<{ outcome: GenerateOutcome; baseline?: DatabaseAt }> {
+  let kept: DatabaseAt | undefined;
+  try {
+    const outcome = await generatePlan(s, repo, o, (db) => (kept = db));
+    return { outcome, baseline: kept };
+  } catch (err) {
+    await kept?.dispose().catch(() => {});
+    throw err;
+  }
+}
+
+async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, keep: (db: DatabaseAt) => void): Promise<GenerateOutcome> {
   const plan = chainOf(repo);
   const target: ScriptFile | undefined = plan.unreleased.at(-1);
   const owner = target ? ownership(target.text) : undefined;
@@ -129,13 +151,19 @@ export async function generate(s: Session, repo: SchemaRepo, o: GenerateOptions 
   const db = await databaseAt(s, repo, plan, upTo, o.importRoot);
   let answer: GenerateAnswer;
   let renames: StatedRename[];
+  let kept = false;
   try {
     const got = await opsWithRenames(s, { ...db.params, url: db.url }, { explicit, recorded: recorded.renames, detect });
     renames = stated(got.plan.renames, got.answer.diffs);
     if (got.plan.ambiguous.length) return { kind: "ambiguous", ambiguous: got.plan.ambiguous, renames };
     answer = got.answer;
+    // The comparison only read the database (alembic's dont_mutate): still the baseline, reusable.
+    if (db.untouched) {
+      keep(db);
+      kept = true;
+    }
   } finally {
-    await db.dispose();
+    if (!kept) await db.dispose();
   }
 
   if (!target && answer.empty) return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };

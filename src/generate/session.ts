@@ -20,13 +20,26 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(o: { cwd: string; env: NodeJS.ProcessEnv; config: LoadedConfig; onStderr?: (t: string) => void }): Promise<Session> {
+export interface OpenSessionOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  config: LoadedConfig;
+  onStderr?: (t: string) => void;
+  /**
+   * close() does not wait for the interpreter to tear itself down (half a second with SQLAlchemy and
+   * SQLModel loaded): every request has been answered by then and each closed its connection, so the
+   * helper is killed right after its stdin is closed. For the hook, where that wait is part of every commit.
+   */
+  fastClose?: boolean;
+}
+
+export async function openSession(o: OpenSessionOptions): Promise<Session> {
   const serverP = getScratchServer({ database: o.config.database, env: o.env });
   serverP.catch(() => {});
   let bridge: Bridge;
   try {
     const python = await findPython({ configPython: o.config.python, cwd: o.cwd, env: o.env });
-    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr });
+    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
   } catch (err) {
     await serverP.then((s) => s.release()).catch(() => {});
     throw err;

@@ -1,14 +1,26 @@
 // "Checks again" after generate/rebase: the static rules and the dynamic checks of `migrakit check`
 // (src/checks), run on the result with the session's bridge and server.
 import { dynamicCheck } from "../checks/dynamic.js";
+import type { Baseline } from "../checks/dynamic/baseline.js";
 import { staticFindings } from "../checks/static.js";
 import type { Finding } from "../checks/finding.js";
 import type { SchemaRepo } from "../model/repo.js";
 import type { Session } from "./session.js";
 
-export async function verify(s: Session, repo: SchemaRepo): Promise<Finding[]> {
+export interface VerifyOptions {
+  /**
+   * The untouched baseline database generate compared against (generateKeepingBaseline): the check runs on
+   * it instead of cloning the template again. Taken over: dropped here whatever happens.
+   */
+  baseline?: Baseline;
+}
+
+export async function verify(s: Session, repo: SchemaRepo, o: VerifyOptions = {}): Promise<Finding[]> {
   const findings = staticFindings(repo);
-  if (findings.some((f) => f.severity === "error")) return findings;
+  if (findings.some((f) => f.severity === "error")) {
+    await o.baseline?.db.drop();
+    return findings;
+  }
   const dynamic = await dynamicCheck(repo, {
     bridge: s.port,
     failureOf: s.failureOf,
@@ -19,6 +31,7 @@ export async function verify(s: Session, repo: SchemaRepo): Promise<Finding[]> {
     env: s.env,
     useTemplates: true,
     cacheDir: null,
+    baseline: o.baseline,
   });
   return [...findings, ...dynamic.findings];
 }

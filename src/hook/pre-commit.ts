@@ -13,7 +13,7 @@ import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../checks/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
 import { listPackages, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
-import { generate, type FileWrite } from "../generate/generate.js";
+import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";
 import { planRebase } from "../generate/rebase.js";
 import { addedTimes, mainScripts } from "../generate/rebase-io.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
@@ -60,15 +60,22 @@ async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: s
     print(ctx.stderr, `migrakit: rebased ${plan.moved.scripts[0]!.path} onto ${plan.onto.head} (two heads after a merge)`);
     repo = await readSchemaRepo(snapshot, pkg);
   }
-  const outcome = await generate(s, repo, { importRoot: snapshot });
-  const blocked = outcomeError(outcome);
-  if (blocked) throw withDetail(blocked.error, blocked.detail);
-  if (outcome.kind === "written" && outcome.writes.length) {
-    await stageWrites(w, snapshot, outcome.writes);
-    repo = await readSchemaRepo(snapshot, pkg);
+  // generate compared the ORM with the baseline database; the check goes on from that very database
+  // (upgrade through the new script, compare, round trip) instead of cloning the template again.
+  const { outcome, baseline } = await generateKeepingBaseline(s, repo, { importRoot: snapshot });
+  let findings;
+  try {
+    const blocked = outcomeError(outcome);
+    if (blocked) throw withDetail(blocked.error, blocked.detail);
+    if (outcome.kind === "written" && outcome.writes.length) {
+      await stageWrites(w, snapshot, outcome.writes);
+      repo = await readSchemaRepo(snapshot, pkg);
+    }
+    for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
+    findings = await verify(s, repo, { baseline: baseline?.untouched });
+  } finally {
+    await baseline?.dispose();
   }
-  for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
-  const findings = await verify(s, repo);
   if (findings.length) reportFindings({ ...ctx, stdout: ctx.stderr }, findings);
   else print(ctx.stderr, `migrakit: check passed for ${pkg}`);
   if (hasErrors(findings)) {
@@ -90,13 +97,19 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   const packages = packagesToProcess(stagedPaths(top.top, env), await listPackages(top.top, config), config);
   if (packages.length === 0) return 0;
 
-  const saved = await backup(w);
-  const snapshot = await mkdtemp(join(tmpdir(), "migrakit-index-"));
+  // Python and Postgres take the longest to get ready: start them first, and back up and export the
+  // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
+  const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
+  sessionP.catch(() => {});
+  const snapshotP = mkdtemp(join(tmpdir(), "migrakit-index-"));
+  snapshotP.catch(() => {});
+  let saved: string | null = null;
+  let snapshot: string | undefined;
   let session: Session | undefined;
   try {
+    [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
     await exportIndex(w, packages, snapshot);
-    // The release baseline asks git about tags and old commits: point it at the real repository.
-    session = await openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config });
+    session = await sessionP;
     let code = 0;
     for (const pkg of packages) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, pkg));
     return code;
@@ -104,7 +117,9 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     if (!isMigrakitError(err) && saved) print(ctx.stderr, `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`);
     throw err;
   } finally {
-    await session?.close();
-    await rm(snapshot, { recursive: true, force: true });
+    // A session that was still starting when something failed is closed all the same.
+    await (session ?? (await sessionP.catch(() => undefined)))?.close();
+    const dir = snapshot ?? (await snapshotP.catch(() => undefined));
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,79 @@
+// generate hands its untouched baseline database to the check (the hook's path): on a real repo, real
+// Python and a real Postgres, the check on that database says exactly what a check on a fresh clone says,
+// and the database is gone afterwards.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.js";
+import { generateKeepingBaseline } from "../../src/generate/generate.js";
+import { openSession, type Session } from "../../src/generate/session.js";
+import { verify } from "../../src/generate/verify.js";
+import { writeFiles } from "../../src/generate/write-files.js";
+import { readSchemaRepo } from "../../src/model/repo.js";
+import { pruneTemplates } from "../../src/db/templates.js";
+import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { REPO_ROOT } from "../helpers/python.js";
+import { makeSchemaRepo, type TempRepo } from "../helpers/schema-repo.js";
+
+const PYTHON = join(REPO_ROOT, ".venvs/current/bin/python");
+
+function orm(extra = ""): string {
+  return `from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\n\nclass Item(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: str = Field(primary_key=True)\n    c0: Optional[str] = None\n${extra}`;
+}
+
+let pg: TestPostgres;
+let repo: TempRepo;
+let session: Session;
+
+before(async () => {
+  pg = await startTestPostgres();
+  repo = makeSchemaRepo({
+    init: { version: "0.1.0", migration: "a00000000001" },
+    scripts: [
+      { revision: "a00000000000", down: null, slug: "v0_1_0", upgrade: `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")`, downgrade: `op.drop_table("item", schema="core")` },
+      { revision: "a00000000001", down: "a00000000000", slug: "v0_1_0", upgrade: `op.add_column("item", sa.Column("c0", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`, downgrade: `op.drop_column("item", "c0", schema="core")` },
+    ],
+    files: { "lnschema_demo/_core.py": orm() },
+    commit: false,
+  });
+  for (const rev of ["a00000000000", "a00000000001"]) {
+    const file = `lnschema_demo/migrations/versions/2023-02-16-${rev}-v0_1_0.py`;
+    repo.write(file, repo.read(file).replace("import sqlmodel as sqm  # noqa", "import sqlmodel  # noqa"));
+  }
+  repo.write("lnschema_demo/__init__.py", repo.read("lnschema_demo/__init__.py") + "from ._core import Item  # noqa\n");
+  repo.git("add", "-A");
+  repo.git("commit", "-q", "-m", "history");
+  repo.git("tag", "v0.1.0");
+  const env = { ...process.env, MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true" };
+  session = await openSession({ cwd: repo.dir, env, config: await loadConfig({ cwd: repo.dir, env }), fastClose: true });
+});
+
+after(async () => {
+  await session?.close();
+  repo?.cleanup();
+  await pruneTemplates(pg.adminUrl, { keep: 0 });
+  await pg?.stop();
+});
+
+const scratch = async () => (await ownDatabases(pg.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
+
+test("a new script's check runs on generate's baseline and finds what a fresh clone finds", async () => {
+  repo.write("lnschema_demo/_core.py", orm("    extra: Optional[str] = None\n"));
+  const { outcome, baseline } = await generateKeepingBaseline(session, await readSchemaRepo(repo.dir, "lnschema_demo"), { today: "2024-01-02", newRevision: () => "b00000000000" });
+  assert.equal(outcome.kind, "written");
+  assert.ok(baseline?.untouched, "the new script's parent is the baseline's start: its database is handed back");
+  assert.equal(baseline.untouched.start, "a00000000001");
+  try {
+    if (outcome.kind !== "written") return;
+    writeFiles(repo.dir, outcome.writes);
+    const written = await readSchemaRepo(repo.dir, "lnschema_demo");
+    const reused = await verify(session, written, { baseline: baseline.untouched });
+    assert.deepEqual(reused, await verify(session, written));
+    assert.deepEqual(reused.filter((f) => f.severity === "error"), []);
+    assert.deepEqual(await scratch(), [], "the check dropped the database it took over");
+
+  } finally {
+    await baseline.dispose();
+  }
+  assert.deepEqual(await scratch(), []);
+});
