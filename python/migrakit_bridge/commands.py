@@ -58,29 +58,46 @@ def history(params):
 
 def upgrade(params):
     revision = params.get("revision") or "head"
-    script_holder = {}
+    script = _script(params)
 
     def fn(rev, context):
         _create_schemas(context)
-        return script_holder["script"]._upgrade_revs(revision, rev)
+        return script._upgrade_revs(revision, rev)
 
-    return _run_revs(params, fn, script_holder, destination_rev=revision)
+    return _run_revs(params, fn, destination_rev=revision)
 
 
 def downgrade(params):
     revision = params["revision"]
-    script_holder = {}
+    script = _script(params)
 
     def fn(rev, context):
-        return script_holder["script"]._downgrade_revs(revision, rev)
+        return script._downgrade_revs(revision, rev)
 
-    return _run_revs(params, fn, script_holder, destination_rev=revision)
+    return _run_revs(params, fn, destination_rev=revision)
 
 
-def _run_revs(params, fn, script_holder, **environment):
-    script_holder["script"] = _script(params)
-    env.run(params, fn, url=params["url"], **environment)
-    return {"current": current(params)}
+def _run_revs(params, fn, **environment):
+    """Run the revisions, then answer where the database now is (``current``).
+
+    When env.py migrated on the connection we gave it, its migration context (version table and schema as
+    env.py configured them) reads the heads on that same connection: a second env.py run on a new connection
+    would cost as much as the migration itself. An env.py that opened its own connection is asked again.
+    """
+    seen = {}
+
+    def capture(rev, context):
+        seen["context"] = context
+        return fn(rev, context)
+
+    def after(connection):
+        context = seen.get("context")
+        if context is None or context.connection is not connection:
+            return None
+        return list(context.get_current_heads())
+
+    heads = env.run(params, capture, url=params["url"], after=after, **environment)
+    return {"current": heads if heads is not None else current(params)}
 
 
 def current(params):
@@ -101,8 +118,7 @@ def stamp(params):
     def fn(rev, context):
         return script._stamp_revs((revision,), rev)
 
-    env.run(params, fn, url=params["url"], destination_rev=(revision,))
-    return {"current": current(params)}
+    return _run_revs(params, fn, destination_rev=(revision,))
 
 
 def offline_sql(params):

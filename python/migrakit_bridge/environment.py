@@ -41,10 +41,48 @@ def has_own_env(params):
     return os.path.isfile(os.path.join(pkg.migrations_dir(params), "env.py"))
 
 
+# Parsed script directories by (script location, versions listing): parsing imports every script, which is
+# most of a request's cost on a long history; the helper serves many requests over the same scripts.
+_scripts = {}
+_SCRIPTS_KEPT = 8
+
+
+def _listing(versions_dir):
+    """Names, sizes and mtimes of the versions folder: a written or rewritten script changes it."""
+    try:
+        entries = list(os.scandir(versions_dir))
+    except OSError:
+        return None
+    out = []
+    for entry in entries:
+        try:
+            stat = entry.stat()
+        except OSError:
+            return None
+        out.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(out))
+
+
 def script_directory(config):
+    """alembic's ScriptDirectory for the config, reused while its versions folder is unchanged.
+
+    Only ``script_location`` varies in our configs (make_config sets nothing else that ScriptDirectory reads),
+    and every snapshot of the repo has its own location, so location + listing identify the parsed scripts.
+    """
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(config)
+    location = config.get_main_option("script_location")
+    listing = _listing(os.path.join(location, "versions")) if location else None
+    if listing is None:
+        return ScriptDirectory.from_config(config)
+    key = (os.path.abspath(location), listing)
+    script = _scripts.pop(key, None)
+    if script is None:
+        script = ScriptDirectory.from_config(config)
+    _scripts[key] = script  # most recently used last
+    while len(_scripts) > _SCRIPTS_KEPT:
+        del _scripts[next(iter(_scripts))]
+    return script
 
 
 class _Borrowed:
@@ -86,22 +124,35 @@ def _commit(connection):
         transaction.commit()
 
 
-@contextlib.contextmanager
-def connect(url):
+# Engines by URL. NullPool: no connection outlives its request (the TS side drops scratch databases between
+# requests), but the dialect's first-connect set-up and its compiled-statement cache are paid once per URL.
+_engines = {}
+
+
+def _engine(url):
     from sqlalchemy import create_engine, pool
 
-    engine = create_engine(with_driver(url, _sqlalchemy_version()), poolclass=pool.NullPool)
-    try:
-        with engine.connect() as connection:
-            yield _reentrant(connection)
-            # env.py commits the transaction it began; one we began ourselves (autobegin) is ours to end.
-            _commit(connection)
-    finally:
-        engine.dispose()
+    driver_url = with_driver(url, _sqlalchemy_version())
+    engine = _engines.get(driver_url)
+    if engine is None:
+        engine = _engines[driver_url] = create_engine(driver_url, poolclass=pool.NullPool)
+    return engine
 
 
-def run(params, fn, url=None, as_sql=False, **environment):
-    """Run env.py with the work function ``fn``; returns the offline SQL text when ``as_sql``."""
+@contextlib.contextmanager
+def connect(url):
+    with _engine(url).connect() as connection:
+        yield _reentrant(connection)
+        # env.py commits the transaction it began; one we began ourselves (autobegin) is ours to end.
+        _commit(connection)
+
+
+def run(params, fn, url=None, as_sql=False, after=None, **environment):
+    """Run env.py with the work function ``fn``; returns the offline SQL text when ``as_sql``.
+
+    ``after(connection)``, when given, runs on our connection once env.py has finished with it (before our
+    own commit), and its value is returned instead.
+    """
     from alembic.runtime.environment import EnvironmentContext
     from alembic.util import load_python_file
 
@@ -121,4 +172,6 @@ def run(params, fn, url=None, as_sql=False, **environment):
         with connect(url) as connection:
             config.attributes["connection"] = connection
             execute()
+            if after is not None:
+                return after(connection)
     return buffer.getvalue() if buffer is not None else None

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 
 # Exceptions that mean "the machine is missing something" rather than "the repo's code failed".
@@ -70,18 +71,60 @@ def handle(line, methods):
         return {"id": request_id, "error": describe(exc)}
 
 
+# What the first real request would import, in the order it would: alembic and SQLAlchemy (with the
+# Postgres dialect and driver), and SQLModel, which schema packages build on. Missing ones are skipped: the
+# request that needs them reports it.
+_WARM_MODULES = (
+    "sqlalchemy",
+    "alembic.config",
+    "alembic.script",
+    "alembic.runtime.environment",
+    "alembic.runtime.migration",
+    "alembic.operations",
+    "alembic.autogenerate",
+    "sqlalchemy.dialects.postgresql",
+    "psycopg2",
+    "sqlmodel",
+    "migrakit_bridge.commands",
+)
+
+
+def _warm_up():
+    import importlib
+
+    for name in _WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 - a failed import is the request's to report, not ours
+            pass
+
+
 class LazyMethods:
     """The method table, imported on the first request that needs it.
 
     ``versions`` (the preflight) answers without it: the table's modules import alembic and SQLAlchemy,
     which takes a second and fails when they are missing, and that is what the preflight must report.
+    Once it has answered, ``warm_up`` imports them in a thread while the TS side prepares its database;
+    the next request waits for that thread, so no two threads ever import at the same time.
     """
+
+    def __init__(self):
+        self._warming = None
+
+    def warm_up(self):
+        import threading
+
+        if self._warming is None:
+            self._warming = threading.Thread(target=_warm_up, name="migrakit-warm-up", daemon=True)
+            self._warming.start()
 
     def get(self, name):
         if name == "versions":
             from .versions import versions
 
             return versions
+        if self._warming is not None:
+            self._warming.join()
         from .commands import METHODS
 
         return METHODS.get(name)
@@ -94,20 +137,47 @@ def _encode(response):
         return json.dumps({"id": response.get("id"), "error": describe(exc)})
 
 
+def _method_of(line):
+    try:
+        return json.loads(line).get("method")
+    except (ValueError, AttributeError):
+        return None
+
+
+def _exit_now():
+    """End without interpreter teardown: it takes most of a second after alembic, SQLAlchemy and the ORM are
+    loaded (module and object finalisation), and nothing of ours is left to do once stdin has closed."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    logging.shutdown()
+    os._exit(0)
+
+
 def main():
     sys.dont_write_bytecode = True  # a rewritten script must never be shadowed by a stale .pyc
     logging.basicConfig(
         stream=sys.stderr,
         level=logging.INFO if os.environ.get("MIGRAKIT_BRIDGE_VERBOSE") else logging.WARNING,
-        format="[bridge] %(levelname)s %(name)s: %(message)s",
+        format="[bridge] %(relativeCreated)6.0f ms %(levelname)s %(name)s: %(message)s",
     )
+    log = logging.getLogger("migrakit_bridge")
     protocol = _protocol_stream()
     methods = LazyMethods()
     for line in sys.stdin:
         if not line.strip():
             continue
+        started = time.perf_counter()
         protocol.write(_encode(handle(line, methods)) + "\n")
         protocol.flush()
+        method = _method_of(line)
+        log.info("%s answered in %.3f s", method, time.perf_counter() - started)
+        if method == "versions":
+            methods.warm_up()
+    protocol.close()
+    _exit_now()
 
 
 if __name__ == "__main__":
