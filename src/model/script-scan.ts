@@ -1,11 +1,19 @@
-// The fast path of reading a migration script: one pass over the characters, no token objects, for the shape
-// nearly every script has (a docstring, imports, `revision`/`down_revision` as a plain string or None, then
-// def/class bodies). Anything else — a syntax problem, a tuple of parents, an assignment in an `if`, a name
-// `revision` used anywhere we do not expect it — makes it give up (null), and the caller falls back to the
-// full tokenizer in python-literal.ts, which knows every form and every error message. Giving up is always
-// safe; the only thing this scanner must never do is accept a text the tokenizer would read differently.
+// The fast path of reading a migration script, for the shape nearly every script has: a docstring, imports,
+// `revision`/`down_revision` as a plain string or None, then def/class bodies. Anything else — a syntax
+// problem, a tuple of parents, an assignment in an `if`, a name `revision` anywhere we do not expect it — makes
+// it give up (null), and the caller falls back to the full tokenizer in python-literal.ts, which knows every
+// form and every error message. Giving up is always safe; what this scanner must never do is accept a text
+// the tokenizer would read differently (test/model/script-scan.test.ts compares the two on thousands of texts).
+//
+// Why regexes: a static check reads a thousand scripts once, in a process that lives a fraction of a second.
+// A loop over characters in JavaScript runs interpreted and then pays for an optimising compile that finishes
+// when the work is nearly done; a regex runs as native code from its first use. So each module-level statement
+// (a def or class with its whole body included) is one sticky regex match, and JavaScript only steps from
+// statement to statement. Every regex below matches in linear time: the alternatives of each loop start with
+// different characters, and runs of plain characters and names are matched whole (a lookahead or lookbehind
+// forbids splitting them), so a failed match cannot backtrack through exponentially many splits.
 
-/** A value the scanner read: a plain string literal (no prefix, no escapes) or `None`. */
+/** A value the scanner read: a plain string literal (no prefix, no escapes, one line) or `None`. */
 export type ScannedValue =
   | { kind: "string"; line: number; start: number; end: number; value: string; quote: string }
   | { kind: "none"; line: number; start: number; end: number };
@@ -18,289 +26,162 @@ export interface ScriptScan {
   downRevision: ScannedValue | null;
 }
 
-const LF = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09, FF = 0x0c, HASH = 0x23, BACKSLASH = 0x5c;
-const SQ = 0x27, DQ = 0x22, AT = 0x40, EQ = 0x3d, COLON = 0x3a;
+// ---- The pieces, with the tokenizer's rules (python-literal.ts) ----
 
-/** What ends the skip through a line: quotes, comments, line breaks, backslashes and brackets. */
-const SIGNIFICANT = new Uint8Array(128);
-for (const ch of "'\"#\n\r\\()[]{}") SIGNIFICANT[ch.charCodeAt(0)] = 1;
-/** Characters an annotation like `Union[str, Sequence[str], None]` is made of (besides identifiers). */
-const ANNOTATION = new Uint8Array(128);
-for (const ch of " \t.,|[]()") ANNOTATION[ch.charCodeAt(0)] = 1;
-/** Bracket code → the code of its partner; the stack holds the opening codes. */
-const OPENING = new Uint8Array(128);
-OPENING[0x29] = 0x28;
-OPENING[0x5d] = 0x5b;
-OPENING[0x7d] = 0x7b;
+const NL = String.raw`(?:\r\n|\n|\r)`;
+const EOL = String.raw`(?:\r\n|\n|\r|$)`;
+const COMMENT = String.raw`#[^\r\n]*`;
+/** A backslash continues the line only before a line break (anything else is the tokenizer's error). */
+const CONTINUATION = String.raw`\\${NL}`;
+/** Name characters, as isIdentPart(): letters, digits, `_` and everything beyond ASCII. */
+const ID = String.raw`[\w\u0080-\uffff]`;
 
-function isIdentStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+/** A string body between quotes `q`: escapes take the next character (CRLF as one), line breaks end a one-line string. */
+function quoted(q: string): string {
+  const single = String.raw`${q}(?!${q}${q})[^${q}\\\r\n]*(?:\\(?:\r\n|[\s\S])[^${q}\\\r\n]*)*${q}`;
+  const triple = String.raw`${q}${q}${q}[^${q}\\]*(?:(?:\\(?:\r\n|[\s\S])|${q}(?!${q}${q}))[^${q}\\]*)*${q}${q}${q}`;
+  return `${triple}|${single}`;
 }
-function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 0x30 && c <= 0x39);
-}
+const STRING = `(?:${quoted('"')}|${quoted("'")})`;
 
-// Results of the last stringEnd() call: line breaks inside the literal and whether it holds a backslash.
-// Module state instead of a returned object, so a thousand scripts' worth of strings allocate nothing.
-let stringNewlines = 0;
-let stringBackslash = false;
-
-/** Offset past the string literal whose quote is at `at`, or -1 when it is not terminated (the tokenizer's rules). */
-function stringEnd(src: string, at: number): number {
-  const n = src.length;
-  const q = src.charCodeAt(at);
-  const triple = src.charCodeAt(at + 1) === q && src.charCodeAt(at + 2) === q;
-  let i = at + (triple ? 3 : 1);
-  stringNewlines = 0;
-  stringBackslash = false;
-  while (i < n) {
-    const c = src.charCodeAt(i);
-    if (c === BACKSLASH) {
-      stringBackslash = true;
-      const d = src.charCodeAt(i + 1);
-      if (d === LF) stringNewlines++;
-      else if (d === CR) {
-        stringNewlines++;
-        if (src.charCodeAt(i + 2) === LF) i++;
-      }
-      i += 2;
-      continue;
-    }
-    if (c === q) {
-      if (!triple) return i + 1;
-      if (src.charCodeAt(i + 1) === q && src.charCodeAt(i + 2) === q) return i + 3;
-    } else if (c === LF || (c === CR && src.charCodeAt(i + 1) !== LF)) {
-      if (!triple) return -1;
-      stringNewlines++;
-    }
-    i++;
-  }
-  return -1;
-}
-
-// The scanner's position, shared by its helpers (one scan at a time: everything here is synchronous).
-let src = "";
-let pos = 0;
-let line = 1;
-const brackets = new Uint8Array(64);
+/** A maximal run of the characters in class body `cls` (it cannot be split between two loop iterations). */
+const run = (cls: string) => `[${cls}]+(?![${cls}])`;
+const SPECIAL = String.raw`'"#\\()\[\]{}`;
+/** Plain text of a line (no name check): everything but quotes, `#`, `\`, brackets and line breaks. */
+const PLAIN = run(String.raw`^${SPECIAL}\r\n`);
+/** Inside brackets line breaks are plain too. */
+const PLAIN_IN = run(`^${SPECIAL}`);
+/** Plain text at module level, where names are matched whole so that `revision` can be refused. */
+const WATCHED_PLAIN = run(String.raw`^${SPECIAL}\r\n\w\u0080-\uffff`);
+const WATCHED_PLAIN_IN = run(String.raw`^${SPECIAL}\w\u0080-\uffff`);
+/** A whole name (or number) other than `revision` and `down_revision`. */
+const OTHER_NAME = `(?<!${ID})(?!(?:down_)?revision(?!${ID}))${ID}+`;
 
 /**
- * Skip to the end of the logical line that starts at `pos` (past its line break, brackets balanced), counting
- * lines. With `watch`, give up (false) on any name `revision`/`down_revision`: only a line that names them
- * can assign them. False as well on anything the tokenizer would report (the caller falls back to it).
+ * Bracketed groups nested up to `depth`, any bracket closing any other (which pairs match is checked once for
+ * the whole text, see balanced()); inside them line breaks and comments are free, as for the tokenizer.
  */
-function skipLogicalLine(watch: boolean): boolean {
-  const s = src;
-  const n = s.length;
-  let i = pos;
-  let depth = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || SIGNIFICANT[c] === 0) {
-      if (!watch) i++;
-      else if (isIdentPart(c)) {
-        // A whole name (or number: `1e5`, `0x1F` are not names) at once, so `revision` only matches a name.
-        const start = i++;
-        while (i < n && isIdentPart(s.charCodeAt(i))) i++;
-        const len = i - start;
-        if (len === 8 && s.startsWith("revision", start)) return false;
-        if (len === 13 && s.startsWith("down_revision", start)) return false;
-      } else i++;
-      continue;
-    }
-    if (c === SQ || c === DQ) {
-      const end = stringEnd(s, i);
-      if (end < 0) return false;
-      line += stringNewlines;
-      i = end;
-      continue;
-    }
-    if (c === HASH) {
-      while (i < n && s.charCodeAt(i) !== LF && s.charCodeAt(i) !== CR) i++;
-      continue;
-    }
-    if (c === LF || c === CR) {
-      i += c === CR && s.charCodeAt(i + 1) === LF ? 2 : 1;
-      line++;
-      if (depth === 0) {
-        pos = i;
-        return true;
-      }
-      continue;
-    }
-    if (c === BACKSLASH) {
-      const d = s.charCodeAt(i + 1);
-      if (d !== LF && d !== CR) return false;
-      i += d === CR && s.charCodeAt(i + 2) === LF ? 3 : 2;
-      line++;
-      continue;
-    }
-    const open = OPENING[c]!;
-    if (open === 0) {
-      if (depth === brackets.length) return false;
-      brackets[depth++] = c;
-    } else if (depth === 0 || brackets[--depth] !== open) return false;
-    i++;
-  }
-  pos = n;
-  return depth === 0;
+function groups(depth: number, inside: string): string {
+  let g = "(?!)";
+  for (let d = 0; d < depth; d++) g = String.raw`[(\[{](?:${inside}|${g})*[)\]}]`;
+  return g;
 }
+const ATOMS_IN = `${PLAIN_IN}|${STRING}|${COMMENT}|${CONTINUATION}`;
+const WATCHED_ATOMS_IN = `${WATCHED_PLAIN_IN}|${OTHER_NAME}|${STRING}|${COMMENT}|${CONTINUATION}`;
+/** A logical line's tokens (not its end), deep enough for any call alembic writes. */
+const LINE = `(?:${PLAIN}|${STRING}|${CONTINUATION}|${groups(8, ATOMS_IN)})*`;
+const WATCHED_LINE = `(?:${WATCHED_PLAIN}|${OTHER_NAME}|${STRING}|${CONTINUATION}|${groups(4, WATCHED_ATOMS_IN)})*`;
+const LINE_END = `(?:${COMMENT})?${EOL}`;
 
-/** Skip spaces and tabs from `i`. */
-function blanks(i: number): number {
-  while (src.charCodeAt(i) === SPACE || src.charCodeAt(i) === TAB) i++;
-  return i;
-}
+/** Blank and comment-only lines. */
+const BLANKS = new RegExp(String.raw`(?:[ \t]*(?:${COMMENT})?${NL})*(?:[ \t]*(?:${COMMENT})?$)?`, "y");
+/** The first statement as a lone string: the docstring. */
+const DOCSTRING = new RegExp(`(${STRING})[ \\t]*${LINE_END}`, "y");
+/**
+ * A def, class or decorator line and the lines that belong to it: indented ones (never run at import time) and
+ * blank or comment-only ones. Indentation that holds a form feed resets the column: left to the tokenizer.
+ */
+const BODY_LINE = String.raw`[ \t]+(?![ \t\f])${LINE}${LINE_END}|[ \t]*(?:${COMMENT})?${NL}`;
+// A decorator line is read like any statement (`@x; revision = "a"` assigns, as the tokenizer sees it); only
+// def/class/async lines are skipped whole.
+const DEFINITION = new RegExp(`(?:(?:def|class|async)(?!${ID})${LINE}|@${WATCHED_LINE})${LINE_END}(?:${BODY_LINE})*`, "y");
+/** Any other module-level statement that does not name `revision` or `down_revision`. */
+const STATEMENT = new RegExp(`${WATCHED_LINE}${LINE_END}`, "y");
+/** `name = value` or `name: Annotation[...] = value` with a one-line string without escapes, or None. */
+const ANNOTATION_CHAR = String.raw`[\w\u0080-\uffff \t.,|]`;
+const ANNOTATION = String.raw`(?:${ANNOTATION_CHAR}|\[(?:${ANNOTATION_CHAR}|\[${ANNOTATION_CHAR}*\])*\])*`;
+const SIMPLE_STRING = String.raw`"""[^"\\\r\n]*"""|'''[^'\\\r\n]*'''|"(?!"")[^"\\\r\n]*"|'(?!'')[^'\\\r\n]*'`;
+const ASSIGNMENT = new RegExp(
+  String.raw`(revision|down_revision)([ \t]*(?::(?!=)${ANNOTATION})?=(?!=)[ \t]*)(?:(${SIMPLE_STRING})|None(?!${ID}))[ \t]*${LINE_END}`,
+  "y",
+);
+/** Everything but brackets outside strings and comments (run after the statements above accepted the text). */
+const NOT_BRACKETS = new RegExp(`${STRING}|${COMMENT}|[^'"#()\\[\\]{}]+`, "g");
+const PAIRS = /\(\)|\[\]|\{\}/g;
+const PREFIXED_STRING = new RegExp(`${ID}{1,2}['"]`, "y");
 
-/** At `i`: the end of a logical line (optional comment, then a line break or the end)? Consumes it. */
-function endOfLine(i: number): boolean {
-  const s = src;
-  i = blanks(i);
-  if (s.charCodeAt(i) === HASH) while (i < s.length && s.charCodeAt(i) !== LF && s.charCodeAt(i) !== CR) i++;
-  if (i >= s.length) {
-    pos = s.length;
-    return true;
+const SPACE = 0x20, TAB = 0x09, FF = 0x0c, BACKSLASH = 0x5c, SQ = 0x27, DQ = 0x22;
+
+/** Whether every bracket closes with its own kind (the statements only checked that they nest). */
+function balanced(source: string): boolean {
+  let brackets = source.replace(NOT_BRACKETS, "");
+  while (brackets.length > 0) {
+    const inner = brackets.replace(PAIRS, "");
+    if (inner.length === brackets.length) return false;
+    brackets = inner;
   }
-  const c = s.charCodeAt(i);
-  if (c !== LF && c !== CR) return false;
-  pos = i + (c === CR && s.charCodeAt(i + 1) === LF ? 2 : 1);
-  line++;
   return true;
 }
 
-/** A plain string literal or None at `i`, ending its line; null otherwise. */
-function valueAt(i: number): ScannedValue | null {
-  const s = src;
-  const c = s.charCodeAt(i);
-  const at = line;
-  if (c === SQ || c === DQ) {
-    const end = stringEnd(s, i);
-    // Escapes would need decoding, and a multi-line value moves the line count: leave both to the tokenizer.
-    if (end < 0 || stringBackslash || stringNewlines > 0) return null;
-    const q = end - i >= 6 && s.charCodeAt(i + 1) === c && s.charCodeAt(i + 2) === c ? 3 : 1;
-    if (!endOfLine(end)) return null;
-    return { kind: "string", line: at, start: i, end, value: s.slice(i + q, end - q), quote: s.slice(i, i + q) };
-  }
-  if (c === 0x4e && s.startsWith("None", i) && !isIdentPart(s.charCodeAt(i + 4))) {
-    if (!endOfLine(i + 4)) return null;
-    return { kind: "none", line: at, start: i, end: i + 4 };
-  }
-  return null;
+/** Line breaks in `text` (CRLF counts once, like a lone CR or LF), by native string operations. */
+function lineBreaks(text: string): number {
+  const lf = text.length - text.replaceAll("\n", "").length;
+  if (!text.includes("\r")) return lf;
+  const cr = text.length - text.replaceAll("\r", "").length;
+  const crlf = (text.length - text.replaceAll("\r\n", "").length) / 2;
+  return lf + cr - crlf;
 }
 
-/** `name = value` or `name: annotation = value` with the name ending at `i`; null when it is any other form. */
-function assignmentAt(i: number): ScannedValue | null {
-  const s = src;
-  i = blanks(i);
-  if (s.charCodeAt(i) === COLON) {
-    // The annotation: names, dots, commas, `|` and brackets on this line, up to a lone `=` outside brackets.
-    let depth = 0;
-    i++;
-    if (s.charCodeAt(i) === EQ) return null; // `:=` is no annotation
-    for (;;) {
-      if (i >= s.length) return null;
-      const c = s.charCodeAt(i);
-      if (c === EQ && depth === 0) break;
-      if (c === 0x5b || c === 0x28) depth++;
-      else if (c === 0x5d || c === 0x29) depth--;
-      if (depth < 0 || !(c >= 128 || ANNOTATION[c] === 1 || isIdentPart(c))) return null;
-      i++;
-    }
-  }
-  if (s.charCodeAt(i) !== EQ || s.charCodeAt(i + 1) === EQ) return null;
-  return valueAt(blanks(i + 1));
+/** Match `re` at `at`; the offset after the match, or -1. */
+function matchAt(re: RegExp, source: string, at: number): number {
+  re.lastIndex = at;
+  return re.test(source) ? re.lastIndex : -1;
 }
 
 /** Read a script the fast way, or null when it needs the full tokenizer (see the top of this file). */
 export function scanScript(source: string): ScriptScan | null {
-  src = source;
-  pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
-  line = 1;
-  try {
-    return scan();
-  } finally {
-    src = ""; // do not keep a script alive between calls
+  const n = source.length;
+  let pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let docstring: { start: number; end: number } | null = null;
+  let revision: RegExpExecArray | null = null;
+  let downRevision: RegExpExecArray | null = null;
+  let first = true;
+  for (;;) {
+    pos = matchAt(BLANKS, source, pos);
+    if (pos >= n) break;
+    const c = source.charCodeAt(pos);
+    // An indented statement outside a def/class (a block of an `if`, `try` …), a form feed in the indentation,
+    // a line continuation before the first token: the tokenizer's business.
+    if (c === SPACE || c === TAB || c === FF || c === BACKSLASH) return null;
+    // `r"""…"""` first: whether the prefix makes it a docstring is the tokenizer's call.
+    if (first && matchAt(PREFIXED_STRING, source, pos) >= 0) return null;
+    if (first && (c === SQ || c === DQ)) {
+      first = false;
+      DOCSTRING.lastIndex = pos;
+      const m = DOCSTRING.exec(source);
+      if (m === null) return null; // `"""…""".strip()`, implicit concatenation, `;` …
+      docstring = { start: pos, end: pos + m[1]!.length };
+      pos = DOCSTRING.lastIndex;
+      continue;
+    }
+    first = false;
+    let next = matchAt(DEFINITION, source, pos);
+    if (next < 0) next = matchAt(STATEMENT, source, pos);
+    if (next < 0) {
+      ASSIGNMENT.lastIndex = pos;
+      const m = ASSIGNMENT.exec(source);
+      if (m === null) return null;
+      if (m[1] === "revision") revision = m;
+      else downRevision = m;
+      next = ASSIGNMENT.lastIndex;
+    }
+    if (next <= pos) return null; // cannot happen (every statement consumes text); never loop forever
+    pos = next;
   }
+  if (!balanced(source)) return null;
+  const lineOf = (offset: number) => 1 + lineBreaks(source.slice(0, offset));
+  return {
+    docstring: docstring && { line: lineOf(docstring.start), ...docstring },
+    revision: revision && valueOf(revision, lineOf),
+    downRevision: downRevision && valueOf(downRevision, lineOf),
+  };
 }
 
-function scan(): ScriptScan | null {
-  const s = src;
-  const n = s.length;
-  const out: ScriptScan = { docstring: null, revision: null, downRevision: null };
-  let first = true;
-  // In the body of a module-level def/class (or after a decorator): indented lines never run at import time.
-  let inDef = false;
-  while (pos < n) {
-    let i = pos;
-    let c = s.charCodeAt(i);
-    while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
-    const indented = i > pos;
-    if (c === FF) return null;
-    if (c === HASH) {
-      while (i < n && s.charCodeAt(i) !== LF && s.charCodeAt(i) !== CR) i++;
-      c = s.charCodeAt(i);
-    }
-    if (i >= n) break;
-    if (c === LF || c === CR) {
-      pos = i + (c === CR && s.charCodeAt(i + 1) === LF ? 2 : 1);
-      line++;
-      continue;
-    }
-    pos = i;
-    if (indented) {
-      if (!inDef) return null; // a statement in a module-level if/try/with block, or an indentation error
-      if (!skipLogicalLine(false)) return null;
-      continue;
-    }
-    // A line continuation before the first token: the statement really starts on a later line.
-    if (c === BACKSLASH) return null;
-    const wasFirst = first;
-    first = false;
-    if (c === SQ || c === DQ) {
-      inDef = false;
-      if (!wasFirst) {
-        if (!skipLogicalLine(true)) return null;
-        continue;
-      }
-      const at = line;
-      const end = stringEnd(s, i);
-      if (end < 0) return null;
-      line += stringNewlines;
-      if (!endOfLine(end)) return null; // `"""…""".strip()`, implicit concatenation, `;`: the tokenizer's call
-      out.docstring = { line: at, start: i, end };
-      continue;
-    }
-    if (c === AT) {
-      inDef = true;
-      if (!skipLogicalLine(true)) return null;
-      continue;
-    }
-    if (!isIdentStart(c)) {
-      inDef = false;
-      if (!skipLogicalLine(true)) return null;
-      continue;
-    }
-    let e = i + 1;
-    while (e < n && isIdentPart(s.charCodeAt(e))) e++;
-    const len = e - i;
-    // A string prefix (`r"""…"""`, `b'…'`) at the start of a statement: the tokenizer decides what it is.
-    const q = s.charCodeAt(e);
-    if ((q === SQ || q === DQ) && len <= 2) return null;
-    if ((len === 3 && s.startsWith("def", i)) || (len === 5 && (s.startsWith("class", i) || s.startsWith("async", i)))) {
-      inDef = true;
-      if (!skipLogicalLine(false)) return null;
-      continue;
-    }
-    inDef = false;
-    const isRevision = len === 8 && s.startsWith("revision", i);
-    if (isRevision || (len === 13 && s.startsWith("down_revision", i))) {
-      const value = assignmentAt(e);
-      if (value === null) return null;
-      if (isRevision) out.revision = value;
-      else out.downRevision = value;
-      continue;
-    }
-    if (!skipLogicalLine(true)) return null;
-  }
-  return out;
+function valueOf(m: RegExpExecArray, lineOf: (offset: number) => number): ScannedValue {
+  const start = m.index + m[1]!.length + m[2]!.length;
+  const line = lineOf(start);
+  const literal = m[3];
+  if (literal === undefined) return { kind: "none", line, start, end: start + 4 };
+  const q = literal.length >= 6 && literal[1] === literal[0] && literal[2] === literal[0] ? 3 : 1;
+  return { kind: "string", line, start, end: start + literal.length, value: literal.slice(q, -q), quote: literal.slice(0, q) };
 }

@@ -144,7 +144,8 @@ function random(seed: number): () => number {
 }
 
 const PIECES = ["'", '"', '"""', "'''", "#", "\n", "\r", "\r\n", "\\", "(", ")", "[", "]", "{", "}", ":", "=", "==", ";", "@", " ", "    ", "\t", "\f",
-  "revision", "down_revision", "None", "def f():", "class A:", "if x:", "async", "r", "b", ",", "x", "1", "\uFEFF", "é"];
+  "revision", "down_revision", "None", "def f():", "class A:", "if x:", "async", "r", "b", ",", "x", "1", "\uFEFF", "é",
+  "revision = 'x'", "down_revision: Union[str, None] = None", "\\\n", "pass", "@d"];
 
 function mutate(text: string, next: () => number): string {
   let out = text;
