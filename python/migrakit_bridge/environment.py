@@ -48,7 +48,7 @@ _SCRIPTS_KEPT = 8
 
 
 def _listing(versions_dir):
-    """Names, sizes and mtimes of the versions folder: a written or rewritten script changes it."""
+    """Name, size, mtime, ctime and inode of each entry: a written, rewritten or replaced script changes it."""
     try:
         entries = list(os.scandir(versions_dir))
     except OSError:
@@ -59,7 +59,7 @@ def _listing(versions_dir):
             stat = entry.stat()
         except OSError:
             return None
-        out.append((entry.name, stat.st_size, stat.st_mtime_ns))
+        out.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
     return tuple(sorted(out))
 
 
