@@ -8,10 +8,18 @@ import { finding, type Finding } from "./finding.js";
 const NEW_REVISION = /^[0-9a-f]{12}$/;
 const SCHEMA_ID = /^[a-z0-9_]+$/;
 
+// A thousand scripts share a few hundred dates: each is checked once per process.
+const realDates = new Map<string, boolean>();
+
 function isRealDate(date: string): boolean {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  let real = realDates.get(date);
+  if (real === undefined) {
+    const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    real = t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+    realDates.set(date, real);
+  }
+  return real;
 }
 
 /** What the file should be called, for fix hints. */
@@ -86,6 +94,7 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   let firstUnreleased: ScriptFile | undefined;
   let previous: ScriptFile | undefined;
   const packageVersion = repo.init?.parsed?.version?.value;
+  const comparable = packageVersion !== undefined && isCanonicalPep440(normalizePep440(packageVersion) ?? "");
   for (const rev of g.chain) {
     const s = first(rev) as ScriptFile;
     const at = { file: s.path, line: 1 };
@@ -99,7 +108,7 @@ function graphFindings(repo: SchemaRepo): Finding[] {
       if (previous?.name.version && comparePep440(s.name.version, previous.name.version) < 0) {
         out.push(finding("EMIGRAKIT_RELEASE_ORDER", at, { file: s.path, version: s.name.version, previousFile: previous.path, previousVersion: previous.name.version }));
       }
-      if (packageVersion && isCanonicalPep440(normalizePep440(packageVersion) ?? "") && comparePep440(s.name.version, packageVersion) > 0) {
+      if (packageVersion && comparable && comparePep440(s.name.version, packageVersion) > 0) {
         out.push(finding("EMIGRAKIT_RELEASED_AHEAD", at, { file: s.path, version: s.name.version, packageVersion }));
       }
       previous = s;
