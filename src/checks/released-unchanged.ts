@@ -1,13 +1,45 @@
 // SPEC §1 "a released script never changes again": compare the versions folder with the git tag of the
 // current __version__ (with or without a leading v). One git call; nothing when there is no git or no tag.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { git, splitZ } from "../util/git.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "./finding.js";
 
+/** The .git folder above `root`, or null (none, or a worktree/submodule whose .git is a file: ask git). */
+function gitDir(root: string): string | null {
+  for (let dir = root; ; dir = dirname(dir)) {
+    try {
+      return statSync(join(dir, ".git")).isDirectory() ? join(dir, ".git") : null;
+    } catch {
+      // not here: look one level up
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * The tag of `version` (`v1.0.0` preferred over `1.0.0`), read from the refs files when we can: this runs on
+ * every `check --static` and in the hook, where a git process per run is a noticeable part of the time.
+ */
 async function findTag(root: string, version: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  const out = await git(["tag", "--list", version, `v${version}`], { cwd: root, env }).catch(() => "");
+  const candidates = [`v${version}`, version];
+  const dir = gitDir(root);
+  if (dir) {
+    let packed = "";
+    try {
+      packed = readFileSync(join(dir, "packed-refs"), "utf8");
+    } catch {
+      // no packed refs
+    }
+    for (const tag of candidates) {
+      if (existsSync(join(dir, "refs", "tags", tag)) || packed.includes(` refs/tags/${tag}\n`)) return tag;
+    }
+    return null;
+  }
+  const out = await git(["tag", "--list", ...candidates], { cwd: root, env }).catch(() => "");
   const tags = out.split("\n").filter(Boolean);
-  return tags.includes(`v${version}`) ? `v${version}` : (tags[0] ?? null);
+  return candidates.find((t) => tags.includes(t)) ?? null;
 }
 
 export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.ProcessEnv): Promise<Finding[]> {

@@ -9,7 +9,6 @@ import { loadSchemaRepos, type SchemaRepo } from "../model/repo.js";
 import { staticFindings } from "../checks/static.js";
 import { releasedChangedFindings } from "../checks/released-unchanged.js";
 import { hasErrors, type Finding } from "../checks/finding.js";
-import { cacheDir, gitState, readResult, resultKey, sitePackagesStamps, writeResult } from "../checks/dynamic/result-cache.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "./output.js";
 
@@ -47,7 +46,7 @@ interface DynamicOutcome {
 }
 
 /** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
-async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean): Promise<DynamicOutcome> {
+async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string): Promise<DynamicOutcome> {
   const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
   const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
   const [bridgeResult, serverResult] = await Promise.allSettled([
@@ -71,7 +70,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
         config,
         env: ctx.env,
         useTemplates,
-        cacheDir: useTemplates ? cacheDir(ctx.env) : null,
+        cacheDir: useTemplates ? templateCacheDir : null,
       });
       out.findings.push(...report.findings);
       if (report.baseline) {
@@ -99,6 +98,8 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
     reportFindings(ctx, findings, { packages, dynamic: "skipped" });
     return 1;
   }
+  // Loaded here, not at the top: `check --static` must not pay for node:crypto and the cache keys.
+  const { cacheDir, gitState, readResult, resultKey, sitePackagesStamps, writeResult } = await import("../checks/dynamic/result-cache.js");
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
   const useResultCache = !noCache && !isCI(ctx.env);
   const dir = cacheDir(ctx.env);
@@ -112,7 +113,7 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
       return hasErrors(all) ? 1 : 0;
     }
   }
-  const dynamic = await runDynamic(ctx, repos, config, !noCache);
+  const dynamic = await runDynamic(ctx, repos, config, !noCache, dir);
   const all = [...findings, ...dynamic.findings];
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
   const failed = hasErrors(all);

@@ -111,6 +111,10 @@ test("check --static: a released script changed since its release tag", (t) => {
     out.findings.map((f) => [f.code, f.file]),
     [["EMIGRAKIT_RELEASED_CHANGED", path]],
   );
+  // Tags packed by git gc are found too.
+  repo.git("pack-refs", "--all");
+  const packed = JSON.parse(runCli(["check", "--static", "--json"], { cwd: repo.dir }).stdout) as { findings: { code: string }[] };
+  assert.deepEqual(packed.findings.map((f) => f.code), ["EMIGRAKIT_RELEASED_CHANGED"]);
 });
 
 test("check --static: every package of a repo that holds several", (t) => {
