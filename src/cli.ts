@@ -1,8 +1,9 @@
 // The `migrakit` command line. Each command's module is imported only when that command runs, so the
-// start-up path (and the pre-commit hook's "nothing to do" path) loads little more than commander.
+// start-up path loads little more than commander; `check --static` (the CI's and the release's quick gate)
+// and the hook's "nothing to do" path (bin/migrakit.js) do not even load that.
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import type { Command } from "commander";
 import type { Context } from "./commands/context.js";
 import { isMigrakitError, MigrakitError } from "./errors/index.js";
 import { reportError } from "./commands/output.js";
@@ -147,7 +148,49 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
   },
 ];
 
+/**
+ * `check --static` with nothing but the common options, parsed without commander (whose loading alone is a
+ * good part of a static check's time). Anything else — `--cwd=X`, an unknown flag, --help — returns null
+ * and goes through commander as usual.
+ */
+export function quickStaticCheck(argv: string[]): CommonOptions | null {
+  if (argv[0] !== "check") return null;
+  const opts: CommonOptions = {};
+  let isStatic = false;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = argv[i + 1];
+    if (arg === "--static") isStatic = true;
+    else if (arg === "--json") opts.json = true;
+    else if ((arg === "--cwd" || arg === "--package") && value !== undefined && !value.startsWith("-")) {
+      opts[arg === "--cwd" ? "cwd" : "package"] = value;
+      i++;
+    } else return null;
+  }
+  return isStatic ? opts : null;
+}
+
+function failure(e: unknown, io: Io, json: boolean, isUsage: (e: unknown) => e is { exitCode: number }): number {
+  if (isUsage(e)) return e.exitCode === 0 ? 0 : 2;
+  if (isMigrakitError(e)) {
+    reportError({ stdout: io.stdout as Context["stdout"], stderr: io.stderr as Context["stderr"], json, env: io.env }, e);
+    return e.exitCode;
+  }
+  io.stderr.write(`internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+  return EXIT_INTERNAL;
+}
+
 export async function main(argv: string[], io: Io = { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
+  const quick = quickStaticCheck(argv);
+  if (quick) {
+    try {
+      const { run } = await import("./commands/check.js");
+      return await run({ static: true }, makeContext(io, quick));
+    } catch (e) {
+      return failure(e, io, Boolean(quick.json), (_e): _e is { exitCode: number } => false);
+    }
+  }
+  const { Command, CommanderError, Option } = await import("commander");
   let exitCode = 0;
   let json = argv.includes("--json");
   const program = new Command("migrakit")
@@ -179,13 +222,7 @@ export async function main(argv: string[], io: Io = { env: process.env, stdout: 
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (isMigrakitError(e)) {
-      reportError({ stdout: io.stdout as Context["stdout"], stderr: io.stderr as Context["stderr"], json, env: io.env }, e);
-      return e.exitCode;
-    }
-    io.stderr.write(`internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
-    return EXIT_INTERNAL;
+    return failure(e, io, json, (x): x is InstanceType<typeof CommanderError> => x instanceof CommanderError);
   }
 }
 
