@@ -78,6 +78,12 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     return report; // no single linear chain: the static rules say why, alembic could not run it
   }
   const versionTable = versionTableOf(repo, o.config.versionTable);
+  // While Postgres clones the baseline, let Python import alembic, the package and env.py (an offline
+  // `schemas` request, as generate does): the first upgrade then starts warm. It runs on a migrations folder
+  // with no history (a long one would be parsed for nothing), and its failure is reported by the upgrade
+  // that follows, so it is only waited for, never raised.
+  const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
+  const warm = warmDir && o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
   const outcome: BaselineOutcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
     repo,
     plan,
@@ -92,6 +98,8 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     cacheDir: o.cacheDir,
     env: o.env,
   });
+  await warm;
+  if (warmDir) await rm(warmDir.tmp, { recursive: true, force: true });
   if (!outcome.ok) {
     report.findings.push(...outcome.findings);
     return report;
