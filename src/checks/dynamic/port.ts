@@ -1,23 +1,9 @@
 // What the dynamic checks need from the Python bridge (src/bridge): typed requests, and a way to tell a
 // failure of the repo's code (a finding) from a failure of the machine (an environment error, exit 3).
+import type { CompareResult, PackageParams } from "../../bridge/types.js";
 import type { RemoteFailure } from "./failure.js";
 
-/** Which package and scripts a request is about (the bridge's common params). */
-export interface PackageParams {
-  repo_root: string;
-  package: string;
-  migrations_dir?: string;
-  version_table?: string;
-  import_root?: string;
-}
-
-export interface CompareResult {
-  diffs: unknown[];
-  upgrade_ops: string;
-  downgrade_ops: string;
-  imports?: string[];
-  empty?: boolean;
-}
+export type { CompareResult, PackageParams };
 
 export interface BridgePort {
   upgrade(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
