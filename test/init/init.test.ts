@@ -2,11 +2,13 @@
 // package.json, and a second run that changes nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { chain, headOf, makeSchemaRepo } from "../helpers/schema-repo.js";
 import { runCli } from "../helpers/cli.js";
+import { testPythons } from "../helpers/python.js";
 
 test("init: an empty Python package gets config, env.py, template, versions folder, values, hook, release config", (t) => {
   const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n', "mypkg/models.py": "from sqlmodel import SQLModel\n" }, package: "unused" });
@@ -104,4 +106,19 @@ test("init: an existing file is replaced only with --force", (t) => {
   assert.equal(repo.read(".husky/pre-commit"), "npm test\n");
   runCli(["init", "--force"], { cwd: repo.dir });
   assert.match(repo.read(".husky/pre-commit"), /migrakit hook pre-commit/);
+});
+
+test("init: the env.py it writes passes the full migrakit check on the example package", (t) => {
+  const python = testPythons().find((p) => p.name === "current")!.python;
+  const repo = makeSchemaRepo({ package: "unused" });
+  t.after(() => repo.cleanup());
+  repo.git("rm", "-rq", "unused");
+  cpSync(fileURLToPath(new URL("../../../examples/schema-repo/lnschema_demo", import.meta.url)), repo.path("lnschema_demo"), { recursive: true });
+  rmSync(repo.path("lnschema_demo/migrations/env.py"));
+  const init = runCli(["init"], { cwd: repo.dir });
+  assert.equal(init.status, 0, init.stderr);
+  assert.match(init.stdout, /create\s+lnschema_demo\/migrations\/env\.py/);
+  const check = runCli(["check", "--no-cache"], { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python }, timeoutMs: 300_000 });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  assert.match(check.stdout + check.stderr, /no problems found/);
 });
