@@ -1,10 +1,14 @@
 // Shared by the dynamic check tests: copies of the fixture packages in real temporary git repos, and the
 // `migrakit check` bin run against a per-file embedded Postgres with a chosen Python.
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pruneTemplates } from "../../src/db/templates.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
+import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { REPO_ROOT } from "../helpers/python.js";
 
 export interface FixtureRepo {
@@ -61,3 +65,35 @@ export function check(dir: string, opts: { python: string; databaseUrl: string; 
 }
 
 export const tempCache = () => mkdtempSync(join(tmpdir(), "migrakit-cache-"));
+
+/**
+ * One embedded server for the test file (the house rule) and throw-away cache folders. After the file: the
+ * templates are pruned, the server stopped, and no scratch database may be left on it.
+ */
+export function serverForFile(): { pg: { readonly adminUrl: string }; cache: () => string } {
+  let started: TestPostgres | undefined;
+  const caches: string[] = [];
+  before(async () => {
+    started = await startTestPostgres();
+  });
+  after(async () => {
+    // Scratch databases are always dropped; templates are the cache and stay until pruned.
+    const left = (await ownDatabases(started!.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
+    await pruneTemplates(started!.adminUrl, { keep: 0 });
+    await started!.stop();
+    for (const dir of caches) rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(left, [], "no scratch database is left on the server");
+  });
+  return {
+    pg: {
+      get adminUrl() {
+        return started!.adminUrl;
+      },
+    },
+    cache: () => {
+      const dir = tempCache();
+      caches.push(dir);
+      return dir;
+    },
+  };
+}

@@ -1,33 +1,12 @@
 // The lamin-era fixture: its first script alters tables `create_all` made, so its history cannot replay from
 // empty. `auto` falls back to the release baseline: create_all of the package as tagged, stamped with the
 // tag's _migration; the unreleased scripts after the tag are checked on top of it.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { pruneTemplates } from "../../src/db/templates.js";
-import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { testPythons } from "../helpers/python.js";
-import { check, fixtureRepo, tempCache, type FixtureRepo } from "./dynamic-helpers.js";
+import { check, fixtureRepo, serverForFile, type FixtureRepo } from "./dynamic-helpers.js";
 
-let pg: TestPostgres;
-const caches: string[] = [];
-const cache = () => {
-  const dir = tempCache();
-  caches.push(dir);
-  return dir;
-};
-
-before(async () => {
-  pg = await startTestPostgres();
-});
-
-after(async () => {
-  const left = (await ownDatabases(pg.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
-  await pruneTemplates(pg.adminUrl, { keep: 0 });
-  await pg.stop();
-  for (const dir of caches) rmSync(dir, { recursive: true, force: true });
-  assert.deepEqual(left, [], "no scratch database is left on the server");
-});
+const { pg, cache } = serverForFile();
 
 const SCRIPT = "lnschema_lamin/migrations/versions/2023-03-01-7d1e2f3a4b5c-vx_x_x.py";
 

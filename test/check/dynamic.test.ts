@@ -1,36 +1,14 @@
 // `migrakit check` end to end on the seed-style fixture (10 tables in schema core, 15 scripts, two of them
 // unreleased), with real Python (both pinned stacks), real alembic and a real embedded Postgres.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { pruneTemplates } from "../../src/db/templates.js";
-import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { testPythons } from "../helpers/python.js";
-import { check, fixtureRepo, tempCache } from "./dynamic-helpers.js";
+import { check, fixtureRepo, serverForFile } from "./dynamic-helpers.js";
 
 const NEWEST = "lnschema_seed/migrations/versions/2023-02-21-a7c3e9f1b2d4-vx_x_x.py";
 const RENAME = "lnschema_seed/migrations/versions/2023-02-20-d6e7f8091a2b-vx_x_x.py";
 
-let pg: TestPostgres;
-const caches: string[] = [];
-const cache = () => {
-  const dir = tempCache();
-  caches.push(dir);
-  return dir;
-};
-
-before(async () => {
-  pg = await startTestPostgres();
-});
-
-after(async () => {
-  // Scratch databases are always dropped; templates are the cache and stay until pruned.
-  const left = (await ownDatabases(pg.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
-  await pruneTemplates(pg.adminUrl, { keep: 0 });
-  await pg.stop();
-  for (const dir of caches) rmSync(dir, { recursive: true, force: true });
-  assert.deepEqual(left, [], "no scratch database is left on the server");
-});
+const { pg, cache } = serverForFile();
 
 for (const { name, python } of testPythons()) {
   describe(`check on the seed-style fixture (${name} stack)`, () => {
