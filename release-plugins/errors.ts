@@ -3,7 +3,7 @@
 // so semantic-release prints it without a stack trace.
 import SemanticReleaseError from "@semantic-release/error";
 import { isMigrakitError, type MigrakitError } from "../src/errors/index.js";
-import type { Finding } from "../src/checks/finding.js";
+import type { Finding } from "../src/errors/finding.js";
 import { redactSecrets } from "../src/util/redact.js";
 
 export function fromMigrakitError(e: MigrakitError): Error {

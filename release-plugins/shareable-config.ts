@@ -4,7 +4,7 @@
 // reads the folder from MIGRAKIT_RELEASE_CWD (set by `migrakit release --cwd`) or the process's own.
 import { loadConfig } from "../src/config/load.js";
 import { listPackages } from "../src/model/repo.js";
-import { defaultReleaseConfig, hasGitHubToken } from "./default-config.js";
+import { defaultReleaseConfig, hasGitHubToken } from "../src/release/default-config.js";
 
 const cwd = process.env.MIGRAKIT_RELEASE_CWD || process.cwd();
 const config = await loadConfig({ cwd, env: process.env });

@@ -4,9 +4,9 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { Context } from "./commands/context.js";
+import type { Context } from "./output/context.js";
 import { isMigrakitError, MigrakitError } from "./errors/index.js";
-import { reportError } from "./commands/output.js";
+import { reportError } from "./output/output.js";
 
 interface Io {
   env: NodeJS.ProcessEnv;

@@ -10,7 +10,7 @@ export { buildGraph } from "./model/graph.js";
 export { parsePep440, normalizePep440, comparePep440 } from "./model/pep440.js";
 export type * from "./model/types.js";
 export { staticFindings } from "./checks/static.js";
-export type { Finding } from "./checks/finding.js";
+export type { Finding } from "./errors/finding.js";
 export { semverToPep440 } from "./release/version.js";
 export { planRelease, formatPlan, type ReleasePlan } from "./release/plan.js";
 export { MigrakitError, catalogue, isMigrakitError } from "./errors/index.js";

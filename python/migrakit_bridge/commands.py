@@ -7,43 +7,20 @@ apply as they would on the command line.
 """
 
 from . import environment as env
+from .render import render_ops
+from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
 from .diffs import structure_all
 from .package import import_package
 from .versions import versions
 
 
-def _target_metadatas(context):
-    """The env.py's target_metadata as a list (alembic accepts one MetaData or a sequence of them)."""
-    target = context.opts.get("target_metadata")
-    if target is None:
-        return []
-    if isinstance(target, (list, tuple)):
-        return list(target)
-    return [target]
-
-
-def _orm_schemas(context):
-    return sorted({t.schema for md in _target_metadatas(context) for t in md.tables.values() if t.schema})
-
-
-def _create_schemas(context):
-    """CREATE SCHEMA for every schema of the ORM, in the migration's own transaction (or its --sql output)."""
-    quote = context.dialect.identifier_preparer.quote_schema
-    for schema in _orm_schemas(context):
-        context.execute("CREATE SCHEMA IF NOT EXISTS %s" % quote(schema))
-
-
-def _script(params):
-    return env.script_directory(env.make_config(params))
-
-
 def heads(params):
-    return _script(params).get_heads()
+    return script_directory(params).get_heads()
 
 
 def history(params):
     """Every revision from base to head, with its script's path (relative paths are the TS side's job)."""
-    script = _script(params)
+    script = script_directory(params)
     out = []
     for rev in reversed(list(script.walk_revisions())):
         down = rev.down_revision
@@ -58,10 +35,10 @@ def history(params):
 
 def upgrade(params):
     revision = params.get("revision") or "head"
-    script = _script(params)
+    script = script_directory(params)
 
     def fn(rev, context):
-        _create_schemas(context)
+        create_schemas(context)
         return script._upgrade_revs(revision, rev)
 
     return _run_revs(params, fn, destination_rev=revision)
@@ -69,7 +46,7 @@ def upgrade(params):
 
 def downgrade(params):
     revision = params["revision"]
-    script = _script(params)
+    script = script_directory(params)
 
     def fn(rev, context):
         return script._downgrade_revs(revision, rev)
@@ -113,7 +90,7 @@ def current(params):
 
 def stamp(params):
     revision = params["revision"]
-    script = _script(params)
+    script = script_directory(params)
 
     def fn(rev, context):
         return script._stamp_revs((revision,), rev)
@@ -126,12 +103,12 @@ def offline_sql(params):
     start = params.get("from")
     destination = params.get("to") or "head"
     downgrade_ = params.get("direction") == "downgrade"
-    script = _script(params)
+    script = script_directory(params)
 
     def fn(rev, context):
         if downgrade_:
             return script._downgrade_revs(destination, rev)
-        _create_schemas(context)
+        create_schemas(context)
         return script._upgrade_revs(destination, rev)
 
     sql = env.run(params, fn, as_sql=True, starting_rev=start, destination_rev=destination)
@@ -142,7 +119,7 @@ def schemas(params):
     found = {}
 
     def fn(rev, context):
-        found["schemas"] = _orm_schemas(context)
+        found["schemas"] = orm_schemas(context)
         return []
 
     if params.get("url"):
@@ -157,12 +134,12 @@ def create_all(params):
     created = {}
 
     def fn(rev, context):
-        _create_schemas(context)
-        for metadata in _target_metadatas(context):
+        create_schemas(context)
+        for metadata in target_metadatas(context):
             metadata.create_all(context.connection)
         created["tables"] = sorted(
             ("%s.%s" % (t.schema, t.name)) if t.schema else t.name
-            for md in _target_metadatas(context) for t in md.tables.values()
+            for md in target_metadatas(context) for t in md.tables.values()
         )
         return []
 
@@ -180,8 +157,8 @@ def compare(params):
         metadata = context.opts.get("target_metadata")
         migration = produce_migrations(context, metadata)
         upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
-        up_code, up_imports = _render(upgrade_ops, context)
-        down_code, down_imports = _render(downgrade_ops, context)
+        up_code, up_imports = render_ops(upgrade_ops, context)
+        down_code, down_imports = render_ops(downgrade_ops, context)
         result.update(
             diffs=structure_all(upgrade_ops.as_diffs()),
             upgrade_ops=up_code,
@@ -193,31 +170,6 @@ def compare(params):
 
     env.run(params, fn, url=params["url"], dont_mutate=True)
     return result
-
-
-def _render(ops, context):
-    """alembic's rendering of ops as the body of upgrade()/downgrade(), with the imports it needs.
-
-    render_python_code does this too but drops the imports; the env.py's render options (render_item,
-    user_module_prefix, render_as_batch) are taken from its context as `alembic revision` does.
-    """
-    from alembic.autogenerate import render
-    from alembic.autogenerate.api import AutogenContext
-
-    opts = dict(context.opts)
-    opts.setdefault("sqlalchemy_module_prefix", "sa.")
-    opts.setdefault("alembic_module_prefix", "op.")
-    opts.setdefault("render_as_batch", False)
-    opts.setdefault("user_module_prefix", None)
-    autogen = AutogenContext(context, opts=opts, autogenerate=False)
-    autogen.imports = set()
-    code = render._indent(render._render_cmd_body(ops, autogen))
-    imports = set(autogen.imports)
-    # Types outside sqlalchemy render by module path (sqlmodel.sql.sqltypes.AutoString()): import the root.
-    for module in ("sqlmodel",):
-        if module + "." in code and opts["user_module_prefix"] is None:
-            imports.add("import " + module)
-    return code, imports
 
 
 def package_info(params):
@@ -246,13 +198,3 @@ METHODS = {
     "compare": compare,
     "package": package_info,
 }
-
-# deploy.py builds on this module's helpers, so it is imported (and registered) after them.
-from .deploy import METHODS as _DEPLOY_METHODS  # noqa: E402
-
-METHODS.update(_DEPLOY_METHODS)
-
-# `generate` and `render_script` (generate.py, which uses this module's helpers: hence imported last).
-from .generate import METHODS as _GENERATE_METHODS  # noqa: E402
-
-METHODS.update(_GENERATE_METHODS)

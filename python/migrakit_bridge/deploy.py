@@ -27,6 +27,7 @@ import traceback
 
 from . import environment as env
 from . import package as pkg
+from .schema import create_schemas, script_directory
 from .urls import with_driver
 
 APPLICATION_NAME = "migrakit deploy"
@@ -115,7 +116,6 @@ def _deploy_in(connection, params, config, script):
     """Everything inside the transaction; returns the answer, and whether to commit."""
     from sqlalchemy import text
 
-    from .commands import _create_schemas
 
     target = params.get("revision") or "head"
     expected = sorted(params.get("expected_from") or [])
@@ -140,7 +140,7 @@ def _deploy_in(connection, params, config, script):
         if params.get("expected_from") is not None and current != expected:
             state["status"] = "changed"
             return []
-        _create_schemas(context)
+        create_schemas(context)
         steps = script._upgrade_revs(target, rev)
         state["status"] = "applied"
         state["applied"] = [{"revision": s.revision.revision, "path": s.revision.path} for s in steps]
@@ -185,11 +185,10 @@ def deploy(params):
     from sqlalchemy import create_engine, pool
 
     # Imported here: commands.py registers this module at its end, so a top-level import would be circular.
-    from .commands import _script
 
     pkg.prepare(params)
     config = env.make_config(params, url=params["url"])
-    script = _script(params)
+    script = script_directory(params)
     engine = create_engine(
         with_driver(params["url"], env._sqlalchemy_version()),
         poolclass=pool.NullPool,

@@ -15,12 +15,12 @@ import os
 from . import environment as env
 from .diffs import structure_all
 from .renames import apply_renames
+from .render import render_ops
 
 
 def generate(params):
     from alembic.autogenerate import produce_migrations
 
-    from .commands import _render
 
     result = {}
 
@@ -31,8 +31,8 @@ def generate(params):
         diffs = structure_all(upgrade_ops.as_diffs())
         applied = apply_renames(upgrade_ops, params.get("renames") or [])
         downgrade_ops = upgrade_ops.reverse() if applied else migration.downgrade_ops
-        up_code, up_imports = _render(upgrade_ops, context)
-        down_code, down_imports = _render(downgrade_ops, context)
+        up_code, up_imports = render_ops(upgrade_ops, context)
+        down_code, down_imports = render_ops(downgrade_ops, context)
         result.update(
             diffs=diffs,
             applied=applied,

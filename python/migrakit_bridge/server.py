@@ -125,7 +125,7 @@ class LazyMethods:
             return versions
         if self._warming is not None:
             self._warming.join()
-        from .commands import METHODS
+        from .methods import METHODS
 
         return METHODS.get(name)
 

@@ -1,4 +1,4 @@
-// Which Python runs the bridge (SPEC §3): config `python`, then $MIGRAKIT_PYTHON, then an active
+// Which Python runs the bridge (docs/spec.md §3): config `python`, then $MIGRAKIT_PYTHON, then an active
 // virtualenv ($VIRTUAL_ENV), then the repo's .venv, then python3 on PATH. An interpreter the user named
 // (config or MIGRAKIT_PYTHON) must exist: falling back silently would check with the wrong packages.
 import { access, constants, stat } from "node:fs/promises";
@@ -32,7 +32,7 @@ function venvPython(dir: string, platform: NodeJS.Platform): string {
   return platform === "win32" ? join(dir, "Scripts", "python.exe") : join(dir, "bin", "python");
 }
 
-/** The candidates in the order SPEC §3 gives (pure). */
+/** The candidates in the order docs/spec.md §3 gives (pure). */
 export function pythonCandidates(q: PythonQuery): PythonCandidate[] {
   const platform = q.platform ?? process.platform;
   const out: PythonCandidate[] = [];

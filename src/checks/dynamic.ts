@@ -1,4 +1,4 @@
-// The dynamic checks of `migrakit check` (SPEC §2), for one schema package, on a scratch Postgres through
+// The dynamic checks of `migrakit check` (docs/spec.md §2), for one schema package, on a scratch Postgres through
 // the Python bridge: the baseline builds; the unreleased scripts upgrade it to head, one by one; the ORM
 // matches the database at head (else: the `op.*` block to paste); each unreleased script's downgrade
 // restores the schema and its upgrade applies again.
@@ -6,7 +6,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
-import { finding, type Finding } from "./finding.js";
+import { finding, type Finding } from "../errors/finding.js";
 import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";

@@ -1,10 +1,10 @@
-// SPEC §1 "a released script never changes again": compare the versions folder with the git tag of the
+// docs/spec.md §1 "a released script never changes again": compare the versions folder with the git tag of the
 // current __version__ (with or without a leading v). One git call; nothing when there is no git or no tag.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { git, splitZ } from "../util/git.js";
 import type { SchemaRepo } from "../model/repo.js";
-import { finding, type Finding } from "./finding.js";
+import { finding, type Finding } from "../errors/finding.js";
 
 /** The .git folder above `root`, or null (none, or a worktree/submodule whose .git is a file: ask git). */
 function gitDir(root: string): string | null {

@@ -1,9 +1,9 @@
-// The static rules of SPEC §1 over a loaded schema repo. Pure: everything it needs is in the model.
+// The static rules of docs/spec.md §1 over a loaded schema repo. Pure: everything it needs is in the model.
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { headerText } from "../model/script-source.js";
-import { finding, type Finding } from "./finding.js";
+import { finding, type Finding } from "../errors/finding.js";
 
 const NEW_REVISION = /^[0-9a-f]{12}$/;
 const SCHEMA_ID = /^[a-z0-9_]+$/;
@@ -49,7 +49,7 @@ function scriptFindings(s: ScriptFile): Finding[] {
       ),
     );
   }
-  if (name.kind === "legacy") return out; // legacy scripts are accepted as they are (SPEC §1)
+  if (name.kind === "legacy") return out; // legacy scripts are accepted as they are (docs/spec.md §1)
   const expected = name.kind === "unreleased" ? headerText(null) : headerText(name.version);
   if (!source.header) out.push(finding("EMIGRAKIT_HEADER_MISSING", at, { expected }));
   else {

@@ -1,16 +1,15 @@
-// `migrakit check`: the CI "Build" step (SPEC §2). The static rules need no Python or Postgres; then, unless
+// `migrakit check`: the CI "Build" step (docs/spec.md §2). The static rules need no Python or Postgres; then, unless
 // --static, the dynamic checks run on a scratch Postgres through the Python bridge (src/checks/dynamic.ts).
 // A run whose inputs all equal those of an earlier passing run answers from the result cache, without
 // starting Python or Postgres (never with --no-cache or in CI). Heavy modules load only when needed.
 import { readFile } from "node:fs/promises";
-import type { Context } from "./context.js";
-import { loadConfig, type LoadedConfig } from "../config/load.js";
-import { loadSchemaRepos, type SchemaRepo } from "../model/repo.js";
-import { staticFindings } from "../checks/static.js";
-import { releasedChangedFindings } from "../checks/released-unchanged.js";
-import { hasErrors, type Finding } from "../checks/finding.js";
+import type { Context } from "../output/context.js";
+import type { LoadedConfig } from "../config/load.js";
+import type { SchemaRepo } from "../model/repo.js";
+import { runStaticCheck } from "../checks/run-static.js";
+import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
-import { print, reportFindings } from "./output.js";
+import { print, reportFindings } from "../output/output.js";
 
 export interface CheckOptions {
   static?: boolean;
@@ -19,17 +18,6 @@ export interface CheckOptions {
   /** --against URL: upgrade a throw-away copy of that instance and compare it with the ORM (src/deploy/against.ts). */
   against?: string;
   rowLimit?: string;
-}
-
-export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
-  const config = await loadConfig(ctx);
-  const repos = await loadSchemaRepos({ cwd: ctx.cwd, config, packageName: ctx.packageName });
-  const findings: Finding[] = [];
-  for (const repo of repos) {
-    findings.push(...staticFindings(repo));
-    findings.push(...(await releasedChangedFindings(repo, ctx.env)));
-  }
-  return { findings, packages: repos.map((r) => r.package), repos, config };
 }
 
 const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");

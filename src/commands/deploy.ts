@@ -1,7 +1,7 @@
 // `migrakit deploy --db URL [--yes] [--sql]`: apply the pending scripts to a real instance, after the
 // operator confirms, under a Postgres advisory lock, all or nothing (src/deploy/apply.ts). Refuses when
 // the instance is ahead of the installed package. `--sql` prints alembic's offline SQL and changes nothing.
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { applyPlan } from "../deploy/apply.js";
 import { startDeployBridge } from "../deploy/bridge.js";
@@ -11,7 +11,7 @@ import { deployedBy, migrakitVersion } from "../deploy/migrakit-version.js";
 import { formatMs, parseDuration } from "../deploy/options.js";
 import { loadDeployPackage } from "../deploy/package-state.js";
 import { aheadError, instancePlan, versionStep } from "../deploy/status.js";
-import { print } from "./output.js";
+import { print } from "../output/output.js";
 import { requireDb } from "./status.js";
 
 export interface DeployOptions {

@@ -1,8 +1,8 @@
-// `migrakit generate [-m MSG] [--rename T.OLD=NEW]… [--no-renames]` (SPEC §2): writes or refreshes the
+// `migrakit generate [-m MSG] [--rename T.OLD=NEW]… [--no-renames]` (docs/spec.md §2): writes or refreshes the
 // unreleased script in the working tree and updates `_migration`; with two heads after a merge, run
 // `migrakit rebase` first.
-import type { Context } from "./context.js";
-import { print } from "./output.js";
+import type { Context } from "../output/context.js";
+import { print } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
 import { loadSchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";

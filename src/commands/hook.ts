@@ -1,6 +1,6 @@
-// `migrakit hook pre-commit` (SPEC §2): what hooks/pre-commit runs. bin/migrakit.js already took the quick
+// `migrakit hook pre-commit` (docs/spec.md §2): what hooks/pre-commit runs. bin/migrakit.js already took the quick
 // exit when nothing relevant is staged; this is the rest (src/hook/pre-commit.ts).
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { reportDetailed } from "../generate/detail-error.js";
 

@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
 import { choosePackage, listPackages, readSchemaRepo } from "../model/repo.js";
 import { parseInitFile } from "../model/init-file.js";
 import { planInit, type Action, type InitState } from "../init/plan.js";
-import { print } from "./output.js";
+import { print } from "../output/output.js";
 
 export interface InitCommandOptions {
   force?: boolean;

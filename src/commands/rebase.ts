@@ -1,10 +1,10 @@
 // `migrakit rebase [--onto REF]`: after merging main into a branch, re-parent the branch's unreleased
 // script(s) on main's head, set `_migration`, regenerate the script when it is still machine-owned, and
 // check again. Released scripts never move. Works on the working tree; the hook does the same on the index.
-import type { Context } from "./context.js";
-import { print, reportFindings } from "./output.js";
+import type { Context } from "../output/context.js";
+import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
-import { hasErrors } from "../checks/finding.js";
+import { hasErrors } from "../errors/finding.js";
 import { loadSchemaRepo, readSchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";
 import { generate } from "../generate/generate.js";

@@ -1,7 +1,7 @@
 // `migrakit release-prepare --version V [--dry-run]`: the release step without semantic-release — the same
 // plan and the same journaled apply as the plugin's prepare. A release interrupted earlier is finished first
 // (same version) or undone (another version), so running the command again always ends in a clean state.
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
 import { faultFromEnv } from "../release/files.js";
 import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
@@ -9,7 +9,7 @@ import { changedPaths, formatPlan } from "../release/plan.js";
 import { releaseVersion } from "../release/version.js";
 import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
-import { print, reportFindings } from "./output.js";
+import { print, reportFindings } from "../output/output.js";
 
 export interface ReleasePrepareOptions {
   version: string;

@@ -1,15 +1,15 @@
 // The `release` bin (and `migrakit release`): semantic-release with migrakit's default configuration unless
 // the repository has its own. semantic-release prints its own progress and errors; this only decides the
-// configuration and the exit code (SPEC §4: migrakit's codes keep their exit codes, anything else is 1).
+// configuration and the exit code (docs/spec.md §4: migrakit's codes keep their exit codes, anything else is 1).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { loadConfig } from "../config/load.js";
 import { choosePackage, listPackages } from "../model/repo.js";
 import { definition, isMigrakitError, MigrakitError } from "../errors/index.js";
 import { parseReleaseArgs, RELEASE_CONFIG_FILES, RELEASE_HELP } from "../release/args.js";
-import { defaultReleaseConfig, hasGitHubToken } from "../../release-plugins/default-config.js";
-import { reportError } from "./output.js";
+import { defaultReleaseConfig, hasGitHubToken } from "../release/default-config.js";
+import { reportError } from "../output/output.js";
 
 /** True when semantic-release will find a configuration of the repository's own. */
 export function hasOwnReleaseConfig(cwd: string): boolean {

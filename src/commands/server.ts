@@ -1,11 +1,11 @@
 // `migrakit server stop|status`: the embedded Postgres that migrakit keeps running between runs on a
 // developer machine (so a warm check does not pay for a server start). `stop` ends it; the next run starts it.
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { embeddedPaths, stopEmbeddedServer } from "../db/embedded.js";
 import { readState } from "../db/state.js";
 import { isAlive } from "../db/pid.js";
 import { MigrakitError } from "../errors/index.js";
-import { print } from "./output.js";
+import { print } from "../output/output.js";
 
 export async function run(_opts: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
   const action = args[0] ?? "status";

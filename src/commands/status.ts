@@ -1,12 +1,12 @@
 // `migrakit status --db URL`: the instance's revision and version against the package head and
 // `__version__`, and the scripts still to deploy. Exit 0 when up to date, 1 when behind (or ahead).
 // Needs no Python: the package is read from its files, the instance with plain SELECTs.
-import type { Context } from "./context.js";
+import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { loadDeployPackage } from "../deploy/package-state.js";
 import { readInstance } from "../deploy/instance.js";
 import { aheadError, instancePlan, statusJson, statusText } from "../deploy/status.js";
-import { print, reportError } from "./output.js";
+import { print, reportError } from "../output/output.js";
 
 export interface StatusOptions {
   db?: string;

@@ -1,4 +1,4 @@
-// Finds the configuration (SPEC §3: first found wins — package.json "migrakit", migrakit.config.{json,js,mjs},
+// Finds the configuration (docs/spec.md §3: first found wins — package.json "migrakit", migrakit.config.{json,js,mjs},
 // pyproject.toml [tool.migrakit]) and resolves it. Throws every problem at once.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// The configuration keys of SPEC §3, their defaults and their validators, as data. Pure.
+// The configuration keys of docs/spec.md §3, their defaults and their validators, as data. Pure.
 
 export type Baseline = "replay" | "release" | "auto";
 

@@ -2,10 +2,10 @@
 // (clone.ts) is upgraded to head and compared with the ORM; the copy is dropped whatever happens, and the
 // original is only read. Runs after the static rules (a chain that breaks them cannot be run anyway);
 // the scratch-database checks of a plain `check` are not repeated here.
-import type { Context } from "../commands/context.js";
-import { print, reportFindings } from "../commands/output.js";
-import { runStaticCheck } from "../commands/check.js";
-import { finding, hasErrors, type Finding } from "../checks/finding.js";
+import type { Context } from "../output/context.js";
+import { print, reportFindings } from "../output/output.js";
+import { runStaticCheck } from "../checks/run-static.js";
+import { finding, hasErrors, type Finding } from "../errors/finding.js";
 import { modelsMismatchFinding } from "../checks/dynamic/models-match.js";
 import { errorSummary, failureDetail, locateFailure } from "../checks/dynamic/failure.js";
 import { remoteFailureOf } from "../bridge/remote-error.js";

@@ -1,5 +1,5 @@
 // Where an instance stands against the installed package, and what a deploy would apply (pure).
-// The package's scripts form one linear chain (SPEC §1); the instance's version table names one revision
+// The package's scripts form one linear chain (docs/spec.md §1); the instance's version table names one revision
 // of it (behind or up to date), none (an empty version table: everything is pending), or one the package
 // does not know (the instance is ahead: lamin's guard refuses to deploy and names the version to install).
 import type { Script } from "../model/types.js";

@@ -1,5 +1,5 @@
 // The one place where every expected failure is defined: a stable code, the exit code it ends a run with,
-// a one-line message and a one-line fix, both built from the details of the case (SPEC §4).
+// a one-line message and a one-line fix, both built from the details of the case (docs/spec.md §4).
 // Each area keeps its codes in its own file under ./codes so they can grow independently; docs/errors.md
 // is generated from this catalogue (npm run docs:errors) and a test keeps the two in step.
 

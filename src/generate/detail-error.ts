@@ -1,7 +1,7 @@
 // A MigrakitError that carries a block of text to show below it (the missing `op.*` lines, the `--rename`
 // candidates), and the commands' way of printing it.
-import type { Context } from "../commands/context.js";
-import { print, reportError } from "../commands/output.js";
+import type { Context } from "../output/context.js";
+import { print, reportError } from "../output/output.js";
 import { isMigrakitError, type MigrakitError } from "../errors/index.js";
 
 export type DetailedError = MigrakitError & { detail?: string };

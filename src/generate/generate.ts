@@ -1,4 +1,4 @@
-// `generate` (SPEC §2): the operations that bring the database at head to the ORM, as the unreleased
+// `generate` (docs/spec.md §2): the operations that bring the database at head to the ORM, as the unreleased
 // script. Plan only: it returns the files to write (the script, `_migration` in __init__.py) and leaves
 // writing them to the caller — the working tree for `migrakit generate`, the index and the working tree
 // for the pre-commit hook.

@@ -3,7 +3,7 @@
 import { dynamicCheck } from "../checks/dynamic.js";
 import type { Baseline } from "../checks/dynamic/baseline.js";
 import { staticFindings } from "../checks/static.js";
-import type { Finding } from "../checks/finding.js";
+import type { Finding } from "../errors/finding.js";
 import type { SchemaRepo } from "../model/repo.js";
 import type { Session } from "./session.js";
 

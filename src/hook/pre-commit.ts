@@ -7,10 +7,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import type { Context } from "../commands/context.js";
-import { print, reportFindings } from "../commands/output.js";
+import type { Context } from "../output/context.js";
+import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
-import { hasErrors } from "../checks/finding.js";
+import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
 import { listPackages, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
 import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";

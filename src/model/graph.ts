@@ -1,4 +1,4 @@
-// The revision graph of a package's scripts (SPEC §1 wants one root, one head, a linear chain). Linear time
+// The revision graph of a package's scripts (docs/spec.md §1 wants one root, one head, a linear chain). Linear time
 // in the number of scripts: revisions become integer ids once, then everything works on arrays (one
 // iterative Tarjan pass for cycles, no recursion, no pairwise work).
 import type { RevisionGraph, Script } from "./types.js";

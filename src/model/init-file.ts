@@ -1,4 +1,4 @@
-// The package's __init__.py (SPEC §1): reads `_migration`, `__version__` and `_schema_id` without running
+// The package's __init__.py (docs/spec.md §1): reads `_migration`, `__version__` and `_schema_id` without running
 // Python, and rewrites exactly the bytes of one value so comments, quotes, BOM and CRLF survive.
 import { MigrakitError } from "../errors/index.js";
 import { lineEnding, moduleAssignments, parseLiteral, renderString, tokenize, type ModuleAssignment } from "./python-literal.js";

@@ -1,4 +1,4 @@
-// Script file names `{YYYY-MM-DD}-{revision}-{slug}.py` (SPEC §1) and the slug ↔ version mapping.
+// Script file names `{YYYY-MM-DD}-{revision}-{slug}.py` (docs/spec.md §1) and the slug ↔ version mapping.
 import { isCanonicalPep440 } from "./pep440.js";
 import type { ScriptName } from "./types.js";
 

@@ -1,4 +1,4 @@
-// A migration script's text (SPEC §1): the version header in the module docstring, `revision` and
+// A migration script's text (docs/spec.md §1): the version header in the module docstring, `revision` and
 // `down_revision` in every form alembic writes, and the syntax problems that stop Python importing it.
 import { normalizePep440 } from "./pep440.js";
 import { lineEnding, moduleAssignments, parseLiteral, renderString, tokenize, type ModuleAssignment } from "./python-literal.js";

@@ -1,4 +1,4 @@
-// The schema-repo model (SPEC §1) as plain data. Everything in src/model except repo.ts is pure:
+// The schema-repo model (docs/spec.md §1) as plain data. Everything in src/model except repo.ts is pure:
 // it turns text into these shapes and back, and never touches the file system, git or processes.
 
 /** Where a value literal sits in a source text, so it can be rewritten without touching other bytes. */
@@ -17,7 +17,7 @@ export interface Assignment<T> extends Span {
   quote: string | null;
 }
 
-/** What the package's `__init__.py` says (SPEC §1). */
+/** What the package's `__init__.py` says (docs/spec.md §1). */
 export interface InitFile {
   /** `_migration = "…"` (null when `_migration = None`); undefined when absent. */
   migration?: Assignment<string | null>;
@@ -46,7 +46,7 @@ export interface ScriptName {
   version: string | null;
 }
 
-/** The module docstring's first line, as the header of SPEC §1. */
+/** The module docstring's first line, as the header of docs/spec.md §1. */
 export interface ScriptHeader extends Span {
   /** The whole first line of the docstring without the opening quotes, e.g. `v1.0.0.` or `vX.X.X.`. */
   text: string;
@@ -78,7 +78,7 @@ export interface Script {
   source: ScriptSource;
 }
 
-/** The shape of the revision graph built from scripts (SPEC §1: one root, one head, linear). */
+/** The shape of the revision graph built from scripts (docs/spec.md §1: one root, one head, linear). */
 export interface RevisionGraph {
   /** revision → scripts defining it (more than one is a duplicate). */
   byRevision: Map<string, Script[]>;

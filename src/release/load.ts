@@ -2,7 +2,7 @@
 // static check, and make the plan. Everything after this is pure planning or the journaled apply.
 import { join } from "node:path";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
-import type { Finding } from "../checks/finding.js";
+import type { Finding } from "../errors/finding.js";
 import { releasedChangedFindings } from "../checks/released-unchanged.js";
 import { staticFindings } from "../checks/static.js";
 import { listPackages, loadSchemaRepos, readSchemaRepo, type SchemaRepo } from "../model/repo.js";

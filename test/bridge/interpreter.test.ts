@@ -1,4 +1,4 @@
-// Interpreter discovery on a real file system: which Python wins, in SPEC §3's order.
+// Interpreter discovery on a real file system: which Python wins, in docs/spec.md §3's order.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, symlink, writeFile, chmod } from "node:fs/promises";

@@ -29,7 +29,7 @@ test("lines are split across chunks", () => {
   assert.deepEqual(s.end(), ["tail"]);
 });
 
-test("interpreter candidates follow SPEC §3", () => {
+test("interpreter candidates follow docs/spec.md §3", () => {
   const c = pythonCandidates({ configPython: "py/bin/python", cwd: "/repo", env: { MIGRAKIT_PYTHON: "/m/python", VIRTUAL_ENV: "/venv" }, platform: "linux" });
   assert.deepEqual(
     c.map((x) => [x.python, x.source, x.explicit]),

@@ -9,7 +9,7 @@ test("docs/errors.md is generated from the catalogue (run `npm run docs:errors` 
   assert.equal(docs, renderErrorDocs());
 });
 
-test("every code has a message, a fix and an exit code of SPEC §4", () => {
+test("every code has a message, a fix and an exit code of docs/spec.md §4", () => {
   for (const [code, def] of Object.entries(catalogue)) {
     assert.match(code, /^EMIGRAKIT_[A-Z0-9_]+$/);
     assert.ok([1, 2, 3, 4].includes(def.exit), code);

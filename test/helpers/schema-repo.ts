@@ -1,4 +1,4 @@
-// Builds schema repos (SPEC §1) in temporary git repos from inline descriptions, for tests and benches.
+// Builds schema repos (docs/spec.md §1) in temporary git repos from inline descriptions, for tests and benches.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

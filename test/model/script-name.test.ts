@@ -99,7 +99,7 @@ test("formatScriptName is the inverse of parseScriptName", () => {
   assert.deepEqual([n.date, n.revision, n.slug, n.version], ["2023-02-16", "dd2b4a9499f2", "v1_0_0", "1.0.0"]);
 });
 
-test("names split exactly as the pattern of SPEC §1 does", () => {
+test("names split exactly as the pattern of docs/spec.md §1 does", () => {
   const pattern = /^(\d{4}-\d{2}-\d{2})-([0-9A-Za-z]+)(?:-(.*))?\.py$/s;
   const names = ["2023-02-16-dd2b4a9499f2-vx_x_x.py", "2023-02-16-abc.py", "2023-02-16-abc-.py", "2023-02-16-.py", "2023-02-16-a.py",
     "2023-02-16-abc.py.py", "2023-02-16-ab.c-v1_0_0.py", "2023-02-16-abc-def-ghi.py", "2023-2-16-abc-v1_0_0.py", "2023-02-16_abc.py",

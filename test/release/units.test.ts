@@ -5,7 +5,7 @@ import { migrationNotes } from "../../src/release/notes.js";
 import { setProjectVersion } from "../../src/release/pyproject.js";
 import { parseReleaseArgs } from "../../src/release/args.js";
 import { resolveOptions } from "../../release-plugins/options.js";
-import { defaultReleaseConfig, PLUGIN_PATH } from "../../release-plugins/default-config.js";
+import { defaultReleaseConfig, PLUGIN_PATH } from "../../src/release/default-config.js";
 import { exitCodeFor } from "../../src/commands/release.js";
 import { isMigrakitError } from "../../src/errors/index.js";
 

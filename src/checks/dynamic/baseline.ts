@@ -1,4 +1,4 @@
-// The database the unreleased scripts start from (SPEC §3 `baseline`), built once and kept as a template
+// The database the unreleased scripts start from (docs/spec.md §3 `baseline`), built once and kept as a template
 // database keyed by a hash of what built it; a warm run clones the template instead of rebuilding.
 //   replay  — upgrade an empty database through every released script (pytest-alembic's way);
 //   release — create_all of the ORM as it was at the last release, stamped with that release's _migration
@@ -15,7 +15,7 @@ import { cloneTemplate, createTemplateFrom, templateExists } from "../../db/temp
 import { isMigrakitError } from "../../errors/index.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import { parseInitFile } from "../../model/init-file.js";
-import { finding, type Finding } from "../finding.js";
+import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
 import { hashParts, templateKey } from "./keys.js";
 import { packageParams } from "./package-params.js";

@@ -1,7 +1,7 @@
 // "Models match DDL": the ORM against the database at head, and on a difference the exact `op.*` block to
 // paste, rendered by alembic itself, with the script it belongs in (the seed's CI "Build" output).
 import type { ScriptFile } from "../../model/repo.js";
-import { finding, type Finding } from "../finding.js";
+import { finding, type Finding } from "../../errors/finding.js";
 import type { CompareResult } from "./port.js";
 import { functionBody } from "./script-body.js";
 

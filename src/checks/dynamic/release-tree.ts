@@ -1,4 +1,4 @@
-// The package as it was at the last release (SPEC §3 `baseline: release`): the git tag of __version__
+// The package as it was at the last release (docs/spec.md §3 `baseline: release`): the git tag of __version__
 // (with or without a leading v), else the newest commit in which no script was unreleased.
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadedConfig } from "../../config/load.js";
 import type { SchemaRepo } from "../../model/repo.js";
-import type { Finding } from "../finding.js";
+import type { Finding } from "../../errors/finding.js";
 import { git } from "../../util/git.js";
 import { hashParts } from "./keys.js";
 
@@ -50,7 +50,7 @@ async function packageFiles(repo: SchemaRepo): Promise<string[]> {
   return out;
 }
 
-/** What picks the interpreter (SPEC §3 `python`), without running it. */
+/** What picks the interpreter (docs/spec.md §3 `python`), without running it. */
 function interpreterInputs(root: string, config: LoadedConfig, env: NodeJS.ProcessEnv): string[] {
   let venv = "";
   try {

@@ -4,7 +4,7 @@
 // read with pg from the catalog, leaving out the alembic version table.
 import { schemaFingerprint } from "../../db/fingerprint.js";
 import type { ScriptFile } from "../../model/repo.js";
-import { finding, type Finding } from "../finding.js";
+import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, type RemoteFailure } from "./failure.js";
 import { parentOf, revisionOf } from "./plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";

@@ -1,6 +1,6 @@
 import { show, type Catalogue } from "../catalogue.js";
 
-// The static rules of SPEC §1. Each is a finding of `check` (exit 1): the repository breaks a convention.
+// The static rules of docs/spec.md §1. Each is a finding of `check` (exit 1): the repository breaks a convention.
 export const staticCodes = {
   EMIGRAKIT_INIT_MISSING: {
     exit: 1,

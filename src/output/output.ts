@@ -1,7 +1,7 @@
 // Writing results and failures: the only place that decides between text, JSON and annotations.
 import type { Context } from "./context.js";
-import type { Finding } from "../checks/finding.js";
-import { annotation, formatFinding, summaryLine } from "../checks/report.js";
+import type { Finding } from "../errors/finding.js";
+import { annotation, formatFinding, summaryLine } from "./report.js";
 import type { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
 

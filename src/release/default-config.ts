@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 
 /** This plugin by path, so the default configuration works without `migrakit` being resolvable from the repo. */
-export const PLUGIN_PATH = fileURLToPath(new URL("./index.js", import.meta.url));
+export const PLUGIN_PATH = fileURLToPath(new URL("../../release-plugins/index.js", import.meta.url));
 
 export const RELEASE_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
 

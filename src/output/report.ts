@@ -1,5 +1,5 @@
 // Renders findings for people (text), machines (--json) and GitHub Actions (workflow annotations). Pure.
-import type { Finding } from "./finding.js";
+import type { Finding } from "../errors/finding.js";
 
 export function formatFinding(f: Finding): string {
   const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ""}: ` : "";

@@ -1,5 +1,5 @@
-// A finding: one way the repository fails a check (SPEC §4: code, file:line, what, how to fix).
-import { definition, type Details } from "../errors/index.js";
+// A finding: one way the repository fails a check (docs/spec.md §4: code, file:line, what, how to fix).
+import { definition, type Details } from "./index.js";
 import { redactSecrets } from "../util/redact.js";
 
 export interface Finding {

@@ -1,0 +1,19 @@
+// The static rules of every schema package of the repo (docs/spec.md §1): what `check --static`, the full
+// `check` and `check --against` all start with. Needs no Python or Postgres.
+import type { Context } from "../output/context.js";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { loadSchemaRepos, type SchemaRepo } from "../model/repo.js";
+import { staticFindings } from "./static.js";
+import { releasedChangedFindings } from "./released-unchanged.js";
+import type { Finding } from "../errors/finding.js";
+
+export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
+  const config = await loadConfig(ctx);
+  const repos = await loadSchemaRepos({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+  const findings: Finding[] = [];
+  for (const repo of repos) {
+    findings.push(...staticFindings(repo));
+    findings.push(...(await releasedChangedFindings(repo, ctx.env)));
+  }
+  return { findings, packages: repos.map((r) => r.package), repos, config };
+}
