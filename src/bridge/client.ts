@@ -4,7 +4,7 @@
 // then SIGKILL when it does not end by itself. Every failure is a MigrakitError (src/errors/codes/bridge.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { delimiter } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../util/package-root.js";
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
 import { preflightError } from "./preflight.js";
@@ -21,7 +21,7 @@ import type {
 } from "./types.js";
 
 /** python/ of this package (dist/src/bridge → the package root). */
-export const BRIDGE_PYTHON_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
+export const BRIDGE_PYTHON_DIR = fromPackageRoot("python");
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 3_000;

@@ -6,6 +6,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
+import { fromPackageRoot } from "../util/package-root.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
@@ -50,7 +51,7 @@ export interface DynamicReport {
 }
 
 /** The built-in env.py the bridge runs when the repo has none (its text is part of cache keys). */
-const BUILTIN_ENV = new URL("../../../python/templates/env.py", import.meta.url);
+const BUILTIN_ENV = fromPackageRoot("python", "templates", "env.py");
 
 export async function envPyText(repo: SchemaRepo): Promise<string> {
   const own = await readFile(join(repo.root, repo.migrationsDir, "env.py"), "utf8").catch(() => undefined);

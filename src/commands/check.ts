@@ -7,6 +7,7 @@ import type { Context } from "../output/context.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { runStaticCheck } from "../checks/run-static.js";
+import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "../output/output.js";
@@ -21,11 +22,6 @@ export interface CheckOptions {
 }
 
 const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
-
-async function migrakitVersion(): Promise<string> {
-  const text = await readFile(new URL("../../../package.json", import.meta.url), "utf8").catch(() => "{}");
-  return String((JSON.parse(text) as { version?: string }).version ?? "?");
-}
 
 interface DynamicOutcome {
   findings: Finding[];
@@ -91,7 +87,7 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
   const useResultCache = !noCache && !isCI(ctx.env);
   const dir = cacheDir(ctx.env);
-  const key = useResultCache ? await resultKey(repos, config, ctx.env, await migrakitVersion()) : undefined;
+  const key = useResultCache ? await resultKey(repos, config, ctx.env, migrakitVersion()) : undefined;
   if (key) {
     const hit = await readResult(dir, key, ctx.cwd, ctx.env);
     if (hit) {

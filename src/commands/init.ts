@@ -12,14 +12,14 @@ import { choosePackage, listPackages, readSchemaRepo } from "../model/repo.js";
 import { parseInitFile } from "../model/init-file.js";
 import { planInit, type Action, type InitState } from "../init/plan.js";
 import { print } from "../output/output.js";
+import { RELEASE_CONFIG_FILES } from "../release/args.js";
+import { fromPackageRoot, migrakitVersion } from "../util/package-root.js";
 
 export interface InitCommandOptions {
   force?: boolean;
   ci?: string;
 }
 
-const ROOT = new URL("../../../", import.meta.url);
-const RELEASE_CONFIG_FILES = [".releaserc", ".releaserc.json", ".releaserc.yaml", ".releaserc.yml", ".releaserc.js", ".releaserc.cjs", ".releaserc.mjs", "release.config.js", "release.config.cjs", "release.config.mjs"];
 
 function read(root: string, rel: string): string | undefined {
   try {
@@ -67,7 +67,6 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
   const pkgJson = files["package.json"];
   let releaseConfigSource = RELEASE_CONFIG_FILES.find((f) => existsSync(join(root, f))) ?? null;
   if (!releaseConfigSource && pkgJson && "release" in JSON.parse(pkgJson)) releaseConfigSource = 'package.json "release"';
-  const own = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as { version: string };
   return {
     pkg,
     files,
@@ -75,9 +74,9 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
     head,
     configSource: config.source,
     releaseConfigSource,
-    envTemplate: readFileSync(new URL("python/templates/env.py", ROOT), "utf8"),
-    hookTemplate: readFileSync(new URL("hooks/pre-commit", ROOT), "utf8"),
-    migrakitRange: `^${own.version}`,
+    envTemplate: readFileSync(fromPackageRoot("python", "templates", "env.py"), "utf8"),
+    hookTemplate: readFileSync(fromPackageRoot("hooks", "pre-commit"), "utf8"),
+    migrakitRange: `^${migrakitVersion()}`,
   };
 }
 

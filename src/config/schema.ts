@@ -31,7 +31,7 @@ export const DEFAULTS: Config = {
 };
 
 /** A validator returns the normalised value, or undefined with the description of what is expected. */
-type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
+export type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0);
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
