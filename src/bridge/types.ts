@@ -19,10 +19,6 @@ export interface UrlParams extends PackageParams {
   url: string;
 }
 
-export interface RevisionParams extends UrlParams {
-  revision: string;
-}
-
 export interface OfflineSqlParams extends PackageParams {
   /** Start revision (omitted: from the empty database). */
   from?: string | null;

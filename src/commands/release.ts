@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { Context } from "../output/context.js";
 import { loadConfig } from "../config/load.js";
 import { choosePackage, listPackages } from "../model/repo.js";
-import { definition, isMigrakitError, MigrakitError } from "../errors/index.js";
+import { definition, isErrorCode, isMigrakitError, MigrakitError } from "../errors/index.js";
 import { parseReleaseArgs, RELEASE_CONFIG_FILES, RELEASE_HELP } from "../release/args.js";
 import { defaultReleaseConfig, hasGitHubToken } from "../release/default-config.js";
 import { reportError } from "../output/output.js";
@@ -38,12 +38,8 @@ export function exitCodeFor(error: unknown): number {
   const errors: unknown[] = (error as { errors?: unknown[] })?.errors ? [...(error as { errors: unknown[] }).errors] : [error];
   for (const e of errors) {
     const code = (e as { code?: unknown })?.code;
-    if (typeof code === "string" && code.startsWith("EMIGRAKIT_")) {
-      try {
-        return definition(code).exit;
-      } catch {
-        // an unknown code: fall through to 1
-      }
+    if (typeof code === "string" && isErrorCode(code)) {
+      return definition(code).exit;
     }
   }
   return 1;

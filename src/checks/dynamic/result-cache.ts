@@ -3,7 +3,7 @@
 // its installed packages, which Postgres, migrakit itself), the answer is that run's answer, read from one
 // small file without starting Python or Postgres. `--no-cache` and CI always run for real.
 import { readdirSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadedConfig } from "../../config/load.js";
@@ -130,8 +130,4 @@ export async function writeResult(dir: string, key: string, entry: CachedResult)
   } catch {
     // A cache that cannot be written only costs time next run.
   }
-}
-
-export async function hasResult(dir: string, key: string): Promise<boolean> {
-  return stat(entryPath(dir, key)).then(() => true, () => false);
 }
