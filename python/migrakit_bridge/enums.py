@@ -156,7 +156,6 @@ def _targets(autogen_context):
     return list(metadata) if isinstance(metadata, (list, tuple)) else [metadata]
 
 
-@comparators.dispatch_for("schema")
 def compare_enum_values(autogen_context, upgrade_ops, schemas):
     connection = autogen_context.connection
     if connection is None or connection.dialect.name != "postgresql":
@@ -181,3 +180,15 @@ def compare_enum_values(autogen_context, upgrade_ops, schemas):
                 after = [v for v in labels if v in before or v == value]
                 upgrade_ops.ops.append(AddEnumValueOp(schema, name, value, before, after, users))
                 before = after
+
+
+def _register():
+    # A subgroup of its own (alembic >= 1.18): alembic's comparators that answer STOP for their subgroup
+    # must not skip this one. Older alembic has no subgroups.
+    try:
+        comparators.dispatch_for("schema", subgroup="migrakit_enum_values")(compare_enum_values)
+    except TypeError:
+        comparators.dispatch_for("schema")(compare_enum_values)
+
+
+_register()
