@@ -71,6 +71,7 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
         .description("write or refresh the unreleased script: the operations from the database at head to the ORM, renames detected; updates _migration")
         .option("-m, --message <text>", "a line for the new script's docstring, below its version header")
         .option("--rename <T.OLD=NEW>", "a rename to use (TABLE.OLD=NEW for a column, OLD=NEW for a table); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+        .option("--backfill <T.COL=SQL>", "the value existing rows get in a new NOT NULL column without a server default; repeatable", (v: string, prev: string[] = []) => [...prev, v])
         .option("--no-renames", "no rename detection: dropped and added columns stay drop + add"),
     load: lazy(() => import("./commands/generate.js") as unknown as Promise<{ run: Runner }>),
   },

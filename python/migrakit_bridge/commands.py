@@ -6,6 +6,7 @@ repo's env.py options (include_schemas, compare_type, include_object, version ta
 apply as they would on the command line.
 """
 
+from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
 from . import environment as env
 from .render import render_ops
 from .schema import create_schemas, orm_schemas, script_directory, target_metadatas

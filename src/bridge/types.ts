@@ -60,6 +60,8 @@ export interface ColumnInfo {
   nullable: boolean;
   primary_key: boolean;
   server_default: string | null;
+  /** The column's place in its table (a hint for rename pairing). */
+  position?: number | null;
 }
 
 export interface ForeignKeyInfo {

@@ -1,4 +1,4 @@
-// `migrakit generate [-m MSG] [--rename T.OLD=NEW]… [--no-renames]` (docs/spec.md §2): writes or refreshes the
+// `migrakit generate [-m MSG] [--rename T.OLD=NEW]… [--backfill T.COL=SQL]… [--no-renames]` (docs/spec.md §2): writes or refreshes the
 // unreleased script in the working tree and updates `_migration`; with two heads after a merge, run
 // `migrakit rebase` first.
 import type { Context } from "../output/context.js";
@@ -7,6 +7,7 @@ import { loadConfig } from "../config/load.js";
 import { loadSchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";
 import { generate } from "../generate/generate.js";
+import { parseBackfillArg } from "../generate/backfill.js";
 import { parseRenameArg } from "../generate/renames.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession } from "../generate/session.js";
@@ -17,16 +18,18 @@ export interface GenerateCliOptions {
   rename?: string[];
   /** commander's --no-renames sets renames=false. */
   renames?: boolean;
+  backfill?: string[];
 }
 
 export async function run(opts: GenerateCliOptions, ctx: Context): Promise<number> {
   try {
     const explicit = (opts.rename ?? []).map(parseRenameArg);
+    const backfill = (opts.backfill ?? []).map(parseBackfillArg);
     const config = await loadConfig(ctx);
     const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
     const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
     try {
-      const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message });
+      const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message, backfill });
       const blocked = outcomeError(outcome);
       if (blocked) throw withDetail(blocked.error, blocked.detail);
       if (outcome.kind === "written") writeFiles(ctx.cwd, outcome.writes);
@@ -42,7 +45,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
 }
 
 function jsonOf(o: Awaited<ReturnType<typeof generate>>): Record<string, unknown> {
-  if (o.kind === "written") return { action: o.created ? "created" : o.changed ? "refreshed" : "unchanged", file: o.file, revision: o.revision, renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })), files: o.writes.map((w) => w.path) };
+  if (o.kind === "written") return { action: o.created ? "created" : o.changed ? "refreshed" : "unchanged", file: o.file, revision: o.revision, renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })), fill_in: o.fillIns, files: o.writes.map((w) => w.path) };
   if (o.kind === "nothing") return { action: "nothing", reason: o.reason };
   return { action: o.kind };
 }
