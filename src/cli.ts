@@ -104,7 +104,7 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     name: "server",
     describe: (c) =>
       c
-        .description("the embedded Postgres migrakit keeps running between runs: status (default) or stop")
+        .description("the embedded Postgres and warm Python workers migrakit keeps running between runs: status (default) or stop")
         .argument("[action]", "status | stop"),
     load: lazy(() => import("./commands/server.js") as Promise<{ run: Runner }>),
   },

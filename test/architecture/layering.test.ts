@@ -48,6 +48,7 @@ export const PY_LAYERS: Record<string, number> = {
   generate: 3,
   methods: 4,
   server: 5,
+  worker: 6,
   __main__: 6,
 };
 
