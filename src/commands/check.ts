@@ -2,7 +2,9 @@
 // --static, the dynamic checks run on a scratch Postgres through the Python bridge (src/checks/dynamic.ts).
 // A run whose inputs all equal those of an earlier passing run answers from the result cache, without
 // starting Python or Postgres (never with --no-cache or in CI). Heavy modules load only when needed.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
 import type { Context } from "../output/context.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
@@ -69,9 +71,28 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
   }
 }
 
+/**
+ * An interrupted release leaves both names of a script on disk; the duplicate-revision finding would advise
+ * deleting "the copy", which can lose an edit. The pending journal is the finding instead, and its fix says
+ * how to finish (or, when the files moved on, how to discard) it.
+ */
+async function withPendingRelease(ctx: Context, findings: Finding[]): Promise<Finding[]> {
+  const { journalPath } = await import("../release/journal.js");
+  if (!existsSync(await journalPath(ctx.cwd, ctx.env))) return findings; // the usual case: one stat, nothing more loaded
+  const [{ pendingRelease }, { finding }] = await Promise.all([import("../release/apply.js"), import("../errors/finding.js")]);
+  const pending = await pendingRelease(ctx);
+  if (!pending) return findings;
+  const named = new Set(pending.paths);
+  const kept = findings.filter((f) => !(f.code === "EMIGRAKIT_DUPLICATE_REVISION" && f.file !== undefined && named.has(f.file)));
+  const stale = pending.stale ? `${pending.stale.file} ${pending.stale.state}` : undefined;
+  const journal = relative(ctx.cwd, pending.file) || pending.file;
+  return [finding("EMIGRAKIT_RELEASE_PENDING", { file: journal }, { version: pending.version, journal, stale }), ...kept];
+}
+
 export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
-  const { findings, packages, repos, config } = await runStaticCheck(ctx);
+  const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx);
+  const findings = await withPendingRelease(ctx, ruleFindings);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });
     return hasErrors(findings) ? 1 : 0;

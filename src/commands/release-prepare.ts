@@ -3,7 +3,6 @@
 // (same version) or undone (another version), so running the command again always ends in a clean state.
 import type { Context } from "../output/context.js";
 import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
-import { faultFromEnv } from "../release/files.js";
 import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
 import { changedPaths, formatPlan } from "../release/plan.js";
 import { releaseVersion } from "../release/version.js";
@@ -43,7 +42,7 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     changed: changedPaths(plan),
   };
   if (!ctx.json) print(ctx.stdout, `${opts.dryRun ? "Would apply (dry run, nothing changed)" : "Applying"}:\n${formatPlan(plan)}`);
-  if (!opts.dryRun) await applyPlan(plan, { cwd, env, fault: faultFromEnv(env) });
+  if (!opts.dryRun) await applyPlan(plan, { cwd, env });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
   else if (!opts.dryRun) print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed.`);
   return 0;

@@ -12,7 +12,7 @@ import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
-import { listPackages, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
+import { listPackages, readSchemaRepo, requireOnlyFiles, type SchemaRepo } from "../model/repo.js";
 import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";
 import { planRebase } from "../generate/rebase.js";
 import { addedTimes, mainScripts } from "../generate/rebase-io.js";
@@ -52,8 +52,8 @@ async function stageWrites(w: GitWhere, snapshot: string, writes: FileWrite[]): 
   writeFiles(snapshot, writes);
 }
 
-async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, pkg: string): Promise<number> {
-  let repo: SchemaRepo = await readSchemaRepo(snapshot, pkg);
+async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, pkg: string, staged: SchemaRepo): Promise<number> {
+  let repo = staged;
   if (repo.graph.heads.length > 1) {
     const plan = planRebase(repo, { mainHas: await mainScripts(w.cwd, w.env, repo), addedAt: await addedTimes(w.cwd, w.env, repo) });
     await stageWrites(w, snapshot, plan.writes);
@@ -109,9 +109,13 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   try {
     [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
     await exportIndex(w, packages, snapshot);
+    // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
+    // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
+    const staged: SchemaRepo[] = [];
+    for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(snapshot, pkg)));
     session = await sessionP;
     let code = 0;
-    for (const pkg of packages) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, pkg));
+    for (const repo of staged) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, repo.package, repo));
     return code;
   } catch (err) {
     if (!isMigrakitError(err) && saved) print(ctx.stderr, `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`);

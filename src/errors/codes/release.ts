@@ -32,6 +32,23 @@ export const releaseCodes = {
     message: (d) => `${show(d.file)} exists but cannot be read: ${show(d.reason)}.`,
     fix: (d) => `Check the working tree with \`git status\`, restore it (\`git checkout -- .\`) if needed, then delete ${show(d.file)}.`,
   },
+  EMIGRAKIT_RELEASE_JOURNAL_STALE: {
+    exit: 2,
+    title: "The journal of an interrupted release no longer matches the files",
+    message: (d) =>
+      `A release of ${show(d.version)} was interrupted, but ${show(d.file)} ${show(d.state)}: replaying the journal (${show(d.journal)}) would overwrite that work, so nothing was touched.`,
+    fix: (d) => `Check the tree with \`git status\` and \`git diff\` and keep what you want, then discard the journal (rm '${show(d.journal)}') and run the release again.`,
+  },
+  EMIGRAKIT_RELEASE_PENDING: {
+    exit: 1,
+    title: "A release was interrupted and its journal is pending",
+    message: (d) =>
+      `A release of ${show(d.version)} was interrupted (journal ${show(d.journal)}); ${d.stale ? `${show(d.stale)}, so it cannot be finished from the journal` : "the files are half released"}.`,
+    fix: (d) =>
+      d.stale
+        ? `Check the tree with \`git status\` and \`git diff\` and keep what you want, then discard the journal: rm '${show(d.journal)}'.`
+        : `Finish it: \`npx migrakit release-prepare --version ${show(d.version)}\` (or run another version's release, which undoes it first). Do not delete either copy of a script by hand.`,
+  },
   EMIGRAKIT_RELEASE_INTERRUPTED: {
     exit: 2,
     title: "An interrupted release is pending",
