@@ -73,6 +73,9 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
   } finally {
     await bridge?.close().catch(() => {});
     await server?.release().catch(() => {});
+    // The embedded server stopped under this run: its findings or error were the echo of that.
+    const lost = server?.lostError();
+    if (lost) throw lost;
   }
 }
 

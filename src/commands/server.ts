@@ -1,17 +1,22 @@
 // `migrakit server stop|status`: the embedded Postgres that migrakit keeps running between runs on a
 // developer machine (so a warm check does not pay for a server start). `stop` ends it; the next run starts it.
+// `stop` never pulls the server from under a run that uses it: it waits for them (--wait), then refuses
+// with EMIGRAKIT_SERVER_IN_USE.
 import type { Context } from "../output/context.js";
 import { embeddedPaths, stopEmbeddedServer } from "../db/embedded.js";
 import { readState } from "../db/state.js";
 import { isAlive } from "../db/pid.js";
 import { MigrakitError } from "../errors/index.js";
 import { print } from "../output/output.js";
+import { parseDuration } from "../deploy/options.js";
 
-export async function run(_opts: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
+export async function run(opts: { wait?: string }, ctx: Context, args: string[]): Promise<number> {
   const action = args[0] ?? "status";
   const paths = await embeddedPaths({ env: ctx.env });
   if (action === "stop") {
-    const stopped = await stopEmbeddedServer({ env: ctx.env });
+    const waitMs = parseDuration("--wait", opts.wait ?? "30s");
+    // Runs arriving while it waits wait for the file lock it holds (60 s), then start the server anew.
+    const stopped = await stopEmbeddedServer({ env: ctx.env, waitMs });
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, stopped, dataDir: paths.dataDir }));
     else print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
     return 0;
