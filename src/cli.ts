@@ -105,7 +105,8 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     describe: (c) =>
       c
         .description("the embedded Postgres and warm Python workers migrakit keeps running between runs: status (default) or stop")
-        .argument("[action]", "status | stop"),
+        .argument("[action]", "status | stop")
+        .option("--wait <duration>", "stop: how long to wait for other runs that use the server before refusing", "30s"),
     load: lazy(() => import("./commands/server.js") as Promise<{ run: Runner }>),
   },
   {

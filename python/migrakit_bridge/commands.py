@@ -11,7 +11,7 @@ from . import environment as env
 from .render import render_ops
 from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
 from .diffs import structure_all
-from .package import import_package
+from .package import import_package, loaded_files
 from .versions import versions
 
 
@@ -198,4 +198,5 @@ METHODS = {
     "create_all": create_all,
     "compare": compare,
     "package": package_info,
+    "loaded_files": loaded_files,
 }

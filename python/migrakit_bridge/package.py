@@ -145,3 +145,40 @@ def migrations_dir(params):
     base = params.get("import_root") or params.get("repo_root") or os.getcwd()
     location = params.get("migrations_dir") or os.path.join(*params["package"].split("."), "migrations")
     return os.path.abspath(os.path.join(base, location))
+
+
+def _interpreter_folders():
+    """The folders of the interpreter itself (stdlib, site-packages, user site): what a pip install changes."""
+    import site
+    import sysconfig
+
+    folders = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            folders.add(path)
+    for path in list(getattr(site, "getsitepackages", lambda: [])()) + [getattr(site, "USER_SITE", None) or ""]:
+        if path:
+            folders.add(path)
+    folders.add(os.path.dirname(os.path.abspath(__file__)))  # the bridge itself
+    return tuple(os.path.realpath(f).rstrip(os.sep) + os.sep for f in folders)
+
+
+def loaded_files(_params):
+    """Source files of every module loaded so far, outside the interpreter's own folders and the bridge.
+
+    After the dynamic check this is what the ORM import and env.py actually read besides installed packages:
+    a repo-root ``shared_settings.py``, a sibling folder on PYTHONPATH. The check's result cache keys on their
+    contents (installed packages are covered by the site-packages stamps on the TypeScript side).
+    """
+    skip = _interpreter_folders()
+    files = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path:
+            continue
+        real = os.path.realpath(path)
+        if real.startswith(skip) or not os.path.isfile(real):
+            continue
+        files.add(os.path.abspath(path))
+    return sorted(files)

@@ -29,6 +29,8 @@ interface DynamicOutcome {
   findings: Finding[];
   baselines: Record<string, BaselineReport>;
   executable: string;
+  /** The files the bridge's imports loaded outside the interpreter (undefined: it could not say). */
+  loadedFiles?: string[];
 }
 
 /** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
@@ -64,10 +66,14 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
         if (!ctx.json) print(ctx.stderr, `${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
       }
     }
+    out.loadedFiles = await bridge.call<string[]>("loaded_files").catch(() => undefined);
     return out;
   } finally {
     await bridge?.close().catch(() => {});
     await server?.release().catch(() => {});
+    // The embedded server stopped under this run: its findings or error were the echo of that.
+    const lost = server?.lostError();
+    if (lost) throw lost;
   }
 }
 
@@ -104,7 +110,7 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
     return 1;
   }
   // Loaded here, not at the top: `check --static` must not pay for node:crypto and the cache keys.
-  const { cacheDir, gitState, readResult, resultKey, sitePackagesStamps, writeResult } = await import("../checks/dynamic/result-cache.js");
+  const { cacheDir, fileHashes, gitState, readResult, resultKey, sitePackagesStamps, trackedTreeHash, writeResult } = await import("../checks/dynamic/result-cache.js");
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
   const useResultCache = !noCache && !isCI(ctx.env);
   const dir = cacheDir(ctx.env);
@@ -129,6 +135,7 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
       baselines: dynamic.baselines,
       python: { executable: dynamic.executable, stamps: sitePackagesStamps(dynamic.executable) },
       ...(usesRelease ? { git: await gitState(ctx.cwd, ctx.env) } : {}),
+      ...(Array.isArray(dynamic.loadedFiles) ? { files: await fileHashes(dynamic.loadedFiles) } : { tracked: await trackedTreeHash(ctx.cwd, ctx.env) }),
       created: new Date().toISOString(),
     });
   }

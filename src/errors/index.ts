@@ -9,6 +9,7 @@ import { releaseCodes } from "./codes/release.js";
 import { checkCodes } from "./codes/check.js";
 import { generateCodes } from "./codes/generate.js";
 import { deployCodes } from "./codes/deploy.js";
+import { runCodes } from "./codes/run.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -23,6 +24,7 @@ export const catalogue = {
   ...checkCodes,
   ...generateCodes,
   ...deployCodes,
+  ...runCodes,
 } satisfies Catalogue;
 
 /** Every code, as a union of its literals: a typo in a code is a compile error, not a crash at run time. */

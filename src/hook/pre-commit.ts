@@ -4,9 +4,7 @@
 // generate or refresh the unreleased script, write it and `_migration` to the index and the working tree
 // (only those two files; other unstaged work stays byte-identical), then check the result. Exit 1 blocks
 // the commit with the report.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
@@ -24,6 +22,7 @@ import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
+import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
@@ -101,7 +100,7 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
   const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
   sessionP.catch(() => {});
-  const snapshotP = mkdtemp(join(tmpdir(), "migrakit-index-"));
+  const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});
   let saved: string | null = null;
   let snapshot: string | undefined;
@@ -124,6 +123,6 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     // A session that was still starting when something failed is closed all the same.
     await (session ?? (await sessionP.catch(() => undefined)))?.close();
     const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   }
 }
