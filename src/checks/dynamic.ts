@@ -15,6 +15,7 @@ import { planChain, scriptsAfter } from "./dynamic/plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
+import { lintStep } from "./dynamic/lint-step.js";
 
 export interface DynamicOptions {
   bridge: BridgePort;
@@ -129,6 +130,8 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     };
     const up = await upgradeEach(steps);
     report.findings.push(...up.findings);
+    const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
+    report.findings.push(...lint.findings);
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
     try {

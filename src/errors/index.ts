@@ -9,6 +9,7 @@ import { releaseCodes } from "./codes/release.js";
 import { checkCodes } from "./codes/check.js";
 import { generateCodes } from "./codes/generate.js";
 import { deployCodes } from "./codes/deploy.js";
+import { lintCodes } from "./codes/lint.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -23,6 +24,7 @@ export const catalogue: Catalogue = {
   ...checkCodes,
   ...generateCodes,
   ...deployCodes,
+  ...lintCodes,
 };
 
 export type ErrorCode = keyof typeof catalogue & string;
