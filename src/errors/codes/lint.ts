@@ -56,4 +56,10 @@ export const lintCodes = {
     message: (d) => `the marker allows ${show(d.rule)} on ${show(d.object)}, but the script does not do that (any more)`,
     fix: () => "Delete the marker line, or correct its rule id and object (`schema.table` or `schema.table.column`, as the finding names it).",
   },
+  EMIGRAKIT_LINT_HISTORY_NOT_REPLAYED: {
+    exit: 1,
+    title: "`check --all` could not lint the released scripts",
+    message: (d) => `the released scripts do not upgrade an empty database (${show(d.error)}), so --all could not record what they do; only the unreleased ones were linted`,
+    fix: () => "Nothing to fix for the unreleased scripts. To lint the history, make it replay from empty (the first script creates what it needs), or run without --all.",
+  },
 } satisfies Catalogue;
