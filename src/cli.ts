@@ -61,7 +61,8 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
         .option("--static", "only the static rules (no Python, no Postgres)")
         .option("--no-cache", "run every check for real (no result cache, no template database)")
         .option("--against <url>", "instead: upgrade a throw-away copy of this instance to head and compare it with the ORM")
-        .option("--row-limit <n>", "with --against: copy at most n rows per table (pg_dump path)"),
+        .option("--row-limit <n>", "with --against: copy at most n rows per table (pg_dump path)")
+        .option("--all", "the safety lint covers every script of the chain, not only the unreleased ones (docs/lint.md)"),
     load: lazy(() => import("./commands/check.js") as Promise<{ run: Runner }>),
   },
   {

@@ -8,6 +8,7 @@ apply as they would on the command line.
 
 from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
 from . import environment as env
+from .recording import Recorder
 from .render import render_ops
 from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
 from .diffs import structure_all
@@ -35,14 +36,24 @@ def history(params):
 
 
 def upgrade(params):
+    """``alembic upgrade``; with ``record``, also what each script did (recording.py, for the safety lint)."""
     revision = params.get("revision") or "head"
     script = script_directory(params)
+    recorder = Recorder() if params.get("record") else None
 
     def fn(rev, context):
         create_schemas(context)
-        return script._upgrade_revs(revision, rev)
+        steps = script._upgrade_revs(revision, rev)
+        if recorder is None:
+            return steps
+        recorder.attach(context.connection)
+        return recorder.wrap_steps(steps)
 
-    return _run_revs(params, fn, destination_rev=revision)
+    if recorder is None:
+        return _run_revs(params, fn, destination_rev=revision)
+    with recorder.active():
+        result = _run_revs(params, fn, destination_rev=revision)
+    return {**result, "recorded": recorder.result()}
 
 
 def downgrade(params):

@@ -146,7 +146,7 @@ export class Bridge {
   history(p: Partial<PackageParams> = {}): Promise<HistoryEntry[]> {
     return this.request("history", p);
   }
-  upgrade(p: Optional<PackageParams & { url: string; revision?: string }>): Promise<CurrentResult> {
+  upgrade(p: Optional<PackageParams & { url: string; revision?: string; record?: boolean }>): Promise<CurrentResult> {
     return this.request("upgrade", p);
   }
   downgrade(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {

@@ -53,6 +53,8 @@ export interface HistoryEntry {
 export interface CurrentResult {
   /** The database's revision(s) after the step. */
   current: string[];
+  /** With `record`: what each script did, by revision (python/migrakit_bridge/recording.py; src/lint/recorded.ts). */
+  recorded?: Record<string, unknown>;
 }
 
 export interface ColumnInfo {

@@ -17,6 +17,8 @@ import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
 import { removeTempDir } from "../util/temp-dirs.js";
+import { lintHistory, lintStep } from "./dynamic/lint-step.js";
+import type { LintHit } from "../lint/lint.js";
 
 export interface DynamicOptions {
   bridge: BridgePort;
@@ -35,6 +37,8 @@ export interface DynamicOptions {
    * against, in the hook): used instead of cloning the template again, and dropped by the check.
    */
   baseline?: Baseline;
+  /** `check --all`: lint the released scripts too (docs/lint.md). */
+  lintAll?: boolean;
 }
 
 export interface BaselineReport {
@@ -49,6 +53,8 @@ export interface DynamicReport {
   package: string;
   baseline?: BaselineReport;
   findings: Finding[];
+  /** Every safety rule that fired on the unreleased scripts, accepted ones included (release notes, deploy). */
+  lint?: LintHit[];
 }
 
 /** The built-in env.py the bridge runs when the repo has none (its text is part of cache keys). */
@@ -136,6 +142,13 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     };
     const up = await upgradeEach(steps);
     report.findings.push(...up.findings);
+    if (o.lintAll) {
+      const released = plan.chain.filter((s) => !scripts.includes(s));
+      report.findings.push(...(await lintHistory({ released, bridge: o.bridge, failureOf: o.failureOf, params: packageParams(repo, { versionTable }), adminUrl: o.adminUrl, config: o.config, serverVersion: o.serverVersion })));
+    }
+    const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
+    report.findings.push(...lint.findings);
+    report.lint = lint.hits;
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
     try {

@@ -21,6 +21,8 @@ export interface CheckOptions {
   /** --against URL: upgrade a throw-away copy of that instance and compare it with the ORM (src/deploy/against.ts). */
   against?: string;
   rowLimit?: string;
+  /** --all: the safety lint covers the whole chain, not only the unreleased scripts. */
+  all?: boolean;
 }
 
 const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
@@ -34,7 +36,7 @@ interface DynamicOutcome {
 }
 
 /** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
-async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string): Promise<DynamicOutcome> {
+async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string, lintAll: boolean): Promise<DynamicOutcome> {
   const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
   const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
   const [bridgeResult, serverResult] = await Promise.allSettled([
@@ -59,6 +61,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
         env: ctx.env,
         useTemplates,
         cacheDir: useTemplates ? templateCacheDir : null,
+        lintAll,
       });
       out.findings.push(...report.findings);
       if (report.baseline) {
@@ -112,7 +115,8 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   // Loaded here, not at the top: `check --static` must not pay for node:crypto and the cache keys.
   const { cacheDir, fileHashes, gitState, readResult, resultKey, sitePackagesStamps, trackedTreeHash, writeResult } = await import("../checks/dynamic/result-cache.js");
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
-  const useResultCache = !noCache && !isCI(ctx.env);
+  // --all lints what a passing run did not: never answered from (or written to) the result cache.
+  const useResultCache = !noCache && !isCI(ctx.env) && !opts.all;
   const dir = cacheDir(ctx.env);
   const key = useResultCache ? await resultKey(repos, config, ctx.env, migrakitVersion()) : undefined;
   if (key) {
@@ -124,7 +128,7 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
       return hasErrors(all) ? 1 : 0;
     }
   }
-  const dynamic = await runDynamic(ctx, repos, config, !noCache, dir);
+  const dynamic = await runDynamic(ctx, repos, config, !noCache, dir, opts.all === true);
   const all = [...findings, ...dynamic.findings];
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
   const failed = hasErrors(all);

@@ -45,7 +45,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
 }
 
 function jsonOf(o: Awaited<ReturnType<typeof generate>>): Record<string, unknown> {
-  if (o.kind === "written") return { action: o.created ? "created" : o.changed ? "refreshed" : "unchanged", file: o.file, revision: o.revision, renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })), fill_in: o.fillIns, files: o.writes.map((w) => w.path) };
+  if (o.kind === "written") return { action: o.created ? "created" : o.changed ? "refreshed" : "unchanged", file: o.file, revision: o.revision, renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })), fill_in: o.fillIns, files: o.writes.map((w) => w.path), drops: o.drops ?? [] };
   if (o.kind === "nothing") return { action: "nothing", reason: o.reason };
   return { action: o.kind };
 }

@@ -10,6 +10,7 @@ import { checkCodes } from "./codes/check.js";
 import { generateCodes } from "./codes/generate.js";
 import { deployCodes } from "./codes/deploy.js";
 import { runCodes } from "./codes/run.js";
+import { lintCodes } from "./codes/lint.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
@@ -25,6 +26,7 @@ export const catalogue = {
   ...generateCodes,
   ...deployCodes,
   ...runCodes,
+  ...lintCodes,
 } satisfies Catalogue;
 
 /** Every code, as a union of its literals: a typo in a code is a compile error, not a crash at run time. */
