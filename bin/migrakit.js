@@ -7,8 +7,7 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
 }
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");
-  const code = await main(argv);
-  process.exitCode = code;
-  // A helper process or a pool left open by mistake must not keep the command alive after its work is done.
-  setTimeout(() => process.exit(code), 3000).unref();
+  // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
+  // ends by itself once stdout is flushed; a handle left open is a bug that the tests see as a hang.
+  process.exitCode = await main(argv);
 }

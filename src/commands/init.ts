@@ -1,5 +1,6 @@
 // `migrakit init`: set a schema repo up (config, env.py, script template, hook, release config, CI files).
 // Reads the repo, plans with src/init/plan.ts, writes the plan, then lets husky point git at .husky/_.
+import type { Command } from "commander";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -90,6 +91,15 @@ function installHusky(cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
       resolve(error ? `husky could not be installed: ${stderr.trim() || error.message}` : stdout.trim());
     });
   });
+}
+
+export const name = "init";
+
+export function describe(c: Command): Command {
+  return c
+    .description("set up a schema repo: config, env.py, script template, pre-commit hook, release config (idempotent)")
+    .option("--force", "replace files that exist and differ from migrakit's")
+    .option("--ci <provider>", "also write CI workflow files (github)");
 }
 
 export async function run(opts: InitCommandOptions, ctx: Context): Promise<number> {

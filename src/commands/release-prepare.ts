@@ -1,6 +1,7 @@
 // `migrakit release-prepare --version V [--dry-run]`: the release step without semantic-release — the same
 // plan and the same journaled apply as the plugin's prepare. A release interrupted earlier is finished first
 // (same version) or undone (another version), so running the command again always ends in a clean state.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
 import { faultFromEnv } from "../release/files.js";
@@ -14,6 +15,15 @@ import { print, reportFindings } from "../output/output.js";
 export interface ReleasePrepareOptions {
   version: string;
   dryRun?: boolean;
+}
+
+export const name = "release-prepare";
+
+export function describe(c: Command): Command {
+  return c
+    .description("the release step by hand: bump __version__, rename vx_x_x scripts, rewrite their headers (all-or-nothing)")
+    .requiredOption("--version <version>", "the release version: semver (1.2.0-rc.3) or PEP 440 (1.2.0rc3)")
+    .option("--dry-run", "print the plan; change nothing");
 }
 
 export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<number> {

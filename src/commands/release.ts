@@ -1,6 +1,7 @@
 // The `release` bin (and `migrakit release`): semantic-release with migrakit's default configuration unless
 // the repository has its own. semantic-release prints its own progress and errors; this only decides the
 // configuration and the exit code (docs/spec.md §4: migrakit's codes keep their exit codes, anything else is 1).
+import type { Command } from "commander";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Context } from "../output/context.js";
@@ -47,6 +48,16 @@ export function exitCodeFor(error: unknown): number {
     }
   }
   return 1;
+}
+
+export const name = "release";
+
+export function describe(c: Command): Command {
+  return c
+    .description("run semantic-release with migrakit's default configuration unless the repo has its own")
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument("[options...]", "semantic-release options (--dry-run, --no-ci, --branches …)");
 }
 
 export async function runRelease(cli: Record<string, unknown>, ctx: Context, debug = false): Promise<number> {

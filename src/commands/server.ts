@@ -1,11 +1,18 @@
 // `migrakit server stop|status`: the embedded Postgres that migrakit keeps running between runs on a
 // developer machine (so a warm check does not pay for a server start). `stop` ends it; the next run starts it.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { embeddedPaths, stopEmbeddedServer } from "../db/embedded.js";
 import { readState } from "../db/state.js";
 import { isAlive } from "../db/pid.js";
 import { MigrakitError } from "../errors/index.js";
 import { print } from "../output/output.js";
+
+export const name = "server";
+
+export function describe(c: Command): Command {
+  return c.description("the embedded Postgres migrakit keeps running between runs: status (default) or stop").argument("[action]", "status | stop");
+}
 
 export async function run(_opts: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
   const action = args[0] ?? "status";
