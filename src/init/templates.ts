@@ -18,6 +18,26 @@ def downgrade() -> None:
     \${downgrades if downgrades else "pass"}
 `;
 
+/**
+ * `init --hooks pre-commit`: a local hook running the migrakit of the repo's devDependencies, so that the hook,
+ * `check` and the release use one migrakit version (a `repo: <migrakit's git URL>` entry works too: docs/ci.md).
+ * `verbose`: pre-commit hides a passing hook's output, and the hook says which script it wrote.
+ */
+export const PRE_COMMIT_CONFIG = `# Written by \`migrakit init --hooks pre-commit\`; \`pre-commit install\` enables it (after \`npm install\`).
+repos:
+  - repo: local
+    hooks:
+      - id: migrakit
+        name: migrakit (generate and check the migration of staged ORM changes)
+        entry: npx --no-install migrakit hook pre-commit
+        language: system
+        pass_filenames: false
+        always_run: true
+        require_serial: true
+        verbose: true
+        stages: [pre-commit]
+`;
+
 export const RELEASE_CONFIG = `${JSON.stringify({ extends: "migrakit/release-config" }, null, 2)}\n`;
 
 export function migrationsWorkflow(opts: { pythonInstall: string }): string {
