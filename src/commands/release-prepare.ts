@@ -8,6 +8,7 @@ import { faultFromEnv } from "../release/files.js";
 import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
 import { changedPaths, formatPlan } from "../release/plan.js";
 import { releaseVersion } from "../release/version.js";
+import { releaseGitCommands } from "../release/git-commands.js";
 import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
 import { print, reportFindings } from "../output/output.js";
@@ -51,10 +52,14 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     changes: plan.changes.map((c) => ({ kind: c.kind, from: c.from, to: c.to, describe: c.describe })),
     scripts: plan.scripts,
     changed: changedPaths(plan),
+    git: releaseGitCommands(plan),
   };
   if (!ctx.json) print(ctx.stdout, `${opts.dryRun ? "Would apply (dry run, nothing changed)" : "Applying"}:\n${formatPlan(plan)}`);
   if (!opts.dryRun) await applyPlan(plan, { cwd, env, fault: faultFromEnv(env) });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
-  else if (!opts.dryRun) print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed.`);
+  else if (!opts.dryRun) {
+    print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`);
+    for (const line of summary.git) print(ctx.stdout, `  ${line}`);
+  }
   return 0;
 }

@@ -40,6 +40,12 @@ repos:
 
 export const RELEASE_CONFIG = `${JSON.stringify({ extends: "migrakit/release-config" }, null, 2)}\n`;
 
+/**
+ * The Node.js the generated workflows set up: the current LTS line. migrakit itself runs on Node >= 20.8.1
+ * (package.json "engines", tested on 20); some of semantic-release's GitHub dependencies declare Node >= 22.
+ */
+export const WORKFLOW_NODE = "24";
+
 export function migrationsWorkflow(opts: { pythonInstall: string }): string {
   return `# Written by \`migrakit init --ci github\`: the "Build" step of the CI-guided workflow, on every pull request.
 name: migrations
@@ -59,7 +65,7 @@ jobs:
           python-version: "3.11"
       - uses: actions/setup-node@v4
         with:
-          node-version: 20
+          node-version: ${WORKFLOW_NODE}
           cache: npm
       - run: ${opts.pythonInstall}
       - run: npm ci
@@ -88,7 +94,7 @@ jobs:
           persist-credentials: false
       - uses: actions/setup-node@v4
         with:
-          node-version: 20
+          node-version: ${WORKFLOW_NODE}
           cache: npm
       - run: npm ci
       - run: npx release
