@@ -14,9 +14,9 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
 }
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");
+  // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
+  // ends by itself once stdout is flushed; a handle left open is a bug that the tests see as a hang.
   process.exitCode = await main(argv);
-  // A helper process or a pool left open by mistake must not keep the command alive after its work is done.
-  setTimeout(() => process.exit(), 3000).unref();
 }
 // Writes to a file fail at once, to a pipe a moment later: let pending ones report before deciding.
 await new Promise((resolve) => setImmediate(resolve));

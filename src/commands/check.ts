@@ -3,6 +3,7 @@
 // A run whose inputs all equal those of an earlier passing run answers from the result cache, without
 // starting Python or Postgres (never with --no-cache or in CI). Heavy modules load only when needed.
 import { existsSync } from "node:fs";
+import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import type { Context } from "../output/context.js";
@@ -13,6 +14,8 @@ import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "../output/output.js";
+import { isCI } from "../util/ci.js";
+import { MigrakitError } from "../errors/index.js";
 
 export interface CheckOptions {
   static?: boolean;
@@ -25,7 +28,6 @@ export interface CheckOptions {
   all?: boolean;
 }
 
-const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
 
 interface DynamicOutcome {
   findings: Finding[];
@@ -98,7 +100,27 @@ async function withPendingRelease(ctx: Context, findings: Finding[]): Promise<Fi
   return [finding("EMIGRAKIT_RELEASE_PENDING", { file: journal }, { version: pending.version, journal, stale }), ...kept];
 }
 
+export const name = "check";
+
+export function describe(c: Command): Command {
+  return c
+    .description("the CI Build step: static rules, upgrade from the baseline, models match DDL, downgrade round trip")
+    .option("--static", "only the static rules (no Python, no Postgres)")
+    .option("--no-cache", "run every check for real (no result cache, no template database)")
+    .option("--against <url>", "instead: upgrade a throw-away copy of this instance to head and compare it with the ORM")
+    .option("--row-limit <n>", "with --against: copy at most n rows per table (pg_dump path)")
+    .option("--all", "the safety lint covers every script of the chain, not only the unreleased ones (docs/lint.md)");
+}
+
+/** Options that only mean something beside another one: a usage error alone, not silently ignored. */
+function requireCompanions(opts: CheckOptions): void {
+  const usage = (reason: string) => new MigrakitError("EMIGRAKIT_USAGE", { command: "check", reason });
+  if (opts.rowLimit !== undefined && opts.against === undefined) throw usage("--row-limit needs --against URL (it limits the rows copied from that instance)");
+  if (opts.static && opts.against !== undefined) throw usage("--static and --against exclude each other (--against runs the dynamic check on a copy of the instance)");
+}
+
 export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+  requireCompanions(opts);
   if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
   const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx);
   const findings = await withPendingRelease(ctx, ruleFindings);

@@ -4,6 +4,7 @@
 // `stop` never pulls the server from under a run that uses it: it waits for them (--wait), then refuses
 // with EMIGRAKIT_SERVER_IN_USE.
 import { tmpdir } from "node:os";
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { embeddedPaths, stopEmbeddedServer } from "../db/embedded.js";
 import { readState } from "../db/state.js";
@@ -17,6 +18,15 @@ import { parseDuration } from "../deploy/options.js";
 function describeWorker(w: WorkerInfo): string {
   const v = Object.entries(w.versions).filter(([, x]) => x).map(([k, x]) => `${k} ${x}`).join(", ");
   return `warm Python worker pid ${w.pid} (${w.mode}) for ${w.cwd} with ${w.python}${v ? ` (${v})` : ""}, since ${w.started}, exits after ${w.idleSeconds} s idle`;
+}
+
+export const name = "server";
+
+export function describe(c: Command): Command {
+  return c
+    .description("the embedded Postgres and warm Python workers migrakit keeps running between runs: status (default) or stop")
+    .argument("[action]", "status | stop")
+    .option("--wait <duration>", "stop: how long to wait for other runs that use the server before refusing", "30s");
 }
 
 export async function run(opts: { wait?: string }, ctx: Context, args: string[]): Promise<number> {

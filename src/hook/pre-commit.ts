@@ -23,6 +23,7 @@ import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
 import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { stagedVersionBump } from "./release-commit.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
@@ -66,6 +67,10 @@ async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: s
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
+    if (outcome.kind === "written" && outcome.created) {
+      const bump = await stagedVersionBump(w, pkg, repo.init?.text ?? null);
+      if (bump) throw new MigrakitError("EMIGRAKIT_HOOK_RELEASE_COMMIT", { package: pkg, ...bump });
+    }
     if (outcome.kind === "written" && outcome.writes.length) {
       await stageWrites(w, snapshot, outcome.writes);
       repo = await readSchemaRepo(snapshot, pkg);

@@ -64,7 +64,7 @@ export const releaseCodes = {
   EMIGRAKIT_RELEASE_FAILED: {
     exit: 1,
     title: "semantic-release failed",
-    message: (d) => `semantic-release failed: ${show(d.reason)}`,
-    fix: () => "Read the semantic-release output above: each error names its cause and fix.",
+    message: (d) => `semantic-release failed (${show(d.srCode)}): ${show(d.reason)}`,
+    fix: (d) => (d.fix ? show(d.fix) : "Fix what semantic-release's message says (shown above), then run the release again."),
   },
 } satisfies Catalogue;
