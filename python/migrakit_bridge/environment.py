@@ -10,6 +10,7 @@ import io
 import os
 import contextlib
 
+from . import guard
 from . import package as pkg
 from .urls import offline_url, with_driver
 
@@ -147,31 +148,39 @@ def connect(url):
         _commit(connection)
 
 
-def run(params, fn, url=None, as_sql=False, after=None, **environment):
-    """Run env.py with the work function ``fn``; returns the offline SQL text when ``as_sql``.
+def load_env(params, config, script, fn, **environment):
+    """Run the repo's env.py (or the built-in one) with the work function ``fn``: the one way env.py is loaded.
 
-    ``after(connection)``, when given, runs on our connection once env.py has finished with it (before our
-    own commit), and its value is returned instead.
+    ``config.attributes["connection"]``, when set, is the connection env.py is handed.
     """
     from alembic.runtime.environment import EnvironmentContext
     from alembic.util import load_python_file
 
+    env_dir = pkg.migrations_dir(params) if has_own_env(params) else TEMPLATES_DIR
+    with EnvironmentContext(config, script, fn=fn, **environment):
+        load_python_file(env_dir, "env.py")
+
+
+def run(params, fn, url=None, as_sql=False, after=None, **environment):
+    """Run env.py with the work function ``fn`` on the scratch database ``url``; the offline SQL when ``as_sql``.
+
+    Every connection opened meanwhile — ours, or one env.py makes itself — goes to ``url`` (guard.only);
+    without a URL (offline) none may be opened at all. ``after(connection)``, when given, runs on our
+    connection once env.py has finished with it (before our own commit), and its value is returned instead.
+    """
     pkg.prepare(params)
     buffer = io.StringIO() if as_sql else None
-    config = make_config(params, url=None if as_sql else url, output_buffer=buffer)
+    online = not as_sql and url is not None
+    config = make_config(params, url=url if online else None, output_buffer=buffer)
     script = script_directory(config)
-    env_dir = pkg.migrations_dir(params) if has_own_env(params) else TEMPLATES_DIR
 
-    def execute():
-        with EnvironmentContext(config, script, fn=fn, as_sql=as_sql, **environment):
-            load_python_file(env_dir, "env.py")
-
-    if as_sql or url is None:
-        execute()
-    else:
-        with connect(url) as connection:
-            config.attributes["connection"] = connection
-            execute()
-            if after is not None:
-                return after(connection)
+    with guard.only(url if online else None):
+        if not online:
+            load_env(params, config, script, fn, as_sql=as_sql, **environment)
+        else:
+            with connect(url) as connection:
+                config.attributes["connection"] = connection
+                load_env(params, config, script, fn, as_sql=as_sql, **environment)
+                if after is not None:
+                    return after(connection)
     return buffer.getvalue() if buffer is not None else None
