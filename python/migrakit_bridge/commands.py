@@ -8,7 +8,14 @@ apply as they would on the command line.
 
 from . import environment as env
 from .render import render_ops
-from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
+from .schema import (
+    create_foreign_tables,
+    create_schemas,
+    orm_schemas,
+    script_directory,
+    target_metadatas,
+    without_foreign_tables,
+)
 from .diffs import structure_all
 from .package import import_package
 from .versions import versions
@@ -39,6 +46,7 @@ def upgrade(params):
 
     def fn(rev, context):
         create_schemas(context)
+        create_foreign_tables(context, params["package"])
         return script._upgrade_revs(revision, rev)
 
     return _run_revs(params, fn, destination_rev=revision)
@@ -155,6 +163,7 @@ def compare(params):
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
+        without_foreign_tables(context, params["package"])
         migration = produce_migrations(context, metadata)
         upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
         up_code, up_imports = render_ops(upgrade_ops, context)

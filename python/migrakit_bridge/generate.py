@@ -16,6 +16,7 @@ from . import environment as env
 from .diffs import structure_all
 from .renames import apply_renames
 from .render import render_ops
+from .schema import without_foreign_tables
 
 
 def generate(params):
@@ -26,6 +27,7 @@ def generate(params):
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
+        without_foreign_tables(context, params["package"])
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
         diffs = structure_all(upgrade_ops.as_diffs())

@@ -13,6 +13,9 @@ import sys
 
 # The import root in force for each package name, so a request with another root re-imports the package.
 _roots = {}
+# Top-level packages requests were for (not only imported as another's dependency) since SQLModel's metadata
+# was last cleared: the metadata holds what each of them imports, so switching between them needs no purge.
+_imported_with = set()
 
 
 def _owned_by(module_name, package):
@@ -31,9 +34,29 @@ def _claims(finder, package):
 
 
 def _purge(package):
-    for name in [n for n in sys.modules if _owned_by(n, package)]:
+    """Forget ``package`` and every package whose classes share SQLModel's registry with it.
+
+    SQLModel's MetaData and class registry are global: clearing them for a re-import also drops the tables
+    of packages the ORM builds on (a lamin schema module's foreign keys into ``core.user``), which would not
+    come back, being imported already. So those packages are forgotten too and re-imported with it, from
+    wherever they are found (the same snapshot, or installed elsewhere).
+    """
+    owners = {package} | _sqlmodel_table_packages()
+    for name in [n for n in sys.modules if any(_owned_by(n, owner) for owner in owners)]:
         del sys.modules[name]
+    _imported_with.clear()
     _forget_sqlmodel_tables()
+
+
+def _sqlmodel_table_packages():
+    """Top-level names of the modules whose classes SQLModel's registry maps (sqlmodel's own excluded)."""
+    main = sys.modules.get("sqlmodel.main")
+    registry = getattr(main, "default_registry", None) if main is not None else None
+    try:
+        modules = {mapper.class_.__module__ for mapper in registry.mappers} if registry is not None else set()
+    except Exception:  # noqa: BLE001 - a registry in a bad state: forget only the package itself
+        return set()
+    return {m.split(".")[0] for m in modules if m and not m.startswith(("sqlmodel", "sqlalchemy"))}
 
 
 def _forget_sqlmodel_tables():
@@ -68,6 +91,11 @@ def prepare(params):
         _purge(package)
     elif import_root and package in sys.modules and not _module_under(sys.modules[package], root):
         _purge(package)
+    elif _sqlmodel_table_packages() - {package.split(".")[0]} and package.split(".")[0] not in _imported_with:
+        # Another package's tables are on SQLModel's metadata but this package was not imported with them
+        # (check of core after a module): start clean, so its metadata holds its own tables and what it imports.
+        _purge(package)
+    _imported_with.add(package.split(".")[0])
     _roots[package] = root
     importlib.invalidate_caches()
     return root
