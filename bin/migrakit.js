@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 const argv = process.argv.slice(2);
+// A reader that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 // The pre-commit hook with nothing relevant staged ends in one small module, before the CLI is even loaded.
 if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
   const { quickExit } = await import("../dist/src/hook/fast.js");

@@ -1,6 +1,6 @@
 // `migrakit init`: set a schema repo up (config, env.py, script template, hook, release config, CI files).
 // Reads the repo, plans with src/init/plan.ts, writes the plan, then lets husky point git at .husky/_.
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -78,7 +78,14 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
     envTemplate: readFileSync(new URL("python/templates/env.py", ROOT), "utf8"),
     hookTemplate: readFileSync(new URL("hooks/pre-commit", ROOT), "utf8"),
     migrakitRange: `^${own.version}`,
+    ignored: gitIgnored(root, [`${m}/env.py`, `${m}/script.py.mako`, ".husky/pre-commit"]),
   };
+}
+
+/** Which of `paths` git ignores and does not track (none outside a git repository). */
+function gitIgnored(cwd: string, paths: string[]): string[] {
+  const r = spawnSync("git", ["check-ignore", "--", ...paths], { cwd, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.split("\n").filter(Boolean) : [];
 }
 
 /** husky v9's own installer (core.hooksPath = .husky/_), run in the repo: it works on the process's folder. */
@@ -111,12 +118,15 @@ export async function run(opts: InitCommandOptions, ctx: Context): Promise<numbe
 
 function report(ctx: Context, pkg: string, actions: Action[], hooks: string): void {
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: true, package: pkg, actions: actions.map(({ path, kind, why }) => ({ path, kind, why })), hooks: hooks || "installed" }, null, 2));
+    print(ctx.stdout, JSON.stringify({ ok: true, package: pkg, actions: actions.map(({ path, kind, why, warning }) => ({ path, kind, why, ...(warning ? { warning } : {}) })), hooks: hooks || "installed" }, null, 2));
     return;
   }
   const changed = actions.filter((a) => a.kind !== "skip");
   print(ctx.stdout, changed.length ? `migrakit init (${pkg}):` : `migrakit init (${pkg}): nothing to change`);
-  for (const a of actions) print(ctx.stdout, `  ${a.kind.padEnd(6)} ${a.path} — ${a.why}`);
+  for (const a of actions) {
+    print(ctx.stdout, `  ${a.kind.padEnd(6)} ${a.path} — ${a.why}`);
+    if (a.warning) print(ctx.stderr, `migrakit: warning: ${a.warning}`);
+  }
   if (hooks) print(ctx.stdout, `  hooks  ${hooks}`);
   if (changed.some((a) => a.path === "package.json")) print(ctx.stdout, "next: run `npm install` to install migrakit, husky and semantic-release");
 }

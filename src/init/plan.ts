@@ -24,6 +24,8 @@ export interface InitState {
   hookTemplate: string;
   /** Version range of migrakit to add to devDependencies. */
   migrakitRange: string;
+  /** Paths of those init writes that git ignores (`git check-ignore`): written, but never committed. */
+  ignored?: string[];
 }
 
 export interface InitOptions {
@@ -32,8 +34,8 @@ export interface InitOptions {
 }
 
 export type Action =
-  | { path: string; kind: "create" | "update"; content: string; why: string }
-  | { path: string; kind: "skip"; why: string };
+  | { path: string; kind: "create" | "update"; content: string; why: string; warning?: string }
+  | { path: string; kind: "skip"; why: string; warning?: string };
 
 const DEV_DEPENDENCIES = (migrakit: string): Record<string, string> => ({ migrakit, husky: "^9.1.7", "semantic-release": "^24.2.9" });
 
@@ -110,5 +112,14 @@ export function planInit(state: InitState, opts: InitOptions): Action[] {
     actions.push(ensureFile(state, opts, ".github/workflows/migrations.yml", migrationsWorkflow({ pythonInstall }), "CI: migrakit check on pull requests"));
     actions.push(ensureFile(state, opts, ".github/workflows/release.yml", releaseWorkflow(), "CI: release on push to main"));
   }
-  return actions.filter((a): a is Action => a !== null);
+  return actions.filter((a): a is Action => a !== null).map((a) => withIgnoredWarning(state, a));
+}
+
+/** lamin's repos ignored migrations/env.py: the hook and CI then run another env.py than the developer's. */
+function withIgnoredWarning(state: InitState, a: Action): Action {
+  if (!state.ignored?.includes(a.path)) return a;
+  return {
+    ...a,
+    warning: `git ignores ${a.path}, so it is never committed and CI runs without it; remove its line from .gitignore (\`git check-ignore -v ${a.path}\` names it)`,
+  };
 }
