@@ -43,6 +43,8 @@ def _owner_modules():
 def foreign_tables(context, package):
     """Tables of the target metadata that another package's classes map: a lamin schema module's metadata
     holds core's tables (its foreign keys point there), which core's own scripts create, not the module's."""
+    if package in ("", "."):  # an app's repo (its scripts at the root): no package of its own to tell apart
+        return []
     owners = _owner_modules()
 
     def foreign(table):

@@ -54,15 +54,13 @@ async function findPackage(ctx: Context): Promise<string> {
 
 async function readState(ctx: Context, pkg: string): Promise<InitState> {
   const root = ctx.cwd;
-  const m = `${pkg}/migrations`;
+  const config = await loadConfig(ctx);
+  // An existing history is adopted where it is (alembic.ini's script_location, the `migrations` key).
+  const existing = await readSchemaRepo(root, pkg, config).catch(() => undefined);
+  const m = existing?.migrationsDir ?? `${pkg}/migrations`;
   const paths = ["package.json", "pyproject.toml", "setup.py", `${pkg}/__init__.py`, `${m}/env.py`, `${m}/script.py.mako`, `${m}/versions/.gitkeep`, ".husky/pre-commit", ".releaserc.json", ".github/workflows/migrations.yml", ".github/workflows/release.yml"];
   const files = Object.fromEntries(paths.map((p) => [p, read(root, p)]));
-  const config = await loadConfig(ctx);
-  let head: string | null = null;
-  if (existsSync(join(root, m, "versions"))) {
-    const repo = await readSchemaRepo(root, pkg);
-    head = repo.graph.heads.length === 1 ? repo.graph.heads[0]! : null;
-  }
+  const head = existing && existing.graph.heads.length === 1 ? existing.graph.heads[0]! : null;
   const initText = files[`${pkg}/__init__.py`];
   const pkgJson = files["package.json"];
   let releaseConfigSource = RELEASE_CONFIG_FILES.find((f) => existsSync(join(root, f))) ?? null;
@@ -78,6 +76,8 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
     envTemplate: readFileSync(new URL("python/templates/env.py", ROOT), "utf8"),
     hookTemplate: readFileSync(new URL("hooks/pre-commit", ROOT), "utf8"),
     migrakitRange: `^${own.version}`,
+    migrationsDir: m,
+    ...(existing ? { convention: existing.convention } : {}),
     ignored: gitIgnored(root, [`${m}/env.py`, `${m}/script.py.mako`, ".husky/pre-commit"]),
   };
 }

@@ -24,6 +24,10 @@ export interface InitState {
   hookTemplate: string;
   /** Version range of migrakit to add to devDependencies. */
   migrakitRange: string;
+  /** Where the package's scripts already are (an adopted history stays there); default `{pkg}/migrations`. */
+  migrationsDir?: string;
+  /** The convention detected (docs/spec.md §3): alembic for an app's repo; written to the configuration. */
+  convention?: "lamin" | "alembic";
   /** Paths of those init writes that git ignores (`git check-ignore`): written, but never committed. */
   ignored?: string[];
 }
@@ -50,7 +54,7 @@ function ensureFile(state: InitState, opts: InitOptions, path: string, content: 
 
 function packageJsonAction(state: InitState): Action | null {
   const current = state.files["package.json"];
-  const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
+  const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg === "." ? "schema" : state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
   const before = JSON.stringify(pkg);
   const dev = { ...((pkg.devDependencies as Record<string, string>) ?? {}) };
   for (const [name, range] of Object.entries(DEV_DEPENDENCIES(state.migrakitRange))) {
@@ -63,7 +67,7 @@ function packageJsonAction(state: InitState): Action | null {
   else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && husky`;
   pkg.scripts = scripts;
   // Configuration goes to package.json when it exists (or when there is no pyproject.toml to hold it).
-  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = { packages: [state.pkg] };
+  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = configFor(state);
   if (current !== undefined && JSON.stringify(pkg) === before) return null;
   const indent = current?.match(/^[ \t]+(?=")/m)?.[0] ?? "  ";
   const content = JSON.stringify(pkg, null, indent) + "\n";
@@ -77,10 +81,17 @@ function pyprojectAction(state: InitState): Action | null {
   if (state.configSource || current === undefined || state.files["package.json"] !== undefined) return null;
   const eol = current.includes("\r\n") ? "\r\n" : "\n";
   const sep = current === "" || current.endsWith(eol + eol) ? "" : current.endsWith(eol) ? eol : eol + eol;
-  return { path: "pyproject.toml", kind: "update", content: `${current}${sep}[tool.migrakit]${eol}packages = ["${state.pkg}"]${eol}`, why: "migrakit configuration ([tool.migrakit])" };
+  const lines = Object.entries(configFor(state)).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return { path: "pyproject.toml", kind: "update", content: `${current}${sep}[tool.migrakit]${eol}${lines.join(eol)}${eol}`, why: "migrakit configuration ([tool.migrakit])" };
+}
+
+/** The configuration init writes: the package, and the convention when it is not the default. */
+function configFor(state: InitState): Record<string, unknown> {
+  return { packages: [state.pkg], ...(state.convention === "alembic" ? { convention: "alembic" } : {}) };
 }
 
 function initFileAction(state: InitState): Action | null {
+  if (state.convention === "alembic") return null; // an app's repo needs no _migration or __version__
   const path = `${state.pkg}/__init__.py`;
   const current = state.files[path];
   let text = current ?? "";
@@ -91,7 +102,7 @@ function initFileAction(state: InitState): Action | null {
 }
 
 export function planInit(state: InitState, opts: InitOptions): Action[] {
-  const m = `${state.pkg}/migrations`;
+  const m = state.migrationsDir ?? `${state.pkg}/migrations`;
   const actions: (Action | null)[] = [
     packageJsonAction(state),
     pyprojectAction(state),

@@ -1,8 +1,10 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, relative, sep } from "node:path";
+import { basename, join, posix, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
+import type { Convention } from "../config/schema.js";
+import { parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
 import { buildGraph } from "./graph.js";
 import { parseInitFile } from "./init-file.js";
 import { parseScriptName } from "./script-name.js";
@@ -38,7 +40,14 @@ export interface SchemaRepo {
   /** Script files that could not be decoded as UTF-8. */
   undecodable: string[];
   graph: RevisionGraph;
+  /** docs/spec.md §3: lamin (section 1's naming, `_migration`, `__version__`) or alembic (an app's repo). */
+  convention: Convention;
+  /** The alembic.ini the scripts' location came from (repo-relative) and what it says, when there is one. */
+  alembic?: { file: string; settings: AlembicSettings };
 }
+
+/** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
+export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention">>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
@@ -88,6 +97,9 @@ export async function discoverPackages(root: string): Promise<string[]> {
       if (isDir(join(base, e.name, "migrations", "versions"))) found.push(toPosix(relative(root, join(base, e.name))));
     }
   }
+  // An app's repo: alembic.ini says where the scripts are; the package is the folder holding them ("." = the root).
+  const location = found.length === 0 ? readAlembicIni(root)?.settings.scriptLocation : undefined;
+  if (location && !location.startsWith("..") && !location.startsWith("/") && isDir(join(root, location))) found.push(posix.dirname(location));
   return found.sort();
 }
 
@@ -111,7 +123,7 @@ export function choosePackage(packages: string[], requested: string | undefined,
 }
 
 function readInit(root: string, pkg: string): InitFileOnDisk | null {
-  const path = `${pkg}/__init__.py`;
+  const path = pkg === "." ? "__init__.py" : `${pkg}/__init__.py`;
   let text: string | null;
   try {
     text = readText(join(root, path));
@@ -131,9 +143,9 @@ function isScriptFile(name: string): boolean {
  * Read one schema package. Synchronous reads on purpose: for a thousand small files they are several times
  * faster than fs/promises (no thread-pool round trip per open/stat/read/close), and the hook waits on this.
  */
-export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaRepo> {
-  const migrationsDir = `${pkg}/migrations`;
-  const versionsDir = `${migrationsDir}/versions`;
+export async function readSchemaRepo(root: string, pkg: string, opts: RepoOptions = {}): Promise<SchemaRepo> {
+  const where = locateScripts(root, pkg, opts);
+  const { migrationsDir, versionsDir } = where;
   let names: string[];
   try {
     names = readdirSync(join(root, versionsDir)).filter(isScriptFile).sort();
@@ -165,18 +177,50 @@ export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaR
     scripts,
     undecodable,
     graph: buildGraph(scripts),
+    convention: opts.convention ?? (where.alembic && !init?.parsed?.migration ? "alembic" : "lamin"),
+    ...(where.alembic ? { alembic: where.alembic } : {}),
   };
+}
+
+/** The repo's alembic.ini at its root, when it has one that names a script location. */
+function readAlembicIni(root: string): { file: string; settings: AlembicSettings } | undefined {
+  let text: string | null;
+  try {
+    text = readText(join(root, "alembic.ini"));
+  } catch {
+    return undefined;
+  }
+  const settings = text === null ? null : parseAlembicIni(text, ".");
+  return settings?.scriptLocation ? { file: "alembic.ini", settings } : undefined;
+}
+
+/**
+ * Where a package's scripts are: the `migrations` key for it, else `{pkg}/migrations` when it holds
+ * versions/, else the script_location of the root's alembic.ini (an app's repo, adopted where it is).
+ */
+function locateScripts(root: string, pkg: string, opts: RepoOptions): { migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } } {
+  const ini = readAlembicIni(root);
+  const configured = opts.migrations?.[pkg] ?? opts.migrations?.["*"];
+  const own = pkg === "." ? "migrations" : `${pkg}/migrations`;
+  const migrationsDir = configured
+    ? toPosix(configured).replace(/\/+$/, "")
+    : !isDir(join(root, own, "versions")) && ini?.settings.scriptLocation
+      ? ini.settings.scriptLocation
+      : own;
+  const fromIni = ini !== undefined && ini.settings.scriptLocation === migrationsDir;
+  const versionsDir = (fromIni && ini.settings.versionLocations[0]) || `${migrationsDir}/versions`;
+  return { migrationsDir, versionsDir, ...(fromIni ? { alembic: ini } : {}) };
 }
 
 /** Load the configured (or discovered) package the command works on. */
 export async function loadSchemaRepo(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo> {
   const pkg = choosePackage(await listPackages(opts.cwd, opts.config), opts.packageName, opts.cwd);
-  return readSchemaRepo(opts.cwd, pkg);
+  return readSchemaRepo(opts.cwd, pkg, opts.config);
 }
 
 /** Load every package (or only --package): what `check` works on. */
 export async function loadSchemaRepos(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
   if (opts.packageName !== undefined || packages.length === 0) return [await loadSchemaRepo(opts)];
-  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p)));
+  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, opts.config)));
 }
