@@ -25,12 +25,13 @@ function normalise(path: string): string {
     if (part === ".." && out.length && out[out.length - 1] !== "..") out.pop();
     else out.push(part);
   }
-  return out.join("/") || ".";
+  return (path.startsWith("/") ? "/" : "") + out.join("/") || ".";
 }
 
 /** A path from the file, relative to the repo root: `%(here)s` and relative paths start at `here`. */
 function fromHere(value: string, here: string): string {
-  const v = value.replace(/%\(here\)s/g, here === "." ? "." : here).replace(/\\/g, "/");
+  const v = value.replace(/\\/g, "/");
+  if (v.includes("%(here)s")) return normalise(v.replace(/%\(here\)s/g, here));
   return v.startsWith("/") ? v : normalise(`${here}/${v}`);
 }
 

@@ -4,7 +4,7 @@ import { basename, join, posix, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Convention } from "../config/schema.js";
-import { parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
+import { alembicFromPyproject, parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
 import { buildGraph } from "./graph.js";
 import { parseInitFile } from "./init-file.js";
 import { parseScriptName } from "./script-name.js";
@@ -98,7 +98,7 @@ export async function discoverPackages(root: string): Promise<string[]> {
     }
   }
   // An app's repo: alembic.ini says where the scripts are; the package is the folder holding them ("." = the root).
-  const location = found.length === 0 ? readAlembicIni(root)?.settings.scriptLocation : undefined;
+  const location = found.length === 0 ? (await readAlembicIni(root))?.settings.scriptLocation : undefined;
   if (location && !location.startsWith("..") && !location.startsWith("/") && isDir(join(root, location))) found.push(posix.dirname(location));
   return found.sort();
 }
@@ -144,7 +144,7 @@ function isScriptFile(name: string): boolean {
  * faster than fs/promises (no thread-pool round trip per open/stat/read/close), and the hook waits on this.
  */
 export async function readSchemaRepo(root: string, pkg: string, opts: RepoOptions = {}): Promise<SchemaRepo> {
-  const where = locateScripts(root, pkg, opts);
+  const where = await locateScripts(root, pkg, opts);
   const { migrationsDir, versionsDir } = where;
   let names: string[];
   try {
@@ -182,24 +182,38 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   };
 }
 
-/** The repo's alembic.ini at its root, when it has one that names a script location. */
-function readAlembicIni(root: string): { file: string; settings: AlembicSettings } | undefined {
-  let text: string | null;
+/** The repo's alembic.ini at its root (else pyproject's [tool.alembic]), when it names a script location. */
+async function readAlembicIni(root: string): Promise<{ file: string; settings: AlembicSettings } | undefined> {
+  const text = (name: string) => {
+    try {
+      return readText(join(root, name));
+    } catch {
+      return null;
+    }
+  };
+  const ini = text("alembic.ini");
+  const settings = ini === null ? null : parseAlembicIni(ini, ".");
+  if (settings?.scriptLocation) return { file: "alembic.ini", settings };
+  const pyproject = text("pyproject.toml");
+  // Parsed only when the table is there: the hook's fast path should not pay for loading a TOML parser.
+  if (pyproject === null || !/^\s*\[tool\.alembic\]/m.test(pyproject)) return undefined;
+  const { parse } = await import("smol-toml");
+  let doc: unknown;
   try {
-    text = readText(join(root, "alembic.ini"));
+    doc = parse(pyproject);
   } catch {
-    return undefined;
+    return undefined; // the configuration loader reports a broken pyproject.toml
   }
-  const settings = text === null ? null : parseAlembicIni(text, ".");
-  return settings?.scriptLocation ? { file: "alembic.ini", settings } : undefined;
+  const fromToml = alembicFromPyproject(doc, ".");
+  return fromToml?.scriptLocation ? { file: "pyproject.toml", settings: fromToml } : undefined;
 }
 
 /**
  * Where a package's scripts are: the `migrations` key for it, else `{pkg}/migrations` when it holds
  * versions/, else the script_location of the root's alembic.ini (an app's repo, adopted where it is).
  */
-function locateScripts(root: string, pkg: string, opts: RepoOptions): { migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } } {
-  const ini = readAlembicIni(root);
+async function locateScripts(root: string, pkg: string, opts: RepoOptions): Promise<{ migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } }> {
+  const ini = await readAlembicIni(root);
   const configured = opts.migrations?.[pkg] ?? opts.migrations?.["*"];
   const own = pkg === "." ? "migrations" : `${pkg}/migrations`;
   const migrationsDir = configured

@@ -14,7 +14,7 @@ export function packageParams(repo: SchemaRepo, opts: { root?: string; versionTa
   if (opts.migrationsDir) p.migrations_dir = opts.migrationsDir;
   else if (repo.migrationsDir !== `${repo.package}/migrations`) p.migrations_dir = join(root, repo.migrationsDir);
   // The ini of this snapshot (the exported index, or a release's tree), so env.py reads what was committed.
-  if (repo.alembic) p.config_file = join(root, repo.alembic.file);
+  if (repo.alembic?.file === "alembic.ini") p.config_file = join(root, repo.alembic.file);
   return p;
 }
 
