@@ -77,9 +77,16 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
     hookTemplate: readFileSync(new URL("hooks/pre-commit", ROOT), "utf8"),
     migrakitRange: `^${own.version}`,
     migrationsDir: m,
+    gitPrefix: gitPrefix(root),
     ...(existing ? { convention: existing.convention } : {}),
     ignored: gitIgnored(root, [`${m}/env.py`, `${m}/script.py.mako`, ".husky/pre-commit"]),
   };
+}
+
+/** The folder below the git top init runs in (`backend`), "" at the top or outside a repository. */
+function gitPrefix(cwd: string): string {
+  const r = spawnSync("git", ["rev-parse", "--show-prefix"], { cwd, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim().replace(/\/+$/, "") : "";
 }
 
 /** Which of `paths` git ignores and does not track (none outside a git repository). */
@@ -89,9 +96,11 @@ function gitIgnored(cwd: string, paths: string[]): string[] {
 }
 
 /** husky v9's own installer (core.hooksPath = .husky/_), run in the repo: it works on the process's folder. */
-function installHusky(cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+function installHusky(cwd: string, env: NodeJS.ProcessEnv, prefix = ""): Promise<string> {
   const husky = pathToFileURL(createRequire(import.meta.url).resolve("husky")).href;
-  const script = `import(${JSON.stringify(husky)}).then((m) => { const r = m.default(); if (r) console.log(r); })`;
+  // In a subfolder project husky runs at the top with the project's hooks folder (`husky backend/.husky`).
+  const dir = prefix ? JSON.stringify(`${prefix}/.husky`) : "";
+  const script = `import(${JSON.stringify(husky)}).then((m) => { const r = m.default(${dir}); if (r) console.log(r); })`;
   return new Promise((resolve) => {
     execFile(process.execPath, ["--input-type=module", "-e", script], { cwd, env }, (error, stdout, stderr) => {
       resolve(error ? `husky could not be installed: ${stderr.trim() || error.message}` : stdout.trim());
@@ -111,7 +120,9 @@ export async function run(opts: InitCommandOptions, ctx: Context): Promise<numbe
     mkdirSync(dirname(join(ctx.cwd, a.path)), { recursive: true });
     writeFileSync(join(ctx.cwd, a.path), a.content, a.path === ".husky/pre-commit" ? { mode: 0o755 } : undefined);
   }
-  const hooks = existsSync(join(ctx.cwd, ".git")) ? await installHusky(ctx.cwd, ctx.env) : "not a git repository: run `npx husky` after `git init`";
+  const prefix = state.gitPrefix ?? "";
+  const top = prefix ? join(ctx.cwd, ...prefix.split("/").map(() => "..")) : ctx.cwd;
+  const hooks = existsSync(join(top, ".git")) ? await installHusky(top, ctx.env, prefix) : "not a git repository: run `npx husky` after `git init`";
   report(ctx, pkg, actions, hooks);
   return 0;
 }

@@ -28,6 +28,8 @@ export interface InitState {
   migrationsDir?: string;
   /** The convention detected (docs/spec.md §3): alembic for an app's repo; written to the configuration. */
   convention?: "lamin" | "alembic";
+  /** The project's folder below the git top (`backend`), when init runs in a subfolder; "" or undefined at the top. */
+  gitPrefix?: string;
   /** Paths of those init writes that git ignores (`git check-ignore`): written, but never committed. */
   ignored?: string[];
 }
@@ -63,8 +65,9 @@ function packageJsonAction(state: InitState): Action | null {
   }
   pkg.devDependencies = dev;
   const scripts = { ...((pkg.scripts as Record<string, string>) ?? {}) };
-  if (!scripts.prepare) scripts.prepare = "husky";
-  else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && husky`;
+  const husky = huskyCommand(state);
+  if (!scripts.prepare) scripts.prepare = husky;
+  else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && ${husky}`;
   pkg.scripts = scripts;
   // Configuration goes to package.json when it exists (or when there is no pyproject.toml to hold it).
   if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = configFor(state);
@@ -74,6 +77,19 @@ function packageJsonAction(state: InitState): Action | null {
   return current === undefined
     ? { path: "package.json", kind: "create", content, why: "devDependencies (migrakit, husky, semantic-release) and the husky prepare script" }
     : { path: "package.json", kind: "update", content, why: "devDependencies and the husky prepare script" + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : "") };
+}
+
+/** husky runs at the git top; a project in a subfolder keeps its hooks there (husky's documented set-up). */
+function huskyCommand(state: InitState): string {
+  if (!state.gitPrefix) return "husky";
+  const up = state.gitPrefix.split("/").map(() => "..").join("/");
+  return `cd ${up} && husky ${state.gitPrefix}/.husky`;
+}
+
+/** The hook: git runs it at the top, so a project in a subfolder changes into it first. */
+export function hookText(state: InitState): string {
+  if (!state.gitPrefix) return state.hookTemplate;
+  return state.hookTemplate.replace(/^migrakit hook pre-commit$/m, `cd ${JSON.stringify(state.gitPrefix)} || exit 1\nmigrakit hook pre-commit`);
 }
 
 function pyprojectAction(state: InitState): Action | null {
@@ -110,7 +126,7 @@ export function planInit(state: InitState, opts: InitOptions): Action[] {
     ensureFile(state, opts, `${m}/env.py`, state.envTemplate, "alembic environment (naming convention, schemas, type comparison, version table)"),
     ensureFile(state, opts, `${m}/script.py.mako`, SCRIPT_TEMPLATE, 'script template with the """vX.X.X.""" header'),
     state.files[`${m}/versions/.gitkeep`] === undefined && !state.head ? { path: `${m}/versions/.gitkeep`, kind: "create", content: "", why: "the versions folder" } : null,
-    ensureFile(state, opts, ".husky/pre-commit", state.hookTemplate, "the pre-commit hook (husky)"),
+    ensureFile(state, opts, ".husky/pre-commit", hookText(state), state.gitPrefix ? `the pre-commit hook (husky; cd ${state.gitPrefix} first)` : "the pre-commit hook (husky)"),
     state.releaseConfigSource && state.releaseConfigSource !== ".releaserc.json"
       ? { path: ".releaserc.json", kind: "skip", why: `the repo already configures semantic-release in ${state.releaseConfigSource}; add "migrakit/release" to its plugins` }
       : ensureFile(state, opts, ".releaserc.json", RELEASE_CONFIG, "semantic-release with migrakit's default configuration"),
