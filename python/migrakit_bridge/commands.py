@@ -10,7 +10,14 @@ from . import enums, lengths  # noqa: F401  (register their comparators: the che
 from . import environment as env
 from .recording import Recorder
 from .render import render_ops
-from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
+from .schema import (
+    create_foreign_tables,
+    create_schemas,
+    orm_schemas,
+    script_directory,
+    target_metadatas,
+    without_foreign_tables,
+)
 from .diffs import structure_all
 from .package import import_package, loaded_files
 from .versions import versions
@@ -43,6 +50,7 @@ def upgrade(params):
 
     def fn(rev, context):
         create_schemas(context)
+        create_foreign_tables(context, params["package"])
         steps = script._upgrade_revs(revision, rev)
         if recorder is None:
             return steps
@@ -167,6 +175,7 @@ def compare(params):
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
+        without_foreign_tables(context, params["package"])
         migration = produce_migrations(context, metadata)
         upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
         up_code, up_imports = render_ops(upgrade_ops, context)

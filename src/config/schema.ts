@@ -1,6 +1,7 @@
 // The configuration keys of docs/spec.md §3, their defaults and their validators, as data. Pure.
 
 export type Baseline = "replay" | "release" | "auto";
+export type Convention = "lamin" | "alembic";
 
 export interface Config {
   /** Schema package folders, relative to the repo root; empty = discover (the folders holding migrations/versions). */
@@ -20,6 +21,10 @@ export interface Config {
   postgresVersion?: number;
   /** Extra semver pre-release channel → PEP 440 letters (`{ "preview": "rc" }`). */
   prereleaseMap: Record<string, string>;
+  /** docs/spec.md §3: naming and release rules; undefined = detect (alembic when alembic.ini/[tool.alembic] says where the scripts are). */
+  convention?: Convention;
+  /** The migrations folder (alembic's script_location) per package, relative to the repo root; `"*"` for every package. */
+  migrations: Record<string, string>;
 }
 
 export const DEFAULTS: Config = {
@@ -30,6 +35,7 @@ export const DEFAULTS: Config = {
   requireDowngrade: false,
   allowDestructive: false,
   prereleaseMap: {},
+  migrations: {},
 };
 
 /** A validator returns the normalised value, or undefined with the description of what is expected. */
@@ -64,6 +70,12 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
     v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
       ? { ok: true, value: v }
       : { ok: false, expected: 'an object mapping channel names to "a", "b", "rc" or "dev"' },
+  convention: (v) => (v === "lamin" || v === "alembic" ? { ok: true, value: v } : { ok: false, expected: '"lamin" or "alembic"' }),
+  migrations: (v) => {
+    if (typeof v === "string" && v.trim()) return { ok: true, value: { "*": v } };
+    if (v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string" && x.trim())) return { ok: true, value: v };
+    return { ok: false, expected: "a folder, or an object mapping each package to its migrations folder" };
+  },
 };
 
 export const KEYS = Object.keys(VALIDATORS) as (keyof Config)[];

@@ -33,6 +33,7 @@ export const TS_LAYERS: Record<string, number> = {
 export const PY_LAYERS: Record<string, number> = {
   __init__: 0,
   urls: 0,
+  guard: 0,
   package: 0,
   diffs: 0,
   render: 0,
