@@ -130,20 +130,31 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     describe: (c) =>
       c
         .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind)")
-        .requiredOption("--db <url>", "the instance's Postgres URL"),
+        .option("--db <url>", "the instance's Postgres URL")
+        .option("--targets <file>", "a fleet: one URL or libpq service name per line (- for stdin)")
+        .option("--targets-from-sql <url-and-query...>", "a fleet from a registry database: URL, then a query whose first column is the instance URL")
+        .option("--shard <i/n>", "only the i-th of n shares of the fleet (a CI matrix job)")
+        .option("--parallel <n>", "instances read at a time"),
     load: lazy(() => import("./commands/status.js") as unknown as Promise<{ run: Runner }>),
   },
   {
     name: "deploy",
     describe: (c) =>
       c
-        .description("apply the pending scripts to an instance: confirmed, under a lock, all or nothing")
-        .requiredOption("--db <url>", "the instance's Postgres URL")
+        .description("apply the pending scripts to an instance or a fleet: confirmed, under a lock, each instance all or nothing")
+        .option("--db <url>", "the instance's Postgres URL")
         .option("--yes", "confirm in advance (needed without a terminal)")
         .option("--sql", "print the SQL that would run (alembic offline mode); change nothing")
         .option("--lock-wait <duration>", "how long to wait for another deploy's lock", "60s")
-        .option("--lock-timeout <duration>", "Postgres lock_timeout for the deploy's statements (0: none)", "10s")
-        .option("--statement-timeout <duration>", "Postgres statement_timeout for the deploy's statements (0: none)"),
+        .option("--lock-timeout <duration>", "Postgres lock_timeout for the deploy's statements (default 5s; 0: none)")
+        .option("--statement-timeout <duration>", "Postgres statement_timeout for the deploy's statements (default none)")
+        .option("--retries <n>", "tries again after a lock timeout (default 3)")
+        .option("--accept-changed <rev>", "accept that this applied script's text changed (recorded); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+        .option("--allow-unreleased", "also deploy unreleased (vx_x_x) scripts (recorded)")
+        .option("--targets <file>", "a fleet: one URL or libpq service name per line (- for stdin)")
+        .option("--targets-from-sql <url-and-query...>", "a fleet from a registry database: URL, then a query whose first column is the instance URL")
+        .option("--shard <i/n>", "only the i-th of n shares of the fleet (a CI matrix job)")
+        .option("--parallel <n>", "instances deployed at a time (default 4)"),
     load: lazy(() => import("./commands/deploy.js") as unknown as Promise<{ run: Runner }>),
   },
 ];

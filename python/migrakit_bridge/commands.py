@@ -8,7 +8,7 @@ apply as they would on the command line.
 
 from . import environment as env
 from .render import render_ops
-from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
+from .schema import create_schemas, has_non_transactional, orm_schemas, script_directory, target_metadatas, upgrade_groups
 from .diffs import structure_all
 from .package import import_package
 from .versions import versions
@@ -36,12 +36,28 @@ def history(params):
 def upgrade(params):
     revision = params.get("revision") or "head"
     script = script_directory(params)
+    if has_non_transactional(script):
+        return _upgrade_in_runs(params, script, revision)
 
     def fn(rev, context):
         create_schemas(context)
         return script._upgrade_revs(revision, rev)
 
     return _run_revs(params, fn, destination_rev=revision)
+
+
+def _upgrade_in_runs(params, script, revision):
+    """Scripts with ``migrakit_transaction = False`` run as deploy runs them: each on its own in autocommit,
+    the others in transactions between them (so the check fails where the deploy would)."""
+    for group in upgrade_groups(script, revision, tuple(current(params))):
+        last = group["revisions"][-1]
+
+        def fn(rev, context, last=last):
+            create_schemas(context)
+            return script._upgrade_revs(last, rev)
+
+        env.run(params, fn, url=params["url"], autocommit=not group["transactional"], destination_rev=last)
+    return {"current": current(params)}
 
 
 def downgrade(params):

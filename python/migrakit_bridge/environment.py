@@ -140,14 +140,16 @@ def _engine(url):
 
 
 @contextlib.contextmanager
-def connect(url):
-    with _engine(url).connect() as connection:
+def connect(url, autocommit=False):
+    with _engine(url).connect() as raw:
+        # autocommit: for scripts declaring ``migrakit_transaction = False`` (CREATE INDEX CONCURRENTLY).
+        connection = raw.execution_options(isolation_level="AUTOCOMMIT") if autocommit else raw
         yield _reentrant(connection)
         # env.py commits the transaction it began; one we began ourselves (autobegin) is ours to end.
         _commit(connection)
 
 
-def run(params, fn, url=None, as_sql=False, after=None, **environment):
+def run(params, fn, url=None, as_sql=False, after=None, autocommit=False, **environment):
     """Run env.py with the work function ``fn``; returns the offline SQL text when ``as_sql``.
 
     ``after(connection)``, when given, runs on our connection once env.py has finished with it (before our
@@ -169,7 +171,7 @@ def run(params, fn, url=None, as_sql=False, after=None, **environment):
     if as_sql or url is None:
         execute()
     else:
-        with connect(url) as connection:
+        with connect(url, autocommit=autocommit) as connection:
             config.attributes["connection"] = connection
             execute()
             if after is not None:

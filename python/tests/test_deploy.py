@@ -5,10 +5,9 @@ import threading
 from conftest import FIRST, HEAD, _engine, query
 
 HISTORY = {
-    "statements": [
-        {"sql": "CREATE TABLE IF NOT EXISTS public.deploy_log (revision text, version text)"},
-        {"sql": "INSERT INTO public.deploy_log VALUES (:revision, :version)", "values": {"revision": HEAD, "version": "0.2.0"}},
-    ]
+    "setup": ["CREATE TABLE IF NOT EXISTS public.deploy_log (revision text, version text)"],
+    "insert": "INSERT INTO public.deploy_log VALUES (:revision, :version)",
+    "values": {"version": "0.2.0"},
 }
 
 

@@ -18,6 +18,12 @@ export interface Config {
   allowDestructive: boolean;
   /** Extra semver pre-release channel → PEP 440 letters (`{ "preview": "rc" }`). */
   prereleaseMap: Record<string, string>;
+  /** deploy: Postgres lock_timeout / statement_timeout (durations: "5s", "0" = none) and lock-timeout retries. */
+  lockTimeout?: string;
+  statementTimeout?: string;
+  retries?: number;
+  /** deploy/status --targets default: a file of instances (one URL or libpq service per line), or the list itself. */
+  targets?: string | string[];
 }
 
 export const DEFAULTS: Config = {
@@ -36,6 +42,10 @@ type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false;
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0);
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const duration: Validator = (v) =>
+  (typeof v === "string" && /^\d+(\.\d+)?\s*(ms|s|sec|m|min|h)?$/i.test(v.trim())) || (typeof v === "number" && v >= 0)
+    ? { ok: true, value: String(v) }
+    : { ok: false, expected: 'a duration such as "500ms", "5s", "1min" ("0": no limit)' };
 export const VALIDATORS: Record<keyof Config, Validator> = {
   packages: (v) => {
     if (typeof v === "string" && v) return { ok: true, value: [v] };
@@ -60,6 +70,11 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
     v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
       ? { ok: true, value: v }
       : { ok: false, expected: 'an object mapping channel names to "a", "b", "rc" or "dev"' },
+  lockTimeout: duration,
+  statementTimeout: duration,
+  retries: (v) => (Number.isInteger(v) && (v as number) >= 0 ? { ok: true, value: v } : { ok: false, expected: "a whole number of retries (0: none)" }),
+  targets: (v) =>
+    (typeof v === "string" && v) || isStringArray(v) ? { ok: true, value: v } : { ok: false, expected: "a file of instances, or a list of instance URLs / libpq service names" },
 };
 
 export const KEYS = Object.keys(VALIDATORS) as (keyof Config)[];
