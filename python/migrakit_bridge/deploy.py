@@ -164,18 +164,23 @@ def _invalid_indexes(connection):
     return {(row.schema, row.name) for row in rows}
 
 
-def _drop_indexes(engine, names):
-    """DROP INDEX CONCURRENTLY what a failed CREATE INDEX CONCURRENTLY left (it cannot run in a transaction)."""
+def _drop_indexes(engine, names, params):
+    """DROP INDEX CONCURRENTLY what a failed CREATE INDEX CONCURRENTLY left (it cannot run in a transaction).
+    Returns the names dropped, and those that could not be (a session still holding the table)."""
     from sqlalchemy import text
 
-    dropped = []
+    dropped, left = [], []
     with engine.connect() as raw:
         connection = raw.execution_options(isolation_level="AUTOCOMMIT")
+        _set_limits(connection, {"lock_timeout_ms": params.get("lock_timeout_ms") or 30000}, local=False)
         quote = connection.dialect.identifier_preparer.quote
         for schema, name in sorted(names):
-            connection.execute(text("DROP INDEX CONCURRENTLY IF EXISTS %s.%s" % (quote(schema), quote(name))))
-            dropped.append("%s.%s" % (schema, name))
-    return dropped
+            try:
+                connection.execute(text("DROP INDEX CONCURRENTLY IF EXISTS %s.%s" % (quote(schema), quote(name))))
+                dropped.append("%s.%s" % (schema, name))
+            except Exception:  # noqa: BLE001 - said in the answer; the operator drops it by hand
+                left.append("%s.%s" % (schema, name))
+    return dropped, left
 
 
 def _run_env(params, config, script, fn, connection, **environment):
@@ -227,6 +232,7 @@ class _Deploy:
         self.committed = []  # the runs committed so far: {"from", "to", "revisions", "transactional"}
         self.retries = []
         self.dropped = []
+        self.invalid_left = []
         self.heads = None
 
     # -- one run ---------------------------------------------------------------------------------------------
@@ -278,7 +284,9 @@ class _Deploy:
                 if invalid_before is not None:
                     left = _invalid_indexes(lock_connection) - invalid_before
                     if left:
-                        self.dropped.extend(_drop_indexes(self.engine, left))
+                        dropped, kept = _drop_indexes(self.engine, left, self.params)
+                        self.dropped.extend(dropped)
+                        self.invalid_left.extend(kept)
                 raise error from exc
         finally:
             release()
@@ -373,6 +381,7 @@ def _with_progress(answer, work, lock_connection):
                             "transactional": r["transactional"]} for r in work.committed]
     answer["retries"] = work.retries
     answer["dropped_indexes"] = work.dropped
+    answer["invalid_indexes_left"] = work.invalid_left
     if "current" not in answer:
         try:
             raw = work.engine.connect()

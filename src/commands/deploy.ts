@@ -61,7 +61,8 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const pkg = await loadDeployPackage(ctx);
   const limits = limitsOf(opts, pkg);
   const instance = await readInstance(url, pkg.versionTable);
-  const c = deployCase(pkg.state, instance, { acceptChanged: opts.acceptChanged ?? [], allowUnreleased: Boolean(opts.allowUnreleased) });
+  // --sql changes nothing: unreleased scripts are printed (and named loudly at the top), not refused.
+  const c = deployCase(pkg.state, instance, { acceptChanged: opts.acceptChanged ?? [], allowUnreleased: Boolean(opts.allowUnreleased || opts.sql) });
   const { plan, step } = c;
   const notes = caseNotes(c);
   const summary = { target: instance.target, from: plan.current, to: plan.head, versions: step, scripts: plan.pending.map((s) => s.file), notes };
@@ -82,8 +83,8 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     }
     return 0;
   }
-  if (!opts.yes && !ctx.json) {
-    for (const line of [...notes, ...pendingLines(c)]) print(ctx.stderr, line);
+  if (!ctx.json) {
+    for (const line of [...notes, ...(opts.yes ? [] : pendingLines(c))]) print(ctx.stderr, line);
   }
   const question = plan.pending.length ? confirmQuestion(plan.pending.length, step, instance.target) : `Record the content hashes of ${instance.target}'s scripts in its deploy history? [y/N] `;
   await confirm(ctx, question, plan.pending.length, instance.target, opts.yes);

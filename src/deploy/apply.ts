@@ -48,6 +48,7 @@ interface Progress {
   committed: Run[];
   retries: { attempt: number; of: number; pause_ms: number; script: string | null; blockers: Session[] }[];
   dropped_indexes: string[];
+  invalid_indexes_left?: string[];
   current: string[] | null;
   waited_ms: number;
   stop_reason?: string;
@@ -116,6 +117,7 @@ function leftText(p: Progress, unchanged: boolean | undefined, from: string): st
     parts.push(`its schema or version table differs from before the deploy (a script committed part of its work); the version table says ${p.current?.join(", ") || "(empty)"}, it was ${from}`);
   }
   if (p.dropped_indexes?.length) parts.push(`the INVALID index(es) a failed CREATE INDEX CONCURRENTLY left were dropped: ${p.dropped_indexes.join(", ")}`);
+  if (p.invalid_indexes_left?.length) parts.push(`INVALID index(es) could not be dropped (a session holds the table): run DROP INDEX CONCURRENTLY ${p.invalid_indexes_left.join(", ")}`);
   return parts.join("; ");
 }
 
@@ -164,13 +166,15 @@ export async function applyCase(o: {
   }
   // failed or stopped: say what is left, after checking.
   const unchanged = answer.committed.length ? undefined : (await instanceMark(o.url, c.instance).catch(() => "")) === before;
+  const partial = answer.committed.length > 0 || unchanged === false;
   const left = leftText(answer, unchanged, from);
-  const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message);
+  const cleaned = !partial && left ? ` (${left})` : "";
+  const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message) + cleaned;
   const script = scriptWhere(answer.script);
   if (answer.status === "stopped") {
-    throw new MigrakitError("EMIGRAKIT_DEPLOY_STOPPED", { target, reason: answer.stop_reason ?? reason, left: left || `the statement in flight was cancelled and rolled back; the instance is unchanged, still at ${from}` });
+    throw new MigrakitError("EMIGRAKIT_DEPLOY_STOPPED", { target, reason: answer.stop_reason ?? reason, left: partial ? left : `the statement in flight was cancelled and rolled back; the instance is unchanged, still at ${from}${cleaned}` });
   }
-  if (left) {
+  if (partial) {
     throw new MigrakitError("EMIGRAKIT_DEPLOY_PARTIAL", { target, script, reason: `${answer.type}: ${reason}`, left });
   }
   if (answer.sqlstate === LOCK_NOT_AVAILABLE || answer.sqlstate === QUERY_CANCELED) {
