@@ -1,4 +1,5 @@
 // The static rules of docs/spec.md §1 over a loaded schema repo. Pure: everything it needs is in the model.
+import { transactionControlFindings } from "./transaction-control.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
@@ -146,7 +147,7 @@ function initFindings(repo: SchemaRepo): Finding[] {
 export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
-  for (const s of repo.scripts) out.push(...scriptFindings(s));
+  for (const s of repo.scripts) out.push(...scriptFindings(s), ...transactionControlFindings(s));
   out.push(...graphFindings(repo), ...initFindings(repo));
   return out;
 }

@@ -62,7 +62,7 @@ export function scriptDrops(text: string): Drop[] {
     else if ((m = new RegExp(`\\bbatch_op\\.drop_column\\(\\s*${STR}`).exec(joined)) && /batch_op\.drop_column\(/.test(l)) out.push({ kind: "column", name: qualified(undefined, batchTable ?? "?", m[1]!), line });
     else if ((m = new RegExp(`\\bop\\.drop_index\\(\\s*(?:op\\.f\\(\\s*)?${STR}`).exec(joined)) && /op\.drop_index\(/.test(l)) out.push({ kind: "index", name: qualified(schema, m[1]!), line });
     else if ((m = new RegExp(`\\bop\\.drop_constraint\\(\\s*(?:op\\.f\\(\\s*)?${STR}\\s*,\\s*${STR}`).exec(joined)) && /op\.drop_constraint\(/.test(l)) out.push({ kind: "constraint", name: `${m[1]} on ${qualified(schema, m[2]!)}`, line });
-    else if ((m = /\b(DROP\s+(?:TABLE|COLUMN|SCHEMA|TYPE|VIEW)\s+(?:IF\s+EXISTS\s+)?[\w."]+|TRUNCATE\s+(?:TABLE\s+)?[\w."]+)/i.exec(l)) && /execute|text\(|"|'/.test(l)) out.push({ kind: "sql", name: m[1]!.replace(/\s+/g, " "), line });
+    else if ((m = /\b(DROP\s+(?:TABLE|COLUMN|SCHEMA|TYPE|VIEW|INDEX(?:\s+CONCURRENTLY)?)\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*|TRUNCATE\s+(?:TABLE\s+)?(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)/i.exec(l)) && /execute|text\(|"|'/.test(l)) out.push({ kind: "sql", name: m[1]!.replace(/\s+/g, " "), line });
   }
   return out;
 }

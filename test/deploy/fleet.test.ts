@@ -15,7 +15,8 @@ import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { testPythons } from "../helpers/python.js";
 import { fixtureRepo, type FixtureRepo } from "../check/dynamic-helpers.js";
 import { cli, cliEnv, HEAD, makeInstance, V0_2_0, type Instance } from "./instances.js";
-import { runCli } from "../helpers/cli.js";
+import { MIGRAKIT_BIN, runCli } from "../helpers/cli.js";
+import { spawnSync } from "node:child_process";
 
 const python = testPythons()[0]!.python;
 let pgA: TestPostgres;
@@ -171,6 +172,18 @@ describe("a fleet of 20 instances on two servers", () => {
     const badSql = cli(["status", "--targets-from-sql", pgA.adminUrl, "select nope from registry"], repo.dir, env());
     assert.equal(badSql.status, 2, badSql.all);
     assert.match(badSql.stderr, /EMIGRAKIT_TARGETS_INVALID/);
+
+    // On a terminal (a real pty, not CI), a progress line per instance; piped, none.
+    writeFileSync(join(work, "two.txt"), healthy.slice(0, 2).join("\n") + "\n");
+    const command = [process.execPath, MIGRAKIT_BIN, "deploy", "--targets", join(work, "two.txt"), "--yes"].map((a) => `'${a}'`).join(" ");
+    const pty = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: repo.dir, env: { ...process.env, ...env(), CI: "", GITHUB_ACTIONS: "" }, encoding: "utf8", timeout: 120_000 });
+    assert.equal(pty.status, 0, pty.stdout + pty.stderr);
+    assert.match(pty.stdout, /\[1\/2\] 127\.0\.0\.1:\d+\/fleet_\d+: up to date/);
+    assert.match(pty.stdout, /\[2\/2\] /);
+    noSecrets(pty.stdout);
+    const piped = cli(["deploy", "--targets", join(work, "two.txt"), "--yes"], repo.dir, env());
+    assert.equal(piped.status, 0, piped.all);
+    assert.doesNotMatch(piped.all, /\[1\/2\]/);
 
     const missing = cli(["deploy", "--targets", join(work, "nope.txt"), "--yes"], repo.dir, env());
     assert.equal(missing.status, 2, missing.all);

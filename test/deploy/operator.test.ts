@@ -345,6 +345,12 @@ describe("what a rollback cannot undo, and what a deploy drops", () => {
     assert.match(d.stderr, /EMIGRAKIT_DEPLOY_PARTIAL: Deploying to .* failed in 2023-02-10-92a3b4c5d6e7-v0_4_0\.py:\d+: .*division by zero/);
     assert.match(d.stderr, /The instance was NOT left as it was: its schema or version table differs from before the deploy .* the version table says 8192a3b4c5d6, it was 5e6f708192a3/);
     assert.doesNotMatch(d.all, /Everything was rolled back/);
+    // `check` flags it before it ever reaches an instance, with its own code.
+    const check = cli(["check", "--static"], r.dir, env());
+    assert.equal(check.status, 1, check.all);
+    assert.match(check.all, /EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL/);
+    assert.match(check.all, /2023-02-10-92a3b4c5d6e7-v0_4_0\.py:\d+/);
+    assert.match(check.all, /runs COMMIT: what ran before it is committed on its own/);
   });
 
   test("the deploy output and --sql name every drop of the pending scripts", async () => {

@@ -44,7 +44,7 @@ test("plan: up to date, empty version table, ahead", () => {
 
 test("a script's version: from its name, from a legacy header, or unreleased", () => {
   const info = (file: string, text: string) => scriptInfo({ path: file, name: parseScriptName(file), source: parseScriptSource(text) });
-  assert.deepEqual(info("2023-02-14-8280855a5064-v0_26_2.py", '"""v0.26.2."""\nrevision = "8280855a5064"\n'), { file: "2023-02-14-8280855a5064-v0_26_2.py", revision: "8280855a5064", version: "0.26.2", unreleased: false });
+  assert.deepEqual(info("2023-02-14-8280855a5064-v0_26_2.py", '"""v0.26.2."""\nrevision = "8280855a5064"\n'), { file: "2023-02-14-8280855a5064-v0_26_2.py", revision: "8280855a5064", version: "0.26.2", unreleased: false, path: "2023-02-14-8280855a5064-v0_26_2.py" });
   assert.equal(info("2022-07-21-0560ee3d73dc-storage.py", '"""v0.3.3.\n\nlong text\n"""\nrevision = "0560ee3d73dc"\n').version, "0.3.3");
   assert.equal(info("2023-02-16-dd2b4a9499f2-vx_x_x.py", '"""vX.X.X."""\nrevision = "dd2b4a9499f2"\n').unreleased, true);
   assert.equal(versionLabel(s("x", null)), "(no version)");
@@ -173,4 +173,14 @@ test("against: the deploy history table is not a difference from the ORM", () =>
   const other = { kind: "remove_table", schema: "core", table: "old", columns: [], primary_key: [], foreign_keys: [] };
   assert.equal(withoutOwnTables({ ...base, diffs: [own], empty: false }).empty, true);
   assert.deepEqual(withoutOwnTables({ ...base, diffs: [own, other], empty: false }).diffs, [other]);
+});
+
+test("transaction control in a script is found in code, not in comments or docstrings", async () => {
+  const { transactionControlFindings } = await import("../../src/checks/transaction-control.js");
+  const script = (text: string) => ({ path: "v/x.py", text }) as Parameters<typeof transactionControlFindings>[0];
+  const found = (text: string) => transactionControlFindings(script(text));
+  const text = ['"""v1.0.0.', "Never op.execute(\"COMMIT\") here.", '"""', "def upgrade():", '    op.execute("COMMIT")', "    with op.get_context().autocommit_block():", "        pass", '    # op.execute("ROLLBACK")', "    bind.commit()"].join("\n");
+  assert.deepEqual(transactionControlFindings(script(text)).map((f) => [f.line, /runs (\S+):/.exec(f.message)?.[1]]), [[5, "COMMIT"], [6, "autocommit_block()"], [9, "commit()"]]);
+  assert.deepEqual(transactionControlFindings(script(text)).map((f) => f.code), ["EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL", "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL", "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL"]);
+  assert.equal(found('def upgrade():\n    op.execute("CREATE INDEX CONCURRENTLY ix ON t (a)")\n').length, 0);
 });
