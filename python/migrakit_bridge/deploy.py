@@ -319,7 +319,9 @@ class _Deploy:
         expected = self.params.get("expected_from")
         if current == [self.head]:
             state["status"] = "up_to_date"
-            if self.params.get("record"):
+            # Hashes to record (none yet, or a change accepted) — unless another deploy brought the instance
+            # here while this one waited: that one recorded them.
+            if self.params.get("record") and (expected is None or sorted(expected) == current):
                 state["record"] = {"from": current[0], "to": current[0], "revisions": []}
             return []
         if expected is not None and current != sorted(expected):

@@ -165,11 +165,13 @@ export async function applyCase(o: {
       throw new MigrakitError("EMIGRAKIT_INSTANCE_CHANGED", { target, expected: from, found: answer.current?.join(", ") || "(empty)" });
   }
   // failed or stopped: say what is left, after checking.
-  const unchanged = answer.committed.length ? undefined : (await instanceMark(o.url, c.instance).catch(() => "")) === before;
+  const after = answer.committed.length ? null : await instanceMark(o.url, c.instance).catch(() => undefined);
+  const unchanged = after === null || after === undefined ? undefined : after === before;
+  const unverified = after === undefined ? " (the instance could not be read afterwards to confirm the rollback)" : "";
   const partial = answer.committed.length > 0 || unchanged === false;
   const left = leftText(answer, unchanged, from);
   const cleaned = !partial && left ? ` (${left})` : "";
-  const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message) + cleaned;
+  const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message) + cleaned + unverified;
   const script = scriptWhere(answer.script);
   if (answer.status === "stopped") {
     throw new MigrakitError("EMIGRAKIT_DEPLOY_STOPPED", { target, reason: answer.stop_reason ?? reason, left: partial ? left : `the statement in flight was cancelled and rolled back; the instance is unchanged, still at ${from}${cleaned}` });
