@@ -1,4 +1,5 @@
 // The static rules of docs/spec.md §1 over a loaded schema repo. Pure: everything it needs is in the model.
+import { transactionControlFindings } from "./transaction-control.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
@@ -148,7 +149,7 @@ export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
   for (const n of repo.notFiles) out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
-  for (const s of repo.scripts) out.push(...scriptFindings(s));
+  for (const s of repo.scripts) out.push(...scriptFindings(s), ...transactionControlFindings(s));
   // Under the alembic convention no `_migration` or `__version__` is required: the package file is not read.
   out.push(...graphFindings(repo), ...(repo.convention === "alembic" ? [] : initFindings(repo)));
   return out;
