@@ -33,28 +33,20 @@ interface DynamicOutcome {
   executable: string;
 }
 
-/** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
+/** Python and Postgres start side by side (the one session opener, src/generate/session.ts); both are released whatever happens. */
 async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string): Promise<DynamicOutcome> {
-  const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
-  const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
-  const [bridgeResult, serverResult] = await Promise.allSettled([
-    bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env }),
-    serverMod.getScratchServer({ database: config.database, env: ctx.env }),
-  ]);
-  const bridge = bridgeResult.status === "fulfilled" ? bridgeResult.value : undefined;
-  const server = serverResult.status === "fulfilled" ? serverResult.value : undefined;
+  const [sessionMod, dynamicMod] = await Promise.all([import("../generate/session.js"), import("../checks/dynamic.js")]);
+  const session = await sessionMod.openSession({ cwd: ctx.cwd, env: ctx.env, config });
   try {
-    if (!bridge) throw (bridgeResult as PromiseRejectedResult).reason;
-    if (!server) throw (serverResult as PromiseRejectedResult).reason;
-    const versions = bridge.versionsInfo ?? (await bridge.versions());
+    const versions = session.bridge.versionsInfo ?? (await session.bridge.versions());
     const out: DynamicOutcome = { findings: [], baselines: {}, executable: versions.executable };
     for (const repo of repos) {
       const report = await dynamicMod.dynamicCheck(repo, {
-        bridge,
-        failureOf: bridgeMod.remoteFailureOf,
-        adminUrl: server.adminUrl,
-        serverVersion: server.serverVersion,
-        pythonVersions: versions as unknown as Record<string, unknown>,
+        bridge: session.port,
+        failureOf: session.failureOf,
+        adminUrl: session.server.adminUrl,
+        serverVersion: session.server.serverVersion,
+        pythonVersions: session.versions,
         config,
         env: ctx.env,
         useTemplates,
@@ -68,26 +60,40 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
     }
     return out;
   } finally {
-    await bridge?.close().catch(() => {});
-    await server?.release().catch(() => {});
+    await session.close();
   }
 }
 
-export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
-  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
+/** What the dynamic check still needs from the part before it (answerWithoutPython). */
+interface Pending {
+  findings: Finding[];
+  packages: string[];
+  repos: SchemaRepo[];
+  config: LoadedConfig;
+  noCache: boolean;
+  dir: string;
+  key: string | undefined;
+}
+
+/**
+ * What `check` can answer without Python or Postgres: `--static`, static findings that block the dynamic
+ * check, or the result cache's answer ({code}); otherwise what the dynamic check goes on from ({pending}).
+ * The quick entry (src/quick.ts, one pre-bundled file) answers from here and hands anything else to the CLI.
+ */
+export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Promise<{ code: number } | { pending: Pending }> {
   const { findings, packages, repos, config } = await runStaticCheck(ctx);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });
-    return hasErrors(findings) ? 1 : 0;
+    return { code: hasErrors(findings) ? 1 : 0 };
   }
   if (hasErrors(findings)) {
     // alembic could not run a chain that breaks the static rules: those are the ones to fix first.
     if (!ctx.json) print(ctx.stderr, "dynamic checks skipped: fix the static findings first");
     reportFindings(ctx, findings, { packages, dynamic: "skipped" });
-    return 1;
+    return { code: 1 };
   }
   // Loaded here, not at the top: `check --static` must not pay for node:crypto and the cache keys.
-  const { cacheDir, gitState, readResult, resultKey, sitePackagesStamps, writeResult } = await import("../checks/dynamic/result-cache.js");
+  const { cacheDir, readResult, resultKey } = await import("../checks/dynamic/result-cache.js");
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
   const useResultCache = !noCache && !isCI(ctx.env);
   const dir = cacheDir(ctx.env);
@@ -98,14 +104,23 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
       if (!ctx.json) print(ctx.stderr, `unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
       const all = [...findings, ...hit.findings];
       reportFindings(ctx, all, { packages, baselines: hit.baselines, cached: true });
-      return hasErrors(all) ? 1 : 0;
+      return { code: hasErrors(all) ? 1 : 0 };
     }
   }
+  return { pending: { findings, packages, repos, config, noCache, dir, key } };
+}
+
+export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
+  const answer = await answerWithoutPython(opts, ctx);
+  if ("code" in answer) return answer.code;
+  const { findings, packages, repos, config, noCache, dir, key } = answer.pending;
   const dynamic = await runDynamic(ctx, repos, config, !noCache, dir);
   const all = [...findings, ...dynamic.findings];
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
   const failed = hasErrors(all);
   if (key && !failed) {
+    const { gitState, sitePackagesStamps, writeResult } = await import("../checks/dynamic/result-cache.js");
     const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
     await writeResult(dir, key, {
       findings: dynamic.findings,
