@@ -103,7 +103,8 @@ const commands: { name: string; describe: (c: Command) => Command; load: () => P
     describe: (c) =>
       c
         .description("the embedded Postgres and warm Python workers migrakit keeps running between runs: status (default) or stop")
-        .argument("[action]", "status | stop"),
+        .argument("[action]", "status | stop")
+        .argument("[what]", "with stop: workers | postgres (default: both)"),
     load: lazy(() => import("./commands/server.js") as Promise<{ run: Runner }>),
   },
   {

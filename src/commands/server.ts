@@ -1,6 +1,7 @@
 // `migrakit server stop|status`: what migrakit keeps running between runs on a developer machine so a warm
 // run pays neither a server start nor Python's import of the heavy stack — the embedded Postgres and the
-// warm Python workers (src/bridge/worker-run.ts). `stop` ends them all; the next run starts them again.
+// warm Python workers (src/bridge/worker-run.ts). `stop` ends them all (`stop workers` / `stop postgres`: one
+// kind); the next run starts them again.
 import { tmpdir } from "node:os";
 import type { Context } from "../output/context.js";
 import { embeddedPaths, stopEmbeddedServer } from "../db/embedded.js";
@@ -21,12 +22,14 @@ export async function run(_opts: Record<string, unknown>, ctx: Context, args: st
   const paths = await embeddedPaths({ env: ctx.env });
   const dir = workerDir(ctx.env, { uid: typeof process.getuid === "function" ? process.getuid() : -1, tmpdir: tmpdir() });
   if (action === "stop") {
-    const workers = await stopWorkers(await listWorkers(dir, isAlive), waitForExit);
-    const stopped = await stopEmbeddedServer({ env: ctx.env });
+    const what = args[1] ?? "all";
+    if (!["all", "workers", "postgres"].includes(what)) throw new MigrakitError("EMIGRAKIT_USAGE", { command: "server stop", reason: `unknown "${what}" (use workers or postgres, or nothing for both)` });
+    const workers = what === "postgres" ? 0 : await stopWorkers(await listWorkers(dir, isAlive), waitForExit);
+    const stopped = what === "workers" ? false : await stopEmbeddedServer({ env: ctx.env });
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, stopped, dataDir: paths.dataDir, workersStopped: workers }));
     else {
-      print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
-      print(ctx.stdout, workers ? `stopped ${workers} warm Python worker${workers === 1 ? "" : "s"}` : "no warm Python worker was running");
+      if (what !== "workers") print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
+      if (what !== "postgres") print(ctx.stdout, workers ? `stopped ${workers} warm Python worker${workers === 1 ? "" : "s"}` : "no warm Python worker was running");
     }
     return 0;
   }
