@@ -10,6 +10,7 @@ the downgrade derived by reversing the upgrade, as alembic does.
 """
 
 import datetime
+import json
 import os
 
 from . import environment as env
@@ -18,29 +19,54 @@ from .renames import apply_renames
 from .render import render_ops
 
 
+# The comparison of the last ``generate`` that asked to ``keep`` it: the TS side pairs renames on its diffs and
+# then asks again with the renames, on the same database, with nothing in between (src/generate/generate.ts).
+# That second request applies the renames to these ops and renders them: no second env.py run, no second
+# reflection of the database. Per process, and every bridge process serves one run.
+_kept = {}
+
+
+def _comparison_key(params):
+    rest = {k: v for k, v in params.items() if k not in ("renames", "keep", "reuse")}
+    return json.dumps(rest, sort_keys=True, default=str)
+
+
+def _answer(migration, context, renames):
+    upgrade_ops = migration.upgrade_ops
+    diffs = structure_all(upgrade_ops.as_diffs())
+    applied = apply_renames(upgrade_ops, renames)
+    downgrade_ops = upgrade_ops.reverse() if applied else migration.downgrade_ops
+    up_code, up_imports = render_ops(upgrade_ops, context)
+    down_code, down_imports = render_ops(downgrade_ops, context)
+    return dict(
+        diffs=diffs,
+        applied=applied,
+        upgrade_ops=up_code,
+        downgrade_ops=down_code,
+        imports=sorted(up_imports | down_imports),
+        empty=upgrade_ops.is_empty(),
+    )
+
+
 def generate(params):
     from alembic.autogenerate import produce_migrations
 
+    key = _comparison_key(params)
+    kept = _kept.pop("last", None)
+    if params.get("reuse") and kept is not None and kept["key"] == key:
+        return _answer(kept["migration"], kept["context"], params.get("renames") or [])
 
     result = {}
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
         migration = produce_migrations(context, metadata)
-        upgrade_ops = migration.upgrade_ops
-        diffs = structure_all(upgrade_ops.as_diffs())
-        applied = apply_renames(upgrade_ops, params.get("renames") or [])
-        downgrade_ops = upgrade_ops.reverse() if applied else migration.downgrade_ops
-        up_code, up_imports = render_ops(upgrade_ops, context)
-        down_code, down_imports = render_ops(downgrade_ops, context)
-        result.update(
-            diffs=diffs,
-            applied=applied,
-            upgrade_ops=up_code,
-            downgrade_ops=down_code,
-            imports=sorted(up_imports | down_imports),
-            empty=upgrade_ops.is_empty(),
-        )
+        if params.get("keep") and not params.get("renames"):
+            # No rename touches these ops in this request (apply_renames of none leaves them as they are):
+            # the next request applies its renames to these very objects. Rendering needs only the
+            # context's options and dialect, which outlive its connection.
+            _kept["last"] = {"key": key, "migration": migration, "context": context}
+        result.update(_answer(migration, context, params.get("renames") or []))
         return []
 
     env.run(params, fn, url=params["url"], dont_mutate=True)

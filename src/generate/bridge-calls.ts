@@ -17,7 +17,11 @@ export interface GenerateAnswer {
   empty: boolean;
 }
 
-export function generateOps(bridge: Bridge, p: PackageParams & { url: string; renames: Rename[] }): Promise<GenerateAnswer> {
+/**
+ * `keep`: the bridge keeps this comparison for the next request; `reuse`: that next request applies its
+ * renames to the kept comparison instead of comparing again (python/migrakit_bridge/generate.py).
+ */
+export function generateOps(bridge: Bridge, p: PackageParams & { url: string; renames: Rename[]; keep?: boolean; reuse?: boolean }): Promise<GenerateAnswer> {
   return bridge.call<GenerateAnswer>("generate", { ...p, renames: bridgeInstructions(p.renames) });
 }
 

@@ -79,10 +79,11 @@ function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename
 
 /** Compare with renames: first as asked (explicit/recorded), then with the detected pairs added. */
 async function opsWithRenames(s: Session, params: PackageParams & { url: string }, o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean }) {
-  let answer = await generateOps(s.bridge, { ...params, renames: [] });
+  // keep/reuse: the second request applies the renames to the first one's comparison (one autogenerate pass).
+  let answer = await generateOps(s.bridge, { ...params, renames: [], keep: true });
   const plan = planRenames(answer.diffs, o);
   if (plan.unmatched.length) throw new MigrakitError("EMIGRAKIT_RENAME_NOT_FOUND", { renames: plan.unmatched.map((r) => r.text).join(", ") });
-  if (plan.renames.length) answer = { ...(await generateOps(s.bridge, { ...params, renames: plan.renames })), diffs: answer.diffs };
+  if (plan.renames.length) answer = { ...(await generateOps(s.bridge, { ...params, renames: plan.renames, reuse: true })), diffs: answer.diffs };
   return { answer, plan };
 }
 
