@@ -2,6 +2,13 @@
 import { statSync } from "node:fs";
 
 const argv = process.argv.slice(2);
+// Output that cannot be written (`--json > /dev/full`, a reader that went away) would otherwise end the run
+// in an unhandled 'error' event with a stack trace. The run finishes its work (and its clean-up), then
+// says so and exits 3.
+let outputFailure;
+for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
+  stream.on("error", (err) => (outputFailure ??= { stream: name, reason: err.code ?? err.message }));
+}
 // The pre-commit hook with nothing relevant staged ends in one small module, before the CLI is even loaded.
 if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
   const { quickExit } = await import("../dist/src/hook/fast.js");
@@ -15,10 +22,17 @@ if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "relea
 }
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");
-  const code = await main(argv);
-  process.exitCode = code;
-  // A helper process or a pool left open by mistake must not keep the command alive after its work is done.
-  setTimeout(() => process.exit(code), 3000).unref();
+  // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
+  // ends by itself once stdout is flushed; a handle left open is a bug that the tests see as a hang.
+  process.exitCode = await main(argv);
+}
+// Writes to a file fail at once, to a pipe a moment later: let pending ones report before deciding.
+await new Promise((resolve) => setImmediate(resolve));
+if (outputFailure) {
+  const { MigrakitError } = await import("../dist/src/errors/index.js");
+  const e = new MigrakitError("EMIGRAKIT_OUTPUT_FAILED", outputFailure);
+  if (outputFailure.stream !== "stderr") process.stderr.write(`error ${e.code}: ${e.message}\n  fix: ${e.fix}\n`);
+  process.exitCode = e.exitCode;
 }
 
 /** The bundle exists and no tsc build came after it (a `tsc -p .` alone leaves an older bundle behind). */

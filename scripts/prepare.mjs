@@ -1,29 +1,44 @@
-// `npm install`'s prepare step: build dist/ (tsc, then the quick bundle) when it is missing. It must also
-// work where the dev dependencies are not installed (a git install for the pre-commit framework, where
-// dist/ is already there): then it builds only what it can and says so, and the bin uses the unbundled files.
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+// `npm run prepare`: builds dist/ for a git install. npm runs `prepare` when it installs migrakit from git
+// (pre-commit's `language: node` does `npm install -g git+file://…`), but there it installs no dev
+// dependencies, so `tsc` is missing (issue 17). With a local TypeScript (a development clone after `npm ci`)
+// this is the usual `tsc -p .`; without one it runs the TypeScript version pinned in devDependencies through
+// `npm exec` (fetched from the registry like every other dependency) on tsconfig.install.json, which builds
+// only what the package runs and needs no @types. Then the quick paths' bundle, when esbuild is there.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const require = createRequire(import.meta.url);
-const has = (name) => {
-  try {
-    require.resolve(name, { paths: [root] });
-    return true;
-  } catch {
-    return false;
-  }
+const root = new URL("..", import.meta.url);
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
 };
-const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
 
-if (!existsSync(new URL("../dist/src/cli.js", import.meta.url))) {
-  if (!has("typescript")) {
-    console.error("migrakit prepare: dist/ is missing and typescript is not installed: run `npm install` with dev dependencies, then `npm run build`.");
-    process.exit(1);
-  }
-  run([require.resolve("typescript/bin/tsc", { paths: [root] }), "-p", "."]);
+let localTsc = null;
+try {
+  localTsc = createRequire(new URL("package.json", root)).resolve("typescript/bin/tsc");
+} catch {
+  localTsc = null;
 }
-if (has("esbuild")) run(["scripts/bundle.mjs"]);
-else console.error("migrakit prepare: esbuild is not installed: the quick paths run unbundled (a little slower).");
+let status;
+if (localTsc) status = run(process.execPath, [localTsc, "-p", "."]);
+else {
+  const pinned = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).devDependencies.typescript.replace(/^[\^~]/, "");
+  // npm_execpath: the npm that runs this script (the one on PATH may be another, or none).
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
+  status = run(npm[0], [...npm.slice(1), "exec", "--yes", `--package=typescript@${pinned}`, "--", "tsc", "-p", "tsconfig.install.json"]);
+}
+// The quick paths' bundle (scripts/bundle.mjs) needs esbuild, a dev dependency: without it the bin runs
+// the same modules unbundled, a little slower.
+if (status === 0) {
+  let esbuild = false;
+  try {
+    createRequire(new URL("package.json", root)).resolve("esbuild");
+    esbuild = true;
+  } catch {
+    esbuild = false;
+  }
+  if (esbuild) status = run(process.execPath, [new URL("bundle.mjs", import.meta.url).pathname]);
+}
+process.exit(status);

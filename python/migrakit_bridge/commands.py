@@ -6,11 +6,13 @@ repo's env.py options (include_schemas, compare_type, include_object, version ta
 apply as they would on the command line.
 """
 
+from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
 from . import environment as env
+from .recording import Recorder
 from .render import render_ops
 from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
 from .diffs import structure_all
-from .package import import_package
+from .package import import_package, loaded_files
 from .versions import versions
 
 
@@ -34,14 +36,24 @@ def history(params):
 
 
 def upgrade(params):
+    """``alembic upgrade``; with ``record``, also what each script did (recording.py, for the safety lint)."""
     revision = params.get("revision") or "head"
     script = script_directory(params)
+    recorder = Recorder() if params.get("record") else None
 
     def fn(rev, context):
         create_schemas(context)
-        return script._upgrade_revs(revision, rev)
+        steps = script._upgrade_revs(revision, rev)
+        if recorder is None:
+            return steps
+        recorder.attach(context.connection)
+        return recorder.wrap_steps(steps)
 
-    return _run_revs(params, fn, destination_rev=revision)
+    if recorder is None:
+        return _run_revs(params, fn, destination_rev=revision)
+    with recorder.active():
+        result = _run_revs(params, fn, destination_rev=revision)
+    return {**result, "recorded": recorder.result()}
 
 
 def downgrade(params):
@@ -197,4 +209,5 @@ METHODS = {
     "create_all": create_all,
     "compare": compare,
     "package": package_info,
+    "loaded_files": loaded_files,
 }

@@ -1,6 +1,7 @@
 """`migrakit generate` on the Python side: autogenerate with renames applied, and the script template.
 
-``generate`` is ``compare`` (commands.py) plus the rename instructions of the TypeScript side
+``generate`` is ``compare`` (commands.py) plus the NOT NULL backfills (backfill.py), the order of a careful
+engineer (ordering.py) and the rename instructions of the TypeScript side
 (src/generate/renames.ts decides them from the structured diffs): the diffs are those of alembic's own ops,
 so the caller can pair drops and adds, while the rendered code is that of the ops after the renames, with
 the downgrade derived by reversing the upgrade, as alembic does.
@@ -10,63 +11,44 @@ the downgrade derived by reversing the upgrade, as alembic does.
 """
 
 import datetime
-import json
 import os
 
+from . import enums, lengths  # noqa: F401  (register their comparators with alembic)
 from . import environment as env
+from .backfill import apply_backfills, drop_noops
 from .diffs import structure_all
+from .ordering import order
 from .renames import apply_renames
 from .render import render_ops
-
-
-# The comparison of the last ``generate`` that asked to ``keep`` it: the TS side pairs renames on its diffs and
-# then asks again with the renames, on the same database, with nothing in between (src/generate/generate.ts).
-# That second request applies the renames to these ops and renders them: no second env.py run, no second
-# reflection of the database. Per process, and every bridge process serves one run.
-_kept = {}
-
-
-def _comparison_key(params):
-    rest = {k: v for k, v in params.items() if k not in ("renames", "keep", "reuse")}
-    return json.dumps(rest, sort_keys=True, default=str)
-
-
-def _answer(migration, context, renames):
-    upgrade_ops = migration.upgrade_ops
-    diffs = structure_all(upgrade_ops.as_diffs())
-    applied = apply_renames(upgrade_ops, renames)
-    downgrade_ops = upgrade_ops.reverse() if applied else migration.downgrade_ops
-    up_code, up_imports = render_ops(upgrade_ops, context)
-    down_code, down_imports = render_ops(downgrade_ops, context)
-    return dict(
-        diffs=diffs,
-        applied=applied,
-        upgrade_ops=up_code,
-        downgrade_ops=down_code,
-        imports=sorted(up_imports | down_imports),
-        empty=upgrade_ops.is_empty(),
-    )
 
 
 def generate(params):
     from alembic.autogenerate import produce_migrations
 
-    key = _comparison_key(params)
-    kept = _kept.pop("last", None)
-    if params.get("reuse") and kept is not None and kept["key"] == key:
-        return _answer(kept["migration"], kept["context"], params.get("renames") or [])
 
     result = {}
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
         migration = produce_migrations(context, metadata)
-        if params.get("keep") and not params.get("renames"):
-            # No rename touches these ops in this request (apply_renames of none leaves them as they are):
-            # the next request applies its renames to these very objects. Rendering needs only the
-            # context's options and dialect, which outlive its connection.
-            _kept["last"] = {"key": key, "migration": migration, "context": context}
-        result.update(_answer(migration, context, params.get("renames") or []))
+        upgrade_ops = migration.upgrade_ops
+        diffs = structure_all(upgrade_ops.as_diffs())
+        applied = apply_renames(upgrade_ops, params.get("renames") or [])
+        backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
+        order(upgrade_ops)
+        downgrade_ops = upgrade_ops.reverse()
+        drop_noops(downgrade_ops)
+        up_code, up_imports = render_ops(upgrade_ops, context)
+        down_code, down_imports = render_ops(downgrade_ops, context)
+        result.update(
+            diffs=diffs,
+            applied=applied,
+            backfills=backfills,
+            upgrade_ops=up_code,
+            downgrade_ops=down_code,
+            imports=sorted(up_imports | down_imports),
+            empty=upgrade_ops.is_empty(),
+        )
         return []
 
     env.run(params, fn, url=params["url"], dont_mutate=True)

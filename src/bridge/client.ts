@@ -5,7 +5,7 @@
 import { appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../util/package-root.js";
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
 import { preflightError } from "./preflight.js";
@@ -25,7 +25,7 @@ import type {
 } from "./types.js";
 
 /** python/ of this package (dist/src/bridge → the package root). */
-export const BRIDGE_PYTHON_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
+export const BRIDGE_PYTHON_DIR = fromPackageRoot("python");
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 3_000;
@@ -147,7 +147,7 @@ export class Bridge {
   history(p: Partial<PackageParams> = {}): Promise<HistoryEntry[]> {
     return this.request("history", p);
   }
-  upgrade(p: Optional<PackageParams & { url: string; revision?: string }>): Promise<CurrentResult> {
+  upgrade(p: Optional<PackageParams & { url: string; revision?: string; record?: boolean }>): Promise<CurrentResult> {
     return this.request("upgrade", p);
   }
   downgrade(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {

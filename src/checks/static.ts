@@ -134,7 +134,7 @@ function initFindings(repo: SchemaRepo): Finding[] {
   }
   const g = repo.graph;
   const head = g.heads.length === 1 ? g.heads[0]! : null;
-  const hasScripts = repo.scripts.length > 0 || repo.undecodable.length > 0;
+  const hasScripts = repo.scripts.length > 0 || repo.undecodable.length > 0 || repo.notFiles.length > 0;
   if (!p.migration) {
     if (hasScripts && !unreadable.has("_migration")) out.push(finding("EMIGRAKIT_MIGRATION_MISSING", { file: init.path, line: 1 }, { file: init.path, head: head ?? "<head>" }));
   } else if (g.heads.length <= 1 && g.cycles.length === 0 && p.migration.value !== head) {
@@ -145,6 +145,7 @@ function initFindings(repo: SchemaRepo): Finding[] {
 
 export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
+  for (const n of repo.notFiles) out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
   for (const s of repo.scripts) out.push(...scriptFindings(s));
   out.push(...graphFindings(repo), ...initFindings(repo));

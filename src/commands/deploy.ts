@@ -1,6 +1,7 @@
 // `migrakit deploy --db URL [--yes] [--sql]`: apply the pending scripts to a real instance, after the
 // operator confirms, under a Postgres advisory lock, all or nothing (src/deploy/apply.ts). Refuses when
 // the instance is ahead of the installed package. `--sql` prints alembic's offline SQL and changes nothing.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { applyPlan } from "../deploy/apply.js";
@@ -26,6 +27,19 @@ export interface DeployOptions {
 /** Defaults: wait up to a minute for another deploy; no statement may wait more than 10 s for a table lock. */
 export const DEFAULT_LOCK_WAIT = "60s";
 export const DEFAULT_LOCK_TIMEOUT = "10s";
+
+export const name = "deploy";
+
+export function describe(c: Command): Command {
+  return c
+    .description("apply the pending scripts to an instance: confirmed, under a lock, all or nothing")
+    .requiredOption("--db <url>", "the instance's Postgres URL")
+    .option("--yes", "confirm in advance (needed without a terminal)")
+    .option("--sql", "print the SQL that would run (alembic offline mode); change nothing")
+    .option("--lock-wait <duration>", "how long to wait for another deploy's lock", DEFAULT_LOCK_WAIT)
+    .option("--lock-timeout <duration>", "Postgres lock_timeout for the deploy's statements (0: none)", DEFAULT_LOCK_TIMEOUT)
+    .option("--statement-timeout <duration>", "Postgres statement_timeout for the deploy's statements (0: none)");
+}
 
 export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const url = requireDb(opts.db, "deploy");

@@ -1,6 +1,7 @@
 // `migrakit status --db URL`: the instance's revision and version against the package head and
 // `__version__`, and the scripts still to deploy. Exit 0 when up to date, 1 when behind (or ahead).
 // Needs no Python: the package is read from its files, the instance with plain SELECTs.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { loadDeployPackage } from "../deploy/package-state.js";
@@ -15,6 +16,14 @@ export interface StatusOptions {
 export function requireDb(db: string | undefined, command: string): string {
   if (!db) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: `${command} needs --db URL (the instance's Postgres URL)` });
   return db;
+}
+
+export const name = "status";
+
+export function describe(c: Command): Command {
+  return c
+    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind)")
+    .requiredOption("--db <url>", "the instance's Postgres URL");
 }
 
 export async function run(opts: StatusOptions, ctx: Context): Promise<number> {

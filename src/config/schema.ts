@@ -16,6 +16,8 @@ export interface Config {
   versionTable?: string;
   requireDowngrade: boolean;
   allowDestructive: boolean;
+  /** Major version of the Postgres the scripts are deployed to, for the lint's version-dependent rules; undefined = the server's. */
+  postgresVersion?: number;
   /** Extra semver pre-release channel → PEP 440 letters (`{ "preview": "rc" }`). */
   prereleaseMap: Record<string, string>;
 }
@@ -31,7 +33,7 @@ export const DEFAULTS: Config = {
 };
 
 /** A validator returns the normalised value, or undefined with the description of what is expected. */
-type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
+export type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0);
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -56,6 +58,8 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
   versionTable: (v) => (typeof v === "string" && identifier.test(v) ? { ok: true, value: v } : { ok: false, expected: "a table name (letters, digits, underscores)" }),
   requireDowngrade: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   allowDestructive: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  postgresVersion: (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= 9 && v <= 99 ? { ok: true, value: v } : { ok: false, expected: "a Postgres major version such as 14" },
   prereleaseMap: (v) =>
     v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
       ? { ok: true, value: v }

@@ -4,15 +4,13 @@
 // generate or refresh the unreleased script, write it and `_migration` to the index and the working tree
 // (only those two files; other unstaged work stays byte-identical), then check the result. Exit 1 blocks
 // the commit with the report.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
-import { listPackages, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
+import { listPackages, readSchemaRepo, requireOnlyFiles, type SchemaRepo } from "../model/repo.js";
 import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";
 import { planRebase } from "../generate/rebase.js";
 import { addedTimes, mainScripts } from "../generate/rebase-io.js";
@@ -24,6 +22,8 @@ import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
+import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { stagedVersionBump } from "./release-commit.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
@@ -52,8 +52,8 @@ async function stageWrites(w: GitWhere, snapshot: string, writes: FileWrite[]): 
   writeFiles(snapshot, writes);
 }
 
-async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, pkg: string): Promise<number> {
-  let repo: SchemaRepo = await readSchemaRepo(snapshot, pkg);
+async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, pkg: string, staged: SchemaRepo): Promise<number> {
+  let repo = staged;
   if (repo.graph.heads.length > 1) {
     const plan = planRebase(repo, { mainHas: await mainScripts(w.cwd, w.env, repo), addedAt: await addedTimes(w.cwd, w.env, repo) });
     await stageWrites(w, snapshot, plan.writes);
@@ -67,6 +67,10 @@ async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: s
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
+    if (outcome.kind === "written" && outcome.created) {
+      const bump = await stagedVersionBump(w, pkg, repo.init?.text ?? null);
+      if (bump) throw new MigrakitError("EMIGRAKIT_HOOK_RELEASE_COMMIT", { package: pkg, ...bump });
+    }
     if (outcome.kind === "written" && outcome.writes.length) {
       await stageWrites(w, snapshot, outcome.writes);
       repo = await readSchemaRepo(snapshot, pkg);
@@ -101,7 +105,7 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
   const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
   sessionP.catch(() => {});
-  const snapshotP = mkdtemp(join(tmpdir(), "migrakit-index-"));
+  const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});
   let saved: string | null = null;
   let snapshot: string | undefined;
@@ -109,9 +113,13 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   try {
     [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
     await exportIndex(w, packages, snapshot);
+    // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
+    // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
+    const staged: SchemaRepo[] = [];
+    for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(snapshot, pkg)));
     session = await sessionP;
     let code = 0;
-    for (const pkg of packages) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, pkg));
+    for (const repo of staged) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, repo.package, repo));
     return code;
   } catch (err) {
     if (!isMigrakitError(err) && saved) print(ctx.stderr, `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`);
@@ -120,6 +128,6 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     // A session that was still starting when something failed is closed all the same.
     await (session ?? (await sessionP.catch(() => undefined)))?.close();
     const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   }
 }

@@ -21,6 +21,7 @@ before(async () => {
   const mtime = (p: string) => statSync(p, { throwIfNoEntry: false })?.mtimeMs;
   // `npm test` builds it (pretest); a bare `tsc -p .` does not, and the bin would then load the unbundled files.
   if ((mtime(BUNDLE) ?? -1) < (mtime(join(REPO_ROOT, "dist", ".tsbuildinfo")) ?? 0)) execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "bundle.mjs")]);
+  assert.ok(mtime(BUNDLE), `${BUNDLE} is missing: esbuild (a dev dependency) is not installed; run \`npm install\`, then \`npm run build\``);
   work = mkdtempSync(join(tmpdir(), "migrakit-quick-"));
   writeFileSync(join(work, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`);
   writeFileSync(join(work, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) appendFileSync(process.env.MIGRAKIT_TEST_TRACE, url + "\\n");\n  return next(url, context);\n}\n`);
