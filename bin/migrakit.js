@@ -2,12 +2,15 @@
 import { statSync } from "node:fs";
 
 const argv = process.argv.slice(2);
-// Output that cannot be written (`--json > /dev/full`, a reader that went away) would otherwise end the run
-// in an unhandled 'error' event with a stack trace. The run finishes its work (and its clean-up), then
-// says so and exits 3.
+// Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'
+// event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
+// that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do.
 let outputFailure;
 for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
-  stream.on("error", (err) => (outputFailure ??= { stream: name, reason: err.code ?? err.message }));
+  stream.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    outputFailure ??= { stream: name, reason: err.code ?? err.message };
+  });
 }
 // The pre-commit hook with nothing relevant staged ends in one small module, before the CLI is even loaded.
 if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {

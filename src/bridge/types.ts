@@ -8,6 +8,8 @@ export interface PackageParams {
   package: string;
   /** The alembic script location; default `{import_root or repo_root}/{package}/migrations`. */
   migrations_dir?: string;
+  /** The repo's alembic.ini: env.py runs with it as `config.config_file_name`, with its options and driver. */
+  config_file?: string;
   /** The version table for the built-in env.py (a repo's own env.py decides for itself). */
   version_table?: string;
   /** Import the package from here (an export of the git index), even over an editable install. */

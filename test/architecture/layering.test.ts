@@ -33,6 +33,7 @@ export const TS_LAYERS: Record<string, number> = {
 export const PY_LAYERS: Record<string, number> = {
   __init__: 0,
   urls: 0,
+  guard: 0,
   package: 0,
   diffs: 0,
   render: 0,
@@ -40,7 +41,9 @@ export const PY_LAYERS: Record<string, number> = {
   backfill: 0,
   enums: 0,
   lengths: 0,
+  stop: 0,
   versions: 1,
+  instance: 1,
   environment: 1,
   renames: 1,
   recording: 1,
