@@ -184,13 +184,8 @@ def _drop_indexes(engine, names, params):
 
 
 def _run_env(params, config, script, fn, connection, **environment):
-    from alembic.runtime.environment import EnvironmentContext
-    from alembic.util import load_python_file
-
-    env_dir = pkg.migrations_dir(params) if env.has_own_env(params) else env.TEMPLATES_DIR
     config.attributes["connection"] = connection
-    with EnvironmentContext(config, script, fn=fn, **environment):
-        load_python_file(env_dir, "env.py")
+    env.load_env(params, config, script, fn, **environment)
 
 
 def _history(connection, params, run, mode):

@@ -3,6 +3,7 @@
 // many). Refuses an instance ahead of the package, applied scripts changed since (unless --accept-changed),
 // unreleased scripts (unless --allow-unreleased). `--sql` prints alembic's offline SQL and changes nothing.
 // A signal while deploying cancels and rolls back (deploy/interrupt.ts) before migrakit exits.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { applyCase, type DeployLimits } from "../deploy/apply.js";
@@ -53,6 +54,26 @@ async function confirm(ctx: Context, question: string, count: number, target: st
 
 async function record(pkg: DeployPackage, ctx: Context) {
   return { package: pkg.state.name, version: pkg.state.version, deployedBy: deployedBy(ctx.env), migrakitVersion: await migrakitVersion() };
+}
+
+export const name = "deploy";
+
+export function describe(c: Command): Command {
+  return c
+    .description("apply the pending scripts to an instance or a fleet: confirmed, under a lock, each instance all or nothing")
+    .option("--db <url>", "the instance's Postgres URL")
+    .option("--yes", "confirm in advance (needed without a terminal)")
+    .option("--sql", "print the SQL that would run (alembic offline mode); change nothing")
+    .option("--lock-wait <duration>", "how long to wait for another deploy's lock", DEFAULT_LOCK_WAIT)
+    .option("--lock-timeout <duration>", `Postgres lock_timeout for the deploy's statements (default ${DEFAULT_LOCK_TIMEOUT}; 0: none)`)
+    .option("--statement-timeout <duration>", "Postgres statement_timeout for the deploy's statements (default none)")
+    .option("--retries <n>", `tries again after a lock timeout (default ${DEFAULT_RETRIES})`)
+    .option("--accept-changed <rev>", "accept that this applied script's text changed (recorded); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--allow-unreleased", "also deploy unreleased (vx_x_x) scripts (recorded)")
+    .option("--targets <file>", "a fleet: one URL or libpq service name per line (- for stdin)")
+    .option("--targets-from-sql <url-and-query...>", "a fleet from a registry database: URL, then a query whose first column is the instance URL")
+    .option("--shard <i/n>", "only the i-th of n shares of the fleet (a CI matrix job)")
+    .option("--parallel <n>", `instances deployed at a time (default ${DEFAULT_PARALLEL})`);
 }
 
 export async function run(opts: DeployOptions, ctx: Context): Promise<number> {

@@ -3,6 +3,7 @@
 // deployed. Exit 0 when up to date, 1 when behind (or ahead, or changed). For a fleet: one row per instance,
 // exit 0 only when every one is at head. Needs no Python: the package is read from its files, the instance
 // with plain SELECTs.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { driftOf } from "../deploy/case.js";
@@ -30,6 +31,18 @@ export interface StatusOptions extends TargetOptions {
 export function requireDb(db: string | undefined, command: string): string {
   if (!db) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: `${command} needs --db URL (the instance's Postgres URL), or --targets FILE for a fleet` });
   return db;
+}
+
+export const name = "status";
+
+export function describe(c: Command): Command {
+  return c
+    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind)")
+    .option("--db <url>", "the instance's Postgres URL")
+    .option("--targets <file>", "a fleet: one URL or libpq service name per line (- for stdin)")
+    .option("--targets-from-sql <url-and-query...>", "a fleet from a registry database: URL, then a query whose first column is the instance URL")
+    .option("--shard <i/n>", "only the i-th of n shares of the fleet (a CI matrix job)")
+    .option("--parallel <n>", "instances read at a time");
 }
 
 export function wantsFleet(opts: TargetOptions & { db?: string }): boolean {

@@ -50,6 +50,12 @@ export const staticCodes = {
     message: (d) => `_schema_id is "${show(d.schemaId)}"; the version table would be "migration_${show(d.schemaId)}".`,
     fix: () => "Use lower-case letters, digits and underscores only.",
   },
+  EMIGRAKIT_SCRIPT_NOT_A_FILE: {
+    exit: 1,
+    title: "An entry named like a script is not a file",
+    message: (d) => `${show(d.file)} is ${show(d.kind)}, not a script file, and alembic loads every *.py in versions/.`,
+    fix: (d) => `Remove ${show(d.file)} (git rm -r if it is tracked), or rename it so its name does not end in .py.`,
+  },
   EMIGRAKIT_SCRIPT_NOT_UTF8: {
     exit: 1,
     title: "A script is not UTF-8",
