@@ -162,7 +162,14 @@ export const staticCodes = {
     exit: 1,
     title: "A script is released in a version newer than __version__",
     message: (d) => `"${show(d.file)}" is named for version ${show(d.version)}, newer than __version__ ${show(d.packageVersion)}.`,
-    fix: () => "Bump __version__ (migrakit release-prepare), or rename the script back to vx_x_x.",
+    fix: (d) =>
+      `Release ${show(d.version)} (\`npx migrakit release-prepare --version ${show(d.version)}\` accepts a script named for the version it releases), or rename the script back to vx_x_x.`,
+  },
+  EMIGRAKIT_RELEASED_ADDED: {
+    exit: 1,
+    title: "A new script is named for a version that is already released",
+    message: (d) => `"${show(d.file)}" is named for version ${show(d.version)}, but it was added after that version was released (${show(d.ref)} does not have it).`,
+    fix: (d) => `Name it as unreleased (\`git mv ${show(d.file)} ${show(d.suggestion)}\`, header """vX.X.X.""") so the next release gives it its version.`,
   },
   EMIGRAKIT_RELEASED_CHANGED: {
     exit: 1,
