@@ -1,5 +1,6 @@
 // `migrakit status --db URL`: the instance's revision and version against the package head and
-// `__version__`, and the scripts still to deploy. Exit 0 when up to date, 1 when behind (or ahead).
+// `__version__`, and the scripts still to deploy. Exit 0 when up to date, 1 when behind; an instance ahead of
+// the package is EMIGRAKIT_INSTANCE_AHEAD with that code's exit (3), as `deploy` refuses it.
 // Needs no Python: the package is read from its files, the instance with plain SELECTs.
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
@@ -22,7 +23,7 @@ export const name = "status";
 
 export function describe(c: Command): Command {
   return c
-    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind)")
+    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind, 3 when ahead)")
     .requiredOption("--db <url>", "the instance's Postgres URL");
 }
 
@@ -35,8 +36,9 @@ export async function run(opts: StatusOptions, ctx: Context): Promise<number> {
   else print(ctx.stdout, statusText(pkg.state, plan, instance));
   if (plan.state === "ahead") {
     // Not thrown: the status was printed; the refusal a deploy would give says what to install.
-    if (!ctx.json) reportError(ctx, aheadError(pkg.state, plan, instance));
-    return 1;
+    const ahead = aheadError(pkg.state, plan, instance);
+    if (!ctx.json) reportError(ctx, ahead);
+    return ahead.exitCode;
   }
   return plan.state === "up_to_date" ? 0 : 1;
 }
