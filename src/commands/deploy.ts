@@ -13,7 +13,7 @@ import { formatMs, parseDuration } from "../deploy/options.js";
 import { loadDeployPackage } from "../deploy/package-state.js";
 import { aheadError, instancePlan, versionStep } from "../deploy/status.js";
 import { print } from "../output/output.js";
-import { requireDb } from "./status.js";
+import { requireDb, withDbOption } from "./status.js";
 
 export interface DeployOptions {
   db?: string;
@@ -49,7 +49,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     ...(opts.statementTimeout !== undefined ? { statementTimeoutMs: parseDuration("--statement-timeout", opts.statementTimeout) } : {}),
   };
   const pkg = await loadDeployPackage(ctx);
-  const instance = await readInstance(url, pkg.versionTable);
+  const instance = await withDbOption(() => readInstance(url, pkg.versionTable));
   const plan = instancePlan(pkg.state, instance);
   if (plan.state === "ahead") throw aheadError(pkg.state, plan, instance);
   const step = versionStep(plan);

@@ -42,7 +42,7 @@ export const staticCodes = {
     exit: 1,
     title: "_migration is not the head revision",
     message: (d) => `_migration is ${d.migration === null ? "None" : `"${show(d.migration)}"`}, but the head revision is ${d.head === null ? "none (no scripts)" : `"${show(d.head)}"`}.`,
-    fix: (d) => (d.head === null ? "Set `_migration = None`." : `Set \`_migration = "${show(d.head)}"\` (migrakit generate does this for you).`),
+    fix: (d) => (d.head === null ? "Set `_migration = None` in the package's __init__.py." : `Set \`_migration = "${show(d.head)}"\` in the package's __init__.py.`),
   },
   EMIGRAKIT_SCHEMA_ID_INVALID: {
     exit: 1,
@@ -144,7 +144,8 @@ export const staticCodes = {
     exit: 1,
     title: "A script merges revisions",
     message: (d) => `Revision "${show(d.revision)}" has several parents (${show(d.parents)}); migrakit keeps the chain linear.`,
-    fix: () => "Replace the merge by re-parenting the unreleased script on the single head (`migrakit rebase`).",
+    fix: (d) =>
+      `Delete the merge script${d.file ? ` ${show(d.file)}` : ""} (migrakit keeps one linear chain), then run \`npx migrakit rebase\`: it re-parents the branch's unreleased script on the other head.`,
   },
   EMIGRAKIT_UNRELEASED_NOT_AT_TIP: {
     exit: 1,
