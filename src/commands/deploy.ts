@@ -56,7 +56,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const summary = { target: instance.target, from: plan.current, to: plan.head, versions: step, scripts: plan.pending.map((s) => s.file) };
   if (plan.state === "up_to_date") {
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, status: "up_to_date", ...summary }, null, 2));
-    else print(ctx.stderr, `${instance.target} is up to date (${plan.current}): nothing to deploy`);
+    else print(ctx.stderr, `migrakit: ${instance.target} is up to date (${plan.current}): nothing to deploy`);
     return 0;
   }
   if (opts.sql) {
@@ -80,7 +80,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const { bridge, params } = await startDeployBridge(pkg, ctx);
   let result;
   try {
-    if (!ctx.json) print(ctx.stderr, `deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
+    if (!ctx.json) print(ctx.stderr, `migrakit: deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
     result = await applyPlan({
       bridge,
       params,
@@ -97,9 +97,9 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   if (ctx.json) {
     print(ctx.stdout, JSON.stringify({ ok: true, status: result.status, ...summary, applied: result.applied, current: result.current, waitedMs: result.waitedMs }, null, 2));
   } else if (result.status === "applied") {
-    print(ctx.stdout, `deployed ${result.applied.length} script(s) to ${instance.target} (${step}) in ${took}; now at ${result.current.join(", ")}`);
+    print(ctx.stdout, `migrakit: deployed ${result.applied.length} script(s) to ${instance.target} (${step}) in ${took}; now at ${result.current.join(", ")}`);
   } else {
-    print(ctx.stdout, `${instance.target} was brought to ${result.current.join(", ")} by another deploy while this one waited: nothing to do`);
+    print(ctx.stdout, `migrakit: ${instance.target} was brought to ${result.current.join(", ")} by another deploy while this one waited: nothing to do`);
   }
   return 0;
 }

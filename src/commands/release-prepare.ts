@@ -52,7 +52,7 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
   if (pending && opts.dryRun) throw new MigrakitError("EMIGRAKIT_RELEASE_INTERRUPTED", pending);
   if (pending) {
     const r = await recoverRelease({ cwd, env, direction: (v) => (v === target ? "forward" : "back") });
-    if (r && !ctx.json) print(ctx.stderr, `An interrupted release of ${r.version} was ${r.direction === "forward" ? "finished" : "undone"} from its journal.`);
+    if (r && !ctx.json) print(ctx.stderr, `migrakit: an interrupted release of ${r.version} was ${r.direction === "forward" ? "finished" : "undone"} from its journal.`);
   }
   const loaded = await loadRelease(inputs, config);
   await refuseSecondRelease(cwd, env, releaseVersion(opts.version, config.prereleaseMap));
@@ -71,11 +71,11 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     changed: changedPaths(plan),
     git: releaseGitCommands(plan),
   };
-  if (!ctx.json) print(ctx.stdout, `${opts.dryRun ? "Would apply (dry run, nothing changed)" : "Applying"}:\n${formatPlan(plan)}`);
+  if (!ctx.json) print(ctx.stdout, `migrakit: ${opts.dryRun ? "would apply (dry run, nothing changed)" : "applying"}:\n${formatPlan(plan)}`);
   if (!opts.dryRun) await applyPlan(plan, { cwd, env, fault: faultFromEnv(env) });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
   else if (!opts.dryRun) {
-    print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`);
+    print(ctx.stdout, `migrakit: released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`);
     for (const line of summary.git) print(ctx.stdout, `  ${line}`);
   }
   return 0;

@@ -20,14 +20,14 @@ export async function run(_opts: Record<string, unknown>, ctx: Context, args: st
   if (action === "stop") {
     const stopped = await stopEmbeddedServer({ env: ctx.env });
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, stopped, dataDir: paths.dataDir }));
-    else print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
+    else print(ctx.stdout, stopped ? `migrakit: stopped the embedded Postgres (${paths.dataDir})` : "migrakit: no embedded Postgres was running");
     return 0;
   }
   if (action === "status") {
     const state = await readState(paths.stateFile);
     const running = Boolean(state && isAlive(state.pid));
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, running, port: running ? state!.port : null, pid: running ? state!.pid : null, dataDir: paths.dataDir }));
-    else print(ctx.stdout, running ? `embedded Postgres running on 127.0.0.1:${state!.port} (pid ${state!.pid}, ${paths.dataDir})` : `embedded Postgres not running (${paths.dataDir})`);
+    else print(ctx.stdout, running ? `migrakit: embedded Postgres running on 127.0.0.1:${state!.port} (pid ${state!.pid}, ${paths.dataDir})` : `migrakit: embedded Postgres not running (${paths.dataDir})`);
     return 0;
   }
   throw new MigrakitError("EMIGRAKIT_USAGE", { command: "server", reason: `unknown action "${action}" (use stop or status)` });
