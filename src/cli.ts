@@ -8,6 +8,7 @@ import type { CommandModule } from "./commands/command.js";
 import type { Context } from "./output/context.js";
 import { isMigrakitError, MigrakitError } from "./errors/index.js";
 import { reportError } from "./output/output.js";
+import { migrakitVersion } from "./util/package-root.js";
 import { isCI } from "./util/ci.js";
 
 interface Io {
@@ -130,7 +131,7 @@ export async function main(argv: string[], io: Io = { env: process.env, stdout: 
   let json = argv.includes("--json");
   const program = new commander.Command("migrakit")
     .description("Tested, automatic alembic migrations for Python schema packages")
-    .version(await packageVersion(), "-V, --version")
+    .version(migrakitVersion(), "-V, --version")
     // Program options only before the command name: `release-prepare --version 1.0.0` is the command's option.
     .enablePositionalOptions()
     .exitOverride()
@@ -161,8 +162,3 @@ export async function main(argv: string[], io: Io = { env: process.env, stdout: 
   }
 }
 
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
-  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}

@@ -3,11 +3,11 @@
 // husky point git at .husky/_; with --hooks pre-commit it writes .pre-commit-config.yaml and leaves git's
 // hooks to `pre-commit install` (husky's core.hooksPath would make pre-commit refuse to install).
 import type { Command } from "commander";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { Context } from "../output/context.js";
 import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
@@ -15,6 +15,8 @@ import { choosePackage, listPackages, readSchemaRepo } from "../model/repo.js";
 import { parseInitFile } from "../model/init-file.js";
 import { HOOK_RUNNERS, planInit, type Action, type HookRunner, type InitState } from "../init/plan.js";
 import { print } from "../output/output.js";
+import { RELEASE_CONFIG_FILES } from "../release/args.js";
+import { fromPackageRoot, migrakitVersion, packageRoot } from "../util/package-root.js";
 
 export interface InitCommandOptions {
   force?: boolean;
@@ -22,8 +24,6 @@ export interface InitCommandOptions {
   hooks?: string;
 }
 
-const ROOT = new URL("../../../", import.meta.url);
-const RELEASE_CONFIG_FILES = [".releaserc", ".releaserc.json", ".releaserc.yaml", ".releaserc.yml", ".releaserc.js", ".releaserc.cjs", ".releaserc.mjs", "release.config.js", "release.config.cjs", "release.config.mjs"];
 
 function read(root: string, rel: string): string | undefined {
   try {
@@ -61,15 +61,13 @@ async function findPackage(ctx: Context): Promise<string> {
 
 async function readState(ctx: Context, pkg: string): Promise<InitState> {
   const root = ctx.cwd;
-  const m = `${pkg}/migrations`;
+  const config = await loadConfig(ctx);
+  // An existing history is adopted where it is (alembic.ini's script_location, the `migrations` key).
+  const existing = await readSchemaRepo(root, pkg, config).catch(() => undefined);
+  const m = existing?.migrationsDir ?? `${pkg}/migrations`;
   const paths = ["package.json", "pyproject.toml", "setup.py", `${pkg}/__init__.py`, `${m}/env.py`, `${m}/script.py.mako`, `${m}/versions/.gitkeep`, ".husky/pre-commit", ".pre-commit-config.yaml", ".releaserc.json", ".github/workflows/migrations.yml", ".github/workflows/release.yml"];
   const files = Object.fromEntries(paths.map((p) => [p, read(root, p)]));
-  const config = await loadConfig(ctx);
-  let head: string | null = null;
-  if (existsSync(join(root, m, "versions"))) {
-    const repo = await readSchemaRepo(root, pkg);
-    head = repo.graph.heads.length === 1 ? repo.graph.heads[0]! : null;
-  }
+  const head = existing && existing.graph.heads.length === 1 ? existing.graph.heads[0]! : null;
   const initText = files[`${pkg}/__init__.py`];
   const pkgJson = files["package.json"];
   let releaseConfigSource = RELEASE_CONFIG_FILES.find((f) => existsSync(join(root, f))) ?? null;
@@ -81,9 +79,13 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
     head,
     configSource: config.source,
     releaseConfigSource,
-    envTemplate: readFileSync(new URL("python/templates/env.py", ROOT), "utf8"),
-    hookTemplate: readFileSync(new URL("hooks/pre-commit", ROOT), "utf8"),
+    envTemplate: readFileSync(fromPackageRoot("python", "templates", "env.py"), "utf8"),
+    hookTemplate: readFileSync(fromPackageRoot("hooks", "pre-commit"), "utf8"),
     migrakitRange: migrakitSpec(),
+    migrationsDir: m,
+    gitPrefix: gitPrefix(root),
+    ...(existing ? { convention: existing.convention } : {}),
+    ignored: gitIgnored(root, [`${m}/env.py`, `${m}/script.py.mako`, ".husky/pre-commit"]),
   };
 }
 
@@ -96,8 +98,8 @@ const NON_REGISTRY_SPEC = /^(file:|git\+|git:|github:|gitlab:|bitbucket:|https?:
  * version (from the registry).
  */
 function migrakitSpec(): string {
-  const root = fileURLToPath(ROOT).replace(/\/+$/, "");
-  const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+  const root = packageRoot();
+  const own = { version: migrakitVersion() };
   if (basename(dirname(root)) === "node_modules") {
     const holder = dirname(dirname(root));
     const pkg = read(holder, "package.json");
@@ -113,10 +115,24 @@ function migrakitSpec(): string {
   return `^${own.version}`;
 }
 
+/** The folder below the git top init runs in (`backend`), "" at the top or outside a repository. */
+function gitPrefix(cwd: string): string {
+  const r = spawnSync("git", ["rev-parse", "--show-prefix"], { cwd, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim().replace(/\/+$/, "") : "";
+}
+
+/** Which of `paths` git ignores and does not track (none outside a git repository). */
+function gitIgnored(cwd: string, paths: string[]): string[] {
+  const r = spawnSync("git", ["check-ignore", "--", ...paths], { cwd, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.split("\n").filter(Boolean) : [];
+}
+
 /** husky v9's own installer (core.hooksPath = .husky/_), run in the repo: it works on the process's folder. */
-function installHusky(cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+function installHusky(cwd: string, env: NodeJS.ProcessEnv, prefix = ""): Promise<string> {
   const husky = pathToFileURL(createRequire(import.meta.url).resolve("husky")).href;
-  const script = `import(${JSON.stringify(husky)}).then((m) => { const r = m.default(); if (r) console.log(r); })`;
+  // In a subfolder project husky runs at the top with the project's hooks folder (`husky backend/.husky`).
+  const dir = prefix ? JSON.stringify(`${prefix}/.husky`) : "";
+  const script = `import(${JSON.stringify(husky)}).then((m) => { const r = m.default(${dir}); if (r) console.log(r); })`;
   return new Promise((resolve) => {
     execFile(process.execPath, ["--input-type=module", "-e", script], { cwd, env }, (error, stdout, stderr) => {
       resolve(error ? `husky could not be installed: ${stderr.trim() || error.message}` : stdout.trim());
@@ -148,26 +164,31 @@ export async function run(opts: InitCommandOptions, ctx: Context): Promise<numbe
     mkdirSync(dirname(join(ctx.cwd, a.path)), { recursive: true });
     writeFileSync(join(ctx.cwd, a.path), a.content, a.path === ".husky/pre-commit" ? { mode: 0o755 } : undefined);
   }
-  report(ctx, pkg, actions, await installHooks(ctx, hooks));
+  report(ctx, pkg, actions, await installHooks(ctx, hooks, state.gitPrefix ?? ""));
   return 0;
 }
 
 /** What init did or leaves to do about git's hooks, as one line ("" when husky installed them silently). */
-async function installHooks(ctx: Context, hooks: HookRunner): Promise<string> {
-  const git = existsSync(join(ctx.cwd, ".git"));
+async function installHooks(ctx: Context, hooks: HookRunner, prefix: string): Promise<string> {
+  // A project in a subfolder (`backend/`): git's hooks live at the top of the repository.
+  const top = prefix ? join(ctx.cwd, ...prefix.split("/").map(() => "..")) : ctx.cwd;
+  const git = existsSync(join(top, ".git"));
   if (hooks === "pre-commit") return `${git ? "" : "after `git init`: "}run \`pre-commit install\` (and \`npm install\`) to enable the hook`;
   if (hooks === "none") return "none installed: call `npx migrakit hook pre-commit` from your own pre-commit hook";
-  return git ? await installHusky(ctx.cwd, ctx.env) : "not a git repository: run `npx husky` after `git init`";
+  return git ? await installHusky(top, ctx.env, prefix) : "not a git repository: run `npx husky` after `git init`";
 }
 
 function report(ctx: Context, pkg: string, actions: Action[], hooks: string): void {
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: true, package: pkg, actions: actions.map(({ path, kind, why }) => ({ path, kind, why })), hooks: hooks || "installed" }, null, 2));
+    print(ctx.stdout, JSON.stringify({ ok: true, package: pkg, actions: actions.map(({ path, kind, why, warning }) => ({ path, kind, why, ...(warning ? { warning } : {}) })), hooks: hooks || "installed" }, null, 2));
     return;
   }
   const changed = actions.filter((a) => a.kind !== "skip");
   print(ctx.stdout, changed.length ? `migrakit init (${pkg}):` : `migrakit init (${pkg}): nothing to change`);
-  for (const a of actions) print(ctx.stdout, `  ${a.kind.padEnd(6)} ${a.path} — ${a.why}`);
+  for (const a of actions) {
+    print(ctx.stdout, `  ${a.kind.padEnd(6)} ${a.path} — ${a.why}`);
+    if (a.warning) print(ctx.stderr, `migrakit: warning: ${a.warning}`);
+  }
   if (hooks) print(ctx.stdout, `  hooks  ${hooks}`);
   if (changed.some((a) => a.path === "package.json")) print(ctx.stdout, "next: run `npm install` to install what package.json now lists");
 }

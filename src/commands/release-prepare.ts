@@ -4,7 +4,6 @@
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
-import { faultFromEnv } from "../release/files.js";
 import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
 import { changedPaths, formatPlan } from "../release/plan.js";
 import { releaseVersion } from "../release/version.js";
@@ -72,7 +71,7 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     git: releaseGitCommands(plan),
   };
   if (!ctx.json) print(ctx.stdout, `migrakit: ${opts.dryRun ? "would apply (dry run, nothing changed)" : "applying"}:\n${formatPlan(plan)}`);
-  if (!opts.dryRun) await applyPlan(plan, { cwd, env, fault: faultFromEnv(env) });
+  if (!opts.dryRun) await applyPlan(plan, { cwd, env });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
   else if (!opts.dryRun) {
     print(ctx.stdout, `migrakit: released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`);

@@ -24,6 +24,14 @@ export interface InitState {
   hookTemplate: string;
   /** What to add to devDependencies for migrakit: the version or the tarball/URL this init ran from. */
   migrakitRange: string;
+  /** Where the package's scripts already are (an adopted history stays there); default `{pkg}/migrations`. */
+  migrationsDir?: string;
+  /** The convention detected (docs/spec.md §3): alembic for an app's repo; written to the configuration. */
+  convention?: "lamin" | "alembic";
+  /** The project's folder below the git top (`backend`), when init runs in a subfolder; "" or undefined at the top. */
+  gitPrefix?: string;
+  /** Paths of those init writes that git ignores (`git check-ignore`): written, but never committed. */
+  ignored?: string[];
 }
 
 /** Which git hook runner calls `migrakit hook pre-commit`: husky (npm), the pre-commit framework, or none. */
@@ -38,8 +46,8 @@ export interface InitOptions {
 }
 
 export type Action =
-  | { path: string; kind: "create" | "update"; content: string; why: string }
-  | { path: string; kind: "skip"; why: string };
+  | { path: string; kind: "create" | "update"; content: string; why: string; warning?: string }
+  | { path: string; kind: "skip"; why: string; warning?: string };
 
 const DEV_DEPENDENCIES = (migrakit: string, hooks: HookRunner): Record<string, string> => ({
   migrakit,
@@ -58,7 +66,7 @@ function ensureFile(state: InitState, opts: InitOptions, path: string, content: 
 
 function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
   const current = state.files["package.json"];
-  const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
+  const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg === "." ? "schema" : state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
   const before = JSON.stringify(pkg);
   const dev = { ...((pkg.devDependencies as Record<string, string>) ?? {}) };
   for (const [name, range] of Object.entries(DEV_DEPENDENCIES(state.migrakitRange, hooks))) {
@@ -68,12 +76,13 @@ function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
   pkg.devDependencies = dev;
   if (hooks === "husky") {
     const scripts = { ...((pkg.scripts as Record<string, string>) ?? {}) };
-    if (!scripts.prepare) scripts.prepare = "husky";
-    else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && husky`;
+    const husky = huskyCommand(state);
+    if (!scripts.prepare) scripts.prepare = husky;
+    else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && ${husky}`;
     pkg.scripts = scripts;
   }
   // Configuration goes to package.json when it exists (or when there is no pyproject.toml to hold it).
-  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = { packages: [state.pkg] };
+  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = configFor(state);
   if (current !== undefined && JSON.stringify(pkg) === before) return null;
   const indent = current?.match(/^[ \t]+(?=")/m)?.[0] ?? "  ";
   const content = JSON.stringify(pkg, null, indent) + "\n";
@@ -84,15 +93,35 @@ function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
     : { path: "package.json", kind: "update", content, why: deps + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : "") };
 }
 
+/** husky runs at the git top; a project in a subfolder keeps its hooks there (husky's documented set-up). */
+function huskyCommand(state: InitState): string {
+  if (!state.gitPrefix) return "husky";
+  const up = state.gitPrefix.split("/").map(() => "..").join("/");
+  return `cd ${up} && husky ${state.gitPrefix}/.husky`;
+}
+
+/** The hook: git runs it at the top, so a project in a subfolder changes into it first. */
+export function hookText(state: InitState): string {
+  if (!state.gitPrefix) return state.hookTemplate;
+  return state.hookTemplate.replace(/^migrakit hook pre-commit$/m, `cd ${JSON.stringify(state.gitPrefix)} || exit 1\nmigrakit hook pre-commit`);
+}
+
 function pyprojectAction(state: InitState): Action | null {
   const current = state.files["pyproject.toml"];
   if (state.configSource || current === undefined || state.files["package.json"] !== undefined) return null;
   const eol = current.includes("\r\n") ? "\r\n" : "\n";
   const sep = current === "" || current.endsWith(eol + eol) ? "" : current.endsWith(eol) ? eol : eol + eol;
-  return { path: "pyproject.toml", kind: "update", content: `${current}${sep}[tool.migrakit]${eol}packages = ["${state.pkg}"]${eol}`, why: "migrakit configuration ([tool.migrakit])" };
+  const lines = Object.entries(configFor(state)).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return { path: "pyproject.toml", kind: "update", content: `${current}${sep}[tool.migrakit]${eol}${lines.join(eol)}${eol}`, why: "migrakit configuration ([tool.migrakit])" };
+}
+
+/** The configuration init writes: the package, and the convention when it is not the default. */
+function configFor(state: InitState): Record<string, unknown> {
+  return { packages: [state.pkg], ...(state.convention === "alembic" ? { convention: "alembic" } : {}) };
 }
 
 function initFileAction(state: InitState): Action | null {
+  if (state.convention === "alembic") return null; // an app's repo needs no _migration or __version__
   const path = `${state.pkg}/__init__.py`;
   const current = state.files[path];
   let text = current ?? "";
@@ -104,7 +133,7 @@ function initFileAction(state: InitState): Action | null {
 
 /** The hook file of the chosen runner: .husky/pre-commit, an entry in .pre-commit-config.yaml, or nothing. */
 function hookAction(state: InitState, opts: InitOptions, hooks: HookRunner): Action | null {
-  if (hooks === "husky") return ensureFile(state, opts, ".husky/pre-commit", state.hookTemplate, "the pre-commit hook (husky)");
+  if (hooks === "husky") return ensureFile(state, opts, ".husky/pre-commit", hookText(state), state.gitPrefix ? `the pre-commit hook (husky; cd ${state.gitPrefix} first)` : "the pre-commit hook (husky)");
   if (hooks === "none") return null;
   const current = state.files[".pre-commit-config.yaml"];
   if (current === undefined) return { path: ".pre-commit-config.yaml", kind: "create", content: PRE_COMMIT_CONFIG, why: "the pre-commit hook (pre-commit framework): run `pre-commit install`" };
@@ -114,7 +143,7 @@ function hookAction(state: InitState, opts: InitOptions, hooks: HookRunner): Act
 }
 
 export function planInit(state: InitState, opts: InitOptions): Action[] {
-  const m = `${state.pkg}/migrations`;
+  const m = state.migrationsDir ?? `${state.pkg}/migrations`;
   const hooks = opts.hooks ?? "husky";
   const actions: (Action | null)[] = [
     packageJsonAction(state, hooks),
@@ -136,5 +165,14 @@ export function planInit(state: InitState, opts: InitOptions): Action[] {
     actions.push(ensureFile(state, opts, ".github/workflows/migrations.yml", migrationsWorkflow({ pythonInstall }), "CI: migrakit check on pull requests"));
     actions.push(ensureFile(state, opts, ".github/workflows/release.yml", releaseWorkflow(), "CI: release on push to main"));
   }
-  return actions.filter((a): a is Action => a !== null);
+  return actions.filter((a): a is Action => a !== null).map((a) => withIgnoredWarning(state, a));
+}
+
+/** lamin's repos ignored migrations/env.py: the hook and CI then run another env.py than the developer's. */
+function withIgnoredWarning(state: InitState, a: Action): Action {
+  if (!state.ignored?.includes(a.path)) return a;
+  return {
+    ...a,
+    warning: `git ignores ${a.path}, so it is never committed and CI runs without it; remove its line from .gitignore (\`git check-ignore -v ${a.path}\` names it)`,
+  };
 }

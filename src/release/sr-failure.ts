@@ -1,7 +1,7 @@
 // What semantic-release threw, as migrakit's errors (docs/spec.md §4): the plugin's own EMIGRAKIT_ codes keep
 // their exit codes; anything else is EMIGRAKIT_RELEASE_FAILED carrying semantic-release's code and a fix line
 // for the codes a schema repo meets (no remote, no push permission, no token). Pure.
-import { definition, MigrakitError, type ExitCode } from "../errors/index.js";
+import { definition, isErrorCode, MigrakitError, type ExitCode } from "../errors/index.js";
 
 export interface ThrownByRelease {
   code?: unknown;
@@ -35,12 +35,8 @@ export function releaseErrors(thrown: unknown): ThrownByRelease[] {
 
 /** A migrakit code the plugin threw (already printed by semantic-release), with its catalogue exit code. */
 export function migrakitCodeOf(e: ThrownByRelease): { code: string; exit: ExitCode } | null {
-  if (typeof e.code !== "string" || !e.code.startsWith("EMIGRAKIT_")) return null;
-  try {
-    return { code: e.code, exit: definition(e.code).exit };
-  } catch {
-    return null;
-  }
+  if (typeof e.code !== "string" || !isErrorCode(e.code)) return null;
+  return { code: e.code, exit: definition(e.code).exit };
 }
 
 /** A failure that is not migrakit's own, as EMIGRAKIT_RELEASE_FAILED: first line of the message only, no stack. */

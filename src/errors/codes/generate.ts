@@ -5,8 +5,14 @@ export const generateCodes = {
   EMIGRAKIT_RENAME_SYNTAX: {
     exit: 2,
     title: "A --rename option is not TABLE.OLD=NEW or OLD_TABLE=NEW_TABLE",
-    message: (d) => `--rename ${show(d.value)} is not TABLE.OLD=NEW (a column), SCHEMA.TABLE.OLD=NEW, or OLD_TABLE=NEW_TABLE (a table).`,
+    message: (d) => `--rename ${show(d.value)} is not TABLE.OLD=NEW (a column), SCHEMA.TABLE.OLD=NEW, OLD_TABLE=NEW_TABLE (a table) or SCHEMA.TABLE=OTHER_SCHEMA.TABLE (a move).`,
     fix: () => "Write the names as the database and the ORM spell them, e.g. `--rename transform.version=v` or `--rename run=execution`.",
+  },
+  EMIGRAKIT_BACKFILL_SYNTAX: {
+    exit: 2,
+    title: "A --backfill option is not TABLE.COLUMN=SQL",
+    message: (d) => `--backfill ${show(d.value)} is not TABLE.COLUMN=SQL or SCHEMA.TABLE.COLUMN=SQL.`,
+    fix: () => "Name the new NOT NULL column and the SQL value its existing rows get, e.g. `--backfill core.item.kind=\"'unknown'\"`.",
   },
   EMIGRAKIT_RENAME_NOT_FOUND: {
     exit: 2,
