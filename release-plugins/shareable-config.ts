@@ -4,10 +4,12 @@
 // reads the folder from MIGRAKIT_RELEASE_CWD (set by `migrakit release --cwd`) or the process's own.
 import { loadConfig } from "../src/config/load.js";
 import { listPackages } from "../src/model/repo.js";
-import { defaultReleaseConfig, hasGitHubToken } from "../src/release/default-config.js";
+import { defaultReleaseConfig, hasGitHubToken, PLUGIN_NAME } from "../src/release/default-config.js";
 
 const cwd = process.env.MIGRAKIT_RELEASE_CWD || process.cwd();
 const config = await loadConfig({ cwd, env: process.env });
 const packages = await listPackages(cwd, config);
 
-export default defaultReleaseConfig({ packages, github: hasGitHubToken(process.env) });
+// By name: semantic-release resolves a shareable config's plugins from the config's own package, and migrakit
+// can import itself by name (package.json "exports").
+export default defaultReleaseConfig({ packages, github: hasGitHubToken(process.env), plugin: PLUGIN_NAME });

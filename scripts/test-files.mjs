@@ -14,7 +14,7 @@ const UNIT = [
   /^test\/generate\/(renames|script-text)\.test/,
   /^test\/release\/(operations|version)\.test/,
 ];
-const E2E = [/^test\/hook\/e2e\.test/, /^test\/demo\//, /^test\/release\/semantic-release\.test/, /^test\/init\//];
+const E2E = [/^test\/hook\/(e2e|pre-commit-framework)\.test/, /^test\/demo\//, /^test\/release\/semantic-release\.test/, /^test\/init\//];
 
 const tier = process.argv[2] ?? "all";
 if (!["unit", "integration", "e2e", "all"].includes(tier)) {

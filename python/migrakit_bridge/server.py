@@ -68,7 +68,22 @@ def handle(line, methods):
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - user code failing (even sys.exit in env.py) is an answer
+        params = request.get("params")
+        _forget_failed_import(params.get("package") if isinstance(params, dict) else None)
         return {"id": request_id, "error": describe(exc)}
+
+
+def _forget_failed_import(package):
+    """After a request failed with the schema package not (fully) imported, forget what the failed import left.
+
+    A module that raised after defining tables leaves them in SQLModel's one MetaData while the module itself
+    is gone from sys.modules: the next request's import would then fail with "Table ... is already defined
+    for this MetaData instance" instead of the real error. Purging makes every request report the original.
+    """
+    if isinstance(package, str) and package and package not in sys.modules:
+        from . import package as package_module
+
+        package_module._purge(package)
 
 
 # What the first real request would import, in the order it would: alembic and SQLAlchemy (with the

@@ -10,6 +10,7 @@ import { fromPackageRoot } from "../util/package-root.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
+import { ormImportFinding } from "./dynamic/orm-failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";
 import { packageParams, versionTableOf } from "./dynamic/package-params.js";
 import { planChain, scriptsAfter } from "./dynamic/plan.js";
@@ -139,6 +140,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       start: baseline.start,
       baselineLabel: baseline.kind,
       requireDowngrade: o.config.requireDowngrade,
+      pkg: repo.package,
     };
     const up = await upgradeEach(steps);
     report.findings.push(...up.findings);
@@ -156,7 +158,9 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     } catch (err) {
       const failure = o.failureOf(err);
       if (!failure) throw err;
-      report.findings.push(finding("EMIGRAKIT_COMPARE_FAILED", { file: repo.init?.path }, { error: errorSummary(failure) }, { detail: failureDetail(failure) }));
+      report.findings.push(
+        ormImportFinding(failure, repo.package) ?? finding("EMIGRAKIT_COMPARE_FAILED", { file: repo.init?.path }, { error: errorSummary(failure) }, { detail: failureDetail(failure) }),
+      );
     }
     if (compared) {
       const mismatch = modelsMismatchFinding(compared, scripts.at(-1));

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { git, splitZ } from "../util/git.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
+import { comparePep440 } from "../model/pep440.js";
 
 /** The .git folder above `root`, or null (none, or a worktree/submodule whose .git is a file: ask git). */
 function gitDir(root: string): string | null {
@@ -57,7 +58,17 @@ export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.Proc
   const findings: Finding[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const [status, file] = [fields[i]!, fields[i + 1]!];
-    if (!file.endsWith(".py") || status === "A") continue; // new files are unreleased scripts, not changes
+    if (!file.endsWith(".py")) continue;
+    if (status === "A") {
+      // A new file is an unreleased script, unless its name claims a version that the tag already released.
+      const script = repo.scripts.find((s) => s.path === file);
+      const named = script?.name.kind === "released" ? script.name.version : null;
+      if (named && comparePep440(named, version) <= 0) {
+        const suggestion = file.replace(/-[^-/]+\.py$/, "-vx_x_x.py");
+        findings.push(finding("EMIGRAKIT_RELEASED_ADDED", { file, line: 1 }, { file, version: named, ref: tag, suggestion }));
+      }
+      continue;
+    }
     findings.push(finding("EMIGRAKIT_RELEASED_CHANGED", { file, line: 1 }, { file, ref: tag }));
   }
   return findings;

@@ -86,7 +86,7 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   for (const cycle of g.cycles) out.push(finding("EMIGRAKIT_CYCLE", where(cycle[0]!, "down"), { cycle: cycle.join(" → ") }));
   // An app's alembic history may merge branches on purpose (docs/spec.md §3, convention alembic).
   for (const rev of repo.convention === "alembic" ? [] : g.merges) {
-    out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, parents: first(rev)?.source.downRevision?.value.join(", ") }));
+    out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, file: first(rev)?.path, parents: first(rev)?.source.downRevision?.value.join(", ") }));
   }
   if (g.roots.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: g.roots.join(", ") }));
   if (g.heads.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: g.heads.join(", ") }));

@@ -61,7 +61,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
       out.findings.push(...report.findings);
       if (report.baseline) {
         out.baselines[repo.package] = report.baseline;
-        if (!ctx.json) print(ctx.stderr, `${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
+        if (!ctx.json) print(ctx.stderr, `migrakit: ${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
       }
     }
     out.loadedFiles = await session.bridge.call<string[]>("loaded_files").catch(() => undefined);
@@ -136,7 +136,7 @@ export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Pro
   }
   if (hasErrors(findings)) {
     // alembic could not run a chain that breaks the static rules: those are the ones to fix first.
-    if (!ctx.json) print(ctx.stderr, "dynamic checks skipped: fix the static findings first");
+    if (!ctx.json) print(ctx.stderr, "migrakit: dynamic checks skipped: fix the static findings first");
     reportFindings(ctx, findings, { packages, dynamic: "skipped" });
     return { code: 1 };
   }
@@ -150,7 +150,7 @@ export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Pro
   if (key) {
     const hit = await readResult(dir, key, ctx.cwd, ctx.env);
     if (hit) {
-      if (!ctx.json) print(ctx.stderr, `unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
+      if (!ctx.json) print(ctx.stderr, `migrakit: unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
       const all = [...findings, ...hit.findings];
       reportFindings(ctx, all, { packages, baselines: hit.baselines, cached: true });
       return { code: hasErrors(all) ? 1 : 0 };

@@ -19,7 +19,7 @@ import { DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_WAIT, DEFAULT_PARALLEL, DEFAULT_RETR
 import { loadDeployPackage, type DeployPackage } from "../deploy/package-state.js";
 import { parseCount } from "../deploy/targets.js";
 import { print, reportError } from "../output/output.js";
-import { fleetUrls, requireDb, wantsFleet, type TargetOptions } from "./status.js";
+import { fleetUrls, requireDb, wantsFleet, withDbOption, type TargetOptions } from "./status.js";
 
 export interface DeployOptions extends TargetOptions {
   db?: string;
@@ -81,7 +81,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const url = requireDb(opts.db, "deploy");
   const pkg = await loadDeployPackage(ctx);
   const limits = limitsOf(opts, pkg);
-  const instance = await readInstance(url, pkg.versionTable);
+  const instance = await withDbOption(() => readInstance(url, pkg.versionTable));
   // --sql changes nothing: unreleased scripts are printed (and named loudly at the top), not refused.
   const c = deployCase(pkg.state, instance, { acceptChanged: opts.acceptChanged ?? [], allowUnreleased: Boolean(opts.allowUnreleased || opts.sql) });
   const { plan, step } = c;
@@ -89,7 +89,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const summary = { target: instance.target, from: plan.current, to: plan.head, versions: step, scripts: plan.pending.map((s) => s.file), notes };
   if (plan.state === "up_to_date" && !c.record) {
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, status: "up_to_date", ...summary }, null, 2));
-    else print(ctx.stderr, `${instance.target} is up to date (${plan.current}): nothing to deploy`);
+    else print(ctx.stderr, `migrakit: ${instance.target} is up to date (${plan.current}): nothing to deploy`);
     return 0;
   }
   if (opts.sql) {
@@ -117,7 +117,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   });
   let result;
   try {
-    if (!ctx.json && plan.pending.length) print(ctx.stderr, `deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
+    if (!ctx.json && plan.pending.length) print(ctx.stderr, `migrakit: deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
     result = await applyCase({ bridge, params, url, pkg: pkg.state, c, limits, record: await record(pkg, ctx), interruptible: true });
   } finally {
     guard.release();
@@ -128,11 +128,11 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   if (ctx.json) {
     print(ctx.stdout, JSON.stringify({ ok: true, status: result.status, ...summary, applied: result.applied, current: result.current, waitedMs: result.waitedMs, retries: result.notes }, null, 2));
   } else if (result.status === "applied") {
-    print(ctx.stdout, `deployed ${result.applied.length} script(s) to ${instance.target} (${step}) in ${took}; now at ${result.current.join(", ")}`);
+    print(ctx.stdout, `migrakit: deployed ${result.applied.length} script(s) to ${instance.target} (${step}) in ${took}; now at ${result.current.join(", ")}`);
   } else if (plan.state === "up_to_date") {
-    print(ctx.stdout, `${instance.target} is up to date; the content hashes of its scripts are recorded in its deploy history`);
+    print(ctx.stdout, `migrakit: ${instance.target} is up to date; the content hashes of its scripts are recorded in its deploy history`);
   } else {
-    print(ctx.stdout, `${instance.target} was brought to ${result.current.join(", ")} by another deploy while this one waited: nothing to do`);
+    print(ctx.stdout, `migrakit: ${instance.target} was brought to ${result.current.join(", ")} by another deploy while this one waited: nothing to do`);
   }
   if (guard.signal) print(ctx.stderr, `${guard.signal} arrived after the deploy had committed: ${instance.target} is at ${result.current.join(", ")}`);
   return 0;

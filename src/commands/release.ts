@@ -2,7 +2,8 @@
 // the repository has its own. semantic-release prints its own progress and errors; this only decides the
 // configuration and the exit code (docs/spec.md §4: migrakit's codes keep their exit codes, anything else is 1).
 import type { Command } from "commander";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import type { Context } from "../output/context.js";
@@ -10,7 +11,7 @@ import { loadConfig } from "../config/load.js";
 import { choosePackage, listPackages } from "../model/repo.js";
 import { isMigrakitError, MigrakitError } from "../errors/index.js";
 import { parseReleaseArgs, RELEASE_CONFIG_FILES, RELEASE_HELP } from "../release/args.js";
-import { defaultReleaseConfig, hasGitHubToken } from "../release/default-config.js";
+import { defaultReleaseConfig, hasGitHubToken, PLUGIN_NAME, PLUGIN_PATH } from "../release/default-config.js";
 import { print, reportError } from "../output/output.js";
 import { migrakitCodeOf, releaseErrors, wrapReleaseFailure } from "../release/sr-failure.js";
 
@@ -33,7 +34,17 @@ export async function releaseOptions(cwd: string, env: NodeJS.ProcessEnv, cli: R
   if (packageName !== undefined) packages = [choosePackage(packages, packageName, cwd)];
   if (packages.length === 0) throw new MigrakitError("EMIGRAKIT_NO_PACKAGE", { cwd });
   const pluginOptions = packageName !== undefined ? { packages } : {};
-  return { ...defaultReleaseConfig({ packages, github: hasGitHubToken(env), pluginOptions }), ...cli };
+  return { ...defaultReleaseConfig({ packages, github: hasGitHubToken(env), pluginOptions, plugin: pluginSpecifier(cwd) }), ...cli };
+}
+
+/** "migrakit/release" when the repository resolves it to this very migrakit, else this plugin's path. */
+function pluginSpecifier(cwd: string): string {
+  try {
+    const found = realpathSync(createRequire(join(cwd, "package.json")).resolve(PLUGIN_NAME));
+    return found === realpathSync(PLUGIN_PATH) ? PLUGIN_NAME : PLUGIN_PATH;
+  } catch {
+    return PLUGIN_PATH;
+  }
 }
 
 /** The exit code for what semantic-release threw: a migrakit code's own, else 1 (EMIGRAKIT_RELEASE_FAILED). */

@@ -43,8 +43,8 @@ export async function run(opts: { wait?: string }, ctx: Context, args: string[])
     const stopped = what === "workers" ? false : await stopEmbeddedServer({ env: ctx.env, waitMs });
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, stopped, dataDir: paths.dataDir, workersStopped: workers }));
     else {
-      if (what !== "workers") print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
-      if (what !== "postgres") print(ctx.stdout, workers ? `stopped ${workers} warm Python worker${workers === 1 ? "" : "s"}` : "no warm Python worker was running");
+      if (what !== "workers") print(ctx.stdout, stopped ? `migrakit: stopped the embedded Postgres (${paths.dataDir})` : "migrakit: no embedded Postgres was running");
+      if (what !== "postgres") print(ctx.stdout, workers ? `migrakit: stopped ${workers} warm Python worker${workers === 1 ? "" : "s"}` : "migrakit: no warm Python worker was running");
     }
     return 0;
   }
@@ -54,9 +54,9 @@ export async function run(opts: { wait?: string }, ctx: Context, args: string[])
     const workers = await listWorkers(dir, isAlive);
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, running, port: running ? state!.port : null, pid: running ? state!.pid : null, dataDir: paths.dataDir, workers }));
     else {
-      print(ctx.stdout, running ? `embedded Postgres running on 127.0.0.1:${state!.port} (pid ${state!.pid}, ${paths.dataDir})` : `embedded Postgres not running (${paths.dataDir})`);
+      print(ctx.stdout, running ? `migrakit: embedded Postgres running on 127.0.0.1:${state!.port} (pid ${state!.pid}, ${paths.dataDir})` : `migrakit: embedded Postgres not running (${paths.dataDir})`);
       for (const w of workers) print(ctx.stdout, describeWorker(w));
-      if (!workers.length) print(ctx.stdout, "no warm Python worker running");
+      if (!workers.length) print(ctx.stdout, "migrakit: no warm Python worker running");
     }
     return 0;
   }

@@ -1,11 +1,12 @@
 // `migrakit status --db URL | --targets FILE`: the instance's revision and version against the package head
 // and `__version__`, the scripts still to deploy, and applied scripts whose text changed since they were
-// deployed. Exit 0 when up to date, 1 when behind (or ahead, or changed). For a fleet: one row per instance,
+// deployed. Exit 0 when up to date, 1 when behind (or changed); ahead is EMIGRAKIT_INSTANCE_AHEAD's exit (3). For a fleet: one row per instance,
 // exit 0 only when every one is at head. Needs no Python: the package is read from its files, the instance
 // with plain SELECTs.
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
-import { MigrakitError } from "../errors/index.js";
+import { isMigrakitError, MigrakitError } from "../errors/index.js";
+import { isPostgresUrl } from "../db/url.js";
 import { driftOf } from "../deploy/case.js";
 import { inspectAll, inspectedRow } from "../deploy/fleet.js";
 import { fleetJson, fleetTable } from "../deploy/fleet-report.js";
@@ -30,14 +31,28 @@ export interface StatusOptions extends TargetOptions {
 
 export function requireDb(db: string | undefined, command: string): string {
   if (!db) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: `${command} needs --db URL (the instance's Postgres URL), or --targets FILE for a fleet` });
+  // Not echoed: a mistyped URL may still hold a password.
+  if (!isPostgresUrl(db)) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: "--db is not a Postgres URL (postgresql://user:password@host:5432/database)" });
   return db;
+}
+
+const CONNECTION_CODES = new Set(["EMIGRAKIT_DB_UNREACHABLE", "EMIGRAKIT_DB_AUTH", "EMIGRAKIT_DB_MISSING"]);
+
+/** A connection failure to the --db instance, with a fix that speaks of --db (not of the `database` setting). */
+export async function withDbOption<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isMigrakitError(e) && CONNECTION_CODES.has(e.code)) throw new MigrakitError(e.code, { ...e.details, source: "--db" });
+    throw e;
+  }
 }
 
 export const name = "status";
 
 export function describe(c: Command): Command {
   return c
-    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind)")
+    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind, 3 when ahead)")
     .option("--db <url>", "the instance's Postgres URL")
     .option("--targets <file>", "a fleet: one URL or libpq service name per line (- for stdin)")
     .option("--targets-from-sql <url-and-query...>", "a fleet from a registry database: URL, then a query whose first column is the instance URL")
@@ -72,15 +87,16 @@ export async function run(opts: StatusOptions, ctx: Context): Promise<number> {
   if (wantsFleet(opts)) return runFleet(opts, ctx);
   const url = requireDb(opts.db, "status");
   const pkg = await loadDeployPackage(ctx);
-  const instance = await readInstance(url, pkg.versionTable);
+  const instance = await withDbOption(() => readInstance(url, pkg.versionTable));
   const plan = instancePlan(pkg.state, instance);
   const drift = driftOf(pkg.state, plan, instance);
   if (ctx.json) print(ctx.stdout, JSON.stringify(statusJson(pkg.state, plan, instance, drift), null, 2));
   else print(ctx.stdout, statusText(pkg.state, plan, instance, drift));
   if (plan.state === "ahead") {
     // Not thrown: the status was printed; the refusal a deploy would give says what to install.
-    if (!ctx.json) reportError(ctx, aheadError(pkg.state, plan, instance));
-    return 1;
+    const ahead = aheadError(pkg.state, plan, instance);
+    if (!ctx.json) reportError(ctx, ahead);
+    return ahead.exitCode;
   }
   if (drift.changed.length) {
     if (!ctx.json) {

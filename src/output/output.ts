@@ -1,4 +1,7 @@
 // Writing results and failures: the only place that decides between text, JSON and annotations.
+// One look for people: what migrakit says about its own progress (wrote, refreshed, deploying, baseline …)
+// starts with `migrakit: `, also inside `git commit`'s output; failures are `error CODE: …` with a `fix:`
+// line (findings with their `file:line:` first); results asked for (status, --sql, the summary) stand alone.
 import type { Context } from "./context.js";
 import type { Finding } from "../errors/finding.js";
 import { annotation, formatFinding, summaryLine } from "./report.js";

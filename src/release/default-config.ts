@@ -21,13 +21,21 @@ export interface DefaultConfigInput {
   github: boolean;
   /** Options for the migrakit plugin. */
   pluginOptions?: Record<string, unknown>;
+  /**
+   * How semantic-release finds this plugin (and logs it): "migrakit/release" where that resolves from the
+   * repository, else its path (a repo that runs a migrakit installed elsewhere). Default: the path.
+   */
+  plugin?: string;
 }
+
+/** The name semantic-release logs ("Loaded plugin … from migrakit/release"), when the repo can import it. */
+export const PLUGIN_NAME = "migrakit/release";
 
 export function defaultReleaseConfig(input: DefaultConfigInput): Record<string, unknown> {
   const plugins: unknown[] = [
     ["@semantic-release/commit-analyzer", { preset: "conventionalcommits" }],
     ["@semantic-release/release-notes-generator", { preset: "conventionalcommits" }],
-    [PLUGIN_PATH, input.pluginOptions ?? {}],
+    [input.plugin ?? PLUGIN_PATH, input.pluginOptions ?? {}],
     ["@semantic-release/changelog", { changelogFile: "CHANGELOG.md" }],
     ["@semantic-release/git", { assets: releaseAssets(input.packages), message: RELEASE_MESSAGE }],
   ];

@@ -10,6 +10,7 @@ import { MigrakitError } from "../errors/index.js";
 import { planRelease, type ReleasePlan } from "./plan.js";
 import { readOrNull } from "./files.js";
 import { releaseVersion } from "./version.js";
+import { acceptReleasedForTarget, withoutReleasedAhead } from "./ahead.js";
 
 export interface ReleaseInputs {
   cwd: string;
@@ -49,12 +50,17 @@ export async function loadRelease(inputs: ReleaseInputs, loadedConfig?: LoadedCo
 }
 
 /** What `check --static` reports for the packages being released. */
-export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.ProcessEnv): Promise<Finding[]> {
-  const out: Finding[] = [];
+/**
+ * The static findings that stop a release. `target`: the PEP 440 version being released, which accepts scripts
+ * already named for it (src/release/ahead.ts); "unknown" before semantic-release has chosen it.
+ */
+export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.ProcessEnv, target: string | "unknown" = "unknown"): Promise<Finding[]> {
+  let out: Finding[] = [];
   for (const repo of loaded.repos) {
     out.push(...staticFindings(repo));
     out.push(...(await releasedChangedFindings(repo, env)));
   }
+  out = target === "unknown" ? withoutReleasedAhead(out) : acceptReleasedForTarget(out, loaded.repos, target);
   return out.filter((f) => f.severity === "error");
 }
 

@@ -90,3 +90,16 @@ test("--json under GitHub Actions: stdout stays one JSON document, the annotatio
   assert.equal(onlyJson(usage).errors![0]!.code, "EMIGRAKIT_USAGE");
   assert.match(usage.stderr, /^::error title=EMIGRAKIT_USAGE::/m);
 });
+
+test("migrakit's own progress lines share one prefix: `migrakit: ` (rebase, release-prepare)", (t) => {
+  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }) });
+  t.after(() => repo.cleanup());
+  const rebase = runCli(["rebase"], { cwd: repo.dir });
+  assert.match(rebase.stdout, /^migrakit: lnschema_demo has one head/);
+  const dry = runCli(["release-prepare", "--version", "1.0.0", "--dry-run"], { cwd: repo.dir });
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /^migrakit: would apply \(dry run, nothing changed\):\nRelease 1\.0\.0 of lnschema_demo:/);
+  const real = runCli(["release-prepare", "--version", "1.0.0"], { cwd: repo.dir });
+  assert.equal(real.status, 0, real.stderr);
+  assert.match(real.stdout, /^migrakit: applying:\n[\s\S]*\nmigrakit: released 1\.0\.0: \d+ file\(s\) changed\. Record it with:\n {2}git add -A -- /);
+});

@@ -8,6 +8,7 @@ import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/p
 import { testPythons } from "../helpers/python.js";
 import { fixtureRepo, type FixtureRepo } from "../check/dynamic-helpers.js";
 import { cli, cliAsync, cliEnv, HEAD, makeInstance, PENDING, V0_2_0, type Instance } from "./instances.js";
+import { catalogue } from "../../src/errors/index.js";
 
 let pg: TestPostgres;
 let repo: FixtureRepo;
@@ -200,12 +201,13 @@ describe("refusals and environment errors", () => {
       old.edit("lnschema_seed/__init__.py", '__version__ = "0.4.0"', '__version__ = "0.3.0"');
       const before = await inst.snapshot();
       const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], old.dir, env());
-      assert.equal(r.status, 3, r.all);
+      // One code, one exit: read from the catalogue, for deploy and status alike.
+      assert.equal(r.status, catalogue.EMIGRAKIT_INSTANCE_AHEAD!.exit, r.all);
       assert.match(r.stderr, /EMIGRAKIT_INSTANCE_AHEAD/);
       assert.match(r.stderr, /revision a7c3e9f1b2d4, which lnschema_seed 0\.3\.0 does not know: the instance runs lnschema_seed 0\.4\.0/);
       assert.match(r.stderr, /pip install "lnschema_seed==0\.4\.0"/);
       const status = cli(["status", "--db", inst.url, "--json"], old.dir, env());
-      assert.equal(status.status, 1, status.all);
+      assert.equal(status.status, catalogue.EMIGRAKIT_INSTANCE_AHEAD!.exit, status.all);
       assert.equal((JSON.parse(status.stdout) as { state: string }).state, "ahead");
       assert.deepEqual(await inst.snapshot(), before);
     } finally {

@@ -4,11 +4,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { parse as parseYaml } from "yaml";
 import { catalogue } from "../../src/errors/index.js";
 import { makeSchemaRepo } from "../helpers/schema-repo.js";
 import { runCli } from "../helpers/cli.js";
+import { testPythons } from "../helpers/python.js";
+import { SCRIPT_TEMPLATE } from "../../src/init/templates.js";
 
 const MIGRAKIT_ROOT = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)));
 
@@ -76,4 +78,12 @@ test("init with no Python package: EMIGRAKIT_INIT_NO_PACKAGE, and following its 
   const again = runCli(["init"], { cwd: repo.dir });
   assert.equal(again.status, 0, again.stderr);
   assert.ok(existsSync(repo.path("mypkg/migrations/env.py")));
+});
+
+test("the script template init writes quotes revision and down_revision alike (rendered by the real mako)", () => {
+  const python = testPythons().find((p) => p.name === "current")!.python;
+  const render = (down: string) =>
+    execFileSync(python, ["-c", `import sys\nfrom mako.template import Template\nprint(Template(sys.stdin.read()).render(up_revision="abc", down_revision=${down}, imports="", upgrades="pass", downgrades="pass"))`], { input: SCRIPT_TEMPLATE, encoding: "utf8" });
+  assert.match(render('"def"'), /^revision = "abc"\ndown_revision = "def"$/m);
+  assert.match(render("None"), /^down_revision = None$/m);
 });

@@ -2,9 +2,12 @@
 // semantic-release's code and a fix line that works when followed; --json is one document on stdout.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { catalogue } from "../../src/errors/index.js";
 import { makeReleaseRepo, runRelease } from "./release-repo.js";
 
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const FAILED_EXIT = catalogue.EMIGRAKIT_RELEASE_FAILED!.exit;
 
 test("no git remote: EMIGRAKIT_RELEASE_FAILED (ENOREPOURL) without a stack trace; following its fix releases", (t) => {
@@ -38,4 +41,17 @@ test("a remote that cannot be reached: EMIGRAKIT_RELEASE_FAILED with the first l
   assert.match(r.stderr, /error EMIGRAKIT_RELEASE_FAILED: semantic-release failed \((EGITNOPERMISSION|no code)\)/);
   assert.match(r.stderr, /fix: /);
   assert.doesNotMatch(r.stdout + r.stderr, /^\s+at \S/m, "no JavaScript stack frames");
+});
+
+test("the default configuration logs migrakit's plugin by name where the repo has migrakit installed", (t) => {
+  const repo = makeReleaseRepo();
+  t.after(() => repo.cleanupAll());
+  mkdirSync(repo.path("node_modules"));
+  symlinkSync(ROOT, repo.path("node_modules/migrakit"));
+  writeFileSync(repo.path(".gitignore"), "node_modules/\n");
+  repo.commitAll("chore: ignore node_modules");
+  const r = runRelease(repo, ["--dry-run"]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Loaded plugin "verifyConditions" from "migrakit\/release"/);
+  assert.ok(!r.stdout.includes(`${ROOT}dist/release-plugins`), "no absolute path to the plugin");
 });

@@ -16,7 +16,8 @@ import type { SchemaRepo } from "../../model/repo.js";
 import { parseInitFile } from "../../model/init-file.js";
 import { makeTempDir, removeTempDir } from "../../util/temp-dirs.js";
 import { finding, type Finding } from "../../errors/finding.js";
-import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
+import { errorSummary, failureDetail, locateFailure, ormLocation, type RemoteFailure } from "./failure.js";
+import { ormImportFinding } from "./orm-failure.js";
 import { hashParts, templateKey } from "./keys.js";
 import { packageParams } from "./package-params.js";
 import type { ChainPlan } from "./plan.js";
@@ -163,6 +164,8 @@ async function writeMarker(i: BaselineInputs, key: string, failure: RemoteFailur
 }
 
 function replayFinding(i: BaselineInputs, failure: RemoteFailure): Finding {
+  const orm = ormImportFinding(failure, i.repo.package);
+  if (orm) return orm;
   const where = locateFailure(failure.traceback, i.plan.released);
   return finding(
     "EMIGRAKIT_REPLAY_FAILED",
@@ -173,6 +176,8 @@ function replayFinding(i: BaselineInputs, failure: RemoteFailure): Finding {
 }
 
 function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
+  const orm = ormLocation(failure.traceback, i.repo.package);
+  if (orm) return `the ORM fails to import (${orm.file}:${orm.line}: ${errorSummary(failure)})`;
   const where = locateFailure(failure.traceback, i.plan.released);
   return `the history does not replay from empty (${where.file ?? "a released script"}: ${errorSummary(failure)})`;
 }

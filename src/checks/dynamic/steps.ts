@@ -5,7 +5,8 @@
 import { schemaFingerprint } from "../../db/fingerprint.js";
 import type { ScriptFile } from "../../model/repo.js";
 import { finding, type Finding } from "../../errors/finding.js";
-import { errorSummary, failureDetail, type RemoteFailure } from "./failure.js";
+import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
+import { ormImportFinding } from "./orm-failure.js";
 import { parentOf, revisionOf } from "./plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
 import { functionLine, isEmptyFunction } from "./script-body.js";
@@ -24,6 +25,8 @@ export interface StepInputs {
   start: string | null;
   baselineLabel: string;
   requireDowngrade: boolean;
+  /** The schema package folder: a failure raised in its ORM is reported as the ORM's. */
+  pkg: string;
 }
 
 async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
@@ -54,7 +57,12 @@ export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[];
       Object.assign(recorded, r?.recorded ?? {});
     });
     if (failure) {
-      const f = finding("EMIGRAKIT_UPGRADE_FAILED", at(s, "upgrade"), { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) }, { detail: failureDetail(failure) });
+      // The failing statement's own line when the traceback passes through the script, else `def upgrade()`.
+      const where = locateFailure(failure.traceback, [s]);
+      const line = where.line ?? at(s, "upgrade").line;
+      const f =
+        ormImportFinding(failure, i.pkg) ??
+        finding("EMIGRAKIT_UPGRADE_FAILED", { file: s.path, line }, { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) }, { detail: failureDetail(failure) });
       return { findings: [f], recorded };
     }
     schemas.push(await fingerprint(i));

@@ -45,7 +45,8 @@ export const bridgeCodes = {
     exit: 3,
     title: "The Python helper did not answer in time",
     message: (d) => `${show(d.method)} did not answer within ${show(d.timeoutMs)} ms; the helper was stopped.`,
-    fix: () => "A migration script may wait on a lock held by another connection, or loop; check the database's activity, or raise the timeout.",
+    fix: () =>
+      "A migration script or the ORM import waits (a lock held by another connection, a network call) or loops: find it with `SELECT pid, state, query FROM pg_stat_activity` and by importing the package in Python, fix it, then run again.",
   },
   EMIGRAKIT_BRIDGE_DATABASE: {
     exit: 3,

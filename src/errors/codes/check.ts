@@ -39,6 +39,12 @@ export const checkCodes = {
     message: (d) => `upgrade() of ${show(d.file)} failed on the ${show(d.baseline)} baseline: ${show(d.error)}`,
     fix: () => "Fix upgrade() so that it applies to the database as the previous scripts leave it (the failing statement is shown below).",
   },
+  EMIGRAKIT_ORM_IMPORT_FAILED: {
+    exit: 1,
+    title: "The schema package (its ORM) fails to import",
+    message: (d) => `${show(d.package)} fails to import, at ${show(d.file)}:${show(d.line)}: ${show(d.error)}`,
+    fix: (d) => `Fix ${show(d.file)} line ${show(d.line)} (\`python -c "import ${show(d.module)}"\` shows the same error), then run the check again.`,
+  },
   EMIGRAKIT_COMPARE_FAILED: {
     exit: 1,
     title: "The ORM could not be compared with the database",

@@ -36,21 +36,28 @@ export const databaseCodes = {
     exit: 3,
     title: "The Postgres server cannot be reached",
     message: (d) => `Cannot reach the Postgres server at ${show(d.url)}: ${show(d.reason)}.`,
-    fix: () =>
-      'Check that the server runs and that host and port in `database` / MIGRAKIT_DATABASE_URL are right, or use `"database": "embedded"`.',
+    fix: (d) =>
+      d.source
+        ? `Check that the server runs and that host and port in the ${show(d.source)} URL are right (\`psql "<that URL>" -c "select 1"\` must connect).`
+        : 'Check that the server runs and that host and port in `database` / MIGRAKIT_DATABASE_URL are right, or use `"database": "embedded"`.',
   },
   EMIGRAKIT_DB_AUTH: {
     exit: 3,
     title: "The Postgres server refused the login",
     message: (d) => `The Postgres server at ${show(d.url)} refused the login of ${show(d.user)}: ${show(d.reason)}.`,
-    fix: () => "Check the user name and password in `database` / MIGRAKIT_DATABASE_URL (and pg_hba.conf on the server).",
+    fix: (d) =>
+      d.source
+        ? `Check the user name and password in the ${show(d.source)} URL (percent-encode \`/ @ : % # ?\` in the password), and pg_hba.conf on the server.`
+        : "Check the user name and password in `database` / MIGRAKIT_DATABASE_URL (and pg_hba.conf on the server).",
   },
   EMIGRAKIT_DB_MISSING: {
     exit: 3,
     title: "The database named in the URL does not exist",
     message: (d) => `The database named in ${show(d.url)} does not exist: ${show(d.reason)}.`,
-    fix: () =>
-      "Point the URL at an existing database (for example /postgres); migrakit creates its scratch databases next to it.",
+    fix: (d) =>
+      d.source
+        ? `Point the ${show(d.source)} URL at the instance's existing database (\`psql "<server URL>" -l\` lists them).`
+        : "Point the URL at an existing database (for example /postgres); migrakit creates its scratch databases next to it.",
   },
   EMIGRAKIT_DB_PERMISSION: {
     exit: 3,

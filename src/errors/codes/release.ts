@@ -61,6 +61,12 @@ export const releaseCodes = {
     message: (d) => `The release plugin option \`${show(d.option)}\` is ${show(d.value)}, but it must be ${show(d.expected)}.`,
     fix: (d) => `Fix \`${show(d.option)}\` in the ["migrakit/release", {…}] entry of your semantic-release configuration.`,
   },
+  EMIGRAKIT_RELEASE_TAG_EXISTS: {
+    exit: 1,
+    title: "The version to release is already tagged, and commits have landed since",
+    message: (d) => `${show(d.version)} is already released (tag ${show(d.tag)}), and HEAD has ${show(d.commits)} commit(s) since: this would be a second, different ${show(d.version)}.`,
+    fix: () => "Release a version that has no tag yet (`git tag --list` shows the taken ones), e.g. the next patch release.",
+  },
   EMIGRAKIT_RELEASE_FAILED: {
     exit: 1,
     title: "semantic-release failed",

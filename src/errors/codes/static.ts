@@ -42,7 +42,7 @@ export const staticCodes = {
     exit: 1,
     title: "_migration is not the head revision",
     message: (d) => `_migration is ${d.migration === null ? "None" : `"${show(d.migration)}"`}, but the head revision is ${d.head === null ? "none (no scripts)" : `"${show(d.head)}"`}.`,
-    fix: (d) => (d.head === null ? "Set `_migration = None`." : `Set \`_migration = "${show(d.head)}"\` (migrakit generate does this for you).`),
+    fix: (d) => (d.head === null ? "Set `_migration = None` in the package's __init__.py." : `Set \`_migration = "${show(d.head)}"\` in the package's __init__.py.`),
   },
   EMIGRAKIT_SCHEMA_ID_INVALID: {
     exit: 1,
@@ -158,7 +158,8 @@ export const staticCodes = {
     exit: 1,
     title: "A script merges revisions",
     message: (d) => `Revision "${show(d.revision)}" has several parents (${show(d.parents)}); migrakit keeps the chain linear.`,
-    fix: () => "Replace the merge by re-parenting the unreleased script on the single head (`migrakit rebase`).",
+    fix: (d) =>
+      `Delete the merge script${d.file ? ` ${show(d.file)}` : ""} (migrakit keeps one linear chain), then run \`npx migrakit rebase\`: it re-parents the branch's unreleased script on the other head.`,
   },
   EMIGRAKIT_UNRELEASED_NOT_AT_TIP: {
     exit: 1,
@@ -176,7 +177,14 @@ export const staticCodes = {
     exit: 1,
     title: "A script is released in a version newer than __version__",
     message: (d) => `"${show(d.file)}" is named for version ${show(d.version)}, newer than __version__ ${show(d.packageVersion)}.`,
-    fix: () => "Bump __version__ (migrakit release-prepare), or rename the script back to vx_x_x.",
+    fix: (d) =>
+      `Release ${show(d.version)} (\`npx migrakit release-prepare --version ${show(d.version)}\` accepts a script named for the version it releases), or rename the script back to vx_x_x.`,
+  },
+  EMIGRAKIT_RELEASED_ADDED: {
+    exit: 1,
+    title: "A new script is named for a version that is already released",
+    message: (d) => `"${show(d.file)}" is named for version ${show(d.version)}, but it was added after that version was released (${show(d.ref)} does not have it).`,
+    fix: (d) => `Name it as unreleased (\`git mv ${show(d.file)} ${show(d.suggestion)}\`, header """vX.X.X.""") so the next release gives it its version.`,
   },
   EMIGRAKIT_RELEASED_CHANGED: {
     exit: 1,

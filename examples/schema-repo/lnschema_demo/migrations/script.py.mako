@@ -4,7 +4,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel as sqm  # noqa: F401
 
 revision = "${up_revision}"
-down_revision = ${repr(down_revision)}
+down_revision = ${'"%s"' % down_revision if isinstance(down_revision, str) else repr(down_revision)}
 
 
 def upgrade() -> None:
