@@ -75,7 +75,12 @@ test("a NOT NULL column added to a table with rows: added nullable, backfilled w
     before: [["SELECT id, name FROM core.item ORDER BY id", [{ id: 1, name: "a" }, { id: 2, name: "b" }]]],
   }, { backfill: [{ schema: "core", table: "item", column: "kind", sql: "'plain'" }] });
   assert.match(text, /UPDATE core\.item SET kind = 'plain' WHERE kind IS NULL/);
+  assert.match(text, /# migrakit: backfill core\.item\.kind='plain'/);
   assert.doesNotMatch(text, /fill in/);
+  // A refresh without --backfill (the hook's) keeps the value the script records.
+  const again = await generateIn(session, r);
+  assert.equal(again.kind === "written" && again.changed, false);
+  assert.equal(r.read(scriptPath), text);
 });
 
 test("without a value the script says, where it cannot be missed, that it needs one; on a table with rows it fails and nothing changes", async () => {
