@@ -112,9 +112,15 @@ const isFk = (d: Diff): d is Diff & FkDiff => d.kind === "add_fk" || d.kind === 
 
 const norm = (t: string | null | undefined) => (t ?? "").replace(/\s+/g, " ").trim().toUpperCase();
 
+/**
+ * A server default as the ORM would state it: a serial's `nextval('…_seq'::regclass)` (which SQLAlchemy 1.4
+ * reflects, and an ORM autoincrement column never states) is none.
+ */
+const ownDefault = (d: string | null | undefined) => (d && /^nextval\(/i.test(d.trim()) ? null : (d ?? null));
+
 /** Can the dropped column be the added one under another name? Same type, key and default; nullability equal or relaxed. */
 function compatible(d: Col, a: Col): boolean {
-  return norm(d.type) === norm(a.type) && Boolean(d.primary_key) === Boolean(a.primary_key) && (d.server_default ?? null) === (a.server_default ?? null) && (Boolean(d.nullable) === Boolean(a.nullable) || (!d.nullable && a.nullable));
+  return norm(d.type) === norm(a.type) && Boolean(d.primary_key) === Boolean(a.primary_key) && ownDefault(d.server_default) === ownDefault(a.server_default) && (Boolean(d.nullable) === Boolean(a.nullable) || (!d.nullable && a.nullable));
 }
 
 /**

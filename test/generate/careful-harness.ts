@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/python.js";
 
-export const PYTHON = join(REPO_ROOT, ".venvs/current/bin/python");
+/** The stack the helper runs on: CAREFUL_STACK=legacy runs these tests on SQLAlchemy 1.4 + sqlmodel 0.0.8. */
+export const PYTHON = join(REPO_ROOT, `.venvs/${process.env.CAREFUL_STACK ?? "current"}/bin/python`);
 export const FIRST = "a00000000001";
 export const NEXT = "b00000000002";
 

@@ -134,7 +134,7 @@ test("drops and creates run in the order Postgres accepts: FKs before their tabl
   });
   const at = (re: RegExp) => text.search(re);
   const before_ = (a: RegExp, b: RegExp) => assert.ok(at(a) >= 0 && at(a) < at(b), `${a} before ${b}\n${text}`);
-  before_(/drop_constraint\(op\.f\('fk_stay_gone_id_gone'\)/, /drop_table\('gone'/);
-  before_(/drop_constraint\(op\.f\('fk_child_parent'\)/, /drop_column\('child', 'parent_ver'/);
+  before_(/drop_constraint\((op\.f\()?'fk_stay_gone_id_gone'/, /drop_table\('gone'/);
+  before_(/drop_constraint\((op\.f\()?'fk_child_parent'/, /drop_column\('child', 'parent_ver'/);
   before_(/create_table\('fresh'/, /drop_table\('gone'/);
 });
