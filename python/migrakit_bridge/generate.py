@@ -20,6 +20,7 @@ from .diffs import structure_all
 from .ordering import order
 from .renames import apply_renames
 from .render import render_ops
+from .schema import without_foreign_tables
 
 
 def generate(params):
@@ -30,6 +31,7 @@ def generate(params):
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
+        without_foreign_tables(context, params["package"])
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
         diffs = structure_all(upgrade_ops.as_diffs())

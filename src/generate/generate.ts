@@ -13,6 +13,7 @@ import { opsBlock } from "../checks/dynamic/models-match.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
 import { parentOf, planChain, revisionOf, type ChainPlan } from "../checks/dynamic/plan.js";
 import { MigrakitError } from "../errors/index.js";
+import { generatedDrops, type GeneratedDrop } from "../lint/generated.js";
 import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
@@ -57,7 +58,7 @@ export interface StatedRename {
 
 export type GenerateOutcome =
   | { kind: "nothing"; reason: string }
-  | { kind: "written"; created: boolean; file: string; revision: string; writes: FileWrite[]; renames: StatedRename[]; changed: boolean; fillIns: string[] }
+  | { kind: "written"; created: boolean; file: string; revision: string; writes: FileWrite[]; renames: StatedRename[]; changed: boolean; fillIns: string[]; drops?: GeneratedDrop[] }
   | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
   | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
 
@@ -184,7 +185,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
     if (content !== target.text) writes.push({ path: target.path, content, created: false });
     const init = initWrite(repo, revision);
     if (init) writes.push(init);
-    return { kind: "written", created: false, file: target.path, revision, writes, renames, changed: writes.length > 0, fillIns };
+    return { kind: "written", created: false, file: target.path, revision, writes, renames, changed: writes.length > 0, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
   }
 
   const revision = (o.newRevision ?? newRevision)();
@@ -203,7 +204,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   const writes: FileWrite[] = [{ path: file, content, created: true }];
   const init = initWrite(repo, revision);
   if (init) writes.push(init);
-  return { kind: "written", created: true, file, revision, writes, renames, changed: true, fillIns };
+  return { kind: "written", created: true, file, revision, writes, renames, changed: true, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
 }
 
 /** The `op.*` lines a hand-edited script still lacks, as a block to paste. */

@@ -56,6 +56,13 @@ export const generateCodes = {
     message: (d) => `The database at head (what the script is generated against) could not be built: ${show(d.message)}`,
     fix: (d) => (typeof d.fix === "string" && d.fix ? d.fix : "Run `migrakit check` for the details."),
   },
+  EMIGRAKIT_HOOK_RELEASE_COMMIT: {
+    exit: 1,
+    title: "A release commit would get a new unreleased script",
+    message: (d) =>
+      `This commit changes __version__ of ${show(d.package)} (${show(d.from)} → ${show(d.to)}), a release, but the staged scripts miss ORM changes: the hook would write a new unreleased script into the release.`,
+    fix: () => "Stage everything the release step changed (`git add -A`, which records the renamed scripts) and commit again; commit further ORM changes after the release.",
+  },
   EMIGRAKIT_HOOK_UNSTAGED_SCRIPT: {
     exit: 1,
     title: "The unreleased script has unstaged changes",
