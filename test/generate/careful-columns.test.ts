@@ -121,7 +121,7 @@ test("a label added to a Python Enum becomes ALTER TYPE … ADD VALUE, and the d
     before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
   });
   assert.match(text, /ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c' AFTER 'a'/);
-  assert.match(text, /autocommit_block\(\)/, "the form Postgres before 12 needs");
+  assert.doesNotMatch(text, /autocommit_block/, "in the script's transaction: deploy stays all-or-nothing");
 });
 
 test("a label removed from a Python Enum re-creates the type (rows keep their values) and is destructive in the structured diff", async () => {
@@ -134,7 +134,7 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
       ["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a}" }]],
     ],
     before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
-  });
+  }, {}, [/EMIGRAKIT_LINT_DESTRUCTIVE/]);
   assert.match(text, /CREATE TYPE kind AS ENUM \('a'\)/);
   const parsed = await readSchemaRepo(r.dir, "lnschema_demo");
   const db = await scratchDb(pg.adminUrl);
@@ -154,6 +154,6 @@ test("VARCHAR narrowed to VARCHAR(n) is a type change (alembic skips it); rows t
     seed: ["INSERT INTO core.item (id, name) VALUES (1, 'short')"],
     after: [["SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'", [{ n: 10 }]]],
     before: [["SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'", [{ n: null }]]],
-  });
+  }, {}, [/narrow-type: narrows core\.item\.name/]);
   assert.match(text, /type_=sqlmodel\.sql\.sqltypes\.AutoString\(length=10\)/);
 });
