@@ -4,9 +4,9 @@ A value added to a Python ``Enum`` used by a column needs ``ALTER TYPE … ADD V
 rows with the new value cannot be written. Registered as an alembic comparator, so ``compare`` (the check)
 and ``generate`` both see it:
 
-- an added label → ``ALTER TYPE … ADD VALUE IF NOT EXISTS 'x' [BEFORE|AFTER 'y']`` (Postgres before 12
-  refuses it inside a transaction block: the script runs it in alembic's autocommit block there); its
-  reverse re-creates the type without the label;
+- an added label → ``ALTER TYPE … ADD VALUE IF NOT EXISTS 'x' [BEFORE|AFTER 'y']``, in the migration's
+  transaction (Postgres 12 and later; before 12 Postgres refuses it there, and an autocommit block would
+  break deploy's all-or-nothing, which the check flags); its reverse re-creates the type without the label;
 - a removed label → the type is re-created with the ORM's labels and each column using it is cast to the new type (a
   row holding the removed label makes the cast fail: nothing is lost). That is destructive: its structured
   diff says ``"destructive": true`` and the lint decides whether it may go in.
@@ -115,17 +115,10 @@ def _add_value_sql(autogen_context, op):
 
 @renderers.dispatch_for(AddEnumValueOp)
 def _render_add_value(autogen_context, op):
+    # In the migration's own transaction (Postgres 12 and later allow it there): no autocommit block, which
+    # would escape deploy's all-or-nothing. Before 12 Postgres refuses the statement and the deploy rolls back.
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    line = "%sexecute(%s)" % (prefix, _q(_add_value_sql(autogen_context, op)))
-    # Postgres before 12 refuses ADD VALUE in a transaction block; from 12 on it runs in the migration's
-    # own transaction. Offline (--sql) there is no server to ask: the transactional form.
-    return "\n".join([
-        "if (%sget_context().dialect.server_version_info or (12,)) < (12,):" % prefix,
-        "    with %sget_context().autocommit_block():" % prefix,
-        "        " + line,
-        "else:",
-        "    " + line,
-    ])
+    return "%sexecute(%s)" % (prefix, _q(_add_value_sql(autogen_context, op)))
 
 
 def _recreate_lines(autogen_context, prefix, schema, name, labels, users):

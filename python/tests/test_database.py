@@ -52,9 +52,12 @@ def test_compare_one_script_behind_gives_the_table_and_the_op_lines(bridge, pkg,
         "schema": "core",
         "table": "hero",
         "columns": [
-            {"name": "id", "type": "INTEGER", "nullable": False, "primary_key": True, "server_default": None},
-            {"name": "name", "type": "VARCHAR", "nullable": False, "primary_key": False, "server_default": None},
-            {"name": "team_id", "type": "INTEGER", "nullable": True, "primary_key": False, "server_default": None},
+            {"name": "id", "type": "INTEGER", "nullable": False, "primary_key": True, "server_default": None,
+             "position": 0},
+            {"name": "name", "type": "VARCHAR", "nullable": False, "primary_key": False, "server_default": None,
+             "position": 1},
+            {"name": "team_id", "type": "INTEGER", "nullable": True, "primary_key": False, "server_default": None,
+             "position": 2},
         ],
         "primary_key": ["id"],
         "foreign_keys": [{"name": None, "columns": ["team_id"], "referred_schema": "core",
@@ -104,10 +107,10 @@ def test_compare_structures_every_kind_of_change(bridge, start_bridge, pkg, repo
     kinds = _by_kind(result["diffs"])
     assert kinds["add_column"] == [{"kind": "add_column", "schema": "core", "table": "team", "column": "slug",
                                     "type": "VARCHAR", "nullable": False, "primary_key": False,
-                                    "server_default": "x"}]
+                                    "server_default": "x", "position": 2}]
     assert kinds["remove_column"] == [{"kind": "remove_column", "schema": "core", "table": "hero",
                                        "column": "team_id", "type": "INTEGER", "nullable": True,
-                                       "primary_key": False, "server_default": None}]
+                                       "primary_key": False, "server_default": None, "position": 2}]
     assert kinds["remove_index"] == [{"kind": "remove_index", "schema": "core", "table": "team",
                                       "name": "ix_core_team_name", "columns": ["name"], "unique": False}]
     assert kinds["add_unique"] == [{"kind": "add_unique", "schema": "core", "table": "team",

@@ -35,3 +35,27 @@ export function parseBackfillArg(text: string): Backfill {
 
 /** `core.item.kind`: how the output names a column that needs a value filled in. */
 export const columnName = (b: { schema: string | null; table: string; column: string }) => [b.schema, b.table, b.column].filter(Boolean).join(".");
+
+/** How a script records a backfill at the top of upgrade(), so a refresh (the hook's) keeps the value. */
+export const backfillNote = (b: Backfill) => `migrakit: backfill ${columnName(b)}=${b.sql}`;
+
+const BACKFILL_NOTE = /^[ \t]*# migrakit: backfill (\S+=.*?)[ \t]*\r?$/gm;
+
+/** The backfills a script records; the ones given on the command line win over them. */
+export function recordedBackfills(text: string): Backfill[] {
+  const out: Backfill[] = [];
+  for (const m of text.matchAll(BACKFILL_NOTE)) {
+    try {
+      out.push(parseBackfillArg(m[1]!));
+    } catch {
+      // a comment that only looks like ours
+    }
+  }
+  return out;
+}
+
+export function mergeBackfills(given: Backfill[], recorded: Backfill[]): Backfill[] {
+  const key = (b: Backfill) => `${b.schema ?? ""}.${b.table}.${b.column}`;
+  const seen = new Set(given.map(key));
+  return [...given, ...recorded.filter((b) => !seen.has(key(b)))];
+}

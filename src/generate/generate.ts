@@ -17,7 +17,7 @@ import { generatedDrops, type GeneratedDrop } from "../lint/generated.js";
 import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
-import { columnName, type Backfill } from "./backfill.js";
+import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
 import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
 import { describeRename, planRenames, renameOption, renameReason, type Ambiguity, type Rename, type RenameRequest } from "./renames.js";
@@ -90,9 +90,11 @@ async function opsWithRenames(s: Session, params: PackageParams & { url: string;
   return { answer, plan };
 }
 
-/** The notes stated at the top of upgrade(): each rename as a re-readable comment. */
-function notes(renames: StatedRename[], detect: boolean): string[] {
+/** The notes stated at the top of upgrade(): each rename and each backfill used, as a re-readable comment. */
+function notes(renames: StatedRename[], detect: boolean, answer?: GenerateAnswer, backfill: Backfill[] = []): string[] {
   const out = renames.map((r) => `migrakit: rename ${r.option} (${r.reason})`);
+  const used = new Set((answer?.backfills ?? []).filter((f) => !f.fill_in).map(columnName));
+  out.push(...backfill.filter((b) => used.has(columnName(b))).map(backfillNote));
   if (!detect) out.push("migrakit: no-renames (--no-renames: drops and adds were not paired)");
   return out;
 }
@@ -134,15 +136,16 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   const recorded = target ? recordedRenames(target.text) : { renames: [], noRenames: false };
   const detect = o.detect !== false && !recorded.noRenames;
   const explicit = o.explicit ?? [];
+  const backfill = mergeBackfills(o.backfill ?? [], target ? recordedBackfills(target.text) : []);
 
   // A script a person wrote or edited is never rewritten: compare against the database *with* it applied.
   if (target && owner !== "machine") {
     const db = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
     try {
-      const { answer, plan: rp } = await opsWithRenames(s, { ...db.params, url: db.url, backfill: o.backfill ?? [] }, { explicit, recorded: recorded.renames, detect });
+      const { answer, plan: rp } = await opsWithRenames(s, { ...db.params, url: db.url, backfill }, { explicit, recorded: recorded.renames, detect });
       if (rp.ambiguous.length) return { kind: "ambiguous", ambiguous: rp.ambiguous, renames: stated(rp.renames, answer.diffs) };
       if (answer.empty) return { kind: "nothing", reason: `${target.path} was written by hand and already matches the ORM` };
-      const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(stated(rp.renames, answer.diffs), detect) });
+      const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(stated(rp.renames, answer.diffs), detect, answer, backfill) });
       const imports = neededImports(b, answer.imports).filter((l) => !target.text.includes(l));
       return { kind: "edited", file: target.path, ownership: owner!, upgrade: b.upgrade.slice(1).join("\n"), downgrade: b.downgrade.join("\n"), imports };
     } finally {
@@ -157,7 +160,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   let renames: StatedRename[];
   let kept = false;
   try {
-    const got = await opsWithRenames(s, { ...db.params, url: db.url, backfill: o.backfill ?? [] }, { explicit, recorded: recorded.renames, detect });
+    const got = await opsWithRenames(s, { ...db.params, url: db.url, backfill }, { explicit, recorded: recorded.renames, detect });
     renames = stated(got.plan.renames, got.answer.diffs);
     if (got.plan.ambiguous.length) return { kind: "ambiguous", ambiguous: got.plan.ambiguous, renames };
     answer = got.answer;
@@ -171,7 +174,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   }
 
   if (!target && answer.empty) return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
-  const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(renames, detect) });
+  const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(renames, detect, answer, backfill) });
   const imports = neededImports(b, answer.imports);
   const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 

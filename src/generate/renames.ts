@@ -6,7 +6,8 @@
 // - columns of one table pair when they have the same type, primary-key flag and server default, and the
 //   same nullability or a relaxed one (NOT NULL → NULL);
 // - among several candidates the best is taken: the same foreign-key target first, then the same
-//   nullability, then alike names, then the same position; only a true tie asks (EMIGRAKIT_RENAME_AMBIGUOUS);
+//   nullability, then alike names (inside a paired table also the same position); only a true tie asks
+//   (EMIGRAKIT_RENAME_AMBIGUOUS);
 // - tables pair, in any schema, when every column pairs (same names first, the rest by the rules above)
 //   and the table keeps its name (a move to another schema), or keeps every column name, or (in one
 //   schema) has a name alike the old one and keeps at least half its column names; the renamed columns
@@ -111,19 +112,28 @@ const isFk = (d: Diff): d is Diff & FkDiff => d.kind === "add_fk" || d.kind === 
 
 const norm = (t: string | null | undefined) => (t ?? "").replace(/\s+/g, " ").trim().toUpperCase();
 
+/**
+ * A server default as the ORM would state it: a serial's `nextval('…_seq'::regclass)` (which SQLAlchemy 1.4
+ * reflects, and an ORM autoincrement column never states) is none.
+ */
+const ownDefault = (d: string | null | undefined) => (d && /^nextval\(/i.test(d.trim()) ? null : (d ?? null));
+
 /** Can the dropped column be the added one under another name? Same type, key and default; nullability equal or relaxed. */
 function compatible(d: Col, a: Col): boolean {
-  return norm(d.type) === norm(a.type) && Boolean(d.primary_key) === Boolean(a.primary_key) && (d.server_default ?? null) === (a.server_default ?? null) && (Boolean(d.nullable) === Boolean(a.nullable) || (!d.nullable && a.nullable));
+  return norm(d.type) === norm(a.type) && Boolean(d.primary_key) === Boolean(a.primary_key) && ownDefault(d.server_default) === ownDefault(a.server_default) && (Boolean(d.nullable) === Boolean(a.nullable) || (!d.nullable && a.nullable));
 }
 
-/** How good a compatible pair is: FK target, then nullability, then name, then position (see the header). */
-function columnScore(d: Col, a: Col): number {
+/**
+ * How good a compatible pair is: FK target, then nullability, then name (see the header); inside a paired
+ * table also the position (`withPosition`), which says little about a column renamed on its own.
+ */
+function columnScore(d: Col, a: Col, withPosition = false): number {
   let score = 0;
   if (d.fk && a.fk) score += d.fk === a.fk ? 8 : -4;
   else if (d.fk || a.fk) score -= 1;
   if (Boolean(d.nullable) === Boolean(a.nullable)) score += 2;
   score += 2 * nameSimilarity(d.name, a.name);
-  if (d.position != null && d.position === a.position) score += 0.5;
+  if (withPosition && d.position != null && d.position === a.position) score += 0.5;
   return Math.round(score * 1000) / 1000;
 }
 
@@ -241,7 +251,7 @@ function innerMatch(d: TableDiff, a: TableDiff, forced: (RenameRequest & { how: 
     sameNamed++;
   }
   const candidates: Candidate<Col, Col>[] = [];
-  for (const dc of dCols) if (!usedD.has(dc)) for (const ac of aCols) if (!usedA.has(ac) && compatible(dc, ac)) candidates.push({ drop: dc, add: ac, score: columnScore(dc, ac) });
+  for (const dc of dCols) if (!usedD.has(dc)) for (const ac of aCols) if (!usedA.has(ac) && compatible(dc, ac)) candidates.push({ drop: dc, add: ac, score: columnScore(dc, ac, true) });
   const got = assign(candidates);
   for (const c of got.pairs) {
     pairs.push({ d: c.drop, a: c.add });

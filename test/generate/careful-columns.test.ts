@@ -75,7 +75,12 @@ test("a NOT NULL column added to a table with rows: added nullable, backfilled w
     before: [["SELECT id, name FROM core.item ORDER BY id", [{ id: 1, name: "a" }, { id: 2, name: "b" }]]],
   }, { backfill: [{ schema: "core", table: "item", column: "kind", sql: "'plain'" }] });
   assert.match(text, /UPDATE core\.item SET kind = 'plain' WHERE kind IS NULL/);
+  assert.match(text, /# migrakit: backfill core\.item\.kind='plain'/);
   assert.doesNotMatch(text, /fill in/);
+  // A refresh without --backfill (the hook's) keeps the value the script records.
+  const again = await generateIn(session, r);
+  assert.equal(again.kind === "written" && again.changed, false);
+  assert.equal(r.read(scriptPath), text);
 });
 
 test("without a value the script says, where it cannot be missed, that it needs one; on a table with rows it fails and nothing changes", async () => {
@@ -116,7 +121,7 @@ test("a label added to a Python Enum becomes ALTER TYPE … ADD VALUE, and the d
     before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
   });
   assert.match(text, /ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c' AFTER 'a'/);
-  assert.match(text, /autocommit_block\(\)/, "the form Postgres before 12 needs");
+  assert.doesNotMatch(text, /autocommit_block/, "in the script's transaction: deploy stays all-or-nothing");
 });
 
 test("a label removed from a Python Enum re-creates the type (rows keep their values) and is destructive in the structured diff", async () => {
@@ -129,7 +134,7 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
       ["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a}" }]],
     ],
     before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
-  });
+  }, {}, [/EMIGRAKIT_LINT_DESTRUCTIVE/]);
   assert.match(text, /CREATE TYPE kind AS ENUM \('a'\)/);
   const parsed = await readSchemaRepo(r.dir, "lnschema_demo");
   const db = await scratchDb(pg.adminUrl);
@@ -149,6 +154,6 @@ test("VARCHAR narrowed to VARCHAR(n) is a type change (alembic skips it); rows t
     seed: ["INSERT INTO core.item (id, name) VALUES (1, 'short')"],
     after: [["SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'", [{ n: 10 }]]],
     before: [["SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'", [{ n: null }]]],
-  });
+  }, {}, [/narrow-type: narrows core\.item\.name/]);
   assert.match(text, /type_=sqlmodel\.sql\.sqltypes\.AutoString\(length=10\)/);
 });

@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/python.js";
 
-export const PYTHON = join(REPO_ROOT, ".venvs/current/bin/python");
+/** The stack the helper runs on: CAREFUL_STACK=legacy runs these tests on SQLAlchemy 1.4 + sqlmodel 0.0.8. */
+export const PYTHON = join(REPO_ROOT, `.venvs/${process.env.CAREFUL_STACK ?? "current"}/bin/python`);
 export const FIRST = "a00000000001";
 export const NEXT = "b00000000002";
 
@@ -104,7 +105,8 @@ export interface Rows {
 }
 
 /** Generate, write, then: refreshing writes nothing (same bytes), the full check passes, the rows survive. */
-export async function generateAndProve(s: Session, adminUrl: string, repo: TempRepo, rows: Rows, o: GenerateOptions = {}): Promise<string> {
+/** `lint`: the lint findings the change must raise (a drop, a narrowing): each must appear, and only those. */
+export async function generateAndProve(s: Session, adminUrl: string, repo: TempRepo, rows: Rows, o: GenerateOptions = {}, lint: RegExp[] = []): Promise<string> {
   const out = await generateIn(s, repo, o);
   assert.equal(out.kind, "written", JSON.stringify(out));
   if (out.kind !== "written") throw new Error("unreachable");
@@ -116,7 +118,9 @@ export async function generateAndProve(s: Session, adminUrl: string, repo: TempR
   assert.equal(repo.read(scriptPath), text);
 
   const findings = await verify(s, await readSchemaRepo(repo.dir, "lnschema_demo"));
-  assert.deepEqual(findings.filter((f) => f.severity === "error").map((f) => `${f.code}: ${f.message}\n${f.detail ?? ""}`), [], text);
+  const errors = findings.filter((f) => f.severity === "error").map((f) => `${f.code}: ${f.message}\n${f.detail ?? ""}`);
+  for (const re of lint) assert.ok(errors.some((e) => e.startsWith("EMIGRAKIT_LINT_DESTRUCTIVE") && re.test(e)), `${re} among ${errors.join("")}`);
+  assert.deepEqual(errors.filter((e) => !(e.startsWith("EMIGRAKIT_LINT_DESTRUCTIVE") && lint.some((re) => re.test(e)))), [], text);
 
   const db = await scratchDb(adminUrl);
   try {

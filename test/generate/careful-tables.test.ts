@@ -131,10 +131,10 @@ test("drops and creates run in the order Postgres accepts: FKs before their tabl
       ["SELECT id FROM core.stay", [{ id: 3 }]],
     ],
     before: [["SELECT id, parent_id FROM core.child", [{ id: 1, parent_id: "p" }]]],
-  });
+  }, {}, [/drop-column: drops column core\.child\.parent_ver/, /drop-column: drops column core\.stay\.gone_id/, /drop-table: drops table core\.gone/]);
   const at = (re: RegExp) => text.search(re);
   const before_ = (a: RegExp, b: RegExp) => assert.ok(at(a) >= 0 && at(a) < at(b), `${a} before ${b}\n${text}`);
-  before_(/drop_constraint\(op\.f\('fk_stay_gone_id_gone'\)/, /drop_table\('gone'/);
-  before_(/drop_constraint\(op\.f\('fk_child_parent'\)/, /drop_column\('child', 'parent_ver'/);
+  before_(/drop_constraint\((op\.f\()?'fk_stay_gone_id_gone'/, /drop_table\('gone'/);
+  before_(/drop_constraint\((op\.f\()?'fk_child_parent'/, /drop_column\('child', 'parent_ver'/);
   before_(/create_table\('fresh'/, /drop_table\('gone'/);
 });

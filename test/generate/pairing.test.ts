@@ -56,6 +56,13 @@ test("assign: best pairs first, a tie reported whole, independent of the input o
   assert.ok(nameSimilarity("dset_dobject", "dfolder_dobject") >= 0.3);
 });
 
+test("a serial's reflected nextval default (SQLAlchemy 1.4) does not keep its table from pairing", () => {
+  const cols: C[] = [{ name: "id", primary_key: true, nullable: false }, { name: "name", type: "VARCHAR" }];
+  const dropped = tbl("remove_table", "core", "item", cols) as Diff & { columns: { server_default: string | null }[] };
+  dropped.columns[0]!.server_default = "nextval('core.item_id_seq'::regclass)";
+  assert.deepEqual(summary([dropped, tbl("add_table", "bionty", "item", cols)]).renames, ["core.item=bionty.item"]);
+});
+
 test("a table moved to another schema pairs by its name and columns; many at once, each to its own", () => {
   const cols: C[] = [{ name: "id", primary_key: true, nullable: false }, { name: "name", type: "VARCHAR" }];
   const diffs = [tbl("remove_table", null, "dset", cols), tbl("remove_table", null, "run", cols), tbl("add_table", "core", "dset", cols), tbl("add_table", "core", "run", cols)];
