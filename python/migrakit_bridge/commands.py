@@ -6,6 +6,8 @@ repo's env.py options (include_schemas, compare_type, include_object, version ta
 apply as they would on the command line.
 """
 
+import contextlib
+
 from . import environment as env
 from .recording import Recorder
 from .render import render_ops
@@ -110,20 +112,35 @@ def stamp(params):
 
 
 def offline_sql(params):
-    """The SQL of ``alembic upgrade from:to --sql`` (or ``downgrade`` with direction "downgrade")."""
+    """The SQL of ``alembic upgrade from:to --sql`` (or ``downgrade`` with direction "downgrade").
+
+    With ``record`` (and ``url``: the instance, only read), also what each script does, for the lint in
+    deploy's confirmation: the column states come from the instance as it is now, since nothing runs.
+    """
     start = params.get("from")
     destination = params.get("to") or "head"
     downgrade_ = params.get("direction") == "downgrade"
     script = script_directory(params)
+    recorder = Recorder() if params.get("record") and not downgrade_ else None
 
     def fn(rev, context):
         if downgrade_:
             return script._downgrade_revs(destination, rev)
         create_schemas(context)
-        return script._upgrade_revs(destination, rev)
+        steps = script._upgrade_revs(destination, rev)
+        return recorder.wrap_steps(steps) if recorder is not None else steps
 
-    sql = env.run(params, fn, as_sql=True, starting_rev=start, destination_rev=destination)
-    return {"sql": sql}
+    def run():
+        return env.run(params, fn, as_sql=True, starting_rev=start, destination_rev=destination)
+
+    if recorder is None:
+        return {"sql": run()}
+    with contextlib.ExitStack() as stack:
+        if params.get("url"):
+            recorder.read_catalog_from(stack.enter_context(env.connect(params["url"])))
+        stack.enter_context(recorder.active())
+        sql = run()
+    return {"sql": sql, "recorded": recorder.result()}
 
 
 def schemas(params):

@@ -5,6 +5,8 @@ import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
 import { applyPlan } from "../deploy/apply.js";
 import { startDeployBridge } from "../deploy/bridge.js";
+import { deployLint, lintLines } from "../deploy/lint.js";
+import type { LintHit } from "../lint/lint.js";
 import { ask, confirmQuestion } from "../deploy/confirm.js";
 import { readInstance } from "../deploy/instance.js";
 import { deployedBy, migrakitVersion } from "../deploy/migrakit-version.js";
@@ -56,16 +58,21 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     }
     return 0;
   }
-  if (!opts.yes) {
-    const terminal = Boolean(process.stdin.isTTY) && ctx.interactive;
-    if (!terminal) throw new MigrakitError("EMIGRAKIT_DEPLOY_CONFIRM", { count: plan.pending.length, target: instance.target });
-    const yes = await ask(confirmQuestion(plan.pending.length, step, instance.target), { input: process.stdin, output: ctx.stderr });
-    if (!yes) throw new MigrakitError("EMIGRAKIT_DEPLOY_CANCELLED", { target: instance.target });
-  }
-  const started = Date.now();
   const { bridge, params } = await startDeployBridge(pkg, ctx);
   let result;
+  let lint: LintHit[] = [];
+  let started = Date.now();
   try {
+    // What the scripts do to this instance, read before the operator answers (docs/lint.md).
+    lint = await deployLint({ bridge, params, url, from: plan.current, to: plan.head!, repo: pkg.repo, config: pkg.config });
+    if (!ctx.json) for (const line of lintLines(lint)) print(ctx.stderr, line);
+    if (!opts.yes) {
+      const terminal = Boolean(process.stdin.isTTY) && ctx.interactive;
+      if (!terminal) throw new MigrakitError("EMIGRAKIT_DEPLOY_CONFIRM", { count: plan.pending.length, target: instance.target });
+      const yes = await ask(confirmQuestion(plan.pending.length, step, instance.target), { input: process.stdin, output: ctx.stderr });
+      if (!yes) throw new MigrakitError("EMIGRAKIT_DEPLOY_CANCELLED", { target: instance.target });
+    }
+    started = Date.now();
     if (!ctx.json) print(ctx.stderr, `deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
     result = await applyPlan({
       bridge,
@@ -81,7 +88,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   }
   const took = formatMs(Date.now() - started);
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: true, status: result.status, ...summary, applied: result.applied, current: result.current, waitedMs: result.waitedMs }, null, 2));
+    print(ctx.stdout, JSON.stringify({ ok: true, status: result.status, ...summary, applied: result.applied, current: result.current, waitedMs: result.waitedMs, lint }, null, 2));
   } else if (result.status === "applied") {
     print(ctx.stdout, `deployed ${result.applied.length} script(s) to ${instance.target} (${step}) in ${took}; now at ${result.current.join(", ")}`);
   } else {
