@@ -58,7 +58,7 @@ repo.git("add", "-A");
 repo.git("commit", "-q", "-m", "history");
 repo.git("tag", "v0.1.0");
 const env = { ...process.env, MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true" };
-const hook = () => spawnSync(process.execPath, [BIN, "hook", "pre-commit"], { cwd: repo.dir, env, encoding: "utf8" });
+const hook = (extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [BIN, "hook", "pre-commit"], { cwd: repo.dir, env: { ...env, ...extra }, encoding: "utf8" });
 
 const nodeBare = median(Array.from({ length: 7 }, () => ms(() => execFileSync(process.execPath, ["-e", "0"]))));
 repo.write("README.md", "x\n");
@@ -68,9 +68,9 @@ repo.git("reset", "-q", "HEAD", "README.md");
 
 repo.write("lnschema_demo/_core.py", orm(N - 1, "    extra: Optional[str] = None\n"));
 repo.git("add", "lnschema_demo/_core.py");
-const runChange = () => {
+const runChange = (extra: NodeJS.ProcessEnv = {}) => {
   const t = ms(() => {
-    const r = hook();
+    const r = hook(extra);
     if (r.status !== 0) throw new Error(r.stderr);
   });
   repo.git("reset", "-q", "HEAD", "--", "lnschema_demo");
@@ -82,6 +82,8 @@ const runChange = () => {
 };
 const cold = runChange();
 const warm = median([runChange(), runChange(), runChange()]);
+// The same warm hook without the safety lint (no recording, no rules): what the lint adds.
+const warmNoLint = median([runChange({ MIGRAKIT_BENCH_NO_LINT: "1" }), runChange({ MIGRAKIT_BENCH_NO_LINT: "1" }), runChange({ MIGRAKIT_BENCH_NO_LINT: "1" })]);
 
 // Plain alembic, as CI would run it: upgrade an empty database through every script, then compare.
 const db = await createScratchDatabase(pg.adminUrl);
@@ -112,6 +114,7 @@ console.log(`node -e 0:                              ${f(nodeBare)}`);
 console.log(`hook, nothing relevant staged:          ${f(quick)} (${(quick / nodeBare).toFixed(2)}× node -e 0; target ≤ 2×)`);
 console.log(`hook, one ORM change, cold:             ${f(cold)}`);
 console.log(`hook, one ORM change, warm:             ${f(warm)} (${(warm / alembicTime).toFixed(2)}× plain alembic; target ≤ 0.8× at 100, ≤ 0.4× at 1000)`);
+console.log(`hook, warm, without the safety lint:    ${f(warmNoLint)} (the lint adds ${(((warm - warmNoLint) / warmNoLint) * 100).toFixed(1)}%: ${(warm / warmNoLint).toFixed(3)}×; target ≤ 1.05×)`);
 console.log(`plain alembic upgrade + compare:        ${f(alembicTime)}`);
 console.log("seed's manual path:                     a CI round trip — push, wait for the Build step, copy the printed op lines into the script, push, wait again (minutes, not timed)");
 repo.cleanup();

@@ -7,7 +7,6 @@ import { testPythons } from "../helpers/python.js";
 import { cli, cliEnv, makeInstance, V0_2_0, type Instance } from "../deploy/instances.js";
 import { lintLines } from "../../src/deploy/lint.js";
 
-const { pg } = serverForFile();
 const python = testPythons()[0]!.python;
 const repos: FixtureRepo[] = [];
 const instances: Instance[] = [];
@@ -15,6 +14,8 @@ after(async () => {
   for (const i of instances) await i.drop();
   for (const r of repos) r.cleanup();
 });
+// Registered after the hook above, so the instances are dropped before the server stops.
+const { pg } = serverForFile();
 
 test("deploy prints the findings of the scripts it is about to apply, then applies them", async () => {
   const repo = fixtureRepo("seed-style");

@@ -24,6 +24,8 @@ export interface StepInputs {
   start: string | null;
   baselineLabel: string;
   requireDowngrade: boolean;
+  /** Record what each script does for the safety lint (false only for bench/hook's lint-cost ratio). */
+  record: boolean;
 }
 
 async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
@@ -50,7 +52,7 @@ export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[];
   const recorded: Recorded = {};
   for (const s of i.scripts) {
     const failure = await call(i, async () => {
-      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: true })) as { recorded?: Recorded } | undefined;
+      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: i.record })) as { recorded?: Recorded } | undefined;
       Object.assign(recorded, r?.recorded ?? {});
     });
     if (failure) {
