@@ -1,6 +1,7 @@
 // The plugin's options: defaults, and a validator per option, every problem collected (as
 // semantic-release's own plugins do in resolve-config.js / verify.js). Pure.
 import { MigrakitError } from "../src/errors/index.js";
+import { VALIDATORS as CONFIG_VALIDATORS, type Validator } from "../src/config/schema.js";
 import type { RawPluginConfig } from "./context.js";
 
 export interface PluginOptions {
@@ -21,8 +22,6 @@ export interface PluginOptions {
 /** Options semantic-release itself passes to every plugin (global options), which are not ours to judge. */
 const OURS = ["packages", "minorForMigrations", "lint", "majorOnBreakingMigration", "pyproject", "prereleaseMap"] as const;
 
-type Validator = (v: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
-
 const VALIDATORS: Record<(typeof OURS)[number], Validator> = {
   packages: (v) =>
     typeof v === "string" && v
@@ -34,10 +33,8 @@ const VALIDATORS: Record<(typeof OURS)[number], Validator> = {
   lint: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   majorOnBreakingMigration: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   pyproject: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
-  prereleaseMap: (v) =>
-    v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
-      ? { ok: true, value: v }
-      : { ok: false, expected: 'an object mapping channel names to "a", "b", "rc" or "dev"' },
+  // The same option as the configuration key of that name, so the same rule.
+  prereleaseMap: CONFIG_VALIDATORS.prereleaseMap,
 };
 
 export function resolveOptions(raw: RawPluginConfig): { options: PluginOptions; errors: MigrakitError[] } {

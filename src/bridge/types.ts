@@ -8,6 +8,8 @@ export interface PackageParams {
   package: string;
   /** The alembic script location; default `{import_root or repo_root}/{package}/migrations`. */
   migrations_dir?: string;
+  /** The repo's alembic.ini: env.py runs with it as `config.config_file_name`, with its options and driver. */
+  config_file?: string;
   /** The version table for the built-in env.py (a repo's own env.py decides for itself). */
   version_table?: string;
   /** Import the package from here (an export of the git index), even over an editable install. */
@@ -17,10 +19,6 @@ export interface PackageParams {
 export interface UrlParams extends PackageParams {
   /** A plain `postgresql://` URL: the bridge picks the installed driver. */
   url: string;
-}
-
-export interface RevisionParams extends UrlParams {
-  revision: string;
 }
 
 export interface OfflineSqlParams extends PackageParams {
@@ -70,6 +68,8 @@ export interface ColumnInfo {
   nullable: boolean;
   primary_key: boolean;
   server_default: string | null;
+  /** The column's place in its table (a hint for rename pairing). */
+  position?: number | null;
 }
 
 export interface ForeignKeyInfo {

@@ -3,6 +3,9 @@
 // bridge records the ops in alembic's offline mode, reading column states from the instance as it is now.
 // Findings are shown, never block here: `check` is where they block; an accepted one says why.
 import type { Bridge, PackageParams } from "../bridge/index.js";
+import type { Context } from "../output/context.js";
+import { startDeployBridge } from "./bridge.js";
+import type { DeployPackage } from "./package-state.js";
 import { lintStep } from "../checks/dynamic/lint-step.js";
 import { planChain } from "../checks/dynamic/plan.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -17,6 +20,16 @@ export async function deployLint(o: { bridge: Bridge; params: PackageParams; url
   const pending = (planChain(o.repo)?.chain ?? []).filter((s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""]);
   const facts = await tableSizes(o.url);
   return (await lintStep(pending, recorded, { config: o.config, serverVersion: facts.serverVersion, sizes: facts.sizes })).hits;
+}
+
+/** deployLint on a helper of its own, closed before the confirmation (the deploy starts its own after it). */
+export async function lintPending(o: { pkg: DeployPackage; ctx: Context; url: string; from: string | null; to: string }): Promise<LintHit[]> {
+  const { bridge, params } = await startDeployBridge(o.pkg, o.ctx);
+  try {
+    return await deployLint({ bridge, params, url: o.url, from: o.from, to: o.to, repo: o.pkg.repo, config: o.pkg.config });
+  } finally {
+    await bridge.close().catch(() => {});
+  }
 }
 
 /** The lines above the question: one per finding, accepted ones with their reason. Pure. */

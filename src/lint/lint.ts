@@ -3,6 +3,7 @@
 // then markers and `allowDestructive` accept what was accepted on purpose. Pure but for loading the SQL
 // parser when raw SQL is there. The callers (check, the hook, check --against, deploy) decide which scripts
 // are linted and on which database they were recorded.
+import type { ErrorCode } from "../errors/index.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { tableKey, type Action, type TableName } from "./actions.js";
 import { markerMatches, readMarkers } from "./markers.js";
@@ -47,7 +48,7 @@ export interface LintResult {
   hits: LintHit[];
 }
 
-const CODES: Record<RuleKind, string> = {
+const CODES: Record<RuleKind, ErrorCode> = {
   destructive: "EMIGRAKIT_LINT_DESTRUCTIVE",
   data: "EMIGRAKIT_LINT_DATA",
   lock: "EMIGRAKIT_LINT_LOCK",

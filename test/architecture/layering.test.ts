@@ -33,10 +33,17 @@ export const TS_LAYERS: Record<string, number> = {
 export const PY_LAYERS: Record<string, number> = {
   __init__: 0,
   urls: 0,
+  guard: 0,
   package: 0,
   diffs: 0,
   render: 0,
+  ordering: 0,
+  backfill: 0,
+  enums: 0,
+  lengths: 0,
+  stop: 0,
   versions: 1,
+  instance: 1,
   environment: 1,
   renames: 1,
   recording: 1,
@@ -46,6 +53,7 @@ export const PY_LAYERS: Record<string, number> = {
   generate: 3,
   methods: 4,
   server: 5,
+  worker: 6,
   __main__: 6,
 };
 

@@ -8,7 +8,7 @@ import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, type RemoteFailure } from "./failure.js";
 import { parentOf, revisionOf } from "./plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
-import { functionBody, isEmptyFunction } from "./script-body.js";
+import { functionLine, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
 import type { Recorded } from "../../lint/recorded.js";
 
@@ -40,7 +40,7 @@ async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFa
 }
 
 const fingerprint = async (i: StepInputs) => (await schemaFingerprint(i.url, { excludeTables: i.versionTables })).text;
-const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line: functionBody(s.text, fn)?.line ?? 1 });
+const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line: functionLine(s.text, fn) ?? 1 });
 
 /**
  * Upgrade through every script; returns the findings and, when all applied, the fingerprints (before, after
