@@ -50,27 +50,28 @@ def upgrade(params):
     """``alembic upgrade``; with ``record``, also what each script did (recording.py, for the safety lint)."""
     revision = params.get("revision") or "head"
     script = script_directory(params)
-    if has_non_transactional(script):
-        return _upgrade_in_runs(params, script, revision)
     recorder = Recorder() if params.get("record") else None
 
-    def fn(rev, context):
-        create_schemas(context)
-        create_foreign_tables(context, params["package"])
-        steps = script._upgrade_revs(revision, rev)
+    def recorded(steps, context):
         if recorder is None:
             return steps
         recorder.attach(context.connection)
         return recorder.wrap_steps(steps)
 
-    if recorder is None:
-        return _run_revs(params, fn, destination_rev=revision)
-    with recorder.active():
-        result = _run_revs(params, fn, destination_rev=revision)
-    return {**result, "recorded": recorder.result()}
+    def fn(rev, context):
+        create_schemas(context)
+        create_foreign_tables(context, params["package"])
+        return recorded(script._upgrade_revs(revision, rev), context)
+
+    with recorder.active() if recorder is not None else contextlib.nullcontext():
+        if has_non_transactional(script):
+            result = _upgrade_in_runs(params, script, revision, recorded)
+        else:
+            result = _run_revs(params, fn, destination_rev=revision)
+    return result if recorder is None else {**result, "recorded": recorder.result()}
 
 
-def _upgrade_in_runs(params, script, revision):
+def _upgrade_in_runs(params, script, revision, recorded=lambda steps, context: steps):
     """Scripts with ``migrakit_transaction = False`` run as deploy runs them: each on its own in autocommit,
     the others in transactions between them (so the check fails where the deploy would)."""
     for group in upgrade_groups(script, revision, tuple(current(params))):
@@ -79,7 +80,7 @@ def _upgrade_in_runs(params, script, revision):
         def fn(rev, context, last=last):
             create_schemas(context)
             create_foreign_tables(context, params["package"])
-            return script._upgrade_revs(last, rev)
+            return recorded(script._upgrade_revs(last, rev), context)
 
         env.run(params, fn, url=params["url"], autocommit=not group["transactional"], destination_rev=last)
     return {"current": current(params)}

@@ -22,12 +22,12 @@ test("deploy prints the findings of the scripts it is about to apply, then appli
   repos.push(repo);
   const inst = await makeInstance(pg.adminUrl, { repoDir: repo.dir, python, revision: V0_2_0 });
   instances.push(inst);
-  const refused = cli(["deploy", "--db", inst.url], repo.dir, cliEnv(python, pg.adminUrl));
+  const refused = cli(["deploy", "--db", inst.url, "--allow-unreleased"], repo.dir, cliEnv(python, pg.adminUrl));
   assert.equal(refused.status, 2, refused.all);
   assert.match(refused.stderr, /the safety lint on the scripts to apply/);
   assert.match(refused.stderr, /warning rename-column: renames column core\.run\.run_at to started_at — \d{4}-\d\d-\d\d-[0-9a-f]{12}-v0_3_0\.py:\d+/);
   assert.match(refused.stderr, /warning index-not-concurrent: creates index ix_core_transform_type on core\.transform without CONCURRENTLY \(core\.transform on the instance: 1 row, [\d.]+ kB\)/);
-  const r = cli(["deploy", "--db", inst.url, "--yes", "--json"], repo.dir, cliEnv(python, pg.adminUrl));
+  const r = cli(["deploy", "--db", inst.url, "--allow-unreleased", "--yes", "--json"], repo.dir, cliEnv(python, pg.adminUrl));
   assert.equal(r.status, 0, r.all);
   const doc = JSON.parse(r.stdout) as { status: string; lint: { rule: string; file: string }[] };
   assert.equal(doc.status, "applied");
