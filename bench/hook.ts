@@ -116,6 +116,10 @@ execFileSync(PYTHON, ["-c", DUMMY_WHEEL, join(WORK, "migrakit_bench_dummy-1.0-py
 execFileSync(PYTHON, ["-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--disable-pip-version-check", join(WORK, "migrakit_bench_dummy-1.0-py3-none-any.whl")], { env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore" } });
 const afterPip = runChange();
 await stopWorkers(await listWorkers(WORKERS, isAlive), waitForExit);
+// Without the worker, with and without the safety lint (no recording, no rules): what the lint adds.
+extraEnv = { MIGRAKIT_WORKER: "0", MIGRAKIT_BENCH_NO_LINT: "1" };
+const warmNoWorkerNoLint = median([runChange(), runChange(), runChange()]);
+extraEnv = {};
 
 // Plain alembic, as CI would run it: upgrade an empty database through every script, then compare.
 const db = await createScratchDatabase(pg.adminUrl);
@@ -149,6 +153,7 @@ console.log(`hook, nothing relevant staged:          ${f(quick)} (${(quick / nod
 console.log(`plain alembic upgrade + compare:        ${f(alembicTime)}`);
 console.log(`hook, one ORM change, cold:             ${f(cold)} (${(cold / alembicTime).toFixed(2)}× plain alembic; no template, no worker yet)`);
 console.log(`hook, one ORM change, warm, no worker:  ${f(warmNoWorker)} (${(warmNoWorker / alembicTime).toFixed(2)}× plain alembic)`);
+console.log(`  … and without the safety lint:        ${f(warmNoWorkerNoLint)} (the lint adds ${(((warmNoWorker - warmNoWorkerNoLint) / warmNoWorkerNoLint) * 100).toFixed(1)}%: ${(warmNoWorker / warmNoWorkerNoLint).toFixed(3)}×; target ≤ 1.05×)`);
 console.log(`hook, one ORM change, warm:             ${f(warm)} (${(warm / alembicTime).toFixed(2)}× plain alembic; target ≤ ${target}×: ${met(warm <= target * alembicTime)})`);
 console.log(`first run after the worker's idle exit: ${f(afterIdle)} (${(afterIdle / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterIdle <= cold)})`);
 console.log(`first run after a pip install:          ${f(afterPip)} (${(afterPip / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterPip <= cold)})`);

@@ -6,6 +6,8 @@ repo's env.py options (include_schemas, compare_type, include_object, version ta
 apply as they would on the command line.
 """
 
+import contextlib
+
 from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
 from . import environment as env
 from .recording import Recorder
@@ -48,27 +50,28 @@ def upgrade(params):
     """``alembic upgrade``; with ``record``, also what each script did (recording.py, for the safety lint)."""
     revision = params.get("revision") or "head"
     script = script_directory(params)
-    if has_non_transactional(script):
-        return _upgrade_in_runs(params, script, revision)
     recorder = Recorder() if params.get("record") else None
 
-    def fn(rev, context):
-        create_schemas(context)
-        create_foreign_tables(context, params["package"])
-        steps = script._upgrade_revs(revision, rev)
+    def recorded(steps, context):
         if recorder is None:
             return steps
         recorder.attach(context.connection)
         return recorder.wrap_steps(steps)
 
-    if recorder is None:
-        return _run_revs(params, fn, destination_rev=revision)
-    with recorder.active():
-        result = _run_revs(params, fn, destination_rev=revision)
-    return {**result, "recorded": recorder.result()}
+    def fn(rev, context):
+        create_schemas(context)
+        create_foreign_tables(context, params["package"])
+        return recorded(script._upgrade_revs(revision, rev), context)
+
+    with recorder.active() if recorder is not None else contextlib.nullcontext():
+        if has_non_transactional(script):
+            result = _upgrade_in_runs(params, script, revision, recorded)
+        else:
+            result = _run_revs(params, fn, destination_rev=revision)
+    return result if recorder is None else {**result, "recorded": recorder.result()}
 
 
-def _upgrade_in_runs(params, script, revision):
+def _upgrade_in_runs(params, script, revision, recorded=lambda steps, context: steps):
     """Scripts with ``migrakit_transaction = False`` run as deploy runs them: each on its own in autocommit,
     the others in transactions between them (so the check fails where the deploy would)."""
     for group in upgrade_groups(script, revision, tuple(current(params))):
@@ -77,7 +80,7 @@ def _upgrade_in_runs(params, script, revision):
         def fn(rev, context, last=last):
             create_schemas(context)
             create_foreign_tables(context, params["package"])
-            return script._upgrade_revs(last, rev)
+            return recorded(script._upgrade_revs(last, rev), context)
 
         env.run(params, fn, url=params["url"], autocommit=not group["transactional"], destination_rev=last)
     return {"current": current(params)}
@@ -138,20 +141,35 @@ def stamp(params):
 
 
 def offline_sql(params):
-    """The SQL of ``alembic upgrade from:to --sql`` (or ``downgrade`` with direction "downgrade")."""
+    """The SQL of ``alembic upgrade from:to --sql`` (or ``downgrade`` with direction "downgrade").
+
+    With ``record`` (and ``url``: the instance, only read), also what each script does, for the lint in
+    deploy's confirmation: the column states come from the instance as it is now, since nothing runs.
+    """
     start = params.get("from")
     destination = params.get("to") or "head"
     downgrade_ = params.get("direction") == "downgrade"
     script = script_directory(params)
+    recorder = Recorder() if params.get("record") and not downgrade_ else None
 
     def fn(rev, context):
         if downgrade_:
             return script._downgrade_revs(destination, rev)
         create_schemas(context)
-        return script._upgrade_revs(destination, rev)
+        steps = script._upgrade_revs(destination, rev)
+        return recorder.wrap_steps(steps) if recorder is not None else steps
 
-    sql = env.run(params, fn, as_sql=True, starting_rev=start, destination_rev=destination)
-    return {"sql": sql}
+    def run():
+        return env.run(params, fn, as_sql=True, starting_rev=start, destination_rev=destination)
+
+    if recorder is None:
+        return {"sql": run()}
+    with contextlib.ExitStack() as stack:
+        if params.get("url"):
+            recorder.read_catalog_from(stack.enter_context(env.connect(params["url"])))
+        stack.enter_context(recorder.active())
+        sql = run()
+    return {"sql": sql, "recorded": recorder.result()}
 
 
 def schemas(params):

@@ -91,6 +91,19 @@ class _Catalog:
         return sorted(r[0] for r in rows)
 
 
+class _NoCatalog:
+    """Offline without an instance to read: states unknown (the TypeScript side says so where it matters)."""
+
+    def column(self, schema, table, column):
+        return None
+
+    def volatile(self, expression):
+        return None
+
+
+_NO_CATALOG = _NoCatalog()
+
+
 def _enum_labels(type_):
     enums = getattr(type_, "enums", None)
     return list(enums) if enums else None
@@ -120,7 +133,7 @@ def _describe(operation, catalog):
             "type": type_text(column.type),
             "nullable": bool(column.nullable),
             "server_default": default,
-            "volatile": catalog.volatile(default) if default else [],
+            "volatile": catalog.volatile(default) if default else [],  # None: not known (offline)
         }
     if isinstance(operation, ops.DropColumnOp):
         return {**base, "op": "drop_column", "column": operation.column_name}
@@ -208,6 +221,10 @@ class Recorder:
         item["line"] = _line_in(path)
         ops_.append(item)
 
+    def read_catalog_from(self, connection):
+        """Offline recording (nothing runs): column states are read from this connection instead."""
+        self._catalog = _Catalog(connection)
+
     def attach(self, connection):
         """The connection the scripts run on (known once env.py has opened its migration context)."""
         from sqlalchemy import event
@@ -246,7 +263,7 @@ class Recorder:
                 return original_invoke(self_, operation)
             recorder._quiet += 1
             try:
-                item = _describe(operation, recorder._catalog) if recorder._catalog is not None else None
+                item = _describe(operation, recorder._catalog or _NO_CATALOG)
             except Exception as exc:  # noqa: BLE001 - the lint must say it could not look, not break the upgrade
                 item = {"op": "unknown", "error": "%s: %s" % (type(exc).__name__, exc)}
             finally:

@@ -51,3 +51,15 @@ def test_upgrade_records_each_scripts_ops_with_the_state_before_them(bridge, pkg
 
 def test_upgrade_without_record_answers_as_before(bridge, pkg, db_url):
     assert bridge.call("upgrade", **pkg, url=db_url, revision="head") == {"current": [HEAD]}
+
+
+def test_offline_sql_records_too_reading_column_states_from_the_instance(bridge, pkg, repo, db_url):
+    versions = repo / "heroes/migrations/versions"
+    (versions / "2023-02-17-c3d4e5f6a1b2-vx_x_x.py").write_text(THIRD_SCRIPT)
+    bridge.call("upgrade", **pkg, url=db_url, revision=HEAD)
+    result = bridge.call("offline_sql", **pkg, url=db_url, record=True, **{"from": HEAD, "to": THIRD})
+    assert "ALTER TABLE core.team" in result["sql"]
+    ops = result["recorded"][THIRD]["ops"]
+    assert ops[0]["op"] == "alter_column" and ops[0]["before"] == {"type": "character varying", "nullable": False}
+    # Nothing ran: the instance is still at HEAD.
+    assert bridge.call("current", **pkg, url=db_url) == [HEAD]

@@ -159,7 +159,7 @@ export class Bridge {
   stamp(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {
     return this.request("stamp", p);
   }
-  offline_sql(p: Optional<OfflineSqlParams>): Promise<{ sql: string }> {
+  offline_sql(p: Optional<OfflineSqlParams>): Promise<{ sql: string; recorded?: Record<string, unknown> }> {
     return this.request("offline_sql", p);
   }
   schemas(p: Optional<PackageParams & { url?: string }> = {}): Promise<string[]> {

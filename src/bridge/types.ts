@@ -27,6 +27,10 @@ export interface OfflineSqlParams extends PackageParams {
   /** Target revision (default `head`). */
   to?: string;
   direction?: "upgrade" | "downgrade";
+  /** Also answer what each script does (`recorded`, for the lint in deploy's confirmation)… */
+  record?: boolean;
+  /** …with the column states read from this instance (only read). */
+  url?: string;
 }
 
 export interface PythonVersions {

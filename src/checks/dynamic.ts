@@ -141,6 +141,8 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       baselineLabel: baseline.kind,
       requireDowngrade: o.config.requireDowngrade,
       pkg: repo.package,
+      // Off only when bench/hook measures what the lint costs (MIGRAKIT_BENCH_NO_LINT); never a user setting.
+      record: o.env.MIGRAKIT_BENCH_NO_LINT !== "1",
     };
     const up = await upgradeEach(steps);
     report.findings.push(...up.findings);
@@ -148,9 +150,11 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       const released = plan.chain.filter((s) => !scripts.includes(s));
       report.findings.push(...(await lintHistory({ released, bridge: o.bridge, failureOf: o.failureOf, params: packageParams(repo, { versionTable }), adminUrl: o.adminUrl, config: o.config, serverVersion: o.serverVersion })));
     }
-    const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
-    report.findings.push(...lint.findings);
-    report.lint = lint.hits;
+    if (steps.record) {
+      const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
+      report.findings.push(...lint.findings);
+      report.lint = lint.hits;
+    }
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
     try {

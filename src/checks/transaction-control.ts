@@ -34,8 +34,13 @@ function codeLines(text: string): { line: number; text: string }[] {
   return out;
 }
 
+/** The declaration that the script runs outside deploy's transaction (the same test as src/deploy/script-facts.ts). */
+const NON_TRANSACTIONAL = /^migrakit_transaction\s*(?::\s*bool\s*)?=\s*False\b/m;
+
 export function transactionControlFindings(s: ScriptFile): Finding[] {
   const out: Finding[] = [];
+  // A script that declares it runs alone, outside the transaction, is where autocommit_block() belongs.
+  if (NON_TRANSACTIONAL.test(s.text)) return out;
   for (const { line, text } of codeLines(s.text)) {
     const sql = SQL_CONTROL.exec(text);
     const api = API_CONTROL.exec(text);

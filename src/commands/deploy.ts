@@ -9,6 +9,7 @@ import { MigrakitError } from "../errors/index.js";
 import { applyCase, type DeployLimits } from "../deploy/apply.js";
 import { startDeployBridge } from "../deploy/bridge.js";
 import { caseNotes, deployCase, pendingLines } from "../deploy/case.js";
+import { lintLines, lintPending } from "../deploy/lint.js";
 import { ask, confirmQuestion } from "../deploy/confirm.js";
 import { deployFleet, inspectAll, inspectedRow } from "../deploy/fleet.js";
 import { fleetJson, fleetTable, progressLine } from "../deploy/fleet-report.js";
@@ -104,8 +105,10 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     }
     return 0;
   }
+  // What the pending scripts do to this instance, shown before the operator answers (docs/lint.md).
+  const lint = plan.pending.length ? await lintPending({ pkg, ctx, url, from: plan.current, to: plan.head! }) : [];
   if (!ctx.json) {
-    for (const line of [...notes, ...(opts.yes ? [] : pendingLines(c))]) print(ctx.stderr, line);
+    for (const line of [...notes, ...lintLines(lint), ...(opts.yes ? [] : pendingLines(c))]) print(ctx.stderr, line);
   }
   const question = plan.pending.length ? confirmQuestion(plan.pending.length, step, instance.target) : `Record the content hashes of ${instance.target}'s scripts in its deploy history? [y/N] `;
   await confirm(ctx, question, plan.pending.length, instance.target, opts.yes);
@@ -126,7 +129,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const took = formatMs(Date.now() - started);
   if (!ctx.json) for (const n of result.notes) print(ctx.stderr, n);
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: true, status: result.status, ...summary, applied: result.applied, current: result.current, waitedMs: result.waitedMs, retries: result.notes }, null, 2));
+    print(ctx.stdout, JSON.stringify({ ok: true, status: result.status, ...summary, applied: result.applied, current: result.current, waitedMs: result.waitedMs, retries: result.notes, lint }, null, 2));
   } else if (result.status === "applied") {
     print(ctx.stdout, `migrakit: deployed ${result.applied.length} script(s) to ${instance.target} (${step}) in ${took}; now at ${result.current.join(", ")}`);
   } else if (plan.state === "up_to_date") {

@@ -1,6 +1,10 @@
 // Recorded alembic ops → actions (actions.ts). Pure. Raw SQL in an op is handed to sql.ts by the caller.
 import type { Action, TableName } from "./actions.js";
 import type { RecordedOp } from "./recorded.js";
+import { KNOWN_VOLATILE } from "./rules.js";
+
+/** Offline (no catalog to ask), a default's volatile functions by name from the known list. */
+const knownVolatileIn = (sql: string | null) => (sql ? KNOWN_VOLATILE.filter((f) => new RegExp(`\\b${f}\\s*\\(`, "i").test(sql)) : []);
 
 const tableOf = (op: { schema?: string | null; table?: string | null }): TableName => ({ schema: op.schema ?? null, name: op.table ?? "?" });
 
@@ -15,7 +19,7 @@ export function opActions(op: RecordedOp): Action[] | { sql: string; params: boo
     case "rename_table":
       return [{ line, kind: "rename-table", table: tableOf(op), to: op.new_name }];
     case "add_column":
-      return [{ line, kind: "add-column", table: tableOf(op), column: op.column, notNull: !op.nullable, default: op.server_default, volatile: op.volatile }];
+      return [{ line, kind: "add-column", table: tableOf(op), column: op.column, notNull: !op.nullable, default: op.server_default, volatile: op.volatile ?? knownVolatileIn(op.server_default) }];
     case "drop_column":
       return [{ line, kind: "drop-column", table: tableOf(op), column: op.column }];
     case "alter_column": {

@@ -183,4 +183,6 @@ test("transaction control in a script is found in code, not in comments or docst
   assert.deepEqual(transactionControlFindings(script(text)).map((f) => [f.line, /runs (\S+):/.exec(f.message)?.[1]]), [[5, "COMMIT"], [6, "autocommit_block()"], [9, "commit()"]]);
   assert.deepEqual(transactionControlFindings(script(text)).map((f) => f.code), ["EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL", "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL", "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL"]);
   assert.equal(found('def upgrade():\n    op.execute("CREATE INDEX CONCURRENTLY ix ON t (a)")\n').length, 0);
+  // A script that declares it runs outside the transaction is where autocommit_block() belongs.
+  assert.equal(found('migrakit_transaction = False\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        pass\n').length, 0);
 });

@@ -27,6 +27,8 @@ export interface StepInputs {
   requireDowngrade: boolean;
   /** The schema package folder: a failure raised in its ORM is reported as the ORM's. */
   pkg: string;
+  /** Record what each script does for the safety lint (false only for bench/hook's lint-cost ratio). */
+  record: boolean;
 }
 
 async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
@@ -53,7 +55,7 @@ export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[];
   const recorded: Recorded = {};
   for (const s of i.scripts) {
     const failure = await call(i, async () => {
-      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: true })) as { recorded?: Recorded } | undefined;
+      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: i.record })) as { recorded?: Recorded } | undefined;
       Object.assign(recorded, r?.recorded ?? {});
     });
     if (failure) {
