@@ -65,6 +65,20 @@ function scriptFindings(s: ScriptFile): Finding[] {
   return out;
 }
 
+/** Does `rev` descend from `ancestor` (or is it `ancestor`)? Walks down_revision links. */
+function descends(repo: SchemaRepo, rev: string, ancestor: string): boolean {
+  const seen = new Set<string>();
+  const todo = [rev];
+  while (todo.length) {
+    const r = todo.pop()!;
+    if (r === ancestor) return true;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    for (const s of repo.graph.byRevision.get(r) ?? []) todo.push(...(s.source.downRevision?.value ?? []));
+  }
+  return false;
+}
+
 function graphFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
   const g = repo.graph;
@@ -87,8 +101,24 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   for (const rev of repo.convention === "alembic" ? [] : g.merges) {
     out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, parents: first(rev)?.source.downRevision?.value.join(", ") }));
   }
-  if (g.roots.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: g.roots.join(", ") }));
-  if (g.heads.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: g.heads.join(", ") }));
+  const named = (revs: string[]) => revs.map((r) => `${r} (${first(r)?.path ?? "?"})`).join(", ");
+  if (g.roots.length > 1) {
+    // The later root's script is pointed at the head of the history the first root starts (when it has one head).
+    const later = first(g.roots[1]!);
+    const onto = g.heads.find((h) => descends(repo, h, g.roots[0]!) && !descends(repo, h, g.roots[1]!));
+    const step = later && onto ? `In ${later.path}, set down_revision = "${onto}" (the head of the other chain)` : "Point every root but the first at its parent";
+    out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: named(g.roots), step }));
+  }
+  if (g.heads.length > 1) {
+    // `migrakit rebase` moves an unreleased script; when every head is released, rebase cannot help (no loop).
+    const unreleased = g.heads.filter((h) => first(h)?.name.kind === "unreleased");
+    const released = g.heads.filter((h) => !unreleased.includes(h));
+    const step =
+      unreleased.length >= 1
+        ? `Run \`migrakit rebase\` after merging the other branch: it puts the branch's unreleased script (of ${named(unreleased)}) on ${released[0] ?? "main's head"}`
+        : `Every head is released, so rebase cannot move one: merge them in a new unreleased script (\`alembic merge ${g.heads.join(" ")}\`) and set \`convention: "alembic"\`, which accepts merge revisions`;
+    out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: named(g.heads), step }));
+  }
   if (!g.chain) return out;
 
   // Along the chain: unreleased scripts only at the tip, legacy names only before them, versions never go back.

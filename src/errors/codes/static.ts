@@ -132,13 +132,13 @@ export const staticCodes = {
     exit: 1,
     title: "More than one script has down_revision = None",
     message: (d) => `The chain has ${show(d.count)} roots: ${show(d.roots)}.`,
-    fix: () => "Only the first script may have down_revision = None; point the others at their parent.",
+    fix: (d) => `${show(d.step ?? "Point every root but the first at its parent")}; only the first script may have down_revision = None.`,
   },
   EMIGRAKIT_MULTIPLE_HEADS: {
     exit: 1,
     title: "The chain has more than one head",
     message: (d) => `The chain has ${show(d.count)} heads: ${show(d.heads)} (typically after merging main into a branch).`,
-    fix: () => "Run `migrakit rebase` to put the unreleased script on the new head, or set its down_revision by hand.",
+    fix: (d) => `${show(d.step ?? "Run `migrakit rebase` to put the unreleased script on the new head")}.`,
   },
   EMIGRAKIT_MERGE_REVISION: {
     exit: 1,
