@@ -29,7 +29,15 @@ function suggestedName(s: ScriptFile, slug: string): string {
   return formatScriptName({ date, revision, slug });
 }
 
-function scriptFindings(s: ScriptFile): Finding[] {
+/** The revisions `acceptHistoryUpTo` covers: it and every one before it on the chain. */
+function acceptedRevisions(repo: SchemaRepo): Set<string> {
+  const chain = repo.graph.chain;
+  const upTo = repo.acceptedUpTo;
+  if (!upTo || !chain || !chain.includes(upTo)) return new Set();
+  return new Set(chain.slice(0, chain.indexOf(upTo) + 1));
+}
+
+function scriptFindings(s: ScriptFile, accepted: Set<string>): Finding[] {
   const out: Finding[] = [];
   const at = { file: s.path, line: 1 };
   const { name, source } = s;
@@ -50,6 +58,7 @@ function scriptFindings(s: ScriptFile): Finding[] {
     );
   }
   if (name.kind === "legacy") return out; // legacy scripts are accepted as they are (docs/spec.md §1)
+  if (revision !== undefined && accepted.has(revision)) return out; // history as it is (acceptHistoryUpTo)
   const expected = name.kind === "unreleased" ? headerText(null) : headerText(name.version);
   if (!source.header) out.push(finding("EMIGRAKIT_HEADER_MISSING", at, { expected }));
   else {
@@ -57,7 +66,10 @@ function scriptFindings(s: ScriptFile): Finding[] {
       name.kind === "unreleased"
         ? source.header.kind === "unreleased"
         : source.header.kind === "released" && normalizePep440(source.header.version ?? "") === normalizePep440(name.version ?? "");
-    if (!ok) out.push(finding("EMIGRAKIT_HEADER_MISMATCH", { file: s.path, line: source.header.line }, { header: source.header.text, expected }));
+    if (!ok) {
+      const released = name.kind === "released" ? { released: true, revision: revision ?? name.revision } : {};
+      out.push(finding("EMIGRAKIT_HEADER_MISMATCH", { file: s.path, line: source.header.line }, { header: source.header.text, expected, ...released }));
+    }
   }
   if (name.kind === "unreleased" && revision !== undefined && !NEW_REVISION.test(revision)) {
     out.push(finding("EMIGRAKIT_REVISION_FORMAT", { file: s.path, line: source.revision!.line }, { revision }));
@@ -126,8 +138,13 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   let previous: ScriptFile | undefined;
   const packageVersion = repo.init?.parsed?.version?.value;
   const comparable = packageVersion !== undefined && isCanonicalPep440(normalizePep440(packageVersion) ?? "");
+  const accepted = acceptedRevisions(repo);
   for (const rev of g.chain) {
     const s = first(rev) as ScriptFile;
+    if (accepted.has(rev)) {
+      if (s.name.kind === "released" && s.name.version) previous = s;
+      continue; // history as it is (acceptHistoryUpTo)
+    }
     const at = { file: s.path, line: 1 };
     if (s.name.kind === "unreleased") firstUnreleased ??= s;
     else if (firstUnreleased && s.name.kind === "released") {
@@ -177,7 +194,8 @@ function initFindings(repo: SchemaRepo): Finding[] {
 export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
-  for (const s of repo.scripts) out.push(...scriptFindings(s));
+  const accepted = acceptedRevisions(repo);
+  for (const s of repo.scripts) out.push(...scriptFindings(s, accepted));
   // Under the alembic convention no `_migration` or `__version__` is required: the package file is not read.
   out.push(...graphFindings(repo), ...(repo.convention === "alembic" ? [] : initFindings(repo)));
   return out;

@@ -108,7 +108,11 @@ export const staticCodes = {
     exit: 1,
     title: "The header does not match the file name",
     message: (d) => `The header says "${show(d.header)}" but the file name makes it "${show(d.expected)}".`,
-    fix: (d) => `Change the first line of the docstring to \`${show(d.expected)}\` (text below it may stay).`,
+    fix: (d) =>
+      d.released
+        ? // A released script never changes (EMIGRAKIT_RELEASED_CHANGED): accept the history instead of editing it.
+          `Leave the released script as it is and add \`"acceptHistoryUpTo": "${show(d.revision)}"\` to the configuration: the naming and header rules then apply only to the scripts after it.`
+        : `Change the first line of the docstring to \`${show(d.expected)}\` (text below it may stay).`,
   },
   EMIGRAKIT_DUPLICATE_REVISION: {
     exit: 1,
