@@ -174,8 +174,10 @@ def _engine(url):
 
 
 @contextlib.contextmanager
-def connect(url):
-    with _engine(url).connect() as connection:
+def connect(url, autocommit=False):
+    with _engine(url).connect() as raw:
+        # autocommit: for scripts declaring ``migrakit_transaction = False`` (CREATE INDEX CONCURRENTLY).
+        connection = raw.execution_options(isolation_level="AUTOCOMMIT") if autocommit else raw
         yield _reentrant(connection)
         # env.py commits the transaction it began; one we began ourselves (autobegin) is ours to end.
         _commit(connection)
@@ -218,8 +220,9 @@ def _async_engines_take_an_async_driver():
         aio_engine.create_async_engine = aio.create_async_engine = original
 
 
-def run(params, fn, url=None, as_sql=False, after=None, **environment):
+def run(params, fn, url=None, as_sql=False, after=None, autocommit=False, **environment):
     """Run env.py with the work function ``fn`` on the scratch database ``url``; the offline SQL when ``as_sql``.
+    ``autocommit``: our connection runs outside a transaction (a script marked non-transactional).
 
     Every connection opened meanwhile — ours, or one env.py makes itself — goes to ``url`` (guard.only);
     without a URL (offline) none may be opened at all. ``after(connection)``, when given, runs on our
@@ -235,7 +238,7 @@ def run(params, fn, url=None, as_sql=False, after=None, **environment):
         if not online:
             load_env(params, config, script, fn, as_sql=as_sql, **environment)
         else:
-            with connect(url) as connection:
+            with connect(url, autocommit=autocommit) as connection:
                 config.attributes["connection"] = connection
                 load_env(params, config, script, fn, as_sql=as_sql, **environment)
                 if after is not None:

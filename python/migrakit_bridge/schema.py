@@ -79,3 +79,26 @@ def without_foreign_tables(context, package):
         return inner(obj, name, type_, reflected, compare_to) if inner else True
 
     context.opts["include_object"] = include_object
+
+
+def is_transactional(script_module):
+    """False when a script declares ``migrakit_transaction = False``: statements Postgres refuses inside a
+    transaction (``CREATE INDEX CONCURRENTLY``); deploy and check then run it on its own, in autocommit."""
+    return getattr(script_module, "migrakit_transaction", True) is not False
+
+
+def upgrade_groups(script, target, current):
+    """The steps from ``current`` to ``target`` cut into runs: stretches of ordinary scripts, each
+    non-transactional script alone. [{"transactional": bool, "revisions": [rev, …]}, …]"""
+    groups = []
+    for step in script._upgrade_revs(target, current):
+        transactional = is_transactional(step.revision.module)
+        if groups and transactional and groups[-1]["transactional"]:
+            groups[-1]["revisions"].append(step.revision.revision)
+        else:
+            groups.append({"transactional": transactional, "revisions": [step.revision.revision]})
+    return groups
+
+
+def has_non_transactional(script):
+    return any(not is_transactional(rev.module) for rev in script.walk_revisions())

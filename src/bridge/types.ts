@@ -21,10 +21,6 @@ export interface UrlParams extends PackageParams {
   url: string;
 }
 
-export interface RevisionParams extends UrlParams {
-  revision: string;
-}
-
 export interface OfflineSqlParams extends PackageParams {
   /** Start revision (omitted: from the empty database). */
   from?: string | null;
@@ -59,6 +55,8 @@ export interface HistoryEntry {
 export interface CurrentResult {
   /** The database's revision(s) after the step. */
   current: string[];
+  /** With `record`: what each script did, by revision (python/migrakit_bridge/recording.py; src/lint/recorded.ts). */
+  recorded?: Record<string, unknown>;
 }
 
 export interface ColumnInfo {
@@ -66,6 +64,8 @@ export interface ColumnInfo {
   nullable: boolean;
   primary_key: boolean;
   server_default: string | null;
+  /** The column's place in its table (a hint for rename pairing). */
+  position?: number | null;
 }
 
 export interface ForeignKeyInfo {

@@ -1,4 +1,5 @@
 // The static rules of docs/spec.md §1 over a loaded schema repo. Pure: everything it needs is in the model.
+import { transactionControlFindings } from "./transaction-control.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
@@ -182,7 +183,7 @@ function initFindings(repo: SchemaRepo): Finding[] {
   }
   const g = repo.graph;
   const head = g.heads.length === 1 ? g.heads[0]! : null;
-  const hasScripts = repo.scripts.length > 0 || repo.undecodable.length > 0;
+  const hasScripts = repo.scripts.length > 0 || repo.undecodable.length > 0 || repo.notFiles.length > 0;
   if (!p.migration) {
     if (hasScripts && !unreadable.has("_migration")) out.push(finding("EMIGRAKIT_MIGRATION_MISSING", { file: init.path, line: 1 }, { file: init.path, head: head ?? "<head>" }));
   } else if (g.heads.length <= 1 && g.cycles.length === 0 && p.migration.value !== head) {
@@ -193,9 +194,10 @@ function initFindings(repo: SchemaRepo): Finding[] {
 
 export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
+  for (const n of repo.notFiles) out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
   const accepted = acceptedRevisions(repo);
-  for (const s of repo.scripts) out.push(...scriptFindings(s, accepted));
+  for (const s of repo.scripts) out.push(...scriptFindings(s, accepted), ...transactionControlFindings(s));
   // Under the alembic convention no `_migration` or `__version__` is required: the package file is not read.
   out.push(...graphFindings(repo), ...(repo.convention === "alembic" ? [] : initFindings(repo)));
   return out;

@@ -17,6 +17,8 @@ export interface Config {
   versionTable?: string;
   requireDowngrade: boolean;
   allowDestructive: boolean;
+  /** Major version of the Postgres the scripts are deployed to, for the lint's version-dependent rules; undefined = the server's. */
+  postgresVersion?: number;
   /** Extra semver pre-release channel → PEP 440 letters (`{ "preview": "rc" }`). */
   prereleaseMap: Record<string, string>;
   /** docs/spec.md §3: naming and release rules; undefined = detect (alembic when alembic.ini/[tool.alembic] says where the scripts are). */
@@ -25,6 +27,12 @@ export interface Config {
   migrations: Record<string, string>;
   /** History as it is: the naming and header rules apply only to scripts after this revision. */
   acceptHistoryUpTo?: string;
+  /** deploy: Postgres lock_timeout / statement_timeout (durations: "5s", "0" = none) and lock-timeout retries. */
+  lockTimeout?: string;
+  statementTimeout?: string;
+  retries?: number;
+  /** deploy/status --targets default: a file of instances (one URL or libpq service per line), or the list itself. */
+  targets?: string | string[];
 }
 
 export const DEFAULTS: Config = {
@@ -39,11 +47,15 @@ export const DEFAULTS: Config = {
 };
 
 /** A validator returns the normalised value, or undefined with the description of what is expected. */
-type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
+export type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0);
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const duration: Validator = (v) =>
+  (typeof v === "string" && /^\d+(\.\d+)?\s*(ms|s|sec|m|min|h)?$/i.test(v.trim())) || (typeof v === "number" && v >= 0)
+    ? { ok: true, value: String(v) }
+    : { ok: false, expected: 'a duration such as "500ms", "5s", "1min" ("0": no limit)' };
 export const VALIDATORS: Record<keyof Config, Validator> = {
   packages: (v) => {
     if (typeof v === "string" && v) return { ok: true, value: [v] };
@@ -64,6 +76,8 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
   versionTable: (v) => (typeof v === "string" && identifier.test(v) ? { ok: true, value: v } : { ok: false, expected: "a table name (letters, digits, underscores)" }),
   requireDowngrade: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   allowDestructive: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  postgresVersion: (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= 9 && v <= 99 ? { ok: true, value: v } : { ok: false, expected: "a Postgres major version such as 14" },
   prereleaseMap: (v) =>
     v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
       ? { ok: true, value: v }
@@ -75,6 +89,11 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
     return { ok: false, expected: "a folder, or an object mapping each package to its migrations folder" };
   },
   acceptHistoryUpTo: (v) => (typeof v === "string" && /^[A-Za-z0-9_]+$/.test(v) ? { ok: true, value: v } : { ok: false, expected: "a revision (the last script the naming and header rules leave alone)" }),
+  lockTimeout: duration,
+  statementTimeout: duration,
+  retries: (v) => (Number.isInteger(v) && (v as number) >= 0 ? { ok: true, value: v } : { ok: false, expected: "a whole number of retries (0: none)" }),
+  targets: (v) =>
+    (typeof v === "string" && v) || isStringArray(v) ? { ok: true, value: v } : { ok: false, expected: "a file of instances, or a list of instance URLs / libpq service names" },
 };
 
 export const KEYS = Object.keys(VALIDATORS) as (keyof Config)[];

@@ -4,8 +4,6 @@
 // generate or refresh the unreleased script, write it and `_migration` to the index and the working tree
 // (only those two files; other unstaged work stays byte-identical), then check the result. Exit 1 blocks
 // the commit with the report.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Context } from "../output/context.js";
@@ -13,7 +11,7 @@ import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
-import { listPackages, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
+import { listPackages, readSchemaRepo, requireOnlyFiles, type SchemaRepo } from "../model/repo.js";
 import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";
 import { planRebase } from "../generate/rebase.js";
 import { addedTimes, mainScripts } from "../generate/rebase-io.js";
@@ -25,6 +23,8 @@ import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
+import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { stagedVersionBump } from "./release-commit.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
@@ -65,9 +65,10 @@ interface Project {
   config: Awaited<ReturnType<typeof loadConfig>>;
 }
 
-async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, p: Project, pkg: string): Promise<number> {
+async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, p: Project, staged: SchemaRepo): Promise<number> {
+  const pkg = staged.package;
   const read = () => readSchemaRepo(p.root, pkg, p.config);
-  let repo: SchemaRepo = await read();
+  let repo = staged;
   if (repo.graph.heads.length > 1) {
     const plan = planRebase(repo, { mainHas: await mainScripts(w.cwd, w.env, repo), addedAt: await addedTimes(w.cwd, w.env, repo) });
     await stageWrites(w, snapshot, plan.writes, p.prefix);
@@ -81,6 +82,10 @@ async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: s
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
+    if (outcome.kind === "written" && outcome.created) {
+      const bump = await stagedVersionBump(w, pkg, repo.init?.text ?? null);
+      if (bump) throw new MigrakitError("EMIGRAKIT_HOOK_RELEASE_COMMIT", { package: pkg, ...bump });
+    }
     if (outcome.kind === "written" && outcome.writes.length) {
       await stageWrites(w, snapshot, outcome.writes, p.prefix);
       repo = await read();
@@ -146,7 +151,7 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
   const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
   sessionP.catch(() => {});
-  const snapshotP = mkdtemp(join(tmpdir(), "migrakit-index-"));
+  const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});
   let saved: string | null = null;
   let snapshot: string | undefined;
@@ -156,10 +161,14 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     // The packages, and the project's alembic.ini (where the scripts are, what env.py reads).
     const inProject = (p: string) => (prefix ? `${prefix}/${p}` : p);
     await exportIndex(w, [...packages.map(inProject), ...(existsSync(join(projectDir, "alembic.ini")) ? [inProject("alembic.ini")] : [])], snapshot);
-    session = await sessionP;
     const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config };
+    // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
+    // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
+    const staged: SchemaRepo[] = [];
+    for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(project.root, pkg, config)));
+    session = await sessionP;
     let code = 0;
-    for (const pkg of packages) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, pkg));
+    for (const repo of staged) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo));
     return code;
   } catch (err) {
     if (!isMigrakitError(err) && saved) print(ctx.stderr, `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`);
@@ -168,6 +177,6 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     // A session that was still starting when something failed is closed all the same.
     await (session ?? (await sessionP.catch(() => undefined)))?.close();
     const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   }
 }

@@ -3,7 +3,7 @@
 // properties of one function that tests can read directly.
 import { setInitValue } from "../model/init-file.js";
 import type { InitFile } from "../model/types.js";
-import { migrationsWorkflow, RELEASE_CONFIG, releaseWorkflow, SCRIPT_TEMPLATE } from "./templates.js";
+import { migrationsWorkflow, PRE_COMMIT_CONFIG, RELEASE_CONFIG, releaseWorkflow, SCRIPT_TEMPLATE } from "./templates.js";
 
 export interface InitState {
   /** The schema package folder (relative, `/`-separated). */
@@ -22,7 +22,7 @@ export interface InitState {
   envTemplate: string;
   /** migrakit's hooks/pre-commit, installed as .husky/pre-commit. */
   hookTemplate: string;
-  /** Version range of migrakit to add to devDependencies. */
+  /** What to add to devDependencies for migrakit: the version or the tarball/URL this init ran from. */
   migrakitRange: string;
   /** Where the package's scripts already are (an adopted history stays there); default `{pkg}/migrations`. */
   migrationsDir?: string;
@@ -34,16 +34,26 @@ export interface InitState {
   ignored?: string[];
 }
 
+/** Which git hook runner calls `migrakit hook pre-commit`: husky (npm), the pre-commit framework, or none. */
+export type HookRunner = "husky" | "pre-commit" | "none";
+export const HOOK_RUNNERS: readonly HookRunner[] = ["husky", "pre-commit", "none"];
+
 export interface InitOptions {
   force: boolean;
   ci: "github" | null;
+  /** Default husky. */
+  hooks?: HookRunner;
 }
 
 export type Action =
   | { path: string; kind: "create" | "update"; content: string; why: string; warning?: string }
   | { path: string; kind: "skip"; why: string; warning?: string };
 
-const DEV_DEPENDENCIES = (migrakit: string): Record<string, string> => ({ migrakit, husky: "^9.1.7", "semantic-release": "^24.2.9" });
+const DEV_DEPENDENCIES = (migrakit: string, hooks: HookRunner): Record<string, string> => ({
+  migrakit,
+  ...(hooks === "husky" ? { husky: "^9.1.7" } : {}),
+  "semantic-release": "^24.2.9",
+});
 
 /** Create a file, or leave an existing one unless --force (then replace it when it differs). */
 function ensureFile(state: InitState, opts: InitOptions, path: string, content: string, what: string): Action | null {
@@ -54,29 +64,33 @@ function ensureFile(state: InitState, opts: InitOptions, path: string, content: 
   return { path, kind: "skip", why: `${path} exists and differs from migrakit's; kept (use --force to replace it)` };
 }
 
-function packageJsonAction(state: InitState): Action | null {
+function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
   const current = state.files["package.json"];
   const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg === "." ? "schema" : state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
   const before = JSON.stringify(pkg);
   const dev = { ...((pkg.devDependencies as Record<string, string>) ?? {}) };
-  for (const [name, range] of Object.entries(DEV_DEPENDENCIES(state.migrakitRange))) {
+  for (const [name, range] of Object.entries(DEV_DEPENDENCIES(state.migrakitRange, hooks))) {
     const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
     if (!dev[name] && !deps[name]) dev[name] = range;
   }
   pkg.devDependencies = dev;
-  const scripts = { ...((pkg.scripts as Record<string, string>) ?? {}) };
-  const husky = huskyCommand(state);
-  if (!scripts.prepare) scripts.prepare = husky;
-  else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && ${husky}`;
-  pkg.scripts = scripts;
+  if (hooks === "husky") {
+    const scripts = { ...((pkg.scripts as Record<string, string>) ?? {}) };
+    const husky = huskyCommand(state);
+    if (!scripts.prepare) scripts.prepare = husky;
+    else if (!/\bhusky\b/.test(scripts.prepare)) scripts.prepare = `${scripts.prepare} && ${husky}`;
+    pkg.scripts = scripts;
+  }
   // Configuration goes to package.json when it exists (or when there is no pyproject.toml to hold it).
   if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = configFor(state);
   if (current !== undefined && JSON.stringify(pkg) === before) return null;
   const indent = current?.match(/^[ \t]+(?=")/m)?.[0] ?? "  ";
   const content = JSON.stringify(pkg, null, indent) + "\n";
+  const husky = hooks === "husky";
+  const deps = `devDependencies (migrakit ${state.migrakitRange}${husky ? ", husky" : ""}, semantic-release)${husky ? " and the husky prepare script" : ""}`;
   return current === undefined
-    ? { path: "package.json", kind: "create", content, why: "devDependencies (migrakit, husky, semantic-release) and the husky prepare script" }
-    : { path: "package.json", kind: "update", content, why: "devDependencies and the husky prepare script" + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : "") };
+    ? { path: "package.json", kind: "create", content, why: deps }
+    : { path: "package.json", kind: "update", content, why: deps + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : "") };
 }
 
 /** husky runs at the git top; a project in a subfolder keeps its hooks there (husky's documented set-up). */
@@ -117,16 +131,28 @@ function initFileAction(state: InitState): Action | null {
   return { path, kind: current === undefined ? "create" : "update", content: text, why: "_migration and __version__ where missing" };
 }
 
+/** The hook file of the chosen runner: .husky/pre-commit, an entry in .pre-commit-config.yaml, or nothing. */
+function hookAction(state: InitState, opts: InitOptions, hooks: HookRunner): Action | null {
+  if (hooks === "husky") return ensureFile(state, opts, ".husky/pre-commit", hookText(state), state.gitPrefix ? `the pre-commit hook (husky; cd ${state.gitPrefix} first)` : "the pre-commit hook (husky)");
+  if (hooks === "none") return null;
+  const current = state.files[".pre-commit-config.yaml"];
+  if (current === undefined) return { path: ".pre-commit-config.yaml", kind: "create", content: PRE_COMMIT_CONFIG, why: "the pre-commit hook (pre-commit framework): run `pre-commit install`" };
+  if (/migrakit hook pre-commit|id: migrakit\b/.test(current)) return null;
+  // Merging into someone's YAML is not safe to do blindly: say what to add instead.
+  return { path: ".pre-commit-config.yaml", kind: "skip", why: "the file exists: add the migrakit hook from docs/ci.md (\"The pre-commit framework\") to its repos, then run `pre-commit install`" };
+}
+
 export function planInit(state: InitState, opts: InitOptions): Action[] {
   const m = state.migrationsDir ?? `${state.pkg}/migrations`;
+  const hooks = opts.hooks ?? "husky";
   const actions: (Action | null)[] = [
-    packageJsonAction(state),
+    packageJsonAction(state, hooks),
     pyprojectAction(state),
     initFileAction(state),
     ensureFile(state, opts, `${m}/env.py`, state.envTemplate, "alembic environment (naming convention, schemas, type comparison, version table)"),
     ensureFile(state, opts, `${m}/script.py.mako`, SCRIPT_TEMPLATE, 'script template with the """vX.X.X.""" header'),
     state.files[`${m}/versions/.gitkeep`] === undefined && !state.head ? { path: `${m}/versions/.gitkeep`, kind: "create", content: "", why: "the versions folder" } : null,
-    ensureFile(state, opts, ".husky/pre-commit", hookText(state), state.gitPrefix ? `the pre-commit hook (husky; cd ${state.gitPrefix} first)` : "the pre-commit hook (husky)"),
+    hookAction(state, opts, hooks),
     state.releaseConfigSource && state.releaseConfigSource !== ".releaserc.json"
       ? { path: ".releaserc.json", kind: "skip", why: `the repo already configures semantic-release in ${state.releaseConfigSource}; add "migrakit/release" to its plugins` }
       : ensureFile(state, opts, ".releaserc.json", RELEASE_CONFIG, "semantic-release with migrakit's default configuration"),

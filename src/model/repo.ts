@@ -1,5 +1,5 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { basename, join, posix, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -39,6 +39,8 @@ export interface SchemaRepo {
   scripts: ScriptFile[];
   /** Script files that could not be decoded as UTF-8. */
   undecodable: string[];
+  /** Entries named like scripts that are not regular files (a folder, a FIFO, a dangling or looping symlink). */
+  notFiles: NotAFile[];
   graph: RevisionGraph;
   /** docs/spec.md §3: lamin (section 1's naming, `_migration`, `__version__`) or alembic (an app's repo). */
   convention: Convention;
@@ -46,6 +48,13 @@ export interface SchemaRepo {
   acceptedUpTo?: string;
   /** The alembic.ini the scripts' location came from (repo-relative) and what it says, when there is one. */
   alembic?: { file: string; settings: AlembicSettings };
+}
+
+export interface NotAFile {
+  /** Path relative to the repo root. */
+  path: string;
+  /** What stands there, in words ("a folder", "a dangling symlink", …). */
+  kind: string;
 }
 
 /** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
@@ -142,15 +151,52 @@ function isScriptFile(name: string): boolean {
 }
 
 /**
+ * Why an entry of versions/ cannot be read as a script, or null for a regular file (or a symlink to one). The
+ * directory entry's own type comes from readdir (lstat, without another system call); only symlinks and entries
+ * of unknown type are followed with stat. A FIFO or a device is never opened: reading one blocks forever.
+ */
+function notAFile(path: string, e: Dirent): string | null {
+  if (e.isFile()) return null;
+  if (e.isDirectory()) return "a folder";
+  if (!e.isSymbolicLink() && (e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice())) return kindOf(e, "");
+  let target;
+  try {
+    target = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return "a symlink loop";
+    if (code === "ENOENT" || code === "ENOTDIR") return "a dangling symlink";
+    return `an entry that cannot be read (${code})`;
+  }
+  if (target.isFile()) return null;
+  return kindOf(target, e.isSymbolicLink() ? "a symlink to " : "");
+}
+
+function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }, prefix: string): string {
+  const what = s.isDirectory() ? "folder" : s.isFIFO() ? "FIFO (named pipe)" : s.isSocket() ? "socket" : "device";
+  return prefix ? `${prefix}a ${what}` : `a ${what}`;
+}
+
+/**
+ * The commands that hand versions/ to alembic (status, deploy, generate, rebase, the hook) stop at the first
+ * entry that is not a file: alembic would fail on it with a traceback. `check` reports them as findings instead.
+ */
+export function requireOnlyFiles(repo: SchemaRepo): SchemaRepo {
+  const first = repo.notFiles[0];
+  if (first) throw new MigrakitError("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: first.path, kind: first.kind });
+  return repo;
+}
+
+/**
  * Read one schema package. Synchronous reads on purpose: for a thousand small files they are several times
  * faster than fs/promises (no thread-pool round trip per open/stat/read/close), and the hook waits on this.
  */
 export async function readSchemaRepo(root: string, pkg: string, opts: RepoOptions = {}): Promise<SchemaRepo> {
   const where = await locateScripts(root, pkg, opts);
   const { migrationsDir, versionsDir } = where;
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = readdirSync(join(root, versionsDir)).filter(isScriptFile).sort();
+    entries = readdirSync(join(root, versionsDir), { withFileTypes: true }).filter((e) => isScriptFile(e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
       throw new MigrakitError("EMIGRAKIT_VERSIONS_MISSING", { package: pkg });
@@ -160,6 +206,15 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   const dir = join(root, versionsDir);
   const scripts: ScriptFile[] = [];
   const undecodable: string[] = [];
+  const notFiles: NotAFile[] = [];
+  const names: string[] = [];
+  for (const e of entries) {
+    const kind = notAFile(join(dir, e.name), e);
+    if (kind) notFiles.push({ path: `${versionsDir}/${e.name}`, kind });
+    else names.push(e.name);
+  }
+  names.sort();
+  notFiles.sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const name of names) {
     const path = `${versionsDir}/${name}`;
     const text = readText(join(dir, name));
@@ -178,6 +233,7 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     init,
     scripts,
     undecodable,
+    notFiles,
     graph: buildGraph(scripts),
     convention: opts.convention ?? (where.alembic && !init?.parsed?.migration ? "alembic" : "lamin"),
     ...(where.alembic ? { alembic: where.alembic } : {}),
@@ -232,12 +288,14 @@ async function locateScripts(root: string, pkg: string, opts: RepoOptions): Prom
 /** Load the configured (or discovered) package the command works on. */
 export async function loadSchemaRepo(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo> {
   const pkg = choosePackage(await listPackages(opts.cwd, opts.config), opts.packageName, opts.cwd);
-  return readSchemaRepo(opts.cwd, pkg, opts.config);
+  return requireOnlyFiles(await readSchemaRepo(opts.cwd, pkg, opts.config));
 }
 
 /** Load every package (or only --package): what `check` works on. */
 export async function loadSchemaRepos(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
-  if (opts.packageName !== undefined || packages.length === 0) return [await loadSchemaRepo(opts)];
+  if (opts.packageName !== undefined || packages.length === 0) {
+    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), opts.config)];
+  }
   return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, opts.config)));
 }
