@@ -30,7 +30,15 @@ function suggestedName(s: ScriptFile, slug: string): string {
   return formatScriptName({ date, revision, slug });
 }
 
-function scriptFindings(s: ScriptFile): Finding[] {
+/** The revisions `acceptHistoryUpTo` covers: it and every one before it on the chain. */
+function acceptedRevisions(repo: SchemaRepo): Set<string> {
+  const chain = repo.graph.chain;
+  const upTo = repo.acceptedUpTo;
+  if (!upTo || !chain || !chain.includes(upTo)) return new Set();
+  return new Set(chain.slice(0, chain.indexOf(upTo) + 1));
+}
+
+function scriptFindings(s: ScriptFile, accepted: Set<string>): Finding[] {
   const out: Finding[] = [];
   const at = { file: s.path, line: 1 };
   const { name, source } = s;
@@ -51,6 +59,7 @@ function scriptFindings(s: ScriptFile): Finding[] {
     );
   }
   if (name.kind === "legacy") return out; // legacy scripts are accepted as they are (docs/spec.md §1)
+  if (revision !== undefined && accepted.has(revision)) return out; // history as it is (acceptHistoryUpTo)
   const expected = name.kind === "unreleased" ? headerText(null) : headerText(name.version);
   if (!source.header) out.push(finding("EMIGRAKIT_HEADER_MISSING", at, { expected }));
   else {
@@ -58,12 +67,29 @@ function scriptFindings(s: ScriptFile): Finding[] {
       name.kind === "unreleased"
         ? source.header.kind === "unreleased"
         : source.header.kind === "released" && normalizePep440(source.header.version ?? "") === normalizePep440(name.version ?? "");
-    if (!ok) out.push(finding("EMIGRAKIT_HEADER_MISMATCH", { file: s.path, line: source.header.line }, { header: source.header.text, expected }));
+    if (!ok) {
+      const released = name.kind === "released" ? { released: true, revision: revision ?? name.revision } : {};
+      out.push(finding("EMIGRAKIT_HEADER_MISMATCH", { file: s.path, line: source.header.line }, { header: source.header.text, expected, ...released }));
+    }
   }
   if (name.kind === "unreleased" && revision !== undefined && !NEW_REVISION.test(revision)) {
     out.push(finding("EMIGRAKIT_REVISION_FORMAT", { file: s.path, line: source.revision!.line }, { revision }));
   }
   return out;
+}
+
+/** Does `rev` descend from `ancestor` (or is it `ancestor`)? Walks down_revision links. */
+function descends(repo: SchemaRepo, rev: string, ancestor: string): boolean {
+  const seen = new Set<string>();
+  const todo = [rev];
+  while (todo.length) {
+    const r = todo.pop()!;
+    if (r === ancestor) return true;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    for (const s of repo.graph.byRevision.get(r) ?? []) todo.push(...(s.source.downRevision?.value ?? []));
+  }
+  return false;
 }
 
 function graphFindings(repo: SchemaRepo): Finding[] {
@@ -88,8 +114,24 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   for (const rev of repo.convention === "alembic" ? [] : g.merges) {
     out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, file: first(rev)?.path, parents: first(rev)?.source.downRevision?.value.join(", ") }));
   }
-  if (g.roots.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: g.roots.join(", ") }));
-  if (g.heads.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: g.heads.join(", ") }));
+  const named = (revs: string[]) => revs.map((r) => `${r} (${first(r)?.path ?? "?"})`).join(", ");
+  if (g.roots.length > 1) {
+    // The later root's script is pointed at the head of the history the first root starts (when it has one head).
+    const later = first(g.roots[1]!);
+    const onto = g.heads.find((h) => descends(repo, h, g.roots[0]!) && !descends(repo, h, g.roots[1]!));
+    const step = later && onto ? `In ${later.path}, set down_revision = "${onto}" (the head of the other chain)` : "Point every root but the first at its parent";
+    out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: named(g.roots), step }));
+  }
+  if (g.heads.length > 1) {
+    // `migrakit rebase` moves an unreleased script; when every head is released, rebase cannot help (no loop).
+    const unreleased = g.heads.filter((h) => first(h)?.name.kind === "unreleased");
+    const released = g.heads.filter((h) => !unreleased.includes(h));
+    const step =
+      unreleased.length >= 1
+        ? `Run \`migrakit rebase\` after merging the other branch: it puts the branch's unreleased script (of ${named(unreleased)}) on ${released[0] ?? "main's head"}`
+        : `Every head is released, so rebase cannot move one: merge them in a new unreleased script (\`alembic merge ${g.heads.join(" ")}\`) and set \`convention: "alembic"\`, which accepts merge revisions`;
+    out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: named(g.heads), step }));
+  }
   if (!g.chain) return out;
 
   // Along the chain: unreleased scripts only at the tip, legacy names only before them, versions never go back.
@@ -97,8 +139,13 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   let previous: ScriptFile | undefined;
   const packageVersion = repo.init?.parsed?.version?.value;
   const comparable = packageVersion !== undefined && isCanonicalPep440(normalizePep440(packageVersion) ?? "");
+  const accepted = acceptedRevisions(repo);
   for (const rev of g.chain) {
     const s = first(rev) as ScriptFile;
+    if (accepted.has(rev)) {
+      if (s.name.kind === "released" && s.name.version) previous = s;
+      continue; // history as it is (acceptHistoryUpTo)
+    }
     const at = { file: s.path, line: 1 };
     if (s.name.kind === "unreleased") firstUnreleased ??= s;
     else if (firstUnreleased && s.name.kind === "released") {
@@ -149,7 +196,8 @@ export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
   for (const n of repo.notFiles) out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
-  for (const s of repo.scripts) out.push(...scriptFindings(s), ...transactionControlFindings(s));
+  const accepted = acceptedRevisions(repo);
+  for (const s of repo.scripts) out.push(...scriptFindings(s, accepted), ...transactionControlFindings(s));
   // Under the alembic convention no `_migration` or `__version__` is required: the package file is not read.
   out.push(...graphFindings(repo), ...(repo.convention === "alembic" ? [] : initFindings(repo)));
   return out;

@@ -25,6 +25,8 @@ export interface Config {
   convention?: Convention;
   /** The migrations folder (alembic's script_location) per package, relative to the repo root; `"*"` for every package. */
   migrations: Record<string, string>;
+  /** History as it is: the naming and header rules apply only to scripts after this revision. */
+  acceptHistoryUpTo?: string;
   /** deploy: Postgres lock_timeout / statement_timeout (durations: "5s", "0" = none) and lock-timeout retries. */
   lockTimeout?: string;
   statementTimeout?: string;
@@ -86,6 +88,7 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
     if (v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string" && x.trim())) return { ok: true, value: v };
     return { ok: false, expected: "a folder, or an object mapping each package to its migrations folder" };
   },
+  acceptHistoryUpTo: (v) => (typeof v === "string" && /^[A-Za-z0-9_]+$/.test(v) ? { ok: true, value: v } : { ok: false, expected: "a revision (the last script the naming and header rules leave alone)" }),
   lockTimeout: duration,
   statementTimeout: duration,
   retries: (v) => (Number.isInteger(v) && (v as number) >= 0 ? { ok: true, value: v } : { ok: false, expected: "a whole number of retries (0: none)" }),

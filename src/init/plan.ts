@@ -103,7 +103,11 @@ function huskyCommand(state: InitState): string {
 /** The hook: git runs it at the top, so a project in a subfolder changes into it first. */
 export function hookText(state: InitState): string {
   if (!state.gitPrefix) return state.hookTemplate;
-  return state.hookTemplate.replace(/^migrakit hook pre-commit$/m, `cd ${JSON.stringify(state.gitPrefix)} || exit 1\nmigrakit hook pre-commit`);
+  // Before anything else: husky's PATH entry node_modules/.bin is relative, so it is backend's after the cd.
+  const lines = state.hookTemplate.split("\n");
+  const at = lines.findIndex((l) => l.trim() !== "" && !l.startsWith("#"));
+  lines.splice(at < 0 ? lines.length : at, 0, `cd ${JSON.stringify(state.gitPrefix)} || exit 1`);
+  return lines.join("\n");
 }
 
 function pyprojectAction(state: InitState): Action | null {

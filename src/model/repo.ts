@@ -44,6 +44,8 @@ export interface SchemaRepo {
   graph: RevisionGraph;
   /** docs/spec.md §3: lamin (section 1's naming, `_migration`, `__version__`) or alembic (an app's repo). */
   convention: Convention;
+  /** `acceptHistoryUpTo`: the naming and header rules leave this revision and those before it alone. */
+  acceptedUpTo?: string;
   /** The alembic.ini the scripts' location came from (repo-relative) and what it says, when there is one. */
   alembic?: { file: string; settings: AlembicSettings };
 }
@@ -56,7 +58,7 @@ export interface NotAFile {
 }
 
 /** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
-export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention">>;
+export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention" | "acceptHistoryUpTo">>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
@@ -235,6 +237,7 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     graph: buildGraph(scripts),
     convention: opts.convention ?? (where.alembic && !init?.parsed?.migration ? "alembic" : "lamin"),
     ...(where.alembic ? { alembic: where.alembic } : {}),
+    ...(opts.acceptHistoryUpTo ? { acceptedUpTo: opts.acceptHistoryUpTo } : {}),
   };
 }
 

@@ -13,10 +13,10 @@ import { fixtureRepo, serverForFile } from "./dynamic-helpers.js";
 
 const { pg, cache } = serverForFile();
 
-function cli(dir: string, python: string, args: string[]) {
+function cli(dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = runCli(args, {
     cwd: dir,
-    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1" },
+    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1", ...env },
     timeoutMs: 300_000,
   });
   return { ...r, all: r.stdout + r.stderr };
@@ -40,6 +40,14 @@ test("a root-level alembic/ app: init adopts its history where it is (convention
       assert.equal(checked.status, 0, `${name}: ${checked.all}`);
       assert.match(checked.all, /baseline: replay/);
     }
+    // The result cache keys on alembic.ini too: an edit there is a real run again.
+    const cached = { XDG_CACHE_HOME: cache(), MIGRAKIT_NO_CACHE: "" };
+    assert.equal(cli(repo.dir, python, ["check"], cached).status, 0);
+    assert.match(cli(repo.dir, python, ["check"], cached).stderr, /answered from the cache/);
+    repo.write("alembic.ini", repo.read("alembic.ini").replace("prepend_sys_path = .", "prepend_sys_path = .\nrender_note = edited"));
+    const edited = cli(repo.dir, python, ["check"], cached);
+    assert.equal(edited.status, 0, edited.all);
+    assert.doesNotMatch(edited.stderr, /answered from the cache/);
   } finally {
     repo.cleanup();
   }

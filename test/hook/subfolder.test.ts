@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MIGRAKIT_BIN, runCli } from "../helpers/cli.js";
@@ -28,7 +28,8 @@ test("backend/: init writes the hook with `cd backend`; the hook (run as husky r
     const init = runCli(["init"], { cwd: backend, env });
     assert.equal(init.status, 0, init.stdout + init.stderr);
     const hook = readFileSync(join(backend, ".husky", "pre-commit"), "utf8");
-    assert.match(hook, /^cd "backend" \|\| exit 1\nmigrakit hook pre-commit$/m);
+    assert.match(hook, /^cd "backend" \|\| exit 1\n(?:[^#][\s\S]*)?^migrakit hook pre-commit$/m);
+    assert.ok(hook.indexOf('cd "backend"') < hook.indexOf("command -v migrakit"), "cd first: node_modules/.bin on PATH is relative");
     assert.equal(JSON.parse(readFileSync(join(backend, "package.json"), "utf8")).scripts.prepare, "cd .. && husky backend/.husky");
     assert.equal(git("config", "core.hooksPath").trim(), "backend/.husky/_");
     // Released first: the fixture's unreleased scripts are hand-written, and the hook writes its own.
@@ -36,12 +37,14 @@ test("backend/: init writes the hook with `cd backend`; the hook (run as husky r
     git("add", "-A");
     git("commit", "-q", "--no-verify", "-m", "app");
 
-    // The hook as husky runs it: at the top, with node_modules/.bin (here: a migrakit shim) on PATH.
-    const bin = mkdtempSync(join(tmpdir(), "migrakit-bin-"));
+    // The hook as husky runs it: at the top, with the relative node_modules/.bin on PATH; migrakit is
+    // installed in backend/ (here: a shim of this checkout's bin), which the hook's `cd backend` reaches.
+    const bin = join(backend, "node_modules", ".bin");
+    mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, "migrakit"), `#!/bin/sh\nexec "${process.execPath}" "${MIGRAKIT_BIN}" "$@"\n`);
     chmodSync(join(bin, "migrakit"), 0o755);
     const husky = (extra: NodeJS.ProcessEnv = {}) =>
-      spawnSync("sh", [join(backend, ".husky", "pre-commit")], { cwd: top, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}`, ...extra }, encoding: "utf8", timeout: 300_000 });
+      spawnSync("sh", [join(backend, ".husky", "pre-commit")], { cwd: top, env: { ...process.env, ...env, PATH: `node_modules/.bin:${process.env.PATH}`, ...extra }, encoding: "utf8", timeout: 300_000 });
 
     // Nothing relevant staged: the quick exit, before any Python (a missing one would fail otherwise).
     writeFileSync(join(top, "README.md"), "# app, again\n");
@@ -68,7 +71,6 @@ test("backend/: init writes the hook with `cd backend`; the hook (run as husky r
     const fromTop = runCli(["hook", "pre-commit"], { cwd: top, env });
     assert.equal(fromTop.status, 0, fromTop.stdout + fromTop.stderr);
     assert.match(readFileSync(join(top, VERSIONS, script!), "utf8"), /bio/);
-    rmSync(bin, { recursive: true, force: true });
   } finally {
     rmSync(top, { recursive: true, force: true });
   }

@@ -68,11 +68,48 @@ function interpreterInputs(root: string, config: LoadedConfig, env: NodeJS.Proce
   return [config.python ?? "", env.MIGRAKIT_PYTHON ?? "", env.VIRTUAL_ENV ?? "", env.PATH ?? "", venv];
 }
 
+/** Files beside the package that env.py reads: alembic.ini, the .env a settings module loads, pyproject.toml. */
+const PROJECT_FILES = ["alembic.ini", ".env", "pyproject.toml"];
+
+// Variables that change between shells without changing what a check does.
+const VOLATILE = /^(_|PWD|OLDPWD|SHLVL|TERM.*|COLUMNS|LINES|SSH_.*|TMUX.*|WINDOWID|DISPLAY|XAUTHORITY|DBUS_.*|GPG_.*|LS_COLORS|PS[1-4]|HIST.*|COLORTERM|INIT_CWD|npm_.*)$/;
+
+/**
+ * What env.py (or the settings module behind it) reads from the environment (pure): the variables it names
+ * literally (`os.environ["X"]`, `os.getenv("X")`, `environ.get("X")`); when it reads the environment
+ * some other way (a settings class, `dict(os.environ)`, dotenv), every variable but the volatile ones.
+ */
+export function environmentInputs(sources: string[], env: NodeJS.ProcessEnv): string[] {
+  const named = new Set<string>();
+  let wholeEnvironment = false;
+  for (const text of sources) {
+    for (const m of text.matchAll(/\b(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']/g)) named.add(m[1]!);
+    const dynamic = text.replace(/\benviron\s*(?:\[\s*|\.get\(\s*)["'][^"']*["']/g, "").replace(/\bgetenv\(\s*["'][^"']*["']/g, "");
+    if (/\benviron\b|\bgetenv\b|BaseSettings|dotenv|load_dotenv/.test(dynamic)) wholeEnvironment = true;
+  }
+  const names = wholeEnvironment ? Object.keys(env).filter((n) => !VOLATILE.test(n)) : [...named];
+  return names.sort().map((n) => `${n}=${env[n] ?? "<unset>"}`);
+}
+
+async function readOr(path: string): Promise<string> {
+  return readFile(path, "latin1").catch(() => "");
+}
+
 export async function resultKey(repos: SchemaRepo[], config: LoadedConfig, env: NodeJS.ProcessEnv, migrakitVersion: string): Promise<string> {
   const { source: _source, ...settings } = config;
   const parts: string[] = [FORMAT, migrakitVersion, JSON.stringify(settings), env.MIGRAKIT_DATABASE_URL ?? ""];
   parts.push(...interpreterInputs(repos[0]?.root ?? "", config, env));
-  for (const repo of repos) parts.push(repo.package, ...(await packageFiles(repo)));
+  const pythonSources: string[] = [];
+  for (const repo of repos) {
+    const files = await packageFiles(repo);
+    // A migrations folder outside the package (alembic.ini's script_location, the `migrations` key) too.
+    if (!`${repo.migrationsDir}/`.startsWith(`${repo.package}/`) && repo.package !== ".") files.push(...(await packageFiles({ ...repo, package: repo.migrationsDir })));
+    parts.push(repo.package, ...files);
+    for (let i = 0; i < files.length; i += 2) if (files[i]!.endsWith(".py")) pythonSources.push(files[i + 1]!);
+  }
+  const root = repos[0]?.root ?? "";
+  for (const name of PROJECT_FILES) parts.push(name, await readOr(join(root, name)));
+  parts.push(...environmentInputs(pythonSources, env));
   return hashParts(parts);
 }
 

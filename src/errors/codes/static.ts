@@ -122,7 +122,11 @@ export const staticCodes = {
     exit: 1,
     title: "The header does not match the file name",
     message: (d) => `The header says "${show(d.header)}" but the file name makes it "${show(d.expected)}".`,
-    fix: (d) => `Change the first line of the docstring to \`${show(d.expected)}\` (text below it may stay).`,
+    fix: (d) =>
+      d.released
+        ? // A released script never changes (EMIGRAKIT_RELEASED_CHANGED): accept the history instead of editing it.
+          `Leave the released script as it is and add \`"acceptHistoryUpTo": "${show(d.revision)}"\` to the configuration: the naming and header rules then apply only to the scripts after it.`
+        : `Change the first line of the docstring to \`${show(d.expected)}\` (text below it may stay).`,
   },
   EMIGRAKIT_DUPLICATE_REVISION: {
     exit: 1,
@@ -146,13 +150,13 @@ export const staticCodes = {
     exit: 1,
     title: "More than one script has down_revision = None",
     message: (d) => `The chain has ${show(d.count)} roots: ${show(d.roots)}.`,
-    fix: () => "Only the first script may have down_revision = None; point the others at their parent.",
+    fix: (d) => `${show(d.step ?? "Point every root but the first at its parent")}; only the first script may have down_revision = None.`,
   },
   EMIGRAKIT_MULTIPLE_HEADS: {
     exit: 1,
     title: "The chain has more than one head",
     message: (d) => `The chain has ${show(d.count)} heads: ${show(d.heads)} (typically after merging main into a branch).`,
-    fix: () => "Run `migrakit rebase` to put the unreleased script on the new head, or set its down_revision by hand.",
+    fix: (d) => `${show(d.step ?? "Run `migrakit rebase` to put the unreleased script on the new head")}.`,
   },
   EMIGRAKIT_MERGE_REVISION: {
     exit: 1,
