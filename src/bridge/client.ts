@@ -10,6 +10,7 @@ import { redactSecrets } from "../util/redact.js";
 import { preflightError } from "./preflight.js";
 import { encodeRequest, LineSplitter, parseResponse } from "./protocol.js";
 import { remoteError } from "./remote-error.js";
+import { bridgeTimeoutMs, SLOW_EVERY_MS, SLOW_FIRST_MS, slowNotice, waitingOn } from "./slow-request.js";
 import type {
   CompareResult,
   CurrentResult,
@@ -23,7 +24,6 @@ import type {
 /** python/ of this package (dist/src/bridge → the package root). */
 export const BRIDGE_PYTHON_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
 
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 3_000;
 const STDERR_KEEP = 8_000;
 
@@ -33,8 +33,10 @@ export interface StartBridgeOptions {
   /** The helper's working directory (the repository root). */
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** How long one request may take before the helper is stopped (default 10 minutes). */
+  /** How long one request may take before the helper is stopped (default: MIGRAKIT_BRIDGE_TIMEOUT, else 10 minutes). */
   timeoutMs?: number;
+  /** Receives a line every so often while a request takes long (what Python waits on): for a terminal. */
+  onSlow?: (line: string) => void;
   /** After closing stdin, how long to wait before SIGKILL (default 3 s). */
   stopGraceMs?: number;
   /** Package params merged into every request (a request's own params win). */
@@ -57,6 +59,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  slow?: NodeJS.Timeout;
 }
 
 export class Bridge {
@@ -67,6 +70,8 @@ export class Bridge {
   private readonly opts: StartBridgeOptions;
   private readonly splitter = new LineSplitter();
   private stderrTail = "";
+  /** The helper's stderr since a stack dump was asked for (null: none asked). */
+  private dump: string | null = null;
   private nextId = 1;
   private pending: Pending | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -102,6 +107,7 @@ export class Bridge {
     this.child.stdout.on("data", (chunk: string) => this.splitter.push(chunk).forEach((l) => this.onLine(l)));
     this.child.stderr.on("data", (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
+      if (this.dump !== null) this.dump += chunk;
       opts.onStderr?.(chunk);
     });
     // Writing to a helper that died raises EPIPE here; its exit is reported by the close handler.
@@ -191,15 +197,36 @@ export class Bridge {
     if (this.ended || this.child.stdin.writableEnded) return Promise.reject(this.exitError(method));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
-      const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timeoutMs = this.opts.timeoutMs ?? bridgeTimeoutMs(this.opts.env);
       const timer = setTimeout(() => {
         this.broken = new MigrakitError("EMIGRAKIT_BRIDGE_TIMEOUT", { method, timeoutMs });
         this.fail(this.broken);
         void this.close();
       }, timeoutMs);
       this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
+      if (this.opts.onSlow) this.watchSlow(this.pending, Date.now(), timeoutMs, SLOW_FIRST_MS);
       this.child.stdin.write(encodeRequest(id, method, params));
     });
+  }
+
+  /** While `p` is pending: ask the helper for its stack now and then, and pass on where it waits. */
+  private watchSlow(p: Pending, started: number, timeoutMs: number, afterMs: number): void {
+    p.slow = setTimeout(() => {
+      // Only a helper that registered the signal gets it (for any other, SIGUSR1 would end it).
+      const canDump = this.versionsInfo?.stack_dump === "SIGUSR1";
+      if (canDump) {
+        this.dump = "";
+        this.child.kill("SIGUSR1");
+      }
+      setTimeout(() => {
+        const where = this.dump ? waitingOn(this.dump) : undefined;
+        this.dump = null;
+        if (this.pending !== p) return;
+        this.opts.onSlow?.(slowNotice(p.method, Date.now() - started, where, timeoutMs));
+        this.watchSlow(p, started, timeoutMs, SLOW_EVERY_MS);
+      }, canDump ? 300 : 0).unref();
+    }, afterMs);
+    p.slow.unref();
   }
 
   private onLine(line: string): void {
@@ -214,6 +241,7 @@ export class Bridge {
     }
     this.pending = null;
     clearTimeout(pending.timer);
+    clearTimeout(pending.slow);
     if ("error" in response) pending.reject(remoteError(this.python, pending.method, pending.params, response.error));
     else pending.resolve(response.result);
   }
@@ -223,6 +251,7 @@ export class Bridge {
     if (!pending) return;
     this.pending = null;
     clearTimeout(pending.timer);
+    clearTimeout(pending.slow);
     pending.reject(err);
   }
 

@@ -40,7 +40,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
   const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
   const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
   const [bridgeResult, serverResult] = await Promise.allSettled([
-    bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env }),
+    bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined }),
     serverMod.getScratchServer({ database: config.database, env: ctx.env }),
   ]);
   const bridge = bridgeResult.status === "fulfilled" ? bridgeResult.value : undefined;

@@ -24,7 +24,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
     const explicit = (opts.rename ?? []).map(parseRenameArg);
     const config = await loadConfig(ctx);
     const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
-    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
+    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
     try {
       const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message });
       const blocked = outcomeError(outcome);

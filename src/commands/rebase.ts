@@ -27,7 +27,7 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
     writeFiles(ctx.cwd, plan.writes);
     print(ctx.stdout, `migrakit: re-parented ${plan.moved.scripts[0]!.path} on ${plan.onto.head}; _migration = "${plan.moved.head}"`);
     repo = await readSchemaRepo(ctx.cwd, repo.package);
-    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
+    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
     try {
       const outcome = await generate(session, repo, {});
       const blocked = outcomeError(outcome);

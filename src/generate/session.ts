@@ -32,6 +32,10 @@ export interface OpenSessionOptions {
    * helper is killed right after its stdin is closed. For the hook, where that wait is part of every commit.
    */
   fastClose?: boolean;
+  /** How long one Python request may take (default: MIGRAKIT_BRIDGE_TIMEOUT, else 10 minutes). */
+  timeoutMs?: number;
+  /** Gets a line now and then while a Python request takes long (for a terminal; see bridge/slow-request.ts). */
+  onSlow?: (line: string) => void;
 }
 
 export async function openSession(o: OpenSessionOptions): Promise<Session> {
@@ -40,7 +44,7 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
   let bridge: Bridge;
   try {
     const python = await findPython({ configPython: o.config.python, cwd: o.cwd, env: o.env });
-    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
+    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, timeoutMs: o.timeoutMs, onSlow: o.onSlow, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
   } catch (err) {
     await serverP.then((s) => s.release()).catch(() => {});
     throw err;

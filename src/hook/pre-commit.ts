@@ -23,6 +23,7 @@ import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
 import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { bridgeTimeoutMs, HOOK_TIMEOUT_MS } from "../bridge/slow-request.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
@@ -98,7 +99,16 @@ export async function runPreCommit(ctx: Context): Promise<number> {
 
   // Python and Postgres take the longest to get ready: start them first, and back up and export the
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
-  const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
+  // A commit waits on every Python request: a shorter timeout than elsewhere, and on a terminal a line
+  // saying what Python waits on when one takes long (an ORM import that hangs).
+  const sessionP = openSession({
+    cwd: top.top,
+    env: { ...env, GIT_DIR: top.gitDir },
+    config,
+    fastClose: true,
+    timeoutMs: bridgeTimeoutMs(env, HOOK_TIMEOUT_MS),
+    onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+  });
   sessionP.catch(() => {});
   const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});

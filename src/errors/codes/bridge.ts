@@ -45,7 +45,8 @@ export const bridgeCodes = {
     exit: 3,
     title: "The Python helper did not answer in time",
     message: (d) => `${show(d.method)} did not answer within ${show(d.timeoutMs)} ms; the helper was stopped.`,
-    fix: () => "A migration script may wait on a lock held by another connection, or loop; check the database's activity, or raise the timeout.",
+    fix: () =>
+      "Look at where it waited (shown on a terminal after a few seconds): a lock held by another connection, an ORM import on a slow share, a loop; fix that, or raise MIGRAKIT_BRIDGE_TIMEOUT (e.g. MIGRAKIT_BRIDGE_TIMEOUT=20min).",
   },
   EMIGRAKIT_BRIDGE_DATABASE: {
     exit: 3,
