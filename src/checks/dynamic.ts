@@ -16,6 +16,7 @@ import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
 import { removeTempDir } from "../util/temp-dirs.js";
+import { clearProgress, progress } from "../output/progress.js";
 
 export interface DynamicOptions {
   bridge: BridgePort;
@@ -86,6 +87,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
   const warm = warmDir && o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
   let outcome: BaselineOutcome;
+  if (!o.baseline) progress(`${repo.package}: building the baseline`);
   try {
     outcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
       repo,
@@ -137,6 +139,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     report.findings.push(...up.findings);
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
+    progress(`${repo.package}: comparing the ORM with the database`);
     try {
       compared = await o.bridge.compare({ ...params, url: baseline.db.url });
     } catch (err) {
@@ -151,6 +154,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     report.findings.push(...(await roundTrip(steps, up.schemas)));
     return report;
   } finally {
+    clearProgress();
     await baseline.db.drop();
     if (trimmed) await removeTempDir(trimmed.tmp);
   }

@@ -10,6 +10,7 @@ import { runStaticCheck } from "../checks/run-static.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "../output/output.js";
+import { endProgress, progress, startProgress } from "../output/progress.js";
 
 export interface CheckOptions {
   static?: boolean;
@@ -39,6 +40,8 @@ interface DynamicOutcome {
 async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string): Promise<DynamicOutcome> {
   const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
   const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
+  startProgress(ctx);
+  progress("starting Postgres and Python");
   const [bridgeResult, serverResult] = await Promise.allSettled([
     bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined }),
     serverMod.getScratchServer({ database: config.database, env: ctx.env }),
@@ -71,6 +74,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
     out.loadedFiles = await bridge.call<string[]>("loaded_files").catch(() => undefined);
     return out;
   } finally {
+    endProgress();
     await bridge?.close().catch(() => {});
     await server?.release().catch(() => {});
     // The embedded server stopped under this run: its findings or error were the echo of that.

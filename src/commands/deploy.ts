@@ -12,6 +12,7 @@ import { formatMs, parseDuration } from "../deploy/options.js";
 import { loadDeployPackage } from "../deploy/package-state.js";
 import { aheadError, instancePlan, versionStep } from "../deploy/status.js";
 import { print } from "../output/output.js";
+import { endProgress, progress, startProgress } from "../output/progress.js";
 import { requireDb } from "./status.js";
 
 export interface DeployOptions {
@@ -67,6 +68,8 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   let result;
   try {
     if (!ctx.json) print(ctx.stderr, `deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
+    startProgress(ctx);
+    progress(`deploying ${plan.pending.length} script(s) to ${instance.target}`);
     result = await applyPlan({
       bridge,
       params,
@@ -77,6 +80,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
       record: { package: pkg.state.name, version: pkg.state.version, deployedBy: deployedBy(ctx.env), migrakitVersion: await migrakitVersion() },
     });
   } finally {
+    endProgress();
     await bridge.close().catch(() => {});
   }
   const took = formatMs(Date.now() - started);

@@ -3,6 +3,7 @@
 // `migrakit rebase` first.
 import type { Context } from "../output/context.js";
 import { print } from "../output/output.js";
+import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { loadSchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";
@@ -24,6 +25,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
     const explicit = (opts.rename ?? []).map(parseRenameArg);
     const config = await loadConfig(ctx);
     const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+    startProgress(ctx);
     const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
     try {
       const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message });

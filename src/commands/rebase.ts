@@ -3,6 +3,7 @@
 // check again. Released scripts never move. Works on the working tree; the hook does the same on the index.
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
+import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { loadSchemaRepo, readSchemaRepo } from "../model/repo.js";
@@ -27,6 +28,7 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
     writeFiles(ctx.cwd, plan.writes);
     print(ctx.stdout, `migrakit: re-parented ${plan.moved.scripts[0]!.path} on ${plan.onto.head}; _migration = "${plan.moved.head}"`);
     repo = await readSchemaRepo(ctx.cwd, repo.package);
+    startProgress(ctx);
     const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
     try {
       const outcome = await generate(session, repo, {});

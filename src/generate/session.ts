@@ -6,6 +6,7 @@ import { findPython } from "../bridge/interpreter.js";
 import { remoteFailureOf } from "../bridge/remote-error.js";
 import type { BridgePort, FailureOf } from "../checks/dynamic/port.js";
 import { getScratchServer, type ScratchServer } from "../db/server.js";
+import { clearProgress, progress } from "../output/progress.js";
 
 export interface Session {
   bridge: Bridge;
@@ -39,6 +40,7 @@ export interface OpenSessionOptions {
 }
 
 export async function openSession(o: OpenSessionOptions): Promise<Session> {
+  progress("starting Postgres and Python");
   const serverP = getScratchServer({ database: o.config.database, env: o.env });
   serverP.catch(() => {});
   let bridge: Bridge;
@@ -46,6 +48,7 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
     const python = await findPython({ configPython: o.config.python, cwd: o.cwd, env: o.env });
     bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, timeoutMs: o.timeoutMs, onSlow: o.onSlow, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
   } catch (err) {
+    clearProgress();
     await serverP.then((s) => s.release()).catch(() => {});
     throw err;
   }
@@ -65,6 +68,7 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
     env: o.env,
     versions: { ...(bridge.versionsInfo ?? {}) },
     async close() {
+      clearProgress();
       await Promise.allSettled([bridge.close(), server.release()]);
       // The embedded server stopped under this run: whatever failed was its echo; say what happened instead.
       const lost = server.lostError();

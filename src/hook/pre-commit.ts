@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
+import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
@@ -101,6 +102,7 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
   // A commit waits on every Python request: a shorter timeout than elsewhere, and on a terminal a line
   // saying what Python waits on when one takes long (an ORM import that hangs).
+  startProgress(ctx);
   const sessionP = openSession({
     cwd: top.top,
     env: { ...env, GIT_DIR: top.gitDir },

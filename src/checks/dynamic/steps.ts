@@ -10,6 +10,7 @@ import { parentOf, revisionOf } from "./plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
 import { functionBody, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
+import { progress } from "../../output/progress.js";
 
 export interface StepInputs {
   bridge: BridgePort;
@@ -42,7 +43,8 @@ const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line
 /** Upgrade through every script; returns the findings and, when all applied, the fingerprints (before, after each). */
 export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[]; schemas?: string[] }> {
   const schemas = [await fingerprint(i)];
-  for (const s of i.scripts) {
+  for (const [n, s] of i.scripts.entries()) {
+    progress("upgrading scripts", { done: n + 1, total: i.scripts.length });
     const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
     if (failure) {
       const f = finding("EMIGRAKIT_UPGRADE_FAILED", at(s, "upgrade"), { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) }, { detail: failureDetail(failure) });
@@ -57,6 +59,7 @@ export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[];
 export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Finding[]> {
   const out: Finding[] = [];
   let k = i.scripts.length; // the database is at scripts[k-1] (k = 0: at the start)
+  if (k > 0) progress("downgrade/upgrade round trip");
   while (k > 0) {
     const s = i.scripts[k - 1]!;
     const before = schemas[k - 1]!;
