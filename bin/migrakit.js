@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 const argv = process.argv.slice(2);
-// Output that cannot be written (`--json > /dev/full`, a reader that went away) would otherwise end the run
-// in an unhandled 'error' event with a stack trace. The run finishes its work (and its clean-up), then
-// says so and exits 3.
+// Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'
+// event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
+// that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do.
 let outputFailure;
 for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
-  stream.on("error", (err) => (outputFailure ??= { stream: name, reason: err.code ?? err.message }));
+  stream.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    outputFailure ??= { stream: name, reason: err.code ?? err.message };
+  });
 }
 // The pre-commit hook with nothing relevant staged ends in one small module, before the CLI is even loaded.
 if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
@@ -14,9 +17,9 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
 }
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");
+  // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
+  // ends by itself once stdout is flushed; a handle left open is a bug that the tests see as a hang.
   process.exitCode = await main(argv);
-  // A helper process or a pool left open by mistake must not keep the command alive after its work is done.
-  setTimeout(() => process.exit(), 3000).unref();
 }
 // Writes to a file fail at once, to a pipe a moment later: let pending ones report before deciding.
 await new Promise((resolve) => setImmediate(resolve));

@@ -3,7 +3,6 @@
 //   ["<pkg>/__init__.py", "<pkg>/migrations/versions/*.py", "pyproject.toml", "CHANGELOG.md"]
 // (the old `…-vx_x_x.py` names match the same glob, so the commit records the renames).
 import { applyPlan, recoverRelease } from "../src/release/apply.js";
-import { faultFromEnv } from "../src/release/files.js";
 import type { RawPluginConfig, ReleaseContext } from "./context.js";
 import { throwReleaseErrors, toReleaseErrors } from "./errors.js";
 import { pluginOptions } from "./options.js";
@@ -18,7 +17,7 @@ export async function prepare(pluginConfig: RawPluginConfig, context: ReleaseCon
     // A journal here means a crash between verifyConditions and now: undo it and apply afresh.
     await recoverRelease({ cwd, env, direction: "back" });
     const plan = await planFor(pluginOptions(pluginConfig), context);
-    const result = await applyPlan(plan, { cwd, env, fault: faultFromEnv(env) });
+    const result = await applyPlan(plan, { cwd, env });
     if (result.changed.length === 0) logger.log(`Nothing to change for ${plan.version.pep440}`);
     else logger.log(`Released ${plan.version.pep440}; changed files:\n${result.changed.map((f) => `  ${f}`).join("\n")}`);
   } catch (e) {

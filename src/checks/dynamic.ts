@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
+import { fromPackageRoot } from "../util/package-root.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
@@ -17,6 +18,8 @@ import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
 import { removeTempDir } from "../util/temp-dirs.js";
 import { clearProgress, progress } from "../output/progress.js";
+import { lintHistory, lintStep } from "./dynamic/lint-step.js";
+import type { LintHit } from "../lint/lint.js";
 
 export interface DynamicOptions {
   bridge: BridgePort;
@@ -35,6 +38,8 @@ export interface DynamicOptions {
    * against, in the hook): used instead of cloning the template again, and dropped by the check.
    */
   baseline?: Baseline;
+  /** `check --all`: lint the released scripts too (docs/lint.md). */
+  lintAll?: boolean;
 }
 
 export interface BaselineReport {
@@ -49,10 +54,12 @@ export interface DynamicReport {
   package: string;
   baseline?: BaselineReport;
   findings: Finding[];
+  /** Every safety rule that fired on the unreleased scripts, accepted ones included (release notes, deploy). */
+  lint?: LintHit[];
 }
 
 /** The built-in env.py the bridge runs when the repo has none (its text is part of cache keys). */
-const BUILTIN_ENV = new URL("../../../python/templates/env.py", import.meta.url);
+const BUILTIN_ENV = fromPackageRoot("python", "templates", "env.py");
 
 export async function envPyText(repo: SchemaRepo): Promise<string> {
   const own = await readFile(join(repo.root, repo.migrationsDir, "env.py"), "utf8").catch(() => undefined);
@@ -137,6 +144,13 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     };
     const up = await upgradeEach(steps);
     report.findings.push(...up.findings);
+    if (o.lintAll) {
+      const released = plan.chain.filter((s) => !scripts.includes(s));
+      report.findings.push(...(await lintHistory({ released, bridge: o.bridge, failureOf: o.failureOf, params: packageParams(repo, { versionTable }), adminUrl: o.adminUrl, config: o.config, serverVersion: o.serverVersion })));
+    }
+    const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
+    report.findings.push(...lint.findings);
+    report.lint = lint.hits;
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
     progress(`${repo.package}: comparing the ORM with the database`);

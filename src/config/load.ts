@@ -25,6 +25,8 @@ function parseError(file: string, e: unknown): MigrakitError {
   return new MigrakitError("EMIGRAKIT_CONFIG_PARSE", { file, reason: (e as Error).message.split("\n")[0] });
 }
 
+const ownValue = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+
 /** The raw settings object and its source, or undefined when no source exists. */
 async function findRaw(cwd: string): Promise<{ raw: unknown; source: string } | undefined> {
   const pkgText = await readText(join(cwd, "package.json"));
@@ -35,7 +37,7 @@ async function findRaw(cwd: string): Promise<{ raw: unknown; source: string } | 
     } catch (e) {
       throw parseError("package.json", e);
     }
-    if (pkg && typeof pkg === "object" && "migrakit" in pkg) return { raw: pkg.migrakit, source: 'package.json "migrakit"' };
+    if (pkg && typeof pkg === "object" && Object.hasOwn(pkg, "migrakit")) return { raw: pkg.migrakit, source: 'package.json "migrakit"' };
   }
   const jsonText = await readText(join(cwd, "migrakit.config.json"));
   if (jsonText !== undefined) {
@@ -55,15 +57,21 @@ async function findRaw(cwd: string): Promise<{ raw: unknown; source: string } | 
     }
   }
   const tomlText = await readText(join(cwd, "pyproject.toml"));
-  if (tomlText !== undefined && /^\s*\[tool\.migrakit\]/m.test(tomlText)) {
-    // Only parse TOML when the table is there: most pyproject files have nothing for us, and the hook's
-    // fast path should not pay for loading a parser.
+  // TOML spells one table many ways ([tool.migrakit], [tool.migrakit.orm], [tool] + migrakit.baseline = …,
+  // quoted or spaced keys, inline tables), so the parsed document decides, never a pattern over the text. The
+  // one shortcut: a file that does not mention "migrakit" cannot hold the table (a key spelled with TOML
+  // escapes is the exception we accept), and most pyproject files have nothing for us.
+  if (tomlText !== undefined && tomlText.includes("migrakit")) {
     const { parse } = await import("smol-toml");
+    let doc: Record<string, unknown>;
     try {
-      const doc = parse(tomlText) as { tool?: { migrakit?: unknown } };
-      return { raw: doc.tool?.migrakit, source: "pyproject.toml [tool.migrakit]" };
+      doc = parse(tomlText) as Record<string, unknown>;
     } catch (e) {
       throw parseError("pyproject.toml", e);
+    }
+    const tool = ownValue(doc, "tool");
+    if (tool && typeof tool === "object" && Object.hasOwn(tool, "migrakit")) {
+      return { raw: ownValue(tool as Record<string, unknown>, "migrakit"), source: "pyproject.toml [tool.migrakit]" };
     }
   }
   return undefined;

@@ -41,13 +41,15 @@ export function resolveConfig(raw: unknown, source: string, env: NodeJS.ProcessE
     return { config, errors };
   }
   for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
-    const validate = VALIDATORS[key as keyof Config];
+    // Own properties only: `__proto__`, `toString` and the like are keys of every object's prototype, and a
+    // plain lookup would hand back Object.prototype's members instead of "unknown key".
+    const validate = Object.hasOwn(VALIDATORS, key) ? VALIDATORS[key as keyof Config] : undefined;
     if (!validate) {
       errors.push(new MigrakitError("EMIGRAKIT_CONFIG_UNKNOWN_KEY", { source, key, known: KEYS.join(", "), suggestion: suggest(key) }));
       continue;
     }
     const result = validate(value);
-    if (result.ok) (config as unknown as Record<string, unknown>)[key] = result.value;
+    if (result.ok) Object.defineProperty(config, key, { value: result.value, enumerable: true, writable: true, configurable: true });
     else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source, key, value: JSON.stringify(value), expected: result.expected }));
   }
   const override = env.MIGRAKIT_DATABASE_URL;

@@ -1,6 +1,7 @@
 // The scratch server a run works on: the embedded one (default) or any Postgres URL, where migrakit
 // only creates, uses and drops its own databases.
 import { MigrakitError } from "../errors/index.js";
+import { isCI } from "../util/ci.js";
 import { redactUrl } from "../util/redact.js";
 import { withClient } from "./connect.js";
 import { embeddedPaths, joinEmbeddedServer, stopEmbeddedServer } from "./embedded.js";
@@ -33,11 +34,8 @@ export interface ScratchServer {
   lostError(): MigrakitError | undefined;
 }
 
-/** CI=true (GitHub Actions, GitLab, …) or CI=1: nothing should outlive the job. */
-export function isCI(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI?.toLowerCase();
-  return ci === "true" || ci === "1";
-}
+// CI=true (GitHub Actions, GitLab, …) or CI=1: nothing should outlive the job. One definition for all (src/util/ci.ts).
+export { isCI };
 
 export async function getScratchServer(opts: ScratchServerOptions): Promise<ScratchServer> {
   const database = opts.env.MIGRAKIT_DATABASE_URL?.trim() || opts.database;

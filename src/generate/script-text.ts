@@ -7,7 +7,7 @@
 // ordinary Python comments: the script stays a plain alembic script.
 import { createHash } from "node:crypto";
 import { opsBlock } from "../checks/dynamic/models-match.js";
-import { rewriteHeader } from "../model/script-source.js";
+import { findFunction } from "../model/python-functions.js";
 import { parseScriptSource } from "../model/script-source.js";
 import { parseRenameArg, type RenameRequest } from "./renames.js";
 
@@ -28,30 +28,8 @@ export interface Span {
 
 /** The body of the module-level `def name(...)`: from the line after the signature to its last statement. */
 export function functionSpan(text: string, name: string): Span | null {
-  const def = new RegExp(`^def[ \\t]+${name}[ \\t]*\\(`, "m").exec(text);
-  if (!def) return null;
-  // The signature may span lines: the body starts after the first line ending in ':' (a comment may follow).
-  let at = def.index;
-  for (;;) {
-    const nl = text.indexOf("\n", at);
-    const line = text.slice(at, nl < 0 ? text.length : nl);
-    if (/:[ \t]*(#.*)?\r?$/.test(line) || nl < 0) {
-      at = nl < 0 ? text.length : nl + 1;
-      break;
-    }
-    at = nl + 1;
-  }
-  const start = at;
-  let end = start;
-  while (at < text.length) {
-    const nl = text.indexOf("\n", at);
-    const next = nl < 0 ? text.length : nl + 1;
-    const line = text.slice(at, next);
-    if (/^\S/.test(line)) break; // back at module level
-    if (line.trim() !== "") end = next;
-    at = next;
-  }
-  return { start, end };
+  const fn = findFunction(text, name);
+  return fn ? { start: fn.start, end: fn.end } : null;
 }
 
 const lf = (s: string) => s.replace(/\r\n?/g, "\n");
@@ -166,20 +144,51 @@ export function neededImports(b: { upgrade: string[]; downgrade: string[] }, bri
 
 /** A fresh script from the template's rendering: unreleased header, message below it, imports, sealed. */
 export function finishNewScript(rendered: string, o: { message?: string; imports: string[] }): string {
-  let text = rendered;
-  const source = parseScriptSource(text);
-  if (source.header?.kind !== "unreleased") {
-    // The template's docstring (alembic's default writes the message and revision ids) keeps its text below.
-    text = rewriteHeader(text, source.header, null);
-  }
-  if (o.message) text = withMessage(text, o.message);
+  let text = unreleasedHeader(rendered, o.message);
   text = ensureImports(text, o.imports);
   return seal(text);
 }
 
-/** `"""vX.X.X."""` → `"""vX.X.X.\n\nmessage\n"""` (a message the template did not place already). */
-function withMessage(text: string, message: string): string {
-  if (text.includes(message)) return text;
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  return text.replace(/^("""|''')vX\.X\.X\.(?:\1)/m, (_all, q: string) => `${q}vX.X.X.${eol}${eol}${message}${eol}${q}`);
+const UNRELEASED_WORD = /^v[xX]\.[xX]\.[xX]\.?/;
+
+/**
+ * Whatever the template's docstring looks like (alembic's default `"""${message}\n\nRevision ID: …"""`, lamin's
+ * `"""${message}` …, `"""${message}."""`, single quotes, none at all), the script opens with exactly
+ * `"""vX.X.X."""`, or `"""vX.X.X.` followed by a blank line and the rest of the docstring. The rest is the
+ * template's text with any version word it wrote dropped, and nothing left when that rest is mere punctuation
+ * (`${message}.` rendered with no message).
+ */
+export function unreleasedHeader(rendered: string, message?: string): string {
+  const eol = rendered.includes("\r\n") ? "\r\n" : "\n";
+  const header = parseScriptSource(rendered).header;
+  const docstring = header ? docstringParts(rendered, header.start, header.end) : null;
+  let rest = docstring ? docstring.body.replace(/\r\n?/g, "\n") : "";
+  rest = rest.replace(/^\s*/, "").replace(UNRELEASED_WORD, "");
+  rest = rest.replace(/^[ \t]*\n/, "").replace(/\s+$/, "");
+  if (/^[\s.,;:!?-]*$/.test(rest)) rest = "";
+  rest = rest.replace(/^\s+/, "");
+  if (message && !rest.includes(message)) rest = rest ? `${message}\n\n${rest}` : message;
+  // Double quotes, as the header rule reads them; a text that holds `"""` itself keeps the template's quotes.
+  const q = docstring && rest.includes('"""') ? docstring.quote : '"""';
+  const prefix = docstring?.prefix.toLowerCase().includes("r") && rest.includes("\\") ? "r" : "";
+  const literal = rest ? `${prefix}${q}vX.X.X.${eol}${eol}${rest.split("\n").join(eol)}${eol}${q}` : `${q}vX.X.X.${q}`;
+  // The header goes on the very first line (after a BOM): comments a template puts first move below it, where
+  // Python still reads the docstring as the module's.
+  const bom = rendered.charCodeAt(0) === 0xfeff ? "\ufeff" : "";
+  let others = rendered.slice(bom.length);
+  if (header && docstring) {
+    const at = header.start - bom.length;
+    const after = others.slice(header.end - bom.length).replace(/^[ \t]*\r?\n/, "");
+    others = others.slice(0, at) + after;
+  }
+  return bom + literal + eol + others;
+}
+
+/** The prefix, quotes and text of the string literal at [start, end). */
+function docstringParts(source: string, start: number, end: number): { prefix: string; quote: string; body: string } {
+  let p = start;
+  while (source[p] !== '"' && source[p] !== "'") p++;
+  const c = source[p]!;
+  const quote = end - p >= 6 && source[p + 1] === c && source[p + 2] === c ? c.repeat(3) : c;
+  return { prefix: source.slice(start, p), quote, body: source.slice(p + quote.length, end - quote.length) };
 }

@@ -31,7 +31,8 @@ export function globToRegExp(glob: string): RegExp {
 
 export function ormGlobs(config: Pick<Config, "orm">, pkg: string): string[] | undefined {
   const base = pkg.split("/").pop()!;
-  return config.orm[pkg] ?? config.orm[base] ?? config.orm["*"];
+  const own = (key: string) => (Object.hasOwn(config.orm, key) ? config.orm[key] : undefined);
+  return own(pkg) ?? own(base) ?? own("*");
 }
 
 /** Is `path` (repo-relative) a migration or ORM file of package `pkg`? */

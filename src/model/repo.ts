@@ -1,8 +1,10 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, relative, sep } from "node:path";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { basename, join, posix, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
+import type { Convention } from "../config/schema.js";
+import { alembicFromPyproject, parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
 import { buildGraph } from "./graph.js";
 import { parseInitFile } from "./init-file.js";
 import { parseScriptName } from "./script-name.js";
@@ -37,8 +39,24 @@ export interface SchemaRepo {
   scripts: ScriptFile[];
   /** Script files that could not be decoded as UTF-8. */
   undecodable: string[];
+  /** Entries named like scripts that are not regular files (a folder, a FIFO, a dangling or looping symlink). */
+  notFiles: NotAFile[];
   graph: RevisionGraph;
+  /** docs/spec.md §3: lamin (section 1's naming, `_migration`, `__version__`) or alembic (an app's repo). */
+  convention: Convention;
+  /** The alembic.ini the scripts' location came from (repo-relative) and what it says, when there is one. */
+  alembic?: { file: string; settings: AlembicSettings };
 }
+
+export interface NotAFile {
+  /** Path relative to the repo root. */
+  path: string;
+  /** What stands there, in words ("a folder", "a dangling symlink", …). */
+  kind: string;
+}
+
+/** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
+export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention">>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
@@ -88,6 +106,9 @@ export async function discoverPackages(root: string): Promise<string[]> {
       if (isDir(join(base, e.name, "migrations", "versions"))) found.push(toPosix(relative(root, join(base, e.name))));
     }
   }
+  // An app's repo: alembic.ini says where the scripts are; the package is the folder holding them ("." = the root).
+  const location = found.length === 0 ? (await readAlembicIni(root))?.settings.scriptLocation : undefined;
+  if (location && !location.startsWith("..") && !location.startsWith("/") && isDir(join(root, location))) found.push(posix.dirname(location));
   return found.sort();
 }
 
@@ -111,7 +132,7 @@ export function choosePackage(packages: string[], requested: string | undefined,
 }
 
 function readInit(root: string, pkg: string): InitFileOnDisk | null {
-  const path = `${pkg}/__init__.py`;
+  const path = pkg === "." ? "__init__.py" : `${pkg}/__init__.py`;
   let text: string | null;
   try {
     text = readText(join(root, path));
@@ -128,15 +149,52 @@ function isScriptFile(name: string): boolean {
 }
 
 /**
+ * Why an entry of versions/ cannot be read as a script, or null for a regular file (or a symlink to one). The
+ * directory entry's own type comes from readdir (lstat, without another system call); only symlinks and entries
+ * of unknown type are followed with stat. A FIFO or a device is never opened: reading one blocks forever.
+ */
+function notAFile(path: string, e: Dirent): string | null {
+  if (e.isFile()) return null;
+  if (e.isDirectory()) return "a folder";
+  if (!e.isSymbolicLink() && (e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice())) return kindOf(e, "");
+  let target;
+  try {
+    target = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return "a symlink loop";
+    if (code === "ENOENT" || code === "ENOTDIR") return "a dangling symlink";
+    return `an entry that cannot be read (${code})`;
+  }
+  if (target.isFile()) return null;
+  return kindOf(target, e.isSymbolicLink() ? "a symlink to " : "");
+}
+
+function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }, prefix: string): string {
+  const what = s.isDirectory() ? "folder" : s.isFIFO() ? "FIFO (named pipe)" : s.isSocket() ? "socket" : "device";
+  return prefix ? `${prefix}a ${what}` : `a ${what}`;
+}
+
+/**
+ * The commands that hand versions/ to alembic (status, deploy, generate, rebase, the hook) stop at the first
+ * entry that is not a file: alembic would fail on it with a traceback. `check` reports them as findings instead.
+ */
+export function requireOnlyFiles(repo: SchemaRepo): SchemaRepo {
+  const first = repo.notFiles[0];
+  if (first) throw new MigrakitError("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: first.path, kind: first.kind });
+  return repo;
+}
+
+/**
  * Read one schema package. Synchronous reads on purpose: for a thousand small files they are several times
  * faster than fs/promises (no thread-pool round trip per open/stat/read/close), and the hook waits on this.
  */
-export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaRepo> {
-  const migrationsDir = `${pkg}/migrations`;
-  const versionsDir = `${migrationsDir}/versions`;
-  let names: string[];
+export async function readSchemaRepo(root: string, pkg: string, opts: RepoOptions = {}): Promise<SchemaRepo> {
+  const where = await locateScripts(root, pkg, opts);
+  const { migrationsDir, versionsDir } = where;
+  let entries: Dirent[];
   try {
-    names = readdirSync(join(root, versionsDir)).filter(isScriptFile).sort();
+    entries = readdirSync(join(root, versionsDir), { withFileTypes: true }).filter((e) => isScriptFile(e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
       throw new MigrakitError("EMIGRAKIT_VERSIONS_MISSING", { package: pkg });
@@ -146,6 +204,15 @@ export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaR
   const dir = join(root, versionsDir);
   const scripts: ScriptFile[] = [];
   const undecodable: string[] = [];
+  const notFiles: NotAFile[] = [];
+  const names: string[] = [];
+  for (const e of entries) {
+    const kind = notAFile(join(dir, e.name), e);
+    if (kind) notFiles.push({ path: `${versionsDir}/${e.name}`, kind });
+    else names.push(e.name);
+  }
+  names.sort();
+  notFiles.sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const name of names) {
     const path = `${versionsDir}/${name}`;
     const text = readText(join(dir, name));
@@ -164,19 +231,68 @@ export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaR
     init,
     scripts,
     undecodable,
+    notFiles,
     graph: buildGraph(scripts),
+    convention: opts.convention ?? (where.alembic && !init?.parsed?.migration ? "alembic" : "lamin"),
+    ...(where.alembic ? { alembic: where.alembic } : {}),
   };
+}
+
+/** The repo's alembic.ini at its root (else pyproject's [tool.alembic]), when it names a script location. */
+async function readAlembicIni(root: string): Promise<{ file: string; settings: AlembicSettings } | undefined> {
+  const text = (name: string) => {
+    try {
+      return readText(join(root, name));
+    } catch {
+      return null;
+    }
+  };
+  const ini = text("alembic.ini");
+  const settings = ini === null ? null : parseAlembicIni(ini, ".");
+  if (settings?.scriptLocation) return { file: "alembic.ini", settings };
+  const pyproject = text("pyproject.toml");
+  // Parsed only when the table is there: the hook's fast path should not pay for loading a TOML parser.
+  if (pyproject === null || !/^\s*\[tool\.alembic\]/m.test(pyproject)) return undefined;
+  const { parse } = await import("smol-toml");
+  let doc: unknown;
+  try {
+    doc = parse(pyproject);
+  } catch {
+    return undefined; // the configuration loader reports a broken pyproject.toml
+  }
+  const fromToml = alembicFromPyproject(doc, ".");
+  return fromToml?.scriptLocation ? { file: "pyproject.toml", settings: fromToml } : undefined;
+}
+
+/**
+ * Where a package's scripts are: the `migrations` key for it, else `{pkg}/migrations` when it holds
+ * versions/, else the script_location of the root's alembic.ini (an app's repo, adopted where it is).
+ */
+async function locateScripts(root: string, pkg: string, opts: RepoOptions): Promise<{ migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } }> {
+  const ini = await readAlembicIni(root);
+  const configured = opts.migrations?.[pkg] ?? opts.migrations?.["*"];
+  const own = pkg === "." ? "migrations" : `${pkg}/migrations`;
+  const migrationsDir = configured
+    ? toPosix(configured).replace(/\/+$/, "")
+    : !isDir(join(root, own, "versions")) && ini?.settings.scriptLocation
+      ? ini.settings.scriptLocation
+      : own;
+  const fromIni = ini !== undefined && ini.settings.scriptLocation === migrationsDir;
+  const versionsDir = (fromIni && ini.settings.versionLocations[0]) || `${migrationsDir}/versions`;
+  return { migrationsDir, versionsDir, ...(fromIni ? { alembic: ini } : {}) };
 }
 
 /** Load the configured (or discovered) package the command works on. */
 export async function loadSchemaRepo(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo> {
   const pkg = choosePackage(await listPackages(opts.cwd, opts.config), opts.packageName, opts.cwd);
-  return readSchemaRepo(opts.cwd, pkg);
+  return requireOnlyFiles(await readSchemaRepo(opts.cwd, pkg, opts.config));
 }
 
 /** Load every package (or only --package): what `check` works on. */
 export async function loadSchemaRepos(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
-  if (opts.packageName !== undefined || packages.length === 0) return [await loadSchemaRepo(opts)];
-  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p)));
+  if (opts.packageName !== undefined || packages.length === 0) {
+    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), opts.config)];
+  }
+  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, opts.config)));
 }

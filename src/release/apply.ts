@@ -5,7 +5,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { MigrakitError } from "../errors/index.js";
-import { commitTemp, InjectedFault, OpCounter, readOrNull, removeFile, removeIfExists, syncDirs, TMP_SUFFIX, writeTemp, type Fault } from "./files.js";
+import { commitTemp, injectedFault, InjectedFault, OpCounter, readOrNull, removeFile, removeIfExists, syncDirs, TMP_SUFFIX, writeTemp, type Fault } from "./files.js";
 import { journalPath, readJournal, removeJournal, writeJournal, type Journal, type JournalEntry } from "./journal.js";
 import { changedPaths, type ReleasePlan } from "./plan.js";
 
@@ -87,7 +87,7 @@ export async function applyPlan(plan: ReleasePlan, opts: ApplyOptions): Promise<
   const path = await journalPath(opts.cwd, opts.env);
   const entries = await entriesOf(plan, opts.cwd);
   const journal: Journal = { format: 1, version: plan.version.pep440, entries };
-  const ops = new OpCounter(opts.fault);
+  const ops = new OpCounter(opts.fault ?? injectedFault.fault);
   let current = entries[0]!;
   try {
     await writeJournal(path, journal, () => ops.tick());
@@ -120,6 +120,28 @@ export interface Recovery {
 }
 
 /**
+ * The first file that holds neither the journal's before- nor its after-text (or is missing where the journal
+ * needs it), or null when every file is in a state the interrupted run itself could have left. A journal is
+ * replayed only then: weeks later, after the user restored the tree and committed new work, replaying it would
+ * silently revert that work. Read-only.
+ */
+export async function staleFile(cwd: string, entries: JournalEntry[]): Promise<{ file: string; state: string } | null> {
+  for (const e of entries) {
+    const from = await readOrNull(join(cwd, e.from));
+    if (e.from === e.to) {
+      if (from === null) return { file: e.from, state: "is missing" };
+      if (from !== e.before && from !== e.after) return { file: e.from, state: "changed since the interrupted release" };
+      continue;
+    }
+    const to = await readOrNull(join(cwd, e.to));
+    if (from !== null && from !== e.before) return { file: e.from, state: "changed since the interrupted release" };
+    if (to !== null && to !== e.after) return { file: e.to, state: "changed since the interrupted release" };
+    if (from === null && to === null) return { file: e.from, state: `is missing (and so is ${e.to})` };
+  }
+  return null;
+}
+
+/**
  * Finish or undo an interrupted release from its journal: `forward` completes it, `back` restores the tree
  * as it was before it started. Null when no release was interrupted.
  */
@@ -127,6 +149,8 @@ export async function recoverRelease(opts: { cwd: string; env: NodeJS.ProcessEnv
   const path = await journalPath(opts.cwd, opts.env);
   const journal = await readJournal(path);
   if (!journal) return null;
+  const stale = await staleFile(opts.cwd, journal.entries);
+  if (stale) throw new MigrakitError("EMIGRAKIT_RELEASE_JOURNAL_STALE", { version: journal.version, file: stale.file, state: stale.state, journal: path });
   const direction = typeof opts.direction === "function" ? opts.direction(journal.version) : opts.direction;
   const ops = new OpCounter();
   for (const e of journal.entries) {
@@ -139,9 +163,11 @@ export async function recoverRelease(opts: { cwd: string; env: NodeJS.ProcessEnv
   return { version: journal.version, direction, changed };
 }
 
-/** The version of an interrupted release, without touching anything (for dry runs). */
-export async function pendingRelease(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ version: string; file: string } | null> {
+/** The version of an interrupted release, without touching anything (for dry runs and `check`). */
+export async function pendingRelease(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ version: string; file: string; paths: string[]; stale: { file: string; state: string } | null } | null> {
   const file = await journalPath(opts.cwd, opts.env);
   const journal = await readJournal(file);
-  return journal ? { version: journal.version, file } : null;
+  if (!journal) return null;
+  const paths = [...new Set(journal.entries.flatMap((e) => [e.from, e.to]))];
+  return { version: journal.version, file, paths, stale: await staleFile(opts.cwd, journal.entries) };
 }

@@ -1,7 +1,7 @@
 // The file operations of the release step: new content goes to a temporary file that is fsynced, then renamed
 // over the target (rename is atomic on POSIX), so a file is always either its old or its new text. Folders
 // are fsynced once at the end (syncDirs), before the journal goes: until then the journal, itself durable,
-// can repair any mix of done and undone renames. A counter lets tests stop the process after the n-th one.
+// can repair any mix of done and undone renames. A counter lets tests (and only tests: see injectedFault) stop the process after the n-th one.
 import { open, readFile, rename, rm, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -17,11 +17,11 @@ export class InjectedFault extends Error {
   }
 }
 
-/** `MIGRAKIT_TEST_FAULT=kill:3` or `error:3`: used by the tests that prove a release survives any interruption. */
-export function faultFromEnv(env: NodeJS.ProcessEnv): Fault | undefined {
-  const m = /^(error|kill):(\d+)$/.exec(env.MIGRAKIT_TEST_FAULT ?? "");
-  return m ? { kind: m[1] as Fault["kind"], afterOps: Number(m[2]) } : undefined;
-}
+/**
+ * The fault a test entry point (test/helpers/faulty-bin.ts) sets before it loads a bin in the same process.
+ * Nothing shipped sets it, and nothing reads it from the environment: a user's variable can never crash a release.
+ */
+export const injectedFault: { fault?: Fault } = {};
 
 /** Counts file operations and fires the fault, if any, after the chosen one. */
 export class OpCounter {

@@ -47,7 +47,9 @@ export function semverToPep440(version: string, map: Readonly<Record<string, str
     throw unmappable(version, `the pre-release "${pre}" is not of the form <channel>.<number>`);
   }
   const channel = parts[0]!;
-  const label = { ...DEFAULT_PRERELEASE_MAP, ...map }[channel];
+  const labels: Record<string, string> = { ...DEFAULT_PRERELEASE_MAP, ...map };
+  // Own keys only: a channel named `constructor` or `toString` must not find Object.prototype's members.
+  const label = Object.hasOwn(labels, channel) ? labels[channel] : undefined;
   if (label === undefined) throw unmappable(version, `the pre-release channel "${channel}" has no PEP 440 letter`);
   const n = parts[1]!;
   const out = label === "dev" ? `${release}.dev${n}` : `${release}${label}${n}`;

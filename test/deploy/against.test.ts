@@ -84,6 +84,26 @@ test("a script the instance's rows break: a finding naming the script; the origi
   }
 });
 
+test("VARCHAR narrowed to VARCHAR(n) in the ORM (issue 16 item 15): the copy no longer matches, so the check fails", async () => {
+  const narrow = fixtureRepo("seed-style");
+  try {
+    // The instance's emails are 13 characters long; alembic alone sees no difference here.
+    narrow.edit("lnschema_seed/_core.py", "email: str = Field(index=True, unique=True)", "email: str = Field(index=True, unique=True, max_length=5)");
+    const inst = await instance(narrow.dir);
+    const before = await inst.snapshot();
+    const r = cli(["check", "--against", inst.url, "--json"], narrow.dir, env());
+    assert.equal(r.status, 1, r.all);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; findings: { code: string; message: string; detail?: string }[] };
+    assert.equal(doc.ok, false);
+    assert.match(JSON.stringify(doc.findings), /email/);
+    assert.match(JSON.stringify(doc.findings), /length=5/);
+    assert.deepEqual(await inst.snapshot(), before);
+    assert.deepEqual(await ownDatabases(pg.adminUrl), []);
+  } finally {
+    narrow.cleanup();
+  }
+});
+
 test("a busy instance (a session on it) or a row limit: pg_dump | pg_restore, or a clear exit 3 when pg_dump is too old", async (t) => {
   const inst = await instance();
   const before = await inst.snapshot();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { catalogue, MigrakitError } from "../../src/errors/index.js";
+import { catalogue, MigrakitError, type ErrorCode } from "../../src/errors/index.js";
 import { renderErrorDocs } from "../../src/errors/docs.js";
 
 test("docs/errors.md is generated from the catalogue (run `npm run docs:errors` after changing a code)", () => {
@@ -13,7 +13,7 @@ test("every code has a message, a fix and an exit code of docs/spec.md §4", () 
   for (const [code, def] of Object.entries(catalogue)) {
     assert.match(code, /^EMIGRAKIT_[A-Z0-9_]+$/);
     assert.ok([1, 2, 3, 4].includes(def.exit), code);
-    const e = new MigrakitError(code, {});
+    const e = new MigrakitError(code as ErrorCode, {});
     assert.ok(e.message.length > 0 && !e.message.includes("\n"), `${code}: one-line message`);
     assert.ok(e.fix.length > 0 && !e.fix.includes("\n"), `${code}: one-line fix`);
   }
@@ -39,8 +39,7 @@ const NOT_YET_NAMED = new Set([
   "EMIGRAKIT_HOOK_UNSTAGED_SCRIPT",
   "EMIGRAKIT_REBASE_UNDECIDABLE",
   "EMIGRAKIT_RELEASE_TARGET_EXISTS",
-  "EMIGRAKIT_RELEASE_CHECK_FAILED",
-  "EMIGRAKIT_RELEASE_FAILED",
+  "EMIGRAKIT_INSTANCE_CHANGED", // added on main by the deploy work without a test naming it
 ]);
 
 function testSources(): string {

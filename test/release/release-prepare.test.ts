@@ -107,7 +107,7 @@ test("an error after the n-th file operation, for every n, leaves the tree exact
     const repo = twoScripts();
     t.after(() => repo.cleanupAll());
     const before = repo.snapshot();
-    const r = runPrepare(repo, ["--version", "1.0.0"], { MIGRAKIT_TEST_FAULT: `error:${n}` });
+    const r = runPrepare(repo, ["--version", "1.0.0"], {}, `error:${n}`);
     if (r.status === 0) break; // fewer operations than n: the release went through
     assert.equal(r.status, 3, `n=${n}: ${r.stderr}`);
     assert.match(r.stderr, /EMIGRAKIT_RELEASE_APPLY_FAILED/);
@@ -126,7 +126,7 @@ test("a SIGKILL after the n-th file operation, for every n, then a re-run: fully
   for (; ; n++) {
     const repo = twoScripts();
     t.after(() => repo.cleanupAll());
-    const killed = runPrepare(repo, ["--version", "1.0.0"], { MIGRAKIT_TEST_FAULT: `kill:${n}` });
+    const killed = runPrepare(repo, ["--version", "1.0.0"], {}, `kill:${n}`);
     if (killed.status === 0) break;
     assert.equal(killed.signal, "SIGKILL", `n=${n}: ${killed.stderr}`);
     assert.equal(existsSync(journal(repo.dir)), true, `n=${n}: the journal survives the kill`);
@@ -143,7 +143,7 @@ test("a SIGKILL after the n-th file operation, for every n, then a re-run: fully
 test("after a kill, a re-run for another version undoes the interrupted release first", (t) => {
   const repo = twoScripts();
   t.after(() => repo.cleanupAll());
-  const killed = runPrepare(repo, ["--version", "1.0.0"], { MIGRAKIT_TEST_FAULT: "kill:5" });
+  const killed = runPrepare(repo, ["--version", "1.0.0"], {}, "kill:5");
   assert.equal(killed.signal, "SIGKILL");
   const dry = runPrepare(repo, ["--version", "1.1.0", "--dry-run"]);
   assert.equal(dry.status, 2);

@@ -85,13 +85,17 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, GIT_AUTHOR_NAME: "Release Bot", GIT_AUTHOR_EMAIL: "bot@example.com", GIT_COMMITTER_NAME: "Release Bot", GIT_COMMITTER_EMAIL: "bot@example.com", ...extra };
 }
 
-function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): RunResult {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: "utf8", timeout: 120_000 });
+/** `fault` (`kill:3`, `error:3`) runs the bin through the test-only entry that injects it (helpers/faulty-bin.ts). */
+function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, fault?: string): RunResult {
+  const argv = fault ? [FAULTY_BIN, fault, bin === RELEASE_BIN ? "release" : "migrakit", ...args] : [bin, ...args];
+  const r = spawnSync(process.execPath, argv, { cwd, env, encoding: "utf8", timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
-export const runRelease = (repo: TempRepo, args: string[] = [], env: NodeJS.ProcessEnv = {}) => run(RELEASE_BIN, ["--no-ci", ...args], repo.dir, cleanEnv(env));
-export const runPrepare = (repo: TempRepo, args: string[], env: NodeJS.ProcessEnv = {}) => run(MIGRAKIT_BIN, ["release-prepare", ...args], repo.dir, cleanEnv(env));
+const FAULTY_BIN = fileURLToPath(new URL("../helpers/faulty-bin.js", import.meta.url));
+
+export const runRelease = (repo: TempRepo, args: string[] = [], env: NodeJS.ProcessEnv = {}, fault?: string) => run(RELEASE_BIN, ["--no-ci", ...args], repo.dir, cleanEnv(env), fault);
+export const runPrepare = (repo: TempRepo, args: string[], env: NodeJS.ProcessEnv = {}, fault?: string) => run(MIGRAKIT_BIN, ["release-prepare", ...args], repo.dir, cleanEnv(env), fault);
 
 /** The file with its first line replaced: what a header rewrite must produce, byte for byte. */
 export function withFirstLine(text: string, line: string): string {

@@ -144,7 +144,7 @@ test("killed in the middle of prepare (after each file operation), then re-run: 
   for (; ; n++) {
     const repo = makeReleaseRepo();
     t.after(() => repo.cleanupAll());
-    const killed = runRelease(repo, [], { MIGRAKIT_TEST_FAULT: `kill:${n}` });
+    const killed = runRelease(repo, [], {}, `kill:${n}`);
     if (killed.status === 0) break;
     assert.equal(killed.signal, "SIGKILL", `n=${n}: ${killed.stdout}${killed.stderr}`);
     assert.deepEqual(tags(repo), [], `n=${n}: no tag before prepare finished`);

@@ -6,7 +6,7 @@
 // the bridge which files its imports loaded and stores their hashes in the entry, checked again on a hit;
 // when the bridge could not say, the entry holds a hash of the whole tracked tree instead.
 import { readdirSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadedConfig } from "../../config/load.js";
@@ -167,8 +167,4 @@ export async function writeResult(dir: string, key: string, entry: CachedResult)
   } catch {
     // A cache that cannot be written only costs time next run.
   }
-}
-
-export async function hasResult(dir: string, key: string): Promise<boolean> {
-  return stat(entryPath(dir, key)).then(() => true, () => false);
 }

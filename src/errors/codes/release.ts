@@ -20,12 +20,6 @@ export const releaseCodes = {
     message: (d) => `${show(d.from)} would be renamed to ${show(d.to)}, which already exists.`,
     fix: () => "Two scripts have the same date and revision: give one of them a new revision, or remove the copy.",
   },
-  EMIGRAKIT_RELEASE_CHECK_FAILED: {
-    exit: 1,
-    title: "The schema package fails the static check, so it cannot be released",
-    message: (d) => `${show(d.file)}${d.line ? `:${show(d.line)}` : ""}: ${show(d.message)}`,
-    fix: (d) => `${show(d.fix)} Then run \`npx migrakit check --static\` until it passes.`,
-  },
   EMIGRAKIT_RELEASE_APPLY_FAILED: {
     exit: 3,
     title: "Writing the release failed; every file was put back",
@@ -37,6 +31,23 @@ export const releaseCodes = {
     title: "The journal of an interrupted release cannot be read",
     message: (d) => `${show(d.file)} exists but cannot be read: ${show(d.reason)}.`,
     fix: (d) => `Check the working tree with \`git status\`, restore it (\`git checkout -- .\`) if needed, then delete ${show(d.file)}.`,
+  },
+  EMIGRAKIT_RELEASE_JOURNAL_STALE: {
+    exit: 2,
+    title: "The journal of an interrupted release no longer matches the files",
+    message: (d) =>
+      `A release of ${show(d.version)} was interrupted, but ${show(d.file)} ${show(d.state)}: replaying the journal (${show(d.journal)}) would overwrite that work, so nothing was touched.`,
+    fix: (d) => `Check the tree with \`git status\` and \`git diff\` and keep what you want, then discard the journal (rm '${show(d.journal)}') and run the release again.`,
+  },
+  EMIGRAKIT_RELEASE_PENDING: {
+    exit: 1,
+    title: "A release was interrupted and its journal is pending",
+    message: (d) =>
+      `A release of ${show(d.version)} was interrupted (journal ${show(d.journal)}); ${d.stale ? `${show(d.stale)}, so it cannot be finished from the journal` : "the files are half released"}.`,
+    fix: (d) =>
+      d.stale
+        ? `Check the tree with \`git status\` and \`git diff\` and keep what you want, then discard the journal: rm '${show(d.journal)}'.`
+        : `Finish it: \`npx migrakit release-prepare --version ${show(d.version)}\` (or run another version's release, which undoes it first). Do not delete either copy of a script by hand.`,
   },
   EMIGRAKIT_RELEASE_INTERRUPTED: {
     exit: 2,
@@ -53,7 +64,7 @@ export const releaseCodes = {
   EMIGRAKIT_RELEASE_FAILED: {
     exit: 1,
     title: "semantic-release failed",
-    message: (d) => `semantic-release failed: ${show(d.reason)}`,
-    fix: () => "Read the semantic-release output above: each error names its cause and fix.",
+    message: (d) => `semantic-release failed (${show(d.srCode)}): ${show(d.reason)}`,
+    fix: (d) => (d.fix ? show(d.fix) : "Fix what semantic-release's message says (shown above), then run the release again."),
   },
 } satisfies Catalogue;

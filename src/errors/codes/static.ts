@@ -50,11 +50,25 @@ export const staticCodes = {
     message: (d) => `_schema_id is "${show(d.schemaId)}"; the version table would be "migration_${show(d.schemaId)}".`,
     fix: () => "Use lower-case letters, digits and underscores only.",
   },
+  EMIGRAKIT_SCRIPT_NOT_A_FILE: {
+    exit: 1,
+    title: "An entry named like a script is not a file",
+    message: (d) => `${show(d.file)} is ${show(d.kind)}, not a script file, and alembic loads every *.py in versions/.`,
+    fix: (d) => `Remove ${show(d.file)} (git rm -r if it is tracked), or rename it so its name does not end in .py.`,
+  },
   EMIGRAKIT_SCRIPT_NOT_UTF8: {
     exit: 1,
     title: "A script is not UTF-8",
     message: () => "The script is not valid UTF-8.",
     fix: () => "Re-save the file as UTF-8 (Python 3 reads source as UTF-8).",
+  },
+  EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL: {
+    exit: 1,
+    title: "A script controls the transaction itself",
+    message: (d) =>
+      `The script runs ${show(d.what)}: what ran before it is committed on its own, so a later failure leaves the instance half migrated instead of rolled back.`,
+    fix: () =>
+      "Remove it. For statements Postgres refuses inside a transaction (CREATE INDEX CONCURRENTLY), put them alone in a script that declares `migrakit_transaction = False` (docs/operators.md).",
   },
   EMIGRAKIT_SCRIPT_SYNTAX: {
     exit: 1,
