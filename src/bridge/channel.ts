@@ -23,8 +23,8 @@ export interface Channel {
   /** Stop it now (SIGKILL). */
   kill(): void;
   /**
-   * Ask our own child for its threads' stacks (SIGUSR1, which migrakit_bridge's __main__ registers with
-   * faulthandler); absent where no child of ours serves the run (a worker's fork).
+   * Ask the serving process for its threads' stacks on its stderr (SIGUSR1, which migrakit_bridge's
+   * __main__ and worker register with faulthandler).
    */
   dumpStacks?: () => void;
 }
@@ -102,5 +102,14 @@ export function socketChannel(socket: Socket, pid: number, buffered: string, ev:
       return socket.writableEnded || socket.destroyed;
     },
     kill,
+    // The serving process registered faulthandler on SIGUSR1 (migrakit_bridge.worker's main; forks inherit it).
+    dumpStacks: () => {
+      if (closed) return;
+      try {
+        process.kill(pid, "SIGUSR1");
+      } catch {
+        // already gone
+      }
+    },
   };
 }
