@@ -19,7 +19,7 @@ test("deploy --yes --json: applied scripts, from and to, current revision; then 
   const status = cli(["status", "--db", instance.url, "--json"], repo.dir, env);
   assert.equal(status.status, 1, status.all);
   JSON.parse(status.stdout);
-  const r = cli(["deploy", "--db", instance.url, "--yes", "--json"], repo.dir, env);
+  const r = cli(["deploy", "--db", instance.url, "--yes", "--json", "--allow-unreleased"], repo.dir, env);
   assert.equal(r.status, 0, r.all);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.ok, true);
@@ -29,7 +29,7 @@ test("deploy --yes --json: applied scripts, from and to, current revision; then 
   assert.deepEqual(doc.current, [HEAD]);
   assert.equal(doc.applied.length, PENDING.length);
   assert.ok(!r.stdout.includes("password"), "no secret in the document");
-  const again = cli(["deploy", "--db", instance.url, "--yes", "--json"], repo.dir, env);
+  const again = cli(["deploy", "--db", instance.url, "--yes", "--json", "--allow-unreleased"], repo.dir, env);
   assert.equal(again.status, 0, again.all);
   assert.equal(JSON.parse(again.stdout).status, "up_to_date");
   const after = cli(["status", "--db", instance.url, "--json"], repo.dir, env);
