@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { statSync } from "node:fs";
+
 const argv = process.argv.slice(2);
 // Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'
 // event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
@@ -15,6 +17,12 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
   const { quickExit } = await import("../dist/src/hook/fast.js");
   process.exitCode = quickExit({ cwd: process.cwd(), env: process.env });
 }
+// `check --static`, a check the result cache answers and `release-prepare`: one pre-bundled file
+// (src/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
+if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "release-prepare")) {
+  const quick = await import(bundleIsFresh() ? "../dist/bundle/quick/quick.js" : "../dist/src/quick.js");
+  process.exitCode = await quick.quickMain(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+}
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");
   // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
@@ -28,4 +36,11 @@ if (outputFailure) {
   const e = new MigrakitError("EMIGRAKIT_OUTPUT_FAILED", outputFailure);
   if (outputFailure.stream !== "stderr") process.stderr.write(`error ${e.code}: ${e.message}\n  fix: ${e.fix}\n`);
   process.exitCode = e.exitCode;
+}
+
+/** The bundle exists and no tsc build came after it (a `tsc -p .` alone leaves an older bundle behind). */
+function bundleIsFresh() {
+  const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+  const bundle = mtime("../dist/bundle/quick/quick.js");
+  return bundle !== undefined && bundle >= (mtime("../dist/.tsbuildinfo") ?? 0);
 }

@@ -2,6 +2,7 @@
 // interpreter (preflight), and offers one typed async function per request. Requests go one at a time
 // (the helper serves them in order); each has a timeout after which the helper is stopped: stdin closed,
 // then SIGKILL when it does not end by itself. Every failure is a MigrakitError (src/errors/codes/bridge.ts).
+import { appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter } from "node:path";
 import { fromPackageRoot } from "../util/package-root.js";
@@ -219,6 +220,8 @@ export class Bridge {
       }, timeoutMs);
       this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
       if (this.opts.onSlow) this.watchSlow(this.pending, Date.now(), timeoutMs, SLOW_FIRST_MS);
+      // For bench/hook's count of requests per run: one method name per line.
+      if (this.opts.env.MIGRAKIT_BRIDGE_TRACE) appendFileSync(this.opts.env.MIGRAKIT_BRIDGE_TRACE, `${method}\n`);
       this.channel.write(encodeRequest(id, method, params));
     });
   }

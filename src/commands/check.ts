@@ -38,30 +38,22 @@ interface DynamicOutcome {
   loadedFiles?: string[];
 }
 
-/** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
+/** Python and Postgres start side by side (the one session opener, src/generate/session.ts); both are released whatever happens. */
 async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string, lintAll: boolean): Promise<DynamicOutcome> {
-  const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
-  const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
+  const [sessionMod, dynamicMod] = await Promise.all([import("../generate/session.js"), import("../checks/dynamic.js")]);
   startProgress(ctx);
-  progress("starting Postgres and Python");
-  const [bridgeResult, serverResult] = await Promise.allSettled([
-    bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined }),
-    serverMod.getScratchServer({ database: config.database, env: ctx.env }),
-  ]);
-  const bridge = bridgeResult.status === "fulfilled" ? bridgeResult.value : undefined;
-  const server = serverResult.status === "fulfilled" ? serverResult.value : undefined;
+  const session = await sessionMod.openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
+  let out: DynamicOutcome;
   try {
-    if (!bridge) throw (bridgeResult as PromiseRejectedResult).reason;
-    if (!server) throw (serverResult as PromiseRejectedResult).reason;
-    const versions = bridge.versionsInfo ?? (await bridge.versions());
-    const out: DynamicOutcome = { findings: [], baselines: {}, executable: versions.executable };
+    const versions = session.bridge.versionsInfo ?? (await session.bridge.versions());
+    out = { findings: [], baselines: {}, executable: versions.executable };
     for (const repo of repos) {
       const report = await dynamicMod.dynamicCheck(repo, {
-        bridge,
-        failureOf: bridgeMod.remoteFailureOf,
-        adminUrl: server.adminUrl,
-        serverVersion: server.serverVersion,
-        pythonVersions: versions as unknown as Record<string, unknown>,
+        bridge: session.port,
+        failureOf: session.failureOf,
+        adminUrl: session.server.adminUrl,
+        serverVersion: session.server.serverVersion,
+        pythonVersions: session.versions,
         config,
         env: ctx.env,
         useTemplates,
@@ -74,16 +66,14 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
         if (!ctx.json) print(ctx.stderr, `${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
       }
     }
-    out.loadedFiles = await bridge.call<string[]>("loaded_files").catch(() => undefined);
-    return out;
+    out.loadedFiles = await session.bridge.call<string[]>("loaded_files").catch(() => undefined);
   } finally {
     endProgress();
-    await bridge?.close().catch(() => {});
-    await server?.release().catch(() => {});
-    // The embedded server stopped under this run: its findings or error were the echo of that.
-    const lost = server?.lostError();
-    if (lost) throw lost;
+    // Throws EMIGRAKIT_SERVER_STOPPED when the embedded server stopped under this run: its findings or
+    // error were the echo of that.
+    await session.close();
   }
+  return out;
 }
 
 /**
@@ -123,23 +113,38 @@ function requireCompanions(opts: CheckOptions): void {
   if (opts.static && opts.against !== undefined) throw usage("--static and --against exclude each other (--against runs the dynamic check on a copy of the instance)");
 }
 
-export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+/** What the dynamic check still needs from the part before it (answerWithoutPython). */
+interface Pending {
+  findings: Finding[];
+  packages: string[];
+  repos: SchemaRepo[];
+  config: LoadedConfig;
+  noCache: boolean;
+  dir: string;
+  key: string | undefined;
+}
+
+/**
+ * What `check` can answer without Python or Postgres: `--static`, static findings that block the dynamic
+ * check, or the result cache's answer ({code}); otherwise what the dynamic check goes on from ({pending}).
+ * The quick entry (src/quick.ts, one pre-bundled file) answers from here and hands anything else to the CLI.
+ */
+export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Promise<{ code: number } | { pending: Pending }> {
   requireCompanions(opts);
-  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
   const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx);
   const findings = await withPendingRelease(ctx, ruleFindings);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });
-    return hasErrors(findings) ? 1 : 0;
+    return { code: hasErrors(findings) ? 1 : 0 };
   }
   if (hasErrors(findings)) {
     // alembic could not run a chain that breaks the static rules: those are the ones to fix first.
     if (!ctx.json) print(ctx.stderr, "dynamic checks skipped: fix the static findings first");
     reportFindings(ctx, findings, { packages, dynamic: "skipped" });
-    return 1;
+    return { code: 1 };
   }
   // Loaded here, not at the top: `check --static` must not pay for node:crypto and the cache keys.
-  const { cacheDir, fileHashes, gitState, readResult, resultKey, sitePackagesStamps, trackedTreeHash, writeResult } = await import("../checks/dynamic/result-cache.js");
+  const { cacheDir, readResult, resultKey } = await import("../checks/dynamic/result-cache.js");
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
   // --all lints what a passing run did not: never answered from (or written to) the result cache.
   const useResultCache = !noCache && !isCI(ctx.env) && !opts.all;
@@ -151,14 +156,24 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
       if (!ctx.json) print(ctx.stderr, `unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
       const all = [...findings, ...hit.findings];
       reportFindings(ctx, all, { packages, baselines: hit.baselines, cached: true });
-      return hasErrors(all) ? 1 : 0;
+      return { code: hasErrors(all) ? 1 : 0 };
     }
   }
+  return { pending: { findings, packages, repos, config, noCache, dir, key } };
+}
+
+export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+  requireCompanions(opts);
+  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
+  const answer = await answerWithoutPython(opts, ctx);
+  if ("code" in answer) return answer.code;
+  const { findings, packages, repos, config, noCache, dir, key } = answer.pending;
   const dynamic = await runDynamic(ctx, repos, config, !noCache, dir, opts.all === true);
   const all = [...findings, ...dynamic.findings];
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
   const failed = hasErrors(all);
   if (key && !failed) {
+    const { fileHashes, gitState, sitePackagesStamps, trackedTreeHash, writeResult } = await import("../checks/dynamic/result-cache.js");
     const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
     await writeResult(dir, key, {
       findings: dynamic.findings,

@@ -1,8 +1,8 @@
 // `migrakit server stop|status`: what migrakit keeps running between runs on a developer machine so a warm
 // run pays neither a server start nor Python's import of the heavy stack — the embedded Postgres and the
-// warm Python workers (src/bridge/worker-run.ts). `stop` ends them all; the next run starts them again.
-// `stop` never pulls the server from under a run that uses it: it waits for them (--wait), then refuses
-// with EMIGRAKIT_SERVER_IN_USE.
+// warm Python workers (src/bridge/worker-run.ts). `stop` ends them all (`stop workers` / `stop postgres`: one
+// kind); the next run starts them again. `stop` never pulls the server from under a run that uses it: it
+// waits for them (--wait), then refuses with EMIGRAKIT_SERVER_IN_USE.
 import { tmpdir } from "node:os";
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
@@ -26,6 +26,7 @@ export function describe(c: Command): Command {
   return c
     .description("the embedded Postgres and warm Python workers migrakit keeps running between runs: status (default) or stop")
     .argument("[action]", "status | stop")
+    .argument("[what]", "with stop: workers | postgres (default: both)")
     .option("--wait <duration>", "stop: how long to wait for other runs that use the server before refusing", "30s");
 }
 
@@ -34,14 +35,16 @@ export async function run(opts: { wait?: string }, ctx: Context, args: string[])
   const paths = await embeddedPaths({ env: ctx.env });
   const dir = workerDir(ctx.env, { uid: typeof process.getuid === "function" ? process.getuid() : -1, tmpdir: tmpdir() });
   if (action === "stop") {
+    const what = args[1] ?? "all";
+    if (!["all", "workers", "postgres"].includes(what)) throw new MigrakitError("EMIGRAKIT_USAGE", { command: "server stop", reason: `unknown "${what}" (use workers or postgres, or nothing for both)` });
     const waitMs = parseDuration("--wait", opts.wait ?? "30s");
-    const workers = await stopWorkers(await listWorkers(dir, isAlive), waitForExit);
+    const workers = what === "postgres" ? 0 : await stopWorkers(await listWorkers(dir, isAlive), waitForExit);
     // Runs arriving while it waits wait for the file lock it holds (60 s), then start the server anew.
-    const stopped = await stopEmbeddedServer({ env: ctx.env, waitMs });
+    const stopped = what === "workers" ? false : await stopEmbeddedServer({ env: ctx.env, waitMs });
     if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, stopped, dataDir: paths.dataDir, workersStopped: workers }));
     else {
-      print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
-      print(ctx.stdout, workers ? `stopped ${workers} warm Python worker${workers === 1 ? "" : "s"}` : "no warm Python worker was running");
+      if (what !== "workers") print(ctx.stdout, stopped ? `stopped the embedded Postgres (${paths.dataDir})` : "no embedded Postgres was running");
+      if (what !== "postgres") print(ctx.stdout, workers ? `stopped ${workers} warm Python worker${workers === 1 ? "" : "s"}` : "no warm Python worker was running");
     }
     return 0;
   }

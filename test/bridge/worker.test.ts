@@ -332,7 +332,8 @@ describe("when there is no worker", () => {
     const repo = fixtureRepo();
     await once(repo, workerEnv(dir), (b) => b.heads());
     const w = await onlyWorker(dir);
-    const pgEnv = { MIGRAKIT_CACHE_DIR: join(dir, "..", `${dir.split("/").pop()}-cache`), MIGRAKIT_WORKER_DIR: dir };
+    // Read-only for the embedded Postgres; `stop workers` leaves the machine's embedded Postgres alone.
+    const pgEnv = { MIGRAKIT_WORKER_DIR: dir };
     const status = runCli(["server", "status", "--json"], { cwd: repo, env: pgEnv });
     assert.equal(status.status, 0, status.stderr);
     const shown = JSON.parse(status.stdout) as { running: boolean; workers: WorkerInfo[] };
@@ -340,12 +341,12 @@ describe("when there is no worker", () => {
     assert.equal(shown.workers[0]!.cwd, repo);
     const text = runCli(["server", "status"], { cwd: repo, env: pgEnv });
     assert.match(text.stdout, new RegExp(`warm Python worker pid ${w.pid} \\(fork\\)`));
-    const stop = runCli(["server", "stop", "--json"], { cwd: repo, env: pgEnv });
+    const stop = runCli(["server", "stop", "workers", "--json"], { cwd: repo, env: pgEnv });
     assert.equal(stop.status, 0, stop.stderr);
     assert.equal((JSON.parse(stop.stdout) as { workersStopped: number }).workersStopped, 1);
     assert.ok(!isAlive(w.pid));
     assert.ok(!existsSync(w.socket));
-    rmSync(pgEnv.MIGRAKIT_CACHE_DIR, { recursive: true, force: true });
+    assert.equal(runCli(["server", "stop", "nothing"], { cwd: repo, env: pgEnv }).status, 2);
   });
 });
 

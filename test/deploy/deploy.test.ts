@@ -65,7 +65,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
 
     // No terminal and no --yes: refused before anything is touched.
     const before = await inst.snapshot();
-    const refused = cli(["deploy", "--db", inst.url], repo.dir, env());
+    const refused = cli(["deploy", "--db", inst.url, "--allow-unreleased"], repo.dir, env());
     assert.equal(refused.status, 2, refused.all);
     assert.match(refused.stderr, /EMIGRAKIT_DEPLOY_CONFIRM/);
     // --sql prints alembic's offline SQL from the instance's revision and changes nothing.

@@ -84,6 +84,17 @@ async function waitForQuery(i: Instance, like: string, timeoutMs = 60_000): Prom
   throw new Error(`no statement like ${like} ran on ${i.name}`);
 }
 
+/** Wait until the deploy's connection waits for a table lock. */
+async function waitForLockWait(i: Instance, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const rows = await withClient(pg.adminUrl, (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'migrakit deploy' AND wait_event_type = 'Lock'", [i.name]));
+    if (rows.rowCount) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the deploy never waited for a lock on ${i.name}`);
+}
+
 before(async () => {
   pg = await startTestPostgres();
   repo = fixtureRepo("seed-style");
@@ -262,7 +273,9 @@ describe("lock_timeout with retries", () => {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE core.run IN ACCESS SHARE MODE");
       const run = cliAsync([...DEPLOY, "--db", inst.url, "--lock-timeout", "300ms", "--retries", "4"], repo.dir, env());
-      await new Promise((res) => setTimeout(res, 2500));
+      // Once the deploy waits for the lock, its first try times out within 300 ms; release after that.
+      await waitForLockWait(inst);
+      await new Promise((res) => setTimeout(res, 1000));
       await holder.query("ROLLBACK");
       const d = await run;
       assert.equal(d.status, 0, d.all);

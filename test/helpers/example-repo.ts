@@ -55,7 +55,7 @@ export interface ChildRun {
 
 /** The bin as a child (stdin closed), in its own process group when `detached`, so a signal reaches it alone. */
 export function spawnCli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildRun {
-  const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, GITHUB_ACTIONS: "", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
