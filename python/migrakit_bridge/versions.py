@@ -42,4 +42,8 @@ def versions(_params=None):
     from . import PROTOCOL_VERSION
 
     result["protocol"] = PROTOCOL_VERSION
+    import signal
+
+    # __main__ registers faulthandler on it: the TS side may ask a hung request where it waits.
+    result["stack_dump"] = "SIGUSR1" if hasattr(signal, "SIGUSR1") else None
     return result

@@ -360,6 +360,12 @@ def _stop(_signum, _frame):
 def main(argv):
     sys.dont_write_bytecode = True
     server.setup_logging()
+    # As in __main__: SIGUSR1 dumps the stacks to fd 2, which in a run is the pipe to the client (forks
+    # inherit the handler), so a hung request can be asked where it waits.
+    import faulthandler
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     path, idle, max_runs = argv[1], float(argv[2]), int(argv[3])
     default_mode = "fork" if sys.platform.startswith("linux") else "spare"
     mode = argv[4] if len(argv) > 4 and argv[4] in ("fork", "spare") else default_mode

@@ -22,6 +22,11 @@ export interface Channel {
   readonly inputEnded: boolean;
   /** Stop it now (SIGKILL). */
   kill(): void;
+  /**
+   * Ask the serving process for its threads' stacks on its stderr (SIGUSR1, which migrakit_bridge's
+   * __main__ and worker register with faulthandler).
+   */
+  dumpStacks?: () => void;
 }
 
 /** `python -m <module>` as our child. `spawnError` is what ready rejects with when it cannot start. */
@@ -51,6 +56,7 @@ export function processChannel(o: { python: string; args: string[]; cwd: string;
       return child.stdin.writableEnded;
     },
     kill: () => void child.kill("SIGKILL"),
+    dumpStacks: () => void child.kill("SIGUSR1"),
   };
 }
 
@@ -96,5 +102,14 @@ export function socketChannel(socket: Socket, pid: number, buffered: string, ev:
       return socket.writableEnded || socket.destroyed;
     },
     kill,
+    // The serving process registered faulthandler on SIGUSR1 (migrakit_bridge.worker's main; forks inherit it).
+    dumpStacks: () => {
+      if (closed) return;
+      try {
+        process.kill(pid, "SIGUSR1");
+      } catch {
+        // already gone
+      }
+    },
   };
 }

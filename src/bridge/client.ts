@@ -12,6 +12,7 @@ import { preflightError } from "./preflight.js";
 import { processChannel, socketChannel, type Channel, type ChannelEvents } from "./channel.js";
 import { encodeRequest, parseResponse } from "./protocol.js";
 import { remoteError } from "./remote-error.js";
+import { bridgeTimeoutMs, SLOW_EVERY_MS, SLOW_FIRST_MS, slowNotice, waitingOn } from "./slow-request.js";
 import type { WorkerRun } from "./worker-run.js";
 import { workerSettings } from "./worker-settings.js";
 import type {
@@ -27,7 +28,6 @@ import type {
 /** python/ of this package (dist/src/bridge → the package root). */
 export const BRIDGE_PYTHON_DIR = fromPackageRoot("python");
 
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 3_000;
 const STDERR_KEEP = 8_000;
 
@@ -37,8 +37,10 @@ export interface StartBridgeOptions {
   /** The helper's working directory (the repository root). */
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** How long one request may take before the helper is stopped (default 10 minutes). */
+  /** How long one request may take before the helper is stopped (default: MIGRAKIT_BRIDGE_TIMEOUT, else 10 minutes). */
   timeoutMs?: number;
+  /** Receives a line every so often while a request takes long (what Python waits on): for a terminal. */
+  onSlow?: (line: string) => void;
   /** After closing stdin, how long to wait before SIGKILL (default 3 s). */
   stopGraceMs?: number;
   /** Package params merged into every request (a request's own params win). */
@@ -77,6 +79,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  slow?: NodeJS.Timeout;
 }
 
 export class Bridge {
@@ -88,6 +91,8 @@ export class Bridge {
   private readonly channel: Channel;
   private readonly opts: StartBridgeOptions;
   private stderrTail = "";
+  /** The helper's stderr since a stack dump was asked for (null: none asked). */
+  private dump: string | null = null;
   private nextId = 1;
   private pending: Pending | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -110,6 +115,7 @@ export class Bridge {
       line: (l) => this.onLine(l),
       stderr: (chunk) => {
         this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
+        if (this.dump !== null) this.dump += chunk;
         opts.onStderr?.(chunk);
       },
       close: (code, signal) => {
@@ -206,17 +212,38 @@ export class Bridge {
     if (this.ended || this.channel.inputEnded) return Promise.reject(this.exitError(method));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
-      const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timeoutMs = this.opts.timeoutMs ?? bridgeTimeoutMs(this.opts.env);
       const timer = setTimeout(() => {
         this.broken = new MigrakitError("EMIGRAKIT_BRIDGE_TIMEOUT", { method, timeoutMs });
         this.fail(this.broken);
         void this.close();
       }, timeoutMs);
       this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
+      if (this.opts.onSlow) this.watchSlow(this.pending, Date.now(), timeoutMs, SLOW_FIRST_MS);
       // For bench/hook's count of requests per run: one method name per line.
       if (this.opts.env.MIGRAKIT_BRIDGE_TRACE) appendFileSync(this.opts.env.MIGRAKIT_BRIDGE_TRACE, `${method}\n`);
       this.channel.write(encodeRequest(id, method, params));
     });
+  }
+
+  /** While `p` is pending: ask the helper for its stack now and then, and pass on where it waits. */
+  private watchSlow(p: Pending, started: number, timeoutMs: number, afterMs: number): void {
+    p.slow = setTimeout(() => {
+      // Only a helper that registered the signal gets it (for any other, SIGUSR1 would end it).
+      const canDump = this.versionsInfo?.stack_dump === "SIGUSR1" && this.channel.dumpStacks !== undefined;
+      if (canDump) {
+        this.dump = "";
+        this.channel.dumpStacks!();
+      }
+      setTimeout(() => {
+        const where = this.dump ? waitingOn(this.dump) : undefined;
+        this.dump = null;
+        if (this.pending !== p) return;
+        this.opts.onSlow?.(slowNotice(p.method, Date.now() - started, where, timeoutMs));
+        this.watchSlow(p, started, timeoutMs, SLOW_EVERY_MS);
+      }, canDump ? 300 : 0).unref();
+    }, afterMs);
+    p.slow.unref();
   }
 
   private onLine(line: string): void {
@@ -231,6 +258,7 @@ export class Bridge {
     }
     this.pending = null;
     clearTimeout(pending.timer);
+    clearTimeout(pending.slow);
     if ("error" in response) pending.reject(remoteError(this.python, pending.method, pending.params, response.error));
     else pending.resolve(response.result);
   }
@@ -240,6 +268,7 @@ export class Bridge {
     if (!pending) return;
     this.pending = null;
     clearTimeout(pending.timer);
+    clearTimeout(pending.slow);
     pending.reject(err);
   }
 

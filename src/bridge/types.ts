@@ -46,6 +46,8 @@ export interface PythonVersions {
   /** The driver the bridge will use for plain postgresql:// URLs. */
   driver: "psycopg2" | "psycopg" | null;
   protocol: number;
+  /** The signal that makes the helper write its threads' stacks to stderr (newer helpers). */
+  stack_dump?: string | null;
 }
 
 export interface HistoryEntry {

@@ -18,6 +18,7 @@ import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
 import { removeTempDir } from "../util/temp-dirs.js";
+import { clearProgress, progress } from "../output/progress.js";
 import { lintHistory, lintStep } from "./dynamic/lint-step.js";
 import type { LintHit } from "../lint/lint.js";
 
@@ -94,6 +95,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
   const warm = warmDir && o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
   let outcome: BaselineOutcome;
+  if (!o.baseline) progress(`${repo.package}: building the baseline`);
   try {
     outcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
       repo,
@@ -157,6 +159,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     }
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
+    progress(`${repo.package}: comparing the ORM with the database`);
     try {
       compared = await o.bridge.compare({ ...params, url: baseline.db.url });
     } catch (err) {
@@ -173,6 +176,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     report.findings.push(...(await roundTrip(steps, up.schemas)));
     return report;
   } finally {
+    clearProgress();
     await baseline.db.drop();
     if (trimmed) await removeTempDir(trimmed.tmp);
   }

@@ -14,6 +14,7 @@ import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "../output/output.js";
+import { endProgress, progress, startProgress } from "../output/progress.js";
 import { isCI } from "../util/ci.js";
 import { MigrakitError } from "../errors/index.js";
 
@@ -40,7 +41,8 @@ interface DynamicOutcome {
 /** Python and Postgres start side by side (the one session opener, src/generate/session.ts); both are released whatever happens. */
 async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string, lintAll: boolean): Promise<DynamicOutcome> {
   const [sessionMod, dynamicMod] = await Promise.all([import("../generate/session.js"), import("../checks/dynamic.js")]);
-  const session = await sessionMod.openSession({ cwd: ctx.cwd, env: ctx.env, config });
+  startProgress(ctx);
+  const session = await sessionMod.openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
   let out: DynamicOutcome;
   try {
     const versions = session.bridge.versionsInfo ?? (await session.bridge.versions());
@@ -66,6 +68,7 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
     }
     out.loadedFiles = await session.bridge.call<string[]>("loaded_files").catch(() => undefined);
   } finally {
+    endProgress();
     // Throws EMIGRAKIT_SERVER_STOPPED when the embedded server stopped under this run: its findings or
     // error were the echo of that.
     await session.close();

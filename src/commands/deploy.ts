@@ -21,6 +21,7 @@ import { loadDeployPackage, type DeployPackage } from "../deploy/package-state.j
 import { parseCount } from "../deploy/targets.js";
 import { print, reportError } from "../output/output.js";
 import { fleetUrls, requireDb, wantsFleet, withDbOption, type TargetOptions } from "./status.js";
+import { endProgress, progress, startProgress } from "../output/progress.js";
 
 export interface DeployOptions extends TargetOptions {
   db?: string;
@@ -121,8 +122,11 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   let result;
   try {
     if (!ctx.json && plan.pending.length) print(ctx.stderr, `migrakit: deploying ${plan.pending.length} script(s) to ${instance.target} (${step}) …`);
+    startProgress(ctx);
+    if (plan.pending.length) progress(`deploying ${plan.pending.length} script(s) to ${instance.target}`);
     result = await applyCase({ bridge, params, url, pkg: pkg.state, c, limits, record: await record(pkg, ctx), interruptible: true });
   } finally {
+    endProgress();
     guard.release();
     await bridge.close().catch(() => {});
   }

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { print } from "../output/output.js";
+import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { loadSchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";
@@ -39,7 +40,8 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
     const backfill = (opts.backfill ?? []).map(parseBackfillArg);
     const config = await loadConfig(ctx);
     const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
-    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
+    startProgress(ctx);
+    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
     try {
       const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message, backfill });
       const blocked = outcomeError(outcome);

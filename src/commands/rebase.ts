@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
+import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { loadSchemaRepo, readSchemaRepo } from "../model/repo.js";
@@ -38,7 +39,8 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
     const moved = { script: plan.moved.scripts[0]!.path, onto: plan.onto.head, migration: plan.moved.head };
     if (!ctx.json) print(ctx.stdout, `migrakit: re-parented ${moved.script} on ${moved.onto}; _migration = "${moved.migration}"`);
     repo = await readSchemaRepo(ctx.cwd, repo.package);
-    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
+    startProgress(ctx);
+    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
     try {
       const outcome = await generate(session, repo, {});
       const blocked = outcomeError(outcome);

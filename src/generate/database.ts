@@ -12,6 +12,7 @@ import { trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
 import { MigrakitError } from "../errors/index.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { removeTempDir } from "../util/temp-dirs.js";
+import { progress } from "../output/progress.js";
 import type { Session } from "./session.js";
 
 export interface DatabaseAt {
@@ -49,6 +50,7 @@ export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, 
   // `schemas` request): the first comparison then starts warm. A failure here is the repo's to report, and
   // the comparison that follows reports it; so it is only waited for, never raised.
   const warm = s.port.schemas(packageParams(repo, { root: importRoot, versionTable })).catch(() => undefined);
+  progress(`${repo.package}: building the baseline`);
   const outcome = await prepareBaseline({
     repo,
     plan,

@@ -6,6 +6,7 @@ import { findPython } from "../bridge/interpreter.js";
 import { remoteFailureOf } from "../bridge/remote-error.js";
 import type { BridgePort, FailureOf } from "../checks/dynamic/port.js";
 import { getScratchServer, type ScratchServer } from "../db/server.js";
+import { clearProgress, progress } from "../output/progress.js";
 
 export interface Session {
   bridge: Bridge;
@@ -32,16 +33,22 @@ export interface OpenSessionOptions {
    * helper is killed right after its stdin is closed. For the hook, where that wait is part of every commit.
    */
   fastClose?: boolean;
+  /** How long one Python request may take (default: MIGRAKIT_BRIDGE_TIMEOUT, else 10 minutes). */
+  timeoutMs?: number;
+  /** Gets a line now and then while a Python request takes long (for a terminal; see bridge/slow-request.ts). */
+  onSlow?: (line: string) => void;
 }
 
 export async function openSession(o: OpenSessionOptions): Promise<Session> {
+  progress("starting Postgres and Python");
   const serverP = getScratchServer({ database: o.config.database, env: o.env });
   serverP.catch(() => {});
   let bridge: Bridge;
   try {
     const python = await findPython({ configPython: o.config.python, cwd: o.cwd, env: o.env });
-    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
+    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, timeoutMs: o.timeoutMs, onSlow: o.onSlow, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
   } catch (err) {
+    clearProgress();
     await serverP.then((s) => s.release()).catch(() => {});
     throw err;
   }
@@ -61,6 +68,7 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
     env: o.env,
     versions: { ...(bridge.versionsInfo ?? {}) },
     async close() {
+      clearProgress();
       await Promise.allSettled([bridge.close(), server.release()]);
       // The embedded server stopped under this run: whatever failed was its echo; say what happened instead.
       const lost = server.lostError();

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
+import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
@@ -24,6 +25,7 @@ import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
 import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { bridgeTimeoutMs, HOOK_TIMEOUT_MS } from "../bridge/slow-request.js";
 import { stagedVersionBump } from "./release-commit.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
@@ -149,7 +151,17 @@ export async function runPreCommit(ctx: Context): Promise<number> {
 
   // Python and Postgres take the longest to get ready: start them first, and back up and export the
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
-  const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
+  // A commit waits on every Python request: a shorter timeout than elsewhere, and on a terminal a line
+  // saying what Python waits on when one takes long (an ORM import that hangs).
+  startProgress(ctx);
+  const sessionP = openSession({
+    cwd: top.top,
+    env: { ...env, GIT_DIR: top.gitDir },
+    config,
+    fastClose: true,
+    timeoutMs: bridgeTimeoutMs(env, HOOK_TIMEOUT_MS),
+    onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+  });
   sessionP.catch(() => {});
   const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});

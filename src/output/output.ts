@@ -7,6 +7,7 @@ import type { Finding } from "../errors/finding.js";
 import { annotation, formatFinding, summaryLine } from "./report.js";
 import type { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
+import { clearLine } from "./progress.js";
 
 export const inGitHubActions = (env: NodeJS.ProcessEnv) => env.GITHUB_ACTIONS === "true";
 
@@ -17,6 +18,7 @@ export const inGitHubActions = (env: NodeJS.ProcessEnv) => env.GITHUB_ACTIONS ==
 const annotationStream = (ctx: Pick<Context, "stdout" | "stderr" | "json">) => (ctx.json ? ctx.stderr : ctx.stdout);
 
 export function print(stream: NodeJS.WritableStream, text: string): void {
+  clearLine(stream); // a live progress line is redrawn below this text
   stream.write(redactSecrets(text) + "\n");
 }
 

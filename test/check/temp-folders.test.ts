@@ -13,7 +13,8 @@ import { serverForFile } from "./dynamic-helpers.js";
 
 const { pg, cache } = serverForFile();
 const python = testPythons()[0]!.python;
-const ours = (dir: string) => readdirSync(dir).filter((n) => n.startsWith("migrakit-"));
+// The run's own temporary folders (the warm worker's socket folder, migrakit-<uid>, is not one of them).
+const ours = (dir: string) => readdirSync(dir).filter((n) => /^migrakit-(index|scripts|release)-/.test(n));
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   test(`check stopped by ${signal} while an upgrade runs: no migrakit-scripts-* folder is left`, async (t) => {
@@ -26,7 +27,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     // The script says when its upgrade has begun (a file), then sleeps: the signal comes mid-upgrade.
     const mark = join(repo.dir, "upgrading");
     addUnreleasedScript(repo, "a1b2c3d4e5f6", `import time\nopen(${JSON.stringify(mark)}, "w").close()\ntime.sleep(20)`);
-    const env = { TMPDIR: tmp, MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1" };
+    const env = { TMPDIR: tmp, MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1", MIGRAKIT_WORKER: "0" };
     const run = spawnCli(["check"], { cwd: repo.dir, env });
     await waitFor("the sleeping upgrade", () => existsSync(mark));
     assert.ok(ours(tmp).some((n) => n.startsWith("migrakit-scripts-")), "the trimmed migrations folder exists meanwhile");

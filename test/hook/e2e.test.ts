@@ -177,14 +177,18 @@ async function dataSurvives(fromRevision: string, insert: string, select: string
 }
 
 test("renaming a column and a table keeps the rows inserted before the upgrade", async () => {
-  edit(CORE, "    bio: Optional[str] = None\n", "    biography: Optional[str] = None\n");
+  // transform.name exists in release 0.2.0, so renaming it is a real column rename (a column added since
+  // the release, such as bio, would just be added under its new name).
+  edit(CORE, "    name: Optional[str] = Field(default=None, index=True)\n    created_by", "    title: Optional[str] = Field(default=None, index=True)\n    created_by");
   edit(CORE, 'class Run(SQLModel, table=True):', 'class Execution(SQLModel, table=True):');
   edit(`${PKG}/__init__.py`, "from ._core import Run, Transform, User", "from ._core import Execution, Transform, User");
   git("add", CORE, `${PKG}/__init__.py`);
   const r = commit("feat: rename bio and run");
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const text = read(`${VERSIONS}/${unreleased()[0]}`);
-  assert.ok(text.includes('op.alter_column("user", column_name="bio", new_column_name="biography", schema="core")') || text.includes("'biography'"), text);
+  // A real rename, not a drop and an add (which would lose every transform's name).
+  assert.ok(text.includes('op.alter_column("transform", column_name="name", new_column_name="title", schema="core")'), text);
+  assert.doesNotMatch(text, /drop_column\('transform', 'name'/, text);
   assert.ok(text.includes('op.rename_table("run", "execution", schema="core")'), text);
   const rows = await dataSurvives(
     "dd2b4a9499f2",
@@ -192,6 +196,13 @@ test("renaming a column and a table keeps the rows inserted before the upgrade",
     `SELECT e.id, t.v FROM core.execution e JOIN core.transform t ON t.id = e.transform_id AND t.v = e.transform_version`,
   );
   assert.deepEqual(rows, [{ id: "r1", v: "1" }]);
+  // The renamed column keeps its rows: a transform's name before the upgrade is its title after it.
+  const titles = await dataSurvives(
+    "dd2b4a9499f2",
+    `INSERT INTO core."user" (id, email, handle) VALUES ('u1', 'a@b', 'a'); INSERT INTO core.transform (id, version, name, created_by) VALUES ('t1', '1', 'nightly', 'u1'), ('t2', '1', NULL, 'u1')`,
+    `SELECT id, title FROM core.transform ORDER BY id`,
+  );
+  assert.deepEqual(titles, [{ id: "t1", title: "nightly" }, { id: "t2", title: null }]);
 });
 
 test("an ambiguous rename is reported with the exact --rename options, not guessed", () => {
@@ -220,7 +231,7 @@ test("two branches that each added a script: merging main into the branch rebase
   assert.equal(commit("feat: team").status, 0);
   const mainScript = unreleased()[0]!;
   git("checkout", "-q", "feature");
-  edit(CORE, "    name: Optional[str] = Field(default=None, index=True)\n    created_by", "    name: Optional[str] = Field(default=None, index=True)\n    kind: Optional[str] = None\n    created_by");
+  edit(CORE, "    title: Optional[str] = Field(default=None, index=True)\n    created_by", "    title: Optional[str] = Field(default=None, index=True)\n    kind: Optional[str] = None\n    created_by");
   git("add", CORE);
   assert.equal(commit("feat: transform kind").status, 0);
   const branchScript = unreleased()[0]!;

@@ -9,6 +9,8 @@ import { parse as parseYaml } from "yaml";
 import { chain, headOf, makeSchemaRepo } from "../helpers/schema-repo.js";
 import { runCli } from "../helpers/cli.js";
 import { testPythons } from "../helpers/python.js";
+import { reachableTempDir } from "../helpers/postgres.js";
+import { stopEmbeddedServer } from "../../src/db/embedded.js";
 
 test("init: an empty Python package gets config, env.py, template, versions folder, values, hook, release config", (t) => {
   const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n', "mypkg/models.py": "from sqlmodel import SQLModel\n" }, package: "unused" });
@@ -108,17 +110,24 @@ test("init: an existing file is replaced only with --force", (t) => {
   assert.match(repo.read(".husky/pre-commit"), /migrakit hook pre-commit/);
 });
 
-test("init: the env.py it writes passes the full migrakit check on the example package", (t) => {
+test("init: the env.py it writes passes the full migrakit check on the example package", async (t) => {
   const python = testPythons().find((p) => p.name === "current")!.python;
   const repo = makeSchemaRepo({ package: "unused" });
-  t.after(() => repo.cleanup());
+  // Its own embedded Postgres and cache, through the documented settings: never the machine-wide ones.
+  const base = await reachableTempDir();
+  const own = { MIGRAKIT_POSTGRES_DIR: join(base, "pg"), XDG_CACHE_HOME: join(base, "cache"), MIGRAKIT_DATABASE_URL: "", CI: "true" };
+  t.after(async () => {
+    repo.cleanup();
+    await stopEmbeddedServer({ env: { ...process.env, ...own } });
+    rmSync(base, { recursive: true, force: true });
+  });
   repo.git("rm", "-rq", "unused");
   cpSync(fileURLToPath(new URL("../../../examples/schema-repo/lnschema_demo", import.meta.url)), repo.path("lnschema_demo"), { recursive: true });
   rmSync(repo.path("lnschema_demo/migrations/env.py"));
   const init = runCli(["init"], { cwd: repo.dir });
   assert.equal(init.status, 0, init.stderr);
   assert.match(init.stdout, /create\s+lnschema_demo\/migrations\/env\.py/);
-  const check = runCli(["check", "--no-cache"], { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python }, timeoutMs: 300_000 });
+  const check = runCli(["check", "--no-cache"], { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python, ...own }, timeoutMs: 300_000 });
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout + check.stderr, /no problems found/);
 });

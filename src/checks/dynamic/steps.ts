@@ -11,6 +11,7 @@ import { parentOf, revisionOf } from "./plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
 import { functionLine, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
+import { progress } from "../../output/progress.js";
 import type { Recorded } from "../../lint/recorded.js";
 
 export interface StepInputs {
@@ -53,7 +54,8 @@ const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line
 export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded }> {
   const schemas = [await fingerprint(i)];
   const recorded: Recorded = {};
-  for (const s of i.scripts) {
+  for (const [n, s] of i.scripts.entries()) {
+    progress("upgrading scripts", { done: n + 1, total: i.scripts.length });
     const failure = await call(i, async () => {
       const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: i.record })) as { recorded?: Recorded } | undefined;
       Object.assign(recorded, r?.recorded ?? {});
@@ -76,6 +78,7 @@ export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[];
 export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Finding[]> {
   const out: Finding[] = [];
   let k = i.scripts.length; // the database is at scripts[k-1] (k = 0: at the start)
+  if (k > 0) progress("downgrade/upgrade round trip");
   while (k > 0) {
     const s = i.scripts[k - 1]!;
     const before = schemas[k - 1]!;

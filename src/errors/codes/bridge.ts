@@ -46,7 +46,7 @@ export const bridgeCodes = {
     title: "The Python helper did not answer in time",
     message: (d) => `${show(d.method)} did not answer within ${show(d.timeoutMs)} ms; the helper was stopped.`,
     fix: () =>
-      "A migration script or the ORM import waits (a lock held by another connection, a network call) or loops: find it with `SELECT pid, state, query FROM pg_stat_activity` and by importing the package in Python, fix it, then run again.",
+      "Look at where it waited (shown on a terminal after a few seconds): a lock held by another connection, an ORM import on a slow share, a loop; fix that, or raise MIGRAKIT_BRIDGE_TIMEOUT (e.g. MIGRAKIT_BRIDGE_TIMEOUT=20min).",
   },
   EMIGRAKIT_BRIDGE_DATABASE: {
     exit: 3,
