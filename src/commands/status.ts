@@ -3,6 +3,7 @@
 // Needs no Python: the package is read from its files, the instance with plain SELECTs.
 import type { Context } from "../output/context.js";
 import { MigrakitError } from "../errors/index.js";
+import { rememberSecretsOf } from "../util/redact.js";
 import { loadDeployPackage } from "../deploy/package-state.js";
 import { readInstance } from "../deploy/instance.js";
 import { aheadError, instancePlan, statusJson, statusText } from "../deploy/status.js";
@@ -14,6 +15,7 @@ export interface StatusOptions {
 
 export function requireDb(db: string | undefined, command: string): string {
   if (!db) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: `${command} needs --db URL (the instance's Postgres URL)` });
+  rememberSecretsOf(db);
   return db;
 }
 
