@@ -16,6 +16,8 @@ export interface Config {
   versionTable?: string;
   requireDowngrade: boolean;
   allowDestructive: boolean;
+  /** Release tags missing (shallow clone, no tag, no git): true = an error, false = a warning; undefined = an error under CI=true. */
+  requireReleaseTags?: boolean;
   /** Extra semver pre-release channel → PEP 440 letters (`{ "preview": "rc" }`). */
   prereleaseMap: Record<string, string>;
 }
@@ -56,6 +58,7 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
   versionTable: (v) => (typeof v === "string" && identifier.test(v) ? { ok: true, value: v } : { ok: false, expected: "a table name (letters, digits, underscores)" }),
   requireDowngrade: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   allowDestructive: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  requireReleaseTags: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   prereleaseMap: (v) =>
     v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
       ? { ok: true, value: v }

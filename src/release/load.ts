@@ -53,7 +53,7 @@ export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.Process
   const out: Finding[] = [];
   for (const repo of loaded.repos) {
     out.push(...staticFindings(repo));
-    out.push(...(await releasedChangedFindings(repo, env)));
+    out.push(...(await releasedChangedFindings(repo, env, loaded.config)));
   }
   return out.filter((f) => f.severity === "error");
 }
