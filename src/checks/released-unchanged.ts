@@ -2,7 +2,8 @@
 // current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. One git call
 // in the usual case; when the rule cannot run, a finding says why (EMIGRAKIT_RELEASED_UNCHECKED).
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { parseScriptName } from "../model/script-name.js";
 import { git, splitZ } from "../util/git.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
@@ -92,6 +93,8 @@ export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.Proc
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const [status, file] = [fields[i]!, fields[i + 1]!];
     if (!file.endsWith(".py") || status === "A") continue; // new files are unreleased scripts, not changes
+    // A script still unreleased at the tag (an older release tag, when __version__ has none) may change or be renamed.
+    if (parseScriptName(basename(file)).kind === "unreleased") continue;
     findings.push(finding("EMIGRAKIT_RELEASED_CHANGED", { file, line: 1 }, { file, ref: tag }));
   }
   return findings;

@@ -59,6 +59,10 @@ test("__version__ without a tag: the newest reachable release tag is used", (t) 
   t.after(() => repo.cleanup());
   repo.git("tag", "v0.1.0", "HEAD");
   repo.git("tag", "v0.2.0", "HEAD");
+  // The script unreleased at v0.2.0 was released as 0.3.0 since (renamed, header rewritten): not a change.
+  const unreleased = `${repo.pkg}/migrations/versions/2023-02-12-${scripts[2]!.revision}-vx_x_x.py`;
+  repo.write(unreleased.replace("vx_x_x", "v0_3_0"), repo.read(unreleased).replace("vX.X.X.", "v0.3.0."));
+  rmSync(repo.path(unreleased));
   const path = releasedFile(repo.pkg);
   repo.write(path, repo.read(path).replace("pass", 'op.execute("select 1")'));
   const r = findings(repo.dir);
