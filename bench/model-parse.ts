@@ -3,7 +3,10 @@
 // Run: npx tsc -p . && node dist/bench/model-parse.js
 import { longHistory } from "../test/helpers/long-history.js";
 
-const { files, parse: run } = longHistory(1000);
+// `--tokenizer-only`: the same without the regex fast scanner (script-scan.ts), to see what it buys. Run both:
+// each must be a fresh process, since the first (cold) run is what a CLI run pays.
+const tokenizerOnly = process.argv.includes("--tokenizer-only");
+const { files, parse: run } = longHistory(1000, { tokenizerOnly });
 
 // The first run is what `migrakit check --static` pays: a fresh process, nothing compiled or optimised yet.
 const c0 = performance.now();
@@ -24,5 +27,5 @@ for (let k = 0; k < 7; k++) {
 }
 const mb = files.reduce((a, f) => a + f.text.length, 0) / 1e6;
 console.log(
-  `parse 1000 scripts (${mb.toFixed(2)} MB): first run ${cold.toFixed(1)} ms; best of 7 ${best.toFixed(1)} ms; reading every character: ${yardstick.toFixed(1)} ms (${(best / yardstick).toFixed(1)}x)`,
+  `${tokenizerOnly ? "tokenizer only" : "fast scanner + tokenizer"}: parse 1000 scripts (${mb.toFixed(2)} MB): first run ${cold.toFixed(1)} ms; best of 7 ${best.toFixed(1)} ms; reading every character: ${yardstick.toFixed(1)} ms (${(best / yardstick).toFixed(1)}x)`,
 );

@@ -52,7 +52,8 @@ try {
   const best = Math.min(...cli.runs);
   // On a shared machine the wall time mostly measures the neighbours: print the load beside the figures.
   console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; fastest release-prepare run ${(best / 1000).toFixed(3)} s`);
-  console.log(`target ≤ 0.300 s: ${cli.medianMs <= 300 ? "met" : "NOT met"} (median ${(cli.medianMs / 1000).toFixed(3)} s, ${(cli.medianMs / node.medianMs).toFixed(2)}x node -e 0)`);
+  const ratio = cli.medianMs / node.medianMs;
+  console.log(`target (issue 15) ≤ 2x node -e 0: ${ratio <= 2 ? "met" : "NOT met"} (median ${(cli.medianMs / 1000).toFixed(3)} s, ${ratio.toFixed(2)}x node -e 0)`);
 } finally {
   repo.cleanup();
 }

@@ -2,6 +2,7 @@
 // beside `alembic heads` on the same folder (cold and warm bytecode cache) when a Python with alembic exists.
 // Target (issue 2): ≤ 0.1 s, i.e. ≤ 2× `node -e 0`. Run: npx tsc -p . && node dist/bench/static-check.js
 import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chain, headOf, makeSchemaRepo } from "../test/helpers/schema-repo.js";
@@ -28,7 +29,9 @@ try {
   }
   printTable(rows, node);
   const ratio = check.medianMs / node.medianMs;
-  console.log(`target ≤ 0.100 s and ≤ 2x node -e 0: ${check.medianMs <= 100 && ratio <= 2 ? "met" : "NOT met"} (${(check.medianMs / 1000).toFixed(3)} s, ${ratio.toFixed(2)}x)`);
+  // On a shared machine the wall time mostly measures the neighbours: the ratio is the figure.
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
+  console.log(`target (issue 15) ≤ 1.5x node -e 0: ${ratio <= 1.5 ? "met" : "NOT met"} (${(check.medianMs / 1000).toFixed(3)} s, ${ratio.toFixed(2)}x)`);
 } finally {
   repo.cleanup();
 }

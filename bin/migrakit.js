@@ -1,14 +1,46 @@
 #!/usr/bin/env node
+import { statSync } from "node:fs";
+
 const argv = process.argv.slice(2);
+// Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'
+// event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
+// that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do.
+let outputFailure;
+for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
+  stream.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    outputFailure ??= { stream: name, reason: err.code ?? err.message };
+  });
+}
 // The pre-commit hook with nothing relevant staged ends in one small module, before the CLI is even loaded.
 if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
   const { quickExit } = await import("../dist/src/hook/fast.js");
   process.exitCode = quickExit({ cwd: process.cwd(), env: process.env });
 }
+// `check --static`, a check the result cache answers and `release-prepare`: one pre-bundled file
+// (src/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
+if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "release-prepare")) {
+  const quick = await import(bundleIsFresh() ? "../dist/bundle/quick/quick.js" : "../dist/src/quick.js");
+  process.exitCode = await quick.quickMain(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+}
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");
-  const code = await main(argv);
-  process.exitCode = code;
-  // A helper process or a pool left open by mistake must not keep the command alive after its work is done.
-  setTimeout(() => process.exit(code), 3000).unref();
+  // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
+  // ends by itself once stdout is flushed; a handle left open is a bug that the tests see as a hang.
+  process.exitCode = await main(argv);
+}
+// Writes to a file fail at once, to a pipe a moment later: let pending ones report before deciding.
+await new Promise((resolve) => setImmediate(resolve));
+if (outputFailure) {
+  const { MigrakitError } = await import("../dist/src/errors/index.js");
+  const e = new MigrakitError("EMIGRAKIT_OUTPUT_FAILED", outputFailure);
+  if (outputFailure.stream !== "stderr") process.stderr.write(`error ${e.code}: ${e.message}\n  fix: ${e.fix}\n`);
+  process.exitCode = e.exitCode;
+}
+
+/** The bundle exists and no tsc build came after it (a `tsc -p .` alone leaves an older bundle behind). */
+function bundleIsFresh() {
+  const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+  const bundle = mtime("../dist/bundle/quick/quick.js");
+  return bundle !== undefined && bundle >= (mtime("../dist/.tsbuildinfo") ?? 0);
 }

@@ -1,6 +1,7 @@
 // The plugin's options: defaults, and a validator per option, every problem collected (as
 // semantic-release's own plugins do in resolve-config.js / verify.js). Pure.
 import { MigrakitError } from "../src/errors/index.js";
+import { VALIDATORS as CONFIG_VALIDATORS, type Validator } from "../src/config/schema.js";
 import type { RawPluginConfig } from "./context.js";
 
 export interface PluginOptions {
@@ -8,6 +9,10 @@ export interface PluginOptions {
   packages?: string[];
   /** A release that ships a migration script is at least `minor` (analyzeCommits); default false. */
   minorForMigrations: boolean;
+  /** List the safety lint's findings per script in the notes (runs the lint: Python and Postgres); default false. */
+  lint: boolean;
+  /** A release shipping a destructive or backward-incompatible migration is `major` (analyzeCommits; runs the lint); default false. */
+  majorOnBreakingMigration: boolean;
   /** Keep pyproject.toml's static `[project] version` in step; default true. */
   pyproject: boolean;
   /** Extra semver channel → PEP 440 letters, on top of migrakit's `prereleaseMap`. */
@@ -15,9 +20,7 @@ export interface PluginOptions {
 }
 
 /** Options semantic-release itself passes to every plugin (global options), which are not ours to judge. */
-const OURS = ["packages", "minorForMigrations", "pyproject", "prereleaseMap"] as const;
-
-type Validator = (v: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
+const OURS = ["packages", "minorForMigrations", "lint", "majorOnBreakingMigration", "pyproject", "prereleaseMap"] as const;
 
 const VALIDATORS: Record<(typeof OURS)[number], Validator> = {
   packages: (v) =>
@@ -27,15 +30,15 @@ const VALIDATORS: Record<(typeof OURS)[number], Validator> = {
         ? { ok: true, value: v }
         : { ok: false, expected: "a package folder or a list of them" },
   minorForMigrations: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  lint: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  majorOnBreakingMigration: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   pyproject: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
-  prereleaseMap: (v) =>
-    v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
-      ? { ok: true, value: v }
-      : { ok: false, expected: 'an object mapping channel names to "a", "b", "rc" or "dev"' },
+  // The same option as the configuration key of that name, so the same rule.
+  prereleaseMap: CONFIG_VALIDATORS.prereleaseMap,
 };
 
 export function resolveOptions(raw: RawPluginConfig): { options: PluginOptions; errors: MigrakitError[] } {
-  const options: PluginOptions = { minorForMigrations: false, pyproject: true, prereleaseMap: {} };
+  const options: PluginOptions = { minorForMigrations: false, lint: false, majorOnBreakingMigration: false, pyproject: true, prereleaseMap: {} };
   const errors: MigrakitError[] = [];
   for (const key of OURS) {
     if (raw[key] === undefined) continue;

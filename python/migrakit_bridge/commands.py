@@ -6,11 +6,22 @@ repo's env.py options (include_schemas, compare_type, include_object, version ta
 apply as they would on the command line.
 """
 
+from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
 from . import environment as env
+from .recording import Recorder
 from .render import render_ops
-from .schema import create_schemas, orm_schemas, script_directory, target_metadatas
+from .schema import (
+    create_foreign_tables,
+    create_schemas,
+    has_non_transactional,
+    orm_schemas,
+    script_directory,
+    target_metadatas,
+    upgrade_groups,
+    without_foreign_tables,
+)
 from .diffs import structure_all
-from .package import import_package
+from .package import import_package, loaded_files
 from .versions import versions
 
 
@@ -34,14 +45,42 @@ def history(params):
 
 
 def upgrade(params):
+    """``alembic upgrade``; with ``record``, also what each script did (recording.py, for the safety lint)."""
     revision = params.get("revision") or "head"
     script = script_directory(params)
+    if has_non_transactional(script):
+        return _upgrade_in_runs(params, script, revision)
+    recorder = Recorder() if params.get("record") else None
 
     def fn(rev, context):
         create_schemas(context)
-        return script._upgrade_revs(revision, rev)
+        create_foreign_tables(context, params["package"])
+        steps = script._upgrade_revs(revision, rev)
+        if recorder is None:
+            return steps
+        recorder.attach(context.connection)
+        return recorder.wrap_steps(steps)
 
-    return _run_revs(params, fn, destination_rev=revision)
+    if recorder is None:
+        return _run_revs(params, fn, destination_rev=revision)
+    with recorder.active():
+        result = _run_revs(params, fn, destination_rev=revision)
+    return {**result, "recorded": recorder.result()}
+
+
+def _upgrade_in_runs(params, script, revision):
+    """Scripts with ``migrakit_transaction = False`` run as deploy runs them: each on its own in autocommit,
+    the others in transactions between them (so the check fails where the deploy would)."""
+    for group in upgrade_groups(script, revision, tuple(current(params))):
+        last = group["revisions"][-1]
+
+        def fn(rev, context, last=last):
+            create_schemas(context)
+            create_foreign_tables(context, params["package"])
+            return script._upgrade_revs(last, rev)
+
+        env.run(params, fn, url=params["url"], autocommit=not group["transactional"], destination_rev=last)
+    return {"current": current(params)}
 
 
 def downgrade(params):
@@ -155,6 +194,7 @@ def compare(params):
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
+        without_foreign_tables(context, params["package"])
         migration = produce_migrations(context, metadata)
         upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
         up_code, up_imports = render_ops(upgrade_ops, context)
@@ -197,4 +237,5 @@ METHODS = {
     "create_all": create_all,
     "compare": compare,
     "package": package_info,
+    "loaded_files": loaded_files,
 }

@@ -46,7 +46,17 @@ def column(col):
         "nullable": bool(col.nullable),
         "primary_key": bool(col.primary_key),
         "server_default": default_text(col.server_default),
+        "position": _position(col),
     }
+
+
+def _position(col):
+    """The column's place in its table (0-based; None when detached): one hint among others for renames."""
+    table = getattr(col, "table", None)
+    try:
+        return [c.name for c in table.columns].index(col.name) if table is not None else None
+    except (ValueError, AttributeError):
+        return None
 
 
 def _table(kind, table):
@@ -170,6 +180,11 @@ _CONVERTERS = {
     "remove_constraint": lambda d: _constraint("remove_constraint", d[1]),
     "add_fk": lambda d: _fk("add_fk", d[1]),
     "remove_fk": lambda d: _fk("remove_fk", d[1]),
+    # enums.py's ops: a label added is safe; one removed is destructive (rows holding it cannot stay).
+    "add_enum_value": lambda d: {"kind": "add_enum_value", "schema": d[1], "type": d[2], "value": d[3],
+                                 "destructive": False},
+    "remove_enum_value": lambda d: {"kind": "remove_enum_value", "schema": d[1], "type": d[2], "values": list(d[3]),
+                                    "labels": list(d[4]), "destructive": True},
     "add_table_comment": lambda d: {"kind": "add_table_comment", "schema": d[1].schema, "table": d[1].name,
                                     "comment": d[1].comment},
     "remove_table_comment": lambda d: {"kind": "remove_table_comment", "schema": d[1].schema,

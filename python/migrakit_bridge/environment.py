@@ -10,8 +10,9 @@ import io
 import os
 import contextlib
 
+from . import guard
 from . import package as pkg
-from .urls import offline_url, with_driver
+from .urls import offline_url, with_async_driver, with_driver
 
 TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
 
@@ -23,18 +24,51 @@ def _sqlalchemy_version():
 
 
 def make_config(params, url=None, output_buffer=None):
+    """alembic's Config for a request: the repo's alembic.ini (``config_file``) when it has one, so env.py sees
+    ``config.config_file_name`` and the ini's options, with the script location and the URL set by us."""
     from alembic.config import Config
 
-    config = Config(output_buffer=output_buffer) if output_buffer is not None else Config()
+    kwargs = {}
+    ini = params.get("config_file")
+    if ini:
+        kwargs.update(file_=ini, ini_section=params.get("ini_section") or "alembic")
+    if output_buffer is not None:
+        kwargs["output_buffer"] = output_buffer
+    config = Config(**kwargs)
     config.set_main_option("script_location", pkg.migrations_dir(params))
+    if ini:
+        _paths_from(config, os.path.dirname(os.path.abspath(ini)))
+    # The repo's own driver (asyncpg for alembic's async template, psycopg, …) when its ini names one.
+    driver = _ini_driver(config) if ini else None
+    url = with_driver(url, _sqlalchemy_version(), driver) if url else offline_url(_sqlalchemy_version())
     # configparser interpolates "%": a password like "p%40ss" must be written as "p%%40ss".
-    url = with_driver(url, _sqlalchemy_version()) if url else offline_url(_sqlalchemy_version())
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     # For the default env.py (and for env.py files that want to know): which package, which version table.
     config.attributes["migrakit_package"] = params["package"]
     if params.get("version_table"):
         config.attributes["version_table"] = params["version_table"]
     return config
+
+
+def _paths_from(config, here):
+    """``prepend_sys_path`` and ``version_locations`` are relative to where alembic runs (the ini's folder)."""
+    for option in ("prepend_sys_path", "version_locations"):
+        try:
+            value = config.get_main_option(option)
+        except Exception:  # noqa: BLE001 - an interpolation the ini cannot resolve: leave it to alembic
+            continue
+        if value:
+            paths = [p for p in value.replace(",", " ").split() if p]
+            config.set_main_option(option, " ".join(os.path.normpath(os.path.join(here, p)) for p in paths))
+
+
+def _ini_driver(config):
+    try:
+        value = config.get_main_option("sqlalchemy.url") or ""
+    except Exception:  # noqa: BLE001 - %(VAR)s the ini leaves to the environment: no driver named
+        return None
+    scheme = value.split("://", 1)[0]
+    return scheme.split("+", 1)[1] if scheme.startswith("postgresql+") else None
 
 
 def has_own_env(params):
@@ -140,38 +174,73 @@ def _engine(url):
 
 
 @contextlib.contextmanager
-def connect(url):
-    with _engine(url).connect() as connection:
+def connect(url, autocommit=False):
+    with _engine(url).connect() as raw:
+        # autocommit: for scripts declaring ``migrakit_transaction = False`` (CREATE INDEX CONCURRENTLY).
+        connection = raw.execution_options(isolation_level="AUTOCOMMIT") if autocommit else raw
         yield _reentrant(connection)
         # env.py commits the transaction it began; one we began ourselves (autobegin) is ours to end.
         _commit(connection)
 
 
-def run(params, fn, url=None, as_sql=False, after=None, **environment):
-    """Run env.py with the work function ``fn``; returns the offline SQL text when ``as_sql``.
+def load_env(params, config, script, fn, **environment):
+    """Run the repo's env.py (or the built-in one) with the work function ``fn``: the one way env.py is loaded.
 
-    ``after(connection)``, when given, runs on our connection once env.py has finished with it (before our
-    own commit), and its value is returned instead.
+    ``config.attributes["connection"]``, when set, is the connection env.py is handed.
     """
     from alembic.runtime.environment import EnvironmentContext
     from alembic.util import load_python_file
 
+    env_dir = pkg.migrations_dir(params) if has_own_env(params) else TEMPLATES_DIR
+    with EnvironmentContext(config, script, fn=fn, **environment):
+        load_python_file(env_dir, "env.py")
+
+
+@contextlib.contextmanager
+def _async_engines_take_an_async_driver():
+    """alembic's async env.py template builds ``async_engine_from_config`` from ``sqlalchemy.url``; without an
+    ini naming its driver that URL names psycopg2, which asyncio refuses: swap in an installed async driver."""
+    try:
+        from sqlalchemy.ext import asyncio as aio
+        from sqlalchemy.ext.asyncio import engine as aio_engine
+    except ImportError:  # no greenlet: env.py cannot be async either
+        yield
+        return
+    original = aio_engine.create_async_engine
+
+    def create_async_engine(url, *args, **kwargs):
+        if not isinstance(url, str):  # a URL object: str() would hide the password
+            url = url.render_as_string(hide_password=False)
+        return original(with_async_driver(url, _sqlalchemy_version()), *args, **kwargs)
+
+    aio_engine.create_async_engine = aio.create_async_engine = create_async_engine
+    try:
+        yield
+    finally:
+        aio_engine.create_async_engine = aio.create_async_engine = original
+
+
+def run(params, fn, url=None, as_sql=False, after=None, autocommit=False, **environment):
+    """Run env.py with the work function ``fn`` on the scratch database ``url``; the offline SQL when ``as_sql``.
+    ``autocommit``: our connection runs outside a transaction (a script marked non-transactional).
+
+    Every connection opened meanwhile — ours, or one env.py makes itself — goes to ``url`` (guard.only);
+    without a URL (offline) none may be opened at all. ``after(connection)``, when given, runs on our
+    connection once env.py has finished with it (before our own commit), and its value is returned instead.
+    """
     pkg.prepare(params)
     buffer = io.StringIO() if as_sql else None
-    config = make_config(params, url=None if as_sql else url, output_buffer=buffer)
+    online = not as_sql and url is not None
+    config = make_config(params, url=url if online else None, output_buffer=buffer)
     script = script_directory(config)
-    env_dir = pkg.migrations_dir(params) if has_own_env(params) else TEMPLATES_DIR
 
-    def execute():
-        with EnvironmentContext(config, script, fn=fn, as_sql=as_sql, **environment):
-            load_python_file(env_dir, "env.py")
-
-    if as_sql or url is None:
-        execute()
-    else:
-        with connect(url) as connection:
-            config.attributes["connection"] = connection
-            execute()
-            if after is not None:
-                return after(connection)
+    with guard.only(url if online else None), _async_engines_take_an_async_driver():
+        if not online:
+            load_env(params, config, script, fn, as_sql=as_sql, **environment)
+        else:
+            with connect(url, autocommit=autocommit) as connection:
+                config.attributes["connection"] = connection
+                load_env(params, config, script, fn, as_sql=as_sql, **environment)
+                if after is not None:
+                    return after(connection)
     return buffer.getvalue() if buffer is not None else None

@@ -1,6 +1,7 @@
 """`migrakit generate` on the Python side: autogenerate with renames applied, and the script template.
 
-``generate`` is ``compare`` (commands.py) plus the rename instructions of the TypeScript side
+``generate`` is ``compare`` (commands.py) plus the NOT NULL backfills (backfill.py), the order of a careful
+engineer (ordering.py) and the rename instructions of the TypeScript side
 (src/generate/renames.ts decides them from the structured diffs): the diffs are those of alembic's own ops,
 so the caller can pair drops and adds, while the rendered code is that of the ops after the renames, with
 the downgrade derived by reversing the upgrade, as alembic does.
@@ -12,10 +13,14 @@ the downgrade derived by reversing the upgrade, as alembic does.
 import datetime
 import os
 
+from . import enums, lengths  # noqa: F401  (register their comparators with alembic)
 from . import environment as env
+from .backfill import apply_backfills, drop_noops
 from .diffs import structure_all
+from .ordering import order
 from .renames import apply_renames
 from .render import render_ops
+from .schema import without_foreign_tables
 
 
 def generate(params):
@@ -26,16 +31,21 @@ def generate(params):
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
+        without_foreign_tables(context, params["package"])
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
         diffs = structure_all(upgrade_ops.as_diffs())
         applied = apply_renames(upgrade_ops, params.get("renames") or [])
-        downgrade_ops = upgrade_ops.reverse() if applied else migration.downgrade_ops
+        backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
+        order(upgrade_ops)
+        downgrade_ops = upgrade_ops.reverse()
+        drop_noops(downgrade_ops)
         up_code, up_imports = render_ops(upgrade_ops, context)
         down_code, down_imports = render_ops(downgrade_ops, context)
         result.update(
             diffs=diffs,
             applied=applied,
+            backfills=backfills,
             upgrade_ops=up_code,
             downgrade_ops=down_code,
             imports=sorted(up_imports | down_imports),

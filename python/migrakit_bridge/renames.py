@@ -11,7 +11,9 @@ to the ops alembic produced, before rendering:
   re-created: Postgres keeps them attached to the renamed object, so they are left alone when their name
   stays, and renamed (``ALTER INDEX … RENAME TO``, ``ALTER TABLE … RENAME CONSTRAINT``) when the naming
   convention gives them a new name;
-- that includes foreign keys of other tables that point at the renamed column or table.
+- that includes foreign keys of other tables that point at the renamed column or table;
+- a table moved to another schema becomes ``ALTER TABLE … SET SCHEMA`` (plus a rename when its name changed
+  too), and the column renames of a renamed table are applied inside it.
 
 Like alembic, each new op knows its ``reverse()``, so the downgrade is the reversed upgrade, and each has a
 renderer registered in alembic's dispatch table.
@@ -33,6 +35,8 @@ def _schema_kw(schema):
 
 
 class RenameColumnOp(ops.MigrateOperation):
+    phase = 2  # ordering.py: renames come before what names the new name
+
     def __init__(self, table_name, old, new, schema=None):
         self.table_name, self.old, self.new, self.schema = table_name, old, new, schema
 
@@ -44,6 +48,8 @@ class RenameColumnOp(ops.MigrateOperation):
 
 
 class RenameTableOp(ops.MigrateOperation):
+    phase = 2
+
     def __init__(self, old, new, schema=None):
         self.old, self.new, self.schema = old, new, schema
         self.table_name = new
@@ -55,7 +61,27 @@ class RenameTableOp(ops.MigrateOperation):
         return ("rename_table", self.schema, self.old, self.new)
 
 
+class SetSchemaOp(ops.MigrateOperation):
+    """``ALTER TABLE old.t SET SCHEMA new``: the rows stay, and Postgres moves the table's indexes,
+    constraints and owned sequences with it; foreign keys of other tables follow (they point at the table,
+    not at its name)."""
+
+    phase = 2
+
+    def __init__(self, table_name, old_schema, new_schema):
+        self.table_name, self.old_schema, self.new_schema = table_name, old_schema, new_schema
+        self.schema = new_schema
+
+    def reverse(self):
+        return SetSchemaOp(self.table_name, self.new_schema, self.old_schema)
+
+    def to_diff_tuple(self):
+        return ("set_table_schema", self.old_schema, self.table_name, self.new_schema)
+
+
 class RenameIndexOp(ops.MigrateOperation):
+    phase = 7  # after the renames of the index's table and columns (and, reversed, before them)
+
     def __init__(self, old, new, schema=None):
         self.old, self.new, self.schema = old, new, schema
 
@@ -67,15 +93,16 @@ class RenameIndexOp(ops.MigrateOperation):
 
 
 class RenameConstraintOp(ops.MigrateOperation):
-    """Renames a constraint of ``table_name`` (the table's name when the op runs)."""
+    """Renames a constraint of ``table_name`` (the table's name when the op runs: the renames of its table
+    run before it, and in the downgrade after its reverse)."""
 
-    def __init__(self, table_name, old, new, schema=None, reverse_table=None):
+    phase = 7
+
+    def __init__(self, table_name, old, new, schema=None):
         self.table_name, self.old, self.new, self.schema = table_name, old, new, schema
-        # A constraint of a renamed table is renamed after the table: its reverse runs before the table's.
-        self.reverse_table = reverse_table or table_name
 
     def reverse(self):
-        return RenameConstraintOp(self.reverse_table, self.new, self.old, self.schema, self.table_name)
+        return RenameConstraintOp(self.table_name, self.new, self.old, self.schema)
 
     def to_diff_tuple(self):
         return ("rename_constraint", self.schema, self.table_name, self.old, self.new)
@@ -103,6 +130,22 @@ def _render_rename_table(autogen_context, op):
     return "%srename_table(%s, %s%s)" % (prefix, _q(op.old), _q(op.new), _schema_kw(op.schema))
 
 
+@renderers.dispatch_for(SetSchemaOp)
+def _render_set_schema(autogen_context, op):
+    prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
+    default = _default_schema(autogen_context)
+    sql = "ALTER TABLE %s SET SCHEMA %s" % (
+        _qualified(autogen_context, op.old_schema or default, op.table_name), _ident(autogen_context, op.new_schema or default))
+    return "%sexecute(%s)" % (prefix, _q(sql))
+
+
+def _default_schema(autogen_context):
+    """The schema alembic reports as None (the connection's default), named for SET SCHEMA."""
+    context = getattr(autogen_context, "migration_context", None)
+    dialect = getattr(context, "dialect", None)
+    return getattr(dialect, "default_schema_name", None) or "public"
+
+
 @renderers.dispatch_for(RenameIndexOp)
 def _render_rename_index(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
@@ -119,9 +162,8 @@ def _render_rename_constraint(autogen_context, op):
 
 
 class Renames:
-    """The rename instructions as look-ups: (schema, table) → new table, (schema, table, column) → new column.
-
-    Column renames are keyed by the table's name in the ORM (a table and its columns are not renamed at once).
+    """The rename instructions as look-ups: (schema, table) → (new schema, new table), and
+    (schema, table, column) → new column, the table named as the ORM names it (after its own rename).
     """
 
     def __init__(self, instructions):
@@ -130,19 +172,24 @@ class Renames:
         for r in instructions or []:
             schema = r.get("schema") or None
             if r["kind"] == "table":
-                self.tables[(schema, r["from"])] = r["to"]
+                to_schema = r.get("to_schema", schema) or None
+                self.tables[(schema, r["from"])] = (to_schema, r["to"])
             else:
                 self.columns[(schema, r["table"], r["from"])] = r["to"]
 
     def __bool__(self):
         return bool(self.tables or self.columns)
 
+    def place(self, schema, name):
+        """Where the database's table ``schema.name`` is in the ORM: (schema, name)."""
+        return self.tables.get((schema or None, name), (schema or None, name))
+
     def table(self, schema, name):
-        return self.tables.get((schema or None, name), name)
+        return self.place(schema, name)[1]
 
     def column(self, schema, table, name):
         """A column of the database's ``table`` as the ORM names it."""
-        return self.columns.get((schema or None, self.table(schema, table), name), name)
+        return self.columns.get(self.place(schema, table) + (name,), name)
 
 
 def _fk_signature(constraint, renames):
@@ -153,9 +200,9 @@ def _fk_signature(constraint, renames):
     tname = table.name if table is not None else None
     ref_schema, ref_table = fk["referred_schema"], fk["referred_table"]
     return (
-        "fk", schema, renames.table(schema, tname),
+        "fk", renames.place(schema, tname),
         tuple(renames.column(schema, tname, c) for c in fk["columns"]),
-        ref_schema, renames.table(ref_schema, ref_table),
+        renames.place(ref_schema, ref_table),
         tuple(renames.column(ref_schema, ref_table, c) for c in fk["referred_columns"]),
         constraint.ondelete, constraint.onupdate, bool(constraint.deferrable), constraint.initially,
     )
@@ -168,7 +215,7 @@ def _constraint_signature(constraint, renames):
         return _fk_signature(constraint, renames)
     if isinstance(constraint, UniqueConstraint):
         table = constraint.table
-        return ("uq", table.schema, renames.table(table.schema, table.name),
+        return ("uq", renames.place(table.schema, table.name),
                 tuple(renames.column(table.schema, table.name, c.name) for c in constraint.columns))
     return None
 
@@ -181,7 +228,7 @@ def _index_signature(index, renames):
         if name is None:
             return None  # a functional index: leave alembic's drop + create alone
         cols.append(renames.column(table.schema, table.name, name))
-    return ("ix", table.schema, renames.table(table.schema, table.name), tuple(cols), bool(index.unique))
+    return ("ix", renames.place(table.schema, table.name), tuple(cols), bool(index.unique))
 
 
 def _constraint_of(op):
@@ -202,6 +249,21 @@ def _name(value):
     return value if isinstance(value, str) else (str(value) if value is not None else None)
 
 
+def _differences(old, new, table_name, schema):
+    """A renamed (or moved) column may also change: say so with an alter_column after the rename."""
+    from .diffs import type_text
+
+    kw = {}
+    if type_text(old.type) != type_text(new.type):
+        kw["modify_type"] = new.type
+    if bool(old.nullable) != bool(new.nullable):
+        kw["modify_nullable"] = bool(new.nullable)
+    if not kw:
+        return []
+    return [ops.AlterColumnOp(table_name, new.name, schema=schema, existing_type=old.type,
+                              existing_nullable=bool(old.nullable), **kw)]
+
+
 class _Applier:
     def __init__(self, upgrade_ops, renames):
         self.upgrade_ops = upgrade_ops
@@ -211,87 +273,130 @@ class _Applier:
     # -- tables ------------------------------------------------------------------------------------
     def tables(self):
         top = self.upgrade_ops.ops
-        for (schema, old), new in self.renames.tables.items():
+        for (schema, old), (to_schema, new) in sorted(self.renames.tables.items(), key=repr):
             drop = next((o for o in top if isinstance(o, ops.DropTableOp) and o.table_name == old and (o.schema or None) == schema), None)
-            create = next((o for o in top if isinstance(o, ops.CreateTableOp) and o.table_name == new and (o.schema or None) == schema), None)
+            create = next((o for o in top if isinstance(o, ops.CreateTableOp) and o.table_name == new and (o.schema or None) == to_schema), None)
             if drop is None or create is None:
                 continue
-            extra = self._table_constraint_renames(drop, create, schema)
+            try:
+                old_table, new_table = drop.to_table(), create.to_table()
+            except Exception:  # noqa: BLE001 - without both tables there is nothing to pair
+                continue
+            moves = []
+            if schema != to_schema:
+                moves.append(SetSchemaOp(old, schema, to_schema))
+            if old != new:
+                moves.append(RenameTableOp(old, new, to_schema))
+            inside = self._table_columns(old_table, new_table, schema, old, to_schema, new)
+            inside += self._table_constraints(old_table, new_table, to_schema)
+            before = self._dropped_constraints(old_table, new_table)
             at = top.index(create)
-            top[at] = RenameTableOp(old, new, schema)
+            top[at:at + 1] = moves + ([ops.ModifyTableOps(new, inside, schema=to_schema)] if inside else [])
+            if before:
+                top.insert(at, ops.ModifyTableOps(old, before, schema=schema))
             top.remove(drop)
-            if extra:
-                top.insert(top.index(top[at]) + 1, ops.ModifyTableOps(new, extra, schema=schema))
-            self.applied.append({"kind": "table", "schema": schema, "from": old, "to": new})
+            self.applied.append({"kind": "table", "schema": schema, "from": old, "to": new, "to_schema": to_schema})
 
-    def _table_constraint_renames(self, drop, create, schema):
-        """Named constraints of the table (primary key, uniques, checks) whose convention name follows the table."""
-        try:
-            old_table, new_table = drop.to_table(), create.to_table()
-        except Exception:  # noqa: BLE001
-            return []
-        from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint
+    def _table_columns(self, old_table, new_table, schema, old, to_schema, new):
+        """Inside a renamed or moved table: its column renames, then columns added, dropped or changed."""
+        out = []
+        mapped = {c.name: self.renames.column(schema, old, c.name) for c in old_table.columns}
+        new_cols = {c.name: c for c in new_table.columns}
+        for c in old_table.columns:
+            target = mapped[c.name]
+            if target not in new_cols:
+                continue
+            if target != c.name:
+                out.append(RenameColumnOp(new, c.name, target, to_schema))
+                self.applied.append({"kind": "column", "schema": to_schema, "table": new, "from": c.name, "to": target})
+        for c in old_table.columns:
+            if mapped[c.name] in new_cols:
+                out.extend(_differences(c, new_cols[mapped[c.name]], new, to_schema))
+            else:
+                out.append(ops.DropColumnOp.from_column_and_tablename(to_schema, new, c))
+        kept = set(mapped.values())
+        for name, c in new_cols.items():
+            if name not in kept:
+                out.append(ops.AddColumnOp.from_column_and_tablename(to_schema, new, c))
+        return out
 
-        def keyed(table):
-            out = {}
-            for c in table.constraints:
-                if isinstance(c, ForeignKeyConstraint):
-                    continue  # foreign keys are matched with the other tables' ones below
-                if isinstance(c, PrimaryKeyConstraint):
-                    key = ("pk",)
-                else:
-                    key = (type(c).__name__, tuple(sorted(col.name for col in c.columns)))
-                out[key] = _name(c.name)
-            return out
+    def _keyed(self, table, renamed):
+        """Non-FK constraints of a table by what they are (primary key; kind + columns, as the ORM names them)."""
+        from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
 
-        before, after = keyed(old_table), keyed(new_table)
-        renames = []
-        for key, old_name in before.items():
-            new_name = after.get(key)
-            if old_name and new_name and old_name != new_name:
-                renames.append(RenameConstraintOp(new_table.name, old_name, new_name, schema, reverse_table=new_table.name))
-        # Foreign keys that leave the renamed table follow it too.
-        for fk in [c for c in new_table.constraints if isinstance(c, ForeignKeyConstraint)]:
-            sig = _fk_signature(fk, self.renames)
-            match = next((c for c in old_table.constraints if isinstance(c, ForeignKeyConstraint) and _fk_signature(c, self.renames) == sig), None)
-            if match is not None and _name(match.name) and _name(fk.name) and _name(match.name) != _name(fk.name):
-                renames.append(RenameConstraintOp(new_table.name, _name(match.name), _name(fk.name), schema))
-        return renames
+        out = {}
+        for c in table.constraints:
+            if isinstance(c, ForeignKeyConstraint):
+                continue
+            if isinstance(c, PrimaryKeyConstraint):
+                key = ("pk",)
+            elif isinstance(c, UniqueConstraint):
+                cols = [self.renames.column(table.schema, table.name, col.name) if renamed else col.name for col in c.columns]
+                key = ("uq", tuple(sorted(cols)))
+            else:
+                continue  # check constraints: compared by alembic neither; left as they are
+            out[key] = c
+        return out
+
+    def _table_constraints(self, old_table, new_table, schema):
+        """Constraints of the moved/renamed table: renamed to the ORM's names (from the names the database
+        has: ``old_table`` is reflected), added where the ORM has one more."""
+        from sqlalchemy import ForeignKeyConstraint
+
+        out = []
+        before, after = self._keyed(old_table, True), self._keyed(new_table, False)
+        for key in sorted(after, key=repr):
+            c = after[key]
+            old_c = before.get(key)
+            if old_c is None:
+                if key != ("pk",):
+                    out.append(ops.AddConstraintOp.from_constraint(c))
+            elif _name(old_c.name) and _name(c.name) and _name(old_c.name) != _name(c.name):
+                out.append(RenameConstraintOp(new_table.name, _name(old_c.name), _name(c.name), schema))
+        old_fks = [c for c in old_table.constraints if isinstance(c, ForeignKeyConstraint)]
+        for fk in sorted((c for c in new_table.constraints if isinstance(c, ForeignKeyConstraint)), key=lambda c: repr(_fk_signature(c, Renames(())))):
+            sig = _fk_signature(fk, Renames(()))
+            match = next((c for c in old_fks if _fk_signature(c, self.renames) == sig), None)
+            if match is None:
+                out.append(ops.CreateForeignKeyOp.from_constraint(fk))
+            elif _name(match.name) and _name(fk.name) and _name(match.name) != _name(fk.name):
+                out.append(RenameConstraintOp(new_table.name, _name(match.name), _name(fk.name), schema))
+        return out
+
+    def _dropped_constraints(self, old_table, new_table):
+        """Constraints the old table had and the ORM's table has not: dropped before the renames."""
+        from sqlalchemy import ForeignKeyConstraint
+
+        out = []
+        after = self._keyed(new_table, False)
+        for key, c in sorted(self._keyed(old_table, True).items(), key=lambda kv: repr(kv[0])):
+            if key not in after and key != ("pk",) and _name(c.name):
+                out.append(ops.DropConstraintOp.from_constraint(c))
+        new_sigs = {_fk_signature(c, Renames(())) for c in new_table.constraints if isinstance(c, ForeignKeyConstraint)}
+        for c in old_table.constraints:
+            if isinstance(c, ForeignKeyConstraint) and _fk_signature(c, self.renames) not in new_sigs and _name(c.name):
+                out.append(ops.DropConstraintOp.from_constraint(c))
+        return out
 
     # -- columns -----------------------------------------------------------------------------------
     def columns(self):
         for modify in self._modify_ops():
             schema = modify.schema or None
-            for (r_schema, table, old), new in self.renames.columns.items():
+            for (r_schema, table, old), new in sorted(self.renames.columns.items()):
                 if r_schema != schema or table != modify.table_name:
                     continue
                 drop = next((o for o in modify.ops if isinstance(o, ops.DropColumnOp) and o.column_name == old), None)
                 add = next((o for o in modify.ops if isinstance(o, ops.AddColumnOp) and o.column.name == new), None)
                 if drop is None or add is None:
                     continue
+                try:
+                    differences = _differences(drop.to_column(), add.column, add.table_name, add.schema)
+                except Exception:  # noqa: BLE001 - a drop without its reflected column: the rename alone
+                    differences = []
                 at = modify.ops.index(add)
-                modify.ops[at:at + 1] = [RenameColumnOp(table, old, new, schema)] + self._differences(drop, add)
+                modify.ops[at:at + 1] = [RenameColumnOp(table, old, new, schema)] + differences
                 modify.ops.remove(drop)
                 self.applied.append({"kind": "column", "schema": schema, "table": table, "from": old, "to": new})
-
-    def _differences(self, drop, add):
-        """An explicit rename may also change the column: say so with an alter_column after the rename."""
-        try:
-            old = drop.to_column()
-        except Exception:  # noqa: BLE001
-            return []
-        new = add.column
-        from .diffs import type_text
-
-        kw = {}
-        if type_text(old.type) != type_text(new.type):
-            kw["modify_type"] = new.type
-        if bool(old.nullable) != bool(new.nullable):
-            kw["modify_nullable"] = bool(new.nullable)
-        if not kw:
-            return []
-        return [ops.AlterColumnOp(add.table_name, new.name, schema=add.schema, existing_type=old.type,
-                                  existing_nullable=bool(old.nullable), **kw)]
 
     # -- indexes and constraints -------------------------------------------------------------------
     def dependents(self):
@@ -335,32 +440,18 @@ class _Applier:
                     else:
                         rename = RenameConstraintOp(target_modify.table_name, old_name, new_name, schema)
                     target_modify.ops.append(rename)
-
-    # -- order ---------------------------------------------------------------------------------------
-    def order(self):
-        """In each table: drops of indexes/constraints first, then the renames, then the rest, then renames of
-        indexes/constraints — so the reversed list (the downgrade) is valid too."""
-        for modify in self._modify_ops():
-            first = [o for o in modify.ops if isinstance(o, (ops.DropIndexOp, ops.DropConstraintOp))]
-            renames = [o for o in modify.ops if isinstance(o, RenameColumnOp)]
-            late = [o for o in modify.ops if isinstance(o, (RenameIndexOp, RenameConstraintOp))]
-            rest = [o for o in modify.ops if o not in first and o not in renames and o not in late]
-            modify.ops[:] = first + renames + rest + late
         top = self.upgrade_ops.ops
         top[:] = [o for o in top if not (isinstance(o, ops.ModifyTableOps) and not o.ops)]
-        # Foreign keys and indexes renamed for a renamed table run after the table's rename.
-        tables = [o for o in top if isinstance(o, RenameTableOp)]
-        if tables:
-            moved = [o for o in top if isinstance(o, ops.ModifyTableOps) and o.ops and
-                     all(isinstance(x, (RenameIndexOp, RenameConstraintOp)) for x in o.ops)]
-            top[:] = [o for o in top if o not in moved] + moved
 
     def _modify_ops(self):
         return [o for o in self.upgrade_ops.ops if isinstance(o, ops.ModifyTableOps)]
 
 
 def apply_renames(upgrade_ops, instructions):
-    """Rewrite ``upgrade_ops`` in place; returns the instructions that matched a drop/add pair."""
+    """Rewrite ``upgrade_ops`` in place; returns the instructions that matched a drop/add pair.
+
+    The order of the result is ordering.py's job (the caller runs it on every script, renames or not).
+    """
     renames = Renames(instructions)
     if not renames:
         return []
@@ -368,5 +459,4 @@ def apply_renames(upgrade_ops, instructions):
     applier.tables()
     applier.columns()
     applier.dependents()
-    applier.order()
     return applier.applied

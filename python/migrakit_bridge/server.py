@@ -89,7 +89,7 @@ _WARM_MODULES = (
 )
 
 
-def _warm_up():
+def warm_up_modules():
     import importlib
 
     for name in _WARM_MODULES:
@@ -115,7 +115,7 @@ class LazyMethods:
         import threading
 
         if self._warming is None:
-            self._warming = threading.Thread(target=_warm_up, name="migrakit-warm-up", daemon=True)
+            self._warming = threading.Thread(target=warm_up_modules, name="migrakit-warm-up", daemon=True)
             self._warming.start()
 
     def get(self, name):
@@ -144,7 +144,7 @@ def _method_of(line):
         return None
 
 
-def _exit_now():
+def exit_now():
     """End without interpreter teardown: it takes most of a second after alembic, SQLAlchemy and the ORM are
     loaded (module and object finalisation), and nothing of ours is left to do once stdin has closed."""
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
@@ -156,28 +156,44 @@ def _exit_now():
     os._exit(0)
 
 
-def main():
-    sys.dont_write_bytecode = True  # a rewritten script must never be shadowed by a stale .pyc
+def setup_logging(env=None):
+    """Logging to stderr; MIGRAKIT_BRIDGE_VERBOSE=1 logs each request's time (set again per run by the worker)."""
+    env = os.environ if env is None else env
     logging.basicConfig(
         stream=sys.stderr,
-        level=logging.INFO if os.environ.get("MIGRAKIT_BRIDGE_VERBOSE") else logging.WARNING,
         format="[bridge] %(relativeCreated)6.0f ms %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger().setLevel(logging.INFO if env.get("MIGRAKIT_BRIDGE_VERBOSE") else logging.WARNING)
+
+
+def serve(lines, send):
+    """Answer request lines until they end; ``send`` writes one response line. Used by main() on stdin and
+    by the warm worker (worker.py) on a run's socket."""
     log = logging.getLogger("migrakit_bridge")
-    protocol = _protocol_stream()
     methods = LazyMethods()
-    for line in sys.stdin:
+    for line in lines:
         if not line.strip():
             continue
         started = time.perf_counter()
-        protocol.write(_encode(handle(line, methods)) + "\n")
-        protocol.flush()
+        send(_encode(handle(line, methods)) + "\n")
         method = _method_of(line)
         log.info("%s answered in %.3f s", method, time.perf_counter() - started)
         if method == "versions":
             methods.warm_up()
+
+
+def main():
+    sys.dont_write_bytecode = True  # a rewritten script must never be shadowed by a stale .pyc
+    setup_logging()
+    protocol = _protocol_stream()
+
+    def send(text):
+        protocol.write(text)
+        protocol.flush()
+
+    serve(sys.stdin, send)
     protocol.close()
-    _exit_now()
+    exit_now()
 
 
 if __name__ == "__main__":

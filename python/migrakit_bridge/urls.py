@@ -29,11 +29,34 @@ def choose_driver(sqlalchemy_version=None):
     return None
 
 
-def with_driver(url, sqlalchemy_version=None):
-    """``postgresql://…`` → ``postgresql+psycopg2://…``; a URL that names its driver is left alone."""
+def choose_async_driver(sqlalchemy_version=None):
+    """An asyncio driver for alembic's async env.py template: asyncpg, else psycopg 3 (SQLAlchemy 2.x)."""
+    if _has_module("asyncpg"):
+        return "asyncpg"
+    if _has_module("psycopg") and (sqlalchemy_version is None or _major(sqlalchemy_version) >= 2):
+        return "psycopg"
+    return None
+
+
+_SYNC_ONLY = ("postgresql://", "postgres://", "postgresql+psycopg2://", "postgresql+pg8000://")
+
+
+def with_async_driver(url, sqlalchemy_version=None):
+    """A URL an async engine can use: a sync-only driver is swapped for an installed async one."""
+    for scheme in _SYNC_ONLY:
+        if url.startswith(scheme):
+            driver = choose_async_driver(sqlalchemy_version)
+            if driver is None:
+                raise ModuleNotFoundError("No asyncio Postgres driver: install asyncpg", name="asyncpg")
+            return "postgresql+" + driver + "://" + url[len(scheme):]
+    return url
+
+
+def with_driver(url, sqlalchemy_version=None, driver=None):
+    """``postgresql://…`` → ``postgresql+psycopg2://…`` (or ``+driver``); a URL that names its driver is left alone."""
     for scheme in _PLAIN_SCHEMES:
         if url.startswith(scheme):
-            driver = choose_driver(sqlalchemy_version)
+            driver = driver or choose_driver(sqlalchemy_version)
             if driver is None:
                 raise ModuleNotFoundError(
                     "No Postgres driver: install psycopg2-binary (or psycopg[binary] with SQLAlchemy 2.x)",

@@ -1,14 +1,14 @@
 """The ``deploy`` method against a real Postgres: one transaction, an advisory lock, timeouts, a history row."""
 
+import os
 import threading
 
-from conftest import FIRST, HEAD, _engine, query
+from conftest import FIRST, HEAD, PYTHON_DIR, _engine, query
 
 HISTORY = {
-    "statements": [
-        {"sql": "CREATE TABLE IF NOT EXISTS public.deploy_log (revision text, version text)"},
-        {"sql": "INSERT INTO public.deploy_log VALUES (:revision, :version)", "values": {"revision": HEAD, "version": "0.2.0"}},
-    ]
+    "setup": ["CREATE TABLE IF NOT EXISTS public.deploy_log (revision text, version text)"],
+    "insert": "INSERT INTO public.deploy_log VALUES (:revision, :version)",
+    "values": {"version": "0.2.0"},
 }
 
 
@@ -106,3 +106,57 @@ def test_a_held_lock_is_waited_for_then_reported_with_its_holder(bridge, pkg, db
     finally:
         engine.dispose()
     assert bridge.call("current", **pkg, url=db_url) == [HEAD]
+
+
+def test_stdin_closing_mid_deploy_cancels_and_rolls_back(bridge, pkg, repo, db_url, start_bridge):
+    """The helper alone (its migrakit gone): stdin closes while a script runs → cancelled, rolled back."""
+    import json
+    import time
+
+    _instance_at_first(bridge, pkg, db_url)
+    script = repo / "heroes/migrations/versions/2023-02-16-b2c3d4e5f6a1-vx_x_x.py"
+    script.write_text(script.read_text().replace(
+        '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select pg_sleep(30)")\n'))
+    own = start_bridge()
+    own.process.stdin.write(json.dumps({"id": 99, "method": "deploy", "params": dict(
+        pkg, url=db_url, expected_from=[FIRST], history=HISTORY, interruptible=True)}) + "\n")
+    own.process.stdin.flush()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if query(db_url, "select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'") == [(1,)]:
+            break
+        time.sleep(0.1)
+    started = time.monotonic()
+    own.process.stdin.close()
+    answer = json.loads(own.process.stdout.readline())["result"]
+    assert time.monotonic() - started < 10
+    assert answer["status"] == "stopped" and "stdin closed" in answer["stop_reason"]
+    assert answer["committed"] == []
+    assert ("core", "hero") not in _tables(db_url) and ("public", "deploy_log") not in _tables(db_url)
+    assert query(db_url, "select version_num from public.migration_hero") == [(FIRST,)]
+
+
+def test_the_instance_check_on_load(bridge, pkg, repo, db_url):
+    import subprocess
+    import sys
+
+    from migrakit_bridge.instance import check_instance
+
+    bridge.call("upgrade", **pkg, url=db_url, revision=FIRST)
+    sys.path.insert(0, str(repo))
+    try:
+        status = check_instance(db_url, "heroes")
+    finally:
+        sys.path.remove(str(repo))
+    assert status.behind == 1 and status.pending == [HEAD] and not status.up_to_date
+    assert "is 1 script(s) behind heroes 0.2.0; run `migrakit deploy --db postgresql://" in status.message
+    password = db_url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    assert password not in status.message
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([PYTHON_DIR, str(repo)]))
+    run = subprocess.run([sys.executable, "-m", "migrakit_bridge.instance", db_url, "--package", "heroes"],
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 1 and "1 script(s) behind" in run.stdout and password not in run.stdout + run.stderr
+    bridge.call("upgrade", **pkg, url=db_url, revision="head")
+    run = subprocess.run([sys.executable, "-m", "migrakit_bridge.instance", db_url, "--package", "heroes"],
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 0 and "is up to date with heroes 0.2.0" in run.stdout

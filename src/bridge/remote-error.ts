@@ -33,6 +33,8 @@ export function remoteError(python: string, method: string, params: object, erro
     where: lastFrame(error.traceback),
     category: error.category,
   };
+  // The bridge's guard (python/migrakit_bridge/guard.py) stopped env.py connecting elsewhere: configuration.
+  if (error.type === "ForeignDatabaseError") return new MigrakitError("EMIGRAKIT_ENV_FOREIGN_DATABASE", details);
   return new MigrakitError(error.category === "database" ? "EMIGRAKIT_BRIDGE_DATABASE" : "EMIGRAKIT_PYTHON_ERROR", details);
 }
 

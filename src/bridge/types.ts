@@ -8,6 +8,8 @@ export interface PackageParams {
   package: string;
   /** The alembic script location; default `{import_root or repo_root}/{package}/migrations`. */
   migrations_dir?: string;
+  /** The repo's alembic.ini: env.py runs with it as `config.config_file_name`, with its options and driver. */
+  config_file?: string;
   /** The version table for the built-in env.py (a repo's own env.py decides for itself). */
   version_table?: string;
   /** Import the package from here (an export of the git index), even over an editable install. */
@@ -17,10 +19,6 @@ export interface PackageParams {
 export interface UrlParams extends PackageParams {
   /** A plain `postgresql://` URL: the bridge picks the installed driver. */
   url: string;
-}
-
-export interface RevisionParams extends UrlParams {
-  revision: string;
 }
 
 export interface OfflineSqlParams extends PackageParams {
@@ -57,6 +55,8 @@ export interface HistoryEntry {
 export interface CurrentResult {
   /** The database's revision(s) after the step. */
   current: string[];
+  /** With `record`: what each script did, by revision (python/migrakit_bridge/recording.py; src/lint/recorded.ts). */
+  recorded?: Record<string, unknown>;
 }
 
 export interface ColumnInfo {
@@ -64,6 +64,8 @@ export interface ColumnInfo {
   nullable: boolean;
   primary_key: boolean;
   server_default: string | null;
+  /** The column's place in its table (a hint for rename pairing). */
+  position?: number | null;
 }
 
 export interface ForeignKeyInfo {

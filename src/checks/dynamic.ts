@@ -2,10 +2,11 @@
 // the Python bridge: the baseline builds; the unreleased scripts upgrade it to head, one by one; the ORM
 // matches the database at head (else: the `op.*` block to paste); each unreleased script's downgrade
 // restores the schema and its upgrade applies again.
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
+import { fromPackageRoot } from "../util/package-root.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
@@ -15,6 +16,9 @@ import { planChain, scriptsAfter } from "./dynamic/plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
+import { removeTempDir } from "../util/temp-dirs.js";
+import { lintHistory, lintStep } from "./dynamic/lint-step.js";
+import type { LintHit } from "../lint/lint.js";
 
 export interface DynamicOptions {
   bridge: BridgePort;
@@ -33,6 +37,8 @@ export interface DynamicOptions {
    * against, in the hook): used instead of cloning the template again, and dropped by the check.
    */
   baseline?: Baseline;
+  /** `check --all`: lint the released scripts too (docs/lint.md). */
+  lintAll?: boolean;
 }
 
 export interface BaselineReport {
@@ -47,10 +53,12 @@ export interface DynamicReport {
   package: string;
   baseline?: BaselineReport;
   findings: Finding[];
+  /** Every safety rule that fired on the unreleased scripts, accepted ones included (release notes, deploy). */
+  lint?: LintHit[];
 }
 
 /** The built-in env.py the bridge runs when the repo has none (its text is part of cache keys). */
-const BUILTIN_ENV = new URL("../../../python/templates/env.py", import.meta.url);
+const BUILTIN_ENV = fromPackageRoot("python", "templates", "env.py");
 
 export async function envPyText(repo: SchemaRepo): Promise<string> {
   const own = await readFile(join(repo.root, repo.migrationsDir, "env.py"), "utf8").catch(() => undefined);
@@ -84,22 +92,27 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   // that follows, so it is only waited for, never raised.
   const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
   const warm = warmDir && o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
-  const outcome: BaselineOutcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
-    repo,
-    plan,
-    mode: o.config.baseline,
-    bridge: o.bridge,
-    failureOf: o.failureOf,
-    adminUrl: o.adminUrl,
-    machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
-    envPy: await envPyText(repo),
-    versionTable,
-    useTemplates: o.useTemplates,
-    cacheDir: o.cacheDir,
-    env: o.env,
-  });
-  await warm;
-  if (warmDir) await rm(warmDir.tmp, { recursive: true, force: true });
+  let outcome: BaselineOutcome;
+  try {
+    outcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
+      repo,
+      plan,
+      mode: o.config.baseline,
+      bridge: o.bridge,
+      failureOf: o.failureOf,
+      adminUrl: o.adminUrl,
+      machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
+      envPy: await envPyText(repo),
+      versionTable,
+      useTemplates: o.useTemplates,
+      cacheDir: o.cacheDir,
+      env: o.env,
+    });
+  } finally {
+    // Also when preparing the baseline throws: its temporary folder must not outlive the run.
+    await warm;
+    if (warmDir) await removeTempDir(warmDir.tmp);
+  }
   if (!outcome.ok) {
     report.findings.push(...outcome.findings);
     return report;
@@ -129,6 +142,13 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     };
     const up = await upgradeEach(steps);
     report.findings.push(...up.findings);
+    if (o.lintAll) {
+      const released = plan.chain.filter((s) => !scripts.includes(s));
+      report.findings.push(...(await lintHistory({ released, bridge: o.bridge, failureOf: o.failureOf, params: packageParams(repo, { versionTable }), adminUrl: o.adminUrl, config: o.config, serverVersion: o.serverVersion })));
+    }
+    const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
+    report.findings.push(...lint.findings);
+    report.lint = lint.hits;
     if (!up.schemas) return report;
     let compared: CompareResult | undefined;
     try {
@@ -146,6 +166,6 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     return report;
   } finally {
     await baseline.db.drop();
-    if (trimmed) await rm(trimmed.tmp, { recursive: true, force: true });
+    if (trimmed) await removeTempDir(trimmed.tmp);
   }
 }

@@ -1,4 +1,5 @@
 // The static rules of docs/spec.md §1 over a loaded schema repo. Pure: everything it needs is in the model.
+import { transactionControlFindings } from "./transaction-control.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
@@ -83,7 +84,8 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   }
   for (const m of g.missingParents) out.push(finding("EMIGRAKIT_MISSING_PARENT", where(m.revision, "down"), m));
   for (const cycle of g.cycles) out.push(finding("EMIGRAKIT_CYCLE", where(cycle[0]!, "down"), { cycle: cycle.join(" → ") }));
-  for (const rev of g.merges) {
+  // An app's alembic history may merge branches on purpose (docs/spec.md §3, convention alembic).
+  for (const rev of repo.convention === "alembic" ? [] : g.merges) {
     out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, parents: first(rev)?.source.downRevision?.value.join(", ") }));
   }
   if (g.roots.length > 1) out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: g.roots.join(", ") }));
@@ -147,8 +149,9 @@ export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
   for (const n of repo.notFiles) out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
-  for (const s of repo.scripts) out.push(...scriptFindings(s));
-  out.push(...graphFindings(repo), ...initFindings(repo));
+  for (const s of repo.scripts) out.push(...scriptFindings(s), ...transactionControlFindings(s));
+  // Under the alembic convention no `_migration` or `__version__` is required: the package file is not read.
+  out.push(...graphFindings(repo), ...(repo.convention === "alembic" ? [] : initFindings(repo)));
   return out;
 }
 

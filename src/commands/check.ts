@@ -3,15 +3,19 @@
 // A run whose inputs all equal those of an earlier passing run answers from the result cache, without
 // starting Python or Postgres (never with --no-cache or in CI). Heavy modules load only when needed.
 import { existsSync } from "node:fs";
+import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import type { Context } from "../output/context.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { runStaticCheck } from "../checks/run-static.js";
+import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "../output/output.js";
+import { isCI } from "../util/ci.js";
+import { MigrakitError } from "../errors/index.js";
 
 export interface CheckOptions {
   static?: boolean;
@@ -20,47 +24,39 @@ export interface CheckOptions {
   /** --against URL: upgrade a throw-away copy of that instance and compare it with the ORM (src/deploy/against.ts). */
   against?: string;
   rowLimit?: string;
+  /** --all: the safety lint covers the whole chain, not only the unreleased scripts. */
+  all?: boolean;
 }
 
-const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
-
-async function migrakitVersion(): Promise<string> {
-  const text = await readFile(new URL("../../../package.json", import.meta.url), "utf8").catch(() => "{}");
-  return String((JSON.parse(text) as { version?: string }).version ?? "?");
-}
 
 interface DynamicOutcome {
   findings: Finding[];
   baselines: Record<string, BaselineReport>;
   executable: string;
+  /** The files the bridge's imports loaded outside the interpreter (undefined: it could not say). */
+  loadedFiles?: string[];
 }
 
-/** Python and Postgres start side by side (each takes a moment); both are released whatever happens. */
-async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string): Promise<DynamicOutcome> {
-  const [bridgeMod, serverMod, dynamicMod] = await Promise.all([import("../bridge/index.js"), import("../db/server.js"), import("../checks/dynamic.js")]);
-  const found = await bridgeMod.findPython({ configPython: config.python, cwd: ctx.cwd, env: ctx.env });
-  const [bridgeResult, serverResult] = await Promise.allSettled([
-    bridgeMod.startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env }),
-    serverMod.getScratchServer({ database: config.database, env: ctx.env }),
-  ]);
-  const bridge = bridgeResult.status === "fulfilled" ? bridgeResult.value : undefined;
-  const server = serverResult.status === "fulfilled" ? serverResult.value : undefined;
+/** Python and Postgres start side by side (the one session opener, src/generate/session.ts); both are released whatever happens. */
+async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string, lintAll: boolean): Promise<DynamicOutcome> {
+  const [sessionMod, dynamicMod] = await Promise.all([import("../generate/session.js"), import("../checks/dynamic.js")]);
+  const session = await sessionMod.openSession({ cwd: ctx.cwd, env: ctx.env, config });
+  let out: DynamicOutcome;
   try {
-    if (!bridge) throw (bridgeResult as PromiseRejectedResult).reason;
-    if (!server) throw (serverResult as PromiseRejectedResult).reason;
-    const versions = bridge.versionsInfo ?? (await bridge.versions());
-    const out: DynamicOutcome = { findings: [], baselines: {}, executable: versions.executable };
+    const versions = session.bridge.versionsInfo ?? (await session.bridge.versions());
+    out = { findings: [], baselines: {}, executable: versions.executable };
     for (const repo of repos) {
       const report = await dynamicMod.dynamicCheck(repo, {
-        bridge,
-        failureOf: bridgeMod.remoteFailureOf,
-        adminUrl: server.adminUrl,
-        serverVersion: server.serverVersion,
-        pythonVersions: versions as unknown as Record<string, unknown>,
+        bridge: session.port,
+        failureOf: session.failureOf,
+        adminUrl: session.server.adminUrl,
+        serverVersion: session.server.serverVersion,
+        pythonVersions: session.versions,
         config,
         env: ctx.env,
         useTemplates,
         cacheDir: useTemplates ? templateCacheDir : null,
+        lintAll,
       });
       out.findings.push(...report.findings);
       if (report.baseline) {
@@ -68,11 +64,13 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
         if (!ctx.json) print(ctx.stderr, `${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
       }
     }
-    return out;
+    out.loadedFiles = await session.bridge.call<string[]>("loaded_files").catch(() => undefined);
   } finally {
-    await bridge?.close().catch(() => {});
-    await server?.release().catch(() => {});
+    // Throws EMIGRAKIT_SERVER_STOPPED when the embedded server stopped under this run: its findings or
+    // error were the echo of that.
+    await session.close();
   }
+  return out;
 }
 
 /**
@@ -93,46 +91,93 @@ async function withPendingRelease(ctx: Context, findings: Finding[]): Promise<Fi
   return [finding("EMIGRAKIT_RELEASE_PENDING", { file: journal }, { version: pending.version, journal, stale }), ...kept];
 }
 
-export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
-  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
+export const name = "check";
+
+export function describe(c: Command): Command {
+  return c
+    .description("the CI Build step: static rules, upgrade from the baseline, models match DDL, downgrade round trip")
+    .option("--static", "only the static rules (no Python, no Postgres)")
+    .option("--no-cache", "run every check for real (no result cache, no template database)")
+    .option("--against <url>", "instead: upgrade a throw-away copy of this instance to head and compare it with the ORM")
+    .option("--row-limit <n>", "with --against: copy at most n rows per table (pg_dump path)")
+    .option("--all", "the safety lint covers every script of the chain, not only the unreleased ones (docs/lint.md)");
+}
+
+/** Options that only mean something beside another one: a usage error alone, not silently ignored. */
+function requireCompanions(opts: CheckOptions): void {
+  const usage = (reason: string) => new MigrakitError("EMIGRAKIT_USAGE", { command: "check", reason });
+  if (opts.rowLimit !== undefined && opts.against === undefined) throw usage("--row-limit needs --against URL (it limits the rows copied from that instance)");
+  if (opts.static && opts.against !== undefined) throw usage("--static and --against exclude each other (--against runs the dynamic check on a copy of the instance)");
+}
+
+/** What the dynamic check still needs from the part before it (answerWithoutPython). */
+interface Pending {
+  findings: Finding[];
+  packages: string[];
+  repos: SchemaRepo[];
+  config: LoadedConfig;
+  noCache: boolean;
+  dir: string;
+  key: string | undefined;
+}
+
+/**
+ * What `check` can answer without Python or Postgres: `--static`, static findings that block the dynamic
+ * check, or the result cache's answer ({code}); otherwise what the dynamic check goes on from ({pending}).
+ * The quick entry (src/quick.ts, one pre-bundled file) answers from here and hands anything else to the CLI.
+ */
+export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Promise<{ code: number } | { pending: Pending }> {
+  requireCompanions(opts);
   const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx);
   const findings = await withPendingRelease(ctx, ruleFindings);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });
-    return hasErrors(findings) ? 1 : 0;
+    return { code: hasErrors(findings) ? 1 : 0 };
   }
   if (hasErrors(findings)) {
     // alembic could not run a chain that breaks the static rules: those are the ones to fix first.
     if (!ctx.json) print(ctx.stderr, "dynamic checks skipped: fix the static findings first");
     reportFindings(ctx, findings, { packages, dynamic: "skipped" });
-    return 1;
+    return { code: 1 };
   }
   // Loaded here, not at the top: `check --static` must not pay for node:crypto and the cache keys.
-  const { cacheDir, gitState, readResult, resultKey, sitePackagesStamps, writeResult } = await import("../checks/dynamic/result-cache.js");
+  const { cacheDir, readResult, resultKey } = await import("../checks/dynamic/result-cache.js");
   const noCache = opts.cache === false || ctx.env.MIGRAKIT_NO_CACHE === "1";
-  const useResultCache = !noCache && !isCI(ctx.env);
+  // --all lints what a passing run did not: never answered from (or written to) the result cache.
+  const useResultCache = !noCache && !isCI(ctx.env) && !opts.all;
   const dir = cacheDir(ctx.env);
-  const key = useResultCache ? await resultKey(repos, config, ctx.env, await migrakitVersion()) : undefined;
+  const key = useResultCache ? await resultKey(repos, config, ctx.env, migrakitVersion()) : undefined;
   if (key) {
     const hit = await readResult(dir, key, ctx.cwd, ctx.env);
     if (hit) {
       if (!ctx.json) print(ctx.stderr, `unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
       const all = [...findings, ...hit.findings];
       reportFindings(ctx, all, { packages, baselines: hit.baselines, cached: true });
-      return hasErrors(all) ? 1 : 0;
+      return { code: hasErrors(all) ? 1 : 0 };
     }
   }
-  const dynamic = await runDynamic(ctx, repos, config, !noCache, dir);
+  return { pending: { findings, packages, repos, config, noCache, dir, key } };
+}
+
+export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
+  requireCompanions(opts);
+  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
+  const answer = await answerWithoutPython(opts, ctx);
+  if ("code" in answer) return answer.code;
+  const { findings, packages, repos, config, noCache, dir, key } = answer.pending;
+  const dynamic = await runDynamic(ctx, repos, config, !noCache, dir, opts.all === true);
   const all = [...findings, ...dynamic.findings];
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
   const failed = hasErrors(all);
   if (key && !failed) {
+    const { fileHashes, gitState, sitePackagesStamps, trackedTreeHash, writeResult } = await import("../checks/dynamic/result-cache.js");
     const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
     await writeResult(dir, key, {
       findings: dynamic.findings,
       baselines: dynamic.baselines,
       python: { executable: dynamic.executable, stamps: sitePackagesStamps(dynamic.executable) },
       ...(usesRelease ? { git: await gitState(ctx.cwd, ctx.env) } : {}),
+      ...(Array.isArray(dynamic.loadedFiles) ? { files: await fileHashes(dynamic.loadedFiles) } : { tracked: await trackedTreeHash(ctx.cwd, ctx.env) }),
       created: new Date().toISOString(),
     });
   }

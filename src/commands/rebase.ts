@@ -1,6 +1,7 @@
 // `migrakit rebase [--onto REF]`: after merging main into a branch, re-parent the branch's unreleased
 // script(s) on main's head, set `_migration`, regenerate the script when it is still machine-owned, and
 // check again. Released scripts never move. Works on the working tree; the hook does the same on the index.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
@@ -37,6 +38,14 @@ function withoutConflicts(repo: SchemaRepo): SchemaRepo {
   return { ...repo, init: { ...init, text: resolved.text, parsed: parseInitFile(resolved.text) } };
 }
 
+export const name = "rebase";
+
+export function describe(c: Command): Command {
+  return c
+    .description("after merging main: re-parent the branch's unreleased script on the new head, refresh _migration and the script, check again")
+    .option("--onto <ref>", "the git ref whose scripts stay (default: MERGE_HEAD, origin/HEAD, main or master)");
+}
+
 export async function run(opts: { onto?: string }, ctx: Context): Promise<number> {
   try {
     const config = await loadConfig(ctx);
@@ -44,9 +53,10 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
     if (repo.graph.heads.length <= 1) {
       if (repo.init?.text != null && repo.init.text !== readFileSync(join(ctx.cwd, repo.init.path), "utf8")) {
         writeFiles(ctx.cwd, [{ path: repo.init.path, content: repo.init.text, created: false }]);
-        print(ctx.stdout, `migrakit: resolved the _migration/__version__ conflict in ${repo.init.path}`);
+        if (!ctx.json) print(ctx.stdout, `migrakit: resolved the _migration/__version__ conflict in ${repo.init.path}`);
       }
-      print(ctx.stdout, `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`);
+      if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, action: "nothing", package: repo.package, head: repo.graph.heads[0] ?? null }, null, 2));
+      else print(ctx.stdout, `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`);
       return 0;
     }
     const plan = planRebase(repo, { mainHas: await mainScripts(ctx.cwd, ctx.env, repo, opts.onto), addedAt: await addedTimes(ctx.cwd, ctx.env, repo) });
@@ -54,7 +64,8 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
     // The resolution is written even when _migration already names the moved head (the plan then skips __init__.py).
     const initResolved = init?.text != null && !plan.writes.some((w) => w.path === init.path) && init.text !== readFileSync(join(ctx.cwd, init.path), "utf8");
     writeFiles(ctx.cwd, initResolved ? [...plan.writes, { path: init!.path, content: init!.text!, created: false }] : plan.writes);
-    print(ctx.stdout, `migrakit: re-parented ${plan.moved.scripts[0]!.path} on ${plan.onto.head}; _migration = "${plan.moved.head}"`);
+    const moved = { script: plan.moved.scripts[0]!.path, onto: plan.onto.head, migration: plan.moved.head };
+    if (!ctx.json) print(ctx.stdout, `migrakit: re-parented ${moved.script} on ${moved.onto}; _migration = "${moved.migration}"`);
     repo = await readSchemaRepo(ctx.cwd, repo.package);
     const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config });
     try {
@@ -65,9 +76,9 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
         writeFiles(ctx.cwd, outcome.writes);
         repo = await readSchemaRepo(ctx.cwd, repo.package);
       }
-      for (const line of outcomeLines(outcome)) print(ctx.stdout, line);
+      if (!ctx.json) for (const line of outcomeLines(outcome)) print(ctx.stdout, line);
       const findings = await verify(session, repo);
-      reportFindings(ctx, findings);
+      reportFindings(ctx, findings, { action: "rebased", package: repo.package, ...moved, generate: outcome.kind });
       return hasErrors(findings) ? 1 : 0;
     } finally {
       await session.close();

@@ -1,11 +1,13 @@
 // `migrakit release-prepare --version V [--dry-run]`: the release step without semantic-release — the same
 // plan and the same journaled apply as the plugin's prepare. A release interrupted earlier is finished first
 // (same version) or undone (another version), so running the command again always ends in a clean state.
+import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
 import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
 import { changedPaths, formatPlan } from "../release/plan.js";
 import { releaseVersion } from "../release/version.js";
+import { releaseGitCommands } from "../release/git-commands.js";
 import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
 import { print, reportFindings } from "../output/output.js";
@@ -13,6 +15,15 @@ import { print, reportFindings } from "../output/output.js";
 export interface ReleasePrepareOptions {
   version: string;
   dryRun?: boolean;
+}
+
+export const name = "release-prepare";
+
+export function describe(c: Command): Command {
+  return c
+    .description("the release step by hand: bump __version__, rename vx_x_x scripts, rewrite their headers (all-or-nothing)")
+    .requiredOption("--version <version>", "the release version: semver (1.2.0-rc.3) or PEP 440 (1.2.0rc3)")
+    .option("--dry-run", "print the plan; change nothing");
 }
 
 export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<number> {
@@ -40,10 +51,14 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     changes: plan.changes.map((c) => ({ kind: c.kind, from: c.from, to: c.to, describe: c.describe })),
     scripts: plan.scripts,
     changed: changedPaths(plan),
+    git: releaseGitCommands(plan),
   };
   if (!ctx.json) print(ctx.stdout, `${opts.dryRun ? "Would apply (dry run, nothing changed)" : "Applying"}:\n${formatPlan(plan)}`);
   if (!opts.dryRun) await applyPlan(plan, { cwd, env });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
-  else if (!opts.dryRun) print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed.`);
+  else if (!opts.dryRun) {
+    print(ctx.stdout, `Released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`);
+    for (const line of summary.git) print(ctx.stdout, `  ${line}`);
+  }
   return 0;
 }

@@ -6,6 +6,11 @@ export interface ServerState {
   port: number;
   dataDir: string;
   version: string;
+  /**
+   * Set when a run that was to stop the server (CI) found others still using it: the last of them to finish
+   * stops it instead.
+   */
+  stopWhenIdle?: boolean;
 }
 
 /** Parse a state file's text; undefined for anything that is not a complete state. Pure. */
@@ -13,7 +18,7 @@ export function parseState(text: string): ServerState | undefined {
   try {
     const s = JSON.parse(text) as Partial<ServerState>;
     if (Number.isInteger(s.pid) && Number.isInteger(s.port) && typeof s.dataDir === "string" && typeof s.version === "string") {
-      return { pid: s.pid!, port: s.port!, dataDir: s.dataDir, version: s.version };
+      return { pid: s.pid!, port: s.port!, dataDir: s.dataDir, version: s.version, ...(s.stopWhenIdle === true ? { stopWhenIdle: true } : {}) };
     }
   } catch {
     // Torn or foreign file: treated as no state, the server is then checked and restarted under the lock.

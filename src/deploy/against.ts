@@ -18,6 +18,10 @@ import { readInstance } from "./instance.js";
 import { formatMs, parseRowLimit } from "./options.js";
 import { loadDeployPackage } from "./package-state.js";
 import { aheadError, instancePlan, versionStep } from "./status.js";
+import { lintStep } from "../checks/dynamic/lint-step.js";
+import { planChain } from "../checks/dynamic/plan.js";
+import { tableSizes } from "../db/table-sizes.js";
+import type { Recorded } from "../lint/recorded.js";
 
 export interface AgainstOptions {
   against: string;
@@ -72,7 +76,13 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
     const head = pkg.repo.scripts.find((s) => (s.source.revision?.value ?? s.name.revision) === plan.head);
     let upgraded = true;
     try {
-      await bridge.upgrade({ ...params, url: copy.url, revision: "head" });
+      const up = await bridge.upgrade({ ...params, url: copy.url, revision: "head", record: true });
+      // The safety lint of the scripts this instance still lacks, on the copy at its real revision, with
+      // the instance's own row counts and sizes on each lock and rewrite finding (docs/lint.md).
+      const recorded = (up.recorded ?? {}) as Recorded;
+      const pending = (planChain(pkg.repo)?.chain ?? []).filter((s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""]);
+      const facts = await tableSizes(opts.against);
+      found.push(...(await lintStep(pending, recorded, { config: pkg.config, serverVersion: facts.serverVersion, sizes: facts.sizes })).findings);
     } catch (err) {
       const failure = remoteFailureOf(err);
       if (!failure) throw err;

@@ -1,13 +1,19 @@
-// Applying a plan to an instance through the bridge's `deploy` method (python/migrakit_bridge/deploy.py):
-// one transaction holding the advisory lock, the scripts and the history row. Here the answer becomes a
-// result or the MigrakitError that says what happened; nothing is retried behind the operator's back.
+// Applying a case to an instance through the bridge's `deploy` method (python/migrakit_bridge/deploy.py):
+// a session advisory lock, the pending scripts in as few transactions as they allow, a history row per
+// committed run, lock timeouts retried. Here the answer becomes a result or the MigrakitError that says
+// what happened. "Everything was rolled back" is said only after checking it: the instance's schema and
+// version table are compared with what they were before (a script that COMMITs escapes the rollback).
 import { basename } from "node:path";
+import { withClient } from "../db/connect.js";
+import { schemaFingerprint } from "../db/fingerprint.js";
+import { quoteIdent } from "../db/identifiers.js";
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
+import type { DeployCase } from "./case.js";
 import { DEPLOY_LOCK_KEY, historyStatements, type HistoryRecord } from "./history.js";
 import type { InstanceState } from "./instance.js";
 import { formatMs } from "./options.js";
-import type { DeployPlan } from "./plan.js";
+import type { PackageState } from "./plan.js";
 import { userOf } from "./target.js";
 
 export interface DeployLimits {
@@ -16,20 +22,54 @@ export interface DeployLimits {
   /** Postgres lock_timeout / statement_timeout for the deploy's statements (ms; 0 = none). */
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** Tries again after a lock timeout (the whole run), with a doubling pause. */
+  retries?: number;
+  retryPauseMs?: number;
+}
+
+interface Session {
+  pid: number;
+  usename: string;
+  application_name?: string;
+  client?: string | null;
+  since?: string;
+  state?: string;
+  query?: string;
+}
+
+interface Run {
+  from: string | null;
+  to: string;
+  revisions: string[];
+  transactional: boolean;
+}
+
+interface Progress {
+  committed: Run[];
+  retries: { attempt: number; of: number; pause_ms: number; script: string | null; blockers: Session[] }[];
+  dropped_indexes: string[];
+  invalid_indexes_left?: string[];
+  current: string[] | null;
+  waited_ms: number;
+  stop_reason?: string;
 }
 
 /** What the bridge answers (see deploy.py). */
 export type DeployAnswer =
-  | { status: "applied"; from: string[]; current: string[]; applied: { revision: string; path: string }[]; waited_ms: number }
-  | { status: "up_to_date" | "changed"; from: string[]; current: string[]; waited_ms: number }
-  | { status: "locked"; holders: Record<string, unknown>[]; waited_ms: number }
-  | { status: "failed"; type: string; message: string; traceback: string; script: string | null; sqlstate: string | null };
+  | ({ status: "applied"; from: string[]; applied: { revision: string; path: string }[] } & Progress)
+  | ({ status: "up_to_date" | "changed"; from: string[]; recorded?: boolean } & Progress)
+  | { status: "locked"; holders: Session[]; waited_ms: number }
+  | ({ status: "failed" | "stopped"; type: string; message: string; traceback: string; script: string | null; sqlstate: string | null; blockers?: Session[] } & Progress);
 
 export interface DeployResult {
   status: "applied" | "up_to_date";
   applied: string[];
   current: string[];
   waitedMs: number;
+  /** Lines worth telling the operator (retries after lock timeouts). */
+  notes: string[];
+  /** The deploy finished although a stop was asked for (it had committed already). */
+  stopReason?: string;
 }
 
 /** The bridge as this module needs it (the real one: src/bridge `Bridge.call`). */
@@ -41,69 +81,112 @@ const LOCK_NOT_AVAILABLE = "55P03";
 const QUERY_CANCELED = "57014";
 const INSUFFICIENT_PRIVILEGE = "42501";
 
-function holdersText(holders: Record<string, unknown>[]): string {
-  if (!holders.length) return "a session that has ended since";
-  return holders.map((h) => `pid ${h.pid} (${h.usename}${h.application_name ? `, ${h.application_name}` : ""}${h.client ? ` from ${h.client}` : ""}, since ${h.since})`).join("; ");
+export function sessionsText(sessions: Session[]): string {
+  if (!sessions.length) return "a session that has ended since";
+  return sessions
+    .map((h) => `pid ${h.pid} (${h.usename}${h.application_name ? `, ${h.application_name}` : ""}${h.client ? ` from ${h.client}` : ""}, since ${h.since}${h.state ? `, ${h.state}` : ""}${h.query ? `: ${redactSecrets(h.query).replace(/\s+/g, " ").slice(0, 80)}` : ""})`)
+    .join("; ");
 }
 
-/** `versions/2023-…-vx_x_x.py:12` from the bridge's absolute `path:line`. */
 function scriptWhere(script: string | null): string | undefined {
-  if (!script) return undefined;
-  return basename(script);
+  return script ? basename(script) : undefined;
 }
 
-/** The error for an answer that is not a success (pure). */
-export function answerError(answer: DeployAnswer, ctx: { url: string; instance: InstanceState; plan: DeployPlan; limits: DeployLimits }): MigrakitError | undefined {
-  const target = ctx.instance.target;
-  const from = ctx.plan.current ?? "(empty)";
-  switch (answer.status) {
-    case "applied":
-    case "up_to_date":
-      return undefined;
-    case "locked":
-      return new MigrakitError("EMIGRAKIT_DEPLOY_LOCKED", { target, waited: formatMs(answer.waited_ms), holders: holdersText(answer.holders) });
-    case "changed":
-      return new MigrakitError("EMIGRAKIT_INSTANCE_CHANGED", { target, expected: from, found: answer.current.join(", ") || "(empty)" });
-    case "failed": {
-      const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message);
-      const script = scriptWhere(answer.script);
-      if (answer.sqlstate === LOCK_NOT_AVAILABLE || answer.sqlstate === QUERY_CANCELED) {
-        const limit =
-          answer.sqlstate === LOCK_NOT_AVAILABLE ? `lock_timeout (${formatMs(ctx.limits.lockTimeoutMs ?? 0)})` : `statement_timeout (${formatMs(ctx.limits.statementTimeoutMs ?? 0)})`;
-        return new MigrakitError("EMIGRAKIT_DEPLOY_TIMEOUT", { target, limit, script, reason, from });
-      }
-      if (answer.sqlstate === INSUFFICIENT_PRIVILEGE) {
-        return new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", { user: userOf(ctx.url), target, action: `run ${script ?? "the deploy"} (everything was rolled back)`, reason });
-      }
-      return new MigrakitError("EMIGRAKIT_DEPLOY_FAILED", { target, script, type: answer.type, reason, from, traceback: redactSecrets(answer.traceback) });
-    }
+/** What the instance looks like, to tell a real rollback from a script that committed: schema + version rows. */
+export async function instanceMark(url: string, instance: InstanceState): Promise<string> {
+  const { hash } = await schemaFingerprint(url);
+  const versions = instance.empty
+    ? ""
+    : await withClient(url, async (c) => (await c.query<{ v: string }>(`SELECT version_num AS v FROM ${quoteIdent(instance.schema)}.${quoteIdent(instance.table)} ORDER BY 1`)).rows.map((r) => r.v).join(","));
+  return `${hash} ${versions}`;
+}
+
+function retryNotes(p: Progress): string[] {
+  return (p.retries ?? []).map(
+    (r) => `lock timeout${r.script ? ` in ${scriptWhere(r.script)}` : ""} (blocked by ${sessionsText(r.blockers)}): rolled back, trying again in ${formatMs(r.pause_ms)} (${r.attempt}/${r.of})`,
+  );
+}
+
+/** What a failed or stopped deploy left, from the bridge's progress and (when nothing committed) the check. */
+function leftText(p: Progress, unchanged: boolean | undefined, from: string): string {
+  const parts: string[] = [];
+  if (p.committed.length) {
+    const revs = p.committed.flatMap((r) => r.revisions);
+    parts.push(`${revs.length} script(s) committed before the failure and stay applied (${revs.join(", ")}; recorded in the history); the instance is now at ${p.current?.join(", ") || "?"}`);
+  } else if (unchanged === false) {
+    parts.push(`its schema or version table differs from before the deploy (a script committed part of its work); the version table says ${p.current?.join(", ") || "(empty)"}, it was ${from}`);
   }
+  if (p.dropped_indexes?.length) parts.push(`the INVALID index(es) a failed CREATE INDEX CONCURRENTLY left were dropped: ${p.dropped_indexes.join(", ")}`);
+  if (p.invalid_indexes_left?.length) parts.push(`INVALID index(es) could not be dropped (a session holds the table): run DROP INDEX CONCURRENTLY ${p.invalid_indexes_left.join(", ")}`);
+  return parts.join("; ");
 }
 
-export async function applyPlan(o: {
+export async function applyCase(o: {
   bridge: DeployBridge;
   params: object;
   url: string;
-  instance: InstanceState;
-  plan: DeployPlan;
+  pkg: PackageState;
+  c: DeployCase;
   limits: DeployLimits;
-  record: Omit<HistoryRecord, "fromRevision" | "revision" | "scripts">;
+  record: Omit<HistoryRecord, "acceptedChanged" | "unreleased">;
+  /** Watch stdin and signals in the helper (a helper of our own that nothing else talks to). */
+  interruptible?: boolean;
 }): Promise<DeployResult> {
-  const record: HistoryRecord = { ...o.record, fromRevision: o.plan.current, revision: o.plan.head!, scripts: o.plan.pending.map((s) => s.revision) };
+  const { c, limits } = o;
+  const target = c.instance.target;
+  const from = c.plan.current ?? "(empty)";
+  const before = await instanceMark(o.url, c.instance);
+  const record: HistoryRecord = { ...o.record, acceptedChanged: c.accepted, unreleased: c.unreleased.map((s) => s.revision) };
+  const headIndex = o.pkg.scripts.findIndex((s) => s.revision === c.plan.head);
   const answer = await o.bridge.call<DeployAnswer>("deploy", {
     ...o.params,
     url: o.url,
-    revision: o.plan.head,
-    expected_from: o.plan.current ? [o.plan.current] : [],
+    revision: c.plan.head,
+    expected_from: c.plan.current ? [c.plan.current] : [],
     lock_key: DEPLOY_LOCK_KEY,
-    lock_wait_ms: o.limits.lockWaitMs,
-    ...(o.limits.lockTimeoutMs !== undefined ? { lock_timeout_ms: o.limits.lockTimeoutMs } : {}),
-    ...(o.limits.statementTimeoutMs !== undefined ? { statement_timeout_ms: o.limits.statementTimeoutMs } : {}),
-    history: { statements: historyStatements(o.instance.schema, record) },
+    lock_wait_ms: limits.lockWaitMs,
+    ...(limits.lockTimeoutMs !== undefined ? { lock_timeout_ms: limits.lockTimeoutMs } : {}),
+    ...(limits.statementTimeoutMs !== undefined ? { statement_timeout_ms: limits.statementTimeoutMs } : {}),
+    retries: limits.retries ?? 0,
+    retry_pause_ms: limits.retryPauseMs ?? 1000,
+    history: historyStatements(c.instance.schema, record),
+    checksums: o.pkg.scripts.slice(0, headIndex + 1).map((s) => [s.revision, s.facts?.checksum ?? null]),
+    record: c.record,
+    interruptible: o.interruptible ?? false,
   });
-  const error = answerError(answer, o);
-  if (error) throw error;
-  if (answer.status === "applied") return { status: "applied", applied: answer.applied.map((a) => a.revision), current: answer.current, waitedMs: answer.waited_ms };
-  if (answer.status === "up_to_date") return { status: "up_to_date", applied: [], current: answer.current, waitedMs: answer.waited_ms };
-  throw new Error(`internal: unexpected deploy answer ${answer.status}`);
+  switch (answer.status) {
+    case "applied":
+      return { status: "applied", applied: answer.applied.map((a) => a.revision), current: answer.current ?? [], waitedMs: answer.waited_ms, notes: retryNotes(answer), stopReason: answer.stop_reason };
+    case "up_to_date":
+      return { status: "up_to_date", applied: [], current: answer.current ?? [], waitedMs: answer.waited_ms, notes: retryNotes(answer) };
+    case "locked":
+      throw new MigrakitError("EMIGRAKIT_DEPLOY_LOCKED", { target, waited: formatMs(answer.waited_ms), holders: sessionsText(answer.holders) });
+    case "changed":
+      throw new MigrakitError("EMIGRAKIT_INSTANCE_CHANGED", { target, expected: from, found: answer.current?.join(", ") || "(empty)" });
+  }
+  // failed or stopped: say what is left, after checking.
+  const after = answer.committed.length ? null : await instanceMark(o.url, c.instance).catch(() => undefined);
+  const unchanged = after === null || after === undefined ? undefined : after === before;
+  const unverified = after === undefined ? " (the instance could not be read afterwards to confirm the rollback)" : "";
+  const partial = answer.committed.length > 0 || unchanged === false;
+  const left = leftText(answer, unchanged, from);
+  const cleaned = !partial && left ? ` (${left})` : "";
+  const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message) + cleaned + unverified;
+  const script = scriptWhere(answer.script);
+  if (answer.status === "stopped") {
+    throw new MigrakitError("EMIGRAKIT_DEPLOY_STOPPED", { target, reason: answer.stop_reason ?? reason, left: partial ? left : `the statement in flight was cancelled and rolled back; the instance is unchanged, still at ${from}${cleaned}` });
+  }
+  if (partial) {
+    throw new MigrakitError("EMIGRAKIT_DEPLOY_PARTIAL", { target, script, reason: `${answer.type}: ${reason}`, left });
+  }
+  if (answer.sqlstate === LOCK_NOT_AVAILABLE || answer.sqlstate === QUERY_CANCELED) {
+    const limit = answer.sqlstate === LOCK_NOT_AVAILABLE ? `lock_timeout (${formatMs(limits.lockTimeoutMs ?? 0)})` : `statement_timeout (${formatMs(limits.statementTimeoutMs ?? 0)})`;
+    const tries = answer.sqlstate === LOCK_NOT_AVAILABLE && answer.retries?.length ? ` after ${answer.retries.length + 1} tries` : "";
+    const held = answer.sqlstate === LOCK_NOT_AVAILABLE ? `; the lock is held by ${sessionsText(answer.blockers ?? [])}` : "";
+    return Promise.reject(new MigrakitError("EMIGRAKIT_DEPLOY_TIMEOUT", { target, limit: `${limit}${tries}`, script, reason: `${reason}${held}`, from }));
+  }
+  if (answer.sqlstate === INSUFFICIENT_PRIVILEGE) {
+    throw new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", { user: userOf(o.url), target, action: `run ${script ?? "the deploy"} (everything was rolled back)`, reason });
+  }
+  throw new MigrakitError("EMIGRAKIT_DEPLOY_FAILED", { target, script, type: answer.type, reason, from, traceback: redactSecrets(answer.traceback) });
 }

@@ -7,6 +7,8 @@ import type { DeployPackage } from "./package-state.js";
 export async function startDeployBridge(pkg: DeployPackage, ctx: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ bridge: Bridge; params: PackageParams }> {
   const { findPython, startBridge } = await import("../bridge/index.js");
   const found = await findPython({ configPython: pkg.config.python, cwd: ctx.cwd, env: ctx.env });
-  const bridge = await startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env });
+  // A stopped deploy cancels its statement and rolls back before the helper exits: give it time to (the
+  // helper exits at once when it has nothing in hand, so this delays nothing else).
+  const bridge = await startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env, stopGraceMs: 60_000 });
   return { bridge, params: packageParams(pkg.repo, { versionTable: pkg.versionTable }) };
 }

@@ -6,7 +6,7 @@ import { withClient } from "../db/connect.js";
 import { safeReason } from "../db/connect-error.js";
 import { quoteIdent } from "../db/identifiers.js";
 import { MigrakitError } from "../errors/index.js";
-import { HISTORY_TABLE, selectHistorySql, type HistoryRow } from "./history.js";
+import { HISTORY_TABLE, historyRow, selectHistorySql, type HistoryRow } from "./history.js";
 import { describeTarget, userOf } from "./target.js";
 
 export interface InstanceState {
@@ -19,6 +19,8 @@ export interface InstanceState {
   revisions: string[];
   /** The deploy history (empty when no deploy by migrakit happened yet). */
   history: HistoryRow[];
+  /** True for a database without the version table and without any table at all: deploy brings it to head. */
+  empty?: boolean;
 }
 
 const INSUFFICIENT_PRIVILEGE = "42501";
@@ -45,11 +47,30 @@ async function findTable(client: pg.Client, table: string): Promise<string | und
   return rows[0]?.schema;
 }
 
+async function columnsOf(client: pg.Client, schema: string, table: string): Promise<Set<string>> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
+    [schema, table],
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
 async function readHistory(client: pg.Client, schema: string): Promise<HistoryRow[]> {
-  const exists = await client.query("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", [schema, HISTORY_TABLE]);
-  if (!exists.rowCount) return [];
-  const { rows } = await client.query<Omit<HistoryRow, "scripts"> & { scripts: string }>(selectHistorySql(schema));
-  return rows.map((r) => ({ ...r, scripts: r.scripts ? r.scripts.split(" ") : [] }));
+  const columns = await columnsOf(client, schema, HISTORY_TABLE);
+  if (!columns.size) return [];
+  const { rows } = await client.query(selectHistorySql(schema, columns));
+  return rows.map((r) => historyRow(r as Parameters<typeof historyRow>[0]));
+}
+
+/** Tables of the database's own (not the catalogue's, not an extension's): none means an empty instance. */
+async function hasTables(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') LIMIT 1`,
+  );
+  return rows.length > 0;
 }
 
 export async function readInstance(url: string, versionTable: string): Promise<InstanceState> {
@@ -58,8 +79,17 @@ export async function readInstance(url: string, versionTable: string): Promise<I
     let step = `look for the version table ${versionTable}`;
     try {
       const schema = await findTable(client, versionTable);
-      if (!schema) throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
+      if (!schema) {
+        if (await hasTables(client)) throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
+        // An empty database: alembic creates the version table with the first script (in the schema env.py names).
+        const { rows } = await client.query<{ s: string | null }>("SELECT current_schema() AS s");
+        return { target, schema: rows[0]?.s ?? "public", table: versionTable, revisions: [], history: [], empty: true };
+      }
       step = `read the version table ${schema}.${versionTable}`;
+      const columns = await columnsOf(client, schema, versionTable);
+      if (!columns.has("version_num")) {
+        throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_INVALID", { target, table: `${schema}.${versionTable}`, columns: [...columns].sort().join(", ") || "(none)" });
+      }
       const { rows } = await client.query<{ v: string }>(`SELECT version_num AS v FROM ${quoteIdent(schema)}.${quoteIdent(versionTable)} ORDER BY 1`);
       step = `read the deploy history ${schema}.${HISTORY_TABLE}`;
       const history = await readHistory(client, schema);

@@ -1,10 +1,9 @@
 // migrakit's own version (recorded with each deploy) and who runs it.
-import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
+import { migrakitVersion as installedVersion } from "../util/package-root.js";
 
 export async function migrakitVersion(): Promise<string> {
-  const text = await readFile(new URL("../../../package.json", import.meta.url), "utf8").catch(() => "{}");
-  return String((JSON.parse(text) as { version?: string }).version ?? "unknown");
+  return installedVersion();
 }
 
 /** `user@host` of the operator; MIGRAKIT_DEPLOYED_BY overrides it (a CI job can name the person or pipeline). */

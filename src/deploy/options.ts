@@ -22,3 +22,10 @@ export function parseRowLimit(value: string | number | undefined): number | unde
 export function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
 }
+
+/** Defaults (docs/operators.md): wait a minute for another deploy; a statement waits 5 s for a table lock,
+ * then the run is rolled back and tried again, 3 times; no statement_timeout unless set. */
+export const DEFAULT_LOCK_WAIT = "60s";
+export const DEFAULT_LOCK_TIMEOUT = "5s";
+export const DEFAULT_RETRIES = 3;
+export const DEFAULT_PARALLEL = 4;

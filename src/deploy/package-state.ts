@@ -5,7 +5,10 @@ import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { loadSchemaRepo, type SchemaRepo } from "../model/repo.js";
 import { versionTableOf } from "../checks/dynamic/package-params.js";
 import { MigrakitError } from "../errors/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { chainScripts, type PackageState } from "./plan.js";
+import { scriptFacts } from "./script-facts.js";
 
 export interface DeployPackage {
   repo: SchemaRepo;
@@ -19,6 +22,7 @@ export async function loadDeployPackage(ctx: { cwd: string; env: NodeJS.ProcessE
   const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
   const scripts = chainScripts(repo.graph.chain, repo.graph.byRevision);
   if (!scripts) throw new MigrakitError("EMIGRAKIT_HISTORY_NOT_LINEAR", { package: repo.package });
+  for (const s of scripts) s.facts = scriptFacts(readFileSync(join(repo.root, s.path), "utf8"));
   const state: PackageState = { name: repo.importName, version: repo.init?.parsed?.version?.value ?? null, scripts };
   return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable) };
 }

@@ -3,6 +3,7 @@
 // of it (behind or up to date), none (an empty version table: everything is pending), or one the package
 // does not know (the instance is ahead: lamin's guard refuses to deploy and names the version to install).
 import type { Script } from "../model/types.js";
+import type { ScriptFacts } from "./script-facts.js";
 
 /** One script as operators see it: its file, revision and the release it belongs to. */
 export interface ScriptInfo {
@@ -11,6 +12,10 @@ export interface ScriptInfo {
   /** The release (`0.4.0`), or null for an unreleased (`vx_x_x`) or legacy script without a version. */
   version: string | null;
   unreleased: boolean;
+  /** Path relative to the repository root. */
+  path: string;
+  /** Hash, transaction mode and drops, read from the file (package-state.ts). */
+  facts?: ScriptFacts;
 }
 
 export interface PackageState {
@@ -37,9 +42,9 @@ export interface DeployPlan {
 /** The version a script belongs to: from its file name, else (legacy names) from a `"""v0.3.3.` header. */
 export function scriptInfo(script: Script): ScriptInfo {
   const revision = script.source.revision?.value ?? script.name.revision ?? "";
-  if (script.name.kind === "unreleased") return { file: script.name.file, revision, version: null, unreleased: true };
+  if (script.name.kind === "unreleased") return { file: script.name.file, revision, version: null, unreleased: true, path: script.path };
   const version = script.name.version ?? (script.source.header?.kind === "released" ? script.source.header.version : null);
-  return { file: script.name.file, revision, version, unreleased: false };
+  return { file: script.name.file, revision, version, unreleased: false, path: script.path };
 }
 
 /** The chain in order, or null when the scripts do not form one (checked by the static rules). */
@@ -53,6 +58,13 @@ export function versionLabel(s: Pick<ScriptInfo, "version" | "unreleased"> | und
   if (!s) return "(none)";
   if (s.unreleased) return "unreleased";
   return s.version ? `v${s.version}` : "(no version)";
+}
+
+/** The scripts the instance already has (root to its revision; none when empty or ahead). */
+export function appliedScripts(pkg: PackageState, plan: DeployPlan): ScriptInfo[] {
+  if (plan.current === null || plan.state === "ahead") return [];
+  const at = pkg.scripts.findIndex((s) => s.revision === plan.current);
+  return pkg.scripts.slice(0, at + 1);
 }
 
 export function planDeploy(pkg: PackageState, current: string | null): DeployPlan {

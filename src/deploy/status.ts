@@ -1,6 +1,7 @@
 // `status`: the instance against the package, as data and as text (pure, apart from the types it reads).
 import { MigrakitError } from "../errors/index.js";
 import { versionOfRevision } from "./history.js";
+import type { Drift } from "./case.js";
 import type { InstanceState } from "./instance.js";
 import { planDeploy, versionLabel, type DeployPlan, type PackageState } from "./plan.js";
 
@@ -31,9 +32,11 @@ export function versionStep(plan: DeployPlan): string {
   return `${from} → ${plan.packageVersion ? `v${plan.packageVersion}` : "(no __version__)"}`;
 }
 
-export function statusJson(pkg: PackageState, plan: DeployPlan, instance: InstanceState): Record<string, unknown> {
+const NO_DRIFT: Drift = { changed: [], unrecorded: false };
+
+export function statusJson(pkg: PackageState, plan: DeployPlan, instance: InstanceState, drift: Drift = NO_DRIFT): Record<string, unknown> {
   return {
-    ok: plan.state === "up_to_date",
+    ok: plan.state === "up_to_date" && !drift.changed.length,
     state: plan.state,
     instance: {
       target: instance.target,
@@ -42,21 +45,26 @@ export function statusJson(pkg: PackageState, plan: DeployPlan, instance: Instan
       version: plan.currentScript ? plan.currentScript.version : plan.state === "ahead" ? versionOfRevision(instance.history, plan.current ?? "") : null,
       unreleased: plan.currentScript?.unreleased ?? false,
       lastDeploy: instance.history.at(-1) ?? null,
+      empty: instance.empty ?? false,
     },
+    changed: drift.changed,
+    hashesRecorded: !drift.unrecorded,
     package: { name: pkg.name, version: pkg.version, head: plan.head },
     pending: plan.pending.map((s) => ({ file: s.file, revision: s.revision, version: s.version, unreleased: s.unreleased })),
   };
 }
 
-export function statusText(pkg: PackageState, plan: DeployPlan, instance: InstanceState): string {
+export function statusText(pkg: PackageState, plan: DeployPlan, instance: InstanceState, drift: Drift = NO_DRIFT): string {
   const lines = [
-    `instance  ${instance.target} (${instance.schema}.${instance.table})`,
-    `  revision ${plan.current ?? "(none: empty version table)"}${plan.currentScript ? `  ${versionLabel(plan.currentScript)}` : ""}`,
+    `instance  ${instance.target} (${instance.schema}.${instance.table}${instance.empty ? ": not created yet, the database is empty" : ""})`,
+    `  revision ${plan.current ?? (instance.empty ? "(none: empty database)" : "(none: empty version table)")}${plan.currentScript ? `  ${versionLabel(plan.currentScript)}` : ""}`,
     `package   ${pkg.name} ${pkg.version ?? "(no __version__)"}`,
     `  head     ${plan.head ?? "(no scripts)"}`,
   ];
   const last = instance.history.at(-1);
   if (last) lines.push(`last deploy ${last.deployedAt} by ${last.deployedBy}: ${last.version ?? "?"} (${last.revision})`);
+  for (const c of drift.changed) lines.push(`CHANGED since deployed: ${c.file} (${c.revision}): recorded ${c.recorded.slice(0, 12)}, now ${c.current.slice(0, 12)}`);
+  if (drift.unrecorded) lines.push("no content hashes recorded for the applied scripts yet (deployed before migrakit kept them): the next deploy records them");
   if (plan.state === "up_to_date") lines.push("up to date: nothing to deploy");
   if (plan.state === "behind") {
     lines.push(`${plan.pending.length} script(s) to deploy (${versionStep(plan)}):`);

@@ -1,5 +1,5 @@
 // A finding: one way the repository fails a check (docs/spec.md §4: code, file:line, what, how to fix).
-import { definition, type Details } from "./index.js";
+import { definition, type Details, type ErrorCode } from "./index.js";
 import { redactSecrets } from "../util/redact.js";
 
 export interface Finding {
@@ -15,7 +15,7 @@ export interface Finding {
 }
 
 export function finding(
-  code: string,
+  code: ErrorCode,
   where: { file?: string; line?: number },
   details: Details = {},
   extra: { severity?: "error" | "warning"; detail?: string } = {},

@@ -9,11 +9,13 @@ import { releaseCodes } from "./codes/release.js";
 import { checkCodes } from "./codes/check.js";
 import { generateCodes } from "./codes/generate.js";
 import { deployCodes } from "./codes/deploy.js";
+import { runCodes } from "./codes/run.js";
+import { lintCodes } from "./codes/lint.js";
 
 export type { Catalogue, Details, ErrorDefinition, ExitCode } from "./catalogue.js";
 
 /** Every code migrakit can report, by area. */
-export const catalogue: Catalogue = {
+export const catalogue = {
   ...usageCodes,
   ...configCodes,
   ...staticCodes,
@@ -23,11 +25,16 @@ export const catalogue: Catalogue = {
   ...checkCodes,
   ...generateCodes,
   ...deployCodes,
-};
+  ...runCodes,
+  ...lintCodes,
+} satisfies Catalogue;
 
-export type ErrorCode = keyof typeof catalogue & string;
+/** Every code, as a union of its literals: a typo in a code is a compile error, not a crash at run time. */
+export type ErrorCode = keyof typeof catalogue;
 
-export function definition(code: string): ErrorDefinition {
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(catalogue, code);
+
+export function definition(code: ErrorCode): ErrorDefinition {
   const def = (catalogue as Record<string, ErrorDefinition | undefined>)[code];
   if (!def) throw new Error(`internal: unknown error code ${code}`);
   return def;
@@ -35,14 +42,14 @@ export function definition(code: string): ErrorDefinition {
 
 /** An expected failure: printed as code, message and fix, without a stack trace. */
 export class MigrakitError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly fix: string;
   readonly exitCode: ExitCode;
   readonly details: Details;
   /** Further errors reported together with this one (all problems at once). */
   readonly others: MigrakitError[];
 
-  constructor(code: string, details: Details = {}, others: MigrakitError[] = []) {
+  constructor(code: ErrorCode, details: Details = {}, others: MigrakitError[] = []) {
     const def = definition(code);
     super(redactSecrets(def.message(details)));
     this.name = "MigrakitError";

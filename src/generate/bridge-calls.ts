@@ -3,6 +3,7 @@
 import type { Bridge } from "../bridge/client.js";
 import type { Diff } from "../bridge/types.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
+import type { Backfill, BackfillAnswer } from "./backfill.js";
 import type { Rename } from "./renames.js";
 import { bridgeInstructions } from "./renames.js";
 
@@ -11,13 +12,15 @@ export interface GenerateAnswer {
   diffs: Diff[];
   /** The instructions that matched a drop + add pair in alembic's ops. */
   applied: { kind: "column" | "table"; schema: string | null; table?: string; from: string; to: string }[];
+  /** NOT NULL columns added in three steps (add nullable, backfill, SET NOT NULL). */
+  backfills?: BackfillAnswer[];
   upgrade_ops: string;
   downgrade_ops: string;
   imports: string[];
   empty: boolean;
 }
 
-export function generateOps(bridge: Bridge, p: PackageParams & { url: string; renames: Rename[] }): Promise<GenerateAnswer> {
+export function generateOps(bridge: Bridge, p: PackageParams & { url: string; renames: Rename[]; backfill?: Backfill[] }): Promise<GenerateAnswer> {
   return bridge.call<GenerateAnswer>("generate", { ...p, renames: bridgeInstructions(p.renames) });
 }
 

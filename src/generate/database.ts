@@ -2,7 +2,6 @@
 // release, cached as a template database) upgraded through the unreleased scripts up to a revision — the
 // parent of the script being refreshed, or the head. Reusing the check's baseline means the hook and
 // `check` share one template: a warm hook clones it instead of replaying the history.
-import { rm } from "node:fs/promises";
 import { envPyText } from "../checks/dynamic.js";
 import { prepareBaseline, type Baseline } from "../checks/dynamic/baseline.js";
 import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
@@ -12,6 +11,7 @@ import type { PackageParams } from "../checks/dynamic/port.js";
 import { trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
 import { MigrakitError } from "../errors/index.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
+import { removeTempDir } from "../util/temp-dirs.js";
 import type { Session } from "./session.js";
 
 export interface DatabaseAt {
@@ -73,7 +73,7 @@ export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, 
   let trimmed: { dir: string; tmp: string } | undefined;
   const dispose = async () => {
     await b.db.drop();
-    if (trimmed) await rm(trimmed.tmp, { recursive: true, force: true });
+    if (trimmed) await removeTempDir(trimmed.tmp);
   };
   try {
     if (scripts === null) throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", { message: `the baseline is at ${b.start ?? "an empty database"}, which is not before ${upTo ?? "the first script"} in the chain`, fix: 'Set `baseline` to "replay" if the history applies from empty.', detail: "" });

@@ -13,9 +13,11 @@ import { opsBlock } from "../checks/dynamic/models-match.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
 import { parentOf, planChain, revisionOf, type ChainPlan } from "../checks/dynamic/plan.js";
 import { MigrakitError } from "../errors/index.js";
+import { generatedDrops, type GeneratedDrop } from "../lint/generated.js";
 import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
+import { columnName, type Backfill } from "./backfill.js";
 import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
 import { describeRename, planRenames, renameOption, renameReason, type Ambiguity, type Rename, type RenameRequest } from "./renames.js";
@@ -38,6 +40,8 @@ export interface GenerateOptions {
   /** false: --no-renames. */
   detect?: boolean;
   message?: string;
+  /** --backfill: the value existing rows get in a NOT NULL column added without a server default. */
+  backfill?: Backfill[];
   /** YYYY-MM-DD for a new script's name (default: today, UTC). */
   today?: string;
   newRevision?: () => string;
@@ -54,7 +58,7 @@ export interface StatedRename {
 
 export type GenerateOutcome =
   | { kind: "nothing"; reason: string }
-  | { kind: "written"; created: boolean; file: string; revision: string; writes: FileWrite[]; renames: StatedRename[]; changed: boolean }
+  | { kind: "written"; created: boolean; file: string; revision: string; writes: FileWrite[]; renames: StatedRename[]; changed: boolean; fillIns: string[]; drops?: GeneratedDrop[] }
   | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
   | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
 
@@ -78,7 +82,7 @@ function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename
 }
 
 /** Compare with renames: first as asked (explicit/recorded), then with the detected pairs added. */
-async function opsWithRenames(s: Session, params: PackageParams & { url: string }, o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean }) {
+async function opsWithRenames(s: Session, params: PackageParams & { url: string; backfill: Backfill[] }, o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean }) {
   let answer = await generateOps(s.bridge, { ...params, renames: [] });
   const plan = planRenames(answer.diffs, o);
   if (plan.unmatched.length) throw new MigrakitError("EMIGRAKIT_RENAME_NOT_FOUND", { renames: plan.unmatched.map((r) => r.text).join(", ") });
@@ -135,7 +139,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   if (target && owner !== "machine") {
     const db = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
     try {
-      const { answer, plan: rp } = await opsWithRenames(s, { ...db.params, url: db.url }, { explicit, recorded: recorded.renames, detect });
+      const { answer, plan: rp } = await opsWithRenames(s, { ...db.params, url: db.url, backfill: o.backfill ?? [] }, { explicit, recorded: recorded.renames, detect });
       if (rp.ambiguous.length) return { kind: "ambiguous", ambiguous: rp.ambiguous, renames: stated(rp.renames, answer.diffs) };
       if (answer.empty) return { kind: "nothing", reason: `${target.path} was written by hand and already matches the ORM` };
       const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(stated(rp.renames, answer.diffs), detect) });
@@ -153,7 +157,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   let renames: StatedRename[];
   let kept = false;
   try {
-    const got = await opsWithRenames(s, { ...db.params, url: db.url }, { explicit, recorded: recorded.renames, detect });
+    const got = await opsWithRenames(s, { ...db.params, url: db.url, backfill: o.backfill ?? [] }, { explicit, recorded: recorded.renames, detect });
     renames = stated(got.plan.renames, got.answer.diffs);
     if (got.plan.ambiguous.length) return { kind: "ambiguous", ambiguous: got.plan.ambiguous, renames };
     answer = got.answer;
@@ -170,6 +174,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(renames, detect) });
   if (plan.chain.length === 0) b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
   const imports = neededImports(b, answer.imports);
+  const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 
   if (target) {
     const content = ensureImports(replaceBodies(target.text, b), imports);
@@ -178,7 +183,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
     if (content !== target.text) writes.push({ path: target.path, content, created: false });
     const init = initWrite(repo, revision);
     if (init) writes.push(init);
-    return { kind: "written", created: false, file: target.path, revision, writes, renames, changed: writes.length > 0 };
+    return { kind: "written", created: false, file: target.path, revision, writes, renames, changed: writes.length > 0, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
   }
 
   const revision = (o.newRevision ?? newRevision)();
@@ -197,7 +202,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   const writes: FileWrite[] = [{ path: file, content, created: true }];
   const init = initWrite(repo, revision);
   if (init) writes.push(init);
-  return { kind: "written", created: true, file, revision, writes, renames, changed: true };
+  return { kind: "written", created: true, file, revision, writes, renames, changed: true, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
 }
 
 /**

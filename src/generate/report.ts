@@ -9,7 +9,15 @@ export function outcomeLines(o: GenerateOutcome): string[] {
       return [`migrakit: ${o.reason}`];
     case "written": {
       const what = o.created ? `wrote ${o.file} (revision ${o.revision})` : o.changed ? `refreshed ${o.file} for the current ORM` : `${o.file} is up to date`;
-      return [`migrakit: ${what}`, ...o.renames.map((r) => `  rename: ${r.text}`), ...o.writes.filter((w) => w.path !== o.file).map((w) => `  updated ${w.path} (_migration = "${o.revision}")`)];
+      return [
+        `migrakit: ${what}`,
+        ...o.renames.map((r) => `  rename: ${r.text}`),
+        ...o.writes.filter((w) => w.path !== o.file).map((w) => `  updated ${w.path} (_migration = "${o.revision}")`),
+        // Said where it cannot be missed: as written, the script works only on a table without rows.
+        ...o.fillIns.map((c) => `  fill in: ${c} is a new NOT NULL column without a server default; put the value for existing rows in the script where it says "migrakit: fill in", or generate again with --backfill ${c}=SQL`),
+        // Destructive: the check blocks it until a person accepts it in the script (docs/lint.md).
+        ...(o.drops ?? []).flatMap((d) => [`  destructive: ${d.rule} ${d.object} — if that is meant, add this line to ${o.file}:`, `    ${d.marker}`]),
+      ];
     }
     default:
       return [];

@@ -7,6 +7,7 @@
 // ordinary Python comments: the script stays a plain alembic script.
 import { createHash } from "node:crypto";
 import { opsBlock } from "../checks/dynamic/models-match.js";
+import { findFunction } from "../model/python-functions.js";
 import { parseScriptSource } from "../model/script-source.js";
 import { parseRenameArg, type RenameRequest } from "./renames.js";
 
@@ -27,30 +28,8 @@ export interface Span {
 
 /** The body of the module-level `def name(...)`: from the line after the signature to its last statement. */
 export function functionSpan(text: string, name: string): Span | null {
-  const def = new RegExp(`^def[ \\t]+${name}[ \\t]*\\(`, "m").exec(text);
-  if (!def) return null;
-  // The signature may span lines: the body starts after the first line ending in ':' (a comment may follow).
-  let at = def.index;
-  for (;;) {
-    const nl = text.indexOf("\n", at);
-    const line = text.slice(at, nl < 0 ? text.length : nl);
-    if (/:[ \t]*(#.*)?\r?$/.test(line) || nl < 0) {
-      at = nl < 0 ? text.length : nl + 1;
-      break;
-    }
-    at = nl + 1;
-  }
-  const start = at;
-  let end = start;
-  while (at < text.length) {
-    const nl = text.indexOf("\n", at);
-    const next = nl < 0 ? text.length : nl + 1;
-    const line = text.slice(at, next);
-    if (/^\S/.test(line)) break; // back at module level
-    if (line.trim() !== "") end = next;
-    at = next;
-  }
-  return { start, end };
+  const fn = findFunction(text, name);
+  return fn ? { start: fn.start, end: fn.end } : null;
 }
 
 const lf = (s: string) => s.replace(/\r\n?/g, "\n");

@@ -17,6 +17,7 @@ export interface Session {
   env: NodeJS.ProcessEnv;
   /** The interpreter's package versions: part of template cache keys, shared with `check`. */
   versions: Record<string, unknown>;
+  /** Ends both; throws EMIGRAKIT_SERVER_STOPPED when the embedded server went away under the session. */
   close(): Promise<void>;
 }
 
@@ -61,6 +62,9 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
     versions: { ...(bridge.versionsInfo ?? {}) },
     async close() {
       await Promise.allSettled([bridge.close(), server.release()]);
+      // The embedded server stopped under this run: whatever failed was its echo; say what happened instead.
+      const lost = server.lostError();
+      if (lost) throw lost;
     },
   };
 }

@@ -11,9 +11,12 @@ export function skipRequested(env: NodeJS.ProcessEnv): boolean {
   return env.HUSKY === "0" || env.MIGRAKIT_SKIP === "1";
 }
 
-/** Staged paths (added, modified, deleted, renamed: both names), relative to the repository root. */
+/**
+ * Staged paths (added, modified, deleted, renamed: both names) under `cwd`, relative to it (`--relative`):
+ * the project's view, so a hook that runs `cd backend` first and `--cwd backend` see the same paths.
+ */
 export function stagedPaths(cwd: string, env: NodeJS.ProcessEnv): string[] {
-  const out = execFileSync("git", ["-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff"], {
+  const out = execFileSync("git", ["-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z", "--relative", "--no-renames", "--no-ext-diff"], {
     cwd,
     env: { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
     encoding: "utf8",
@@ -42,10 +45,30 @@ export function packageOf(root: string, path: string, known: Map<string, boolean
   return null;
 }
 
-/** Could this staged path be an ORM or migration file? (.py or .mako inside a schema package.) */
+/** The folder (relative, "" = root) nearest to `path` that holds an alembic.ini: an app's project, or null. */
+export function alembicProjectOf(root: string, path: string, known: Map<string, boolean> = new Map()): string | null {
+  const parts = path.split("/");
+  for (let n = parts.length - 1; n >= 0; n--) {
+    const dir = parts.slice(0, n).join("/");
+    let is = known.get(`ini:${dir}`);
+    if (is === undefined) known.set(`ini:${dir}`, (is = isFile(join(root, dir, "alembic.ini"))));
+    if (is) return dir;
+  }
+  return null;
+}
+
+const isFile = (p: string) => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** Could this staged path be an ORM or migration file? (.py or .mako inside a schema package or an alembic app.) */
 export function mightMatter(root: string, path: string, known?: Map<string, boolean>): boolean {
   if (!/\.(py|mako)$/.test(path)) return false;
-  return packageOf(root, path, known) !== null;
+  return packageOf(root, path, known) !== null || alembicProjectOf(root, path, known) !== null;
 }
 
 /** 0 when the hook has nothing to do, undefined when the full hook must look. */

@@ -4,9 +4,8 @@
 // generate or refresh the unreleased script, write it and `_migration` to the index and the working tree
 // (only those two files; other unstaged work stays byte-identical), then check the result. Exit 1 blocks
 // the commit with the report.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
 import { loadConfig } from "../config/load.js";
@@ -24,6 +23,8 @@ import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
 import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
+import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { stagedVersionBump } from "./release-commit.js";
 
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
@@ -43,7 +44,11 @@ async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
   return out;
 }
 
-async function stageWrites(w: GitWhere, snapshot: string, writes: FileWrite[]): Promise<void> {
+/** Paths relative to the project (a subfolder of the git top, or the top itself) as the index names them. */
+const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] => (prefix ? writes.map((x) => ({ ...x, path: `${prefix}/${x.path}` })) : writes);
+
+async function stageWrites(w: GitWhere, snapshot: string, projectWrites: FileWrite[], prefix: string): Promise<void> {
+  const writes = underPrefix(prefix, projectWrites);
   const prepared = await prepareWrites(w, writes);
   for (const p of prepared) {
     await stageContent(w, p.write.path, p.write.content, p.mode);
@@ -52,24 +57,38 @@ async function stageWrites(w: GitWhere, snapshot: string, writes: FileWrite[]): 
   writeFiles(snapshot, writes);
 }
 
-async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, pkg: string, staged: SchemaRepo): Promise<number> {
+interface Project {
+  /** The project's folder in the exported snapshot. */
+  root: string;
+  /** The project's folder relative to the git top ("" when it is the top). */
+  prefix: string;
+  config: Awaited<ReturnType<typeof loadConfig>>;
+}
+
+async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, p: Project, staged: SchemaRepo): Promise<number> {
+  const pkg = staged.package;
+  const read = () => readSchemaRepo(p.root, pkg, p.config);
   let repo = staged;
   if (repo.graph.heads.length > 1) {
     const plan = planRebase(repo, { mainHas: await mainScripts(w.cwd, w.env, repo), addedAt: await addedTimes(w.cwd, w.env, repo) });
-    await stageWrites(w, snapshot, plan.writes);
+    await stageWrites(w, snapshot, plan.writes, p.prefix);
     print(ctx.stderr, `migrakit: rebased ${plan.moved.scripts[0]!.path} onto ${plan.onto.head} (two heads after a merge)`);
-    repo = await readSchemaRepo(snapshot, pkg);
+    repo = await read();
   }
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
-  const { outcome, baseline } = await generateKeepingBaseline(s, repo, { importRoot: snapshot });
+  const { outcome, baseline } = await generateKeepingBaseline(s, repo, { importRoot: p.root });
   let findings;
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
+    if (outcome.kind === "written" && outcome.created) {
+      const bump = await stagedVersionBump(w, pkg, repo.init?.text ?? null);
+      if (bump) throw new MigrakitError("EMIGRAKIT_HOOK_RELEASE_COMMIT", { package: pkg, ...bump });
+    }
     if (outcome.kind === "written" && outcome.writes.length) {
-      await stageWrites(w, snapshot, outcome.writes);
-      repo = await readSchemaRepo(snapshot, pkg);
+      await stageWrites(w, snapshot, outcome.writes, p.prefix);
+      repo = await read();
     }
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
     findings = await verify(s, repo, { baseline: baseline?.untouched });
@@ -85,6 +104,35 @@ async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: s
   return 0;
 }
 
+const PROJECT_MARKERS = ["alembic.ini", "migrakit.config.json", "migrakit.config.js", "migrakit.config.mjs"];
+
+function isProject(dir: string): boolean {
+  if (PROJECT_MARKERS.some((m) => existsSync(join(dir, m)))) return true;
+  try {
+    return "migrakit" in JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The project the hook works on: the folder it was started in when that is below the git top (a hook that
+ * runs `cd backend` first, or --cwd), else the nearest folder above a staged .py file that is a project
+ * (alembic.ini, migrakit's configuration), else the top.
+ */
+function projectRoot(top: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  if (cwd !== top && cwd.startsWith(top + sep)) return cwd;
+  if (isProject(top)) return top;
+  for (const path of stagedPaths(top, env).filter((p) => p.endsWith(".py"))) {
+    const parts = path.split("/");
+    for (let n = parts.length - 1; n >= 1; n--) {
+      const dir = join(top, ...parts.slice(0, n));
+      if (isProject(dir)) return dir;
+    }
+  }
+  return top;
+}
+
 export async function runPreCommit(ctx: Context): Promise<number> {
   if (skipRequested(ctx.env)) return 0;
   const top = await gitTop(ctx.cwd, ctx.env);
@@ -93,29 +141,34 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   const env = { ...ctx.env };
   if (env.GIT_INDEX_FILE && !isAbsolute(env.GIT_INDEX_FILE)) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE);
   const w: GitWhere = { cwd: top.top, env };
-  const config = await loadConfig({ cwd: top.top, env });
-  const packages = packagesToProcess(stagedPaths(top.top, env), await listPackages(top.top, config), config);
+  const projectDir = projectRoot(top.top, resolve(ctx.cwd), env);
+  const prefix = relative(top.top, projectDir).split(sep).join("/");
+  const config = await loadConfig({ cwd: projectDir, env });
+  const packages = packagesToProcess(stagedPaths(projectDir, env), await listPackages(projectDir, config), config);
   if (packages.length === 0) return 0;
 
   // Python and Postgres take the longest to get ready: start them first, and back up and export the
   // index meanwhile. The release baseline asks git about tags and old commits: point it at the real repository.
   const sessionP = openSession({ cwd: top.top, env: { ...env, GIT_DIR: top.gitDir }, config, fastClose: true });
   sessionP.catch(() => {});
-  const snapshotP = mkdtemp(join(tmpdir(), "migrakit-index-"));
+  const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});
   let saved: string | null = null;
   let snapshot: string | undefined;
   let session: Session | undefined;
   try {
     [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
-    await exportIndex(w, packages, snapshot);
+    // The packages, and the project's alembic.ini (where the scripts are, what env.py reads).
+    const inProject = (p: string) => (prefix ? `${prefix}/${p}` : p);
+    await exportIndex(w, [...packages.map(inProject), ...(existsSync(join(projectDir, "alembic.ini")) ? [inProject("alembic.ini")] : [])], snapshot);
+    const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config };
     // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
     // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
     const staged: SchemaRepo[] = [];
-    for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(snapshot, pkg)));
+    for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(project.root, pkg, config)));
     session = await sessionP;
     let code = 0;
-    for (const repo of staged) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, repo.package, repo));
+    for (const repo of staged) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo));
     return code;
   } catch (err) {
     if (!isMigrakitError(err) && saved) print(ctx.stderr, `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`);
@@ -124,6 +177,6 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     // A session that was still starting when something failed is closed all the same.
     await (session ?? (await sessionP.catch(() => undefined)))?.close();
     const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   }
 }

@@ -18,7 +18,33 @@ def downgrade() -> None:
     \${downgrades if downgrades else "pass"}
 `;
 
+/**
+ * `init --hooks pre-commit`: a local hook running the migrakit of the repo's devDependencies, so that the hook,
+ * `check` and the release use one migrakit version (a `repo: <migrakit's git URL>` entry works too: docs/ci.md).
+ * `verbose`: pre-commit hides a passing hook's output, and the hook says which script it wrote.
+ */
+export const PRE_COMMIT_CONFIG = `# Written by \`migrakit init --hooks pre-commit\`; \`pre-commit install\` enables it (after \`npm install\`).
+repos:
+  - repo: local
+    hooks:
+      - id: migrakit
+        name: migrakit (generate and check the migration of staged ORM changes)
+        entry: npx --no-install migrakit hook pre-commit
+        language: system
+        pass_filenames: false
+        always_run: true
+        require_serial: true
+        verbose: true
+        stages: [pre-commit]
+`;
+
 export const RELEASE_CONFIG = `${JSON.stringify({ extends: "migrakit/release-config" }, null, 2)}\n`;
+
+/**
+ * The Node.js the generated workflows set up: the current LTS line. migrakit itself runs on Node >= 20.8.1
+ * (package.json "engines", tested on 20); some of semantic-release's GitHub dependencies declare Node >= 22.
+ */
+export const WORKFLOW_NODE = "24";
 
 export function migrationsWorkflow(opts: { pythonInstall: string }): string {
   return `# Written by \`migrakit init --ci github\`: the "Build" step of the CI-guided workflow, on every pull request.
@@ -39,7 +65,7 @@ jobs:
           python-version: "3.11"
       - uses: actions/setup-node@v4
         with:
-          node-version: 20
+          node-version: ${WORKFLOW_NODE}
           cache: npm
       - run: ${opts.pythonInstall}
       - run: npm ci
@@ -68,7 +94,7 @@ jobs:
           persist-credentials: false
       - uses: actions/setup-node@v4
         with:
-          node-version: 20
+          node-version: ${WORKFLOW_NODE}
           cache: npm
       - run: npm ci
       - run: npx release

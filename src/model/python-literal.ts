@@ -1,6 +1,9 @@
-// Just enough of Python's tokenizer to read module-level literals and to spot the syntax errors that stop
-// Python from importing a file (unterminated strings, unbalanced brackets). One linear pass, no regex
-// backtracking: a static check reads a thousand scripts in a few milliseconds.
+// migrakit's one reader of Python source: just enough of Python's tokenizer to read module-level literals,
+// function bodies and the `op.*` calls in them, and to spot the syntax errors that stop Python from
+// importing a file (unterminated strings, unbalanced brackets). One linear pass, no regex backtracking: a
+// static check reads a thousand scripts in a few milliseconds. By default the bodies of module-level
+// def/class blocks are skipped (they never run at import time); `{ bodies: true }` reads them too, for the
+// readers of upgrade()/downgrade() (src/model/python-functions.ts, src/model/operations.ts).
 
 export interface Token {
   kind: "name" | "number" | "string" | "op";
@@ -20,7 +23,8 @@ export interface LogicalLine {
   /** Offset just past the line's newline (or the end of the source): where a following line may be inserted. */
   end: number;
   /** Every token of a module-level line; only the first two of an indented one (enough to see what it assigns).
-   * Lines in the body of a module-level def/class are not listed at all: they never run at import time. */
+   * Lines in the body of a module-level def/class are not listed at all: they never run at import time.
+   * With `{ bodies: true }` every line is listed with all its tokens. */
   tokens: Token[];
 }
 
@@ -92,8 +96,14 @@ function scanString(src: string, quoteAt: number): { end: number; newlines: numb
   return { error: triple ? "triple" : "single", at: n, newlines };
 }
 
+export interface TokenizeOptions {
+  /** Read the bodies of module-level def/class blocks, and every token of indented lines (default: skip them). */
+  bodies?: boolean;
+}
+
 /** Tokenize `source` into logical lines (comments and blank lines dropped), stopping at the first syntax problem. */
-export function tokenize(source: string): Tokenized {
+export function tokenize(source: string, options: TokenizeOptions = {}): Tokenized {
+  const readAll = options.bodies === true;
   const src = source;
   const n = src.length;
   const lines: LogicalLine[] = [];
@@ -114,12 +124,12 @@ export function tokenize(source: string): Tokenized {
     if (skipLine) return;
     if (cur === null) {
       cur = { indent, line: at, start, end: n, tokens: [] };
-      if (indent === 0) {
+      if (indent === 0 && !readAll) {
         const word = end - start <= 5 ? src.slice(start, end) : "";
         inDefBody = word === "def" || word === "class" || word === "async" || word === "@";
       }
     }
-    if (cur.indent === 0 || cur.tokens.length < 2) cur.tokens.push({ kind, start, end, line: at });
+    if (readAll || cur.indent === 0 || cur.tokens.length < 2) cur.tokens.push({ kind, start, end, line: at });
   };
 
   while (i < n) {
@@ -138,7 +148,7 @@ export function tokenize(source: string): Tokenized {
       skipLine = inDefBody && indent > 0;
       continue;
     }
-    if (skipLine || (cur !== null && cur.indent > 0 && cur.tokens.length >= 2)) {
+    if (skipLine || (!readAll && cur !== null && cur.indent > 0 && cur.tokens.length >= 2)) {
       // Fast path through the rest of an indented line (most of a script): only where strings, comments,
       // brackets and lines end matters there, so skip everything else without making tokens.
       while (i < n && !SIGNIFICANT[src.charCodeAt(i)]) i++;

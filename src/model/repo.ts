@@ -1,8 +1,10 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
-import { basename, join, relative, sep } from "node:path";
+import { basename, join, posix, relative, sep } from "node:path";
 import { MigrakitError } from "../errors/index.js";
 import type { LoadedConfig } from "../config/load.js";
+import type { Convention } from "../config/schema.js";
+import { alembicFromPyproject, parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
 import { buildGraph } from "./graph.js";
 import { parseInitFile } from "./init-file.js";
 import { parseScriptName } from "./script-name.js";
@@ -40,6 +42,10 @@ export interface SchemaRepo {
   /** Entries named like scripts that are not regular files (a folder, a FIFO, a dangling or looping symlink). */
   notFiles: NotAFile[];
   graph: RevisionGraph;
+  /** docs/spec.md §3: lamin (section 1's naming, `_migration`, `__version__`) or alembic (an app's repo). */
+  convention: Convention;
+  /** The alembic.ini the scripts' location came from (repo-relative) and what it says, when there is one. */
+  alembic?: { file: string; settings: AlembicSettings };
 }
 
 export interface NotAFile {
@@ -48,6 +54,9 @@ export interface NotAFile {
   /** What stands there, in words ("a folder", "a dangling symlink", …). */
   kind: string;
 }
+
+/** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
+export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention">>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
@@ -97,6 +106,9 @@ export async function discoverPackages(root: string): Promise<string[]> {
       if (isDir(join(base, e.name, "migrations", "versions"))) found.push(toPosix(relative(root, join(base, e.name))));
     }
   }
+  // An app's repo: alembic.ini says where the scripts are; the package is the folder holding them ("." = the root).
+  const location = found.length === 0 ? (await readAlembicIni(root))?.settings.scriptLocation : undefined;
+  if (location && !location.startsWith("..") && !location.startsWith("/") && isDir(join(root, location))) found.push(posix.dirname(location));
   return found.sort();
 }
 
@@ -120,7 +132,7 @@ export function choosePackage(packages: string[], requested: string | undefined,
 }
 
 function readInit(root: string, pkg: string): InitFileOnDisk | null {
-  const path = `${pkg}/__init__.py`;
+  const path = pkg === "." ? "__init__.py" : `${pkg}/__init__.py`;
   let text: string | null;
   try {
     text = readText(join(root, path));
@@ -177,9 +189,9 @@ export function requireOnlyFiles(repo: SchemaRepo): SchemaRepo {
  * Read one schema package. Synchronous reads on purpose: for a thousand small files they are several times
  * faster than fs/promises (no thread-pool round trip per open/stat/read/close), and the hook waits on this.
  */
-export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaRepo> {
-  const migrationsDir = `${pkg}/migrations`;
-  const versionsDir = `${migrationsDir}/versions`;
+export async function readSchemaRepo(root: string, pkg: string, opts: RepoOptions = {}): Promise<SchemaRepo> {
+  const where = await locateScripts(root, pkg, opts);
+  const { migrationsDir, versionsDir } = where;
   let entries: Dirent[];
   try {
     entries = readdirSync(join(root, versionsDir), { withFileTypes: true }).filter((e) => isScriptFile(e.name));
@@ -221,20 +233,66 @@ export async function readSchemaRepo(root: string, pkg: string): Promise<SchemaR
     undecodable,
     notFiles,
     graph: buildGraph(scripts),
+    convention: opts.convention ?? (where.alembic && !init?.parsed?.migration ? "alembic" : "lamin"),
+    ...(where.alembic ? { alembic: where.alembic } : {}),
   };
+}
+
+/** The repo's alembic.ini at its root (else pyproject's [tool.alembic]), when it names a script location. */
+async function readAlembicIni(root: string): Promise<{ file: string; settings: AlembicSettings } | undefined> {
+  const text = (name: string) => {
+    try {
+      return readText(join(root, name));
+    } catch {
+      return null;
+    }
+  };
+  const ini = text("alembic.ini");
+  const settings = ini === null ? null : parseAlembicIni(ini, ".");
+  if (settings?.scriptLocation) return { file: "alembic.ini", settings };
+  const pyproject = text("pyproject.toml");
+  // Parsed only when the table is there: the hook's fast path should not pay for loading a TOML parser.
+  if (pyproject === null || !/^\s*\[tool\.alembic\]/m.test(pyproject)) return undefined;
+  const { parse } = await import("smol-toml");
+  let doc: unknown;
+  try {
+    doc = parse(pyproject);
+  } catch {
+    return undefined; // the configuration loader reports a broken pyproject.toml
+  }
+  const fromToml = alembicFromPyproject(doc, ".");
+  return fromToml?.scriptLocation ? { file: "pyproject.toml", settings: fromToml } : undefined;
+}
+
+/**
+ * Where a package's scripts are: the `migrations` key for it, else `{pkg}/migrations` when it holds
+ * versions/, else the script_location of the root's alembic.ini (an app's repo, adopted where it is).
+ */
+async function locateScripts(root: string, pkg: string, opts: RepoOptions): Promise<{ migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } }> {
+  const ini = await readAlembicIni(root);
+  const configured = opts.migrations?.[pkg] ?? opts.migrations?.["*"];
+  const own = pkg === "." ? "migrations" : `${pkg}/migrations`;
+  const migrationsDir = configured
+    ? toPosix(configured).replace(/\/+$/, "")
+    : !isDir(join(root, own, "versions")) && ini?.settings.scriptLocation
+      ? ini.settings.scriptLocation
+      : own;
+  const fromIni = ini !== undefined && ini.settings.scriptLocation === migrationsDir;
+  const versionsDir = (fromIni && ini.settings.versionLocations[0]) || `${migrationsDir}/versions`;
+  return { migrationsDir, versionsDir, ...(fromIni ? { alembic: ini } : {}) };
 }
 
 /** Load the configured (or discovered) package the command works on. */
 export async function loadSchemaRepo(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo> {
   const pkg = choosePackage(await listPackages(opts.cwd, opts.config), opts.packageName, opts.cwd);
-  return requireOnlyFiles(await readSchemaRepo(opts.cwd, pkg));
+  return requireOnlyFiles(await readSchemaRepo(opts.cwd, pkg, opts.config));
 }
 
 /** Load every package (or only --package): what `check` works on. */
 export async function loadSchemaRepos(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
   if (opts.packageName !== undefined || packages.length === 0) {
-    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd))];
+    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), opts.config)];
   }
-  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p)));
+  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, opts.config)));
 }

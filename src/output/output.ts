@@ -7,6 +7,12 @@ import { redactSecrets } from "../util/redact.js";
 
 export const inGitHubActions = (env: NodeJS.ProcessEnv) => env.GITHUB_ACTIONS === "true";
 
+/**
+ * Where GitHub workflow commands (`::error …`) go: stdout as usual, stderr under --json so that stdout stays
+ * exactly one JSON document (the runner reads workflow commands from both streams).
+ */
+const annotationStream = (ctx: Pick<Context, "stdout" | "stderr" | "json">) => (ctx.json ? ctx.stderr : ctx.stdout);
+
 export function print(stream: NodeJS.WritableStream, text: string): void {
   stream.write(redactSecrets(text) + "\n");
 }
@@ -18,7 +24,7 @@ export function reportFindings(ctx: Context, findings: Finding[], extra: Record<
   } else {
     for (const f of findings) print(ctx.stderr, formatFinding(f));
   }
-  if (inGitHubActions(ctx.env)) for (const f of findings) print(ctx.stdout, annotation(f));
+  if (inGitHubActions(ctx.env)) for (const f of findings) print(annotationStream(ctx), annotation(f));
   if (!ctx.json) print(findings.length ? ctx.stderr : ctx.stdout, summaryLine(findings));
 }
 
@@ -30,5 +36,5 @@ export function reportError(ctx: Pick<Context, "stdout" | "stderr" | "json" | "e
   } else {
     for (const e of all) print(ctx.stderr, `error ${e.code}: ${e.message}\n  fix: ${e.fix}`);
   }
-  if (inGitHubActions(ctx.env)) for (const e of all) print(ctx.stdout, `::error title=${e.code}::${e.message} Fix: ${e.fix}`.replace(/\n/g, "%0A"));
+  if (inGitHubActions(ctx.env)) for (const e of all) print(annotationStream(ctx), `::error title=${e.code}::${e.message} Fix: ${e.fix}`.replace(/\n/g, "%0A"));
 }

@@ -8,6 +8,8 @@ export interface ReleaseArgs {
   packageName?: string;
   help: boolean;
   debug: boolean;
+  /** --json: one JSON document on stdout (semantic-release's log goes to stderr). */
+  json: boolean;
   /** Options for semantic-release (camelCase, as its API takes them). */
   options: Record<string, unknown>;
 }
@@ -35,7 +37,7 @@ function usage(reason: string): MigrakitError {
 }
 
 export function parseReleaseArgs(argv: string[]): ReleaseArgs {
-  const out: ReleaseArgs = { help: false, debug: false, options: {} };
+  const out: ReleaseArgs = { help: false, debug: false, json: false, options: {} };
   const lists: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -53,6 +55,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     };
     if (name === "h" || name === "help") out.help = true;
     else if (name === "debug") out.debug = true;
+    else if (name === "json") out.json = true;
     else if (name === "cwd") out.cwd = value();
     else if (name === "package") out.packageName = value();
     else if (name.startsWith("no-") && BOOLEANS[name.slice(3)]) out.options[BOOLEANS[name.slice(3)]!] = false;
@@ -115,5 +118,6 @@ Options (passed to semantic-release):
 Options (migrakit):
       --cwd <dir>             the repository root (default: the current folder)
       --package <name>        release only this schema package
+      --json                  one JSON document on stdout (the release or the errors); the log goes to stderr
   -h, --help                  this text
 `;

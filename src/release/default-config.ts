@@ -1,9 +1,9 @@
 // migrakit's default semantic-release configuration, used by the `release` bin when the repository has none
 // of its own. Pure: the caller says which packages there are and whether a GitHub token is present.
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../util/package-root.js";
 
 /** This plugin by path, so the default configuration works without `migrakit` being resolvable from the repo. */
-export const PLUGIN_PATH = fileURLToPath(new URL("../../release-plugins/index.js", import.meta.url));
+export const PLUGIN_PATH = fromPackageRoot("dist", "release-plugins", "index.js");
 
 export const RELEASE_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
 

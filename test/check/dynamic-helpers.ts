@@ -21,7 +21,7 @@ export interface FixtureRepo {
   cleanup(): void;
 }
 
-export function fixtureRepo(name: "seed-style" | "lamin-era"): FixtureRepo {
+export function fixtureRepo(name: "seed-style" | "lamin-era" | "lamin-pair" | "alembic-app" | "async-app"): FixtureRepo {
   const dir = mkdtempSync(join(tmpdir(), `migrakit-${name}-`));
   cpSync(join(REPO_ROOT, "test", "fixtures", name), dir, { recursive: true, filter: (src) => !src.includes("__pycache__") });
   const git = (...args: string[]) =>

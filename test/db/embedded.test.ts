@@ -47,14 +47,11 @@ test("starts once, reuses the running server on the next run, stops and restarts
   assert.deepEqual(await readState(paths.stateFile), { pid: first.pid, port: first.port, dataDir, version: first.version });
   assert.equal((await stat(paths.passwordFile)).mode & 0o777, 0o600);
 
-  const t0 = performance.now();
+  // The warm path reuses the running server (its time is measured in bench/postgres-start.ts, not asserted).
   const second = await ensureEmbeddedServer({ env, dataDir });
-  const warmMs = performance.now() - t0;
   assert.equal(second.started, false);
   assert.equal(second.pid, first.pid);
   assert.equal(second.port, first.port);
-  // Two small files and one connection; the bound leaves room for a loaded CI machine.
-  assert.ok(warmMs < 500, `warm reuse took ${warmMs} ms`);
 
   assert.equal(await stopEmbeddedServer({ env, dataDir }), true);
   assert.equal(isAlive(first.pid), false);

@@ -53,7 +53,10 @@ test("an instance with rows: the copy is upgraded and matches the ORM; the origi
   assert.equal(r.status, 0, r.all);
   const doc = JSON.parse(r.stdout) as { ok: boolean; findings: unknown[]; against: { copy: string; from: string; scripts: number; versions: string } };
   assert.equal(doc.ok, true);
-  assert.deepEqual(doc.findings, []);
+  // The safety lint warns about the pending column rename (lint's business); nothing is an error.
+  const findings = doc.findings as { code: string; severity: string }[];
+  assert.deepEqual(findings.filter((f) => f.severity === "error"), []);
+  assert.ok(findings.every((f) => f.code.startsWith("EMIGRAKIT_LINT_")), JSON.stringify(findings));
   assert.equal(doc.against.copy, "template");
   assert.equal(doc.against.from, V0_2_0);
   assert.equal(doc.against.scripts, 9);
@@ -83,6 +86,26 @@ test("a script the instance's rows break: a finding naming the script; the origi
     assert.deepEqual(await ownDatabases(pg.adminUrl), []);
   } finally {
     strict.cleanup();
+  }
+});
+
+test("VARCHAR narrowed to VARCHAR(n) in the ORM (issue 16 item 15): the copy no longer matches, so the check fails", async () => {
+  const narrow = fixtureRepo("seed-style");
+  try {
+    // The instance's emails are 13 characters long; alembic alone sees no difference here.
+    narrow.edit("lnschema_seed/_core.py", "email: str = Field(index=True, unique=True)", "email: str = Field(index=True, unique=True, max_length=5)");
+    const inst = await instance(narrow.dir);
+    const before = await inst.snapshot();
+    const r = cli(["check", "--against", inst.url, "--json"], narrow.dir, env());
+    assert.equal(r.status, 1, r.all);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; findings: { code: string; message: string; detail?: string }[] };
+    assert.equal(doc.ok, false);
+    assert.match(JSON.stringify(doc.findings), /email/);
+    assert.match(JSON.stringify(doc.findings), /length=5/);
+    assert.deepEqual(await inst.snapshot(), before);
+    assert.deepEqual(await ownDatabases(pg.adminUrl), []);
+  } finally {
+    narrow.cleanup();
   }
 });
 

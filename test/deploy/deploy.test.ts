@@ -65,7 +65,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
 
     // No terminal and no --yes: refused before anything is touched.
     const before = await inst.snapshot();
-    const refused = cli(["deploy", "--db", inst.url], repo.dir, env());
+    const refused = cli(["deploy", "--db", inst.url, "--allow-unreleased"], repo.dir, env());
     assert.equal(refused.status, 2, refused.all);
     assert.match(refused.stderr, /EMIGRAKIT_DEPLOY_CONFIRM/);
     // --sql prints alembic's offline SQL from the instance's revision and changes nothing.
@@ -76,7 +76,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     assert.doesNotMatch(sql.stdout, /Running upgrade [0-9a-f]+ -> 5e6f708192a3/);
     assert.deepEqual(await inst.snapshot(), before);
 
-    const deployed = cli(["deploy", "--db", inst.url, "--yes"], repo.dir, env());
+    const deployed = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], repo.dir, env());
     assert.equal(deployed.status, 0, deployed.all);
     assert.match(deployed.stdout, /deployed 9 script\(s\) to 127\.0\.0\.1:\d+\/inst_\w+ \(v0\.2\.0 → v0\.4\.0\)/);
 
@@ -102,7 +102,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     assert.equal(now.status, 0, now.all);
     assert.match(now.stdout, /up to date: nothing to deploy/);
     assert.match(now.stdout, /last deploy .* by tester@ci: 0\.4\.0 \(a7c3e9f1b2d4\)/);
-    const again = cli(["deploy", "--db", inst.url, "--yes"], repo.dir, env());
+    const again = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], repo.dir, env());
     assert.equal(again.status, 0, again.all);
     assert.match(again.stderr, /is up to date/);
     assert.equal((await inst.query("SELECT 1 FROM public.migrakit_deploy_history")).length, 1);
@@ -115,7 +115,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
       broken.edit(script, '    op.create_index(op.f("ix_core_tag_name")', '    op.execute("SELECT 1/0")\n    op.create_index(op.f("ix_core_tag_name")');
       const inst = await instance({ repoDir: broken.dir });
       const before = await inst.snapshot();
-      const r = cli(["deploy", "--db", inst.url, "--yes"], broken.dir, env());
+      const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], broken.dir, env());
       assert.equal(r.status, 1, r.all);
       assert.match(r.stderr, /EMIGRAKIT_DEPLOY_FAILED/);
       assert.match(r.stderr, /2023-02-10-92a3b4c5d6e7-v0_4_0\.py:\d+/);
@@ -133,7 +133,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
   test("10 concurrent deploys: one applies, the others wait and find nothing to do; one history entry", async (t) => {
     const inst = await instance();
     const started = Date.now();
-    const runs = await Promise.all(Array.from({ length: 10 }, () => cliAsync(["deploy", "--db", inst.url, "--yes", "--lock-wait", "180s"], repo.dir, env())));
+    const runs = await Promise.all(Array.from({ length: 10 }, () => cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-wait", "180s"], repo.dir, env())));
     const applied = runs.filter((r) => r.status === 0 && /deployed 9 script/.test(r.stdout));
     const waited = runs.filter((r) => r.status === 0 && /by another deploy while this one waited|is up to date/.test(r.all));
     const locked = runs.filter((r) => r.status === 4 && /EMIGRAKIT_DEPLOY_LOCKED/.test(r.stderr));
@@ -150,7 +150,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     const before = await inst.snapshot();
     await withClient(inst.url, async (holder) => {
       await holder.query("SELECT pg_advisory_lock(hashtext('migrakit deploy')::bigint)");
-      const r = await cliAsync(["deploy", "--db", inst.url, "--yes", "--lock-wait", "1s"], repo.dir, env());
+      const r = await cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-wait", "1s"], repo.dir, env());
       assert.equal(r.status, 4, r.all);
       assert.match(r.stderr, /EMIGRAKIT_DEPLOY_LOCKED/);
       assert.match(r.stderr, /waited 1s; held by pid \d+ \(postgres/);
@@ -165,7 +165,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     await withClient(inst.url, async (other) => {
       await other.query("BEGIN");
       await other.query("LOCK TABLE core.run IN ACCESS SHARE MODE");
-      const r = await cliAsync(["deploy", "--db", inst.url, "--yes", "--lock-timeout", "500ms"], repo.dir, env());
+      const r = await cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-timeout", "500ms", "--retries", "0"], repo.dir, env());
       await other.query("ROLLBACK");
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /EMIGRAKIT_DEPLOY_TIMEOUT/);
@@ -176,7 +176,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     const slow = fixtureRepo("seed-style");
     try {
       slow.edit("lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py", "def upgrade() -> None:\n", "def upgrade() -> None:\n    op.execute(\"SELECT pg_sleep(5)\")\n");
-      const r = cli(["deploy", "--db", inst.url, "--yes", "--statement-timeout", "300ms"], slow.dir, env());
+      const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--statement-timeout", "300ms"], slow.dir, env());
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /statement_timeout \(300ms\) in 2023-02-13-c5d6e7f8091a-v0_4_0\.py/);
       assert.deepEqual(await inst.snapshot(), before);
@@ -189,7 +189,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
 describe("refusals and environment errors", () => {
   test("an instance ahead of the package: refused with the version to install", async () => {
     const inst = await instance();
-    assert.equal(cli(["deploy", "--db", inst.url, "--yes"], repo.dir, env()).status, 0);
+    assert.equal(cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], repo.dir, env()).status, 0);
     // The installed package is the 0.3.0 release: it knows none of 0.4.0's scripts.
     const old = fixtureRepo("seed-style");
     try {
@@ -199,7 +199,7 @@ describe("refusals and environment errors", () => {
       old.edit("lnschema_seed/__init__.py", '_migration = "a7c3e9f1b2d4"', '_migration = "8192a3b4c5d6"');
       old.edit("lnschema_seed/__init__.py", '__version__ = "0.4.0"', '__version__ = "0.3.0"');
       const before = await inst.snapshot();
-      const r = cli(["deploy", "--db", inst.url, "--yes"], old.dir, env());
+      const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], old.dir, env());
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /EMIGRAKIT_INSTANCE_AHEAD/);
       assert.match(r.stderr, /revision a7c3e9f1b2d4, which lnschema_seed 0\.3\.0 does not know: the instance runs lnschema_seed 0\.4\.0/);
@@ -219,7 +219,7 @@ describe("refusals and environment errors", () => {
     try {
       old.git("rm", "-q", "lnschema_seed/migrations/versions/2023-02-21-a7c3e9f1b2d4-vx_x_x.py");
       old.edit("lnschema_seed/__init__.py", '_migration = "a7c3e9f1b2d4"', '_migration = "d6e7f8091a2b"');
-      const r = cli(["deploy", "--db", inst.url, "--yes"], old.dir, env());
+      const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], old.dir, env());
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /the instance runs a version of lnschema_seed newer than 0\.4\.0/);
       assert.match(r.stderr, /pip install -U lnschema_seed/);
@@ -248,10 +248,15 @@ describe("refusals and environment errors", () => {
     await withClient(pg.adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
     const url = withDatabase(pg.adminUrl, name);
     try {
+      // Not empty (an empty database is deployed to head, see operator.test.ts): refused as before.
+      await withClient(url, (c) => c.query("CREATE TABLE stuff (id int)"));
       const r = cli(["status", "--db", url], repo.dir, env());
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /EMIGRAKIT_VERSION_TABLE_MISSING/);
-      assert.match(r.stderr, /has no version table migration_seed/);
+      assert.match(r.stderr, /has tables but no version table migration_seed/);
+      const d = cli(["deploy", "--db", url, "--yes", "--allow-unreleased"], repo.dir, env());
+      assert.equal(d.status, 3, d.all);
+      assert.match(d.stderr, /EMIGRAKIT_VERSION_TABLE_MISSING/);
       assert.match(r.stderr, /alembic stamp/);
     } finally {
       await withClient(pg.adminUrl, (c) => c.query(`DROP DATABASE "${name}"`));

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { catalogue, MigrakitError } from "../../src/errors/index.js";
+import { catalogue, MigrakitError, type ErrorCode } from "../../src/errors/index.js";
 import { renderErrorDocs } from "../../src/errors/docs.js";
 
 test("docs/errors.md is generated from the catalogue (run `npm run docs:errors` after changing a code)", () => {
@@ -13,7 +13,7 @@ test("every code has a message, a fix and an exit code of docs/spec.md §4", () 
   for (const [code, def] of Object.entries(catalogue)) {
     assert.match(code, /^EMIGRAKIT_[A-Z0-9_]+$/);
     assert.ok([1, 2, 3, 4].includes(def.exit), code);
-    const e = new MigrakitError(code, {});
+    const e = new MigrakitError(code as ErrorCode, {});
     assert.ok(e.message.length > 0 && !e.message.includes("\n"), `${code}: one-line message`);
     assert.ok(e.fix.length > 0 && !e.fix.includes("\n"), `${code}: one-line fix`);
   }

@@ -3,7 +3,7 @@
 import { buildGraph } from "../../src/model/graph.js";
 import { parseInitFile } from "../../src/model/init-file.js";
 import { parseScriptName, slugForVersion } from "../../src/model/script-name.js";
-import { parseScriptSource } from "../../src/model/script-source.js";
+import { parseScriptSource, parseScriptSourceTokenized } from "../../src/model/script-source.js";
 import type { Script } from "../../src/model/types.js";
 
 const TEMPLATE = `"""vVERSION.
@@ -42,7 +42,9 @@ def downgrade() -> None:
     op.drop_table("dobject", schema="core")
 `;
 
-export function longHistory(n: number) {
+/** `tokenizerOnly`: read every script with the tokenizer, never the regex fast scanner (bench/model-parse compares). */
+export function longHistory(n: number, opts: { tokenizerOnly?: boolean } = {}) {
+  const read = opts.tokenizerOnly ? parseScriptSourceTokenized : parseScriptSource;
   const revs = Array.from({ length: n }, (_, i) => (0xa00000000000 + i).toString(16));
   const files = revs.map((rev, i) => {
     const version = `0.${i}.0`;
@@ -54,7 +56,7 @@ export function longHistory(n: number) {
   });
   /** Names, sources, graph and __init__: the pure part of a static check. */
   const parse = () => {
-    const scripts: Script[] = files.map((f) => ({ path: f.name, name: parseScriptName(f.name), source: parseScriptSource(f.text) }));
+    const scripts: Script[] = files.map((f) => ({ path: f.name, name: parseScriptName(f.name), source: read(f.text) }));
     const graph = buildGraph(scripts);
     const init = parseInitFile(`_migration = "${graph.heads[0]}"\n__version__ = "0.${n - 1}.0"\n`);
     return { scripts, graph, init };

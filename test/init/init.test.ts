@@ -126,3 +126,35 @@ test("init: the env.py it writes passes the full migrakit check on the example p
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout + check.stderr, /no problems found/);
 });
+
+test("init | head: a reader that stops reading ends init quietly, with its work done (no EPIPE stack trace)", async (t) => {
+  const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n' }, package: "unused" });
+  t.after(() => repo.cleanup());
+  repo.git("rm", "-rq", "unused");
+  const { spawn } = await import("node:child_process");
+  const { MIGRAKIT_BIN } = await import("../helpers/cli.js");
+  const child = spawn(process.execPath, [MIGRAKIT_BIN, "init", "--package", "mypkg"], { cwd: repo.dir, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.destroy(); // what `| head` does once it has its lines
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/);
+  assert.ok(existsSync(repo.path("mypkg/migrations/env.py")));
+});
+
+test("init: an env.py that git ignores (lamin's repos did) is written with a warning that says how to fix it", (t) => {
+  const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n', ".gitignore": "mypkg/migrations/env.py\n" }, package: "unused" });
+  t.after(() => repo.cleanup());
+  repo.git("rm", "-rq", "unused");
+  const r = runCli(["init", "--package", "mypkg"], { cwd: repo.dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: git ignores mypkg\/migrations\/env\.py/);
+  assert.match(r.stderr, /git check-ignore -v mypkg\/migrations\/env\.py/);
+  // The fix works: with the line gone, nothing is ignored any more and init says nothing.
+  repo.write(".gitignore", "");
+  const again = runCli(["init", "--package", "mypkg", "--json"], { cwd: repo.dir });
+  assert.equal(again.status, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /warning/);
+  assert.ok(JSON.parse(again.stdout).actions.every((a: { warning?: string }) => !a.warning));
+});

@@ -1,6 +1,8 @@
+// Release-note summaries of real-shaped scripts: never wrong, only terse (docs/spec.md §5, issue 17 item 5).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseOperations, summarizeOperations } from "../../src/release/operations.js";
+import { readOperations } from "../../src/model/operations.js";
+import { summarizeOperations } from "../../src/release/operations.js";
 import { scriptText } from "../helpers/schema-repo.js";
 
 const script = (upgrade: string, downgrade = "pass") => scriptText({ revision: "dd2b4a9499f2", down: "8280855a5064", upgrade, downgrade });
@@ -31,7 +33,7 @@ test("common operations, in order, each named with its table", () => {
   );
 });
 
-test("dialect branches are summarised once; batch operations name their table", () => {
+test("dialect branches are summarised once; get_bind is not an operation; batch operations name their table and schema", () => {
   const text = script(
     [
       "bind = op.get_bind()",
@@ -42,8 +44,42 @@ test("dialect branches are summarised once; batch operations name their table", 
       '    op.alter_column("transform", column_name="version", new_column_name="v", schema="core")',
     ].join("\n"),
   );
-  assert.equal(summarizeOperations(text), "get bind; rename column transform.version → v; rename column core.transform.version → v");
-  assert.equal(parseOperations(text).filter((o) => o.name === "alter_column").length, 2);
+  assert.equal(summarizeOperations(text), "rename column core.transform.version → v");
+  assert.equal(readOperations(text).filter((o) => o.name === "alter_column").length, 2);
+  assert.equal(readOperations(text).some((o) => o.name === "get_bind"), false);
+});
+
+test("batch mode: indexes, foreign keys and columns are on the batch's table, never on a column or the referenced table", () => {
+  const text = script(
+    [
+      'with op.batch_alter_table("dobject", schema=None) as batch_op:',
+      '    batch_op.create_index("ix_dobject_size", ["size"], unique=False)',
+      '    batch_op.create_foreign_key("fk_dobject_run", "run", ["run_id"], ["id"])',
+      '    batch_op.add_column(sa.Column("suffix", sa.String(), nullable=True))',
+      '    batch_op.drop_column("legacy")',
+      '    batch_op.drop_index("ix_dobject_old")',
+    ].join("\n"),
+  );
+  assert.equal(
+    summarizeOperations(text, 10),
+    "create index ix_dobject_size on dobject; create foreign key fk_dobject_run on dobject; add column dobject.suffix; drop column dobject.legacy; drop index ix_dobject_old on dobject",
+  );
+});
+
+test("f-strings, variables and concatenations are counted, never printed raw", () => {
+  const text = script(
+    [
+      'prefix = "lnschema_"',
+      'op.add_column(f"{prefix}dtransform", sa.Column("name", sa.String()))',
+      'op.drop_table(TABLE, schema="core")',
+      'op.add_column("core" + "x", sa.Column("y", sa.String()))',
+      'op.add_column("file", sa.Column(COLUMN, sa.String()), schema="core")',
+      'op.create_table("run", sa.Column("id", sa.Integer()), schema=SCHEMA)',
+    ].join("\n"),
+  );
+  const summary = summarizeOperations(text, 10);
+  assert.doesNotMatch(summary, /\{prefix\}|TABLE|COLUMN|SCHEMA|corex|core\.x/);
+  assert.equal(summary, "1 operation on core.file; and 4 more");
 });
 
 test("an empty upgrade, long lists, and text that only looks like operations", () => {
@@ -52,4 +88,32 @@ test("an empty upgrade, long lists, and text that only looks like operations", (
   assert.equal(summarizeOperations(script(many), 3), "drop table t0; drop table t1; drop table t2; and 6 more");
   const fake = script('# op.drop_table("x")\nprint("op.drop_table(\'y\')")\nself.op.drop_table("z")');
   assert.equal(summarizeOperations(fake), "no operations");
+});
+
+test("SQL at column 0 inside a multi-line string does not end upgrade(), and a docstring's def is not a function", () => {
+  const text = [
+    '"""v0.2.0."""',
+    "from alembic import op",
+    'revision = "dd2b4a9499f2"',
+    'down_revision = "8280855a5064"',
+    "",
+    "",
+    "def upgrade() -> None:",
+    '    """def downgrade(): op.drop_table("not_me")"""',
+    '    op.execute("""',
+    "UPDATE core.run SET x = 1;",
+    "def nothing(): pass",
+    '""")',
+    '    op.drop_table("old", schema="core")',
+    "",
+    "",
+    "def downgrade() -> None: pass",
+    "",
+  ].join("\n");
+  assert.equal(summarizeOperations(text), "execute SQL; drop table core.old");
+  assert.deepEqual(readOperations(text, "downgrade"), []);
+});
+
+test("a script that does not tokenize has no operations to summarise", () => {
+  assert.equal(summarizeOperations(script('op.drop_table("x"')), "no operations");
 });

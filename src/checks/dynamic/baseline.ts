@@ -4,8 +4,7 @@
 //   release — create_all of the ORM as it was at the last release, stamped with that release's _migration
 //             (how lamin's CI set up its test instances);
 //   auto    — replay when the history replays from empty, else release.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Baseline as BaselineMode } from "../../config/schema.js";
 import { withClient } from "../../db/connect.js";
@@ -15,6 +14,7 @@ import { cloneTemplate, createTemplateFrom, templateExists } from "../../db/temp
 import { isMigrakitError } from "../../errors/index.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import { parseInitFile } from "../../model/init-file.js";
+import { makeTempDir, removeTempDir } from "../../util/temp-dirs.js";
 import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
 import { hashParts, templateKey } from "./keys.js";
@@ -181,7 +181,7 @@ async function releaseBaseline(i: BaselineInputs, note?: string): Promise<Baseli
   const tree = await findReleaseTree(i.repo, i.env);
   const version = i.repo.init?.parsed?.version?.value ?? "?";
   if (!tree) return { ok: false, findings: [finding("EMIGRAKIT_NO_RELEASE", { file: i.repo.init?.path }, { version, note: note ?? "" })] };
-  const tmp = await mkdtemp(join(tmpdir(), "migrakit-release-"));
+  const tmp = await makeTempDir("migrakit-release-");
   try {
     await exportPackage(i.repo, tree.commit, tmp, i.env);
     const initText = await readFile(join(tmp, i.repo.package, "__init__.py"), "utf8").catch(() => "");
@@ -196,7 +196,7 @@ async function releaseBaseline(i: BaselineInputs, note?: string): Promise<Baseli
     }
     return { ok: true, baseline: { db: got.db, kind: "release", start: migration, release: tree, cached: got.cached ?? false, note } };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    await removeTempDir(tmp);
   }
 }
 

@@ -3,7 +3,7 @@
 import type { ScriptFile } from "../../model/repo.js";
 import { finding, type Finding } from "../../errors/finding.js";
 import type { CompareResult } from "./port.js";
-import { functionBody } from "./script-body.js";
+import { functionLine } from "./script-body.js";
 
 /** alembic's rendered body without its "commands auto generated" banner lines, dedented. Pure. */
 export function opsBlock(rendered: string): string {
@@ -49,7 +49,7 @@ export function modelsMismatchFinding(result: CompareResult, script: ScriptFile 
     "# in downgrade():",
     down,
   ].join("\n");
-  const where = script ? { file: script.path, line: functionBody(script.text, "upgrade")?.line ?? 1 } : {};
+  const where = script ? { file: script.path, line: functionLine(script.text, "upgrade") ?? 1 } : {};
   return finding(
     "EMIGRAKIT_MODELS_MISMATCH",
     where,

@@ -12,6 +12,9 @@ export function packageParams(repo: SchemaRepo, opts: { root?: string; versionTa
   if (opts.root !== undefined) p.import_root = importRoot;
   if (opts.versionTable) p.version_table = opts.versionTable;
   if (opts.migrationsDir) p.migrations_dir = opts.migrationsDir;
+  else if (repo.migrationsDir !== `${repo.package}/migrations`) p.migrations_dir = join(root, repo.migrationsDir);
+  // The ini of this snapshot (the exported index, or a release's tree), so env.py reads what was committed.
+  if (repo.alembic?.file === "alembic.ini") p.config_file = join(root, repo.alembic.file);
   return p;
 }
 

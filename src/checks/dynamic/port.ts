@@ -6,7 +6,8 @@ import type { RemoteFailure } from "./failure.js";
 export type { CompareResult, PackageParams };
 
 export interface BridgePort {
-  upgrade(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
+  /** With `record`, the answer carries what each script did (`recorded`, src/lint/recorded.ts). */
+  upgrade(p: PackageParams & { url: string; revision: string; record?: boolean }): Promise<unknown>;
   downgrade(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
   stamp(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
   create_all(p: PackageParams & { url: string }): Promise<unknown>;

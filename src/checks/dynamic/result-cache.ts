@@ -2,8 +2,11 @@
 // that passed (scripts, ORM and every other file of the package, env.py, configuration, which Python and
 // its installed packages, which Postgres, migrakit itself), the answer is that run's answer, read from one
 // small file without starting Python or Postgres. `--no-cache` and CI always run for real.
+// The ORM may import modules outside the package (a repo-root `shared_settings.py`): the passing run asks
+// the bridge which files its imports loaded and stores their hashes in the entry, checked again on a hit;
+// when the bridge could not say, the entry holds a hash of the whole tracked tree instead.
 import { readdirSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadedConfig } from "../../config/load.js";
@@ -24,6 +27,10 @@ export interface CachedResult {
   python: { executable: string; stamps: Record<string, number> };
   /** For release baselines: the git state they were built from (tags, HEAD), checked again on a hit. */
   git?: string;
+  /** Every file the run's Python imports loaded outside the interpreter: path → content hash. */
+  files?: Record<string, string>;
+  /** When the loaded files are unknown: a hash of every tracked file of the repo. */
+  tracked?: string;
   created: string;
 }
 
@@ -104,6 +111,33 @@ export async function gitState(root: string, env: NodeJS.ProcessEnv): Promise<st
   return git(["show-ref", "--tags", "--head", "--hash"], { cwd: root, env }).catch(() => "");
 }
 
+const contentHash = async (path: string) => hashParts([await readFile(path, "latin1")]);
+
+/** Path → content hash of each file; a file that cannot be read is left out (a hit then needs it absent too). */
+export async function fileHashes(paths: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const path of [...paths].sort()) {
+    const hash = await contentHash(path).catch(() => undefined);
+    if (hash !== undefined) out[path] = hash;
+  }
+  return out;
+}
+
+/** One hash over every tracked file's path and content (the fallback when the loaded files are unknown). */
+export async function trackedTreeHash(root: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const list = await git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, env }).catch(() => "");
+  const parts: string[] = [];
+  for (const rel of list.split("\0").filter(Boolean).sort()) parts.push(rel, await contentHash(join(root, rel)).catch(() => "-"));
+  return hashParts(parts);
+}
+
+async function sameFiles(files: Record<string, string>): Promise<boolean> {
+  for (const [path, hash] of Object.entries(files)) {
+    if ((await contentHash(path).catch(() => undefined)) !== hash) return false;
+  }
+  return true;
+}
+
 const entryPath = (dir: string, key: string) => join(dir, "results", `${key}.json`);
 
 export async function readResult(dir: string, key: string, root: string, env: NodeJS.ProcessEnv): Promise<CachedResult | undefined> {
@@ -117,6 +151,9 @@ export async function readResult(dir: string, key: string, root: string, env: No
   const same = Object.entries(entry.python.stamps).every(([p, t]) => now[p] === t) && Object.keys(now).length === Object.keys(entry.python.stamps).length;
   if (!same) return undefined;
   if (entry.git !== undefined && entry.git !== (await gitState(root, env))) return undefined;
+  if (entry.files === undefined && entry.tracked === undefined) return undefined; // written before files were recorded
+  if (entry.files !== undefined && !(await sameFiles(entry.files))) return undefined;
+  if (entry.tracked !== undefined && entry.tracked !== (await trackedTreeHash(root, env))) return undefined;
   return entry;
 }
 
@@ -130,8 +167,4 @@ export async function writeResult(dir: string, key: string, entry: CachedResult)
   } catch {
     // A cache that cannot be written only costs time next run.
   }
-}
-
-export async function hasResult(dir: string, key: string): Promise<boolean> {
-  return stat(entryPath(dir, key)).then(() => true, () => false);
 }

@@ -8,8 +8,9 @@ import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, type RemoteFailure } from "./failure.js";
 import { parentOf, revisionOf } from "./plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
-import { functionBody, isEmptyFunction } from "./script-body.js";
+import { functionLine, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
+import type { Recorded } from "../../lint/recorded.js";
 
 export interface StepInputs {
   bridge: BridgePort;
@@ -37,20 +38,28 @@ async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFa
 }
 
 const fingerprint = async (i: StepInputs) => (await schemaFingerprint(i.url, { excludeTables: i.versionTables })).text;
-const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line: functionBody(s.text, fn)?.line ?? 1 });
+const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line: functionLine(s.text, fn) ?? 1 });
 
-/** Upgrade through every script; returns the findings and, when all applied, the fingerprints (before, after each). */
-export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[]; schemas?: string[] }> {
+/**
+ * Upgrade through every script; returns the findings and, when all applied, the fingerprints (before, after
+ * each), plus what each script did as the bridge recorded it (for the safety lint, src/lint/): recorded on
+ * this very upgrade, so the lint sees each script on the database at its parent revision for free.
+ */
+export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded }> {
   const schemas = [await fingerprint(i)];
+  const recorded: Recorded = {};
   for (const s of i.scripts) {
-    const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
+    const failure = await call(i, async () => {
+      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: true })) as { recorded?: Recorded } | undefined;
+      Object.assign(recorded, r?.recorded ?? {});
+    });
     if (failure) {
       const f = finding("EMIGRAKIT_UPGRADE_FAILED", at(s, "upgrade"), { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) }, { detail: failureDetail(failure) });
-      return { findings: [f] };
+      return { findings: [f], recorded };
     }
     schemas.push(await fingerprint(i));
   }
-  return { findings: [], schemas };
+  return { findings: [], schemas, recorded };
 }
 
 /** Down from head as far as the downgrades go, then up again; the database ends at head when all is well. */

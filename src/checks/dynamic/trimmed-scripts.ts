@@ -2,10 +2,10 @@
 // command (1000 imports for a long history); once the baseline database is at revision R, the unreleased
 // scripts need only R to exist as their parent. So R is written as an empty stand-in root, next to copies
 // of the unreleased scripts and of everything else in migrations/ (env.py, script.py.mako, helpers).
-import { copyFile, mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SchemaRepo, ScriptFile } from "../../model/repo.js";
+import { makeTempDir } from "../../util/temp-dirs.js";
 
 /** The stand-in for the history up to `revision`. Pure. */
 export function standInScript(revision: string): string {
@@ -27,9 +27,9 @@ export function standInScript(revision: string): string {
   ].join("\n");
 }
 
-/** Returns the folder to pass as `migrations_dir` (inside a fresh temporary folder the caller removes). */
+/** Returns the folder to pass as `migrations_dir` (inside a fresh temporary folder the caller removes with removeTempDir). */
 export async function trimmedMigrations(repo: SchemaRepo, start: string, scripts: ScriptFile[]): Promise<{ dir: string; tmp: string }> {
-  const tmp = await mkdtemp(join(tmpdir(), "migrakit-scripts-"));
+  const tmp = await makeTempDir("migrakit-scripts-");
   const dir = join(tmp, "migrations");
   const versions = join(dir, "versions");
   await mkdir(versions, { recursive: true });

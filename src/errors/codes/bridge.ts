@@ -53,6 +53,15 @@ export const bridgeCodes = {
     message: (d) => `${show(d.method)} cannot use the database: ${show(d.message)}`,
     fix: () => "Check that Postgres runs and accepts the URL's user, password and database (MIGRAKIT_DATABASE_URL or `database`).",
   },
+  EMIGRAKIT_ENV_FOREIGN_DATABASE: {
+    exit: 2,
+    title: "env.py connected to a database migrakit did not create",
+    message: (d) => `During ${show(d.method)} ${show(d.message)}.`,
+    fix: () =>
+      "Make env.py take the connection migrakit hands it: in run_migrations_online, `connectable = config.attributes.get(\"connection\")`, " +
+      "and when it is set, `context.configure(connection=connectable, ...)` instead of building an engine (engines built from a URL are " +
+      "redirected by themselves; one with `creator=` or a non-Postgres URL cannot be).",
+  },
   EMIGRAKIT_PYTHON_ERROR: {
     exit: 1,
     title: "The repository's Python code raised an error",

@@ -7,9 +7,71 @@ export const deployCodes = {
   EMIGRAKIT_VERSION_TABLE_MISSING: {
     exit: 3,
     title: "The instance has no version table",
-    message: (d) => `The database ${show(d.target)} has no version table ${show(d.table)} (looked in every schema).`,
+    message: (d) => `The database ${show(d.target)} has tables but no version table ${show(d.table)} (looked in every schema), so where its schema stands is unknown.`,
     fix: () =>
-      "Check that the URL names the instance and that --package / `versionTable` name the right package; a database that alembic never migrated must first be stamped with the revision its schema matches (`alembic stamp <revision>`).",
+      "Check that the URL names the instance and that --package / `versionTable` name the right package; a database that alembic never migrated must first be stamped with the revision its schema matches (`alembic stamp <revision>`). (An empty database needs nothing: deploy brings it to head.)",
+  },
+  EMIGRAKIT_VERSION_TABLE_INVALID: {
+    exit: 3,
+    title: "A table has the version table's name but is not one",
+    message: (d) => `The table ${show(d.table)} in ${show(d.target)} has the version table's name but not its column version_num (it has: ${show(d.columns)}).`,
+    fix: () =>
+      "Point migrakit at the package's real version table (config `versionTable`, or `_schema_id` in __init__.py), or rename that table if it belongs to something else.",
+  },
+  EMIGRAKIT_APPLIED_SCRIPT_CHANGED: {
+    exit: 1,
+    title: "A script the instance already ran has changed since",
+    message: (d) =>
+      `${show(d.count)} script(s) applied to ${show(d.target)} have changed since they were deployed: ${show(d.scripts)}; the instance does not have what they now say.`,
+    fix: (d) =>
+      `Restore the released text (git checkout <tag> -- <file>) and put the change in a new script; or, when the edit changes nothing the instance needs, accept it: migrakit deploy --accept-changed ${show(d.first)} (recorded in the deploy history).`,
+  },
+  EMIGRAKIT_UNRELEASED_REFUSED: {
+    exit: 2,
+    title: "The deploy would apply unreleased scripts",
+    message: (d) =>
+      `The deploy to ${show(d.target)} would apply ${show(d.count)} unreleased (vx_x_x) script(s): ${show(d.scripts)}; they may still change, and an instance that ran one drifts from the release.`,
+    fix: () =>
+      "Deploy a released version of the package; for a test instance, pass --allow-unreleased (recorded in the deploy history).",
+  },
+  EMIGRAKIT_DEPLOY_PARTIAL: {
+    exit: 1,
+    title: "A failed deploy left the instance changed",
+    message: (d) =>
+      `Deploying to ${show(d.target)} failed${d.script ? ` in ${show(d.script)}` : ""}: ${show(d.reason)}. The instance was NOT left as it was: ${show(d.left)}.`,
+    fix: () =>
+      "Look at the instance (`migrakit status --db URL`, and the objects named above) before anything else; a script that commits (op.execute(\"COMMIT\"), autocommit_block) cannot be rolled back: fix it, then deploy again.",
+  },
+  EMIGRAKIT_DEPLOY_STOPPED: {
+    exit: 3,
+    title: "The deploy was stopped",
+    message: (d) => `The deploy to ${show(d.target)} was stopped (${show(d.reason)}): ${show(d.left)}.`,
+    fix: () => "Run `migrakit status --db URL` to see where the instance is, then deploy again when ready.",
+  },
+  EMIGRAKIT_TARGETS_INVALID: {
+    exit: 2,
+    title: "The list of instances cannot be used",
+    message: (d) => `The instances from ${show(d.source)} cannot be used: ${show(d.reason)}.`,
+    fix: () =>
+      "Give one Postgres URL or libpq service name per line (blank lines and # comments are ignored), or a query whose first column is the URL.",
+  },
+  EMIGRAKIT_FLEET_OPTION_INVALID: {
+    exit: 2,
+    title: "A fleet option is out of range",
+    message: (d) => `${show(d.option)} ${JSON.stringify(show(d.value))} is not valid: ${show(d.reason)}.`,
+    fix: () => "Write --parallel N and --retries N with whole numbers (parallel at least 1), and --shard I/N with 1 ≤ I ≤ N.",
+  },
+  EMIGRAKIT_PG_SERVICE_UNKNOWN: {
+    exit: 2,
+    title: "A libpq service name is not defined",
+    message: (d) => `The service ${show(d.service)} is not in ${show(d.files)}.`,
+    fix: () => "Define it in ~/.pg_service.conf (or the file PGSERVICEFILE names), or write the instance's URL instead.",
+  },
+  EMIGRAKIT_FLEET_NOT_AT_HEAD: {
+    exit: 1,
+    title: "Some instances of the fleet are not at head",
+    message: (d) => `${show(d.failed)} of ${show(d.total)} instance(s) are not at head: ${show(d.instances)}.`,
+    fix: () => "See each instance's result in the table above; fix what it says and run the same command again: instances already at head are left alone.",
   },
   EMIGRAKIT_INSTANCE_PRIVILEGE: {
     exit: 3,

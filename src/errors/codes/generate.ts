@@ -5,8 +5,14 @@ export const generateCodes = {
   EMIGRAKIT_RENAME_SYNTAX: {
     exit: 2,
     title: "A --rename option is not TABLE.OLD=NEW or OLD_TABLE=NEW_TABLE",
-    message: (d) => `--rename ${show(d.value)} is not TABLE.OLD=NEW (a column), SCHEMA.TABLE.OLD=NEW, or OLD_TABLE=NEW_TABLE (a table).`,
+    message: (d) => `--rename ${show(d.value)} is not TABLE.OLD=NEW (a column), SCHEMA.TABLE.OLD=NEW, OLD_TABLE=NEW_TABLE (a table) or SCHEMA.TABLE=OTHER_SCHEMA.TABLE (a move).`,
     fix: () => "Write the names as the database and the ORM spell them, e.g. `--rename transform.version=v` or `--rename run=execution`.",
+  },
+  EMIGRAKIT_BACKFILL_SYNTAX: {
+    exit: 2,
+    title: "A --backfill option is not TABLE.COLUMN=SQL",
+    message: (d) => `--backfill ${show(d.value)} is not TABLE.COLUMN=SQL or SCHEMA.TABLE.COLUMN=SQL.`,
+    fix: () => "Name the new NOT NULL column and the SQL value its existing rows get, e.g. `--backfill core.item.kind=\"'unknown'\"`.",
   },
   EMIGRAKIT_RENAME_NOT_FOUND: {
     exit: 2,
@@ -49,6 +55,13 @@ export const generateCodes = {
     title: "The database at head could not be built",
     message: (d) => `The database at head (what the script is generated against) could not be built: ${show(d.message)}`,
     fix: (d) => (typeof d.fix === "string" && d.fix ? d.fix : "Run `migrakit check` for the details."),
+  },
+  EMIGRAKIT_HOOK_RELEASE_COMMIT: {
+    exit: 1,
+    title: "A release commit would get a new unreleased script",
+    message: (d) =>
+      `This commit changes __version__ of ${show(d.package)} (${show(d.from)} → ${show(d.to)}), a release, but the staged scripts miss ORM changes: the hook would write a new unreleased script into the release.`,
+    fix: () => "Stage everything the release step changed (`git add -A`, which records the renamed scripts) and commit again; commit further ORM changes after the release.",
   },
   EMIGRAKIT_HOOK_UNSTAGED_SCRIPT: {
     exit: 1,

@@ -20,12 +20,6 @@ export const releaseCodes = {
     message: (d) => `${show(d.from)} would be renamed to ${show(d.to)}, which already exists.`,
     fix: () => "Two scripts have the same date and revision: give one of them a new revision, or remove the copy.",
   },
-  EMIGRAKIT_RELEASE_CHECK_FAILED: {
-    exit: 1,
-    title: "The schema package fails the static check, so it cannot be released",
-    message: (d) => `${show(d.file)}${d.line ? `:${show(d.line)}` : ""}: ${show(d.message)}`,
-    fix: (d) => `${show(d.fix)} Then run \`npx migrakit check --static\` until it passes.`,
-  },
   EMIGRAKIT_RELEASE_APPLY_FAILED: {
     exit: 3,
     title: "Writing the release failed; every file was put back",
@@ -70,7 +64,7 @@ export const releaseCodes = {
   EMIGRAKIT_RELEASE_FAILED: {
     exit: 1,
     title: "semantic-release failed",
-    message: (d) => `semantic-release failed: ${show(d.reason)}`,
-    fix: () => "Read the semantic-release output above: each error names its cause and fix.",
+    message: (d) => `semantic-release failed (${show(d.srCode)}): ${show(d.reason)}`,
+    fix: (d) => (d.fix ? show(d.fix) : "Fix what semantic-release's message says (shown above), then run the release again."),
   },
 } satisfies Catalogue;

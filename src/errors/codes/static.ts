@@ -62,6 +62,14 @@ export const staticCodes = {
     message: () => "The script is not valid UTF-8.",
     fix: () => "Re-save the file as UTF-8 (Python 3 reads source as UTF-8).",
   },
+  EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL: {
+    exit: 1,
+    title: "A script controls the transaction itself",
+    message: (d) =>
+      `The script runs ${show(d.what)}: what ran before it is committed on its own, so a later failure leaves the instance half migrated instead of rolled back.`,
+    fix: () =>
+      "Remove it. For statements Postgres refuses inside a transaction (CREATE INDEX CONCURRENTLY), put them alone in a script that declares `migrakit_transaction = False` (docs/operators.md).",
+  },
   EMIGRAKIT_SCRIPT_SYNTAX: {
     exit: 1,
     title: "A script has a Python syntax error",

@@ -26,6 +26,12 @@ export const usageCodes = {
     message: (d) => `This repository holds several schema packages (${show(d.packages)}); this command works on one.`,
     fix: (d) => `Pass --package with one of: ${show(d.packages)}.`,
   },
+  EMIGRAKIT_INIT_NO_PACKAGE: {
+    exit: 2,
+    title: "init found no Python package to set up",
+    message: (d) => `No Python package (a folder holding __init__.py) was found in ${show(d.cwd)}, so there is nothing for migrakit to set up.`,
+    fix: () => "Run init at the root of the repository that holds your schema package (`--cwd DIR`), or create the package first (a folder with `__init__.py` and your SQLModel classes) and run init again.",
+  },
   EMIGRAKIT_UNKNOWN_PACKAGE: {
     exit: 2,
     title: "The chosen package is not a schema package",

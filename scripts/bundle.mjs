@@ -1,0 +1,69 @@
+// Bundles the quick paths (src/quick.ts, as tsc compiled it to dist/src/quick.js) into one file,
+// dist/bundle/quick/quick.js, which bin/migrakit.js loads first (see src/quick.ts for why). Run by
+// `npm run build`, `prepare` and `pretest` after tsc; esbuild is a dev dependency, used only here.
+//   - A dynamic import of one of our modules that only the slow paths reach (the dynamic check, deploy)
+//     stays a dynamic import of the compiled file in dist/src: the bundle does not carry it (SLOW).
+//   - `import.meta.url` in a bundled module is rewritten to that module's own URL in dist/src, so the paths
+//     it computes (package.json, python/) stay right.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const distSrc = join(root, "dist", "src");
+const outdir = join(root, "dist", "bundle", "quick");
+// What only the slow paths reach through a dynamic import (Python, Postgres, git-heavy work): left out of
+// the bundle. Every other dynamic import of ours (the result cache, the release journal) is bundled.
+const SLOW = [/^bridge\//, /^db\//, /^deploy\//, /^generate\//, /^hook\//, /^checks\/dynamic\.js$/, /^cli\.js$/];
+
+const toPosix = (p) => p.split(sep).join("/");
+const fromBundle = (abs) => {
+  const rel = toPosix(relative(outdir, abs));
+  return rel.startsWith(".") ? rel : `./${rel}`;
+};
+
+const layout = {
+  name: "migrakit-layout",
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== "dynamic-import") return undefined;
+      const abs = resolve(args.resolveDir, args.path);
+      if (!abs.startsWith(distSrc) || !SLOW.some((r) => r.test(toPosix(relative(distSrc, abs))))) return undefined;
+      return { path: fromBundle(abs), external: true };
+    });
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(distSrc)) return undefined;
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes("import.meta.url")) return { contents: text, loader: "js" };
+      const own = `new URL(${JSON.stringify(fromBundle(args.path))}, import.meta.url).href`;
+      return { contents: text.replaceAll("import.meta.url", own), loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// Without esbuild (dev dependencies not installed yet) the build still works: the bin then loads the same
+// modules unbundled. The quick paths' test (test/cli/quick-bundle.test.ts) says when the bundle is missing.
+let build;
+try {
+  ({ build } = await import("esbuild"));
+} catch {
+  console.warn("bundle: esbuild is not installed (run `npm install`): the quick paths run unbundled.");
+  process.exit(0);
+}
+mkdirSync(outdir, { recursive: true });
+const result = await build({
+  entryPoints: [join(distSrc, "quick.js")],
+  outfile: join(outdir, "quick.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // CommonJS packages bundled into ESM need a require() for node's built-ins.
+  banner: { js: 'import { createRequire as __migrakitRequire } from "node:module"; const require = __migrakitRequire(import.meta.url);' },
+  plugins: [layout],
+  metafile: true,
+  logLevel: "warning",
+  legalComments: "none",
+});
+const inputs = Object.keys(result.metafile.inputs);
+writeFileSync(join(outdir, "inputs.txt"), inputs.sort().join("\n") + "\n");

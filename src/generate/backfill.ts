@@ -1,0 +1,37 @@
+// `--backfill [SCHEMA.]TABLE.COLUMN=SQL` (pure): the value existing rows get when a NOT NULL column without
+// a server default is added to a table that may have rows. The bridge writes the column in three steps
+// (python/migrakit_bridge/backfill.py): add it nullable, UPDATE the rows with this SQL, SET NOT NULL.
+import { MigrakitError } from "../errors/index.js";
+
+export interface Backfill {
+  schema: string | null;
+  table: string;
+  column: string;
+  /** A SQL expression, written into the script as given (`'unknown'`, `0`, `now()`). */
+  sql: string;
+}
+
+/** A NOT NULL column generate added in the safe form; `fillIn`: the script asks a person for the value. */
+export interface BackfillAnswer {
+  schema: string | null;
+  table: string;
+  column: string;
+  value: string | null;
+  fill_in: boolean;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+export function parseBackfillArg(text: string): Backfill {
+  const at = text.indexOf("=");
+  const path = at > 0 ? text.slice(0, at).trim().split(".") : [];
+  const sql = at > 0 ? text.slice(at + 1).trim() : "";
+  if (path.length < 2 || path.length > 3 || !path.every((p) => IDENT.test(p)) || !sql) {
+    throw new MigrakitError("EMIGRAKIT_BACKFILL_SYNTAX", { value: text });
+  }
+  const [column, table, schema] = [...path].reverse() as [string, string, string | undefined];
+  return { schema: schema ?? null, table, column, sql };
+}
+
+/** `core.item.kind`: how the output names a column that needs a value filled in. */
+export const columnName = (b: { schema: string | null; table: string; column: string }) => [b.schema, b.table, b.column].filter(Boolean).join(".");

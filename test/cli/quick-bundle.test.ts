@@ -1,0 +1,126 @@
+// The quick paths load one file of ours each (src/quick.ts bundled by scripts/bundle.mjs, or the hook's
+// fast.js): the real bin, with a module hook that records every file Node loads.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { quickCommand } from "../../src/quick.js";
+import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { REPO_ROOT, testPythons } from "../helpers/python.js";
+import { MIGRAKIT_BIN } from "../helpers/cli.js";
+import { pruneTemplates } from "../../src/db/templates.js";
+
+const BUNDLE = join(REPO_ROOT, "dist", "bundle", "quick", "quick.js");
+let work: string;
+let pg: TestPostgres;
+
+before(async () => {
+  const mtime = (p: string) => statSync(p, { throwIfNoEntry: false })?.mtimeMs;
+  // `npm test` builds it (pretest); a bare `tsc -p .` does not, and the bin would then load the unbundled files.
+  if ((mtime(BUNDLE) ?? -1) < (mtime(join(REPO_ROOT, "dist", ".tsbuildinfo")) ?? 0)) execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "bundle.mjs")]);
+  assert.ok(mtime(BUNDLE), `${BUNDLE} is missing: esbuild (a dev dependency) is not installed; run \`npm install\`, then \`npm run build\``);
+  work = mkdtempSync(join(tmpdir(), "migrakit-quick-"));
+  writeFileSync(join(work, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`);
+  writeFileSync(join(work, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) appendFileSync(process.env.MIGRAKIT_TEST_TRACE, url + "\\n");\n  return next(url, context);\n}\n`);
+  pg = await startTestPostgres();
+});
+after(async () => {
+  if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
+  await pg?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function repo(): string {
+  const dir = mkdtempSync(join(work, "repo-"));
+  cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@e", "-c", "commit.gpgsign=false", ...args], { cwd: dir });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "init");
+  return dir;
+}
+
+/** Run the bin; the files of this package it loaded, relative to the package root. */
+function traced(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const trace = join(work, `trace-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(trace, "");
+  const r = spawnSync(process.execPath, ["--import", pathToFileURL(join(work, "register.mjs")).href, MIGRAKIT_BIN, ...args], {
+    cwd,
+    env: { ...process.env, GITHUB_ACTIONS: "", ...env, MIGRAKIT_TEST_TRACE: trace },
+    encoding: "utf8",
+  });
+  const root = pathToFileURL(REPO_ROOT).href;
+  const loaded = readFileSync(trace, "utf8").split("\n").filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
+}
+
+test("check --static loads the bin and the one bundle, nothing else of ours or of node_modules", () => {
+  const r = traced(["check", "--static"], repo());
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /no problems found/i);
+  assert.deepEqual(r.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+});
+
+test("release-prepare loads the one bundle, and does the release", () => {
+  const dir = repo();
+  const dry = traced(["release-prepare", "--version", "0.3.0", "--dry-run"], dir);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /__version__ "0\.2\.0" → "0\.3\.0"/);
+  assert.deepEqual(dry.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  const real = traced(["release-prepare", "--version", "0.3.0"], dir);
+  assert.equal(real.status, 0, real.stderr);
+  assert.match(readFileSync(join(dir, "lnschema_demo", "__init__.py"), "utf8"), /__version__ = "0\.3\.0"/);
+});
+
+test("the hook with nothing relevant staged loads only fast.js", () => {
+  const dir = repo();
+  writeFileSync(join(dir, "README.md"), "x\n");
+  execFileSync("git", ["add", "README.md"], { cwd: dir });
+  const r = traced(["hook", "pre-commit"], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.loaded, ["bin/migrakit.js", "dist/src/hook/fast.js"]);
+});
+
+test("the result cache's answer loads the one bundle; a miss goes on to the full CLI", () => {
+  const dir = repo();
+  const env = {
+    MIGRAKIT_DATABASE_URL: pg.adminUrl,
+    MIGRAKIT_PYTHON: testPythons()[0]!.python,
+    XDG_CACHE_HOME: join(work, "cache"),
+    CI: "",
+    MIGRAKIT_WORKER: "0",
+  };
+  const first = traced(["check"], dir, env);
+  assert.equal(first.status, 0, first.stderr);
+  assert.ok(first.loaded.includes("dist/src/cli.js"), "the miss ran the full check");
+  const second = traced(["check"], dir, env);
+  assert.equal(second.status, 0, second.stderr);
+  assert.match(second.stderr, /answered from the cache/);
+  assert.deepEqual(second.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+});
+
+test("which argv a quick path takes (the rest goes to commander)", () => {
+  assert.deepEqual(quickCommand(["hook", "pre-commit"], {}), { kind: "hook" });
+  assert.deepEqual(quickCommand(["check", "--static", "--json", "--cwd", "r"], {}), { kind: "check", static: true, cwd: "r", json: true });
+  assert.deepEqual(quickCommand(["check"], {}), { kind: "check", static: false });
+  assert.deepEqual(quickCommand(["release-prepare", "--version", "1.0.0", "--dry-run"], {}), { kind: "release-prepare", version: "1.0.0", dryRun: true });
+  for (const argv of [["check"], ["check", "--json"]]) assert.equal(quickCommand(argv, { CI: "true" }), null, "no result cache in CI");
+  assert.equal(quickCommand(["check"], { MIGRAKIT_NO_CACHE: "1" }), null);
+  for (const argv of [
+    ["check", "--no-cache"],
+    ["check", "--static", "--static"],
+    ["check", "--against", "postgres://x"],
+    ["check", "--cwd=r"],
+    ["check", "--static", "--help"],
+    ["release-prepare"],
+    ["release-prepare", "--version"],
+    ["release-prepare", "--version", "1.0.0", "extra"],
+    ["hook", "pre-commit", "--json"],
+    ["generate"],
+  ]) {
+    assert.equal(quickCommand(argv, {}), null, argv.join(" "));
+  }
+});
