@@ -1,5 +1,8 @@
 """alembic's rendering of op objects as Python text (shared by compare and generate)."""
 
+import re
+import sys
+
 
 def render_ops(ops, context):
     """alembic's rendering of ops as the body of upgrade()/downgrade(), with the imports it needs.
@@ -19,8 +22,28 @@ def render_ops(ops, context):
     autogen.imports = set()
     code = render._indent(render._render_cmd_body(ops, autogen))
     imports = set(autogen.imports)
-    # Types outside sqlalchemy render by module path (sqlmodel.sql.sqltypes.AutoString()): import the root.
-    for module in ("sqlmodel",):
-        if module + "." in code and opts["user_module_prefix"] is None:
-            imports.add("import " + module)
+    if opts["user_module_prefix"] is None:
+        imports |= module_imports(code)
     return code, imports
+
+
+_DOTTED = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\.\w+\(")
+_PREFIXES = ("sa", "op", "postgresql", "mysql", "sqlite")
+
+
+def module_imports(code):
+    """`import x.y` for every module a rendered type is written by path from (sqlmodel.sql.sqltypes.AutoString(),
+    a TypeDecorator as lnschema_demo._core.Money()): alembic adds none of them, and a block without them fails
+    with NameError when pasted. Only modules already imported count: those are the ones the ORM itself loaded."""
+    out = set()
+    for match in _DOTTED.finditer(code):
+        parts = match.group(1).split(".")
+        if parts[0] in _PREFIXES:
+            continue
+        # The longest prefix that is a loaded module: `import a.b` binds `a` and makes `a.b` reachable.
+        for n in range(len(parts), 0, -1):
+            name = ".".join(parts[:n])
+            if name in sys.modules:
+                out.add("import " + (parts[0] if parts[0] == "sqlmodel" else name))
+                break
+    return out

@@ -1,7 +1,9 @@
 // docs/spec.md §1 "a released script never changes again": compare the versions folder with the git tag of the
-// current __version__ (with or without a leading v). One git call; nothing when there is no git or no tag.
+// current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. One git call
+// in the usual case; when the rule cannot run, a finding says why (EMIGRAKIT_RELEASED_UNCHECKED).
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { parseScriptName } from "../model/script-name.js";
 import { git, splitZ } from "../util/git.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
@@ -43,16 +45,49 @@ async function findTag(root: string, version: string, env: NodeJS.ProcessEnv): P
   return candidates.find((t) => tags.includes(t)) ?? null;
 }
 
-export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+/** Options of the rule: `requireReleaseTags` (config); undefined = an error under CI=true, a warning elsewhere. */
+export interface ReleasedRuleOptions {
+  requireReleaseTags?: boolean;
+}
+
+const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
+
+/** The newest release tag (`v1.2.0` or `1.2.0`) reachable from HEAD, or null. One git call, only when needed. */
+async function newestReachableTag(root: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const out = await git(["tag", "--merged", "HEAD", "--sort=-v:refname", "--list", "v[0-9]*", "[0-9]*"], { cwd: root, env }).catch(() => "");
+  return out.split("\n").find((t) => /^v?\d+(\.\d+)*([a-z.]+\d*)*$/i.test(t.trim()))?.trim() ?? null;
+}
+
+const isShallow = async (root: string, env: NodeJS.ProcessEnv) =>
+  (await git(["rev-parse", "--is-shallow-repository"], { cwd: root, env }).catch(() => "")).trim() === "true";
+
+/**
+ * "A released script never changes again", against the tag of `__version__`, else the newest release tag
+ * reachable from HEAD. When the rule cannot run at all (no git, a shallow clone without tags, no release tag),
+ * that is said, not skipped: a warning, and an error under CI=true unless `requireReleaseTags` is false — a
+ * check job that silently never runs this rule is how a released script gets edited.
+ */
+export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.ProcessEnv, o: ReleasedRuleOptions = {}): Promise<Finding[]> {
+  // Nothing released yet (a new package): nothing the rule could protect.
+  if (!repo.scripts.some((s) => s.name.kind !== "unreleased")) return [];
   const version = repo.init?.parsed?.version?.value;
-  if (!version) return [];
-  const tag = await findTag(repo.root, version, env);
-  if (!tag) return [];
+  const unchecked = (reason: string, fix: string): Finding[] => {
+    const severity = (o.requireReleaseTags ?? isCI(env)) ? "error" : "warning";
+    return [finding("EMIGRAKIT_RELEASED_UNCHECKED", { file: repo.versionsDir }, { reason, fix }, { severity })];
+  };
+  const tag = (version ? await findTag(repo.root, version, env) : null) ?? (await newestReachableTag(repo.root, env));
+  if (!tag) {
+    const inGit = (await git(["rev-parse", "--git-dir"], { cwd: repo.root, env }).catch(() => null)) !== null;
+    if (!inGit) return unchecked("the folder is not in a git repository, so there is no release tag to compare with", "Run the check in a git clone of the repository, with its tags.");
+    const fetch = "Fetch the history and tags (GitHub Actions: actions/checkout with `fetch-depth: 0`; elsewhere `git fetch --unshallow --tags`)";
+    if (await isShallow(repo.root, env)) return unchecked("this is a shallow clone without the release tags", `${fetch}, or set "requireReleaseTags": false to only warn.`);
+    return unchecked(`no release tag is reachable from HEAD${version ? ` (none for __version__ ${version})` : ""}`, `${fetch}; a release tags v<__version__>. Or set "requireReleaseTags": false to only warn.`);
+  }
   let out: string;
   try {
     out = await git(["diff", "--name-status", "-z", "--no-renames", "--relative", tag, "--", repo.versionsDir], { cwd: repo.root, env });
   } catch {
-    return [];
+    return unchecked(`git cannot compare with the tag ${tag}`, "Fetch the full history (`git fetch --unshallow --tags`), then run the check again.");
   }
   const fields = splitZ(out);
   const findings: Finding[] = [];
@@ -63,12 +98,14 @@ export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.Proc
       // A new file is an unreleased script, unless its name claims a version that the tag already released.
       const script = repo.scripts.find((s) => s.path === file);
       const named = script?.name.kind === "released" ? script.name.version : null;
-      if (named && comparePep440(named, version) <= 0) {
+      if (named && comparePep440(named, version ?? tag.replace(/^v/, "")) <= 0) {
         const suggestion = file.replace(/-[^-/]+\.py$/, "-vx_x_x.py");
         findings.push(finding("EMIGRAKIT_RELEASED_ADDED", { file, line: 1 }, { file, version: named, ref: tag, suggestion }));
       }
       continue;
     }
+    // A script still unreleased at the tag (an older release tag, when __version__ has none) may change or be renamed.
+    if (parseScriptName(basename(file)).kind === "unreleased") continue;
     findings.push(finding("EMIGRAKIT_RELEASED_CHANGED", { file, line: 1 }, { file, ref: tag }));
   }
   return findings;

@@ -13,7 +13,7 @@ export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[
   const findings: Finding[] = [];
   for (const repo of repos) {
     findings.push(...staticFindings(repo));
-    findings.push(...(await releasedChangedFindings(repo, ctx.env)));
+    findings.push(...(await releasedChangedFindings(repo, ctx.env, config)));
   }
   return { findings, packages: repos.map((r) => r.package), repos, config };
 }

@@ -7,7 +7,12 @@ import { print, reportFindings } from "../output/output.js";
 import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
-import { loadSchemaRepo, readSchemaRepo } from "../model/repo.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MigrakitError } from "../errors/index.js";
+import { firstConflictMarker, resolveInitConflicts } from "../model/conflict.js";
+import { parseInitFile } from "../model/init-file.js";
+import { loadSchemaRepo, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";
 import { generate } from "../generate/generate.js";
 import { planRebase } from "../generate/rebase.js";
@@ -16,6 +21,23 @@ import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession } from "../generate/session.js";
 import { verify } from "../generate/verify.js";
 import { writeFiles } from "../generate/write-files.js";
+
+/**
+ * After `git merge main`, __init__.py usually holds a conflict over `_migration` (and `__version__`): exactly what
+ * rebase rewrites, so it resolves that in memory (the plan's write of __init__.py carries the resolution). Any
+ * other conflict, in __init__.py or a script, is refused here, before anything is written.
+ */
+function withoutConflicts(repo: SchemaRepo): SchemaRepo {
+  for (const s of repo.scripts) {
+    const line = firstConflictMarker(s.text);
+    if (line !== null) throw new MigrakitError("EMIGRAKIT_REBASE_CONFLICT", { file: s.path, line, reason: "conflict markers in a script" });
+  }
+  const init = repo.init;
+  if (!init?.text || firstConflictMarker(init.text) === null) return repo;
+  const resolved = resolveInitConflicts(init.text);
+  if (!resolved.ok) throw new MigrakitError("EMIGRAKIT_REBASE_CONFLICT", { file: init.path, line: resolved.line, reason: resolved.reason });
+  return { ...repo, init: { ...init, text: resolved.text, parsed: parseInitFile(resolved.text) } };
+}
 
 export const name = "rebase";
 
@@ -28,14 +50,21 @@ export function describe(c: Command): Command {
 export async function run(opts: { onto?: string }, ctx: Context): Promise<number> {
   try {
     const config = await loadConfig(ctx);
-    let repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+    let repo = withoutConflicts(await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName }));
     if (repo.graph.heads.length <= 1) {
+      if (repo.init?.text != null && repo.init.text !== readFileSync(join(ctx.cwd, repo.init.path), "utf8")) {
+        writeFiles(ctx.cwd, [{ path: repo.init.path, content: repo.init.text, created: false }]);
+        if (!ctx.json) print(ctx.stdout, `migrakit: resolved the _migration/__version__ conflict in ${repo.init.path}`);
+      }
       if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, action: "nothing", package: repo.package, head: repo.graph.heads[0] ?? null }, null, 2));
       else print(ctx.stdout, `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`);
       return 0;
     }
     const plan = planRebase(repo, { mainHas: await mainScripts(ctx.cwd, ctx.env, repo, opts.onto), addedAt: await addedTimes(ctx.cwd, ctx.env, repo) });
-    writeFiles(ctx.cwd, plan.writes);
+    const init = repo.init;
+    // The resolution is written even when _migration already names the moved head (the plan then skips __init__.py).
+    const initResolved = init?.text != null && !plan.writes.some((w) => w.path === init.path) && init.text !== readFileSync(join(ctx.cwd, init.path), "utf8");
+    writeFiles(ctx.cwd, initResolved ? [...plan.writes, { path: init!.path, content: init!.text!, created: false }] : plan.writes);
     const moved = { script: plan.moved.scripts[0]!.path, onto: plan.onto.head, migration: plan.moved.head };
     if (!ctx.json) print(ctx.stdout, `migrakit: re-parented ${moved.script} on ${moved.onto}; _migration = "${moved.migration}"`);
     repo = await readSchemaRepo(ctx.cwd, repo.package);

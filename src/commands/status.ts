@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { isMigrakitError, MigrakitError } from "../errors/index.js";
 import { isPostgresUrl } from "../db/url.js";
+import { rememberSecretsOf } from "../util/redact.js";
 import { driftOf } from "../deploy/case.js";
 import { inspectAll, inspectedRow } from "../deploy/fleet.js";
 import { fleetJson, fleetTable } from "../deploy/fleet-report.js";
@@ -31,6 +32,7 @@ export interface StatusOptions extends TargetOptions {
 
 export function requireDb(db: string | undefined, command: string): string {
   if (!db) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: `${command} needs --db URL (the instance's Postgres URL), or --targets FILE for a fleet` });
+  rememberSecretsOf(db);
   // Not echoed: a mistyped URL may still hold a password.
   if (!isPostgresUrl(db)) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: "--db is not a Postgres URL (postgresql://user:password@host:5432/database)" });
   return db;

@@ -1,6 +1,7 @@
 // Raw configuration object → validated Config, collecting every problem at once (parse → normalise → rules,
 // as changesets does). Pure: the caller has already read the file.
 import { MigrakitError } from "../errors/index.js";
+import { describeUrl, rememberSecretsOf } from "../util/redact.js";
 import { DEFAULTS, KEYS, VALIDATORS, type Config } from "./schema.js";
 
 export interface Resolved {
@@ -33,6 +34,12 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** A rejected value as the message shows it: a database setting is described from its parts, never echoed. */
+function shownValue(key: string, value: unknown): string {
+  if (key === "database" && typeof value === "string") return JSON.stringify(/:\/\//.test(value) ? describeUrl(value) : value.length > 40 ? "(a long string)" : value);
+  return JSON.stringify(value);
+}
+
 export function resolveConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = {}): Resolved {
   const config: Config = structuredClone(DEFAULTS);
   const errors: MigrakitError[] = [];
@@ -50,13 +57,15 @@ export function resolveConfig(raw: unknown, source: string, env: NodeJS.ProcessE
     }
     const result = validate(value);
     if (result.ok) Object.defineProperty(config, key, { value: result.value, enumerable: true, writable: true, configurable: true });
-    else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source, key, value: JSON.stringify(value), expected: result.expected }));
+    else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source, key, value: shownValue(key, value), expected: result.expected }));
   }
   const override = env.MIGRAKIT_DATABASE_URL;
+  rememberSecretsOf(override);
+  if (typeof config.database === "string") rememberSecretsOf(config.database);
   if (override) {
     const result = VALIDATORS.database(override);
     if (result.ok) config.database = override;
-    else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source: "MIGRAKIT_DATABASE_URL", key: "MIGRAKIT_DATABASE_URL", value: JSON.stringify(override), expected: result.expected }));
+    else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source: "MIGRAKIT_DATABASE_URL", key: "MIGRAKIT_DATABASE_URL", value: JSON.stringify(describeUrl(override)), expected: result.expected }));
   }
   return { config, errors };
 }

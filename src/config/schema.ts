@@ -17,6 +17,8 @@ export interface Config {
   versionTable?: string;
   requireDowngrade: boolean;
   allowDestructive: boolean;
+  /** Release tags missing (shallow clone, no tag, no git): true = an error, false = a warning; undefined = an error under CI=true. */
+  requireReleaseTags?: boolean;
   /** Major version of the Postgres the scripts are deployed to, for the lint's version-dependent rules; undefined = the server's. */
   postgresVersion?: number;
   /** Extra semver pre-release channel → PEP 440 letters (`{ "preview": "rc" }`). */
@@ -76,6 +78,7 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
   versionTable: (v) => (typeof v === "string" && identifier.test(v) ? { ok: true, value: v } : { ok: false, expected: "a table name (letters, digits, underscores)" }),
   requireDowngrade: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   allowDestructive: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  requireReleaseTags: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   postgresVersion: (v) =>
     typeof v === "number" && Number.isInteger(v) && v >= 9 && v <= 99 ? { ok: true, value: v } : { ok: false, expected: "a Postgres major version such as 14" },
   prereleaseMap: (v) =>

@@ -2,7 +2,7 @@
 // a MigrakitError out. node-postgres and node sometimes echo the connection string in their texts,
 // so every reason is redacted, and the URL's own password is cut out as well should it appear bare.
 import { MigrakitError } from "../errors/index.js";
-import { redactSecrets, redactUrl } from "../util/redact.js";
+import { redactSecrets, redactUrl, urlParts } from "../util/redact.js";
 
 interface PgLikeError {
   code?: string;
@@ -13,24 +13,27 @@ interface PgLikeError {
 export function safeReason(err: unknown, url: string): string {
   const e = err as PgLikeError;
   let text = redactSecrets(String(e?.message ?? err));
-  const password = passwordOf(url);
-  if (password.length >= 3) text = text.split(password).join("***");
+  const raw = urlParts(url.trim())?.password ?? "";
+  for (const password of [passwordOf(url), raw]) if (password.length >= 3) text = text.split(password).join("***");
   return text || String(e?.code ?? "unknown error");
 }
 
 function passwordOf(url: string): string {
+  const password = urlParts(url.trim())?.password ?? "";
   try {
-    return decodeURIComponent(new URL(url).password);
+    return decodeURIComponent(password);
   } catch {
-    return "";
+    return password;
   }
 }
 
 function userOf(url: string): string {
+  const p = urlParts(url.trim());
+  if (!p) return "(unknown)";
   try {
-    return decodeURIComponent(new URL(url).username) || "(default user)";
+    return decodeURIComponent(p.user) || "(default user)";
   } catch {
-    return "(unknown)";
+    return p.user;
   }
 }
 

@@ -3,6 +3,7 @@
 import pg from "pg";
 import { connectionError, safeReason } from "./connect-error.js";
 import { plainUrl } from "./url.js";
+import { rememberSecretsOf } from "../util/redact.js";
 
 export interface ConnectOptions {
   /** How long to wait for the server before giving up (ms). */
@@ -11,6 +12,7 @@ export interface ConnectOptions {
 
 /** Connect, or throw EMIGRAKIT_DB_AUTH / EMIGRAKIT_DB_MISSING / EMIGRAKIT_DB_UNREACHABLE. */
 export async function connect(url: string, opts: ConnectOptions = {}): Promise<pg.Client> {
+  rememberSecretsOf(url);
   const connectionString = plainUrl(url);
   let client: pg.Client;
   try {

@@ -2,6 +2,7 @@
 // (clone.ts) is upgraded to head and compared with the ORM; the copy is dropped whatever happens, and the
 // original is only read. Runs after the static rules (a chain that breaks them cannot be run anyway);
 // the scratch-database checks of a plain `check` are not repeated here.
+import { rememberSecretsOf } from "../util/redact.js";
 import type { Context } from "../output/context.js";
 import { print, reportFindings } from "../output/output.js";
 import { runStaticCheck } from "../checks/run-static.js";
@@ -54,6 +55,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
     return 1;
   }
   const pkg = await loadDeployPackage(ctx);
+  rememberSecretsOf(opts.against);
   const instance = await readInstance(opts.against, pkg.versionTable);
   const plan = instancePlan(pkg.state, instance);
   if (plan.state === "ahead") throw aheadError(pkg.state, plan, instance);

@@ -1,24 +1,19 @@
-// How an instance is named in messages and prompts: `host:port/database`, built from the URL's parts so
-// that no password (nor a password= parameter) can ever be part of it. Pure.
-import { plainUrl } from "../db/url.js";
+// How an instance is named in messages and prompts: `user@host:port/database`, built from the URL's parts
+// (util/redact.ts) so that no password (nor a password= parameter) can ever be part of it, however raw the
+// password was pasted. Pure.
+import { describeUrl, urlParts } from "../util/redact.js";
 
 export function describeTarget(url: string): string {
-  try {
-    const u = new URL(plainUrl(url));
-    const host = u.hostname || u.searchParams.get("host") || "localhost";
-    const port = u.port ? `:${u.port}` : "";
-    const db = decodeURIComponent(u.pathname.replace(/^\//, "")) || "(default database)";
-    return `${host}${port}/${db}`;
-  } catch {
-    return "(unparsable URL)";
-  }
+  return describeUrl(url);
 }
 
 /** The login role a URL names (for privilege messages). */
 export function userOf(url: string): string {
+  const p = urlParts(url.trim());
+  if (!p) return "(unknown)";
   try {
-    return decodeURIComponent(new URL(plainUrl(url)).username) || "(default user)";
+    return decodeURIComponent(p.user) || "(default user)";
   } catch {
-    return "(unknown)";
+    return p.user;
   }
 }

@@ -175,6 +175,7 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
 
   if (!target && answer.empty) return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
   const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(renames, detect, answer, backfill) });
+  if (plan.chain.length === 0) b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
   const imports = neededImports(b, answer.imports);
   const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 
@@ -205,6 +206,17 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   const init = initWrite(repo, revision);
   if (init) writes.push(init);
   return { kind: "written", created: true, file, revision, writes, renames, changed: true, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
+}
+
+/**
+ * The first script of a package creates the schemas its tables live in: alembic's autogenerate writes
+ * `create_table(…, schema="core")` but never the schema, and a fresh instance has none. The downgrade leaves
+ * them: a schema may hold what migrakit did not create (the version table, other packages' tables).
+ */
+export function createSchemas(diffs: GenerateAnswer["diffs"]): string[] {
+  const schemas = new Set<string>();
+  for (const d of diffs) if (d.kind === "add_table" && typeof d.schema === "string" && d.schema && d.schema !== "public") schemas.add(d.schema);
+  return [...schemas].sort().map((name) => `op.execute('CREATE SCHEMA IF NOT EXISTS "${name.replace(/"/g, '""').replace(/'/g, "\\'")}"')`);
 }
 
 /** The `op.*` lines a hand-edited script still lacks, as a block to paste. */

@@ -58,7 +58,7 @@ export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.Process
   let out: Finding[] = [];
   for (const repo of loaded.repos) {
     out.push(...staticFindings(repo));
-    out.push(...(await releasedChangedFindings(repo, env)));
+    out.push(...(await releasedChangedFindings(repo, env, loaded.config)));
   }
   out = target === "unknown" ? withoutReleasedAhead(out) : acceptReleasedForTarget(out, loaded.repos, target);
   return out.filter((f) => f.severity === "error");

@@ -14,6 +14,7 @@ for (const { name, python } of testPythons()) {
   describe(`check on the seed-style fixture (${name} stack)`, () => {
     test("a clean repo passes: replay baseline, upgrade, models match, round trip; warm runs clone the template, then answer from the result cache", () => {
       const repo = fixtureRepo("seed-style");
+      repo.git("tag", "v0.4.0"); // its release: "released scripts never change" has a tag to compare with
       try {
         const home = cache();
         const cold = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });

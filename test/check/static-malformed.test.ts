@@ -87,6 +87,7 @@ test("check --static: a clean repo passes with exit 0", (t) => {
   const scripts = chain(5, { released: 3 });
   const repo = makeSchemaRepo({ scripts, init: { version: "0.3.0", migration: headOf(scripts) } });
   t.after(() => repo.cleanup());
+  repo.git("tag", "v0.3.0"); // released scripts: without their tag the released-unchanged rule says it could not run
   const r = runCli(["check", "--static"], { cwd: repo.dir });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /no problems found/);
@@ -126,6 +127,7 @@ test("check --static: every package of a repo that holds several", (t) => {
     files: { "other_pkg/migrations/versions/.gitkeep": "", "other_pkg/__init__.py": initText({ version: "0.1.0", migration: "abcdefabcdef" }) },
   });
   t.after(() => repo.cleanup());
+  repo.git("tag", "v0.2.0");
   const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(r.status, 1);
   const out = JSON.parse(r.stdout) as { packages: string[]; findings: { code: string; file: string }[] };

@@ -35,6 +35,7 @@ function pgDumpMajor(): number | null {
 before(async () => {
   pg = await startTestPostgres();
   repo = fixtureRepo("seed-style");
+  repo.git("tag", "v0.4.0"); // its release: "released scripts never change" has a tag to compare with
 });
 
 after(async () => {
@@ -64,6 +65,7 @@ test("an instance with rows: the copy is upgraded and matches the ORM; the origi
 
 test("a script the instance's rows break: a finding naming the script; the original is unchanged; no copy is left", async () => {
   const strict = fixtureRepo("seed-style");
+  strict.git("tag", "v0.4.0");
   try {
     // Passes on an empty database, fails on the instance: both runs use transform t1.
     strict.edit(

@@ -51,8 +51,10 @@ test("a script's version: from its name, from a legacy header, or unreleased", (
 });
 
 test("targets name host, port and database, never a password", () => {
-  assert.equal(describeTarget("postgresql://u:s3cret@db.example.com:5433/lamin?sslmode=require&password=x"), "db.example.com:5433/lamin");
-  assert.equal(describeTarget("postgresql+psycopg2://u:p@h/db"), "h/db");
+  assert.equal(describeTarget("postgresql://u:s3cret@db.example.com:5433/lamin?sslmode=require&password=x"), "u@db.example.com:5433/lamin");
+  assert.equal(describeTarget("postgresql+psycopg2://u:p@h/db"), "u@h/db");
+  assert.equal(describeTarget("postgresql://u:k3Jx+9/aQw==@h:5432/db"), "u@h:5432/db");
+  assert.equal(describeTarget("postgresql://u:p@ss w:rd@h/db"), "u@h/db");
   assert.equal(describeTarget("not a url"), "(unparsable URL)");
 });
 

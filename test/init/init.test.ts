@@ -127,6 +127,10 @@ test("init: the env.py it writes passes the full migrakit check on the example p
   const init = runCli(["init"], { cwd: repo.dir });
   assert.equal(init.status, 0, init.stderr);
   assert.match(init.stdout, /create\s+lnschema_demo\/migrations\/env\.py/);
+  // The example is released as 0.2.0: with its tag, the released-unchanged rule runs (without, it warns).
+  repo.git("add", "-A");
+  repo.git("commit", "-q", "--no-verify", "-m", "chore: migrakit init");
+  repo.git("tag", "v0.2.0");
   const check = runCli(["check", "--no-cache"], { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python, ...own }, timeoutMs: 300_000 });
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout + check.stderr, /no problems found/);

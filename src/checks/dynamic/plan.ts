@@ -23,6 +23,11 @@ export const revisionOf = (s: ScriptFile): string => s.source.revision?.value ??
  * rules already report why, and alembic could not run it either).
  */
 export function planChain(repo: SchemaRepo): ChainPlan | null {
+  // A new package has no scripts yet: a chain of length 0, on which generate writes the first script and the
+  // check compares the ORM with an empty database (instead of finding nothing to check).
+  if (repo.scripts.length === 0 && repo.undecodable.length === 0 && repo.notFiles.length === 0) {
+    return { chain: [], released: [], unreleased: [], releasedHead: null, head: null };
+  }
   const g = repo.graph;
   if (!g.chain || g.cycles.length > 0 || g.heads.length > 1 || g.missingParents.length > 0) return null;
   const chain = g.chain.map((rev) => g.byRevision.get(rev)![0] as ScriptFile);

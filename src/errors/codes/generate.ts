@@ -75,6 +75,12 @@ export const generateCodes = {
     message: (d) => `The scripts of ${show(d.package)} have several heads and ${show(d.reason)}.`,
     fix: () => "Re-parent the branch's script by hand (its down_revision) on the other head, or pass --onto <git ref of main> so migrakit knows which scripts are main's.",
   },
+  EMIGRAKIT_REBASE_CONFLICT: {
+    exit: 1,
+    title: "A file rebase needs still holds git conflict markers",
+    message: (d) => `${show(d.file)}:${show(d.line)} holds a git conflict (${show(d.reason)}); rebase resolves only the _migration/__version__ lines of __init__.py, so nothing was written.`,
+    fix: (d) => `Resolve the conflict in ${show(d.file)} (keep both sides' other changes; _migration and __version__ may stay conflicted), then run \`npx migrakit rebase\` again.`,
+  },
   EMIGRAKIT_NOT_A_GIT_REPO: {
     exit: 2,
     title: "The hook runs outside a git work tree",

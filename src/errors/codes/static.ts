@@ -196,4 +196,10 @@ export const staticCodes = {
     message: (d) => `"${show(d.file)}" differs from its released copy at ${show(d.ref)}.`,
     fix: (d) => `Released scripts never change: restore it (\`git checkout ${show(d.ref)} -- ${show(d.file)}\`) and put the change in a new script.`,
   },
+  EMIGRAKIT_RELEASED_UNCHECKED: {
+    exit: 1,
+    title: "Whether released scripts changed cannot be checked",
+    message: (d) => `The rule "released scripts never change" could not run: ${show(d.reason)}.`,
+    fix: (d) => show(d.fix),
+  },
 } satisfies Catalogue;

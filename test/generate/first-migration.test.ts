@@ -1,0 +1,62 @@
+// Issue 16 item 4: a new schema package (ORM tables, no scripts yet) gets its first migration from `generate`
+// (down_revision = None, creating the schema the ORM uses), and `check` fails until it has one. The example
+// package with its scripts removed, in a real git repo; real alembic, real Postgres.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.js";
+import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { pruneTemplates } from "../../src/db/templates.js";
+import { REPO_ROOT, testPythons } from "../helpers/python.js";
+
+const VERSIONS = "lnschema_demo/migrations/versions";
+let pg: TestPostgres;
+let work: string;
+before(async () => {
+  pg = await startTestPostgres();
+  work = mkdtempSync(join(tmpdir(), "migrakit-first-"));
+});
+after(async () => {
+  // generate and check keep their baselines as template databases (the cache): the file's server goes with them.
+  if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
+  await pg?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+for (const { name, python } of testPythons()) {
+  test(`a package with ORM tables and no scripts: check fails, generate writes the first script, check passes (${name} stack)`, () => {
+    const dir = join(work, name);
+    cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
+    for (const f of readdirSync(join(dir, VERSIONS))) rmSync(join(dir, VERSIONS, f));
+    writeFileSync(join(dir, VERSIONS, ".gitkeep"), "");
+    const init = join(dir, "lnschema_demo", "__init__.py");
+    writeFileSync(init, '"""A new schema package."""\n\n_schema_id = "demo"\n_migration = None\n__version__ = "0.0.0"\n\nfrom ._core import Run, Transform, User  # noqa: E402,F401\n');
+    const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@e" } });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-qm", "a new schema package");
+    const env = { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: python, CI: "true", XDG_CACHE_HOME: join(work, `cache-${name}`) };
+
+    const before = runCli(["check", "--json"], { cwd: dir, env });
+    assert.equal(before.status, 1, before.stdout + before.stderr);
+    const codes = (JSON.parse(before.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+    assert.ok(codes.includes("EMIGRAKIT_MODELS_MISMATCH"), codes.join());
+
+    const gen = runCli(["generate", "-m", "the first tables"], { cwd: dir, env });
+    assert.equal(gen.status, 0, gen.stdout + gen.stderr);
+    const scripts = readdirSync(join(dir, VERSIONS)).filter((f) => f.endsWith(".py"));
+    assert.equal(scripts.length, 1, scripts.join());
+    const text = execFileSync("cat", [join(dir, VERSIONS, scripts[0]!)], { encoding: "utf8" });
+    assert.match(text, /^down_revision = None$/m);
+    assert.match(text, /op\.execute\('CREATE SCHEMA IF NOT EXISTS "core"'\)/);
+    assert.match(text, /op\.create_table\(/);
+    const revision = /^revision = "([0-9a-f]{12})"$/m.exec(text)![1]!;
+    assert.match(execFileSync("cat", [init], { encoding: "utf8" }), new RegExp(`_migration = "${revision}"`));
+
+    const afterCheck = runCli(["check"], { cwd: dir, env });
+    assert.equal(afterCheck.status, 0, afterCheck.stdout + afterCheck.stderr);
+  });
+}
