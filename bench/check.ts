@@ -64,17 +64,28 @@ function generate(dir: string, scripts: number, tables: number): void {
       `    ${down}`,
       "",
     ].join("\n");
-    writeFileSync(join(pkg, "migrations", "versions", `2023-01-01-${rev(i)}-${released ? `v0_${i + 1}_0` : "vx_x_x"}.py`), text);
+    writeFileSync(
+      join(pkg, "migrations", "versions", `2023-01-01-${rev(i)}-${released ? `v0_${i + 1}_0` : "vx_x_x"}.py`),
+      text,
+    );
   }
   const orm = ["from typing import Optional", "from sqlmodel import Field, SQLModel", ""];
   for (let t = 0; t < tables; t++) {
-    orm.push(`class T${t}(SQLModel, table=True):  # type: ignore`, `    __tablename__ = "t${t}"`, '    __table_args__ = {"schema": "core"}', "    id: int = Field(primary_key=True)");
+    orm.push(
+      `class T${t}(SQLModel, table=True):  # type: ignore`,
+      `    __tablename__ = "t${t}"`,
+      '    __table_args__ = {"schema": "core"}',
+      "    id: int = Field(primary_key=True)",
+    );
     for (const c of columns[t]!) orm.push(`    ${c}: Optional[int] = None`);
     orm.push("");
   }
   writeFileSync(join(pkg, "_core.py"), orm.join("\n"));
   writeFileSync(join(pkg, "migrations", "env.py"), ENV_PY);
-  writeFileSync(join(pkg, "__init__.py"), `_migration = "${rev(scripts - 1)}"\n__version__ = "0.${scripts - 1}.0"\n\nfrom ._core import *  # noqa\n`);
+  writeFileSync(
+    join(pkg, "__init__.py"),
+    `_migration = "${rev(scripts - 1)}"\n__version__ = "0.${scripts - 1}.0"\n\nfrom ._core import *  # noqa\n`,
+  );
   execFileSync("git", ["init", "-q"], { cwd: dir });
   execFileSync("git", ["-c", "user.name=b", "-c", "user.email=b@b", "add", "-A"], { cwd: dir });
   execFileSync("git", ["-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "bench"], { cwd: dir });
@@ -138,7 +149,9 @@ async function main(): Promise<void> {
   const server = await ensureEmbeddedServer({ env: env0, dataDir });
   const serverStart = Date.now() - t0;
   const node = timeCommand("node -e 0", process.execPath, ["-e", "0"], { runs: RUNS });
-  console.log(`embedded Postgres ${server.version}: new data folder initialised and started in ${(serverStart / 1000).toFixed(2)} s`);
+  console.log(
+    `embedded Postgres ${server.version}: new data folder initialised and started in ${(serverStart / 1000).toFixed(2)} s`,
+  );
   console.log(`python: ${PYTHON}`);
   try {
     for (const n of SIZES) {
@@ -148,24 +161,51 @@ async function main(): Promise<void> {
       generate(dir, n, tables);
       const cache = join(base, `cache-${n}`);
       // The warm Python worker in a folder of the bench's own (stopped at the end); cold runs go without it.
-      const env = { ...process.env, MIGRAKIT_PYTHON: PYTHON, MIGRAKIT_DATABASE_URL: server.adminUrl, XDG_CACHE_HOME: cache, CI: "", GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "1", MIGRAKIT_WORKER_DIR: workers };
+      const env = {
+        ...process.env,
+        MIGRAKIT_PYTHON: PYTHON,
+        MIGRAKIT_DATABASE_URL: server.adminUrl,
+        XDG_CACHE_HOME: cache,
+        CI: "",
+        GITHUB_ACTIONS: "",
+        MIGRAKIT_WORKER: "1",
+        MIGRAKIT_WORKER_DIR: workers,
+      };
       // Plain alembic on a fresh database each run.
       const db = `migrakit_bench_${n}`;
       const fresh = () =>
-        void execFileSync(process.execPath, ["-e", `
+        void execFileSync(process.execPath, [
+          "-e",
+          `
           const pg = require(${JSON.stringify(join(ROOT, "node_modules", "pg"))});
           const c = new pg.Client(${JSON.stringify(server.adminUrl)});
-          c.connect().then(() => c.query('DROP DATABASE IF EXISTS ${db}')).then(() => c.query('CREATE DATABASE ${db}')).then(() => c.end());`]);
+          c.connect().then(() => c.query('DROP DATABASE IF EXISTS ${db}')).then(() => c.query('CREATE DATABASE ${db}')).then(() => c.end());`,
+        ]);
       const url = server.adminUrl.replace(/\/postgres$/, `/${db}`);
-      const plain = timeCommand(`plain alembic (${n} scripts, ${tables} tables)`, PYTHON, ["-c", PLAIN, dir, url], { runs: RUNS, before: fresh });
+      const plain = timeCommand(`plain alembic (${n} scripts, ${tables} tables)`, PYTHON, ["-c", PLAIN, dir, url], {
+        runs: RUNS,
+        before: fresh,
+      });
       await withClient(server.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${db}`));
       const checkCmd = (label: string, extraEnv: NodeJS.ProcessEnv, before?: () => void): Timing =>
-        timeCommand(label, process.execPath, [BIN, "check"], { cwd: dir, env: { ...env, ...extraEnv }, runs: RUNS, before });
-      const cold = checkCmd(`migrakit check cold (no cache, no template, no worker)`, { MIGRAKIT_NO_CACHE: "1", MIGRAKIT_WORKER: "0" });
+        timeCommand(label, process.execPath, [BIN, "check"], {
+          cwd: dir,
+          env: { ...env, ...extraEnv },
+          runs: RUNS,
+          before,
+        });
+      const cold = checkCmd(`migrakit check cold (no cache, no template, no worker)`, {
+        MIGRAKIT_NO_CACHE: "1",
+        MIGRAKIT_WORKER: "0",
+      });
       checkCmd("(prime the template)", {});
       let touch = 0;
       const touchOrm = () => appendFileSync(join(dir, "lnschema_bench", "_core.py"), `# ${touch++}\n`);
-      const warmNoWorker = checkCmd(`migrakit check warm, no worker (template cached)`, { MIGRAKIT_WORKER: "0" }, touchOrm);
+      const warmNoWorker = checkCmd(
+        `migrakit check warm, no worker (template cached)`,
+        { MIGRAKIT_WORKER: "0" },
+        touchOrm,
+      );
       const warm = checkCmd(`migrakit check warm (template cached, warm worker)`, {}, touchOrm);
       const cached = checkCmd(`migrakit check, inputs unchanged (result cache)`, {});
       // One more unreleased script (a new column) on top of the cached template.
@@ -176,18 +216,36 @@ async function main(): Promise<void> {
       );
       appendFileSync(join(dir, "lnschema_bench", "_core.py"), "");
       const core = join(dir, "lnschema_bench", "_core.py");
-      execFileSync("sed", ["-i", 's/^class T0(SQLModel, table=True):  # type: ignore$/class T0(SQLModel, table=True):  # type: ignore\\n    extra: Optional[int] = None/', core]);
-      execFileSync("sed", ["-i", `s/_migration = "${rev(last)}"/_migration = "${rev(n)}"/`, join(dir, "lnschema_bench", "__init__.py")]);
+      execFileSync("sed", [
+        "-i",
+        "s/^class T0(SQLModel, table=True):  # type: ignore$/class T0(SQLModel, table=True):  # type: ignore\\n    extra: Optional[int] = None/",
+        core,
+      ]);
+      execFileSync("sed", [
+        "-i",
+        `s/_migration = "${rev(last)}"/_migration = "${rev(n)}"/`,
+        join(dir, "lnschema_bench", "__init__.py"),
+      ]);
       const newScript = checkCmd(`migrakit check warm + 1 new unreleased script`, {}, touchOrm);
       console.log(`\n${n} scripts, ${tables} tables (median of ${RUNS}):`);
-      console.log(`  load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (the machine is shared: ratios, not absolute times)`);
+      console.log(
+        `  load average ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(" ")} (the machine is shared: ratios, not absolute times)`,
+      );
       for (const t of [plain, cold, warmNoWorker, warm, newScript]) {
-        console.log(`  ${t.label.padEnd(52)} ${(t.medianMs / 1000).toFixed(3).padStart(7)} s  ${(t.medianMs / plain.medianMs).toFixed(2).padStart(5)}x plain alembic`);
+        console.log(
+          `  ${t.label.padEnd(52)} ${(t.medianMs / 1000).toFixed(3).padStart(7)} s  ${(t.medianMs / plain.medianMs).toFixed(2).padStart(5)}x plain alembic`,
+        );
       }
-      console.log(`  ${cached.label.padEnd(52)} ${(cached.medianMs / 1000).toFixed(3).padStart(7)} s  ${(cached.medianMs / node.medianMs).toFixed(2).padStart(5)}x node -e 0 (${node.medianMs.toFixed(0)} ms)`);
+      console.log(
+        `  ${cached.label.padEnd(52)} ${(cached.medianMs / 1000).toFixed(3).padStart(7)} s  ${(cached.medianMs / node.medianMs).toFixed(2).padStart(5)}x node -e 0 (${node.medianMs.toFixed(0)} ms)`,
+      );
       const warmTarget = n >= 1000 ? 0.2 : 0.4;
       const met = (ok: boolean) => (ok ? "met" : "NOT met");
-      console.log(`  targets (issue 15): warm ≤ ${warmTarget}x plain: ${met(warm.medianMs <= warmTarget * plain.medianMs)}; cold ≤ plain + 0.5 s (${((plain.medianMs + 500) / 1000).toFixed(2)} s): ${met(cold.medianMs <= plain.medianMs + 500)}; result cache ≤ 1.5x node -e 0: ${met(cached.medianMs <= 1.5 * node.medianMs)}`);
+      console.log(
+        `  targets (issue 15): warm ≤ ${warmTarget}x plain: ${met(warm.medianMs <= warmTarget * plain.medianMs)}; cold ≤ plain + 0.5 s (${((plain.medianMs + 500) / 1000).toFixed(2)} s): ${met(cold.medianMs <= plain.medianMs + 500)}; result cache ≤ 1.5x node -e 0: ${met(cached.medianMs <= 1.5 * node.medianMs)}`,
+      );
     }
   } finally {
     await stopWorkers(await listWorkers(workers, isAlive), waitForExit);

@@ -68,7 +68,10 @@ function writeRepo(dir: string): void {
       `    op.drop_table("t${i}")`,
       "",
     ].join("\n");
-    writeFileSync(join(pkg, "migrations", "versions", `2024-01-${String(i).padStart(2, "0")}-${rev(i)}-v0_${i}_0.py`), text);
+    writeFileSync(
+      join(pkg, "migrations", "versions", `2024-01-${String(i).padStart(2, "0")}-${rev(i)}-v0_${i}_0.py`),
+      text,
+    );
   }
   writeFileSync(join(pkg, "migrations", "env.py"), ENV_PY);
   writeFileSync(join(pkg, "__init__.py"), `_migration = "${rev(SCRIPTS)}"\n__version__ = "0.${SCRIPTS}.0"\n`);
@@ -106,8 +109,19 @@ async function main(): Promise<void> {
   const repo = join(base, "repo");
   mkdirSync(repo);
   writeRepo(repo);
-  const server = await getScratchServer({ database: "embedded", env: { ...process.env, MIGRAKIT_DATABASE_URL: "" }, keepAlive: false, dataDir: join(base, "pg") });
-  const env = { ...process.env, MIGRAKIT_PYTHON: PYTHON, MIGRAKIT_DATABASE_URL: server.adminUrl, CI: "true", GITHUB_ACTIONS: "" };
+  const server = await getScratchServer({
+    database: "embedded",
+    env: { ...process.env, MIGRAKIT_DATABASE_URL: "" },
+    keepAlive: false,
+    dataDir: join(base, "pg"),
+  });
+  const env = {
+    ...process.env,
+    MIGRAKIT_PYTHON: PYTHON,
+    MIGRAKIT_DATABASE_URL: server.adminUrl,
+    CI: "true",
+    GITHUB_ACTIONS: "",
+  };
   const results: { label: string; ms: number }[] = [];
   try {
     for (const parallel of [1, 8]) {
@@ -115,8 +129,13 @@ async function main(): Promise<void> {
       const file = join(base, `targets-${parallel}.txt`);
       writeFileSync(file, urls.join("\n") + "\n");
       const ms = timed(() => {
-        const r = spawnSync(process.execPath, [BIN, "deploy", "--targets", file, "--yes", "--parallel", String(parallel), "--json"], { cwd: repo, env, encoding: "utf8" });
-        if (r.status !== 0) throw new Error(`deploy --parallel ${parallel}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+        const r = spawnSync(
+          process.execPath,
+          [BIN, "deploy", "--targets", file, "--yes", "--parallel", String(parallel), "--json"],
+          { cwd: repo, env, encoding: "utf8" },
+        );
+        if (r.status !== 0)
+          throw new Error(`deploy --parallel ${parallel}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
         const doc = JSON.parse(r.stdout) as { atHead: number };
         if (doc.atHead !== DBS) throw new Error(`deploy --parallel ${parallel}: ${doc.atHead} of ${DBS} at head`);
       });
@@ -126,7 +145,11 @@ async function main(): Promise<void> {
     const urls = await databases(server.adminUrl, "fleet_alembic");
     const ms = timed(() => {
       for (const url of urls) {
-        const r = spawnSync(PYTHON, ["-m", "alembic", "-c", join(repo, "alembic.ini"), "upgrade", "head"], { cwd: repo, env: { ...env, BENCH_URL: url.replace(/^postgresql:/, "postgresql+psycopg2:") }, encoding: "utf8" });
+        const r = spawnSync(PYTHON, ["-m", "alembic", "-c", join(repo, "alembic.ini"), "upgrade", "head"], {
+          cwd: repo,
+          env: { ...env, BENCH_URL: url.replace(/^postgresql:/, "postgresql+psycopg2:") },
+          encoding: "utf8",
+        });
         if (r.status !== 0) throw new Error(`alembic upgrade head: exit ${r.status}\n${r.stderr}`);
       }
     });
@@ -138,7 +161,10 @@ async function main(): Promise<void> {
   }
   const loop = results[0]!.ms;
   console.log(`bench/fleet: ${DBS} empty databases × ${SCRIPTS} scripts, embedded Postgres, ${PYTHON}`);
-  for (const r of results) console.log(`${r.label.padEnd(58)} ${(r.ms / 1000).toFixed(2).padStart(7)} s   ${(r.ms / loop).toFixed(2).padStart(5)}x the alembic loop`);
+  for (const r of results)
+    console.log(
+      `${r.label.padEnd(58)} ${(r.ms / 1000).toFixed(2).padStart(7)} s   ${(r.ms / loop).toFixed(2).padStart(5)}x the alembic loop`,
+    );
 }
 
 await main();

@@ -51,7 +51,10 @@ const scripts = Array.from({ length: N }, (_, i) => ({
   revision: rev(i),
   down: i === 0 ? null : rev(i - 1),
   slug: "v0_1_0",
-  upgrade: i === 0 ? `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")` : `op.add_column("item", sa.Column("c${i - 1}", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`,
+  upgrade:
+    i === 0
+      ? `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")`
+      : `op.add_column("item", sa.Column("c${i - 1}", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`,
   downgrade: i === 0 ? `op.drop_table("item", schema="core")` : `op.drop_column("item", "c${i - 1}", schema="core")`,
 }));
 const repo = makeSchemaRepo({
@@ -75,9 +78,22 @@ repo.git("commit", "-q", "-m", "history");
 repo.git("tag", "v0.1.0");
 // The warm worker on (as on a developer machine), in the bench's own socket folder; idle exit after 4 s for
 // the "after the idle exit" run (the hook runs follow each other faster than that).
-const env: NodeJS.ProcessEnv = { ...process.env, MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true", MIGRAKIT_WORKER: "1", MIGRAKIT_WORKER_DIR: WORKERS, MIGRAKIT_WORKER_IDLE: "4" };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  MIGRAKIT_DATABASE_URL: pg.adminUrl,
+  MIGRAKIT_PYTHON: PYTHON,
+  CI: "true",
+  MIGRAKIT_WORKER: "1",
+  MIGRAKIT_WORKER_DIR: WORKERS,
+  MIGRAKIT_WORKER_IDLE: "4",
+};
 let extraEnv: NodeJS.ProcessEnv = {};
-const hook = () => spawnSync(process.execPath, [BIN, "hook", "pre-commit"], { cwd: repo.dir, env: { ...env, ...extraEnv }, encoding: "utf8" });
+const hook = () =>
+  spawnSync(process.execPath, [BIN, "hook", "pre-commit"], {
+    cwd: repo.dir,
+    env: { ...env, ...extraEnv },
+    encoding: "utf8",
+  });
 
 const nodeBare = median(Array.from({ length: 7 }, () => ms(() => execFileSync(process.execPath, ["-e", "0"]))));
 repo.write("README.md", "x\n");
@@ -93,7 +109,8 @@ const runChange = () => {
     if (r.status !== 0) throw new Error(r.stderr);
   });
   repo.git("reset", "-q", "HEAD", "--", "lnschema_demo");
-  for (const f of repo.git("ls-files", "--others", "--exclude-standard", "lnschema_demo").split("\n").filter(Boolean)) rmSync(repo.path(f));
+  for (const f of repo.git("ls-files", "--others", "--exclude-standard", "lnschema_demo").split("\n").filter(Boolean))
+    rmSync(repo.path(f));
   repo.git("checkout", "--", "lnschema_demo/__init__.py");
   repo.write("lnschema_demo/_core.py", orm(N - 1, "    extra: Optional[str] = None\n"));
   repo.git("add", "lnschema_demo/_core.py");
@@ -113,7 +130,20 @@ const idleWorker = (await listWorkers(WORKERS, isAlive))[0];
 if (!idleWorker || !(await waitForExit(idleWorker.pid, 30_000))) throw new Error("the worker did not exit when idle");
 const afterIdle = runChange();
 execFileSync(PYTHON, ["-c", DUMMY_WHEEL, join(WORK, "migrakit_bench_dummy-1.0-py3-none-any.whl")]);
-execFileSync(PYTHON, ["-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--disable-pip-version-check", join(WORK, "migrakit_bench_dummy-1.0-py3-none-any.whl")], { env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore" } });
+execFileSync(
+  PYTHON,
+  [
+    "-m",
+    "pip",
+    "install",
+    "--quiet",
+    "--no-index",
+    "--no-deps",
+    "--disable-pip-version-check",
+    join(WORK, "migrakit_bench_dummy-1.0-py3-none-any.whl"),
+  ],
+  { env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore" } },
+);
 const afterPip = runChange();
 await stopWorkers(await listWorkers(WORKERS, isAlive), waitForExit);
 // Without the worker, with and without the safety lint (no recording, no rules): what the lint adds.
@@ -139,7 +169,11 @@ import shutil; shutil.copy(${JSON.stringify(join(ROOT, "python/templates/env.py"
 command.upgrade(c, "head")
 command.check(c) if hasattr(command, "check") else None
 `;
-  spawnSync(PYTHON, ["-c", code], { cwd: repo.dir, encoding: "utf8", env: { ...env, PYTHONPATH: join(ROOT, "python") } });
+  spawnSync(PYTHON, ["-c", code], {
+    cwd: repo.dir,
+    encoding: "utf8",
+    env: { ...env, PYTHONPATH: join(ROOT, "python") },
+  });
 });
 await db.drop();
 rmSync(repo.path("lnschema_demo/migrations/env.py"), { force: true });
@@ -147,20 +181,39 @@ rmSync(repo.path("lnschema_demo/migrations/env.py"), { force: true });
 const f = (x: number) => `${x.toFixed(0)} ms`;
 const target = N >= 1000 ? 0.2 : 0.4;
 const met = (ok: boolean) => (ok ? "met" : "NOT met");
-console.log(`scripts: ${N}; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (the machine is shared: read the ratios)`);
+console.log(
+  `scripts: ${N}; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} (the machine is shared: read the ratios)`,
+);
 console.log(`node -e 0:                              ${f(nodeBare)}`);
-console.log(`hook, nothing relevant staged:          ${f(quick)} (${(quick / nodeBare).toFixed(2)}× node -e 0; target ≤ 1.2×: ${met(quick <= 1.2 * nodeBare)})`);
+console.log(
+  `hook, nothing relevant staged:          ${f(quick)} (${(quick / nodeBare).toFixed(2)}× node -e 0; target ≤ 1.2×: ${met(quick <= 1.2 * nodeBare)})`,
+);
 console.log(`plain alembic upgrade + compare:        ${f(alembicTime)}`);
-console.log(`hook, one ORM change, cold:             ${f(cold)} (${(cold / alembicTime).toFixed(2)}× plain alembic; no template, no worker yet)`);
-console.log(`hook, one ORM change, warm, no worker:  ${f(warmNoWorker)} (${(warmNoWorker / alembicTime).toFixed(2)}× plain alembic)`);
-console.log(`  … and without the safety lint:        ${f(warmNoWorkerNoLint)} (the lint adds ${(((warmNoWorker - warmNoWorkerNoLint) / warmNoWorkerNoLint) * 100).toFixed(1)}%: ${(warmNoWorker / warmNoWorkerNoLint).toFixed(3)}×; target ≤ 1.05×)`);
-console.log(`hook, one ORM change, warm:             ${f(warm)} (${(warm / alembicTime).toFixed(2)}× plain alembic; target ≤ ${target}×: ${met(warm <= target * alembicTime)})`);
-console.log(`first run after the worker's idle exit: ${f(afterIdle)} (${(afterIdle / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterIdle <= cold)})`);
-console.log(`first run after a pip install:          ${f(afterPip)} (${(afterPip / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterPip <= cold)})`);
+console.log(
+  `hook, one ORM change, cold:             ${f(cold)} (${(cold / alembicTime).toFixed(2)}× plain alembic; no template, no worker yet)`,
+);
+console.log(
+  `hook, one ORM change, warm, no worker:  ${f(warmNoWorker)} (${(warmNoWorker / alembicTime).toFixed(2)}× plain alembic)`,
+);
+console.log(
+  `  … and without the safety lint:        ${f(warmNoWorkerNoLint)} (the lint adds ${(((warmNoWorker - warmNoWorkerNoLint) / warmNoWorkerNoLint) * 100).toFixed(1)}%: ${(warmNoWorker / warmNoWorkerNoLint).toFixed(3)}×; target ≤ 1.05×)`,
+);
+console.log(
+  `hook, one ORM change, warm:             ${f(warm)} (${(warm / alembicTime).toFixed(2)}× plain alembic; target ≤ ${target}×: ${met(warm <= target * alembicTime)})`,
+);
+console.log(
+  `first run after the worker's idle exit: ${f(afterIdle)} (${(afterIdle / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterIdle <= cold)})`,
+);
+console.log(
+  `first run after a pip install:          ${f(afterPip)} (${(afterPip / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterPip <= cold)})`,
+);
 console.log(`bridge requests of a warm hook run that writes a script: ${requests.length} (${requests.join(", ")})`);
-console.log("seed's manual path:                     a CI round trip — push, wait for the Build step, copy the printed op lines into the script, push, wait again (minutes, not timed)");
+console.log(
+  "seed's manual path:                     a CI round trip — push, wait for the Build step, copy the printed op lines into the script, push, wait again (minutes, not timed)",
+);
 repo.cleanup();
 rmSync(WORK, { recursive: true, force: true });
 await pruneTemplates(pg.adminUrl, { keep: 0 });
 await pg.stop();
-

@@ -7,7 +7,12 @@ export interface Timing {
   runs: number[];
 }
 
-export function timeCommand(label: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number; before?: () => void; expectStatus?: number } = {}): Timing {
+export function timeCommand(
+  label: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number; before?: () => void; expectStatus?: number } = {},
+): Timing {
   const runs: number[] = [];
   for (let i = 0; i < (opts.runs ?? 7); i++) {
     opts.before?.();
@@ -23,6 +28,8 @@ export function timeCommand(label: string, cmd: string, args: string[], opts: { 
 
 export function printTable(rows: Timing[], baseline: Timing): void {
   for (const r of rows) {
-    console.log(`${r.label.padEnd(58)} ${(r.medianMs / 1000).toFixed(3).padStart(7)} s   ${(r.medianMs / baseline.medianMs).toFixed(2).padStart(6)}x ${baseline.label}`);
+    console.log(
+      `${r.label.padEnd(58)} ${(r.medianMs / 1000).toFixed(3).padStart(7)} s   ${(r.medianMs / baseline.medianMs).toFixed(2).padStart(6)}x ${baseline.label}`,
+    );
   }
 }

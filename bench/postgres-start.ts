@@ -41,7 +41,15 @@ try {
   const processMs: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(module)}); await m.ensureEmbeddedServer({ env: process.env, dataDir: ${JSON.stringify(dataDir)} });`], { env });
+    execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(module)}); await m.ensureEmbeddedServer({ env: process.env, dataDir: ${JSON.stringify(dataDir)} });`,
+      ],
+      { env },
+    );
     processMs.push(performance.now() - t);
   }
 
@@ -59,7 +67,9 @@ try {
   await withClient(built.url, async (c) => {
     await c.query("CREATE SCHEMA core");
     for (let i = 0; i < 20; i++) {
-      await c.query(`CREATE TABLE core.t${i} (id serial PRIMARY KEY, name text NOT NULL, ref int${i ? ` REFERENCES core.t${i - 1}(id)` : ""})`);
+      await c.query(
+        `CREATE TABLE core.t${i} (id serial PRIMARY KEY, name text NOT NULL, ref int${i ? ` REFERENCES core.t${i - 1}(id)` : ""})`,
+      );
       await c.query(`CREATE INDEX ix_t${i}_name ON core.t${i} (name)`);
     }
   });

@@ -15,14 +15,23 @@ const scripts = chain(n, { released: n - 5 });
 const repo = makeSchemaRepo({ scripts, init: { version: `0.${n - 5}.0`, migration: headOf(scripts) }, commit: true });
 try {
   const node = timeCommand("node -e 0", process.execPath, ["-e", "0"], { runs: 11 });
-  const check = timeCommand(`migrakit check --static (${n} scripts)`, process.execPath, [bin, "check", "--static"], { cwd: repo.dir, runs: 11 });
+  const check = timeCommand(`migrakit check --static (${n} scripts)`, process.execPath, [bin, "check", "--static"], {
+    cwd: repo.dir,
+    runs: 11,
+  });
   const rows: Timing[] = [node, check];
   const python = process.env.MIGRAKIT_PYTHON ?? join(root, ".venvs/current/bin/python");
   if (existsSync(python)) {
     writeFileSync(join(repo.dir, "alembic.ini"), `[alembic]\nscript_location = ${repo.pkg}/migrations\n`);
     const pycache = join(repo.dir, repo.pkg, "migrations/versions/__pycache__");
     const args = ["-m", "alembic", "heads"];
-    rows.push(timeCommand(`alembic heads, cold bytecode cache`, python, args, { cwd: repo.dir, runs: 5, before: () => rmSync(pycache, { recursive: true, force: true }) }));
+    rows.push(
+      timeCommand(`alembic heads, cold bytecode cache`, python, args, {
+        cwd: repo.dir,
+        runs: 5,
+        before: () => rmSync(pycache, { recursive: true, force: true }),
+      }),
+    );
     rows.push(timeCommand(`alembic heads, warm bytecode cache`, python, args, { cwd: repo.dir, runs: 7 }));
   } else {
     console.log(`(no ${python}: run scripts/python-envs.sh to compare with alembic heads)`);
@@ -30,8 +39,14 @@ try {
   printTable(rows, node);
   const ratio = check.medianMs / node.medianMs;
   // On a shared machine the wall time mostly measures the neighbours: the ratio is the figure.
-  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
-  console.log(`target (issue 15) ≤ 1.5x node -e 0: ${ratio <= 1.5 ? "met" : "NOT met"} (${(check.medianMs / 1000).toFixed(3)} s, ${ratio.toFixed(2)}x)`);
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")} on ${cpus().length} cores`,
+  );
+  console.log(
+    `target (issue 15) ≤ 1.5x node -e 0: ${ratio <= 1.5 ? "met" : "NOT met"} (${(check.medianMs / 1000).toFixed(3)} s, ${ratio.toFixed(2)}x)`,
+  );
 } finally {
   repo.cleanup();
 }

@@ -6,7 +6,10 @@ const argv = process.argv.slice(2);
 // event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
 // that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do.
 let outputFailure;
-for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
+for (const [name, stream] of [
+  ["stdout", process.stdout],
+  ["stderr", process.stderr],
+]) {
   stream.on("error", (err) => {
     if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
     outputFailure ??= { stream: name, reason: err.code ?? err.message };
@@ -21,7 +24,12 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
 // (src/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
 if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "release-prepare")) {
   const quick = await import(bundleIsFresh() ? "../dist/bundle/quick/quick.js" : "../dist/src/quick.js");
-  process.exitCode = await quick.quickMain(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+  process.exitCode = await quick.quickMain(argv, {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+  });
 }
 if (process.exitCode === undefined) {
   const { main } = await import("../dist/src/cli.js");

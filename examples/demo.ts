@@ -7,7 +7,16 @@
 //   4. the seed's ORM change (Transform.version → v), committed: the pre-commit hook writes the migration;
 //   5. the script it wrote; 6. `migrakit check`; 7. the release of 1.0.0 with `migrakit release`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,10 +40,26 @@ async function step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   return result;
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; show?: boolean; allowFail?: boolean }): { status: number; out: string } {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; show?: boolean; allowFail?: boolean },
+): { status: number; out: string } {
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  if (opts.show !== false && out.trim()) say(out.trimEnd().split("\n").map((l) => `  │ ${l}`).join("\n"));
+  if (opts.show !== false && out.trim())
+    say(
+      out
+        .trimEnd()
+        .split("\n")
+        .map((l) => `  │ ${l}`)
+        .join("\n"),
+    );
   if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(" ")} failed with exit ${r.status}`);
   return { status: r.status ?? 1, out };
 }
@@ -45,14 +70,27 @@ function python(): string {
   return join(root, ".venvs/current/bin/python");
 }
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...gitIdentity } });
-const gitIdentity = { GIT_AUTHOR_NAME: "Demo", GIT_AUTHOR_EMAIL: "demo@example.com", GIT_COMMITTER_NAME: "Demo", GIT_COMMITTER_EMAIL: "demo@example.com" };
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...gitIdentity } });
+const gitIdentity = {
+  GIT_AUTHOR_NAME: "Demo",
+  GIT_AUTHOR_EMAIL: "demo@example.com",
+  GIT_COMMITTER_NAME: "Demo",
+  GIT_COMMITTER_EMAIL: "demo@example.com",
+};
 
 async function main(): Promise<void> {
   const t0 = performance.now();
   const py = await step("Python with alembic, SQLAlchemy, sqlmodel and psycopg", () => {
     const p = python();
-    run(p, ["-c", "import alembic, sqlalchemy, sqlmodel; print('alembic', alembic.__version__, '· SQLAlchemy', sqlalchemy.__version__)"], { cwd: root });
+    run(
+      p,
+      [
+        "-c",
+        "import alembic, sqlalchemy, sqlmodel; print('alembic', alembic.__version__, '· SQLAlchemy', sqlalchemy.__version__)",
+      ],
+      { cwd: root },
+    );
     return p;
   });
   const env: NodeJS.ProcessEnv = { MIGRAKIT_PYTHON: py, ...gitIdentity, GITHUB_TOKEN: "", GH_TOKEN: "" };
@@ -89,18 +127,30 @@ async function main(): Promise<void> {
       .replace('version: str = Field(default="1", primary_key=True)', 'v: str = Field(default="1", primary_key=True)')
       .replace('"core.transform.version"', '"core.transform.v"');
     writeFileSync(core, text);
-    say('  _core.py: Transform.version → Transform.v (and the Run foreign key that refers to it)');
+    say("  _core.py: Transform.version → Transform.v (and the Run foreign key that refers to it)");
     git(repo, "add", `${pkg}/_core.py`);
     run("git", ["commit", "-m", "feat!: rename Transform.version to v"], { cwd: repo, env });
     say("  the commit holds:");
-    say(git(repo, "show", "--stat", "--format=  %s", "HEAD").trimEnd().split("\n").map((l) => `  │ ${l}`).join("\n"));
+    say(
+      git(repo, "show", "--stat", "--format=  %s", "HEAD")
+        .trimEnd()
+        .split("\n")
+        .map((l) => `  │ ${l}`)
+        .join("\n"),
+    );
   });
 
   const script = await step("The script the hook wrote", () => {
     const name = readdirSync(join(repo, pkg, "migrations/versions")).find((f) => f.endsWith("-vx_x_x.py"));
     if (!name) throw new Error("the hook wrote no vx_x_x script");
     say(`  ${pkg}/migrations/versions/${name}`);
-    say(readFileSync(join(repo, pkg, "migrations/versions", name), "utf8").trimEnd().split("\n").map((l) => `  │ ${l}`).join("\n"));
+    say(
+      readFileSync(join(repo, pkg, "migrations/versions", name), "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((l) => `  │ ${l}`)
+        .join("\n"),
+    );
     return name;
   });
 
@@ -110,8 +160,18 @@ async function main(): Promise<void> {
 
   await step("Release 1.0.0 with semantic-release (migrakit release)", () => {
     // semantic-release logs every plugin step; the demo shows migrakit's plan and what changed.
-    const { out } = run(process.execPath, [bin, "release", "--no-ci"], { cwd: repo, env: { ...env, CI: "" }, show: false });
-    say(out.split("\n").filter((l) => l.trim() && !l.includes("[semantic-release]")).map((l) => `  │ ${l}`).join("\n"));
+    const { out } = run(process.execPath, [bin, "release", "--no-ci"], {
+      cwd: repo,
+      env: { ...env, CI: "" },
+      show: false,
+    });
+    say(
+      out
+        .split("\n")
+        .filter((l) => l.trim() && !l.includes("[semantic-release]"))
+        .map((l) => `  │ ${l}`)
+        .join("\n"),
+    );
     const released = script.replace("-vx_x_x.py", "-v1_0_0.py");
     const ok = existsSync(join(repo, pkg, "migrations/versions", released));
     say(`  tag: ${git(repo, "tag", "--points-at", "HEAD").trim()} · ${released}: ${ok ? "renamed" : "MISSING"}`);

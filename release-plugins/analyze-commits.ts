@@ -14,13 +14,17 @@ export async function analyzeCommits(pluginConfig: RawPluginConfig, context: Rel
     if (options.majorOnBreakingMigration) {
       const breaks = (await releaseLint(options, context)).filter(breaking);
       if (breaks.length) {
-        context.logger.log(`The release ships migrations that break data or running code (${breaks.map((h) => `${h.rule} ${h.object}`).join(", ")}), so it is a major release`);
+        context.logger.log(
+          `The release ships migrations that break data or running code (${breaks.map((h) => `${h.rule} ${h.object}`).join(", ")}), so it is a major release`,
+        );
         return "major";
       }
     }
     if (!options.minorForMigrations) return null;
     const loaded = await loadRelease({ cwd: context.cwd, env: context.env, packages: options.packages });
-    const unreleased = loaded.repos.flatMap((r) => r.scripts.filter((s) => s.name.kind === "unreleased").map((s) => s.path));
+    const unreleased = loaded.repos.flatMap((r) =>
+      r.scripts.filter((s) => s.name.kind === "unreleased").map((s) => s.path),
+    );
     if (unreleased.length === 0) return null;
     context.logger.log(`The release ships ${unreleased.length} migration script(s), so it is at least a minor release`);
     return "minor";

@@ -7,12 +7,21 @@ import type { Finding } from "../src/errors/finding.js";
 import { redactSecrets } from "../src/util/redact.js";
 
 export function fromMigrakitError(e: MigrakitError): Error {
-  return new SemanticReleaseError(e.message, e.code, redactSecrets(`**Fix:** ${e.fix}\n\nSee the migrakit error catalogue (docs/errors.md) for ${e.code}.`));
+  return new SemanticReleaseError(
+    e.message,
+    e.code,
+    redactSecrets(`**Fix:** ${e.fix}\n\nSee the migrakit error catalogue (docs/errors.md) for ${e.code}.`),
+  );
 }
 
 export function fromFinding(f: Finding): Error {
   const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ""}: ` : "";
-  const details = [`**Where:** \`${f.file ?? "(repository)"}${f.line ? `:${f.line}` : ""}\``, `**Fix:** ${f.fix}`, f.detail ? "```\n" + f.detail + "\n```" : "", "Run `npx migrakit check --static` to see every finding."]
+  const details = [
+    `**Where:** \`${f.file ?? "(repository)"}${f.line ? `:${f.line}` : ""}\``,
+    `**Fix:** ${f.fix}`,
+    f.detail ? "```\n" + f.detail + "\n```" : "",
+    "Run `npx migrakit check --static` to see every finding.",
+  ]
     .filter(Boolean)
     .join("\n\n");
   return new SemanticReleaseError(`${where}${f.message}`, f.code, details);

@@ -20,7 +20,14 @@ export interface PluginOptions {
 }
 
 /** Options semantic-release itself passes to every plugin (global options), which are not ours to judge. */
-const OURS = ["packages", "minorForMigrations", "lint", "majorOnBreakingMigration", "pyproject", "prereleaseMap"] as const;
+const OURS = [
+  "packages",
+  "minorForMigrations",
+  "lint",
+  "majorOnBreakingMigration",
+  "pyproject",
+  "prereleaseMap",
+] as const;
 
 const VALIDATORS: Record<(typeof OURS)[number], Validator> = {
   packages: (v) =>
@@ -29,22 +36,37 @@ const VALIDATORS: Record<(typeof OURS)[number], Validator> = {
       : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && x)
         ? { ok: true, value: v }
         : { ok: false, expected: "a package folder or a list of them" },
-  minorForMigrations: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  minorForMigrations: (v) =>
+    typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" },
   lint: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
-  majorOnBreakingMigration: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  majorOnBreakingMigration: (v) =>
+    typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" },
   pyproject: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   // The same option as the configuration key of that name, so the same rule.
   prereleaseMap: CONFIG_VALIDATORS.prereleaseMap,
 };
 
 export function resolveOptions(raw: RawPluginConfig): { options: PluginOptions; errors: MigrakitError[] } {
-  const options: PluginOptions = { minorForMigrations: false, lint: false, majorOnBreakingMigration: false, pyproject: true, prereleaseMap: {} };
+  const options: PluginOptions = {
+    minorForMigrations: false,
+    lint: false,
+    majorOnBreakingMigration: false,
+    pyproject: true,
+    prereleaseMap: {},
+  };
   const errors: MigrakitError[] = [];
   for (const key of OURS) {
     if (raw[key] === undefined) continue;
     const r = VALIDATORS[key](raw[key]);
     if (r.ok) (options as unknown as Record<string, unknown>)[key] = r.value;
-    else errors.push(new MigrakitError("EMIGRAKIT_RELEASE_PLUGIN_OPTION", { option: key, value: JSON.stringify(raw[key]), expected: r.expected }));
+    else
+      errors.push(
+        new MigrakitError("EMIGRAKIT_RELEASE_PLUGIN_OPTION", {
+          option: key,
+          value: JSON.stringify(raw[key]),
+          expected: r.expected,
+        }),
+      );
   }
   return { options, errors };
 }

@@ -7,11 +7,22 @@ import type { ReleaseContext } from "./context.js";
 import type { PluginOptions } from "./options.js";
 
 export async function planFor(options: PluginOptions, context: ReleaseContext): Promise<ReleasePlan> {
-  const inputs = { cwd: context.cwd, env: context.env, packages: options.packages, pyproject: options.pyproject, prereleaseMap: options.prereleaseMap };
+  const inputs = {
+    cwd: context.cwd,
+    env: context.env,
+    packages: options.packages,
+    pyproject: options.pyproject,
+    prereleaseMap: options.prereleaseMap,
+  };
   const loaded = await loadRelease(inputs);
   // Scripts named ahead of __version__: accepted when named for exactly this release, refused otherwise.
-  const target = releaseVersion(context.nextRelease!.version, { ...loaded.config.prereleaseMap, ...options.prereleaseMap }).pep440;
-  const ahead = (await releaseFindings(loaded, context.env, target)).filter((f) => f.code === "EMIGRAKIT_RELEASED_AHEAD");
+  const target = releaseVersion(context.nextRelease!.version, {
+    ...loaded.config.prereleaseMap,
+    ...options.prereleaseMap,
+  }).pep440;
+  const ahead = (await releaseFindings(loaded, context.env, target)).filter(
+    (f) => f.code === "EMIGRAKIT_RELEASED_AHEAD",
+  );
   throwReleaseErrors(ahead.map(fromFinding));
   return makePlan(loaded, inputs, context.nextRelease!.version);
 }

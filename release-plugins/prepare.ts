@@ -19,7 +19,8 @@ export async function prepare(pluginConfig: RawPluginConfig, context: ReleaseCon
     const plan = await planFor(pluginOptions(pluginConfig), context);
     const result = await applyPlan(plan, { cwd, env });
     if (result.changed.length === 0) logger.log(`Nothing to change for ${plan.version.pep440}`);
-    else logger.log(`Released ${plan.version.pep440}; changed files:\n${result.changed.map((f) => `  ${f}`).join("\n")}`);
+    else
+      logger.log(`Released ${plan.version.pep440}; changed files:\n${result.changed.map((f) => `  ${f}`).join("\n")}`);
   } catch (e) {
     throwReleaseErrors(toReleaseErrors(e));
   }

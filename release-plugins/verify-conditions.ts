@@ -19,12 +19,17 @@ export async function verifyConditions(pluginConfig: RawPluginConfig, context: R
       throw new MigrakitError("EMIGRAKIT_RELEASE_INTERRUPTED", pending);
     } else if (pending) {
       const r = await recoverRelease({ cwd, env, direction: "back" });
-      logger.warn(`An interrupted release of ${r?.version} was undone from its journal; this run releases again from a clean tree.`);
+      logger.warn(
+        `An interrupted release of ${r?.version} was undone from its journal; this run releases again from a clean tree.`,
+      );
     }
     const loaded = await loadRelease({ cwd, env, packages: options.packages });
     // The version is not chosen yet: scripts named ahead of __version__ are judged in verifyRelease.
     errors.push(...(await releaseFindings(loaded, env, "unknown")).map(fromFinding));
-    if (errors.length === 0) logger.log(`Schema package${loaded.repos.length > 1 ? "s" : ""} ${loaded.repos.map((r) => r.package).join(", ")} pass${loaded.repos.length > 1 ? "" : "es"} the static check`);
+    if (errors.length === 0)
+      logger.log(
+        `Schema package${loaded.repos.length > 1 ? "s" : ""} ${loaded.repos.map((r) => r.package).join(", ")} pass${loaded.repos.length > 1 ? "" : "es"} the static check`,
+      );
   } catch (e) {
     errors.push(...toReleaseErrors(e));
   }

@@ -59,7 +59,9 @@ const result = await build({
   format: "esm",
   target: "node20",
   // CommonJS packages bundled into ESM need a require() for node's built-ins.
-  banner: { js: 'import { createRequire as __migrakitRequire } from "node:module"; const require = __migrakitRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __migrakitRequire } from "node:module"; const require = __migrakitRequire(import.meta.url);',
+  },
   plugins: [layout],
   metafile: true,
   logLevel: "warning",

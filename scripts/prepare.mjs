@@ -24,10 +24,22 @@ try {
 let status;
 if (localTsc) status = run(process.execPath, [localTsc, "-p", "."]);
 else {
-  const pinned = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).devDependencies.typescript.replace(/^[\^~]/, "");
+  const pinned = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).devDependencies.typescript.replace(
+    /^[\^~]/,
+    "",
+  );
   // npm_execpath: the npm that runs this script (the one on PATH may be another, or none).
   const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
-  status = run(npm[0], [...npm.slice(1), "exec", "--yes", `--package=typescript@${pinned}`, "--", "tsc", "-p", "tsconfig.install.json"]);
+  status = run(npm[0], [
+    ...npm.slice(1),
+    "exec",
+    "--yes",
+    `--package=typescript@${pinned}`,
+    "--",
+    "tsc",
+    "-p",
+    "tsconfig.install.json",
+  ]);
 }
 // The quick paths' bundle (scripts/bundle.mjs) needs esbuild, a dev dependency: without it the bin runs
 // the same modules unbundled, a little slower.

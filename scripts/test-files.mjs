@@ -14,7 +14,12 @@ const UNIT = [
   /^test\/generate\/(renames|script-text)\.test/,
   /^test\/release\/(operations|version)\.test/,
 ];
-const E2E = [/^test\/hook\/(e2e|pre-commit-framework)\.test/, /^test\/demo\//, /^test\/release\/semantic-release\.test/, /^test\/init\//];
+const E2E = [
+  /^test\/hook\/(e2e|pre-commit-framework)\.test/,
+  /^test\/demo\//,
+  /^test\/release\/semantic-release\.test/,
+  /^test\/init\//,
+];
 
 const tier = process.argv[2] ?? "all";
 if (!["unit", "integration", "e2e", "all"].includes(tier)) {
@@ -23,10 +28,16 @@ if (!["unit", "integration", "e2e", "all"].includes(tier)) {
 }
 const root = new URL("..", import.meta.url).pathname;
 const dist = join(root, "dist");
-const walk = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+const walk = (dir) =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
 const files = walk(join(dist, "test"))
   .filter((f) => f.endsWith(".test.js"))
   .map((f) => relative(dist, f).split(sep).join("/"))
   .sort();
 const of = (f) => (UNIT.some((r) => r.test(f)) ? "unit" : E2E.some((r) => r.test(f)) ? "e2e" : "integration");
-console.log(files.filter((f) => tier === "all" || of(f) === tier).map((f) => join("dist", f)).join("\n"));
+console.log(
+  files
+    .filter((f) => tier === "all" || of(f) === tier)
+    .map((f) => join("dist", f))
+    .join("\n"),
+);

@@ -65,7 +65,8 @@ const COMMANDS = {
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as (keyof typeof COMMANDS)[];
 
-const isCommandName = (s: string | undefined): s is keyof typeof COMMANDS => s !== undefined && Object.hasOwn(COMMANDS, s);
+const isCommandName = (s: string | undefined): s is keyof typeof COMMANDS =>
+  s !== undefined && Object.hasOwn(COMMANDS, s);
 
 /** The modules commander must know for this command line: the one named, or all (help, unknown command). */
 export async function commandModules(argv: string[]): Promise<CommandModule[]> {
@@ -102,20 +103,29 @@ const HELP_CODES = new Set(["commander.helpDisplayed", "commander.version"]);
 /** commander's own complaint about the command line, as the catalogue's usage error. */
 export function usageError(e: CommanderError, argv: string[]): MigrakitError {
   // commander.help: no command at all (commander printed the help to stderr; its message is "(outputHelp)").
-  const reason = e.code === "commander.help" ? "no command given" : e.message.replace(/^error: /, "").trim() || "the command line is not valid";
+  const reason =
+    e.code === "commander.help"
+      ? "no command given"
+      : e.message.replace(/^error: /, "").trim() || "the command line is not valid";
   return new MigrakitError("EMIGRAKIT_USAGE", { reason, ...(isCommandName(argv[0]) ? { command: argv[0] } : {}) });
 }
 
 function failure(e: unknown, io: Io, json: boolean): number {
   if (isMigrakitError(e)) {
-    reportError({ stdout: io.stdout as Context["stdout"], stderr: io.stderr as Context["stderr"], json, env: io.env }, e);
+    reportError(
+      { stdout: io.stdout as Context["stdout"], stderr: io.stderr as Context["stderr"], json, env: io.env },
+      e,
+    );
     return e.exitCode;
   }
   io.stderr.write(`internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
   return EXIT_INTERNAL;
 }
 
-export async function main(argv: string[], io: Io = { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
+): Promise<number> {
   const quick = quickStaticCheck(argv);
   if (quick) {
     try {
@@ -136,13 +146,22 @@ export async function main(argv: string[], io: Io = { env: process.env, stdout: 
     .enablePositionalOptions()
     .exitOverride()
     // commander's own error line is replaced by the catalogue's EMIGRAKIT_USAGE (code, message, fix; JSON with --json).
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {},
+    });
   for (const mod of await commandModules(argv)) {
     mod
       .describe(program.command(mod.name))
       .addOption(new commander.Option("--cwd <dir>", "the repository root (default: the current folder)"))
       .addOption(new commander.Option("--package <name>", "the schema package, where a repo holds several"))
-      .addOption(new commander.Option("--json", "machine-readable output on stdout: exactly one JSON document, success or failure"))
+      .addOption(
+        new commander.Option(
+          "--json",
+          "machine-readable output on stdout: exactly one JSON document, success or failure",
+        ),
+      )
       .exitOverride()
       .action(async function (this: Command) {
         const opts = this.opts();
@@ -161,4 +180,3 @@ export async function main(argv: string[], io: Io = { env: process.env, stdout: 
     return failure(e, io, json);
   }
 }
-

@@ -4,7 +4,13 @@ export { loadConfig, type LoadedConfig } from "./config/load.js";
 export type { Config } from "./config/schema.js";
 export { loadSchemaRepo, loadSchemaRepos, readSchemaRepo, type SchemaRepo, type ScriptFile } from "./model/repo.js";
 export { parseInitFile, setInitValue } from "./model/init-file.js";
-export { parseScriptName, formatScriptName, slugForVersion, versionForSlug, UNRELEASED_SLUG } from "./model/script-name.js";
+export {
+  parseScriptName,
+  formatScriptName,
+  slugForVersion,
+  versionForSlug,
+  UNRELEASED_SLUG,
+} from "./model/script-name.js";
 export { parseScriptSource, rewriteHeader, headerText } from "./model/script-source.js";
 export { buildGraph } from "./model/graph.js";
 export { parsePep440, normalizePep440, comparePep440 } from "./model/pep440.js";

@@ -45,7 +45,11 @@ export function quickCommand(argv: string[], env: NodeJS.ProcessEnv): QuickComma
     values[arg.slice(2)] = value;
     i++;
   }
-  const common = { ...(values.cwd ? { cwd: values.cwd } : {}), ...(values.package ? { package: values.package } : {}), ...(seen.has("--json") ? { json: true } : {}) };
+  const common = {
+    ...(values.cwd ? { cwd: values.cwd } : {}),
+    ...(values.package ? { package: values.package } : {}),
+    ...(seen.has("--json") ? { json: true } : {}),
+  };
   if (argv[0] === "check") {
     // Without --static only the result cache's answer is quick, and there is no cache in CI.
     if (!seen.has("--static") && (isCI(env) || env.MIGRAKIT_NO_CACHE === "1")) return null;

@@ -65,18 +65,25 @@ def _render_backfill(autogen_context, op):
     if op.value is not None:
         return line
     where = ".".join(p for p in (op.schema, op.table_name, op.column_name) if p)
-    return "\n".join([
-        "# migrakit: fill in %s: every existing row needs a value before SET NOT NULL. Replace NULL below" % where,
-        "# with a SQL expression (e.g. 'unknown' or 0), or generate again with --backfill %s=SQL." % where,
-        "# As written, this script only works on a table with no rows.",
-        line,
-    ])
+    return "\n".join(
+        [
+            "# migrakit: fill in %s: every existing row needs a value before SET NOT NULL. Replace NULL below" % where,
+            "# with a SQL expression (e.g. 'unknown' or 0), or generate again with --backfill %s=SQL." % where,
+            "# As written, this script only works on a table with no rows.",
+            line,
+        ]
+    )
 
 
 def _needs_backfill(op):
     column = getattr(op, "column", None)
-    return (isinstance(op, ops.AddColumnOp) and column is not None and not column.nullable
-            and column.server_default is None and not column.primary_key)
+    return (
+        isinstance(op, ops.AddColumnOp)
+        and column is not None
+        and not column.nullable
+        and column.server_default is None
+        and not column.primary_key
+    )
 
 
 def _nullable_copy(column):
@@ -104,8 +111,14 @@ def apply_backfills(upgrade_ops, given):
             rewritten += [
                 ops.AddColumnOp(table, _nullable_copy(op.column), schema=op.schema),
                 BackfillOp(table, column, value, schema=op.schema),
-                ops.AlterColumnOp(table, column, schema=op.schema, existing_type=op.column.type,
-                                  existing_nullable=True, modify_nullable=False),
+                ops.AlterColumnOp(
+                    table,
+                    column,
+                    schema=op.schema,
+                    existing_type=op.column.type,
+                    existing_nullable=True,
+                    modify_nullable=False,
+                ),
             ]
             found.append({"schema": schema, "table": table, "column": column, "value": value, "fill_in": value is None})
         modify.ops[:] = rewritten

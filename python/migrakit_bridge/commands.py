@@ -37,12 +37,14 @@ def history(params):
     out = []
     for rev in reversed(list(script.walk_revisions())):
         down = rev.down_revision
-        out.append({
-            "revision": rev.revision,
-            "down_revision": list(down) if isinstance(down, (list, tuple)) else ([down] if down else []),
-            "path": rev.path,
-            "doc": rev.doc,
-        })
+        out.append(
+            {
+                "revision": rev.revision,
+                "down_revision": list(down) if isinstance(down, (list, tuple)) else ([down] if down else []),
+                "path": rev.path,
+                "doc": rev.doc,
+            }
+        )
     return out
 
 
@@ -196,7 +198,8 @@ def create_all(params):
             metadata.create_all(context.connection)
         created["tables"] = sorted(
             ("%s.%s" % (t.schema, t.name)) if t.schema else t.name
-            for md in target_metadatas(context) for t in md.tables.values()
+            for md in target_metadatas(context)
+            for t in md.tables.values()
         )
         return []
 

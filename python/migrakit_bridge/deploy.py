@@ -94,21 +94,26 @@ def _acquire(connection, key, wait_ms, stop):
         time.sleep(POLL_SECONDS)
 
 
-_SESSION = ("SELECT a.pid, a.usename, a.application_name, a.client_addr::text AS client, "
-            "coalesce(a.xact_start, a.backend_start)::text AS since, a.state, left(a.query, 200) AS query "
-            "FROM pg_stat_activity a ")
+_SESSION = (
+    "SELECT a.pid, a.usename, a.application_name, a.client_addr::text AS client, "
+    "coalesce(a.xact_start, a.backend_start)::text AS since, a.state, left(a.query, 200) AS query "
+    "FROM pg_stat_activity a "
+)
 
 
 def _holders(connection, key):
     """Who holds the deploy lock: sessions with that advisory lock granted (for the error message)."""
     from sqlalchemy import text
 
-    rows = connection.execute(text(
-        _SESSION + "JOIN pg_locks l ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid() AND l.objsubid = 1 "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "AND l.objid::text = (hashtext(:key)::bigint & 4294967295)::text"
-    ), {"key": key})
+    rows = connection.execute(
+        text(
+            _SESSION + "JOIN pg_locks l ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid() AND l.objsubid = 1 "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND l.objid::text = (hashtext(:key)::bigint & 4294967295)::text"
+        ),
+        {"key": key},
+    )
     return [dict(row._mapping) for row in rows]
 
 
@@ -137,7 +142,8 @@ class _BlockerWatch:
         while not self._done.wait(0.1):
             try:
                 rows = self._connection.execute(
-                    text(_SESSION + "WHERE a.pid = ANY(pg_blocking_pids(:pid))"), {"pid": self._pid})
+                    text(_SESSION + "WHERE a.pid = ANY(pg_blocking_pids(:pid))"), {"pid": self._pid}
+                )
                 found = [dict(row._mapping) for row in rows]
             except Exception:  # noqa: BLE001 - only a diagnosis; the run's own outcome is what counts
                 return
@@ -151,16 +157,21 @@ def _set_limits(connection, params, local):
     for name, key in (("lock_timeout", "lock_timeout_ms"), ("statement_timeout", "statement_timeout_ms")):
         value = params.get(key)
         if value is not None:
-            connection.execute(text("SELECT set_config(:name, :value, :local)"),
-                               {"name": name, "value": "%dms" % int(value), "local": local})
+            connection.execute(
+                text("SELECT set_config(:name, :value, :local)"),
+                {"name": name, "value": "%dms" % int(value), "local": local},
+            )
 
 
 def _invalid_indexes(connection):
     from sqlalchemy import text
 
-    rows = connection.execute(text(
-        "SELECT n.nspname AS schema, c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid"))
+    rows = connection.execute(
+        text(
+            "SELECT n.nspname AS schema, c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid"
+        )
+    )
     return {(row.schema, row.name) for row in rows}
 
 
@@ -252,11 +263,19 @@ class _Deploy:
                 with watch:
                     _set_limits(connection, self.params, local=transactional)
                     state = {}
-                    _run_env(self.params, self.config, self.script, lambda rev, ctx: fn(rev, ctx, state), connection,
-                             destination_rev=self.target)
+                    _run_env(
+                        self.params,
+                        self.config,
+                        self.script,
+                        lambda rev, ctx: fn(rev, ctx, state),
+                        connection,
+                        destination_rev=self.target,
+                    )
                     if state.get("run"):
                         self.stop.check()
-                        _history(connection, self.params, state["run"], "transaction" if transactional else "no transaction")
+                        _history(
+                            connection, self.params, state["run"], "transaction" if transactional else "no transaction"
+                        )
                     if state.get("record"):
                         _history(connection, self.params, state["record"], "record")
                     self.stop.check()
@@ -299,8 +318,15 @@ class _Deploy:
                     raise
                 attempt += 1
                 pause = min(float(self.params.get("retry_pause_ms", 1000)) / 1000.0 * (2 ** (attempt - 1)), 30.0)
-                self.retries.append({"attempt": attempt, "of": retries, "pause_ms": int(pause * 1000),
-                                     "script": error.answer["script"], "blockers": error.answer.get("blockers", [])})
+                self.retries.append(
+                    {
+                        "attempt": attempt,
+                        "of": retries,
+                        "pause_ms": int(pause * 1000),
+                        "script": error.answer["script"],
+                        "blockers": error.answer.get("blockers", []),
+                    }
+                )
                 deadline = time.monotonic() + pause
                 while time.monotonic() < deadline:
                     self.stop.check()
@@ -332,13 +358,18 @@ class _Deploy:
         create_schemas(context)
         steps = self.script._upgrade_revs(group["revisions"][-1], rev)
         current = sorted(context.get_current_heads())
-        state["run"] = {"from": current[0] if current else None, "to": group["revisions"][-1],
-                        "revisions": [s.revision.revision for s in steps], "transactional": group["transactional"]}
+        state["run"] = {
+            "from": current[0] if current else None,
+            "to": group["revisions"][-1],
+            "revisions": [s.revision.revision for s in steps],
+            "transactional": group["transactional"],
+        }
         return steps
 
     def next_run(self, group):
         def fn(rev, context, state):
             return self._apply(rev, context, state, group)
+
         return fn
 
     def read_heads(self, connection):
@@ -367,15 +398,20 @@ class _Deploy:
             self.stop.check()
             result = self._run(lock_connection, group["transactional"], self.next_run(group))
             self.committed.append(result["run"])
-        answer["applied"] = [{"revision": r, "path": self.script.get_revision(r).path}
-                             for run in self.committed for r in run["revisions"]]
+        answer["applied"] = [
+            {"revision": r, "path": self.script.get_revision(r).path}
+            for run in self.committed
+            for r in run["revisions"]
+        ]
         return answer
 
 
 def _with_progress(answer, work, lock_connection):
     """What every answer carries: the runs committed, retries, dropped indexes, where the instance is now."""
-    answer["committed"] = [{"from": r["from"], "to": r["to"], "revisions": r["revisions"],
-                            "transactional": r["transactional"]} for r in work.committed]
+    answer["committed"] = [
+        {"from": r["from"], "to": r["to"], "revisions": r["revisions"], "transactional": r["transactional"]}
+        for r in work.committed
+    ]
     answer["retries"] = work.retries
     answer["dropped_indexes"] = work.dropped
     answer["invalid_indexes_left"] = work.invalid_left

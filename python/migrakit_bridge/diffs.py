@@ -181,14 +181,28 @@ _CONVERTERS = {
     "add_fk": lambda d: _fk("add_fk", d[1]),
     "remove_fk": lambda d: _fk("remove_fk", d[1]),
     # enums.py's ops: a label added is safe; one removed is destructive (rows holding it cannot stay).
-    "add_enum_value": lambda d: {"kind": "add_enum_value", "schema": d[1], "type": d[2], "value": d[3],
-                                 "destructive": False},
-    "remove_enum_value": lambda d: {"kind": "remove_enum_value", "schema": d[1], "type": d[2], "values": list(d[3]),
-                                    "labels": list(d[4]), "destructive": True},
-    "add_table_comment": lambda d: {"kind": "add_table_comment", "schema": d[1].schema, "table": d[1].name,
-                                    "comment": d[1].comment},
-    "remove_table_comment": lambda d: {"kind": "remove_table_comment", "schema": d[1].schema,
-                                       "table": d[1].name},
+    "add_enum_value": lambda d: {
+        "kind": "add_enum_value",
+        "schema": d[1],
+        "type": d[2],
+        "value": d[3],
+        "destructive": False,
+    },
+    "remove_enum_value": lambda d: {
+        "kind": "remove_enum_value",
+        "schema": d[1],
+        "type": d[2],
+        "values": list(d[3]),
+        "labels": list(d[4]),
+        "destructive": True,
+    },
+    "add_table_comment": lambda d: {
+        "kind": "add_table_comment",
+        "schema": d[1].schema,
+        "table": d[1].name,
+        "comment": d[1].comment,
+    },
+    "remove_table_comment": lambda d: {"kind": "remove_table_comment", "schema": d[1].schema, "table": d[1].name},
 }
 
 

@@ -38,10 +38,12 @@ def _enum_types(metadata_list):
 def _labels_in_database(connection, default_schema):
     from sqlalchemy import text
 
-    rows = connection.execute(text(
-        "SELECT n.nspname, t.typname, e.enumlabel FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-        "JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY n.nspname, t.typname, e.enumsortorder"
-    )).fetchall()
+    rows = connection.execute(
+        text(
+            "SELECT n.nspname, t.typname, e.enumlabel FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY n.nspname, t.typname, e.enumsortorder"
+        )
+    ).fetchall()
     out = {}
     for schema, name, label in rows:
         out.setdefault((None if schema == default_schema else schema, name), []).append(label)
@@ -98,7 +100,11 @@ def _quote(autogen_context, name):
 
 
 def _type_name(autogen_context, schema, name):
-    return ("%s.%s" % (_quote(autogen_context, schema), _quote(autogen_context, name))) if schema else _quote(autogen_context, name)
+    return (
+        ("%s.%s" % (_quote(autogen_context, schema), _quote(autogen_context, name)))
+        if schema
+        else _quote(autogen_context, name)
+    )
 
 
 def _add_value_sql(autogen_context, op):
@@ -110,7 +116,11 @@ def _add_value_sql(autogen_context, op):
         position = " AFTER %s" % _literal(labels[at - 1])
     elif at + 1 < len(labels) and labels[at + 1] in op.labels_before:
         position = " BEFORE %s" % _literal(labels[at + 1])
-    return "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s%s" % (_type_name(autogen_context, op.schema, op.name), _literal(op.value), position)
+    return "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s%s" % (
+        _type_name(autogen_context, op.schema, op.name),
+        _literal(op.value),
+        position,
+    )
 
 
 @renderers.dispatch_for(AddEnumValueOp)
@@ -157,7 +167,7 @@ def compare_enum_values(autogen_context, upgrade_ops, schemas):
     if not wanted:
         return
     have = _labels_in_database(connection, connection.dialect.default_schema_name)
-    for (schema, name) in sorted(wanted, key=lambda k: (k[0] or "", k[1])):
+    for schema, name in sorted(wanted, key=lambda k: (k[0] or "", k[1])):
         labels, users = wanted[(schema, name)]
         existing = have.get((schema, name))
         if existing is None or existing == labels:

@@ -26,7 +26,6 @@ from .schema import without_foreign_tables
 def generate(params):
     from alembic.autogenerate import produce_migrations
 
-
     result = {}
 
     def fn(rev, context):

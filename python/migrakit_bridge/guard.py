@@ -21,8 +21,18 @@ import contextlib
 
 # The connect arguments that say where to connect and as whom: replaced by the scratch database's.
 _ADDRESS_KEYS = (
-    "host", "hostaddr", "port", "user", "password", "database", "dbname", "dsn", "service", "passfile",
-    "sslmode", "conninfo",
+    "host",
+    "hostaddr",
+    "port",
+    "user",
+    "password",
+    "database",
+    "dbname",
+    "dsn",
+    "service",
+    "passfile",
+    "sslmode",
+    "conninfo",
 )
 
 _IDENTITY_SQL = (

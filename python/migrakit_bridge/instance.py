@@ -41,17 +41,29 @@ class InstanceStatus:
     def message(self):
         name = "%s %s" % (self.package, self.version or "")
         if self.ahead:
-            return ("the instance %s is at revision %s, which the installed %s does not know: install the "
-                    "package version the instance runs" % (self.target, self.current, name.strip()))
+            return (
+                "the instance %s is at revision %s, which the installed %s does not know: install the "
+                "package version the instance runs" % (self.target, self.current, name.strip())
+            )
         if not self.pending:
             return "the instance %s is up to date with %s" % (self.target, name.strip())
-        return ("the instance %s is %d script(s) behind %s; run `migrakit deploy --db postgresql://%s` "
-                "(migrakit status --db … lists them)" % (self.target, len(self.pending), name.strip(), self.target))
+        return (
+            "the instance %s is %d script(s) behind %s; run `migrakit deploy --db postgresql://%s` "
+            "(migrakit status --db … lists them)" % (self.target, len(self.pending), name.strip(), self.target)
+        )
 
     def as_dict(self):
-        return {"target": self.target, "package": self.package, "version": self.version, "head": self.head,
-                "current": self.current, "pending": self.pending, "ahead": self.ahead,
-                "up_to_date": self.up_to_date, "message": self.message}
+        return {
+            "target": self.target,
+            "package": self.package,
+            "version": self.version,
+            "head": self.head,
+            "current": self.current,
+            "pending": self.pending,
+            "ahead": self.ahead,
+            "up_to_date": self.up_to_date,
+            "message": self.message,
+        }
 
 
 def describe(url):
@@ -96,8 +108,9 @@ def check_instance(url, package, version_table=None, migrations_dir=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m migrakit_bridge.instance",
-                                     description="Is this instance behind the installed schema package?")
+    parser = argparse.ArgumentParser(
+        prog="python -m migrakit_bridge.instance", description="Is this instance behind the installed schema package?"
+    )
     parser.add_argument("url")
     parser.add_argument("--package", required=True, help="the schema package's import name (lnschema_core)")
     parser.add_argument("--version-table", help="default: migration_<_schema_id>, else alembic_version")

@@ -47,7 +47,11 @@ def _purge(package, old_root=None):
     owners = {package} | _sqlmodel_table_packages()
     gone = {n for n in sys.modules if any(_owned_by(n, owner) for owner in owners)}
     if old_root:
-        gone |= {n for n, m in list(sys.modules.items()) if m is not None and _module_under(m, old_root) and not _installed(m)}
+        gone |= {
+            n
+            for n, m in list(sys.modules.items())
+            if m is not None and _module_under(m, old_root) and not _installed(m)
+        }
     gone |= _dependents(gone)
     for name in sorted(gone):
         sys.modules.pop(name, None)
@@ -79,7 +83,12 @@ def _dependents(gone):
     while True:
         added = set()
         for name, module in list(sys.modules.items()):
-            if name in gone or name in found or module is None or name.startswith(("sqlalchemy", "sqlmodel", "alembic", "pydantic")):
+            if (
+                name in gone
+                or name in found
+                or module is None
+                or name.startswith(("sqlalchemy", "sqlmodel", "alembic", "pydantic"))
+            ):
                 continue
             try:
                 values = list(vars(module).values())

@@ -87,7 +87,10 @@ class _Catalog:
         names = sorted(set(m.group(1).lower() for m in _FUNCTION.finditer(expression or "")))
         if not names:
             return []
-        rows = self._rows("SELECT DISTINCT proname::text FROM pg_proc WHERE provolatile = 'v' AND proname = ANY(:names)", {"names": names})
+        rows = self._rows(
+            "SELECT DISTINCT proname::text FROM pg_proc WHERE provolatile = 'v' AND proname = ANY(:names)",
+            {"names": names},
+        )
         return sorted(r[0] for r in rows)
 
 
@@ -138,7 +141,12 @@ def _describe(operation, catalog):
     if isinstance(operation, ops.DropColumnOp):
         return {**base, "op": "drop_column", "column": operation.column_name}
     if isinstance(operation, ops.AlterColumnOp):
-        out = {**base, "op": "alter_column", "column": operation.column_name, "before": catalog.column(schema, table, operation.column_name)}
+        out = {
+            **base,
+            "op": "alter_column",
+            "column": operation.column_name,
+            "before": catalog.column(schema, table, operation.column_name),
+        }
         if operation.modify_name is not None:
             out["new_name"] = operation.modify_name
         if operation.modify_type is not None:
@@ -154,20 +162,48 @@ def _describe(operation, catalog):
         return out
     if isinstance(operation, ops.CreateIndexOp):
         kw = operation.kw or {}
-        return {**base, "op": "create_index", "name": operation.index_name, "unique": bool(operation.unique), "concurrently": bool(kw.get("postgresql_concurrently"))}
+        return {
+            **base,
+            "op": "create_index",
+            "name": operation.index_name,
+            "unique": bool(operation.unique),
+            "concurrently": bool(kw.get("postgresql_concurrently")),
+        }
     if isinstance(operation, ops.DropIndexOp):
         kw = operation.kw or {}
-        return {**base, "op": "drop_index", "name": operation.index_name, "concurrently": bool(kw.get("postgresql_concurrently"))}
+        return {
+            **base,
+            "op": "drop_index",
+            "name": operation.index_name,
+            "concurrently": bool(kw.get("postgresql_concurrently")),
+        }
     if isinstance(operation, ops.CreateUniqueConstraintOp):
         return {**base, "op": "create_unique", "name": operation.constraint_name, "columns": list(operation.columns)}
     if isinstance(operation, ops.CreatePrimaryKeyOp):
-        return {**base, "op": "create_primary_key", "name": operation.constraint_name, "columns": list(operation.columns)}
+        return {
+            **base,
+            "op": "create_primary_key",
+            "name": operation.constraint_name,
+            "columns": list(operation.columns),
+        }
     if isinstance(operation, ops.CreateForeignKeyOp):
         kw = operation.kw or {}
-        return {**base, "table": operation.source_table, "schema": operation.kw.get("source_schema"), "op": "create_foreign_key", "name": operation.constraint_name, "not_valid": bool(kw.get("postgresql_not_valid"))}
+        return {
+            **base,
+            "table": operation.source_table,
+            "schema": operation.kw.get("source_schema"),
+            "op": "create_foreign_key",
+            "name": operation.constraint_name,
+            "not_valid": bool(kw.get("postgresql_not_valid")),
+        }
     if isinstance(operation, ops.CreateCheckConstraintOp):
         kw = operation.kw or {}
-        return {**base, "op": "create_check", "name": operation.constraint_name, "not_valid": bool(kw.get("postgresql_not_valid"))}
+        return {
+            **base,
+            "op": "create_check",
+            "name": operation.constraint_name,
+            "not_valid": bool(kw.get("postgresql_not_valid")),
+        }
     if isinstance(operation, ops.ExecuteSQLOp):
         return {"op": "execute", "sql": _sql_text(operation.sqltext)}
     return None
@@ -291,4 +327,3 @@ class Recorder:
             owner.invoke = original_invoke
             MigrationContext.autocommit_block = original_autocommit
             self._detach()
-

@@ -121,7 +121,12 @@ def _qualified(autogen_context, schema, name):
 def _render_rename_column(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     return "%salter_column(%s, column_name=%s, new_column_name=%s%s)" % (
-        prefix, _q(op.table_name), _q(op.old), _q(op.new), _schema_kw(op.schema))
+        prefix,
+        _q(op.table_name),
+        _q(op.old),
+        _q(op.new),
+        _schema_kw(op.schema),
+    )
 
 
 @renderers.dispatch_for(RenameTableOp)
@@ -135,7 +140,9 @@ def _render_set_schema(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     default = _default_schema(autogen_context)
     sql = "ALTER TABLE %s SET SCHEMA %s" % (
-        _qualified(autogen_context, op.old_schema or default, op.table_name), _ident(autogen_context, op.new_schema or default))
+        _qualified(autogen_context, op.old_schema or default, op.table_name),
+        _ident(autogen_context, op.new_schema or default),
+    )
     return "%sexecute(%s)" % (prefix, _q(sql))
 
 
@@ -149,7 +156,10 @@ def _default_schema(autogen_context):
 @renderers.dispatch_for(RenameIndexOp)
 def _render_rename_index(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    sql = "ALTER INDEX %s RENAME TO %s" % (_qualified(autogen_context, op.schema, op.old), _ident(autogen_context, op.new))
+    sql = "ALTER INDEX %s RENAME TO %s" % (
+        _qualified(autogen_context, op.schema, op.old),
+        _ident(autogen_context, op.new),
+    )
     return "%sexecute(%s)" % (prefix, _q(sql))
 
 
@@ -157,7 +167,10 @@ def _render_rename_index(autogen_context, op):
 def _render_rename_constraint(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     sql = "ALTER TABLE %s RENAME CONSTRAINT %s TO %s" % (
-        _qualified(autogen_context, op.schema, op.table_name), _ident(autogen_context, op.old), _ident(autogen_context, op.new))
+        _qualified(autogen_context, op.schema, op.table_name),
+        _ident(autogen_context, op.old),
+        _ident(autogen_context, op.new),
+    )
     return "%sexecute(%s)" % (prefix, _q(sql))
 
 
@@ -200,11 +213,15 @@ def _fk_signature(constraint, renames):
     tname = table.name if table is not None else None
     ref_schema, ref_table = fk["referred_schema"], fk["referred_table"]
     return (
-        "fk", renames.place(schema, tname),
+        "fk",
+        renames.place(schema, tname),
         tuple(renames.column(schema, tname, c) for c in fk["columns"]),
         renames.place(ref_schema, ref_table),
         tuple(renames.column(ref_schema, ref_table, c) for c in fk["referred_columns"]),
-        constraint.ondelete, constraint.onupdate, bool(constraint.deferrable), constraint.initially,
+        constraint.ondelete,
+        constraint.onupdate,
+        bool(constraint.deferrable),
+        constraint.initially,
     )
 
 
@@ -215,8 +232,11 @@ def _constraint_signature(constraint, renames):
         return _fk_signature(constraint, renames)
     if isinstance(constraint, UniqueConstraint):
         table = constraint.table
-        return ("uq", renames.place(table.schema, table.name),
-                tuple(renames.column(table.schema, table.name, c.name) for c in constraint.columns))
+        return (
+            "uq",
+            renames.place(table.schema, table.name),
+            tuple(renames.column(table.schema, table.name, c.name) for c in constraint.columns),
+        )
     return None
 
 
@@ -260,8 +280,11 @@ def _differences(old, new, table_name, schema):
         kw["modify_nullable"] = bool(new.nullable)
     if not kw:
         return []
-    return [ops.AlterColumnOp(table_name, new.name, schema=schema, existing_type=old.type,
-                              existing_nullable=bool(old.nullable), **kw)]
+    return [
+        ops.AlterColumnOp(
+            table_name, new.name, schema=schema, existing_type=old.type, existing_nullable=bool(old.nullable), **kw
+        )
+    ]
 
 
 class _Applier:
@@ -274,8 +297,22 @@ class _Applier:
     def tables(self):
         top = self.upgrade_ops.ops
         for (schema, old), (to_schema, new) in sorted(self.renames.tables.items(), key=repr):
-            drop = next((o for o in top if isinstance(o, ops.DropTableOp) and o.table_name == old and (o.schema or None) == schema), None)
-            create = next((o for o in top if isinstance(o, ops.CreateTableOp) and o.table_name == new and (o.schema or None) == to_schema), None)
+            drop = next(
+                (
+                    o
+                    for o in top
+                    if isinstance(o, ops.DropTableOp) and o.table_name == old and (o.schema or None) == schema
+                ),
+                None,
+            )
+            create = next(
+                (
+                    o
+                    for o in top
+                    if isinstance(o, ops.CreateTableOp) and o.table_name == new and (o.schema or None) == to_schema
+                ),
+                None,
+            )
             if drop is None or create is None:
                 continue
             try:
@@ -291,7 +328,7 @@ class _Applier:
             inside += self._table_constraints(old_table, new_table, to_schema)
             before = self._dropped_constraints(old_table, new_table)
             at = top.index(create)
-            top[at:at + 1] = moves + ([ops.ModifyTableOps(new, inside, schema=to_schema)] if inside else [])
+            top[at : at + 1] = moves + ([ops.ModifyTableOps(new, inside, schema=to_schema)] if inside else [])
             if before:
                 top.insert(at, ops.ModifyTableOps(old, before, schema=schema))
             top.remove(drop)
@@ -331,7 +368,10 @@ class _Applier:
             if isinstance(c, PrimaryKeyConstraint):
                 key = ("pk",)
             elif isinstance(c, UniqueConstraint):
-                cols = [self.renames.column(table.schema, table.name, col.name) if renamed else col.name for col in c.columns]
+                cols = [
+                    self.renames.column(table.schema, table.name, col.name) if renamed else col.name
+                    for col in c.columns
+                ]
                 key = ("uq", tuple(sorted(cols)))
             else:
                 continue  # check constraints: compared by alembic neither; left as they are
@@ -354,7 +394,10 @@ class _Applier:
             elif _name(old_c.name) and _name(c.name) and _name(old_c.name) != _name(c.name):
                 out.append(RenameConstraintOp(new_table.name, _name(old_c.name), _name(c.name), schema))
         old_fks = [c for c in old_table.constraints if isinstance(c, ForeignKeyConstraint)]
-        for fk in sorted((c for c in new_table.constraints if isinstance(c, ForeignKeyConstraint)), key=lambda c: repr(_fk_signature(c, Renames(())))):
+        for fk in sorted(
+            (c for c in new_table.constraints if isinstance(c, ForeignKeyConstraint)),
+            key=lambda c: repr(_fk_signature(c, Renames(()))),
+        ):
             sig = _fk_signature(fk, Renames(()))
             match = next((c for c in old_fks if _fk_signature(c, self.renames) == sig), None)
             if match is None:
@@ -394,7 +437,7 @@ class _Applier:
                 except Exception:  # noqa: BLE001 - a drop without its reflected column: the rename alone
                     differences = []
                 at = modify.ops.index(add)
-                modify.ops[at:at + 1] = [RenameColumnOp(table, old, new, schema)] + differences
+                modify.ops[at : at + 1] = [RenameColumnOp(table, old, new, schema)] + differences
                 modify.ops.remove(drop)
                 self.applied.append({"kind": "column", "schema": schema, "table": table, "from": old, "to": new})
 

@@ -56,14 +56,23 @@ def handle(line, methods):
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             raise ValueError("a request is an object with a string `method`")
     except ValueError as exc:
-        return {"id": None, "error": {"type": "ProtocolError", "message": str(exc), "traceback": "",
-                                      "category": "protocol"}}
+        return {
+            "id": None,
+            "error": {"type": "ProtocolError", "message": str(exc), "traceback": "", "category": "protocol"},
+        }
     request_id = request.get("id")
     try:
         method = methods.get(request["method"])
         if method is None:
-            return {"id": request_id, "error": {"type": "UnknownMethod", "category": "protocol", "traceback": "",
-                                                "message": "unknown method %r" % request["method"]}}
+            return {
+                "id": request_id,
+                "error": {
+                    "type": "UnknownMethod",
+                    "category": "protocol",
+                    "traceback": "",
+                    "message": "unknown method %r" % request["method"],
+                },
+            }
         return {"id": request_id, "result": method(request.get("params") or {})}
     except KeyboardInterrupt:
         raise

@@ -48,7 +48,7 @@ def with_async_driver(url, sqlalchemy_version=None):
             driver = choose_async_driver(sqlalchemy_version)
             if driver is None:
                 raise ModuleNotFoundError("No asyncio Postgres driver: install asyncpg", name="asyncpg")
-            return "postgresql+" + driver + "://" + url[len(scheme):]
+            return "postgresql+" + driver + "://" + url[len(scheme) :]
     return url
 
 
@@ -62,7 +62,7 @@ def with_driver(url, sqlalchemy_version=None, driver=None):
                     "No Postgres driver: install psycopg2-binary (or psycopg[binary] with SQLAlchemy 2.x)",
                     name="psycopg2",
                 )
-            return "postgresql+" + driver + "://" + url[len(scheme):]
+            return "postgresql+" + driver + "://" + url[len(scheme) :]
     return url
 
 

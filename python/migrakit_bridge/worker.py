@@ -238,8 +238,16 @@ class Worker:
         for name in ("sqlalchemy", "alembic", "sqlmodel", "pydantic"):
             module = sys.modules.get(name)
             versions[name] = getattr(module, "__version__", None) if module else None
-        state = {"pid": os.getpid(), "python": sys.executable, "cwd": self.cwd, "mode": self.mode,
-                 "idleSeconds": self.idle, "maxRuns": self.max_runs, "started": time.time(), "versions": versions}
+        state = {
+            "pid": os.getpid(),
+            "python": sys.executable,
+            "cwd": self.cwd,
+            "mode": self.mode,
+            "idleSeconds": self.idle,
+            "maxRuns": self.max_runs,
+            "started": time.time(),
+            "versions": versions,
+        }
         tmp = self.path + ".json.tmp"
         with open(tmp, "w") as f:
             json.dump(state, f)
@@ -341,9 +349,15 @@ class Worker:
     def successor(self):
         """Spare mode: the interpreter for the next run, started once this one has served its run."""
         with open(self.path + ".log", "a") as out:
-            subprocess.Popen([sys.executable, "-m", "migrakit_bridge.worker"] + self.argv[1:], cwd=self.cwd,
-                             env=self.environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                             start_new_session=True)
+            subprocess.Popen(
+                [sys.executable, "-m", "migrakit_bridge.worker"] + self.argv[1:],
+                cwd=self.cwd,
+                env=self.environ,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+            )
 
 
 def _try_send(conn, obj):

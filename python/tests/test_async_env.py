@@ -23,8 +23,14 @@ def app(tmp_path):
 
 
 def _params(app, **extra):
-    return dict(repo_root=str(app), package="aioapp", migrations_dir="migrations",
-                config_file=str(app / "alembic.ini"), version_table="alembic_version", **extra)
+    return dict(
+        repo_root=str(app),
+        package="aioapp",
+        migrations_dir="migrations",
+        config_file=str(app / "alembic.ini"),
+        version_table="alembic_version",
+        **extra,
+    )
 
 
 def _round_trip(bridge, params, db_url):

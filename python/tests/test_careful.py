@@ -22,7 +22,7 @@ def _produce(connection, metadata):
     from alembic.autogenerate import produce_migrations
     from alembic.migration import MigrationContext
 
-    import migrakit_bridge.enums  # noqa: F401  (registers the comparators)
+    import migrakit_bridge.enums
     import migrakit_bridge.lengths  # noqa: F401
 
     context = MigrationContext.configure(connection, opts={"compare_type": True, "target_metadata": metadata})
@@ -46,7 +46,12 @@ def _render(upgrade_ops, context):
 
 def _enum_metadata(labels):
     metadata = sa.MetaData()
-    sa.Table("item", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("kind", sa.Enum(*labels, name="kind")))
+    sa.Table(
+        "item",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.Enum(*labels, name="kind")),
+    )
     return metadata
 
 
@@ -79,9 +84,17 @@ def test_varchar_narrowed_or_widened_is_a_type_change(db_url):
 
     engine = _engine(db_url)
     old = sa.MetaData()
-    sa.Table("t", old, sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", sa.String), sa.Column("b", sa.String(5)))
+    sa.Table(
+        "t", old, sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", sa.String), sa.Column("b", sa.String(5))
+    )
     new = sa.MetaData()
-    sa.Table("t", new, sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", AutoString(length=10)), sa.Column("b", sa.String))
+    sa.Table(
+        "t",
+        new,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("a", AutoString(length=10)),
+        sa.Column("b", sa.String),
+    )
     with engine.begin() as c:
         old.create_all(c)
         _, upgrade = _produce(c, new)
@@ -108,13 +121,17 @@ def test_a_not_null_column_added_to_a_table_with_rows_is_added_in_three_steps(db
         assert new.tables["t"].c.n.nullable is False, "the ORM's column is not modified"
         _run(c, context, _render(upgrade, context))
     assert query(db_url, "SELECT id, n FROM t ORDER BY id") == [(1, 7), (2, 7)]
-    assert query(db_url, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n'") == [("NO",)]
+    assert query(
+        db_url, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n'"
+    ) == [("NO",)]
     downgrade = upgrade.reverse()
     drop_noops(downgrade)
     with engine.begin() as c:
         context, _ = _produce(c, new)
         _run(c, context, _render(downgrade, context))
-    assert query(db_url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n'") == [(0,)]
+    assert query(
+        db_url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n'"
+    ) == [(0,)]
     # Without a value: the script says so, and on rows SET NOT NULL fails (nothing is lost).
     with engine.begin() as c:
         context, upgrade = _produce(c, new)
@@ -136,36 +153,72 @@ def test_ops_are_ordered_by_dependencies_whatever_order_alembic_gave():
 
     metadata = sa.MetaData()
     gone = sa.Table("gone", metadata, sa.Column("id", sa.Integer, primary_key=True))
-    child = sa.Table("child", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("gone_id", sa.Integer, sa.ForeignKey("gone.id")))
+    child = sa.Table(
+        "child",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("gone_id", sa.Integer, sa.ForeignKey("gone.id")),
+    )
     parent = sa.Table("parent", metadata, sa.Column("id", sa.Integer, primary_key=True))
-    kid = sa.Table("kid", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("parent_id", sa.Integer, sa.ForeignKey("parent.id")))
+    kid = sa.Table(
+        "kid",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("parent_id", sa.Integer, sa.ForeignKey("parent.id")),
+    )
     fk = next(iter(child.foreign_key_constraints))
     fk.name = "fk_child_gone"
 
     def alembic_like():
-        return ops.UpgradeOps(ops=[
-            ops.CreateTableOp.from_table(kid),
-            ops.CreateTableOp.from_table(parent),
-            ops.DropTableOp.from_table(gone),
-            ops.ModifyTableOps("child", [ops.DropConstraintOp.from_constraint(fk), ops.DropColumnOp.from_column_and_tablename(None, "child", child.c.gone_id)]),
-        ])
+        return ops.UpgradeOps(
+            ops=[
+                ops.CreateTableOp.from_table(kid),
+                ops.CreateTableOp.from_table(parent),
+                ops.DropTableOp.from_table(gone),
+                ops.ModifyTableOps(
+                    "child",
+                    [
+                        ops.DropConstraintOp.from_constraint(fk),
+                        ops.DropColumnOp.from_column_and_tablename(None, "child", child.c.gone_id),
+                    ],
+                ),
+            ]
+        )
 
     def names(upgrade):
         out = []
         for o in upgrade.ops:
-            for x in (o.ops if isinstance(o, ops.ModifyTableOps) else [o]):
-                out.append("%s:%s" % (type(x).__name__, getattr(x, "constraint_name", None) or getattr(x, "column_name", None) or x.table_name))
+            for x in o.ops if isinstance(o, ops.ModifyTableOps) else [o]:
+                out.append(
+                    "%s:%s"
+                    % (
+                        type(x).__name__,
+                        getattr(x, "constraint_name", None) or getattr(x, "column_name", None) or x.table_name,
+                    )
+                )
         return out
 
     first, second = alembic_like(), alembic_like()
     second.ops.reverse()
     order(first)
     order(second)
-    want = ["DropConstraintOp:fk_child_gone", "CreateTableOp:parent", "CreateTableOp:kid", "DropColumnOp:gone_id", "DropTableOp:gone"]
+    want = [
+        "DropConstraintOp:fk_child_gone",
+        "CreateTableOp:parent",
+        "CreateTableOp:kid",
+        "DropColumnOp:gone_id",
+        "DropTableOp:gone",
+    ]
     assert names(first) == want
     assert names(second) == want
     # The reverse (the downgrade) is valid too: tables back referenced-first, the FK last.
-    assert names(first.reverse()) == ["CreateTableOp:gone", "AddColumnOp:child", "DropTableOp:kid", "DropTableOp:parent", "CreateForeignKeyOp:fk_child_gone"]
+    assert names(first.reverse()) == [
+        "CreateTableOp:gone",
+        "AddColumnOp:child",
+        "DropTableOp:kid",
+        "DropTableOp:parent",
+        "CreateForeignKeyOp:fk_child_gone",
+    ]
 
 
 def test_a_request_gets_no_naming_convention_from_the_tree_imported_before_it(tmp_path):
@@ -190,7 +243,9 @@ def test_a_request_gets_no_naming_convention_from_the_tree_imported_before_it(tm
             import importlib
 
             helper = importlib.import_module("careful_helper")
-            assert os.path.dirname(helper.__file__) == root, "a module of the old tree that imports the package is purged too"
+            assert os.path.dirname(helper.__file__) == root, (
+                "a module of the old tree that imports the package is purged too"
+            )
             has = "pk" in SQLModel.metadata.naming_convention
             assert has == (root == trees["with"]), (first, second, root)
             assert list(SQLModel.metadata.tables) == ["t"]

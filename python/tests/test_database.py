@@ -6,8 +6,11 @@ from conftest import FIRST, HEAD, query
 
 
 def _tables(url):
-    return query(url, "select table_schema, table_name from information_schema.tables "
-                      "where table_schema in ('core', 'public') order by 1, 2")
+    return query(
+        url,
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('core', 'public') order by 1, 2",
+    )
 
 
 def test_upgrade_from_empty_creates_the_schema_and_the_version_table(bridge, pkg, db_url):
@@ -27,8 +30,12 @@ def test_downgrade_and_upgrade_step_by_step(bridge, pkg, db_url):
 
 def test_a_failing_script_rolls_back_everything(bridge, pkg, repo, db_url):
     script = repo / "heroes/migrations/versions/2023-02-16-b2c3d4e5f6a1-vx_x_x.py"
-    script.write_text(script.read_text().replace(
-        '        schema="core",\n    )\n', '        schema="core",\n    )\n    print("to stdout")\n    op.execute("select 1/0")\n'))
+    script.write_text(
+        script.read_text().replace(
+            '        schema="core",\n    )\n',
+            '        schema="core",\n    )\n    print("to stdout")\n    op.execute("select 1/0")\n',
+        )
+    )
     error = bridge.request("upgrade", **pkg, url=db_url, revision="head")["error"]
     assert error["type"] == "DataError" and "division by zero" in error["message"]
     assert "vx_x_x.py" in error["traceback"]
@@ -47,29 +54,56 @@ def test_compare_at_head_is_empty(bridge, pkg, db_url):
 def test_compare_one_script_behind_gives_the_table_and_the_op_lines(bridge, pkg, db_url):
     bridge.call("upgrade", **pkg, url=db_url, revision=FIRST)
     result = bridge.call("compare", **pkg, url=db_url)
-    assert result["diffs"] == [{
-        "kind": "add_table",
-        "schema": "core",
-        "table": "hero",
-        "columns": [
-            {"name": "id", "type": "INTEGER", "nullable": False, "primary_key": True, "server_default": None,
-             "position": 0},
-            {"name": "name", "type": "VARCHAR", "nullable": False, "primary_key": False, "server_default": None,
-             "position": 1},
-            {"name": "team_id", "type": "INTEGER", "nullable": True, "primary_key": False, "server_default": None,
-             "position": 2},
-        ],
-        "primary_key": ["id"],
-        "foreign_keys": [{"name": None, "columns": ["team_id"], "referred_schema": "core",
-                          "referred_table": "team", "referred_columns": ["id"]}],
-    }]
+    assert result["diffs"] == [
+        {
+            "kind": "add_table",
+            "schema": "core",
+            "table": "hero",
+            "columns": [
+                {
+                    "name": "id",
+                    "type": "INTEGER",
+                    "nullable": False,
+                    "primary_key": True,
+                    "server_default": None,
+                    "position": 0,
+                },
+                {
+                    "name": "name",
+                    "type": "VARCHAR",
+                    "nullable": False,
+                    "primary_key": False,
+                    "server_default": None,
+                    "position": 1,
+                },
+                {
+                    "name": "team_id",
+                    "type": "INTEGER",
+                    "nullable": True,
+                    "primary_key": False,
+                    "server_default": None,
+                    "position": 2,
+                },
+            ],
+            "primary_key": ["id"],
+            "foreign_keys": [
+                {
+                    "name": None,
+                    "columns": ["team_id"],
+                    "referred_schema": "core",
+                    "referred_table": "team",
+                    "referred_columns": ["id"],
+                }
+            ],
+        }
+    ]
     assert "op.create_table('hero'," in result["upgrade_ops"]
     assert "sa.ForeignKeyConstraint(['team_id'], ['core.team.id'], )" in result["upgrade_ops"]
     assert "op.drop_table('hero', schema='core')" in result["downgrade_ops"]
     assert result["imports"] == ["import sqlmodel"]
 
 
-CHANGED_ORM = '''
+CHANGED_ORM = """
 from typing import Optional
 
 from sqlmodel import Field, SQLModel
@@ -89,7 +123,7 @@ class Hero(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: Optional[int] = None
-'''
+"""
 
 
 def _by_kind(diffs):
@@ -105,25 +139,59 @@ def test_compare_structures_every_kind_of_change(bridge, start_bridge, pkg, repo
     (repo / "heroes/_core.py").write_text(CHANGED_ORM)
     result = start_bridge().call("compare", **pkg, url=db_url)
     kinds = _by_kind(result["diffs"])
-    assert kinds["add_column"] == [{"kind": "add_column", "schema": "core", "table": "team", "column": "slug",
-                                    "type": "VARCHAR", "nullable": False, "primary_key": False,
-                                    "server_default": "x", "position": 2}]
-    assert kinds["remove_column"] == [{"kind": "remove_column", "schema": "core", "table": "hero",
-                                       "column": "team_id", "type": "INTEGER", "nullable": True,
-                                       "primary_key": False, "server_default": None, "position": 2}]
-    assert kinds["remove_index"] == [{"kind": "remove_index", "schema": "core", "table": "team",
-                                      "name": "ix_core_team_name", "columns": ["name"], "unique": False}]
-    assert kinds["add_unique"] == [{"kind": "add_unique", "schema": "core", "table": "team",
-                                    "name": "uq_team_slug", "columns": ["slug"]}]
+    assert kinds["add_column"] == [
+        {
+            "kind": "add_column",
+            "schema": "core",
+            "table": "team",
+            "column": "slug",
+            "type": "VARCHAR",
+            "nullable": False,
+            "primary_key": False,
+            "server_default": "x",
+            "position": 2,
+        }
+    ]
+    assert kinds["remove_column"] == [
+        {
+            "kind": "remove_column",
+            "schema": "core",
+            "table": "hero",
+            "column": "team_id",
+            "type": "INTEGER",
+            "nullable": True,
+            "primary_key": False,
+            "server_default": None,
+            "position": 2,
+        }
+    ]
+    assert kinds["remove_index"] == [
+        {
+            "kind": "remove_index",
+            "schema": "core",
+            "table": "team",
+            "name": "ix_core_team_name",
+            "columns": ["name"],
+            "unique": False,
+        }
+    ]
+    assert kinds["add_unique"] == [
+        {"kind": "add_unique", "schema": "core", "table": "team", "name": "uq_team_slug", "columns": ["slug"]}
+    ]
     assert [d["table"] for d in kinds["remove_fk"]] == ["hero"]
     assert kinds["remove_fk"][0]["columns"] == ["team_id"] and kinds["remove_fk"][0]["referred_table"] == "team"
     alters = {(d["table"], d["column"]): d for d in kinds["alter_column"]}
     assert list(alters) == [("hero", "name")]
-    assert alters[("hero", "name")]["changes"] == {"type": {"from": "VARCHAR", "to": "INTEGER"},
-                                                   "nullable": {"from": False, "to": True}}
+    assert alters[("hero", "name")]["changes"] == {
+        "type": {"from": "VARCHAR", "to": "INTEGER"},
+        "nullable": {"from": False, "to": True},
+    }
     assert alters[("hero", "name")]["existing"] == {"type": "VARCHAR", "nullable": False, "server_default": None}
     up = result["upgrade_ops"]
-    assert "op.add_column('team', sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(), server_default='x', nullable=False), schema='core')" in up
+    assert (
+        "op.add_column('team', sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(), server_default='x', nullable=False), schema='core')"
+        in up
+    )
     assert "op.drop_column('hero', 'team_id', schema='core')" in up
     assert "op.alter_column('hero', 'name'," in up
     assert "op.add_column('hero', sa.Column('team_id'" in result["downgrade_ops"]
@@ -134,10 +202,14 @@ def test_compare_sees_added_and_removed_tables(bridge, start_bridge, pkg, repo, 
     bridge.call("upgrade", **pkg, url=db_url, revision="head")
     source = (repo / "heroes/_core.py").read_text()
     hero = source.index("class Hero")
-    (repo / "heroes/_core.py").write_text(source[:hero] + "class Villain(SQLModel, table=True):\n"
-                                          '    __table_args__ = {"schema": "core"}\n\n'
-                                          "    id: Optional[int] = Field(default=None, primary_key=True)\n")
-    (repo / "heroes/__init__.py").write_text((repo / "heroes/__init__.py").read_text().replace("Hero, Team", "Team, Villain"))
+    (repo / "heroes/_core.py").write_text(
+        source[:hero] + "class Villain(SQLModel, table=True):\n"
+        '    __table_args__ = {"schema": "core"}\n\n'
+        "    id: Optional[int] = Field(default=None, primary_key=True)\n"
+    )
+    (repo / "heroes/__init__.py").write_text(
+        (repo / "heroes/__init__.py").read_text().replace("Hero, Team", "Team, Villain")
+    )
     kinds = _by_kind(start_bridge().call("compare", **pkg, url=db_url)["diffs"])
     assert [(d["schema"], d["table"]) for d in kinds["add_table"]] == [("core", "villain")]
     assert [(d["schema"], d["table"]) for d in kinds["remove_table"]] == [("core", "hero")]
@@ -178,7 +250,9 @@ def test_other_schemas_in_the_database_are_left_alone_by_the_default_env(bridge,
 
 def test_a_password_with_percent_signs_survives_configparser(bridge, pkg, db_url, admin_url):
     user = "bridge_pct_user"
-    query(admin_url, "drop role if exists %s; create role %s login password 'p%%40ss' superuser; select 1" % (user, user))
+    query(
+        admin_url, "drop role if exists %s; create role %s login password 'p%%40ss' superuser; select 1" % (user, user)
+    )
     try:
         head, _, tail = db_url.partition("://")
         host_part = tail.split("@", 1)[-1]
@@ -203,7 +277,7 @@ def test_psycopg3_when_asked_for(bridge, pkg, db_url):
     assert bridge.call("compare", **pkg, url=url)["diffs"] == []
 
 
-GENERIC_ENV = '''
+GENERIC_ENV = """
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
@@ -218,7 +292,7 @@ with connectable.connect() as connection:
                       version_table="generic_version")
     with context.begin_transaction():
         context.run_migrations()
-'''
+"""
 
 
 def test_an_env_py_that_only_reads_sqlalchemy_url(bridge, pkg, repo, db_url):

@@ -13,8 +13,11 @@ HISTORY = {
 
 
 def _tables(url):
-    return query(url, "select table_schema, table_name from information_schema.tables "
-                      "where table_schema in ('core', 'public') order by 1, 2")
+    return query(
+        url,
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('core', 'public') order by 1, 2",
+    )
 
 
 def _execute(url, sql):
@@ -35,8 +38,15 @@ def _instance_at_first(bridge, pkg, url):
 
 def test_deploy_applies_the_pending_scripts_and_the_history_in_one_transaction(bridge, pkg, db_url):
     _instance_at_first(bridge, pkg, db_url)
-    answer = bridge.call("deploy", **pkg, url=db_url, expected_from=[FIRST], history=HISTORY,
-                         lock_timeout_ms=2000, statement_timeout_ms=60000)
+    answer = bridge.call(
+        "deploy",
+        **pkg,
+        url=db_url,
+        expected_from=[FIRST],
+        history=HISTORY,
+        lock_timeout_ms=2000,
+        statement_timeout_ms=60000,
+    )
     assert answer["status"] == "applied"
     assert answer["from"] == [FIRST] and answer["current"] == [HEAD]
     assert [step["revision"] for step in answer["applied"]] == [HEAD]
@@ -63,8 +73,11 @@ def test_an_instance_elsewhere_than_confirmed_is_left_alone(bridge, pkg, db_url)
 def test_a_failing_script_rolls_everything_back_and_names_the_script(bridge, pkg, repo, db_url):
     _instance_at_first(bridge, pkg, db_url)
     script = repo / "heroes/migrations/versions/2023-02-16-b2c3d4e5f6a1-vx_x_x.py"
-    script.write_text(script.read_text().replace(
-        '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select 1/0")\n'))
+    script.write_text(
+        script.read_text().replace(
+            '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select 1/0")\n'
+        )
+    )
     answer = bridge.call("deploy", **pkg, url=db_url, expected_from=[FIRST], history=HISTORY)
     assert answer["status"] == "failed"
     assert answer["sqlstate"] == "22012"
@@ -78,8 +91,11 @@ def test_a_failing_script_rolls_everything_back_and_names_the_script(bridge, pkg
 def test_statement_timeout_applies_to_the_scripts(bridge, pkg, repo, db_url):
     _instance_at_first(bridge, pkg, db_url)
     script = repo / "heroes/migrations/versions/2023-02-16-b2c3d4e5f6a1-vx_x_x.py"
-    script.write_text(script.read_text().replace(
-        '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select pg_sleep(5)")\n'))
+    script.write_text(
+        script.read_text().replace(
+            '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select pg_sleep(5)")\n'
+        )
+    )
     answer = bridge.call("deploy", **pkg, url=db_url, expected_from=[FIRST], statement_timeout_ms=300)
     assert answer["status"] == "failed" and answer["sqlstate"] == "57014"
     assert bridge.call("current", **pkg, url=db_url) == [FIRST]
@@ -97,8 +113,9 @@ def test_a_held_lock_is_waited_for_then_reported_with_its_holder(bridge, pkg, db
             assert answer["status"] == "locked" and answer["waited_ms"] == 500
             assert len(answer["holders"]) == 1
             # Released during the wait: the deploy goes ahead.
-            timer = threading.Timer(0.5, lambda: holder.execute(
-                text("SELECT pg_advisory_unlock(hashtext('migrakit deploy')::bigint)")))
+            timer = threading.Timer(
+                0.5, lambda: holder.execute(text("SELECT pg_advisory_unlock(hashtext('migrakit deploy')::bigint)"))
+            )
             timer.start()
             answer = bridge.call("deploy", **pkg, url=db_url, expected_from=[FIRST], lock_wait_ms=10000)
             timer.join()
@@ -115,15 +132,28 @@ def test_stdin_closing_mid_deploy_cancels_and_rolls_back(bridge, pkg, repo, db_u
 
     _instance_at_first(bridge, pkg, db_url)
     script = repo / "heroes/migrations/versions/2023-02-16-b2c3d4e5f6a1-vx_x_x.py"
-    script.write_text(script.read_text().replace(
-        '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select pg_sleep(30)")\n'))
+    script.write_text(
+        script.read_text().replace(
+            '        schema="core",\n    )\n', '        schema="core",\n    )\n    op.execute("select pg_sleep(30)")\n'
+        )
+    )
     own = start_bridge()
-    own.process.stdin.write(json.dumps({"id": 99, "method": "deploy", "params": dict(
-        pkg, url=db_url, expected_from=[FIRST], history=HISTORY, interruptible=True)}) + "\n")
+    own.process.stdin.write(
+        json.dumps(
+            {
+                "id": 99,
+                "method": "deploy",
+                "params": dict(pkg, url=db_url, expected_from=[FIRST], history=HISTORY, interruptible=True),
+            }
+        )
+        + "\n"
+    )
     own.process.stdin.flush()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if query(db_url, "select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'") == [(1,)]:
+        if query(
+            db_url, "select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'"
+        ) == [(1,)]:
             break
         time.sleep(0.1)
     started = time.monotonic()
@@ -153,10 +183,18 @@ def test_the_instance_check_on_load(bridge, pkg, repo, db_url):
     password = db_url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     assert password not in status.message
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([PYTHON_DIR, str(repo)]))
-    run = subprocess.run([sys.executable, "-m", "migrakit_bridge.instance", db_url, "--package", "heroes"],
-                         capture_output=True, text=True, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "migrakit_bridge.instance", db_url, "--package", "heroes"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert run.returncode == 1 and "1 script(s) behind" in run.stdout and password not in run.stdout + run.stderr
     bridge.call("upgrade", **pkg, url=db_url, revision="head")
-    run = subprocess.run([sys.executable, "-m", "migrakit_bridge.instance", db_url, "--package", "heroes"],
-                         capture_output=True, text=True, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "migrakit_bridge.instance", db_url, "--package", "heroes"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert run.returncode == 0 and "is up to date with heroes 0.2.0" in run.stdout

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIRST, HEAD, _engine, _with_database, query
 
-OWN_ENGINE_ENV = '''
+OWN_ENGINE_ENV = """
 import os
 from alembic import context
 from sqlalchemy import create_engine, engine_from_config, pool
@@ -31,7 +31,7 @@ with _connectable().connect() as connection:
                       compare_type=True, version_table="migration_hero")
     with context.begin_transaction():
         context.run_migrations()
-'''
+"""
 
 WAYS = {
     "hard-coded URL": '    return create_engine("%(dev)s", poolclass=pool.NullPool)',
@@ -69,8 +69,11 @@ def dev_url(admin_url):
 
 def _dump(url):
     return (
-        query(url, "select table_schema, table_name, column_name, data_type from information_schema.columns "
-                   "where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, 3"),
+        query(
+            url,
+            "select table_schema, table_name, column_name, data_type from information_schema.columns "
+            "where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, 3",
+        ),
         query(url, "select * from core.team order by id"),
     )
 
@@ -95,10 +98,12 @@ def test_an_engine_env_py_builds_itself_goes_to_the_scratch_database(way, start_
 def test_a_connection_the_redirect_cannot_reach_aborts_before_any_script_runs(start_bridge, pkg, repo, db_url, dev_url):
     # A creator= bypasses SQLAlchemy's connect arguments: only the guard's question "where am I?" catches it.
     dev = dev_url.replace("postgresql://", "postgresql+psycopg2://", 1)
-    body = ('    import psycopg2\n    from sqlalchemy.engine import make_url\n'
-            '    u = make_url("%(dev)s")\n'
-            '    return create_engine("postgresql+psycopg2://", poolclass=pool.NullPool, creator=lambda: psycopg2.connect('
-            'host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database))')
+    body = (
+        "    import psycopg2\n    from sqlalchemy.engine import make_url\n"
+        '    u = make_url("%(dev)s")\n'
+        '    return create_engine("postgresql+psycopg2://", poolclass=pool.NullPool, creator=lambda: psycopg2.connect('
+        "host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database))"
+    )
     _with_env(repo, body, dev)
     before = _dump(dev_url)
     bridge = start_bridge()

@@ -9,7 +9,7 @@ import shutil
 
 from conftest import HEAD
 
-FINDER = '''
+FINDER = """
 import importlib.util
 import sys
 from importlib.machinery import PathFinder
@@ -28,7 +28,7 @@ class _EditableFinder:
 
 def install():
     sys.meta_path.insert(0, _EditableFinder)
-'''
+"""
 
 
 def _export_with_extra_column(repo, tmp_path):

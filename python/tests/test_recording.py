@@ -38,7 +38,16 @@ def test_upgrade_records_each_scripts_ops_with_the_state_before_them(bridge, pkg
     assert sorted(recorded) == sorted([HEAD, THIRD])
     assert [o["op"] for o in recorded[HEAD]["ops"]] == ["create_table"]
     ops = recorded[THIRD]["ops"]
-    assert [o["op"] for o in ops] == ["alter_column", "add_column", "create_index", "execute", "sql", "autocommit_block", "execute", "drop_column"]
+    assert [o["op"] for o in ops] == [
+        "alter_column",
+        "add_column",
+        "create_index",
+        "execute",
+        "sql",
+        "autocommit_block",
+        "execute",
+        "drop_column",
+    ]
     alter, add, index, check, raw = ops[:5]
     assert alter["before"] == {"type": "character varying", "nullable": False} and alter["type"] == "VARCHAR(20)"
     assert alter["table"] == "team" and alter["schema"] == "core" and alter["line"] == 10

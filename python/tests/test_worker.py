@@ -6,7 +6,6 @@ purpose to see the worker's own check. Needs root (to act as `nobody`), which th
 
 import json
 import os
-import pwd
 import socket
 import subprocess
 import sys
@@ -58,7 +57,9 @@ def test_another_uid_is_refused_and_ours_is_served():
     folder.mkdir()
     path = str(folder / "w.sock")
     env = dict(os.environ, PYTHONPATH=PYTHON_DIR)
-    worker = subprocess.Popen([sys.executable, "-m", "migrakit_bridge.worker", path, "60", "2"], cwd=str(tmp_path), env=env)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "migrakit_bridge.worker", path, "60", "2"], cwd=str(tmp_path), env=env
+    )
     try:
         deadline = time.time() + 60
         while not os.path.exists(path + ".json"):
@@ -68,7 +69,9 @@ def test_another_uid_is_refused_and_ours_is_served():
         os.chmod(str(tmp_path), 0o755)
         os.chmod(str(folder), 0o755)
         os.chmod(path, 0o777)
-        out = subprocess.run([sys.executable, "-c", _CONNECT_AS_NOBODY, path], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", _CONNECT_AS_NOBODY, path], capture_output=True, text=True, timeout=60
+        )
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == "b''", "another uid got an answer: %s" % out.stdout
         conn, answer = _hello(path, str(tmp_path))

@@ -30,7 +30,16 @@ export interface Channel {
 }
 
 /** `python -m <module>` as our child. `spawnError` is what ready rejects with when it cannot start. */
-export function processChannel(o: { python: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; spawnError: (err: NodeJS.ErrnoException) => Error }, ev: ChannelEvents): Channel {
+export function processChannel(
+  o: {
+    python: string;
+    args: string[];
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    spawnError: (err: NodeJS.ErrnoException) => Error;
+  },
+  ev: ChannelEvents,
+): Channel {
   const child = spawn(o.python, o.args, { cwd: o.cwd, env: o.env, stdio: "pipe" });
   const splitter = new LineSplitter();
   const ready = new Promise<void>((resolve, reject) => {

@@ -131,7 +131,13 @@ export class Bridge {
       this.channel = socketChannel(worker.socket, worker.pid, worker.buffered, events);
     } else {
       this.channel = processChannel(
-        { python: opts.python, args: ["-m", opts.module ?? "migrakit_bridge"], cwd: opts.cwd, env: bridgeEnv(opts), spawnError: (err) => this.spawnError(err) },
+        {
+          python: opts.python,
+          args: ["-m", opts.module ?? "migrakit_bridge"],
+          cwd: opts.cwd,
+          env: bridgeEnv(opts),
+          spawnError: (err) => this.spawnError(err),
+        },
         events,
       );
     }
@@ -235,13 +241,16 @@ export class Bridge {
         this.dump = "";
         this.channel.dumpStacks!();
       }
-      setTimeout(() => {
-        const where = this.dump ? waitingOn(this.dump) : undefined;
-        this.dump = null;
-        if (this.pending !== p) return;
-        this.opts.onSlow?.(slowNotice(p.method, Date.now() - started, where, timeoutMs));
-        this.watchSlow(p, started, timeoutMs, SLOW_EVERY_MS);
-      }, canDump ? 300 : 0).unref();
+      setTimeout(
+        () => {
+          const where = this.dump ? waitingOn(this.dump) : undefined;
+          this.dump = null;
+          if (this.pending !== p) return;
+          this.opts.onSlow?.(slowNotice(p.method, Date.now() - started, where, timeoutMs));
+          this.watchSlow(p, started, timeoutMs, SLOW_EVERY_MS);
+        },
+        canDump ? 300 : 0,
+      ).unref();
     }, afterMs);
     p.slow.unref();
   }
@@ -251,7 +260,10 @@ export class Bridge {
     const response = parseResponse(line);
     if (typeof response === "string" || !pending || response.id !== pending.id) {
       // The stream cannot be trusted after a stray line: fail the request and stop the helper.
-      this.broken ??= new MigrakitError("EMIGRAKIT_BRIDGE_PROTOCOL", { method: pending?.method ?? "(no request)", line: line.slice(0, 200) });
+      this.broken ??= new MigrakitError("EMIGRAKIT_BRIDGE_PROTOCOL", {
+        method: pending?.method ?? "(no request)",
+        line: line.slice(0, 200),
+      });
       this.fail(this.broken);
       void this.close();
       return;
@@ -290,7 +302,11 @@ export class Bridge {
 /** The run from the warm worker, when this one may use it (its settings are read from the environment). */
 async function workerRun(opts: StartBridgeOptions) {
   if (opts.worker === false || opts.module !== undefined || opts.pythonPath !== undefined) return null;
-  const settings = workerSettings(opts.env, { uid: typeof process.getuid === "function" ? process.getuid() : -1, tmpdir: tmpdir(), platform: process.platform });
+  const settings = workerSettings(opts.env, {
+    uid: typeof process.getuid === "function" ? process.getuid() : -1,
+    tmpdir: tmpdir(),
+    platform: process.platform,
+  });
   if (!settings.enabled) return null;
   const { takeWorkerRun } = await import("./worker-run.js");
   return takeWorkerRun({ python: opts.python, cwd: opts.cwd, env: bridgeEnv(opts), settings });
@@ -304,7 +320,9 @@ export async function startBridge(opts: StartBridgeOptions): Promise<Bridge> {
       return await started(new Bridge(opts, run), opts);
     } catch (err) {
       // The worker's process went away before answering the preflight: one normal start instead.
-      const transport = err instanceof MigrakitError && ["EMIGRAKIT_BRIDGE_EXITED", "EMIGRAKIT_BRIDGE_START", "EMIGRAKIT_BRIDGE_PROTOCOL"].includes(err.code);
+      const transport =
+        err instanceof MigrakitError &&
+        ["EMIGRAKIT_BRIDGE_EXITED", "EMIGRAKIT_BRIDGE_START", "EMIGRAKIT_BRIDGE_PROTOCOL"].includes(err.code);
       if (!transport) throw err;
     }
   }

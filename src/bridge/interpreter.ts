@@ -38,7 +38,8 @@ export function pythonCandidates(q: PythonQuery): PythonCandidate[] {
   const out: PythonCandidate[] = [];
   if (q.configPython) out.push({ python: q.configPython, source: "config", explicit: true });
   if (q.env.MIGRAKIT_PYTHON) out.push({ python: q.env.MIGRAKIT_PYTHON, source: "MIGRAKIT_PYTHON", explicit: true });
-  if (q.env.VIRTUAL_ENV) out.push({ python: venvPython(q.env.VIRTUAL_ENV, platform), source: "VIRTUAL_ENV", explicit: false });
+  if (q.env.VIRTUAL_ENV)
+    out.push({ python: venvPython(q.env.VIRTUAL_ENV, platform), source: "VIRTUAL_ENV", explicit: false });
   out.push({ python: venvPython(join(q.cwd, ".venv"), platform), source: ".venv", explicit: false });
   for (const name of platform === "win32" ? ["python.exe", "python3.exe"] : ["python3", "python"]) {
     out.push({ python: name, source: "PATH", explicit: false });

@@ -17,7 +17,10 @@ const REQUIREMENT_OF_MODULE: Record<string, string> = {
 };
 
 function parts(version: string): number[] {
-  return version.split(/[.+-]/).map((p) => parseInt(p, 10)).map((n) => (Number.isNaN(n) ? 0 : n));
+  return version
+    .split(/[.+-]/)
+    .map((p) => parseInt(p, 10))
+    .map((n) => (Number.isNaN(n) ? 0 : n));
 }
 
 /** a >= b, comparing release numbers. */
@@ -56,7 +59,8 @@ export function missingRequirements(v: PythonVersions): string[] {
 
 /** The error for an interpreter that cannot run the bridge, or null when it can. */
 export function preflightError(python: string, v: PythonVersions): MigrakitError | null {
-  if (!atLeast(v.python, MIN_PYTHON)) return new MigrakitError("EMIGRAKIT_PYTHON_TOO_OLD", { python, version: v.python });
+  if (!atLeast(v.python, MIN_PYTHON))
+    return new MigrakitError("EMIGRAKIT_PYTHON_TOO_OLD", { python, version: v.python });
   const missing = missingRequirements(v);
   if (missing.length === 0) return null;
   return missingPackages(python, missing);

@@ -22,7 +22,13 @@ export function remoteError(python: string, method: string, params: object, erro
   const safe = redactParams(params);
   if (error.category === "missing_module" && error.module) {
     const err = missingPackages(python, [requirementFor(error.module)]);
-    return new MigrakitError(err.code, { ...err.details, method, params: safe, module: error.module, traceback: error.traceback });
+    return new MigrakitError(err.code, {
+      ...err.details,
+      method,
+      params: safe,
+      module: error.module,
+      traceback: error.traceback,
+    });
   }
   const details = {
     method,
@@ -35,7 +41,10 @@ export function remoteError(python: string, method: string, params: object, erro
   };
   // The bridge's guard (python/migrakit_bridge/guard.py) stopped env.py connecting elsewhere: configuration.
   if (error.type === "ForeignDatabaseError") return new MigrakitError("EMIGRAKIT_ENV_FOREIGN_DATABASE", details);
-  return new MigrakitError(error.category === "database" ? "EMIGRAKIT_BRIDGE_DATABASE" : "EMIGRAKIT_PYTHON_ERROR", details);
+  return new MigrakitError(
+    error.category === "database" ? "EMIGRAKIT_BRIDGE_DATABASE" : "EMIGRAKIT_PYTHON_ERROR",
+    details,
+  );
 }
 
 /**

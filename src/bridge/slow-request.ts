@@ -19,7 +19,8 @@ export function bridgeTimeoutMs(env: NodeJS.ProcessEnv, fallbackMs = DEFAULT_TIM
   if (!raw) return fallbackMs;
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?$/i.exec(raw);
   const ms = m ? Math.round(Number(m[1]) * UNITS[(m[2] ?? "ms").toLowerCase()]!) : NaN;
-  if (!(ms > 0)) throw new MigrakitError("EMIGRAKIT_DURATION_INVALID", { option: "MIGRAKIT_BRIDGE_TIMEOUT", value: raw });
+  if (!(ms > 0))
+    throw new MigrakitError("EMIGRAKIT_DURATION_INVALID", { option: "MIGRAKIT_BRIDGE_TIMEOUT", value: raw });
   return ms;
 }
 
@@ -30,7 +31,11 @@ export function bridgeTimeoutMs(env: NodeJS.ProcessEnv, fallbackMs = DEFAULT_TIM
 export function waitingOn(dump: string): string | undefined {
   const start = dump.lastIndexOf("Current thread");
   const block = (start >= 0 ? dump.slice(start) : dump).split(/\n\s*\n|\nThread 0x/)[0] ?? "";
-  const frames = [...block.matchAll(/^\s*File "([^"]+)", line (\d+) in (\S+)/gm)].map((m) => ({ file: m[1]!, line: m[2]!, fn: m[3]! }));
+  const frames = [...block.matchAll(/^\s*File "([^"]+)", line (\d+) in (\S+)/gm)].map((m) => ({
+    file: m[1]!,
+    line: m[2]!,
+    fn: m[3]!,
+  }));
   const real = frames.filter((f) => !f.file.startsWith("<frozen") && !/migrakit_bridge/.test(f.file));
   const own = real.find((f) => !/[/\\](site|dist)-packages[/\\]|[/\\]lib[/\\]python\d/.test(f.file));
   const pick = own ?? real[0];

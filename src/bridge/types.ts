@@ -84,17 +84,39 @@ export interface ForeignKeyInfo {
 
 /** One difference between the ORM and the database, from alembic's autogenerate. */
 export type Diff =
-  | { kind: "add_table" | "remove_table"; schema: string | null; table: string;
-      columns: (ColumnInfo & { name: string })[]; primary_key: string[]; foreign_keys: ForeignKeyInfo[] }
+  | {
+      kind: "add_table" | "remove_table";
+      schema: string | null;
+      table: string;
+      columns: (ColumnInfo & { name: string })[];
+      primary_key: string[];
+      foreign_keys: ForeignKeyInfo[];
+    }
   | ({ kind: "add_column" | "remove_column"; schema: string | null; table: string; column: string } & ColumnInfo)
-  | { kind: "add_index" | "remove_index"; schema: string | null; table: string | null; name: string | null;
-      columns: string[]; unique: boolean }
-  | { kind: "add_unique" | "remove_unique" | "add_constraint" | "remove_constraint"; schema: string | null;
-      table: string; name: string | null; columns: string[] }
+  | {
+      kind: "add_index" | "remove_index";
+      schema: string | null;
+      table: string | null;
+      name: string | null;
+      columns: string[];
+      unique: boolean;
+    }
+  | {
+      kind: "add_unique" | "remove_unique" | "add_constraint" | "remove_constraint";
+      schema: string | null;
+      table: string;
+      name: string | null;
+      columns: string[];
+    }
   | ({ kind: "add_fk" | "remove_fk"; schema: string | null; table: string } & ForeignKeyInfo)
-  | { kind: "alter_column"; schema: string | null; table: string; column: string;
+  | {
+      kind: "alter_column";
+      schema: string | null;
+      table: string;
+      column: string;
       existing: { type: string | null; nullable: boolean | null; server_default: string | null };
-      changes: Partial<Record<"type" | "nullable" | "server_default" | "comment", { from: unknown; to: unknown }>> }
+      changes: Partial<Record<"type" | "nullable" | "server_default" | "comment", { from: unknown; to: unknown }>>;
+    }
   | { kind: string; [key: string]: unknown };
 
 export interface CompareResult {

@@ -46,7 +46,11 @@ export async function listWorkers(dir: string, isAlive: (pid: number) => boolean
 }
 
 /** SIGTERM each live worker and wait for it (SIGKILL after `graceMs`); the runs they serve go on to their end. */
-export async function stopWorkers(workers: WorkerInfo[], waitForExit: (pid: number, ms: number) => Promise<boolean>, graceMs = 3000): Promise<number> {
+export async function stopWorkers(
+  workers: WorkerInfo[],
+  waitForExit: (pid: number, ms: number) => Promise<boolean>,
+  graceMs = 3000,
+): Promise<number> {
   let stopped = 0;
   for (const w of workers) {
     try {

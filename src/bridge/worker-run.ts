@@ -74,7 +74,9 @@ function attempt(path: string, hello: string, timeoutMs: number): Promise<Attemp
     const timer = setTimeout(() => finish("failed"), timeoutMs);
     socket.setEncoding("utf8");
     socket.once("connect", () => socket.write(hello));
-    socket.on("error", (err: NodeJS.ErrnoException) => finish(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? "absent" : "failed"));
+    socket.on("error", (err: NodeJS.ErrnoException) =>
+      finish(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? "absent" : "failed"),
+    );
     socket.once("close", () => finish("failed"));
     socket.on("data", (chunk: string) => {
       text += chunk;
@@ -86,7 +88,8 @@ function attempt(path: string, hello: string, timeoutMs: number): Promise<Attemp
       } catch {
         return finish("failed");
       }
-      if (answer.worker === "ready" && typeof answer.pid === "number" && answer.pid > 1) return finish({ run: { socket, pid: answer.pid, buffered: text.slice(nl + 1) } });
+      if (answer.worker === "ready" && typeof answer.pid === "number" && answer.pid > 1)
+        return finish({ run: { socket, pid: answer.pid, buffered: text.slice(nl + 1) } });
       finish(answer.worker === "stale" ? "stale" : answer.worker === "busy" ? "busy" : "failed");
     });
   });
@@ -101,7 +104,14 @@ function startWorker(o: TakeOptions, path: string): { exited: () => boolean } {
   } catch {
     // no log then
   }
-  const args = ["-m", "migrakit_bridge.worker", path, String(o.settings.idleSeconds), String(o.settings.maxRuns), ...(o.settings.mode ? [o.settings.mode] : [])];
+  const args = [
+    "-m",
+    "migrakit_bridge.worker",
+    path,
+    String(o.settings.idleSeconds),
+    String(o.settings.maxRuns),
+    ...(o.settings.mode ? [o.settings.mode] : []),
+  ];
   const child = spawn(o.python, args, { cwd: o.cwd, env: o.env, detached: true, stdio: ["ignore", log, log] });
   if (typeof log === "number") closeSync(log);
   child.once("error", () => (exited = true));

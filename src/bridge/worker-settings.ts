@@ -23,7 +23,12 @@ const DEFAULT_MAX_RUNS = 4;
 const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerCase() ?? "");
 
 function invalid(key: string, value: string, expected: string): MigrakitError {
-  return new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source: "the environment", key, value: JSON.stringify(value), expected });
+  return new MigrakitError("EMIGRAKIT_CONFIG_INVALID", {
+    source: "the environment",
+    key,
+    value: JSON.stringify(value),
+    expected,
+  });
 }
 
 function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -41,7 +46,10 @@ export function workerDir(env: NodeJS.ProcessEnv, o: { uid: number; tmpdir: stri
   return join(o.tmpdir, `migrakit-${o.uid}`);
 }
 
-export function workerSettings(env: NodeJS.ProcessEnv, o: { uid: number; tmpdir: string; platform: NodeJS.Platform }): WorkerSettings {
+export function workerSettings(
+  env: NodeJS.ProcessEnv,
+  o: { uid: number; tmpdir: string; platform: NodeJS.Platform },
+): WorkerSettings {
   const raw = env.MIGRAKIT_WORKER?.trim().toLowerCase() ?? "";
   let enabled: boolean;
   if (["1", "true", "on", "yes"].includes(raw)) enabled = true;
@@ -66,8 +74,13 @@ export function workerSettings(env: NodeJS.ProcessEnv, o: { uid: number; tmpdir:
  * worker itself checks the installed distributions). The socket's file name is this key.
  */
 export function workerKey(python: string, cwd: string, env: NodeJS.ProcessEnv): string {
-  const fixed = ["PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "PYTHONUSERBASE", "HOME"].map((k) => [k, env[k] ?? null]);
-  return createHash("sha256").update(JSON.stringify([python, cwd, fixed])).digest("hex").slice(0, 24);
+  const fixed = ["PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "PYTHONUSERBASE", "HOME"].map(
+    (k) => [k, env[k] ?? null],
+  );
+  return createHash("sha256")
+    .update(JSON.stringify([python, cwd, fixed]))
+    .digest("hex")
+    .slice(0, 24);
 }
 
 export function socketPath(dir: string, key: string): string {

@@ -93,24 +93,28 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   // with no history (a long one would be parsed for nothing), and its failure is reported by the upgrade
   // that follows, so it is only waited for, never raised.
   const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
-  const warm = warmDir && o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
+  const warm =
+    warmDir &&
+    o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
   let outcome: BaselineOutcome;
   if (!o.baseline) progress(`${repo.package}: building the baseline`);
   try {
-    outcome = o.baseline ? { ok: true, baseline: o.baseline } : await prepareBaseline({
-      repo,
-      plan,
-      mode: o.config.baseline,
-      bridge: o.bridge,
-      failureOf: o.failureOf,
-      adminUrl: o.adminUrl,
-      machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
-      envPy: await envPyText(repo),
-      versionTable,
-      useTemplates: o.useTemplates,
-      cacheDir: o.cacheDir,
-      env: o.env,
-    });
+    outcome = o.baseline
+      ? { ok: true, baseline: o.baseline }
+      : await prepareBaseline({
+          repo,
+          plan,
+          mode: o.config.baseline,
+          bridge: o.bridge,
+          failureOf: o.failureOf,
+          adminUrl: o.adminUrl,
+          machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
+          envPy: await envPyText(repo),
+          versionTable,
+          useTemplates: o.useTemplates,
+          cacheDir: o.cacheDir,
+          env: o.env,
+        });
   } finally {
     // Also when preparing the baseline throws: its temporary folder must not outlive the run.
     await warm;
@@ -126,7 +130,13 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   try {
     const scripts = baseline.kind === "replay" ? plan.unreleased : scriptsAfter(plan, baseline.start);
     if (!scripts) {
-      report.findings.push(finding("EMIGRAKIT_RELEASE_REVISION_UNKNOWN", { file: repo.init?.path }, { ref: baseline.release?.ref, revision: baseline.start }));
+      report.findings.push(
+        finding(
+          "EMIGRAKIT_RELEASE_REVISION_UNKNOWN",
+          { file: repo.init?.path },
+          { ref: baseline.release?.ref, revision: baseline.start },
+        ),
+      );
       return report;
     }
     // Only the scripts still to run are handed to alembic: a long history is not loaded again for each step.
@@ -150,7 +160,17 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     report.findings.push(...up.findings);
     if (o.lintAll) {
       const released = plan.chain.filter((s) => !scripts.includes(s));
-      report.findings.push(...(await lintHistory({ released, bridge: o.bridge, failureOf: o.failureOf, params: packageParams(repo, { versionTable }), adminUrl: o.adminUrl, config: o.config, serverVersion: o.serverVersion })));
+      report.findings.push(
+        ...(await lintHistory({
+          released,
+          bridge: o.bridge,
+          failureOf: o.failureOf,
+          params: packageParams(repo, { versionTable }),
+          adminUrl: o.adminUrl,
+          config: o.config,
+          serverVersion: o.serverVersion,
+        })),
+      );
     }
     if (steps.record) {
       const lint = await lintStep(scripts, up.recorded, { config: o.config, serverVersion: o.serverVersion });
@@ -166,7 +186,13 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       const failure = o.failureOf(err);
       if (!failure) throw err;
       report.findings.push(
-        ormImportFinding(failure, repo.package) ?? finding("EMIGRAKIT_COMPARE_FAILED", { file: repo.init?.path }, { error: errorSummary(failure) }, { detail: failureDetail(failure) }),
+        ormImportFinding(failure, repo.package) ??
+          finding(
+            "EMIGRAKIT_COMPARE_FAILED",
+            { file: repo.init?.path },
+            { error: errorSummary(failure) },
+            { detail: failureDetail(failure) },
+          ),
       );
     }
     if (compared) {

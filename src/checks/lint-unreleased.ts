@@ -8,7 +8,10 @@ import { findPython, remoteFailureOf, startBridge } from "../bridge/index.js";
 import { getScratchServer } from "../db/server.js";
 import { dynamicCheck } from "./dynamic.js";
 
-export async function lintUnreleased(repos: SchemaRepo[], o: { config: LoadedConfig; cwd: string; env: NodeJS.ProcessEnv }): Promise<LintHit[]> {
+export async function lintUnreleased(
+  repos: SchemaRepo[],
+  o: { config: LoadedConfig; cwd: string; env: NodeJS.ProcessEnv },
+): Promise<LintHit[]> {
   const found = await findPython({ configPython: o.config.python, cwd: o.cwd, env: o.env });
   const [bridgeResult, serverResult] = await Promise.allSettled([
     startBridge({ python: found.python, cwd: o.cwd, env: o.env }),

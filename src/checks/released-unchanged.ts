@@ -54,8 +54,16 @@ const isCI = (env: NodeJS.ProcessEnv) => ["true", "1"].includes(env.CI?.toLowerC
 
 /** The newest release tag (`v1.2.0` or `1.2.0`) reachable from HEAD, or null. One git call, only when needed. */
 async function newestReachableTag(root: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  const out = await git(["tag", "--merged", "HEAD", "--sort=-v:refname", "--list", "v[0-9]*", "[0-9]*"], { cwd: root, env }).catch(() => "");
-  return out.split("\n").find((t) => /^v?\d+(\.\d+)*([a-z.]+\d*)*$/i.test(t.trim()))?.trim() ?? null;
+  const out = await git(["tag", "--merged", "HEAD", "--sort=-v:refname", "--list", "v[0-9]*", "[0-9]*"], {
+    cwd: root,
+    env,
+  }).catch(() => "");
+  return (
+    out
+      .split("\n")
+      .find((t) => /^v?\d+(\.\d+)*([a-z.]+\d*)*$/i.test(t.trim()))
+      ?.trim() ?? null
+  );
 }
 
 const isShallow = async (root: string, env: NodeJS.ProcessEnv) =>
@@ -67,7 +75,11 @@ const isShallow = async (root: string, env: NodeJS.ProcessEnv) =>
  * that is said, not skipped: a warning, and an error under CI=true unless `requireReleaseTags` is false — a
  * check job that silently never runs this rule is how a released script gets edited.
  */
-export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.ProcessEnv, o: ReleasedRuleOptions = {}): Promise<Finding[]> {
+export async function releasedChangedFindings(
+  repo: SchemaRepo,
+  env: NodeJS.ProcessEnv,
+  o: ReleasedRuleOptions = {},
+): Promise<Finding[]> {
   // Nothing released yet (a new package): nothing the rule could protect.
   if (!repo.scripts.some((s) => s.name.kind !== "unreleased")) return [];
   const version = repo.init?.parsed?.version?.value;
@@ -78,16 +90,34 @@ export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.Proc
   const tag = (version ? await findTag(repo.root, version, env) : null) ?? (await newestReachableTag(repo.root, env));
   if (!tag) {
     const inGit = (await git(["rev-parse", "--git-dir"], { cwd: repo.root, env }).catch(() => null)) !== null;
-    if (!inGit) return unchecked("the folder is not in a git repository, so there is no release tag to compare with", "Run the check in a git clone of the repository, with its tags.");
-    const fetch = "Fetch the history and tags (GitHub Actions: actions/checkout with `fetch-depth: 0`; elsewhere `git fetch --unshallow --tags`)";
-    if (await isShallow(repo.root, env)) return unchecked("this is a shallow clone without the release tags", `${fetch}, or set "requireReleaseTags": false to only warn.`);
-    return unchecked(`no release tag is reachable from HEAD${version ? ` (none for __version__ ${version})` : ""}`, `${fetch}; a release tags v<__version__>. Or set "requireReleaseTags": false to only warn.`);
+    if (!inGit)
+      return unchecked(
+        "the folder is not in a git repository, so there is no release tag to compare with",
+        "Run the check in a git clone of the repository, with its tags.",
+      );
+    const fetch =
+      "Fetch the history and tags (GitHub Actions: actions/checkout with `fetch-depth: 0`; elsewhere `git fetch --unshallow --tags`)";
+    if (await isShallow(repo.root, env))
+      return unchecked(
+        "this is a shallow clone without the release tags",
+        `${fetch}, or set "requireReleaseTags": false to only warn.`,
+      );
+    return unchecked(
+      `no release tag is reachable from HEAD${version ? ` (none for __version__ ${version})` : ""}`,
+      `${fetch}; a release tags v<__version__>. Or set "requireReleaseTags": false to only warn.`,
+    );
   }
   let out: string;
   try {
-    out = await git(["diff", "--name-status", "-z", "--no-renames", "--relative", tag, "--", repo.versionsDir], { cwd: repo.root, env });
+    out = await git(["diff", "--name-status", "-z", "--no-renames", "--relative", tag, "--", repo.versionsDir], {
+      cwd: repo.root,
+      env,
+    });
   } catch {
-    return unchecked(`git cannot compare with the tag ${tag}`, "Fetch the full history (`git fetch --unshallow --tags`), then run the check again.");
+    return unchecked(
+      `git cannot compare with the tag ${tag}`,
+      "Fetch the full history (`git fetch --unshallow --tags`), then run the check again.",
+    );
   }
   const fields = splitZ(out);
   const findings: Finding[] = [];
@@ -100,7 +130,9 @@ export async function releasedChangedFindings(repo: SchemaRepo, env: NodeJS.Proc
       const named = script?.name.kind === "released" ? script.name.version : null;
       if (named && comparePep440(named, version ?? tag.replace(/^v/, "")) <= 0) {
         const suggestion = file.replace(/-[^-/]+\.py$/, "-vx_x_x.py");
-        findings.push(finding("EMIGRAKIT_RELEASED_ADDED", { file, line: 1 }, { file, version: named, ref: tag, suggestion }));
+        findings.push(
+          finding("EMIGRAKIT_RELEASED_ADDED", { file, line: 1 }, { file, version: named, ref: tag, suggestion }),
+        );
       }
       continue;
     }

@@ -7,7 +7,9 @@ import { staticFindings } from "./static.js";
 import { releasedChangedFindings } from "./released-unchanged.js";
 import type { Finding } from "../errors/finding.js";
 
-export async function runStaticCheck(ctx: Context): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
+export async function runStaticCheck(
+  ctx: Context,
+): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
   const config = await loadConfig(ctx);
   const repos = await loadSchemaRepos({ cwd: ctx.cwd, config, packageName: ctx.packageName });
   const findings: Finding[] = [];

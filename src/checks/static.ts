@@ -34,7 +34,7 @@ function suggestedName(s: ScriptFile, slug: string): string {
 function acceptedRevisions(repo: SchemaRepo): Set<string> {
   const chain = repo.graph.chain;
   const upTo = repo.acceptedUpTo;
-  if (!upTo || !chain || !chain.includes(upTo)) return new Set();
+  if (!upTo || !chain?.includes(upTo)) return new Set();
   return new Set(chain.slice(0, chain.indexOf(upTo) + 1));
 }
 
@@ -43,7 +43,13 @@ function scriptFindings(s: ScriptFile, accepted: Set<string>): Finding[] {
   const at = { file: s.path, line: 1 };
   const { name, source } = s;
   if (source.syntaxError) {
-    out.push(finding("EMIGRAKIT_SCRIPT_SYNTAX", { file: s.path, line: source.syntaxError.line }, { reason: source.syntaxError.message }));
+    out.push(
+      finding(
+        "EMIGRAKIT_SCRIPT_SYNTAX",
+        { file: s.path, line: source.syntaxError.line },
+        { reason: source.syntaxError.message },
+      ),
+    );
   }
   if (name.date !== null && !isRealDate(name.date)) out.push(finding("EMIGRAKIT_SCRIPT_DATE", at, { date: name.date }));
   if (!source.revision) out.push(finding("EMIGRAKIT_REVISION_MISSING", at));
@@ -66,10 +72,17 @@ function scriptFindings(s: ScriptFile, accepted: Set<string>): Finding[] {
     const ok =
       name.kind === "unreleased"
         ? source.header.kind === "unreleased"
-        : source.header.kind === "released" && normalizePep440(source.header.version ?? "") === normalizePep440(name.version ?? "");
+        : source.header.kind === "released" &&
+          normalizePep440(source.header.version ?? "") === normalizePep440(name.version ?? "");
     if (!ok) {
       const released = name.kind === "released" ? { released: true, revision: revision ?? name.revision } : {};
-      out.push(finding("EMIGRAKIT_HEADER_MISMATCH", { file: s.path, line: source.header.line }, { header: source.header.text, expected, ...released }));
+      out.push(
+        finding(
+          "EMIGRAKIT_HEADER_MISMATCH",
+          { file: s.path, line: source.header.line },
+          { header: source.header.text, expected, ...released },
+        ),
+      );
     }
   }
   if (name.kind === "unreleased" && revision !== undefined && !NEW_REVISION.test(revision)) {
@@ -105,22 +118,44 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   for (const [revision, scripts] of g.byRevision) {
     if (scripts.length > 1) {
       for (const s of scripts.slice(1))
-        out.push(finding("EMIGRAKIT_DUPLICATE_REVISION", { file: s.path, line: s.source.revision?.line ?? 1 }, { revision, files: scripts.map((x) => x.path).join(", ") }));
+        out.push(
+          finding(
+            "EMIGRAKIT_DUPLICATE_REVISION",
+            { file: s.path, line: s.source.revision?.line ?? 1 },
+            { revision, files: scripts.map((x) => x.path).join(", ") },
+          ),
+        );
     }
   }
   for (const m of g.missingParents) out.push(finding("EMIGRAKIT_MISSING_PARENT", where(m.revision, "down"), m));
-  for (const cycle of g.cycles) out.push(finding("EMIGRAKIT_CYCLE", where(cycle[0]!, "down"), { cycle: cycle.join(" → ") }));
+  for (const cycle of g.cycles)
+    out.push(finding("EMIGRAKIT_CYCLE", where(cycle[0]!, "down"), { cycle: cycle.join(" → ") }));
   // An app's alembic history may merge branches on purpose (docs/spec.md §3, convention alembic).
   for (const rev of repo.convention === "alembic" ? [] : g.merges) {
-    out.push(finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), { revision: rev, file: first(rev)?.path, parents: first(rev)?.source.downRevision?.value.join(", ") }));
+    out.push(
+      finding("EMIGRAKIT_MERGE_REVISION", where(rev, "down"), {
+        revision: rev,
+        file: first(rev)?.path,
+        parents: first(rev)?.source.downRevision?.value.join(", "),
+      }),
+    );
   }
   const named = (revs: string[]) => revs.map((r) => `${r} (${first(r)?.path ?? "?"})`).join(", ");
   if (g.roots.length > 1) {
     // The later root's script is pointed at the head of the history the first root starts (when it has one head).
     const later = first(g.roots[1]!);
     const onto = g.heads.find((h) => descends(repo, h, g.roots[0]!) && !descends(repo, h, g.roots[1]!));
-    const step = later && onto ? `In ${later.path}, set down_revision = "${onto}" (the head of the other chain)` : "Point every root but the first at its parent";
-    out.push(finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), { count: g.roots.length, roots: named(g.roots), step }));
+    const step =
+      later && onto
+        ? `In ${later.path}, set down_revision = "${onto}" (the head of the other chain)`
+        : "Point every root but the first at its parent";
+    out.push(
+      finding("EMIGRAKIT_MULTIPLE_ROOTS", where(g.roots[1]!, "down"), {
+        count: g.roots.length,
+        roots: named(g.roots),
+        step,
+      }),
+    );
   }
   if (g.heads.length > 1) {
     // `migrakit rebase` moves an unreleased script; when every head is released, rebase cannot help (no loop).
@@ -130,7 +165,9 @@ function graphFindings(repo: SchemaRepo): Finding[] {
       unreleased.length >= 1
         ? `Run \`migrakit rebase\` after merging the other branch: it puts the branch's unreleased script (of ${named(unreleased)}) on ${released[0] ?? "main's head"}`
         : `Every head is released, so rebase cannot move one: merge them in a new unreleased script (\`alembic merge ${g.heads.join(" ")}\`) and set \`convention: "alembic"\`, which accepts merge revisions`;
-    out.push(finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: named(g.heads), step }));
+    out.push(
+      finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: named(g.heads), step }),
+    );
   }
   if (!g.chain) return out;
 
@@ -151,11 +188,23 @@ function graphFindings(repo: SchemaRepo): Finding[] {
     else if (firstUnreleased && s.name.kind === "released") {
       out.push(finding("EMIGRAKIT_UNRELEASED_NOT_AT_TIP", at, { unreleased: firstUnreleased.path, released: s.path }));
     } else if (firstUnreleased && s.name.kind === "legacy") {
-      out.push(finding("EMIGRAKIT_SCRIPT_NAME", at, { name: s.path.split("/").pop(), suggestion: suggestedName(s, UNRELEASED_SLUG) }));
+      out.push(
+        finding("EMIGRAKIT_SCRIPT_NAME", at, {
+          name: s.path.split("/").pop(),
+          suggestion: suggestedName(s, UNRELEASED_SLUG),
+        }),
+      );
     }
     if (s.name.kind === "released" && s.name.version) {
       if (previous?.name.version && comparePep440(s.name.version, previous.name.version) < 0) {
-        out.push(finding("EMIGRAKIT_RELEASE_ORDER", at, { file: s.path, version: s.name.version, previousFile: previous.path, previousVersion: previous.name.version }));
+        out.push(
+          finding("EMIGRAKIT_RELEASE_ORDER", at, {
+            file: s.path,
+            version: s.name.version,
+            previousFile: previous.path,
+            previousVersion: previous.name.version,
+          }),
+        );
       }
       if (packageVersion && comparable && comparePep440(s.name.version, packageVersion) > 0) {
         out.push(finding("EMIGRAKIT_RELEASED_AHEAD", at, { file: s.path, version: s.name.version, packageVersion }));
@@ -168,33 +217,65 @@ function graphFindings(repo: SchemaRepo): Finding[] {
 
 function initFindings(repo: SchemaRepo): Finding[] {
   const init = repo.init;
-  if (!init) return [finding("EMIGRAKIT_INIT_MISSING", { file: `${repo.package}/__init__.py` }, { package: repo.package })];
-  if (!init.parsed) return [finding("EMIGRAKIT_INIT_UNREADABLE", { file: init.path, line: 1 }, { file: init.path, reason: "it is not valid UTF-8" })];
+  if (!init)
+    return [finding("EMIGRAKIT_INIT_MISSING", { file: `${repo.package}/__init__.py` }, { package: repo.package })];
+  if (!init.parsed)
+    return [
+      finding(
+        "EMIGRAKIT_INIT_UNREADABLE",
+        { file: init.path, line: 1 },
+        { file: init.path, reason: "it is not valid UTF-8" },
+      ),
+    ];
   const out: Finding[] = [];
   const p = init.parsed;
-  for (const u of p.unreadable) out.push(finding("EMIGRAKIT_INIT_VALUE_UNREADABLE", { file: init.path, line: u.line }, { name: u.name }));
+  for (const u of p.unreadable)
+    out.push(finding("EMIGRAKIT_INIT_VALUE_UNREADABLE", { file: init.path, line: u.line }, { name: u.name }));
   const unreadable = new Set(p.unreadable.map((u) => u.name));
-  if (!p.version && !unreadable.has("__version__")) out.push(finding("EMIGRAKIT_VERSION_MISSING", { file: init.path, line: 1 }, { file: init.path }));
+  if (!p.version && !unreadable.has("__version__"))
+    out.push(finding("EMIGRAKIT_VERSION_MISSING", { file: init.path, line: 1 }, { file: init.path }));
   else if (p.version && normalizePep440(p.version.value) === null) {
-    out.push(finding("EMIGRAKIT_VERSION_INVALID", { file: init.path, line: p.version.line }, { version: p.version.value }));
+    out.push(
+      finding("EMIGRAKIT_VERSION_INVALID", { file: init.path, line: p.version.line }, { version: p.version.value }),
+    );
   }
   if (p.schemaId && !SCHEMA_ID.test(p.schemaId.value)) {
-    out.push(finding("EMIGRAKIT_SCHEMA_ID_INVALID", { file: init.path, line: p.schemaId.line }, { schemaId: p.schemaId.value }));
+    out.push(
+      finding(
+        "EMIGRAKIT_SCHEMA_ID_INVALID",
+        { file: init.path, line: p.schemaId.line },
+        { schemaId: p.schemaId.value },
+      ),
+    );
   }
   const g = repo.graph;
   const head = g.heads.length === 1 ? g.heads[0]! : null;
   const hasScripts = repo.scripts.length > 0 || repo.undecodable.length > 0 || repo.notFiles.length > 0;
   if (!p.migration) {
-    if (hasScripts && !unreadable.has("_migration")) out.push(finding("EMIGRAKIT_MIGRATION_MISSING", { file: init.path, line: 1 }, { file: init.path, head: head ?? "<head>" }));
+    if (hasScripts && !unreadable.has("_migration"))
+      out.push(
+        finding(
+          "EMIGRAKIT_MIGRATION_MISSING",
+          { file: init.path, line: 1 },
+          { file: init.path, head: head ?? "<head>" },
+        ),
+      );
   } else if (g.heads.length <= 1 && g.cycles.length === 0 && p.migration.value !== head) {
-    out.push(finding("EMIGRAKIT_MIGRATION_MISMATCH", { file: init.path, line: p.migration.line }, { migration: p.migration.value, head }));
+    out.push(
+      finding(
+        "EMIGRAKIT_MIGRATION_MISMATCH",
+        { file: init.path, line: p.migration.line },
+        { migration: p.migration.value, head },
+      ),
+    );
   }
   return out;
 }
 
 export function staticFindings(repo: SchemaRepo): Finding[] {
   const out: Finding[] = [];
-  for (const n of repo.notFiles) out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
+  for (const n of repo.notFiles)
+    out.push(finding("EMIGRAKIT_SCRIPT_NOT_A_FILE", { file: n.path }, { file: n.path, kind: n.kind }));
   for (const path of repo.undecodable) out.push(finding("EMIGRAKIT_SCRIPT_NOT_UTF8", { file: path, line: 1 }));
   const accepted = acceptedRevisions(repo);
   for (const s of repo.scripts) out.push(...scriptFindings(s, accepted), ...transactionControlFindings(s));
@@ -202,4 +283,3 @@ export function staticFindings(repo: SchemaRepo): Finding[] {
   out.push(...graphFindings(repo), ...(repo.convention === "alembic" ? [] : initFindings(repo)));
   return out;
 }
-

@@ -5,7 +5,8 @@
 import { finding, type Finding } from "../errors/finding.js";
 import type { ScriptFile } from "../model/repo.js";
 
-const SQL_CONTROL = /\b(?:execute|text|exec_driver_sql)\s*\(\s*[rbuf]*(["'])\s*(COMMIT|ROLLBACK|BEGIN|START\s+TRANSACTION|END|SAVEPOINT|RELEASE\s+SAVEPOINT)\b[^"']*\1/i;
+const SQL_CONTROL =
+  /\b(?:execute|text|exec_driver_sql)\s*\(\s*[rbuf]*(["'])\s*(COMMIT|ROLLBACK|BEGIN|START\s+TRANSACTION|END|SAVEPOINT|RELEASE\s+SAVEPOINT)\b[^"']*\1/i;
 const API_CONTROL = /\b(autocommit_block)\s*\(|\.(commit|rollback)\s*\(\s*\)/;
 
 /** The code lines of a Python text with their numbers, docstrings and comments blanked (good enough here). */

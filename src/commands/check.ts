@@ -4,7 +4,6 @@
 // starting Python or Postgres (never with --no-cache or in CI). Heavy modules load only when needed.
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import type { Context } from "../output/context.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -14,7 +13,7 @@ import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings } from "../output/output.js";
-import { endProgress, progress, startProgress } from "../output/progress.js";
+import { endProgress, startProgress } from "../output/progress.js";
 import { isCI } from "../util/ci.js";
 import { MigrakitError } from "../errors/index.js";
 
@@ -29,7 +28,6 @@ export interface CheckOptions {
   all?: boolean;
 }
 
-
 interface DynamicOutcome {
   findings: Finding[];
   baselines: Record<string, BaselineReport>;
@@ -39,10 +37,25 @@ interface DynamicOutcome {
 }
 
 /** Python and Postgres start side by side (the one session opener, src/generate/session.ts); both are released whatever happens. */
-async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfig, useTemplates: boolean, templateCacheDir: string, lintAll: boolean): Promise<DynamicOutcome> {
-  const [sessionMod, dynamicMod] = await Promise.all([import("../generate/session.js"), import("../checks/dynamic.js")]);
+async function runDynamic(
+  ctx: Context,
+  repos: SchemaRepo[],
+  config: LoadedConfig,
+  useTemplates: boolean,
+  templateCacheDir: string,
+  lintAll: boolean,
+): Promise<DynamicOutcome> {
+  const [sessionMod, dynamicMod] = await Promise.all([
+    import("../generate/session.js"),
+    import("../checks/dynamic.js"),
+  ]);
   startProgress(ctx);
-  const session = await sessionMod.openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
+  const session = await sessionMod.openSession({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    config,
+    onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+  });
   let out: DynamicOutcome;
   try {
     const versions = session.bridge.versionsInfo ?? (await session.bridge.versions());
@@ -84,14 +97,22 @@ async function runDynamic(ctx: Context, repos: SchemaRepo[], config: LoadedConfi
 async function withPendingRelease(ctx: Context, findings: Finding[]): Promise<Finding[]> {
   const { journalPath } = await import("../release/journal.js");
   if (!existsSync(await journalPath(ctx.cwd, ctx.env))) return findings; // the usual case: one stat, nothing more loaded
-  const [{ pendingRelease }, { finding }] = await Promise.all([import("../release/apply.js"), import("../errors/finding.js")]);
+  const [{ pendingRelease }, { finding }] = await Promise.all([
+    import("../release/apply.js"),
+    import("../errors/finding.js"),
+  ]);
   const pending = await pendingRelease(ctx);
   if (!pending) return findings;
   const named = new Set(pending.paths);
-  const kept = findings.filter((f) => !(f.code === "EMIGRAKIT_DUPLICATE_REVISION" && f.file !== undefined && named.has(f.file)));
+  const kept = findings.filter(
+    (f) => !(f.code === "EMIGRAKIT_DUPLICATE_REVISION" && f.file !== undefined && named.has(f.file)),
+  );
   const stale = pending.stale ? `${pending.stale.file} ${pending.stale.state}` : undefined;
   const journal = relative(ctx.cwd, pending.file) || pending.file;
-  return [finding("EMIGRAKIT_RELEASE_PENDING", { file: journal }, { version: pending.version, journal, stale }), ...kept];
+  return [
+    finding("EMIGRAKIT_RELEASE_PENDING", { file: journal }, { version: pending.version, journal, stale }),
+    ...kept,
+  ];
 }
 
 export const name = "check";
@@ -101,7 +122,10 @@ export function describe(c: Command): Command {
     .description("the CI Build step: static rules, upgrade from the baseline, models match DDL, downgrade round trip")
     .option("--static", "only the static rules (no Python, no Postgres)")
     .option("--no-cache", "run every check for real (no result cache, no template database)")
-    .option("--against <url>", "instead: upgrade a throw-away copy of this instance to head and compare it with the ORM")
+    .option(
+      "--against <url>",
+      "instead: upgrade a throw-away copy of this instance to head and compare it with the ORM",
+    )
     .option("--row-limit <n>", "with --against: copy at most n rows per table (pg_dump path)")
     .option("--all", "the safety lint covers every script of the chain, not only the unreleased ones (docs/lint.md)");
 }
@@ -109,8 +133,12 @@ export function describe(c: Command): Command {
 /** Options that only mean something beside another one: a usage error alone, not silently ignored. */
 function requireCompanions(opts: CheckOptions): void {
   const usage = (reason: string) => new MigrakitError("EMIGRAKIT_USAGE", { command: "check", reason });
-  if (opts.rowLimit !== undefined && opts.against === undefined) throw usage("--row-limit needs --against URL (it limits the rows copied from that instance)");
-  if (opts.static && opts.against !== undefined) throw usage("--static and --against exclude each other (--against runs the dynamic check on a copy of the instance)");
+  if (opts.rowLimit !== undefined && opts.against === undefined)
+    throw usage("--row-limit needs --against URL (it limits the rows copied from that instance)");
+  if (opts.static && opts.against !== undefined)
+    throw usage(
+      "--static and --against exclude each other (--against runs the dynamic check on a copy of the instance)",
+    );
 }
 
 /** What the dynamic check still needs from the part before it (answerWithoutPython). */
@@ -129,7 +157,10 @@ interface Pending {
  * check, or the result cache's answer ({code}); otherwise what the dynamic check goes on from ({pending}).
  * The quick entry (src/quick.ts, one pre-bundled file) answers from here and hands anything else to the CLI.
  */
-export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Promise<{ code: number } | { pending: Pending }> {
+export async function answerWithoutPython(
+  opts: CheckOptions,
+  ctx: Context,
+): Promise<{ code: number } | { pending: Pending }> {
   requireCompanions(opts);
   const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx);
   const findings = await withPendingRelease(ctx, ruleFindings);
@@ -153,7 +184,11 @@ export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Pro
   if (key) {
     const hit = await readResult(dir, key, ctx.cwd, ctx.env);
     if (hit) {
-      if (!ctx.json) print(ctx.stderr, `migrakit: unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`);
+      if (!ctx.json)
+        print(
+          ctx.stderr,
+          `migrakit: unchanged since the passing run of ${hit.created}: answered from the cache (--no-cache runs it again)`,
+        );
       const all = [...findings, ...hit.findings];
       reportFindings(ctx, all, { packages, baselines: hit.baselines, cached: true });
       return { code: hasErrors(all) ? 1 : 0 };
@@ -164,7 +199,11 @@ export async function answerWithoutPython(opts: CheckOptions, ctx: Context): Pro
 
 export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   requireCompanions(opts);
-  if (opts.against !== undefined) return (await import("../deploy/against.js")).runCheckAgainst({ against: opts.against, rowLimit: opts.rowLimit }, ctx);
+  if (opts.against !== undefined)
+    return (await import("../deploy/against.js")).runCheckAgainst(
+      { against: opts.against, rowLimit: opts.rowLimit },
+      ctx,
+    );
   const answer = await answerWithoutPython(opts, ctx);
   if ("code" in answer) return answer.code;
   const { findings, packages, repos, config, noCache, dir, key } = answer.pending;
@@ -173,14 +212,18 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
   const failed = hasErrors(all);
   if (key && !failed) {
-    const { fileHashes, gitState, sitePackagesStamps, trackedTreeHash, writeResult } = await import("../checks/dynamic/result-cache.js");
+    const { fileHashes, gitState, sitePackagesStamps, trackedTreeHash, writeResult } = await import(
+      "../checks/dynamic/result-cache.js"
+    );
     const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
     await writeResult(dir, key, {
       findings: dynamic.findings,
       baselines: dynamic.baselines,
       python: { executable: dynamic.executable, stamps: sitePackagesStamps(dynamic.executable) },
       ...(usesRelease ? { git: await gitState(ctx.cwd, ctx.env) } : {}),
-      ...(Array.isArray(dynamic.loadedFiles) ? { files: await fileHashes(dynamic.loadedFiles) } : { tracked: await trackedTreeHash(ctx.cwd, ctx.env) }),
+      ...(Array.isArray(dynamic.loadedFiles)
+        ? { files: await fileHashes(dynamic.loadedFiles) }
+        : { tracked: await trackedTreeHash(ctx.cwd, ctx.env) }),
       created: new Date().toISOString(),
     });
   }

@@ -27,10 +27,20 @@ export const name = "generate";
 
 export function describe(c: Command): Command {
   return c
-    .description("write or refresh the unreleased script: the operations from the database at head to the ORM, renames detected; updates _migration")
+    .description(
+      "write or refresh the unreleased script: the operations from the database at head to the ORM, renames detected; updates _migration",
+    )
     .option("-m, --message <text>", "a line for the new script's docstring, below its version header")
-    .option("--rename <T.OLD=NEW>", "a rename to use (TABLE.OLD=NEW for a column, OLD=NEW for a table); repeatable", (v: string, prev: string[] = []) => [...prev, v])
-    .option("--backfill <T.COL=SQL>", "the value existing rows get in a new NOT NULL column without a server default; repeatable", (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      "--rename <T.OLD=NEW>",
+      "a rename to use (TABLE.OLD=NEW for a column, OLD=NEW for a table); repeatable",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      "--backfill <T.COL=SQL>",
+      "the value existing rows get in a new NOT NULL column without a server default; repeatable",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option("--no-renames", "no rename detection: dropped and added columns stay drop + add");
 }
 
@@ -41,9 +51,19 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
     const config = await loadConfig(ctx);
     const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
     startProgress(ctx);
-    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
+    const session = await openSession({
+      cwd: ctx.cwd,
+      env: ctx.env,
+      config,
+      onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+    });
     try {
-      const outcome = await generate(session, repo, { explicit, detect: opts.renames !== false, message: opts.message, backfill });
+      const outcome = await generate(session, repo, {
+        explicit,
+        detect: opts.renames !== false,
+        message: opts.message,
+        backfill,
+      });
       const blocked = outcomeError(outcome);
       if (blocked) throw withDetail(blocked.error, blocked.detail);
       if (outcome.kind === "written") writeFiles(ctx.cwd, outcome.writes);
@@ -59,7 +79,16 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
 }
 
 function jsonOf(o: Awaited<ReturnType<typeof generate>>): Record<string, unknown> {
-  if (o.kind === "written") return { action: o.created ? "created" : o.changed ? "refreshed" : "unchanged", file: o.file, revision: o.revision, renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })), fill_in: o.fillIns, files: o.writes.map((w) => w.path), drops: o.drops ?? [] };
+  if (o.kind === "written")
+    return {
+      action: o.created ? "created" : o.changed ? "refreshed" : "unchanged",
+      file: o.file,
+      revision: o.revision,
+      renames: o.renames.map((r) => ({ ...r.rename, reason: r.reason })),
+      fill_in: o.fillIns,
+      files: o.writes.map((w) => w.path),
+      drops: o.drops ?? [],
+    };
   if (o.kind === "nothing") return { action: "nothing", reason: o.reason };
   return { action: o.kind };
 }

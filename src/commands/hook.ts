@@ -9,11 +9,17 @@ import { print } from "../output/output.js";
 export const name = "hook";
 
 export function describe(c: Command): Command {
-  return c.description("git hooks: `hook pre-commit` generates and checks the migration of staged ORM changes, and stages it").argument("<hook>", "pre-commit");
+  return c
+    .description("git hooks: `hook pre-commit` generates and checks the migration of staged ORM changes, and stages it")
+    .argument("<hook>", "pre-commit");
 }
 
 export async function run(_opts: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
-  if (args[0] !== "pre-commit") throw new MigrakitError("EMIGRAKIT_USAGE", { reason: `unknown hook ${JSON.stringify(args[0] ?? "")}: migrakit has a pre-commit hook`, command: "hook" });
+  if (args[0] !== "pre-commit")
+    throw new MigrakitError("EMIGRAKIT_USAGE", {
+      reason: `unknown hook ${JSON.stringify(args[0] ?? "")}: migrakit has a pre-commit hook`,
+      command: "hook",
+    });
   const { runPreCommit } = await import("../hook/pre-commit.js");
   try {
     // The hook's report is for the person committing (stderr); with --json, stdout gets one summary

@@ -24,7 +24,6 @@ export interface InitCommandOptions {
   hooks?: string;
 }
 
-
 function read(root: string, rel: string): string | undefined {
   try {
     return readFileSync(join(root, rel), "utf8");
@@ -36,7 +35,13 @@ function read(root: string, rel: string): string | undefined {
 /** Top-level Python packages (folders with __init__.py), for a repo that has no migrations folder yet. */
 function pythonPackages(root: string): string[] {
   return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules" && existsSync(join(root, e.name, "__init__.py")))
+    .filter(
+      (e) =>
+        e.isDirectory() &&
+        !e.name.startsWith(".") &&
+        e.name !== "node_modules" &&
+        existsSync(join(root, e.name, "__init__.py")),
+    )
     .map((e) => e.name)
     .filter((name) => name !== "tests" && name !== "docs")
     .sort();
@@ -54,7 +59,10 @@ async function findPackage(ctx: Context): Promise<string> {
   }
   const wanted = ctx.packageName.replace(/\/+$/, "");
   if (!existsSync(join(ctx.cwd, wanted)) || !statSync(join(ctx.cwd, wanted)).isDirectory()) {
-    throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", { package: wanted, packages: pythonPackages(ctx.cwd).join(", ") || "(none)" });
+    throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", {
+      package: wanted,
+      packages: pythonPackages(ctx.cwd).join(", ") || "(none)",
+    });
   }
   return wanted;
 }
@@ -65,13 +73,27 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
   // An existing history is adopted where it is (alembic.ini's script_location, the `migrations` key).
   const existing = await readSchemaRepo(root, pkg, config).catch(() => undefined);
   const m = existing?.migrationsDir ?? `${pkg}/migrations`;
-  const paths = ["package.json", "pyproject.toml", "setup.py", `${pkg}/__init__.py`, `${m}/env.py`, `${m}/script.py.mako`, `${m}/versions/.gitkeep`, ".husky/pre-commit", ".pre-commit-config.yaml", ".releaserc.json", ".github/workflows/migrations.yml", ".github/workflows/release.yml"];
+  const paths = [
+    "package.json",
+    "pyproject.toml",
+    "setup.py",
+    `${pkg}/__init__.py`,
+    `${m}/env.py`,
+    `${m}/script.py.mako`,
+    `${m}/versions/.gitkeep`,
+    ".husky/pre-commit",
+    ".pre-commit-config.yaml",
+    ".releaserc.json",
+    ".github/workflows/migrations.yml",
+    ".github/workflows/release.yml",
+  ];
   const files = Object.fromEntries(paths.map((p) => [p, read(root, p)]));
   const head = existing && existing.graph.heads.length === 1 ? existing.graph.heads[0]! : null;
   const initText = files[`${pkg}/__init__.py`];
   const pkgJson = files["package.json"];
   let releaseConfigSource = RELEASE_CONFIG_FILES.find((f) => existsSync(join(root, f))) ?? null;
-  if (!releaseConfigSource && pkgJson && "release" in JSON.parse(pkgJson)) releaseConfigSource = 'package.json "release"';
+  if (!releaseConfigSource && pkgJson && "release" in JSON.parse(pkgJson))
+    releaseConfigSource = 'package.json "release"';
   return {
     pkg,
     files,
@@ -103,7 +125,9 @@ function migrakitSpec(): string {
   if (basename(dirname(root)) === "node_modules") {
     const holder = dirname(dirname(root));
     const pkg = read(holder, "package.json");
-    const deps = pkg ? (JSON.parse(pkg) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }) : {};
+    const deps = pkg
+      ? (JSON.parse(pkg) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> })
+      : {};
     const spec = deps.devDependencies?.migrakit ?? deps.dependencies?.migrakit;
     if (spec && NON_REGISTRY_SPEC.test(spec)) {
       const path = spec.startsWith("file:") ? spec.slice(5) : null;
@@ -147,15 +171,26 @@ export function describe(c: Command): Command {
     .description("set up a schema repo: config, env.py, script template, pre-commit hook, release config (idempotent)")
     .option("--force", "replace files that exist and differ from migrakit's")
     .option("--ci <provider>", "also write CI workflow files (github)")
-    .option("--hooks <runner>", "who runs the pre-commit hook: husky (npm), pre-commit (the Python framework) or none", "husky");
+    .option(
+      "--hooks <runner>",
+      "who runs the pre-commit hook: husky (npm), pre-commit (the Python framework) or none",
+      "husky",
+    );
 }
 
 export async function run(opts: InitCommandOptions, ctx: Context): Promise<number> {
   if (opts.ci !== undefined && opts.ci !== "github") {
-    throw new MigrakitError("EMIGRAKIT_USAGE", { command: "init", reason: `--ci ${opts.ci} is not supported (only --ci github).` });
+    throw new MigrakitError("EMIGRAKIT_USAGE", {
+      command: "init",
+      reason: `--ci ${opts.ci} is not supported (only --ci github).`,
+    });
   }
   const hooks = HOOK_RUNNERS.find((h) => h === (opts.hooks ?? "husky"));
-  if (!hooks) throw new MigrakitError("EMIGRAKIT_USAGE", { command: "init", reason: `--hooks ${opts.hooks} is not one of ${HOOK_RUNNERS.join(", ")}` });
+  if (!hooks)
+    throw new MigrakitError("EMIGRAKIT_USAGE", {
+      command: "init",
+      reason: `--hooks ${opts.hooks} is not one of ${HOOK_RUNNERS.join(", ")}`,
+    });
   const pkg = await findPackage(ctx);
   const state = await readState(ctx, pkg);
   const actions = planInit(state, { force: Boolean(opts.force), ci: opts.ci === "github" ? "github" : null, hooks });
@@ -173,14 +208,32 @@ async function installHooks(ctx: Context, hooks: HookRunner, prefix: string): Pr
   // A project in a subfolder (`backend/`): git's hooks live at the top of the repository.
   const top = prefix ? join(ctx.cwd, ...prefix.split("/").map(() => "..")) : ctx.cwd;
   const git = existsSync(join(top, ".git"));
-  if (hooks === "pre-commit") return `${git ? "" : "after `git init`: "}run \`pre-commit install\` (and \`npm install\`) to enable the hook`;
+  if (hooks === "pre-commit")
+    return `${git ? "" : "after `git init`: "}run \`pre-commit install\` (and \`npm install\`) to enable the hook`;
   if (hooks === "none") return "none installed: call `npx migrakit hook pre-commit` from your own pre-commit hook";
   return git ? await installHusky(top, ctx.env, prefix) : "not a git repository: run `npx husky` after `git init`";
 }
 
 function report(ctx: Context, pkg: string, actions: Action[], hooks: string): void {
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: true, package: pkg, actions: actions.map(({ path, kind, why, warning }) => ({ path, kind, why, ...(warning ? { warning } : {}) })), hooks: hooks || "installed" }, null, 2));
+    print(
+      ctx.stdout,
+      JSON.stringify(
+        {
+          ok: true,
+          package: pkg,
+          actions: actions.map(({ path, kind, why, warning }) => ({
+            path,
+            kind,
+            why,
+            ...(warning ? { warning } : {}),
+          })),
+          hooks: hooks || "installed",
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const changed = actions.filter((a) => a.kind !== "skip");
@@ -190,5 +243,6 @@ function report(ctx: Context, pkg: string, actions: Action[], hooks: string): vo
     if (a.warning) print(ctx.stderr, `migrakit: warning: ${a.warning}`);
   }
   if (hooks) print(ctx.stdout, `  hooks  ${hooks}`);
-  if (changed.some((a) => a.path === "package.json")) print(ctx.stdout, "next: run `npm install` to install what package.json now lists");
+  if (changed.some((a) => a.path === "package.json"))
+    print(ctx.stdout, "next: run `npm install` to install what package.json now lists");
 }

@@ -30,12 +30,22 @@ import { writeFiles } from "../generate/write-files.js";
 function withoutConflicts(repo: SchemaRepo): SchemaRepo {
   for (const s of repo.scripts) {
     const line = firstConflictMarker(s.text);
-    if (line !== null) throw new MigrakitError("EMIGRAKIT_REBASE_CONFLICT", { file: s.path, line, reason: "conflict markers in a script" });
+    if (line !== null)
+      throw new MigrakitError("EMIGRAKIT_REBASE_CONFLICT", {
+        file: s.path,
+        line,
+        reason: "conflict markers in a script",
+      });
   }
   const init = repo.init;
   if (!init?.text || firstConflictMarker(init.text) === null) return repo;
   const resolved = resolveInitConflicts(init.text);
-  if (!resolved.ok) throw new MigrakitError("EMIGRAKIT_REBASE_CONFLICT", { file: init.path, line: resolved.line, reason: resolved.reason });
+  if (!resolved.ok)
+    throw new MigrakitError("EMIGRAKIT_REBASE_CONFLICT", {
+      file: init.path,
+      line: resolved.line,
+      reason: resolved.reason,
+    });
   return { ...repo, init: { ...init, text: resolved.text, parsed: parseInitFile(resolved.text) } };
 }
 
@@ -43,7 +53,9 @@ export const name = "rebase";
 
 export function describe(c: Command): Command {
   return c
-    .description("after merging main: re-parent the branch's unreleased script on the new head, refresh _migration and the script, check again")
+    .description(
+      "after merging main: re-parent the branch's unreleased script on the new head, refresh _migration and the script, check again",
+    )
     .option("--onto <ref>", "the git ref whose scripts stay (default: MERGE_HEAD, origin/HEAD, main or master)");
 }
 
@@ -56,20 +68,47 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
         writeFiles(ctx.cwd, [{ path: repo.init.path, content: repo.init.text, created: false }]);
         if (!ctx.json) print(ctx.stdout, `migrakit: resolved the _migration/__version__ conflict in ${repo.init.path}`);
       }
-      if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, action: "nothing", package: repo.package, head: repo.graph.heads[0] ?? null }, null, 2));
-      else print(ctx.stdout, `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`);
+      if (ctx.json)
+        print(
+          ctx.stdout,
+          JSON.stringify(
+            { ok: true, action: "nothing", package: repo.package, head: repo.graph.heads[0] ?? null },
+            null,
+            2,
+          ),
+        );
+      else
+        print(
+          ctx.stdout,
+          `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`,
+        );
       return 0;
     }
-    const plan = planRebase(repo, { mainHas: await mainScripts(ctx.cwd, ctx.env, repo, opts.onto), addedAt: await addedTimes(ctx.cwd, ctx.env, repo) });
+    const plan = planRebase(repo, {
+      mainHas: await mainScripts(ctx.cwd, ctx.env, repo, opts.onto),
+      addedAt: await addedTimes(ctx.cwd, ctx.env, repo),
+    });
     const init = repo.init;
     // The resolution is written even when _migration already names the moved head (the plan then skips __init__.py).
-    const initResolved = init?.text != null && !plan.writes.some((w) => w.path === init.path) && init.text !== readFileSync(join(ctx.cwd, init.path), "utf8");
-    writeFiles(ctx.cwd, initResolved ? [...plan.writes, { path: init!.path, content: init!.text!, created: false }] : plan.writes);
+    const initResolved =
+      init?.text != null &&
+      !plan.writes.some((w) => w.path === init.path) &&
+      init.text !== readFileSync(join(ctx.cwd, init.path), "utf8");
+    writeFiles(
+      ctx.cwd,
+      initResolved ? [...plan.writes, { path: init!.path, content: init!.text!, created: false }] : plan.writes,
+    );
     const moved = { script: plan.moved.scripts[0]!.path, onto: plan.onto.head, migration: plan.moved.head };
-    if (!ctx.json) print(ctx.stdout, `migrakit: re-parented ${moved.script} on ${moved.onto}; _migration = "${moved.migration}"`);
+    if (!ctx.json)
+      print(ctx.stdout, `migrakit: re-parented ${moved.script} on ${moved.onto}; _migration = "${moved.migration}"`);
     repo = await readSchemaRepo(ctx.cwd, repo.package);
     startProgress(ctx);
-    const session = await openSession({ cwd: ctx.cwd, env: ctx.env, config, onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined });
+    const session = await openSession({
+      cwd: ctx.cwd,
+      env: ctx.env,
+      config,
+      onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+    });
     try {
       const outcome = await generate(session, repo, {});
       const blocked = outcomeError(outcome);

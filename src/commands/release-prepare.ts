@@ -22,7 +22,9 @@ export const name = "release-prepare";
 
 export function describe(c: Command): Command {
   return c
-    .description("the release step by hand: bump __version__, rename vx_x_x scripts, rewrite their headers (all-or-nothing)")
+    .description(
+      "the release step by hand: bump __version__, rename vx_x_x scripts, rewrite their headers (all-or-nothing)",
+    )
     .requiredOption("--version <version>", "the release version: semver (1.2.0-rc.3) or PEP 440 (1.2.0rc3)")
     .option("--dry-run", "print the plan; change nothing");
 }
@@ -31,12 +33,18 @@ export function describe(c: Command): Command {
  * A version whose tag exists is released already: re-running on the tagged commit itself is the usual no-op
  * (re-runnable releases), but with commits since the tag it would make a second, different release.
  */
-async function refuseSecondRelease(cwd: string, env: NodeJS.ProcessEnv, v: { pep440: string; semver: string | null }): Promise<void> {
+async function refuseSecondRelease(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  v: { pep440: string; semver: string | null },
+): Promise<void> {
   const tags = [...new Set([v.semver, v.pep440].filter((x): x is string => x !== null).flatMap((x) => [`v${x}`, x]))];
   for (const tag of tags) {
     const at = await git(["rev-parse", "-q", "--verify", `refs/tags/${tag}^{commit}`], { cwd, env }).catch(() => "");
     if (!at.trim()) continue;
-    const commits = Number((await git(["rev-list", "--count", `${at.trim()}..HEAD`], { cwd, env }).catch(() => "0")).trim());
+    const commits = Number(
+      (await git(["rev-list", "--count", `${at.trim()}..HEAD`], { cwd, env }).catch(() => "0")).trim(),
+    );
     if (commits > 0) throw new MigrakitError("EMIGRAKIT_RELEASE_TAG_EXISTS", { version: v.pep440, tag, commits });
     return;
   }
@@ -51,7 +59,11 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
   if (pending && opts.dryRun) throw new MigrakitError("EMIGRAKIT_RELEASE_INTERRUPTED", pending);
   if (pending) {
     const r = await recoverRelease({ cwd, env, direction: (v) => (v === target ? "forward" : "back") });
-    if (r && !ctx.json) print(ctx.stderr, `migrakit: an interrupted release of ${r.version} was ${r.direction === "forward" ? "finished" : "undone"} from its journal.`);
+    if (r && !ctx.json)
+      print(
+        ctx.stderr,
+        `migrakit: an interrupted release of ${r.version} was ${r.direction === "forward" ? "finished" : "undone"} from its journal.`,
+      );
   }
   const loaded = await loadRelease(inputs, config);
   await refuseSecondRelease(cwd, env, releaseVersion(opts.version, config.prereleaseMap));
@@ -70,11 +82,18 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
     changed: changedPaths(plan),
     git: releaseGitCommands(plan),
   };
-  if (!ctx.json) print(ctx.stdout, `migrakit: ${opts.dryRun ? "would apply (dry run, nothing changed)" : "applying"}:\n${formatPlan(plan)}`);
+  if (!ctx.json)
+    print(
+      ctx.stdout,
+      `migrakit: ${opts.dryRun ? "would apply (dry run, nothing changed)" : "applying"}:\n${formatPlan(plan)}`,
+    );
   if (!opts.dryRun) await applyPlan(plan, { cwd, env });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
   else if (!opts.dryRun) {
-    print(ctx.stdout, `migrakit: released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`);
+    print(
+      ctx.stdout,
+      `migrakit: released ${plan.version.pep440}: ${summary.changed.length} file(s) changed. Record it with:`,
+    );
     for (const line of summary.git) print(ctx.stdout, `  ${line}`);
   }
   return 0;

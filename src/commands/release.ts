@@ -27,14 +27,22 @@ export function hasOwnReleaseConfig(cwd: string): boolean {
 }
 
 /** semantic-release's options: its defaults from migrakit unless the repo configures it, then the command line. */
-export async function releaseOptions(cwd: string, env: NodeJS.ProcessEnv, cli: Record<string, unknown>, packageName?: string): Promise<Record<string, unknown>> {
+export async function releaseOptions(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  cli: Record<string, unknown>,
+  packageName?: string,
+): Promise<Record<string, unknown>> {
   if (hasOwnReleaseConfig(cwd)) return cli;
   const config = await loadConfig({ cwd, env });
   let packages = await listPackages(cwd, config);
   if (packageName !== undefined) packages = [choosePackage(packages, packageName, cwd)];
   if (packages.length === 0) throw new MigrakitError("EMIGRAKIT_NO_PACKAGE", { cwd });
   const pluginOptions = packageName !== undefined ? { packages } : {};
-  return { ...defaultReleaseConfig({ packages, github: hasGitHubToken(env), pluginOptions, plugin: pluginSpecifier(cwd) }), ...cli };
+  return {
+    ...defaultReleaseConfig({ packages, github: hasGitHubToken(env), pluginOptions, plugin: pluginSpecifier(cwd) }),
+    ...cli,
+  };
 }
 
 /** "migrakit/release" when the repository resolves it to this very migrakit, else this plugin's path. */
@@ -65,7 +73,8 @@ function withoutStackTraces(target: Writable): Writable {
   return new Writable({
     write(chunk, _encoding, done) {
       const text = String(chunk);
-      if (!text.includes("An error occurred while running semantic-release")) target.write(text.replace(/^\s+at \S.*\n?/gm, ""));
+      if (!text.includes("An error occurred while running semantic-release"))
+        target.write(text.replace(/^\s+at \S.*\n?/gm, ""));
       done();
     },
   });
@@ -90,14 +99,30 @@ export async function runRelease(cli: Record<string, unknown>, ctx: Context, deb
     if (!own) throw wrapReleaseFailure(errors[0]!);
     // The plugin's own codes: semantic-release printed each (code, message, fix in the details) already.
     if (ctx.json) {
-      const list = errors.map((x) => ({ code: String(x.code ?? "no code"), message: String(x.message ?? ""), fix: String(x.details ?? ""), exitCode: migrakitCodeOf(x)?.exit ?? 1 }));
+      const list = errors.map((x) => ({
+        code: String(x.code ?? "no code"),
+        message: String(x.message ?? ""),
+        fix: String(x.details ?? ""),
+        exitCode: migrakitCodeOf(x)?.exit ?? 1,
+      }));
       print(ctx.stdout, JSON.stringify({ ok: false, errors: list }, null, 2));
     }
     return own.exit;
   }
   if (ctx.json) {
     const next = result ? result.nextRelease : null;
-    print(ctx.stdout, JSON.stringify({ ok: true, dryRun: Boolean(options.dryRun), released: next ? { version: next.version, gitTag: next.gitTag, channel: next.channel ?? null } : null }, null, 2));
+    print(
+      ctx.stdout,
+      JSON.stringify(
+        {
+          ok: true,
+          dryRun: Boolean(options.dryRun),
+          released: next ? { version: next.version, gitTag: next.gitTag, channel: next.channel ?? null } : null,
+        },
+        null,
+        2,
+      ),
+    );
   }
   return 0;
 }
@@ -124,8 +149,21 @@ export async function run(_opts: Record<string, unknown>, ctx: Context, args: st
 }
 
 /** The `release` bin. */
-export async function main(argv: string[], io: { env: NodeJS.ProcessEnv; cwd: string; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const base = { stdout: io.stdout as Context["stdout"], stderr: io.stderr as Context["stderr"], json: argv.includes("--json"), env: io.env };
+export async function main(
+  argv: string[],
+  io: { env: NodeJS.ProcessEnv; cwd: string; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  },
+): Promise<number> {
+  const base = {
+    stdout: io.stdout as Context["stdout"],
+    stderr: io.stderr as Context["stderr"],
+    json: argv.includes("--json"),
+    env: io.env,
+  };
   try {
     const parsed = parseReleaseArgs(argv);
     if (parsed.help) {

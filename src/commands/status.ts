@@ -14,7 +14,14 @@ import { fleetJson, fleetTable } from "../deploy/fleet-report.js";
 import { loadDeployPackage, type DeployPackage } from "../deploy/package-state.js";
 import { readInstance } from "../deploy/instance.js";
 import { aheadError, instancePlan, statusJson, statusText } from "../deploy/status.js";
-import { parseCount, parseShard, readTargetsSource, resolveEntries, shardOf, targetsFromSql } from "../deploy/targets.js";
+import {
+  parseCount,
+  parseShard,
+  readTargetsSource,
+  resolveEntries,
+  shardOf,
+  targetsFromSql,
+} from "../deploy/targets.js";
 import { DEFAULT_PARALLEL } from "../deploy/options.js";
 import { print, reportError } from "../output/output.js";
 
@@ -31,10 +38,18 @@ export interface StatusOptions extends TargetOptions {
 }
 
 export function requireDb(db: string | undefined, command: string): string {
-  if (!db) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: `${command} needs --db URL (the instance's Postgres URL), or --targets FILE for a fleet` });
+  if (!db)
+    throw new MigrakitError("EMIGRAKIT_USAGE", {
+      command,
+      reason: `${command} needs --db URL (the instance's Postgres URL), or --targets FILE for a fleet`,
+    });
   rememberSecretsOf(db);
   // Not echoed: a mistyped URL may still hold a password.
-  if (!isPostgresUrl(db)) throw new MigrakitError("EMIGRAKIT_USAGE", { command, reason: "--db is not a Postgres URL (postgresql://user:password@host:5432/database)" });
+  if (!isPostgresUrl(db))
+    throw new MigrakitError("EMIGRAKIT_USAGE", {
+      command,
+      reason: "--db is not a Postgres URL (postgresql://user:password@host:5432/database)",
+    });
   return db;
 }
 
@@ -45,7 +60,8 @@ export async function withDbOption<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (isMigrakitError(e) && CONNECTION_CODES.has(e.code)) throw new MigrakitError(e.code, { ...e.details, source: "--db" });
+    if (isMigrakitError(e) && CONNECTION_CODES.has(e.code))
+      throw new MigrakitError(e.code, { ...e.details, source: "--db" });
     throw e;
   }
 }
@@ -54,10 +70,15 @@ export const name = "status";
 
 export function describe(c: Command): Command {
   return c
-    .description("an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind, 3 when ahead)")
+    .description(
+      "an instance's revision and version against the package head, and the scripts still to deploy (exit 1 when behind, 3 when ahead)",
+    )
     .option("--db <url>", "the instance's Postgres URL")
     .option("--targets <file>", "a fleet: one URL or libpq service name per line (- for stdin)")
-    .option("--targets-from-sql <url-and-query...>", "a fleet from a registry database: URL, then a query whose first column is the instance URL")
+    .option(
+      "--targets-from-sql <url-and-query...>",
+      "a fleet from a registry database: URL, then a query whose first column is the instance URL",
+    )
     .option("--shard <i/n>", "only the i-th of n shares of the fleet (a CI matrix job)")
     .option("--parallel <n>", "instances read at a time");
 }
@@ -67,21 +88,34 @@ export function wantsFleet(opts: TargetOptions & { db?: string }): boolean {
 }
 
 /** The fleet's URLs: --targets, --targets-from-sql, else config `targets`; then this shard's share. */
-export async function fleetUrls(opts: TargetOptions & { db?: string }, pkg: DeployPackage, ctx: Context): Promise<string[]> {
+export async function fleetUrls(
+  opts: TargetOptions & { db?: string },
+  pkg: DeployPackage,
+  ctx: Context,
+): Promise<string[]> {
   const shard = parseShard(opts.shard);
   let entries: string[];
   let label: string;
   if (opts.targetsFromSql) {
-    if (opts.targetsFromSql.length !== 2) throw new MigrakitError("EMIGRAKIT_USAGE", { command: "deploy", reason: '--targets-from-sql takes two values: the registry URL and the query ("select url from instances")' });
+    if (opts.targetsFromSql.length !== 2)
+      throw new MigrakitError("EMIGRAKIT_USAGE", {
+        command: "deploy",
+        reason: '--targets-from-sql takes two values: the registry URL and the query ("select url from instances")',
+      });
     entries = await targetsFromSql(opts.targetsFromSql[0]!, opts.targetsFromSql[1]!);
     label = "--targets-from-sql";
   } else {
     const source = opts.targets ?? pkg.config.targets;
-    if (!source) throw new MigrakitError("EMIGRAKIT_USAGE", { command: "deploy", reason: "--shard needs a list of instances: --targets FILE, --targets-from-sql URL QUERY or config `targets`" });
+    if (!source)
+      throw new MigrakitError("EMIGRAKIT_USAGE", {
+        command: "deploy",
+        reason: "--shard needs a list of instances: --targets FILE, --targets-from-sql URL QUERY or config `targets`",
+      });
     ({ entries, label } = await readTargetsSource(source, ctx.cwd));
   }
   if (opts.db) entries = [opts.db, ...entries];
-  if (!entries.length) throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", { source: label, reason: "it names no instance" });
+  if (!entries.length)
+    throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", { source: label, reason: "it names no instance" });
   return shardOf(resolveEntries(entries, ctx.env), shard);
 }
 
@@ -102,7 +136,15 @@ export async function run(opts: StatusOptions, ctx: Context): Promise<number> {
   }
   if (drift.changed.length) {
     if (!ctx.json) {
-      reportError(ctx, new MigrakitError("EMIGRAKIT_APPLIED_SCRIPT_CHANGED", { target: instance.target, count: drift.changed.length, scripts: drift.changed.map((c) => `${c.file} (${c.revision})`).join(", "), first: drift.changed[0]!.revision }));
+      reportError(
+        ctx,
+        new MigrakitError("EMIGRAKIT_APPLIED_SCRIPT_CHANGED", {
+          target: instance.target,
+          count: drift.changed.length,
+          scripts: drift.changed.map((c) => `${c.file} (${c.revision})`).join(", "),
+          first: drift.changed[0]!.revision,
+        }),
+      );
     }
     return 1;
   }

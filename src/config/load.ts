@@ -16,7 +16,8 @@ async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR")
+      return undefined;
     throw e;
   }
 }
@@ -37,7 +38,8 @@ async function findRaw(cwd: string): Promise<{ raw: unknown; source: string } | 
     } catch (e) {
       throw parseError("package.json", e);
     }
-    if (pkg && typeof pkg === "object" && Object.hasOwn(pkg, "migrakit")) return { raw: pkg.migrakit, source: 'package.json "migrakit"' };
+    if (pkg && typeof pkg === "object" && Object.hasOwn(pkg, "migrakit"))
+      return { raw: pkg.migrakit, source: 'package.json "migrakit"' };
   }
   const jsonText = await readText(join(cwd, "migrakit.config.json"));
   if (jsonText !== undefined) {
@@ -61,7 +63,7 @@ async function findRaw(cwd: string): Promise<{ raw: unknown; source: string } | 
   // quoted or spaced keys, inline tables), so the parsed document decides, never a pattern over the text. The
   // one shortcut: a file that does not mention "migrakit" cannot hold the table (a key spelled with TOML
   // escapes is the exception we accept), and most pyproject files have nothing for us.
-  if (tomlText !== undefined && tomlText.includes("migrakit")) {
+  if (tomlText?.includes("migrakit")) {
     const { parse } = await import("smol-toml");
     let doc: Record<string, unknown>;
     try {

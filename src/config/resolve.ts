@@ -36,7 +36,8 @@ function distance(a: string, b: string): number {
 
 /** A rejected value as the message shows it: a database setting is described from its parts, never echoed. */
 function shownValue(key: string, value: unknown): string {
-  if (key === "database" && typeof value === "string") return JSON.stringify(/:\/\//.test(value) ? describeUrl(value) : value.length > 40 ? "(a long string)" : value);
+  if (key === "database" && typeof value === "string")
+    return JSON.stringify(/:\/\//.test(value) ? describeUrl(value) : value.length > 40 ? "(a long string)" : value);
   return JSON.stringify(value);
 }
 
@@ -44,7 +45,14 @@ export function resolveConfig(raw: unknown, source: string, env: NodeJS.ProcessE
   const config: Config = structuredClone(DEFAULTS);
   const errors: MigrakitError[] = [];
   if (raw !== undefined && (raw === null || typeof raw !== "object" || Array.isArray(raw))) {
-    errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source, key: "migrakit", value: JSON.stringify(raw), expected: "an object of settings" }));
+    errors.push(
+      new MigrakitError("EMIGRAKIT_CONFIG_INVALID", {
+        source,
+        key: "migrakit",
+        value: JSON.stringify(raw),
+        expected: "an object of settings",
+      }),
+    );
     return { config, errors };
   }
   for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
@@ -52,12 +60,28 @@ export function resolveConfig(raw: unknown, source: string, env: NodeJS.ProcessE
     // plain lookup would hand back Object.prototype's members instead of "unknown key".
     const validate = Object.hasOwn(VALIDATORS, key) ? VALIDATORS[key as keyof Config] : undefined;
     if (!validate) {
-      errors.push(new MigrakitError("EMIGRAKIT_CONFIG_UNKNOWN_KEY", { source, key, known: KEYS.join(", "), suggestion: suggest(key) }));
+      errors.push(
+        new MigrakitError("EMIGRAKIT_CONFIG_UNKNOWN_KEY", {
+          source,
+          key,
+          known: KEYS.join(", "),
+          suggestion: suggest(key),
+        }),
+      );
       continue;
     }
     const result = validate(value);
-    if (result.ok) Object.defineProperty(config, key, { value: result.value, enumerable: true, writable: true, configurable: true });
-    else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source, key, value: shownValue(key, value), expected: result.expected }));
+    if (result.ok)
+      Object.defineProperty(config, key, { value: result.value, enumerable: true, writable: true, configurable: true });
+    else
+      errors.push(
+        new MigrakitError("EMIGRAKIT_CONFIG_INVALID", {
+          source,
+          key,
+          value: shownValue(key, value),
+          expected: result.expected,
+        }),
+      );
   }
   const override = env.MIGRAKIT_DATABASE_URL;
   rememberSecretsOf(override);
@@ -65,7 +89,15 @@ export function resolveConfig(raw: unknown, source: string, env: NodeJS.ProcessE
   if (override) {
     const result = VALIDATORS.database(override);
     if (result.ok) config.database = override;
-    else errors.push(new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source: "MIGRAKIT_DATABASE_URL", key: "MIGRAKIT_DATABASE_URL", value: JSON.stringify(describeUrl(override)), expected: result.expected }));
+    else
+      errors.push(
+        new MigrakitError("EMIGRAKIT_CONFIG_INVALID", {
+          source: "MIGRAKIT_DATABASE_URL",
+          key: "MIGRAKIT_DATABASE_URL",
+          value: JSON.stringify(describeUrl(override)),
+          expected: result.expected,
+        }),
+      );
   }
   return { config, errors };
 }

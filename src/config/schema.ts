@@ -51,7 +51,8 @@ export const DEFAULTS: Config = {
 /** A validator returns the normalised value, or undefined with the description of what is expected. */
 export type Validator = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0);
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0);
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const duration: Validator = (v) =>
@@ -66,37 +67,68 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
   },
   orm: (v) => {
     if (isStringArray(v)) return { ok: true, value: { "*": v } };
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every(isStringArray)) return { ok: true, value: v };
-    return { ok: false, expected: 'a list of globs, or an object mapping each package to a list of globs' };
+    if (v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every(isStringArray))
+      return { ok: true, value: v };
+    return { ok: false, expected: "a list of globs, or an object mapping each package to a list of globs" };
   },
-  python: (v) => (typeof v === "string" && v.trim() ? { ok: true, value: v } : { ok: false, expected: "the path or name of a Python interpreter" }),
+  python: (v) =>
+    typeof v === "string" && v.trim()
+      ? { ok: true, value: v }
+      : { ok: false, expected: "the path or name of a Python interpreter" },
   database: (v) =>
     v === "embedded" || (typeof v === "string" && /^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(v))
       ? { ok: true, value: v }
       : { ok: false, expected: '"embedded" or a postgres:// URL' },
-  baseline: (v) => (v === "replay" || v === "release" || v === "auto" ? { ok: true, value: v } : { ok: false, expected: '"replay", "release" or "auto"' }),
-  versionTable: (v) => (typeof v === "string" && identifier.test(v) ? { ok: true, value: v } : { ok: false, expected: "a table name (letters, digits, underscores)" }),
+  baseline: (v) =>
+    v === "replay" || v === "release" || v === "auto"
+      ? { ok: true, value: v }
+      : { ok: false, expected: '"replay", "release" or "auto"' },
+  versionTable: (v) =>
+    typeof v === "string" && identifier.test(v)
+      ? { ok: true, value: v }
+      : { ok: false, expected: "a table name (letters, digits, underscores)" },
   requireDowngrade: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
   allowDestructive: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
-  requireReleaseTags: (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" }),
+  requireReleaseTags: (v) =>
+    typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" },
   postgresVersion: (v) =>
-    typeof v === "number" && Number.isInteger(v) && v >= 9 && v <= 99 ? { ok: true, value: v } : { ok: false, expected: "a Postgres major version such as 14" },
+    typeof v === "number" && Number.isInteger(v) && v >= 9 && v <= 99
+      ? { ok: true, value: v }
+      : { ok: false, expected: "a Postgres major version such as 14" },
   prereleaseMap: (v) =>
-    v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
+    v &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => x === "a" || x === "b" || x === "rc" || x === "dev")
       ? { ok: true, value: v }
       : { ok: false, expected: 'an object mapping channel names to "a", "b", "rc" or "dev"' },
-  convention: (v) => (v === "lamin" || v === "alembic" ? { ok: true, value: v } : { ok: false, expected: '"lamin" or "alembic"' }),
+  convention: (v) =>
+    v === "lamin" || v === "alembic" ? { ok: true, value: v } : { ok: false, expected: '"lamin" or "alembic"' },
   migrations: (v) => {
     if (typeof v === "string" && v.trim()) return { ok: true, value: { "*": v } };
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string" && x.trim())) return { ok: true, value: v };
+    if (
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      Object.values(v).every((x) => typeof x === "string" && x.trim())
+    )
+      return { ok: true, value: v };
     return { ok: false, expected: "a folder, or an object mapping each package to its migrations folder" };
   },
-  acceptHistoryUpTo: (v) => (typeof v === "string" && /^[A-Za-z0-9_]+$/.test(v) ? { ok: true, value: v } : { ok: false, expected: "a revision (the last script the naming and header rules leave alone)" }),
+  acceptHistoryUpTo: (v) =>
+    typeof v === "string" && /^[A-Za-z0-9_]+$/.test(v)
+      ? { ok: true, value: v }
+      : { ok: false, expected: "a revision (the last script the naming and header rules leave alone)" },
   lockTimeout: duration,
   statementTimeout: duration,
-  retries: (v) => (Number.isInteger(v) && (v as number) >= 0 ? { ok: true, value: v } : { ok: false, expected: "a whole number of retries (0: none)" }),
+  retries: (v) =>
+    Number.isInteger(v) && (v as number) >= 0
+      ? { ok: true, value: v }
+      : { ok: false, expected: "a whole number of retries (0: none)" },
   targets: (v) =>
-    (typeof v === "string" && v) || isStringArray(v) ? { ok: true, value: v } : { ok: false, expected: "a file of instances, or a list of instance URLs / libpq service names" },
+    (typeof v === "string" && v) || isStringArray(v)
+      ? { ok: true, value: v }
+      : { ok: false, expected: "a file of instances, or a list of instance URLs / libpq service names" },
 };
 
 export const KEYS = Object.keys(VALIDATORS) as (keyof Config)[];

@@ -59,7 +59,10 @@ export async function prepareBinaries(bin: PostgresBinaries): Promise<void> {
   }
   for (const { source, target } of links) {
     const linkPath = join(root, target);
-    const exists = await lstat(linkPath).then(() => true, () => false);
+    const exists = await lstat(linkPath).then(
+      () => true,
+      () => false,
+    );
     if (exists) continue;
     try {
       // Relative, like the package's own script, so the folder stays movable.

@@ -54,7 +54,12 @@ export function statementError(err: unknown, url: string, action: string): Migra
   const code = (err as PgLikeError)?.code;
   // 42501 insufficient_privilege: the role may not create or drop databases.
   if (code === "42501") {
-    return new MigrakitError("EMIGRAKIT_DB_PERMISSION", { url: redactUrl(url), user: userOf(url), action, reason: safeReason(err, url) });
+    return new MigrakitError("EMIGRAKIT_DB_PERMISSION", {
+      url: redactUrl(url),
+      user: userOf(url),
+      action,
+      reason: safeReason(err, url),
+    });
   }
   return undefined;
 }

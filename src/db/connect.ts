@@ -33,7 +33,11 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<p
 }
 
 /** Run `fn` on a fresh connection and always close it. */
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
+export async function withClient<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+  opts: ConnectOptions = {},
+): Promise<T> {
   const client = await connect(url, opts);
   try {
     return await fn(client);

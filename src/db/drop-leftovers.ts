@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   for await (const chunk of process.stdin) input += chunk;
   const items = JSON.parse(input) as Leftover[];
   await Promise.all(
-    items.map((item) => withClient(item.adminUrl, (client) => dropOwnDatabase(client, item.name), { timeoutMs: 5_000 }).catch(() => {})),
+    items.map((item) =>
+      withClient(item.adminUrl, (client) => dropOwnDatabase(client, item.name), { timeoutMs: 5_000 }).catch(() => {}),
+    ),
   );
 }
 

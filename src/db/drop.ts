@@ -12,10 +12,17 @@ const OBJECT_IN_USE = "55006";
 export async function dropOwnDatabase(client: pg.Client, name: string): Promise<void> {
   assertOwnDatabase(name);
   for (let attempt = 0; ; attempt++) {
-    const { rows } = await client.query<{ is_template: boolean }>("SELECT datistemplate AS is_template FROM pg_database WHERE datname = $1", [name]);
+    const { rows } = await client.query<{ is_template: boolean }>(
+      "SELECT datistemplate AS is_template FROM pg_database WHERE datname = $1",
+      [name],
+    );
     if (rows.length === 0) return;
-    if (rows[0]!.is_template) await client.query(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true`);
-    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+    if (rows[0]!.is_template)
+      await client.query(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true`);
+    await client.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [name],
+    );
     try {
       await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
       return;

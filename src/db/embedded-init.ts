@@ -20,7 +20,10 @@ export function serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Make the data folder; as root, hand it to the user Postgres runs as (initdb wants it writable and empty). */
@@ -38,11 +41,18 @@ export async function initCluster(opts: {
 }): Promise<string> {
   const { paths, bin, runAs } = opts;
   const fail = (reason: string, log?: string) =>
-    new MigrakitError("EMIGRAKIT_POSTGRES_START", { step: "be initialised", dataDir: paths.dataDir, logFile: paths.logFile, reason, log });
+    new MigrakitError("EMIGRAKIT_POSTGRES_START", {
+      step: "be initialised",
+      dataDir: paths.dataDir,
+      logFile: paths.logFile,
+      reason,
+      log,
+    });
 
   if (await exists(join(paths.dataDir, "PG_VERSION"))) {
     const password = await readFile(paths.passwordFile, "utf8").catch(() => undefined);
-    if (password === undefined) throw fail(`the data folder exists but its password file ${paths.passwordFile} is missing`);
+    if (password === undefined)
+      throw fail(`the data folder exists but its password file ${paths.passwordFile} is missing`);
     return password.trim();
   }
 
@@ -64,7 +74,11 @@ export async function initCluster(opts: {
       "--no-sync",
       "--no-instructions",
     ];
-    const { code, output } = await runProgram(bin.initdb, args, { runAs, env: serverEnv(opts.env), cwd: dirname(paths.dataDir) });
+    const { code, output } = await runProgram(bin.initdb, args, {
+      runAs,
+      env: serverEnv(opts.env),
+      cwd: dirname(paths.dataDir),
+    });
     await writeFile(paths.logFile, output);
     if (code !== 0) throw fail(`initdb exited with code ${code}`, logTail(output));
   } finally {

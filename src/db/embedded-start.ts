@@ -36,7 +36,12 @@ export function embeddedUrl(port: number, password: string, database = "postgres
  * Is our server answering on `port`? Connects and asks for its data folder, so a foreign server that
  * happens to hold the port is not taken for ours. Returns its version, or undefined.
  */
-export async function probe(port: number, password: string, dataDir: string, timeoutMs = 2_000): Promise<string | undefined> {
+export async function probe(
+  port: number,
+  password: string,
+  dataDir: string,
+  timeoutMs = 2_000,
+): Promise<string | undefined> {
   try {
     const client = await connect(embeddedUrl(port, password), { timeoutMs });
     try {
@@ -91,7 +96,13 @@ export async function startServer(opts: {
 }
 
 async function startOnce(
-  opts: { paths: EmbeddedPaths; bin: PostgresBinaries; runAs: RunAs | undefined; password: string; env: NodeJS.ProcessEnv },
+  opts: {
+    paths: EmbeddedPaths;
+    bin: PostgresBinaries;
+    runAs: RunAs | undefined;
+    password: string;
+    env: NodeJS.ProcessEnv;
+  },
   port: number,
 ): Promise<Running | { error: MigrakitError; portTaken: boolean }> {
   const { paths, bin, runAs } = opts;
@@ -119,7 +130,10 @@ async function startOnce(
       reason: `${reason} (port ${port})`,
       log: logTail(text),
     });
-    return { error, portTaken: /could not bind|address already in use|could not create any TCP\/IP sockets/i.test(text) };
+    return {
+      error,
+      portTaken: /could not bind|address already in use|could not create any TCP\/IP sockets/i.test(text),
+    };
   };
 
   const until = Date.now() + START_TIMEOUT_MS;

@@ -63,7 +63,9 @@ export async function embeddedPaths(opts: { env: NodeJS.ProcessEnv; dataDir?: st
   if (chosen) return sidecarPaths(resolve(chosen));
   const bin = await locateBinaries();
   const home = opts.env.HOME || homedir();
-  return sidecarPaths(defaultDataDir({ env: opts.env, home, major: bin.major, runAsUser: isRoot() ? POSTGRES_USER : undefined }));
+  return sidecarPaths(
+    defaultDataDir({ env: opts.env, home, major: bin.major, runAsUser: isRoot() ? POSTGRES_USER : undefined }),
+  );
 }
 
 async function readPassword(paths: EmbeddedPaths): Promise<string | undefined> {
@@ -76,7 +78,14 @@ async function reuse(paths: EmbeddedPaths): Promise<EmbeddedServer | undefined> 
   if (!state || !password || !isAlive(state.pid)) return undefined;
   const version = await probe(state.port, password, paths.dataDir);
   if (!version) return undefined;
-  return { adminUrl: embeddedUrl(state.port, password), version, pid: state.pid, port: state.port, dataDir: paths.dataDir, started: false };
+  return {
+    adminUrl: embeddedUrl(state.port, password),
+    version,
+    pid: state.pid,
+    port: state.port,
+    dataDir: paths.dataDir,
+    started: false,
+  };
 }
 
 /** A running embedded server: reused when one answers, else initialised and started. */
@@ -98,7 +107,12 @@ export async function ensureEmbeddedServer(opts: EmbeddedOptions): Promise<Embed
       const password = await initCluster({ paths, bin, runAs, env: opts.env });
       const adopted = await adoptRunning(paths, password);
       const running = adopted ?? (await startServer({ paths, bin, runAs, password, env: opts.env }));
-      await writeState(paths.stateFile, { pid: running.pid, port: running.port, dataDir: paths.dataDir, version: running.version });
+      await writeState(paths.stateFile, {
+        pid: running.pid,
+        port: running.port,
+        dataDir: paths.dataDir,
+        version: running.version,
+      });
       return {
         adminUrl: embeddedUrl(running.port, password),
         version: running.version,
@@ -133,7 +147,13 @@ export async function joinEmbeddedServer(opts: EmbeddedOptions): Promise<JoinedS
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw last ?? new MigrakitError("EMIGRAKIT_SERVER_STOPPED", { dataDir: opts.dataDir ?? "(default)", reason: "it was being stopped each time this run tried to use it" });
+  throw (
+    last ??
+    new MigrakitError("EMIGRAKIT_SERVER_STOPPED", {
+      dataDir: opts.dataDir ?? "(default)",
+      reason: "it was being stopped each time this run tried to use it",
+    })
+  );
 }
 
 /** The server process of a data folder, from Postgres' own postmaster.pid, when it is alive. */
@@ -181,12 +201,19 @@ export async function stopEmbeddedServer(opts: StopOptions): Promise<boolean> {
               await writeState(paths.stateFile, { ...state, stopWhenIdle: true });
               return false;
             }
-            throw new MigrakitError("EMIGRAKIT_SERVER_IN_USE", { dataDir: paths.dataDir, users: locked.users.join(", ") || "another run" });
+            throw new MigrakitError("EMIGRAKIT_SERVER_IN_USE", {
+              dataDir: paths.dataDir,
+              users: locked.users.join(", ") || "another run",
+            });
           }
         }
       }
       if (pid !== undefined) {
-        for (const [signal, waitMs] of [["SIGINT", 15_000], ["SIGQUIT", 5_000], ["SIGKILL", 5_000]] as const) {
+        for (const [signal, waitMs] of [
+          ["SIGINT", 15_000],
+          ["SIGQUIT", 5_000],
+          ["SIGKILL", 5_000],
+        ] as const) {
           try {
             process.kill(pid, signal);
           } catch {

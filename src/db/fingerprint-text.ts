@@ -8,23 +8,51 @@ import { createHash } from "node:crypto";
 export interface SchemaSnapshot {
   schemas: string[];
   relations: { schema: string; name: string; kind: string; definition?: string }[];
-  columns: { schema: string; table: string; name: string; type: string; notNull: boolean; default: string | null; identity: string; generated: string }[];
+  columns: {
+    schema: string;
+    table: string;
+    name: string;
+    type: string;
+    notNull: boolean;
+    default: string | null;
+    identity: string;
+    generated: string;
+  }[];
   constraints: { schema: string; table: string; name: string; type: string; definition: string }[];
   indexes: { schema: string; table: string; name: string; definition: string }[];
   sequences: { schema: string; name: string; definition: string }[];
   enums: { schema: string; name: string; labels: string[] }[];
 }
 
-const CONSTRAINT_KINDS: Record<string, string> = { p: "primary key", u: "unique", f: "foreign key", c: "check", x: "exclusion", t: "trigger", n: "not null" };
-const RELATION_KINDS: Record<string, string> = { r: "table", p: "partitioned table", v: "view", m: "materialized view", f: "foreign table" };
+const CONSTRAINT_KINDS: Record<string, string> = {
+  p: "primary key",
+  u: "unique",
+  f: "foreign key",
+  c: "check",
+  x: "exclusion",
+  t: "trigger",
+  n: "not null",
+};
+const RELATION_KINDS: Record<string, string> = {
+  r: "table",
+  p: "partitioned table",
+  v: "view",
+  m: "materialized view",
+  f: "foreign table",
+};
 
-const byName = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byName =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 export function renderSchema(s: SchemaSnapshot): string {
   const out: string[] = [];
   for (const schema of [...s.schemas].sort()) out.push(`schema ${schema}`);
-  for (const e of [...s.enums].sort(byName((x) => `${x.schema}.${x.name}`))) out.push(`enum ${e.schema}.${e.name} (${e.labels.join(", ")})`);
-  for (const q of [...s.sequences].sort(byName((x) => `${x.schema}.${x.name}`))) out.push(`sequence ${q.schema}.${q.name} ${q.definition}`);
+  for (const e of [...s.enums].sort(byName((x) => `${x.schema}.${x.name}`)))
+    out.push(`enum ${e.schema}.${e.name} (${e.labels.join(", ")})`);
+  for (const q of [...s.sequences].sort(byName((x) => `${x.schema}.${x.name}`)))
+    out.push(`sequence ${q.schema}.${q.name} ${q.definition}`);
   const key = (x: { schema: string; table: string; name: string }) => `${x.schema}.${x.table}\u0000${x.name}`;
   const columns = [...s.columns].sort(byName(key));
   const constraints = [...s.constraints].sort(byName(key));
@@ -40,7 +68,8 @@ export function renderSchema(s: SchemaSnapshot): string {
       if (c.generated) parts.push("generated stored");
       out.push(parts.join(" "));
     }
-    for (const c of constraints.filter(mine)) out.push(`  constraint ${c.name} ${CONSTRAINT_KINDS[c.type] ?? c.type} ${c.definition}`);
+    for (const c of constraints.filter(mine))
+      out.push(`  constraint ${c.name} ${CONSTRAINT_KINDS[c.type] ?? c.type} ${c.definition}`);
     for (const i of indexes.filter(mine)) out.push(`  index ${i.name} ${i.definition}`);
   }
   return out.join("\n") + "\n";

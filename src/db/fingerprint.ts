@@ -65,12 +65,18 @@ async function readSnapshot(client: pg.Client, opts: FingerprintOptions): Promis
   );
   const inSchemas = (schema: string) => !opts.schemas || opts.schemas.includes(schema);
   const exclude = opts.excludeTables ?? [];
-  const keepTable = (x: { schema: string; table: string }) => inSchemas(x.schema) && !isExcluded(x.schema, x.table, exclude);
+  const keepTable = (x: { schema: string; table: string }) =>
+    inSchemas(x.schema) && !isExcluded(x.schema, x.table, exclude);
   return {
     schemas: schemas.map((s) => s.name).filter(inSchemas),
     relations: relations
       .filter((r) => keepTable({ schema: r.schema, table: r.name }))
-      .map((r) => ({ schema: r.schema, name: r.name, kind: r.kind, ...(r.definition ? { definition: r.definition } : {}) })),
+      .map((r) => ({
+        schema: r.schema,
+        name: r.name,
+        kind: r.kind,
+        ...(r.definition ? { definition: r.definition } : {}),
+      })),
     columns: columns.filter(keepTable),
     constraints: constraints.filter(keepTable),
     indexes: indexes.filter(keepTable),
@@ -80,7 +86,10 @@ async function readSnapshot(client: pg.Client, opts: FingerprintOptions): Promis
 }
 
 /** The schema of the database at `url` as canonical text and its sha256. */
-export async function schemaFingerprint(url: string, opts: FingerprintOptions = {}): Promise<{ text: string; hash: string }> {
+export async function schemaFingerprint(
+  url: string,
+  opts: FingerprintOptions = {},
+): Promise<{ text: string; hash: string }> {
   const text = await withClient(url, async (client) => renderSchema(await readSnapshot(client, opts)));
   return { text, hash: hashText(text) };
 }
@@ -89,13 +98,15 @@ export async function schemaFingerprint(url: string, opts: FingerprintOptions = 
 export async function rowCounts(url: string, schemas?: string[]): Promise<Record<string, number>> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r','p') AND ${USER_SCHEMAS} ORDER BY 1, 2`,
     );
     const counts: Record<string, number> = {};
     for (const r of rows) {
       if (schemas && !schemas.includes(r.schema)) continue;
-      const res = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(r.schema)}.${quoteIdent(r.name)}`);
+      const res = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${quoteIdent(r.schema)}.${quoteIdent(r.name)}`,
+      );
       counts[`${r.schema}.${r.name}`] = Number(res.rows[0]!.n);
     }
     return counts;

@@ -47,5 +47,6 @@ export function templatePrefix(name: string): string {
 
 /** Refuse, loudly, to run DDL on a database that is not ours. A bug, not a user error. */
 export function assertOwnDatabase(name: string): void {
-  if (!isOwnDatabase(name)) throw new Error(`internal: refusing to touch database ${JSON.stringify(name)}: not a migrakit database`);
+  if (!isOwnDatabase(name))
+    throw new Error(`internal: refusing to touch database ${JSON.stringify(name)}: not a migrakit database`);
 }

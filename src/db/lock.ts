@@ -10,7 +10,11 @@ import { MigrakitError } from "../errors/index.js";
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 const POLL_MS = 100;
 
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  timeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
+): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true });
   let release: () => Promise<void>;
   try {
@@ -18,7 +22,12 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, ti
       lockfilePath: lockPath,
       realpath: false,
       stale: 10_000,
-      retries: { retries: Math.max(0, Math.ceil(timeoutMs / POLL_MS)), factor: 1, minTimeout: POLL_MS, maxTimeout: POLL_MS },
+      retries: {
+        retries: Math.max(0, Math.ceil(timeoutMs / POLL_MS)),
+        factor: 1,
+        minTimeout: POLL_MS,
+        maxTimeout: POLL_MS,
+      },
       // Compromised (our lock was taken over after a long pause): the state file write that follows is
       // still atomic, so carry on rather than crash the process from a timer, which is the default.
       onCompromised: () => {},

@@ -74,9 +74,13 @@ export async function createScratchDatabase(adminUrl: string, opts: ScratchOptio
               await new Promise((r) => setTimeout(r, 100));
               continue;
             }
-            throw new MigrakitError("EMIGRAKIT_TEMPLATE_BUSY", { template: opts.template, reason: (err as Error).message });
+            throw new MigrakitError("EMIGRAKIT_TEMPLATE_BUSY", {
+              template: opts.template,
+              reason: (err as Error).message,
+            });
           }
-          if (opts.template && code === INVALID_CATALOG_NAME) throw new MigrakitError("EMIGRAKIT_TEMPLATE_MISSING", { template: opts.template });
+          if (opts.template && code === INVALID_CATALOG_NAME)
+            throw new MigrakitError("EMIGRAKIT_TEMPLATE_MISSING", { template: opts.template });
           throw statementError(err, adminUrl, "create databases") ?? redactedError(err, adminUrl);
         }
       }
@@ -103,7 +107,11 @@ export async function createScratchDatabase(adminUrl: string, opts: ScratchOptio
 }
 
 /** Run `fn` on a fresh scratch database, dropped afterwards whatever happens. */
-export async function withScratchDatabase<T>(adminUrl: string, fn: (db: ScratchDatabase) => Promise<T>, opts: ScratchOptions = {}): Promise<T> {
+export async function withScratchDatabase<T>(
+  adminUrl: string,
+  fn: (db: ScratchDatabase) => Promise<T>,
+  opts: ScratchOptions = {},
+): Promise<T> {
   const db = await createScratchDatabase(adminUrl, opts);
   let result: T;
   try {

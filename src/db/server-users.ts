@@ -19,7 +19,11 @@ export interface UserSession {
 
 /** A label other runs can read in pg_stat_activity (who to wait for). */
 export function userLabel(pid = process.pid, argv = process.argv.slice(2)): string {
-  const command = argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ") || "run";
+  const command =
+    argv
+      .filter((a) => !a.startsWith("-"))
+      .slice(0, 2)
+      .join(" ") || "run";
   return `migrakit ${command} (pid ${pid})`.slice(0, 63);
 }
 
@@ -50,7 +54,8 @@ export async function joinUsers(adminUrl: string): Promise<UserSession | undefin
     throw err;
   }
   // The idle session must not keep the process alive on its own; ending it must (or the end is never seen).
-  const stream = (client as unknown as { connection?: { stream?: { ref?: () => void; unref?: () => void } } }).connection?.stream;
+  const stream = (client as unknown as { connection?: { stream?: { ref?: () => void; unref?: () => void } } })
+    .connection?.stream;
   stream?.unref?.();
   return {
     lost: () => lost,
@@ -80,7 +85,10 @@ export async function currentUsers(client: pg.Client): Promise<string[]> {
  * `client`, which the stop leaves open until the server is gone) no run can join. Returns the users that
  * were still there when the wait ran out instead.
  */
-export async function lockOutUsers(client: pg.Client, waitMs: number): Promise<{ ok: true } | { ok: false; users: string[] }> {
+export async function lockOutUsers(
+  client: pg.Client,
+  waitMs: number,
+): Promise<{ ok: true } | { ok: false; users: string[] }> {
   if (waitMs <= 0) {
     const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [...KEYS]);
     return rows[0]?.ok ? { ok: true } : { ok: false, users: await currentUsers(client) };

@@ -41,7 +41,11 @@ export async function getScratchServer(opts: ScratchServerOptions): Promise<Scra
   const database = opts.env.MIGRAKIT_DATABASE_URL?.trim() || opts.database;
   if (database === "embedded") {
     const keepAlive = opts.keepAlive ?? !isCI(opts.env);
-    const server = await joinEmbeddedServer({ env: opts.env, dataDir: opts.dataDir, lockTimeoutMs: opts.lockTimeoutMs });
+    const server = await joinEmbeddedServer({
+      env: opts.env,
+      dataDir: opts.dataDir,
+      lockTimeoutMs: opts.lockTimeoutMs,
+    });
     let released = false;
     return {
       kind: "embedded",
@@ -53,12 +57,22 @@ export async function getScratchServer(opts: ScratchServerOptions): Promise<Scra
         const lost = server.session.lost();
         await server.session.end();
         if (keepAlive || lost) return;
-        const stopWhenIdle = server.started || (await readState((await embeddedPaths({ env: opts.env, dataDir: server.dataDir })).stateFile))?.stopWhenIdle;
-        if (stopWhenIdle) await stopEmbeddedServer({ env: opts.env, dataDir: server.dataDir, lockTimeoutMs: opts.lockTimeoutMs, ifIdle: true });
+        const stopWhenIdle =
+          server.started ||
+          (await readState((await embeddedPaths({ env: opts.env, dataDir: server.dataDir })).stateFile))?.stopWhenIdle;
+        if (stopWhenIdle)
+          await stopEmbeddedServer({
+            env: opts.env,
+            dataDir: server.dataDir,
+            lockTimeoutMs: opts.lockTimeoutMs,
+            ifIdle: true,
+          });
       },
       lostError: () => {
         const reason = server.session.lost();
-        return reason === undefined ? undefined : new MigrakitError("EMIGRAKIT_SERVER_STOPPED", { dataDir: server.dataDir, reason });
+        return reason === undefined
+          ? undefined
+          : new MigrakitError("EMIGRAKIT_SERVER_STOPPED", { dataDir: server.dataDir, reason });
       },
     };
   }
@@ -71,8 +85,12 @@ export async function getScratchServer(opts: ScratchServerOptions): Promise<Scra
     });
   }
   const adminUrl = plainUrl(database);
-  const serverVersion = await withClient(adminUrl, async (client) => (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v, {
-    timeoutMs: 10_000,
-  });
+  const serverVersion = await withClient(
+    adminUrl,
+    async (client) => (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
+    {
+      timeoutMs: 10_000,
+    },
+  );
   return { kind: "url", adminUrl, serverVersion, release: async () => {}, lostError: () => undefined };
 }

@@ -17,8 +17,19 @@ export interface ServerState {
 export function parseState(text: string): ServerState | undefined {
   try {
     const s = JSON.parse(text) as Partial<ServerState>;
-    if (Number.isInteger(s.pid) && Number.isInteger(s.port) && typeof s.dataDir === "string" && typeof s.version === "string") {
-      return { pid: s.pid!, port: s.port!, dataDir: s.dataDir, version: s.version, ...(s.stopWhenIdle === true ? { stopWhenIdle: true } : {}) };
+    if (
+      Number.isInteger(s.pid) &&
+      Number.isInteger(s.port) &&
+      typeof s.dataDir === "string" &&
+      typeof s.version === "string"
+    ) {
+      return {
+        pid: s.pid!,
+        port: s.port!,
+        dataDir: s.dataDir,
+        version: s.version,
+        ...(s.stopWhenIdle === true ? { stopWhenIdle: true } : {}),
+      };
     }
   } catch {
     // Torn or foreign file: treated as no state, the server is then checked and restarted under the lock.

@@ -23,7 +23,9 @@ export async function tableSizes(url: string): Promise<{ sizes: Map<string, Tabl
     for (const r of rows) {
       let count = Number(r.estimate);
       if (count < 0) {
-        const exact = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(r.schema)}.${quoteIdent(r.name)}`);
+        const exact = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${quoteIdent(r.schema)}.${quoteIdent(r.name)}`,
+        );
         count = Number(exact.rows[0]!.n);
       }
       out.set(`${r.schema}.${r.name}`, { rows: count, bytes: Number(r.bytes) });

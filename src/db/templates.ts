@@ -10,7 +10,14 @@ import { untrack } from "./cleanup.js";
 import { redactedError, withClient } from "./connect.js";
 import { statementError } from "./connect-error.js";
 import { dropOwnDatabase } from "./drop.js";
-import { assertOwnDatabase, quoteIdent, quoteLiteral, TEMPLATE_PREFIX, templateName, templatePrefix } from "./identifiers.js";
+import {
+  assertOwnDatabase,
+  quoteIdent,
+  quoteLiteral,
+  TEMPLATE_PREFIX,
+  templateName,
+  templatePrefix,
+} from "./identifiers.js";
 import { createScratchDatabase, type ScratchDatabase } from "./scratch.js";
 
 export { templateName } from "./identifiers.js";
@@ -35,7 +42,12 @@ export async function templateExists(adminUrl: string, key: string): Promise<boo
  * the existing template kept. Then only the newest `keep` templates of the key's prefix remain.
  * Returns the template's name.
  */
-export async function createTemplateFrom(adminUrl: string, scratchName: string, key: string, opts: { keep?: number } = {}): Promise<string> {
+export async function createTemplateFrom(
+  adminUrl: string,
+  scratchName: string,
+  key: string,
+  opts: { keep?: number } = {},
+): Promise<string> {
   assertOwnDatabase(scratchName);
   const name = templateName(key);
   try {
@@ -43,7 +55,10 @@ export async function createTemplateFrom(adminUrl: string, scratchName: string, 
       const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
       if ((exists.rowCount ?? 0) > 0) return dropOwnDatabase(client, scratchName);
       for (let attempt = 0; ; attempt++) {
-        await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [scratchName]);
+        await client.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [scratchName],
+        );
         try {
           await client.query(`ALTER DATABASE ${quoteIdent(scratchName)} RENAME TO ${quoteIdent(name)}`);
           break;
@@ -69,7 +84,11 @@ export async function createTemplateFrom(adminUrl: string, scratchName: string, 
 }
 
 /** A fresh scratch database cloned from the template of `key` (EMIGRAKIT_TEMPLATE_MISSING when there is none). */
-export function cloneTemplate(adminUrl: string, key: string, opts: { busyTimeoutMs?: number } = {}): Promise<ScratchDatabase> {
+export function cloneTemplate(
+  adminUrl: string,
+  key: string,
+  opts: { busyTimeoutMs?: number } = {},
+): Promise<ScratchDatabase> {
   return createScratchDatabase(adminUrl, { template: templateName(key), busyTimeoutMs: opts.busyTimeoutMs });
 }
 
@@ -93,7 +112,12 @@ export function createdAt(comment: string | null): string {
  * Which templates to drop so that the newest `keep` of each prefix remain (only `prefix` when given;
  * `protect`, the one just made, always stays and counts as the newest). Pure.
  */
-export function templatesToDrop(rows: TemplateRow[], prefix: string | undefined, keep: number, protect?: string): string[] {
+export function templatesToDrop(
+  rows: TemplateRow[],
+  prefix: string | undefined,
+  keep: number,
+  protect?: string,
+): string[] {
   const groups = new Map<string, TemplateRow[]>();
   for (const row of rows) {
     const p = templatePrefix(row.name);
@@ -115,7 +139,9 @@ async function prune(client: pg.Client, prefix: string | undefined, keep: number
   const { rows } = await client.query<{ name: string; comment: string | null; oid: number }>(
     "SELECT datname AS name, shobj_description(oid, 'pg_database') AS comment, oid::int AS oid FROM pg_database",
   );
-  const templates = rows.filter((r) => r.name.startsWith(TEMPLATE_PREFIX)).map((r) => ({ name: r.name, oid: r.oid, created: createdAt(r.comment) }));
+  const templates = rows
+    .filter((r) => r.name.startsWith(TEMPLATE_PREFIX))
+    .map((r) => ({ name: r.name, oid: r.oid, created: createdAt(r.comment) }));
   const doomed = templatesToDrop(templates, prefix, keep, protect);
   for (const name of doomed) {
     assertOwnDatabase(name);

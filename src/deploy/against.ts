@@ -72,7 +72,11 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   const found: Finding[] = [];
   try {
     copy = await cloneInstance({ url: opts.against, scratchAdminUrl, rowLimit, env: ctx.env });
-    if (!ctx.json) print(ctx.stderr, `copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`);
+    if (!ctx.json)
+      print(
+        ctx.stderr,
+        `copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`,
+      );
     const head = pkg.repo.scripts.find((s) => (s.source.revision?.value ?? s.name.revision) === plan.head);
     let upgraded = true;
     try {
@@ -80,16 +84,36 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
       // The safety lint of the scripts this instance still lacks, on the copy at its real revision, with
       // the instance's own row counts and sizes on each lock and rewrite finding (docs/lint.md).
       const recorded = (up.recorded ?? {}) as Recorded;
-      const pending = (planChain(pkg.repo)?.chain ?? []).filter((s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""]);
+      const pending = (planChain(pkg.repo)?.chain ?? []).filter(
+        (s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""],
+      );
       const facts = await tableSizes(opts.against);
-      found.push(...(await lintStep(pending, recorded, { config: pkg.config, serverVersion: facts.serverVersion, sizes: facts.sizes })).findings);
+      found.push(
+        ...(
+          await lintStep(pending, recorded, {
+            config: pkg.config,
+            serverVersion: facts.serverVersion,
+            sizes: facts.sizes,
+          })
+        ).findings,
+      );
     } catch (err) {
       const failure = remoteFailureOf(err);
       if (!failure) throw err;
       upgraded = false;
       const at = locateFailure(failure.traceback, pkg.repo.scripts);
       found.push(
-        finding("EMIGRAKIT_AGAINST_UPGRADE", at, { target: instance.target, from: plan.current ?? "(empty)", where: at.file ? `${at.file}:${at.line}` : undefined, error: errorSummary(failure) }, { detail: failureDetail(failure) }),
+        finding(
+          "EMIGRAKIT_AGAINST_UPGRADE",
+          at,
+          {
+            target: instance.target,
+            from: plan.current ?? "(empty)",
+            where: at.file ? `${at.file}:${at.line}` : undefined,
+            error: errorSummary(failure),
+          },
+          { detail: failureDetail(failure) },
+        ),
       );
     }
     if (upgraded) {
@@ -111,7 +135,11 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
     versions: versionStep(plan),
     tookMs: Date.now() - started,
   };
-  if (!ctx.json) print(ctx.stderr, `against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`);
+  if (!ctx.json)
+    print(
+      ctx.stderr,
+      `against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`,
+    );
   const all = [...findings, ...found];
   reportFindings(ctx, all, { packages, against: report });
   return hasErrors(all) ? 1 : 0;

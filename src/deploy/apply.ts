@@ -59,7 +59,15 @@ export type DeployAnswer =
   | ({ status: "applied"; from: string[]; applied: { revision: string; path: string }[] } & Progress)
   | ({ status: "up_to_date" | "changed"; from: string[]; recorded?: boolean } & Progress)
   | { status: "locked"; holders: Session[]; waited_ms: number }
-  | ({ status: "failed" | "stopped"; type: string; message: string; traceback: string; script: string | null; sqlstate: string | null; blockers?: Session[] } & Progress);
+  | ({
+      status: "failed" | "stopped";
+      type: string;
+      message: string;
+      traceback: string;
+      script: string | null;
+      sqlstate: string | null;
+      blockers?: Session[];
+    } & Progress);
 
 export interface DeployResult {
   status: "applied" | "up_to_date";
@@ -84,7 +92,10 @@ const INSUFFICIENT_PRIVILEGE = "42501";
 export function sessionsText(sessions: Session[]): string {
   if (!sessions.length) return "a session that has ended since";
   return sessions
-    .map((h) => `pid ${h.pid} (${h.usename}${h.application_name ? `, ${h.application_name}` : ""}${h.client ? ` from ${h.client}` : ""}, since ${h.since}${h.state ? `, ${h.state}` : ""}${h.query ? `: ${redactSecrets(h.query).replace(/\s+/g, " ").slice(0, 80)}` : ""})`)
+    .map(
+      (h) =>
+        `pid ${h.pid} (${h.usename}${h.application_name ? `, ${h.application_name}` : ""}${h.client ? ` from ${h.client}` : ""}, since ${h.since}${h.state ? `, ${h.state}` : ""}${h.query ? `: ${redactSecrets(h.query).replace(/\s+/g, " ").slice(0, 80)}` : ""})`,
+    )
     .join("; ");
 }
 
@@ -97,13 +108,22 @@ export async function instanceMark(url: string, instance: InstanceState): Promis
   const { hash } = await schemaFingerprint(url);
   const versions = instance.empty
     ? ""
-    : await withClient(url, async (c) => (await c.query<{ v: string }>(`SELECT version_num AS v FROM ${quoteIdent(instance.schema)}.${quoteIdent(instance.table)} ORDER BY 1`)).rows.map((r) => r.v).join(","));
+    : await withClient(url, async (c) =>
+        (
+          await c.query<{ v: string }>(
+            `SELECT version_num AS v FROM ${quoteIdent(instance.schema)}.${quoteIdent(instance.table)} ORDER BY 1`,
+          )
+        ).rows
+          .map((r) => r.v)
+          .join(","),
+      );
   return `${hash} ${versions}`;
 }
 
 function retryNotes(p: Progress): string[] {
   return (p.retries ?? []).map(
-    (r) => `lock timeout${r.script ? ` in ${scriptWhere(r.script)}` : ""} (blocked by ${sessionsText(r.blockers)}): rolled back, trying again in ${formatMs(r.pause_ms)} (${r.attempt}/${r.of})`,
+    (r) =>
+      `lock timeout${r.script ? ` in ${scriptWhere(r.script)}` : ""} (blocked by ${sessionsText(r.blockers)}): rolled back, trying again in ${formatMs(r.pause_ms)} (${r.attempt}/${r.of})`,
   );
 }
 
@@ -112,12 +132,22 @@ function leftText(p: Progress, unchanged: boolean | undefined, from: string): st
   const parts: string[] = [];
   if (p.committed.length) {
     const revs = p.committed.flatMap((r) => r.revisions);
-    parts.push(`${revs.length} script(s) committed before the failure and stay applied (${revs.join(", ")}; recorded in the history); the instance is now at ${p.current?.join(", ") || "?"}`);
+    parts.push(
+      `${revs.length} script(s) committed before the failure and stay applied (${revs.join(", ")}; recorded in the history); the instance is now at ${p.current?.join(", ") || "?"}`,
+    );
   } else if (unchanged === false) {
-    parts.push(`its schema or version table differs from before the deploy (a script committed part of its work); the version table says ${p.current?.join(", ") || "(empty)"}, it was ${from}`);
+    parts.push(
+      `its schema or version table differs from before the deploy (a script committed part of its work); the version table says ${p.current?.join(", ") || "(empty)"}, it was ${from}`,
+    );
   }
-  if (p.dropped_indexes?.length) parts.push(`the INVALID index(es) a failed CREATE INDEX CONCURRENTLY left were dropped: ${p.dropped_indexes.join(", ")}`);
-  if (p.invalid_indexes_left?.length) parts.push(`INVALID index(es) could not be dropped (a session holds the table): run DROP INDEX CONCURRENTLY ${p.invalid_indexes_left.join(", ")}`);
+  if (p.dropped_indexes?.length)
+    parts.push(
+      `the INVALID index(es) a failed CREATE INDEX CONCURRENTLY left were dropped: ${p.dropped_indexes.join(", ")}`,
+    );
+  if (p.invalid_indexes_left?.length)
+    parts.push(
+      `INVALID index(es) could not be dropped (a session holds the table): run DROP INDEX CONCURRENTLY ${p.invalid_indexes_left.join(", ")}`,
+    );
   return parts.join("; ");
 }
 
@@ -136,7 +166,11 @@ export async function applyCase(o: {
   const target = c.instance.target;
   const from = c.plan.current ?? "(empty)";
   const before = await instanceMark(o.url, c.instance);
-  const record: HistoryRecord = { ...o.record, acceptedChanged: c.accepted, unreleased: c.unreleased.map((s) => s.revision) };
+  const record: HistoryRecord = {
+    ...o.record,
+    acceptedChanged: c.accepted,
+    unreleased: c.unreleased.map((s) => s.revision),
+  };
   const headIndex = o.pkg.scripts.findIndex((s) => s.revision === c.plan.head);
   const answer = await o.bridge.call<DeployAnswer>("deploy", {
     ...o.params,
@@ -156,13 +190,34 @@ export async function applyCase(o: {
   });
   switch (answer.status) {
     case "applied":
-      return { status: "applied", applied: answer.applied.map((a) => a.revision), current: answer.current ?? [], waitedMs: answer.waited_ms, notes: retryNotes(answer), stopReason: answer.stop_reason };
+      return {
+        status: "applied",
+        applied: answer.applied.map((a) => a.revision),
+        current: answer.current ?? [],
+        waitedMs: answer.waited_ms,
+        notes: retryNotes(answer),
+        stopReason: answer.stop_reason,
+      };
     case "up_to_date":
-      return { status: "up_to_date", applied: [], current: answer.current ?? [], waitedMs: answer.waited_ms, notes: retryNotes(answer) };
+      return {
+        status: "up_to_date",
+        applied: [],
+        current: answer.current ?? [],
+        waitedMs: answer.waited_ms,
+        notes: retryNotes(answer),
+      };
     case "locked":
-      throw new MigrakitError("EMIGRAKIT_DEPLOY_LOCKED", { target, waited: formatMs(answer.waited_ms), holders: sessionsText(answer.holders) });
+      throw new MigrakitError("EMIGRAKIT_DEPLOY_LOCKED", {
+        target,
+        waited: formatMs(answer.waited_ms),
+        holders: sessionsText(answer.holders),
+      });
     case "changed":
-      throw new MigrakitError("EMIGRAKIT_INSTANCE_CHANGED", { target, expected: from, found: answer.current?.join(", ") || "(empty)" });
+      throw new MigrakitError("EMIGRAKIT_INSTANCE_CHANGED", {
+        target,
+        expected: from,
+        found: answer.current?.join(", ") || "(empty)",
+      });
   }
   // failed or stopped: say what is left, after checking.
   const after = answer.committed.length ? null : await instanceMark(o.url, c.instance).catch(() => undefined);
@@ -174,19 +229,52 @@ export async function applyCase(o: {
   const reason = redactSecrets(answer.message.split("\n")[0] ?? answer.message) + cleaned + unverified;
   const script = scriptWhere(answer.script);
   if (answer.status === "stopped") {
-    throw new MigrakitError("EMIGRAKIT_DEPLOY_STOPPED", { target, reason: answer.stop_reason ?? reason, left: partial ? left : `the statement in flight was cancelled and rolled back; the instance is unchanged, still at ${from}${cleaned}` });
+    throw new MigrakitError("EMIGRAKIT_DEPLOY_STOPPED", {
+      target,
+      reason: answer.stop_reason ?? reason,
+      left: partial
+        ? left
+        : `the statement in flight was cancelled and rolled back; the instance is unchanged, still at ${from}${cleaned}`,
+    });
   }
   if (partial) {
     throw new MigrakitError("EMIGRAKIT_DEPLOY_PARTIAL", { target, script, reason: `${answer.type}: ${reason}`, left });
   }
   if (answer.sqlstate === LOCK_NOT_AVAILABLE || answer.sqlstate === QUERY_CANCELED) {
-    const limit = answer.sqlstate === LOCK_NOT_AVAILABLE ? `lock_timeout (${formatMs(limits.lockTimeoutMs ?? 0)})` : `statement_timeout (${formatMs(limits.statementTimeoutMs ?? 0)})`;
-    const tries = answer.sqlstate === LOCK_NOT_AVAILABLE && answer.retries?.length ? ` after ${answer.retries.length + 1} tries` : "";
-    const held = answer.sqlstate === LOCK_NOT_AVAILABLE ? `; the lock is held by ${sessionsText(answer.blockers ?? [])}` : "";
-    return Promise.reject(new MigrakitError("EMIGRAKIT_DEPLOY_TIMEOUT", { target, limit: `${limit}${tries}`, script, reason: `${reason}${held}`, from }));
+    const limit =
+      answer.sqlstate === LOCK_NOT_AVAILABLE
+        ? `lock_timeout (${formatMs(limits.lockTimeoutMs ?? 0)})`
+        : `statement_timeout (${formatMs(limits.statementTimeoutMs ?? 0)})`;
+    const tries =
+      answer.sqlstate === LOCK_NOT_AVAILABLE && answer.retries?.length
+        ? ` after ${answer.retries.length + 1} tries`
+        : "";
+    const held =
+      answer.sqlstate === LOCK_NOT_AVAILABLE ? `; the lock is held by ${sessionsText(answer.blockers ?? [])}` : "";
+    return Promise.reject(
+      new MigrakitError("EMIGRAKIT_DEPLOY_TIMEOUT", {
+        target,
+        limit: `${limit}${tries}`,
+        script,
+        reason: `${reason}${held}`,
+        from,
+      }),
+    );
   }
   if (answer.sqlstate === INSUFFICIENT_PRIVILEGE) {
-    throw new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", { user: userOf(o.url), target, action: `run ${script ?? "the deploy"} (everything was rolled back)`, reason });
+    throw new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", {
+      user: userOf(o.url),
+      target,
+      action: `run ${script ?? "the deploy"} (everything was rolled back)`,
+      reason,
+    });
   }
-  throw new MigrakitError("EMIGRAKIT_DEPLOY_FAILED", { target, script, type: answer.type, reason, from, traceback: redactSecrets(answer.traceback) });
+  throw new MigrakitError("EMIGRAKIT_DEPLOY_FAILED", {
+    target,
+    script,
+    type: answer.type,
+    reason,
+    from,
+    traceback: redactSecrets(answer.traceback),
+  });
 }

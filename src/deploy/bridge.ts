@@ -4,7 +4,10 @@ import type { PackageParams } from "../bridge/types.js";
 import { packageParams } from "../checks/dynamic/package-params.js";
 import type { DeployPackage } from "./package-state.js";
 
-export async function startDeployBridge(pkg: DeployPackage, ctx: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ bridge: Bridge; params: PackageParams }> {
+export async function startDeployBridge(
+  pkg: DeployPackage,
+  ctx: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ bridge: Bridge; params: PackageParams }> {
   const { findPython, startBridge } = await import("../bridge/index.js");
   const found = await findPython({ configPython: pkg.config.python, cwd: ctx.cwd, env: ctx.env });
   // A stopped deploy cancels its statement and rolls back before the helper exits: give it time to (the

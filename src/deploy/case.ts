@@ -62,14 +62,31 @@ export function deployCase(pkg: PackageState, instance: InstanceState, opts: Cas
   const accept = new Set(opts.acceptChanged);
   const refused = drift.changed.filter((c) => !accept.has(c.revision));
   if (refused.length) {
-    throw new MigrakitError("EMIGRAKIT_APPLIED_SCRIPT_CHANGED", { target: instance.target, count: refused.length, scripts: refused.map((c) => `${c.file} (${c.revision})`).join(", "), first: refused[0]!.revision });
+    throw new MigrakitError("EMIGRAKIT_APPLIED_SCRIPT_CHANGED", {
+      target: instance.target,
+      count: refused.length,
+      scripts: refused.map((c) => `${c.file} (${c.revision})`).join(", "),
+      first: refused[0]!.revision,
+    });
   }
   const unreleased = plan.pending.filter((s) => s.unreleased);
   if (unreleased.length && !opts.allowUnreleased) {
-    throw new MigrakitError("EMIGRAKIT_UNRELEASED_REFUSED", { target: instance.target, count: unreleased.length, scripts: unreleased.map((s) => s.file).join(", ") });
+    throw new MigrakitError("EMIGRAKIT_UNRELEASED_REFUSED", {
+      target: instance.target,
+      count: unreleased.length,
+      scripts: unreleased.map((s) => s.file).join(", "),
+    });
   }
   const accepted = drift.changed.map((c) => c.revision).filter((r) => accept.has(r));
-  return { instance, plan, step: versionStep(plan), drift, unreleased, accepted, record: drift.unrecorded || accepted.length > 0 };
+  return {
+    instance,
+    plan,
+    step: versionStep(plan),
+    drift,
+    unreleased,
+    accepted,
+    record: drift.unrecorded || accepted.length > 0,
+  };
 }
 
 /**
@@ -80,14 +97,22 @@ export function caseNotes(c: DeployCase, extra: string[] = []): string[] {
   const lines: string[] = [];
   if (c.instance.empty) lines.push(`the database is empty: the version table is created and every script applied`);
   if (c.unreleased.length) {
-    lines.push(`!! UNRELEASED: ${c.unreleased.length} vx_x_x script(s) may still change after this deploy (--allow-unreleased; recorded in the history):`);
+    lines.push(
+      `!! UNRELEASED: ${c.unreleased.length} vx_x_x script(s) may still change after this deploy (--allow-unreleased; recorded in the history):`,
+    );
     for (const s of c.unreleased) lines.push(`!!   ${s.file}`);
   }
-  for (const rev of c.accepted) lines.push(`accepting the changed text of ${rev} (--accept-changed; recorded in the history)`);
-  if (c.drift.unrecorded) lines.push("no content hashes are recorded for the scripts this instance ran (deployed before migrakit kept them): this deploy records them");
+  for (const rev of c.accepted)
+    lines.push(`accepting the changed text of ${rev} (--accept-changed; recorded in the history)`);
+  if (c.drift.unrecorded)
+    lines.push(
+      "no content hashes are recorded for the scripts this instance ran (deployed before migrakit kept them): this deploy records them",
+    );
   for (const s of c.plan.pending) {
-    if (s.facts && !s.facts.transactional) lines.push(`runs without a transaction (migrakit_transaction = False): ${s.file}`);
-    for (const d of s.facts?.drops ?? []) lines.push(`DROPS ${d.kind === "sql" ? d.name : `${d.kind} ${d.name}`} (${s.file}:${d.line})`);
+    if (s.facts && !s.facts.transactional)
+      lines.push(`runs without a transaction (migrakit_transaction = False): ${s.file}`);
+    for (const d of s.facts?.drops ?? [])
+      lines.push(`DROPS ${d.kind === "sql" ? d.name : `${d.kind} ${d.name}`} (${s.file}:${d.line})`);
   }
   return [...lines, ...extra];
 }

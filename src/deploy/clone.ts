@@ -33,7 +33,12 @@ export interface CloneOptions {
 /** PG* variables for client programs: the URL's parts, password included, out of argv. */
 export function pgEnv(url: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const u = new URL(plainUrl(url));
-  const out: NodeJS.ProcessEnv = { ...env, PGHOST: u.hostname || "localhost", PGPORT: u.port || "5432", PGDATABASE: databaseOf(url) };
+  const out: NodeJS.ProcessEnv = {
+    ...env,
+    PGHOST: u.hostname || "localhost",
+    PGPORT: u.port || "5432",
+    PGDATABASE: databaseOf(url),
+  };
   if (u.username) out.PGUSER = decodeURIComponent(u.username);
   if (u.password) out.PGPASSWORD = decodeURIComponent(u.password);
   const sslmode = u.searchParams.get("sslmode");
@@ -61,12 +66,18 @@ function collect(child: ReturnType<typeof spawn>, password: string): Promise<Run
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
     child.on("error", (e) => resolve({ code: -1, stderr: String(e.message) }));
-    child.on("close", (code) => resolve({ code, stderr: password.length >= 3 ? stderr.split(password).join("***") : stderr }));
+    child.on("close", (code) =>
+      resolve({ code, stderr: password.length >= 3 ? stderr.split(password).join("***") : stderr }),
+    );
   });
 }
 
 /** `a | b` with both exit statuses; stdout of `b` is discarded (or kept when asked). */
-async function pipe(a: { cmd: string; args: string[]; env: NodeJS.ProcessEnv }, b: { cmd: string; args: string[]; env: NodeJS.ProcessEnv }, password: string) {
+async function pipe(
+  a: { cmd: string; args: string[]; env: NodeJS.ProcessEnv },
+  b: { cmd: string; args: string[]; env: NodeJS.ProcessEnv },
+  password: string,
+) {
   const left = spawn(a.cmd, a.args, { env: a.env, stdio: ["ignore", "pipe", "pipe"] });
   const right = spawn(b.cmd, b.args, { env: b.env, stdio: ["pipe", "ignore", "pipe"] });
   left.stdout!.pipe(right.stdin!);
@@ -75,7 +86,13 @@ async function pipe(a: { cmd: string; args: string[]; env: NodeJS.ProcessEnv }, 
   return { left: l, right: r };
 }
 
-async function output(cmd: string, args: string[], env: NodeJS.ProcessEnv, password: string, input?: string): Promise<Run & { stdout: string }> {
+async function output(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  password: string,
+  input?: string,
+): Promise<Run & { stdout: string }> {
   const child = spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -100,12 +117,22 @@ export function foreignKeysNotValid(sql: string): string {
 async function dumpRestore(o: CloneOptions, fallback: string | undefined): Promise<InstanceCopy> {
   const target = describeTarget(o.url);
   const password = decodeURIComponent(new URL(plainUrl(o.url)).password);
-  const fail = (reason: string) => new MigrakitError("EMIGRAKIT_CLONE_FAILED", { target, how: fallback ? `pg_dump | pg_restore, after the template copy failed: ${fallback}` : "pg_dump | pg_restore", reason: oneLine(reason) });
-  const serverMajor = await withClient(o.url, async (c) => Math.floor(Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000));
+  const fail = (reason: string) =>
+    new MigrakitError("EMIGRAKIT_CLONE_FAILED", {
+      target,
+      how: fallback ? `pg_dump | pg_restore, after the template copy failed: ${fallback}` : "pg_dump | pg_restore",
+      reason: oneLine(reason),
+    });
+  const serverMajor = await withClient(o.url, async (c) =>
+    Math.floor(
+      Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000,
+    ),
+  );
   for (const program of ["pg_dump", "pg_restore", "psql"]) {
     const major = await clientMajor(program, o.env);
     if (major === null) throw fail(`${program} was not found on PATH`);
-    if (program === "pg_dump" && major < serverMajor) throw fail(`pg_dump ${major} cannot dump a Postgres ${serverMajor} server (it must be at least as new)`);
+    if (program === "pg_dump" && major < serverMajor)
+      throw fail(`pg_dump ${major} cannot dump a Postgres ${serverMajor} server (it must be at least as new)`);
   }
   const adminUrl = await o.scratchAdminUrl();
   const copy = await createScratchDatabase(adminUrl);
@@ -115,7 +142,11 @@ async function dumpRestore(o: CloneOptions, fallback: string | undefined): Promi
     const dumpArgs = ["--format=custom", "--no-owner", "--no-privileges"];
     const restoreArgs = ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", databaseOf(copy.url)];
     const step = async (dumpExtra: string[], restoreExtra: string[]) => {
-      const r = await pipe({ cmd: "pg_dump", args: [...dumpArgs, ...dumpExtra], env: src }, { cmd: "pg_restore", args: [...restoreArgs, ...restoreExtra], env: dst }, password);
+      const r = await pipe(
+        { cmd: "pg_dump", args: [...dumpArgs, ...dumpExtra], env: src },
+        { cmd: "pg_restore", args: [...restoreArgs, ...restoreExtra], env: dst },
+        password,
+      );
       if (r.left.code !== 0) throw fail(`pg_dump: ${r.left.stderr.trim()}`);
       if (r.right.code !== 0) throw fail(`pg_restore: ${r.right.stderr.trim()}`);
     };
@@ -124,9 +155,23 @@ async function dumpRestore(o: CloneOptions, fallback: string | undefined): Promi
     } else {
       await step(["--schema-only"], ["--section=pre-data"]);
       await copyRows(o, src, dst, password, fail);
-      const post = await output("sh", ["-c", 'pg_dump --format=custom --schema-only --no-owner --no-privileges | pg_restore --section=post-data --no-owner --no-privileges -f -'], src, password);
+      const post = await output(
+        "sh",
+        [
+          "-c",
+          "pg_dump --format=custom --schema-only --no-owner --no-privileges | pg_restore --section=post-data --no-owner --no-privileges -f -",
+        ],
+        src,
+        password,
+      );
       if (post.code !== 0) throw fail(`pg_dump/pg_restore (post-data): ${post.stderr.trim()}`);
-      const apply = await output("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], dst, password, foreignKeysNotValid(post.stdout));
+      const apply = await output(
+        "psql",
+        ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+        dst,
+        password,
+        foreignKeysNotValid(post.stdout),
+      );
       if (apply.code !== 0) throw fail(`psql (constraints): ${apply.stderr.trim()}`);
     }
     return { ...copy, how: "dump", ...(fallback ? { fallback } : {}) };
@@ -137,23 +182,43 @@ async function dumpRestore(o: CloneOptions, fallback: string | undefined): Promi
 }
 
 /** At most rowLimit rows of every table, copied with psql's \copy before any key or trigger exists (pre-data only). */
-async function copyRows(o: CloneOptions, src: NodeJS.ProcessEnv, dst: NodeJS.ProcessEnv, password: string, fail: (r: string) => Error) {
-  const tables = await withClient(o.url, async (c) =>
-    (
-      await c.query<{ schema: string; name: string }>(
-        `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+async function copyRows(
+  o: CloneOptions,
+  src: NodeJS.ProcessEnv,
+  dst: NodeJS.ProcessEnv,
+  password: string,
+  fail: (r: string) => Error,
+) {
+  const tables = await withClient(
+    o.url,
+    async (c) =>
+      (
+        await c.query<{ schema: string; name: string }>(
+          `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1, 2`,
-      )
-    ).rows,
+        )
+      ).rows,
   );
   for (const t of tables) {
     const table = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const r = await pipe(
-      { cmd: "psql", args: ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy (SELECT * FROM ${table} LIMIT ${o.rowLimit}) TO STDOUT`], env: src },
+      {
+        cmd: "psql",
+        args: [
+          "-X",
+          "-q",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-c",
+          `\\copy (SELECT * FROM ${table} LIMIT ${o.rowLimit}) TO STDOUT`,
+        ],
+        env: src,
+      },
       { cmd: "psql", args: ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy ${table} FROM STDIN`], env: dst },
       password,
     );
-    if (r.left.code !== 0 || r.right.code !== 0) throw fail(`copying ${t.schema}.${t.name}: ${(r.left.stderr + r.right.stderr).trim()}`);
+    if (r.left.code !== 0 || r.right.code !== 0)
+      throw fail(`copying ${t.schema}.${t.name}: ${(r.left.stderr + r.right.stderr).trim()}`);
   }
 }
 

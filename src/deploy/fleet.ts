@@ -24,11 +24,21 @@ export interface Inspected {
 
 function asMigrakit(err: unknown): MigrakitError {
   if (isMigrakitError(err)) return err;
-  return new MigrakitError("EMIGRAKIT_DEPLOY_FAILED", { target: "(instance)", type: "Error", reason: err instanceof Error ? err.message : String(err), from: "?" });
+  return new MigrakitError("EMIGRAKIT_DEPLOY_FAILED", {
+    target: "(instance)",
+    type: "Error",
+    reason: err instanceof Error ? err.message : String(err),
+    from: "?",
+  });
 }
 
 /** Run `fn` over `items` with at most `limit` at a time; results in the items' order. */
-export async function pool<T, R>(items: T[], limit: number, fn: (item: T, worker: number) => Promise<R>, shouldStart: () => boolean = () => true): Promise<(R | undefined)[]> {
+export async function pool<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, worker: number) => Promise<R>,
+  shouldStart: () => boolean = () => true,
+): Promise<(R | undefined)[]> {
   const out: (R | undefined)[] = new Array(items.length);
   let next = 0;
   const worker = async (w: number) => {
@@ -42,7 +52,12 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T, worker
 }
 
 /** Where each instance stands, and what deploying it would do (read only). */
-export async function inspectAll(pkg: DeployPackage, urls: string[], opts: CaseOptions, parallel: number): Promise<Inspected[]> {
+export async function inspectAll(
+  pkg: DeployPackage,
+  urls: string[],
+  opts: CaseOptions,
+  parallel: number,
+): Promise<Inspected[]> {
   const out = await pool(urls, Math.max(parallel, 8), async (url) => {
     const target = describeTarget(url);
     try {
@@ -56,10 +71,31 @@ export async function inspectAll(pkg: DeployPackage, urls: string[], opts: CaseO
 }
 
 export function inspectedRow(i: Inspected): FleetRow {
-  if (i.error) return { target: i.target, from: null, to: null, versions: "?", scripts: 0, seconds: 0, result: errorResult(i.error), atHead: false, code: i.error.code, message: i.error.message };
+  if (i.error)
+    return {
+      target: i.target,
+      from: null,
+      to: null,
+      versions: "?",
+      scripts: 0,
+      seconds: 0,
+      result: errorResult(i.error),
+      atHead: false,
+      code: i.error.code,
+      message: i.error.message,
+    };
   const c = i.case!;
   const behind = c.plan.state === "behind";
-  return { target: i.target, from: c.plan.current, to: c.plan.head, versions: versionStep(c.plan), scripts: c.plan.pending.length, seconds: 0, result: behind ? "behind" : "up to date", atHead: !behind };
+  return {
+    target: i.target,
+    from: c.plan.current,
+    to: c.plan.head,
+    versions: versionStep(c.plan),
+    scripts: c.plan.pending.length,
+    seconds: 0,
+    result: behind ? "behind" : "up to date",
+    atHead: !behind,
+  };
 }
 
 export interface FleetDeploy {
@@ -93,11 +129,32 @@ export function deployFleet(o: FleetDeploy): FleetRun {
     try {
       bridges[w] ??= await startDeployBridge(o.pkg, o.ctx);
       const { bridge, params } = bridges[w]!;
-      const result = await applyCase({ bridge, params, url: i.url, pkg: o.pkg.state, c, limits: o.limits, record: o.record, interruptible: true });
-      Object.assign(row, { result: result.status === "applied" ? "deployed" : "up to date", atHead: true, seconds: (Date.now() - started) / 1000, notes: result.notes, scripts: result.applied.length });
+      const result = await applyCase({
+        bridge,
+        params,
+        url: i.url,
+        pkg: o.pkg.state,
+        c,
+        limits: o.limits,
+        record: o.record,
+        interruptible: true,
+      });
+      Object.assign(row, {
+        result: result.status === "applied" ? "deployed" : "up to date",
+        atHead: true,
+        seconds: (Date.now() - started) / 1000,
+        notes: result.notes,
+        scripts: result.applied.length,
+      });
     } catch (err) {
       const e = asMigrakit(err);
-      Object.assign(row, { result: errorResult(e), atHead: false, code: e.code, message: e.message, seconds: (Date.now() - started) / 1000 });
+      Object.assign(row, {
+        result: errorResult(e),
+        atHead: false,
+        code: e.code,
+        message: e.message,
+        seconds: (Date.now() - started) / 1000,
+      });
       // A helper that was told to stop (or died) cannot serve the next instance: the next one starts afresh.
       if (stopping || !bridges[w]?.bridge.running) {
         await bridges[w]?.bridge.close().catch(() => {});
@@ -110,7 +167,14 @@ export function deployFleet(o: FleetDeploy): FleetRun {
   const rows = (async () => {
     try {
       const done = await pool(o.inspected, o.parallel, one, () => !stopping);
-      return done.map((r, i) => r ?? { ...inspectedRow(o.inspected[i]!), result: "not started" as const, atHead: inspectedRow(o.inspected[i]!).atHead });
+      return done.map(
+        (r, i) =>
+          r ?? {
+            ...inspectedRow(o.inspected[i]!),
+            result: "not started" as const,
+            atHead: inspectedRow(o.inspected[i]!).atHead,
+          },
+      );
     } finally {
       await Promise.all(bridges.map((b) => b?.bridge.close().catch(() => {})));
     }

@@ -91,7 +91,12 @@ export function selectHistorySql(schema: string, columns: Set<string>): string {
   );
 }
 
-type RawRow = Omit<HistoryRow, "scripts" | "checksums" | "acceptedChanged" | "unreleased"> & { scripts: string; checksums: string | null; acceptedChanged: string | null; unreleased: string | null };
+type RawRow = Omit<HistoryRow, "scripts" | "checksums" | "acceptedChanged" | "unreleased"> & {
+  scripts: string;
+  checksums: string | null;
+  acceptedChanged: string | null;
+  unreleased: string | null;
+};
 
 const words = (s: string | null) => (s ? s.split(" ").filter(Boolean) : []);
 
@@ -102,12 +107,19 @@ export function historyRow(r: RawRow): HistoryRow {
   } catch {
     checksums = null;
   }
-  return { ...r, scripts: words(r.scripts), checksums, acceptedChanged: words(r.acceptedChanged), unreleased: words(r.unreleased) };
+  return {
+    ...r,
+    scripts: words(r.scripts),
+    checksums,
+    acceptedChanged: words(r.acceptedChanged),
+    unreleased: words(r.unreleased),
+  };
 }
 
 /** The package version that last deployed `revision` (how an instance ahead of the package is named). */
 export function versionOfRevision(rows: HistoryRow[], revision: string): string | null {
-  for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.revision === revision && rows[i]!.version) return rows[i]!.version;
+  for (let i = rows.length - 1; i >= 0; i--)
+    if (rows[i]!.revision === revision && rows[i]!.version) return rows[i]!.version;
   return null;
 }
 

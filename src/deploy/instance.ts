@@ -29,7 +29,12 @@ const INSUFFICIENT_PRIVILEGE = "42501";
 export function instanceError(err: unknown, url: string, action: string): Error {
   if (err instanceof MigrakitError) return err;
   if ((err as { code?: string })?.code === INSUFFICIENT_PRIVILEGE) {
-    return new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", { user: userOf(url), target: describeTarget(url), action, reason: safeReason(err, url) });
+    return new MigrakitError("EMIGRAKIT_INSTANCE_PRIVILEGE", {
+      user: userOf(url),
+      target: describeTarget(url),
+      action,
+      reason: safeReason(err, url),
+    });
   }
   const out = new Error(safeReason(err, url));
   (out as Error & { code?: unknown }).code = (err as { code?: unknown })?.code;
@@ -80,7 +85,8 @@ export async function readInstance(url: string, versionTable: string): Promise<I
     try {
       const schema = await findTable(client, versionTable);
       if (!schema) {
-        if (await hasTables(client)) throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
+        if (await hasTables(client))
+          throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
         // An empty database: alembic creates the version table with the first script (in the schema env.py names).
         const { rows } = await client.query<{ s: string | null }>("SELECT current_schema() AS s");
         return { target, schema: rows[0]?.s ?? "public", table: versionTable, revisions: [], history: [], empty: true };
@@ -88,9 +94,15 @@ export async function readInstance(url: string, versionTable: string): Promise<I
       step = `read the version table ${schema}.${versionTable}`;
       const columns = await columnsOf(client, schema, versionTable);
       if (!columns.has("version_num")) {
-        throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_INVALID", { target, table: `${schema}.${versionTable}`, columns: [...columns].sort().join(", ") || "(none)" });
+        throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_INVALID", {
+          target,
+          table: `${schema}.${versionTable}`,
+          columns: [...columns].sort().join(", ") || "(none)",
+        });
       }
-      const { rows } = await client.query<{ v: string }>(`SELECT version_num AS v FROM ${quoteIdent(schema)}.${quoteIdent(versionTable)} ORDER BY 1`);
+      const { rows } = await client.query<{ v: string }>(
+        `SELECT version_num AS v FROM ${quoteIdent(schema)}.${quoteIdent(versionTable)} ORDER BY 1`,
+      );
       step = `read the deploy history ${schema}.${HISTORY_TABLE}`;
       const history = await readHistory(client, schema);
       return { target, schema, table: versionTable, revisions: rows.map((r) => r.v), history };

@@ -14,19 +14,45 @@ import type { Recorded } from "../lint/recorded.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { tableSizes } from "../db/table-sizes.js";
 
-export async function deployLint(o: { bridge: Bridge; params: PackageParams; url: string; from: string | null; to: string; repo: SchemaRepo; config: LoadedConfig }): Promise<LintHit[]> {
+export async function deployLint(o: {
+  bridge: Bridge;
+  params: PackageParams;
+  url: string;
+  from: string | null;
+  to: string;
+  repo: SchemaRepo;
+  config: LoadedConfig;
+}): Promise<LintHit[]> {
   const answer = await o.bridge.offline_sql({ ...o.params, from: o.from, to: o.to, record: true, url: o.url });
   const recorded = (answer.recorded ?? {}) as Recorded;
-  const pending = (planChain(o.repo)?.chain ?? []).filter((s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""]);
+  const pending = (planChain(o.repo)?.chain ?? []).filter(
+    (s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""],
+  );
   const facts = await tableSizes(o.url);
-  return (await lintStep(pending, recorded, { config: o.config, serverVersion: facts.serverVersion, sizes: facts.sizes })).hits;
+  return (
+    await lintStep(pending, recorded, { config: o.config, serverVersion: facts.serverVersion, sizes: facts.sizes })
+  ).hits;
 }
 
 /** deployLint on a helper of its own, closed before the confirmation (the deploy starts its own after it). */
-export async function lintPending(o: { pkg: DeployPackage; ctx: Context; url: string; from: string | null; to: string }): Promise<LintHit[]> {
+export async function lintPending(o: {
+  pkg: DeployPackage;
+  ctx: Context;
+  url: string;
+  from: string | null;
+  to: string;
+}): Promise<LintHit[]> {
   const { bridge, params } = await startDeployBridge(o.pkg, o.ctx);
   try {
-    return await deployLint({ bridge, params, url: o.url, from: o.from, to: o.to, repo: o.pkg.repo, config: o.pkg.config });
+    return await deployLint({
+      bridge,
+      params,
+      url: o.url,
+      from: o.from,
+      to: o.to,
+      repo: o.pkg.repo,
+      config: o.pkg.config,
+    });
   } finally {
     await bridge.close().catch(() => {});
   }
@@ -38,6 +64,9 @@ export function lintLines(hits: LintHit[]): string[] {
   const file = (p: string) => p.slice(p.lastIndexOf("/") + 1);
   return [
     "the safety lint on the scripts to apply (docs/lint.md):",
-    ...hits.map((h) => `  ${h.accepted ? "accepted" : h.severity} ${h.rule}: ${h.what}${h.size ? ` (${h.size})` : ""} — ${file(h.file)}:${h.line ?? "?"}${h.accepted ? ` (${h.accepted})` : ""}`),
+    ...hits.map(
+      (h) =>
+        `  ${h.accepted ? "accepted" : h.severity} ${h.rule}: ${h.what}${h.size ? ` (${h.size})` : ""} — ${file(h.file)}:${h.line ?? "?"}${h.accepted ? ` (${h.accepted})` : ""}`,
+    ),
   ];
 }

@@ -17,7 +17,11 @@ export interface DeployPackage {
   versionTable: string;
 }
 
-export async function loadDeployPackage(ctx: { cwd: string; env: NodeJS.ProcessEnv; packageName?: string }): Promise<DeployPackage> {
+export async function loadDeployPackage(ctx: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  packageName?: string;
+}): Promise<DeployPackage> {
   const config = await loadConfig(ctx);
   const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
   const scripts = chainScripts(repo.graph.chain, repo.graph.byRevision);

@@ -42,8 +42,10 @@ export interface DeployPlan {
 /** The version a script belongs to: from its file name, else (legacy names) from a `"""v0.3.3.` header. */
 export function scriptInfo(script: Script): ScriptInfo {
   const revision = script.source.revision?.value ?? script.name.revision ?? "";
-  if (script.name.kind === "unreleased") return { file: script.name.file, revision, version: null, unreleased: true, path: script.path };
-  const version = script.name.version ?? (script.source.header?.kind === "released" ? script.source.header.version : null);
+  if (script.name.kind === "unreleased")
+    return { file: script.name.file, revision, version: null, unreleased: true, path: script.path };
+  const version =
+    script.name.version ?? (script.source.header?.kind === "released" ? script.source.header.version : null);
   return { file: script.name.file, revision, version, unreleased: false, path: script.path };
 }
 
@@ -70,7 +72,13 @@ export function appliedScripts(pkg: PackageState, plan: DeployPlan): ScriptInfo[
 export function planDeploy(pkg: PackageState, current: string | null): DeployPlan {
   const head = pkg.scripts.at(-1)?.revision ?? null;
   const base = { current, head, packageVersion: pkg.version };
-  if (current === null) return { ...base, state: pkg.scripts.length ? "behind" : "up_to_date", currentScript: null, pending: [...pkg.scripts] };
+  if (current === null)
+    return {
+      ...base,
+      state: pkg.scripts.length ? "behind" : "up_to_date",
+      currentScript: null,
+      pending: [...pkg.scripts],
+    };
   const at = pkg.scripts.findIndex((s) => s.revision === current);
   if (at < 0) return { ...base, state: "ahead", currentScript: null, pending: [] };
   const pending = pkg.scripts.slice(at + 1);

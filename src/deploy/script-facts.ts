@@ -52,17 +52,44 @@ export function scriptDrops(text: string): Drop[] {
   // A call may span lines: look at each op call with the next few lines joined.
   for (let i = 0; i < body.length; i++) {
     const { line, text: l } = body[i]!;
-    const joined = body.slice(i, i + 6).map((b) => b.text.trim()).join(" ");
+    const joined = body
+      .slice(i, i + 6)
+      .map((b) => b.text.trim())
+      .join(" ");
     const schema = SCHEMA.exec(joined.split(/\)\s*$/)[0] ?? joined)?.[1];
     const batch = new RegExp(`batch_alter_table\\(\\s*${STR}`).exec(l);
     if (batch) batchTable = batch[1];
     let m: RegExpExecArray | null;
-    if ((m = new RegExp(`\\bop\\.drop_table\\(\\s*${STR}`).exec(joined)) && /op\.drop_table\(/.test(l)) out.push({ kind: "table", name: qualified(schema, m[1]!), line });
-    else if ((m = new RegExp(`\\bop\\.drop_column\\(\\s*${STR}\\s*,\\s*${STR}`).exec(joined)) && /op\.drop_column\(/.test(l)) out.push({ kind: "column", name: qualified(schema, m[1]!, m[2]!), line });
-    else if ((m = new RegExp(`\\bbatch_op\\.drop_column\\(\\s*${STR}`).exec(joined)) && /batch_op\.drop_column\(/.test(l)) out.push({ kind: "column", name: qualified(undefined, batchTable ?? "?", m[1]!), line });
-    else if ((m = new RegExp(`\\bop\\.drop_index\\(\\s*(?:op\\.f\\(\\s*)?${STR}`).exec(joined)) && /op\.drop_index\(/.test(l)) out.push({ kind: "index", name: qualified(schema, m[1]!), line });
-    else if ((m = new RegExp(`\\bop\\.drop_constraint\\(\\s*(?:op\\.f\\(\\s*)?${STR}\\s*,\\s*${STR}`).exec(joined)) && /op\.drop_constraint\(/.test(l)) out.push({ kind: "constraint", name: `${m[1]} on ${qualified(schema, m[2]!)}`, line });
-    else if ((m = /\b(DROP\s+(?:TABLE|COLUMN|SCHEMA|TYPE|VIEW|INDEX(?:\s+CONCURRENTLY)?)\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*|TRUNCATE\s+(?:TABLE\s+)?(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)/i.exec(l)) && /execute|text\(|"|'/.test(l)) out.push({ kind: "sql", name: m[1]!.replace(/\s+/g, " "), line });
+    if ((m = new RegExp(`\\bop\\.drop_table\\(\\s*${STR}`).exec(joined)) && /op\.drop_table\(/.test(l))
+      out.push({ kind: "table", name: qualified(schema, m[1]!), line });
+    else if (
+      (m = new RegExp(`\\bop\\.drop_column\\(\\s*${STR}\\s*,\\s*${STR}`).exec(joined)) &&
+      /op\.drop_column\(/.test(l)
+    )
+      out.push({ kind: "column", name: qualified(schema, m[1]!, m[2]!), line });
+    else if (
+      (m = new RegExp(`\\bbatch_op\\.drop_column\\(\\s*${STR}`).exec(joined)) &&
+      /batch_op\.drop_column\(/.test(l)
+    )
+      out.push({ kind: "column", name: qualified(undefined, batchTable ?? "?", m[1]!), line });
+    else if (
+      (m = new RegExp(`\\bop\\.drop_index\\(\\s*(?:op\\.f\\(\\s*)?${STR}`).exec(joined)) &&
+      /op\.drop_index\(/.test(l)
+    )
+      out.push({ kind: "index", name: qualified(schema, m[1]!), line });
+    else if (
+      (m = new RegExp(`\\bop\\.drop_constraint\\(\\s*(?:op\\.f\\(\\s*)?${STR}\\s*,\\s*${STR}`).exec(joined)) &&
+      /op\.drop_constraint\(/.test(l)
+    )
+      out.push({ kind: "constraint", name: `${m[1]} on ${qualified(schema, m[2]!)}`, line });
+    else if (
+      (m =
+        /\b(DROP\s+(?:TABLE|COLUMN|SCHEMA|TYPE|VIEW|INDEX(?:\s+CONCURRENTLY)?)\s+(?:IF\s+EXISTS\s+)?(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*|TRUNCATE\s+(?:TABLE\s+)?(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)/i.exec(
+          l,
+        )) &&
+      /execute|text\(|"|'/.test(l)
+    )
+      out.push({ kind: "sql", name: m[1]!.replace(/\s+/g, " "), line });
   }
   return out;
 }

@@ -8,7 +8,11 @@ import { planDeploy, versionLabel, type DeployPlan, type PackageState } from "./
 /** The plan, or the error when the instance holds several revisions. */
 export function instancePlan(pkg: PackageState, instance: InstanceState): DeployPlan {
   if (instance.revisions.length > 1) {
-    throw new MigrakitError("EMIGRAKIT_INSTANCE_HEADS", { table: `${instance.schema}.${instance.table}`, target: instance.target, revisions: instance.revisions.join(", ") });
+    throw new MigrakitError("EMIGRAKIT_INSTANCE_HEADS", {
+      table: `${instance.schema}.${instance.table}`,
+      target: instance.target,
+      revisions: instance.revisions.join(", "),
+    });
   }
   return planDeploy(pkg, instance.revisions[0] ?? null);
 }
@@ -21,7 +25,9 @@ export function aheadError(pkg: PackageState, plan: DeployPlan, instance: Instan
     revision: plan.current,
     package: pkg.name,
     installed: pkg.version ? pkg.version : "(no __version__)",
-    instanceVersion: version ? `${pkg.name} ${version}` : `a version of ${pkg.name} newer than ${pkg.version ?? "the installed one"}`,
+    instanceVersion: version
+      ? `${pkg.name} ${version}`
+      : `a version of ${pkg.name} newer than ${pkg.version ?? "the installed one"}`,
     install: version ? `${pkg.name}==${version}` : undefined,
   });
 }
@@ -34,7 +40,12 @@ export function versionStep(plan: DeployPlan): string {
 
 const NO_DRIFT: Drift = { changed: [], unrecorded: false };
 
-export function statusJson(pkg: PackageState, plan: DeployPlan, instance: InstanceState, drift: Drift = NO_DRIFT): Record<string, unknown> {
+export function statusJson(
+  pkg: PackageState,
+  plan: DeployPlan,
+  instance: InstanceState,
+  drift: Drift = NO_DRIFT,
+): Record<string, unknown> {
   return {
     ok: plan.state === "up_to_date" && !drift.changed.length,
     state: plan.state,
@@ -42,7 +53,11 @@ export function statusJson(pkg: PackageState, plan: DeployPlan, instance: Instan
       target: instance.target,
       versionTable: `${instance.schema}.${instance.table}`,
       revision: plan.current,
-      version: plan.currentScript ? plan.currentScript.version : plan.state === "ahead" ? versionOfRevision(instance.history, plan.current ?? "") : null,
+      version: plan.currentScript
+        ? plan.currentScript.version
+        : plan.state === "ahead"
+          ? versionOfRevision(instance.history, plan.current ?? "")
+          : null,
       unreleased: plan.currentScript?.unreleased ?? false,
       lastDeploy: instance.history.at(-1) ?? null,
       empty: instance.empty ?? false,
@@ -50,11 +65,21 @@ export function statusJson(pkg: PackageState, plan: DeployPlan, instance: Instan
     changed: drift.changed,
     hashesRecorded: !drift.unrecorded,
     package: { name: pkg.name, version: pkg.version, head: plan.head },
-    pending: plan.pending.map((s) => ({ file: s.file, revision: s.revision, version: s.version, unreleased: s.unreleased })),
+    pending: plan.pending.map((s) => ({
+      file: s.file,
+      revision: s.revision,
+      version: s.version,
+      unreleased: s.unreleased,
+    })),
   };
 }
 
-export function statusText(pkg: PackageState, plan: DeployPlan, instance: InstanceState, drift: Drift = NO_DRIFT): string {
+export function statusText(
+  pkg: PackageState,
+  plan: DeployPlan,
+  instance: InstanceState,
+  drift: Drift = NO_DRIFT,
+): string {
   const lines = [
     `instance  ${instance.target} (${instance.schema}.${instance.table}${instance.empty ? ": not created yet, the database is empty" : ""})`,
     `  revision ${plan.current ?? (instance.empty ? "(none: empty database)" : "(none: empty version table)")}${plan.currentScript ? `  ${versionLabel(plan.currentScript)}` : ""}`,
@@ -62,9 +87,16 @@ export function statusText(pkg: PackageState, plan: DeployPlan, instance: Instan
     `  head     ${plan.head ?? "(no scripts)"}`,
   ];
   const last = instance.history.at(-1);
-  if (last) lines.push(`last deploy ${last.deployedAt} by ${last.deployedBy}: ${last.version ?? "?"} (${last.revision})`);
-  for (const c of drift.changed) lines.push(`CHANGED since deployed: ${c.file} (${c.revision}): recorded ${c.recorded.slice(0, 12)}, now ${c.current.slice(0, 12)}`);
-  if (drift.unrecorded) lines.push("no content hashes recorded for the applied scripts yet (deployed before migrakit kept them): the next deploy records them");
+  if (last)
+    lines.push(`last deploy ${last.deployedAt} by ${last.deployedBy}: ${last.version ?? "?"} (${last.revision})`);
+  for (const c of drift.changed)
+    lines.push(
+      `CHANGED since deployed: ${c.file} (${c.revision}): recorded ${c.recorded.slice(0, 12)}, now ${c.current.slice(0, 12)}`,
+    );
+  if (drift.unrecorded)
+    lines.push(
+      "no content hashes recorded for the applied scripts yet (deployed before migrakit kept them): the next deploy records them",
+    );
   if (plan.state === "up_to_date") lines.push("up to date: nothing to deploy");
   if (plan.state === "behind") {
     lines.push(`${plan.pending.length} script(s) to deploy (${versionStep(plan)}):`);

@@ -27,14 +27,24 @@ export function parseShard(value: string | undefined): Shard | undefined {
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new MigrakitError("EMIGRAKIT_FLEET_OPTION_INVALID", { option: "--shard", value, reason: "it must be I/N with 1 ≤ I ≤ N" });
+  if (!m || count < 1 || index < 1 || index > count)
+    throw new MigrakitError("EMIGRAKIT_FLEET_OPTION_INVALID", {
+      option: "--shard",
+      value,
+      reason: "it must be I/N with 1 ≤ I ≤ N",
+    });
   return { index, count };
 }
 
 export function parseCount(option: string, value: string | number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new MigrakitError("EMIGRAKIT_FLEET_OPTION_INVALID", { option, value: text, reason: `it must be a whole number of at least ${min}` });
+  if (!/^\d+$/.test(text) || Number(text) < min)
+    throw new MigrakitError("EMIGRAKIT_FLEET_OPTION_INVALID", {
+      option,
+      value: text,
+      reason: `it must be a whole number of at least ${min}`,
+    });
   return Number(text);
 }
 
@@ -66,11 +76,14 @@ export function parseServiceFile(text: string): Map<string, Record<string, strin
 
 /** A service's keys as a URL (password and options encoded). */
 export function serviceUrl(keys: Record<string, string>): string {
-  const user = keys.user ? encodeURIComponent(keys.user) + (keys.password ? `:${encodeURIComponent(keys.password)}` : "") + "@" : "";
+  const user = keys.user
+    ? encodeURIComponent(keys.user) + (keys.password ? `:${encodeURIComponent(keys.password)}` : "") + "@"
+    : "";
   const host = keys.host ?? "localhost";
   const port = keys.port ? `:${keys.port}` : "";
   const params = new URLSearchParams();
-  for (const k of ["sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name"]) if (keys[k]) params.set(k, keys[k]!);
+  for (const k of ["sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name"])
+    if (keys[k]) params.set(k, keys[k]!);
   const query = params.toString();
   return `postgresql://${user}${host}${port}/${encodeURIComponent(keys.dbname ?? "")}${query ? `?${query}` : ""}`;
 }
@@ -88,13 +101,15 @@ export function resolveEntries(entries: string[], env: NodeJS.ProcessEnv): strin
   return entries.map((e) => {
     if (isPostgresUrl(e)) return e;
     services ??= new Map(
-      files.flatMap((f) => {
-        try {
-          return [...parseServiceFile(readFileSync(f, "utf8"))];
-        } catch {
-          return [];
-        }
-      }).reverse(), // the first file wins
+      files
+        .flatMap((f) => {
+          try {
+            return [...parseServiceFile(readFileSync(f, "utf8"))];
+          } catch {
+            return [];
+          }
+        })
+        .reverse(), // the first file wins
     );
     const keys = services.get(e);
     if (!keys) throw new MigrakitError("EMIGRAKIT_PG_SERVICE_UNKNOWN", { service: e, files: files.join(", ") });
@@ -109,13 +124,19 @@ async function readStdin(): Promise<string> {
 }
 
 /** The entries of `--targets FILE` (`-`: stdin) or of config `targets` (a file, or the list itself). */
-export async function readTargetsSource(source: string | string[], cwd: string): Promise<{ entries: string[]; label: string }> {
+export async function readTargetsSource(
+  source: string | string[],
+  cwd: string,
+): Promise<{ entries: string[]; label: string }> {
   if (Array.isArray(source)) return { entries: source, label: "config targets" };
   if (source === "-") return { entries: parseTargets(await readStdin()), label: "stdin" };
   try {
     return { entries: parseTargets(readFileSync(resolve(cwd, source), "utf8")), label: source };
   } catch (err) {
-    throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", { source, reason: (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((err as Error).message) });
+    throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", {
+      source,
+      reason: (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((err as Error).message),
+    });
   }
 }
 
@@ -126,11 +147,18 @@ export async function targetsFromSql(url: string, query: string): Promise<string
   return withClient(url, async (client) => {
     try {
       const { rows, fields } = await client.query({ text: query, rowMode: "array" });
-      if (!fields.length) throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", { source: `the query on ${describeTarget(url)}`, reason: "it returns no column" });
+      if (!fields.length)
+        throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", {
+          source: `the query on ${describeTarget(url)}`,
+          reason: "it returns no column",
+        });
       return (rows as unknown[][]).map((r) => String(r[0] ?? "").trim()).filter(Boolean);
     } catch (err) {
       if (err instanceof MigrakitError) throw err;
-      throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", { source: `the query on ${describeTarget(url)}`, reason: (err as Error).message });
+      throw new MigrakitError("EMIGRAKIT_TARGETS_INVALID", {
+        source: `the query on ${describeTarget(url)}`,
+        reason: (err as Error).message,
+      });
     }
   });
 }

@@ -9,7 +9,9 @@ const EXIT_MEANING: Record<number, string> = {
 };
 
 /** Example details that make each message readable in the docs. */
-const SAMPLE = new Proxy({} as Record<string, unknown>, { get: (_t, key) => (typeof key === "string" ? `<${key}>` : undefined) });
+const SAMPLE = new Proxy({} as Record<string, unknown>, {
+  get: (_t, key) => (typeof key === "string" ? `<${key}>` : undefined),
+});
 
 export function renderErrorDocs(): string {
   const lines = [

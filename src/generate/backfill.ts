@@ -34,7 +34,8 @@ export function parseBackfillArg(text: string): Backfill {
 }
 
 /** `core.item.kind`: how the output names a column that needs a value filled in. */
-export const columnName = (b: { schema: string | null; table: string; column: string }) => [b.schema, b.table, b.column].filter(Boolean).join(".");
+export const columnName = (b: { schema: string | null; table: string; column: string }) =>
+  [b.schema, b.table, b.column].filter(Boolean).join(".");
 
 /** How a script records a backfill at the top of upgrade(), so a refresh (the hook's) keeps the value. */
 export const backfillNote = (b: Backfill) => `migrakit: backfill ${columnName(b)}=${b.sql}`;

@@ -20,7 +20,10 @@ export interface GenerateAnswer {
   empty: boolean;
 }
 
-export function generateOps(bridge: Bridge, p: PackageParams & { url: string; renames: Rename[]; backfill?: Backfill[] }): Promise<GenerateAnswer> {
+export function generateOps(
+  bridge: Bridge,
+  p: PackageParams & { url: string; renames: Rename[]; backfill?: Backfill[] },
+): Promise<GenerateAnswer> {
   return bridge.call<GenerateAnswer>("generate", { ...p, renames: bridgeInstructions(p.renames) });
 }
 

@@ -44,7 +44,13 @@ export function scriptsUpTo(plan: ChainPlan, start: string | null, upTo: string 
  * A scratch database at `upTo` (null: before the first script). `importRoot`: the package is imported from
  * there (an export of the git index), even over an editable install.
  */
-export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, upTo: string | null, importRoot?: string): Promise<DatabaseAt> {
+export async function databaseAt(
+  s: Session,
+  repo: SchemaRepo,
+  plan: ChainPlan,
+  upTo: string | null,
+  importRoot?: string,
+): Promise<DatabaseAt> {
   const versionTable = versionTableOf(repo, s.config.versionTable);
   // While Postgres clones the template, let Python import alembic, the package and env.py (an offline
   // `schemas` request): the first comparison then starts warm. A failure here is the repo's to report, and
@@ -78,7 +84,12 @@ export async function databaseAt(s: Session, repo: SchemaRepo, plan: ChainPlan, 
     if (trimmed) await removeTempDir(trimmed.tmp);
   };
   try {
-    if (scripts === null) throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", { message: `the baseline is at ${b.start ?? "an empty database"}, which is not before ${upTo ?? "the first script"} in the chain`, fix: 'Set `baseline` to "replay" if the history applies from empty.', detail: "" });
+    if (scripts === null)
+      throw new MigrakitError("EMIGRAKIT_GENERATE_BASELINE", {
+        message: `the baseline is at ${b.start ?? "an empty database"}, which is not before ${upTo ?? "the first script"} in the chain`,
+        fix: 'Set `baseline` to "replay" if the history applies from empty.',
+        detail: "",
+      });
     // Only the scripts still to run go to alembic (a long history is not loaded for every request).
     if (b.start) trimmed = await trimmedMigrations(repo, b.start, scriptsAfter(plan, b.start) ?? []);
     const params = packageParams(repo, { root: importRoot, versionTable, migrationsDir: trimmed?.dir });

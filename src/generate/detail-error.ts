@@ -15,6 +15,13 @@ export function reportDetailed(ctx: Context, err: unknown): number {
   if (!isMigrakitError(err)) throw err;
   const detail = (err as DetailedError).detail;
   reportError(ctx, err);
-  if (detail) print(ctx.stderr, detail.split("\n").map((l) => `    ${l}`).join("\n"));
+  if (detail)
+    print(
+      ctx.stderr,
+      detail
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n"),
+    );
   return err.exitCode;
 }

@@ -20,8 +20,26 @@ import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
 import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
-import { describeRename, planRenames, renameOption, renameReason, type Ambiguity, type Rename, type RenameRequest } from "./renames.js";
-import { bodies, finishNewScript, forTemplate, neededImports, ownership, recordedRenames, replaceBodies, ensureImports, type Ownership } from "./script-text.js";
+import {
+  describeRename,
+  planRenames,
+  renameOption,
+  renameReason,
+  type Ambiguity,
+  type Rename,
+  type RenameRequest,
+} from "./renames.js";
+import {
+  bodies,
+  finishNewScript,
+  forTemplate,
+  neededImports,
+  ownership,
+  recordedRenames,
+  replaceBodies,
+  ensureImports,
+  type Ownership,
+} from "./script-text.js";
 import type { Session } from "./session.js";
 
 export interface FileWrite {
@@ -58,7 +76,17 @@ export interface StatedRename {
 
 export type GenerateOutcome =
   | { kind: "nothing"; reason: string }
-  | { kind: "written"; created: boolean; file: string; revision: string; writes: FileWrite[]; renames: StatedRename[]; changed: boolean; fillIns: string[]; drops?: GeneratedDrop[] }
+  | {
+      kind: "written";
+      created: boolean;
+      file: string;
+      revision: string;
+      writes: FileWrite[];
+      renames: StatedRename[];
+      changed: boolean;
+      fillIns: string[];
+      drops?: GeneratedDrop[];
+    }
   | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
   | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
 
@@ -70,23 +98,35 @@ export function chainOf(repo: SchemaRepo): ChainPlan {
   const plan = planChain(repo);
   if (plan) return plan;
   const heads = repo.graph.heads;
-  if (heads.length > 1) throw new MigrakitError("EMIGRAKIT_GENERATE_HEADS", { package: repo.package, heads: heads.join(", ") });
+  if (heads.length > 1)
+    throw new MigrakitError("EMIGRAKIT_GENERATE_HEADS", { package: repo.package, heads: heads.join(", ") });
   throw new MigrakitError("EMIGRAKIT_GENERATE_CHAIN", { package: repo.package });
 }
 
 function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename[] {
   return renames.map((r) => {
     const reason = renameReason(r, diffs);
-    return { rename: r, option: renameOption({ ...r, table: r.kind === "column" ? r.table : undefined }), reason, text: describeRename(r, reason) };
+    return {
+      rename: r,
+      option: renameOption({ ...r, table: r.kind === "column" ? r.table : undefined }),
+      reason,
+      text: describeRename(r, reason),
+    };
   });
 }
 
 /** Compare with renames: first as asked (explicit/recorded), then with the detected pairs added. */
-async function opsWithRenames(s: Session, params: PackageParams & { url: string; backfill: Backfill[] }, o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean }) {
+async function opsWithRenames(
+  s: Session,
+  params: PackageParams & { url: string; backfill: Backfill[] },
+  o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean },
+) {
   let answer = await generateOps(s.bridge, { ...params, renames: [] });
   const plan = planRenames(answer.diffs, o);
-  if (plan.unmatched.length) throw new MigrakitError("EMIGRAKIT_RENAME_NOT_FOUND", { renames: plan.unmatched.map((r) => r.text).join(", ") });
-  if (plan.renames.length) answer = { ...(await generateOps(s.bridge, { ...params, renames: plan.renames })), diffs: answer.diffs };
+  if (plan.unmatched.length)
+    throw new MigrakitError("EMIGRAKIT_RENAME_NOT_FOUND", { renames: plan.unmatched.map((r) => r.text).join(", ") });
+  if (plan.renames.length)
+    answer = { ...(await generateOps(s.bridge, { ...params, renames: plan.renames })), diffs: answer.diffs };
   return { answer, plan };
 }
 
@@ -118,7 +158,11 @@ export async function generate(s: Session, repo: SchemaRepo, o: GenerateOptions 
  * untouched baseline (the new or refreshed script's parent is the baseline's start): the hook checks the
  * result on it instead of cloning the template a second time. The caller disposes it.
  */
-export async function generateKeepingBaseline(s: Session, repo: SchemaRepo, o: GenerateOptions = {}): Promise<{ outcome: GenerateOutcome; baseline?: DatabaseAt }> {
+export async function generateKeepingBaseline(
+  s: Session,
+  repo: SchemaRepo,
+  o: GenerateOptions = {},
+): Promise<{ outcome: GenerateOutcome; baseline?: DatabaseAt }> {
   let kept: DatabaseAt | undefined;
   try {
     const outcome = await generatePlan(s, repo, o, (db) => (kept = db));
@@ -129,7 +173,12 @@ export async function generateKeepingBaseline(s: Session, repo: SchemaRepo, o: G
   }
 }
 
-async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, keep: (db: DatabaseAt) => void): Promise<GenerateOutcome> {
+async function generatePlan(
+  s: Session,
+  repo: SchemaRepo,
+  o: GenerateOptions,
+  keep: (db: DatabaseAt) => void,
+): Promise<GenerateOutcome> {
   const plan = chainOf(repo);
   const target: ScriptFile | undefined = plan.unreleased.at(-1);
   const owner = target ? ownership(target.text) : undefined;
@@ -142,12 +191,29 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   if (target && owner !== "machine") {
     const db = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
     try {
-      const { answer, plan: rp } = await opsWithRenames(s, { ...db.params, url: db.url, backfill }, { explicit, recorded: recorded.renames, detect });
-      if (rp.ambiguous.length) return { kind: "ambiguous", ambiguous: rp.ambiguous, renames: stated(rp.renames, answer.diffs) };
-      if (answer.empty) return { kind: "nothing", reason: `${target.path} was written by hand and already matches the ORM` };
-      const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(stated(rp.renames, answer.diffs), detect, answer, backfill) });
+      const { answer, plan: rp } = await opsWithRenames(
+        s,
+        { ...db.params, url: db.url, backfill },
+        { explicit, recorded: recorded.renames, detect },
+      );
+      if (rp.ambiguous.length)
+        return { kind: "ambiguous", ambiguous: rp.ambiguous, renames: stated(rp.renames, answer.diffs) };
+      if (answer.empty)
+        return { kind: "nothing", reason: `${target.path} was written by hand and already matches the ORM` };
+      const b = bodies({
+        upgradeOps: answer.upgrade_ops,
+        downgradeOps: answer.downgrade_ops,
+        notes: notes(stated(rp.renames, answer.diffs), detect, answer, backfill),
+      });
       const imports = neededImports(b, answer.imports).filter((l) => !target.text.includes(l));
-      return { kind: "edited", file: target.path, ownership: owner!, upgrade: b.upgrade.slice(1).join("\n"), downgrade: b.downgrade.join("\n"), imports };
+      return {
+        kind: "edited",
+        file: target.path,
+        ownership: owner!,
+        upgrade: b.upgrade.slice(1).join("\n"),
+        downgrade: b.downgrade.join("\n"),
+        imports,
+      };
     } finally {
       await db.dispose();
     }
@@ -160,7 +226,11 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   let renames: StatedRename[];
   let kept = false;
   try {
-    const got = await opsWithRenames(s, { ...db.params, url: db.url, backfill }, { explicit, recorded: recorded.renames, detect });
+    const got = await opsWithRenames(
+      s,
+      { ...db.params, url: db.url, backfill },
+      { explicit, recorded: recorded.renames, detect },
+    );
     renames = stated(got.plan.renames, got.answer.diffs);
     if (got.plan.ambiguous.length) return { kind: "ambiguous", ambiguous: got.plan.ambiguous, renames };
     answer = got.answer;
@@ -173,9 +243,15 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
     if (!kept) await db.dispose();
   }
 
-  if (!target && answer.empty) return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
-  const b = bodies({ upgradeOps: answer.upgrade_ops, downgradeOps: answer.downgrade_ops, notes: notes(renames, detect, answer, backfill) });
-  if (plan.chain.length === 0) b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
+  if (!target && answer.empty)
+    return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
+  const b = bodies({
+    upgradeOps: answer.upgrade_ops,
+    downgradeOps: answer.downgrade_ops,
+    notes: notes(renames, detect, answer, backfill),
+  });
+  if (plan.chain.length === 0)
+    b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
   const imports = neededImports(b, answer.imports);
   const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 
@@ -186,7 +262,17 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
     if (content !== target.text) writes.push({ path: target.path, content, created: false });
     const init = initWrite(repo, revision);
     if (init) writes.push(init);
-    return { kind: "written", created: false, file: target.path, revision, writes, renames, changed: writes.length > 0, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
+    return {
+      kind: "written",
+      created: false,
+      file: target.path,
+      revision,
+      writes,
+      renames,
+      changed: writes.length > 0,
+      fillIns,
+      drops: generatedDrops(b.upgrade.join("\n")),
+    };
   }
 
   const revision = (o.newRevision ?? newRevision)();
@@ -205,7 +291,17 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
   const writes: FileWrite[] = [{ path: file, content, created: true }];
   const init = initWrite(repo, revision);
   if (init) writes.push(init);
-  return { kind: "written", created: true, file, revision, writes, renames, changed: true, fillIns, drops: generatedDrops(b.upgrade.join("\n")) };
+  return {
+    kind: "written",
+    created: true,
+    file,
+    revision,
+    writes,
+    renames,
+    changed: true,
+    fillIns,
+    drops: generatedDrops(b.upgrade.join("\n")),
+  };
 }
 
 /**
@@ -215,8 +311,12 @@ async function generatePlan(s: Session, repo: SchemaRepo, o: GenerateOptions, ke
  */
 export function createSchemas(diffs: GenerateAnswer["diffs"]): string[] {
   const schemas = new Set<string>();
-  for (const d of diffs) if (d.kind === "add_table" && typeof d.schema === "string" && d.schema && d.schema !== "public") schemas.add(d.schema);
-  return [...schemas].sort().map((name) => `op.execute('CREATE SCHEMA IF NOT EXISTS "${name.replace(/"/g, '""').replace(/'/g, "\\'")}"')`);
+  for (const d of diffs)
+    if (d.kind === "add_table" && typeof d.schema === "string" && d.schema && d.schema !== "public")
+      schemas.add(d.schema);
+  return [...schemas]
+    .sort()
+    .map((name) => `op.execute('CREATE SCHEMA IF NOT EXISTS "${name.replace(/"/g, '""').replace(/'/g, "\\'")}"')`);
 }
 
 /** The `op.*` lines a hand-edited script still lacks, as a block to paste. */

@@ -9,12 +9,24 @@ async function resolve(cwd: string, env: NodeJS.ProcessEnv, ref: string): Promis
   return (await git(["rev-parse", "-q", "--verify", `${ref}^{commit}`], { cwd, env }).catch(() => "")).trim() || null;
 }
 
-async function scriptsAt(cwd: string, env: NodeJS.ProcessEnv, commit: string, versionsDir: string): Promise<Set<string>> {
-  const out = await git(["ls-tree", "-r", "--name-only", commit, "--", `${versionsDir}/`], { cwd, env }).catch(() => "");
+async function scriptsAt(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  commit: string,
+  versionsDir: string,
+): Promise<Set<string>> {
+  const out = await git(["ls-tree", "-r", "--name-only", commit, "--", `${versionsDir}/`], { cwd, env }).catch(
+    () => "",
+  );
   return new Set(out.split("\n").filter(Boolean));
 }
 
-export async function mainScripts(cwd: string, env: NodeJS.ProcessEnv, repo: SchemaRepo, onto?: string): Promise<Set<string> | null> {
+export async function mainScripts(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  repo: SchemaRepo,
+  onto?: string,
+): Promise<Set<string> | null> {
   const head = await resolve(cwd, env, "HEAD");
   for (const ref of onto ? [onto] : ["MERGE_HEAD", "origin/HEAD", "main", "master", "origin/main", "origin/master"]) {
     const commit = await resolve(cwd, env, ref);

@@ -65,7 +65,10 @@ export function linesOf(repo: SchemaRepo): { lines: Line[]; branchPoint: string 
  * Which line moves. `mainHas`: paths of scripts main (MERGE_HEAD or --onto) has, when known; `addedAt`:
  * when each script was first committed (seconds; Infinity when not committed yet). Pure.
  */
-export function chooseMoving(lines: Line[], o: { mainHas?: Set<string> | null; addedAt?: Map<string, number> }): { onto: Line; moved: Line } | { reason: string } {
+export function chooseMoving(
+  lines: Line[],
+  o: { mainHas?: Set<string> | null; addedAt?: Map<string, number> },
+): { onto: Line; moved: Line } | { reason: string } {
   const [a, b] = lines as [Line, Line];
   if (a.released && b.released) return { reason: "both lines hold released scripts, which never change" };
   if (a.released) return { onto: a, moved: b };
@@ -86,13 +89,23 @@ export function chooseMoving(lines: Line[], o: { mainHas?: Set<string> | null; a
 }
 
 /** The writes of a rebase: the moved line's first script on the other head, `_migration` on the new head. Pure. */
-export function planRebase(repo: SchemaRepo, o: { mainHas?: Set<string> | null; addedAt?: Map<string, number> }): RebasePlan {
+export function planRebase(
+  repo: SchemaRepo,
+  o: { mainHas?: Set<string> | null; addedAt?: Map<string, number> },
+): RebasePlan {
   const found = linesOf(repo);
-  if (!found) throw new MigrakitError("EMIGRAKIT_REBASE_UNDECIDABLE", { package: repo.package, reason: `they are not two lines from one branch point (heads: ${repo.graph.heads.join(", ")})` });
+  if (!found)
+    throw new MigrakitError("EMIGRAKIT_REBASE_UNDECIDABLE", {
+      package: repo.package,
+      reason: `they are not two lines from one branch point (heads: ${repo.graph.heads.join(", ")})`,
+    });
   const choice = chooseMoving(found.lines, o);
-  if ("reason" in choice) throw new MigrakitError("EMIGRAKIT_REBASE_UNDECIDABLE", { package: repo.package, reason: choice.reason });
+  if ("reason" in choice)
+    throw new MigrakitError("EMIGRAKIT_REBASE_UNDECIDABLE", { package: repo.package, reason: choice.reason });
   const first = choice.moved.scripts[0]!;
-  const writes: FileWrite[] = [{ path: first.path, content: setDownRevision(first.text, first.source, choice.onto.head), created: false }];
+  const writes: FileWrite[] = [
+    { path: first.path, content: setDownRevision(first.text, first.source, choice.onto.head), created: false },
+  ];
   const init = repo.init;
   if (init?.text != null && init.parsed?.migration?.value !== choice.moved.head) {
     const transform = (text: string) => setInitValue(text, "_migration", choice.moved.head);

@@ -19,7 +19,15 @@ import { assign, nameSimilarity, type Candidate } from "./pairing.js";
 
 export type Rename =
   | { kind: "column"; schema: string | null; table: string; from: string; to: string; how: RenameSource; note?: string }
-  | { kind: "table"; schema: string | null; from: string; to: string; toSchema?: string | null; how: RenameSource; note?: string };
+  | {
+      kind: "table";
+      schema: string | null;
+      from: string;
+      to: string;
+      toSchema?: string | null;
+      how: RenameSource;
+      note?: string;
+    };
 
 /** detected: paired here; explicit: --rename; recorded: read back from the script being refreshed. */
 export type RenameSource = "detected" | "explicit" | "recorded";
@@ -100,7 +108,14 @@ export function parseRenameArg(text: string): RenameRequest {
   const m = /^([^=\s]+)=([^=\s]+)$/.exec(text.trim());
   const path = m ? m[1]!.split(".") : [];
   const to = m ? m[2]!.split(".") : [];
-  if (!m || path.length > 3 || !path.every((p) => IDENT.test(p)) || to.length > 2 || !to.every((p) => IDENT.test(p)) || (to.length === 2 && path.length > 2)) {
+  if (
+    !m ||
+    path.length > 3 ||
+    !path.every((p) => IDENT.test(p)) ||
+    to.length > 2 ||
+    !to.every((p) => IDENT.test(p)) ||
+    (to.length === 2 && path.length > 2)
+  ) {
     throw new MigrakitError("EMIGRAKIT_RENAME_SYNTAX", { value: text });
   }
   return { path, to: to.at(-1)!, ...(to.length === 2 ? { toSchema: to[0]! } : {}), text: text.trim() };
@@ -120,7 +135,12 @@ const ownDefault = (d: string | null | undefined) => (d && /^nextval\(/i.test(d.
 
 /** Can the dropped column be the added one under another name? Same type, key and default; nullability equal or relaxed. */
 function compatible(d: Col, a: Col): boolean {
-  return norm(d.type) === norm(a.type) && Boolean(d.primary_key) === Boolean(a.primary_key) && ownDefault(d.server_default) === ownDefault(a.server_default) && (Boolean(d.nullable) === Boolean(a.nullable) || (!d.nullable && a.nullable));
+  return (
+    norm(d.type) === norm(a.type) &&
+    Boolean(d.primary_key) === Boolean(a.primary_key) &&
+    ownDefault(d.server_default) === ownDefault(a.server_default) &&
+    (Boolean(d.nullable) === Boolean(a.nullable) || (!d.nullable && a.nullable))
+  );
 }
 
 /**
@@ -138,7 +158,12 @@ function columnScore(d: Col, a: Col, withPosition = false): number {
 }
 
 /** Human words for why a pair was taken: `same type VARCHAR, NOT NULL, primary key, no default`. */
-export function describeShape(c: { type: string | null; nullable: boolean; primary_key: boolean; server_default: string | null }): string {
+export function describeShape(c: {
+  type: string | null;
+  nullable: boolean;
+  primary_key: boolean;
+  server_default: string | null;
+}): string {
   return [
     `same type ${c.type ?? "?"}`,
     c.nullable ? "nullable" : "NOT NULL",
@@ -152,7 +177,14 @@ const tableKey = (schema: string | null, table: string) => `${schema ?? ""}\u000
 const sameSchema = (a: string | null | undefined, b: string | null | undefined) => (a ?? "public") === (b ?? "public");
 
 /** The rename as `--rename` spells it (also how the script records it). */
-export function renameOption(r: { kind: "column" | "table"; from: string; to: string; table?: string; schema?: string | null; toSchema?: string | null }): string {
+export function renameOption(r: {
+  kind: "column" | "table";
+  from: string;
+  to: string;
+  table?: string;
+  schema?: string | null;
+  toSchema?: string | null;
+}): string {
   if (r.kind === "table") {
     const moved = r.toSchema !== undefined && !sameSchema(r.toSchema, r.schema);
     return `${r.schema ? `${r.schema}.` : ""}${r.from}=${moved ? `${r.toSchema ?? "public"}.` : ""}${r.to}`;
@@ -161,7 +193,14 @@ export function renameOption(r: { kind: "column" | "table"; from: string; to: st
 }
 
 /** Shorter spelling for suggestions (the table name alone says which table when no other schema has one). */
-function suggestion(kind: "column" | "table", table: string | undefined, from: string, to: string, fromSchema?: string | null, toSchema?: string | null): string {
+function suggestion(
+  kind: "column" | "table",
+  table: string | undefined,
+  from: string,
+  to: string,
+  fromSchema?: string | null,
+  toSchema?: string | null,
+): string {
   if (kind === "table") return `--rename ${renameOption({ kind, schema: fromSchema, from, to, toSchema })}`;
   return `--rename ${table}.${from}=${to}`;
 }
@@ -172,15 +211,37 @@ function matchRequest(req: RenameRequest, cols: ColumnDiff[], tables: TableDiff[
   if (p.length <= 2) {
     const schema = p.length === 2 ? p[0]! : undefined;
     const old = p.at(-1)!;
-    const drop = tables.find((t) => t.kind === "remove_table" && t.table === old && (schema === undefined || sameSchema(t.schema, schema)));
-    const add = drop && tables.find((t) => t.kind === "add_table" && t.table === req.to && sameSchema(t.schema, req.toSchema ?? drop.schema));
-    if (drop && add) return { kind: "table", schema: drop.schema, from: old, to: req.to, ...(sameSchema(add.schema, drop.schema) ? {} : { toSchema: add.schema }), how };
+    const drop = tables.find(
+      (t) => t.kind === "remove_table" && t.table === old && (schema === undefined || sameSchema(t.schema, schema)),
+    );
+    const add =
+      drop &&
+      tables.find(
+        (t) => t.kind === "add_table" && t.table === req.to && sameSchema(t.schema, req.toSchema ?? drop.schema),
+      );
+    if (drop && add)
+      return {
+        kind: "table",
+        schema: drop.schema,
+        from: old,
+        to: req.to,
+        ...(sameSchema(add.schema, drop.schema) ? {} : { toSchema: add.schema }),
+        how,
+      };
   }
   if (p.length >= 2 && req.toSchema === undefined) {
     const schema = p.length === 3 ? p[0]! : undefined;
     const [table, old] = p.slice(-2) as [string, string];
-    const drop = cols.find((c) => c.kind === "remove_column" && c.table === table && c.column === old && (schema === undefined || c.schema === schema));
-    const add = drop && cols.find((c) => c.kind === "add_column" && c.table === table && c.schema === drop.schema && c.column === req.to);
+    const drop = cols.find(
+      (c) =>
+        c.kind === "remove_column" &&
+        c.table === table &&
+        c.column === old &&
+        (schema === undefined || c.schema === schema),
+    );
+    const add =
+      drop &&
+      cols.find((c) => c.kind === "add_column" && c.table === table && c.schema === drop.schema && c.column === req.to);
     if (drop && add) return { kind: "column", schema: drop.schema, table, from: old, to: req.to, how };
   }
   return null;
@@ -191,7 +252,13 @@ function innerRequest(req: RenameRequest, tables: TableDiff[]): { table: TableDi
   if (req.path.length < 2 || req.toSchema !== undefined) return null;
   const schema = req.path.length === 3 ? req.path[0]! : undefined;
   const [table, from] = req.path.slice(-2) as [string, string];
-  const add = tables.find((t) => t.kind === "add_table" && t.table === table && (schema === undefined || sameSchema(t.schema, schema)) && t.columns.some((c) => c.name === req.to));
+  const add = tables.find(
+    (t) =>
+      t.kind === "add_table" &&
+      t.table === table &&
+      (schema === undefined || sameSchema(t.schema, schema)) &&
+      t.columns.some((c) => c.name === req.to),
+  );
   return add ? { table: add, from, to: req.to } : null;
 }
 
@@ -215,14 +282,25 @@ interface Inner {
 
 type Forced = Map<string, (RenameRequest & { how: RenameSource })[]>;
 
-function fkTargets(fks: Omit<FkDiff, "kind" | "schema" | "table">[], mapTable: (schema: string | null, t: string) => string): Map<string, string> {
+function fkTargets(
+  fks: Omit<FkDiff, "kind" | "schema" | "table">[],
+  mapTable: (schema: string | null, t: string) => string,
+): Map<string, string> {
   const out = new Map<string, string>();
-  for (const fk of fks) fk.columns.forEach((c, i) => out.set(c, `${mapTable(fk.referred_schema, fk.referred_table)}.${fk.referred_columns[i] ?? ""}`));
+  for (const fk of fks)
+    fk.columns.forEach((c, i) =>
+      out.set(c, `${mapTable(fk.referred_schema, fk.referred_table)}.${fk.referred_columns[i] ?? ""}`),
+    );
   return out;
 }
 
 /** Pair the columns of a dropped table with those of an added one: forced pairs, same names, then by score. */
-function innerMatch(d: TableDiff, a: TableDiff, forced: (RenameRequest & { how: RenameSource })[], mapTable: (schema: string | null, t: string) => string): Inner {
+function innerMatch(
+  d: TableDiff,
+  a: TableDiff,
+  forced: (RenameRequest & { how: RenameSource })[],
+  mapTable: (schema: string | null, t: string) => string,
+): Inner {
   const dFk = fkTargets(d.foreign_keys ?? [], mapTable);
   const aFk = fkTargets(a.foreign_keys ?? [], (_s, t) => t);
   const dCols: Col[] = d.columns.map((c) => ({ ...c, fk: dFk.get(c.name) }));
@@ -251,20 +329,37 @@ function innerMatch(d: TableDiff, a: TableDiff, forced: (RenameRequest & { how: 
     sameNamed++;
   }
   const candidates: Candidate<Col, Col>[] = [];
-  for (const dc of dCols) if (!usedD.has(dc)) for (const ac of aCols) if (!usedA.has(ac) && compatible(dc, ac)) candidates.push({ drop: dc, add: ac, score: columnScore(dc, ac, true) });
+  for (const dc of dCols)
+    if (!usedD.has(dc))
+      for (const ac of aCols)
+        if (!usedA.has(ac) && compatible(dc, ac))
+          candidates.push({ drop: dc, add: ac, score: columnScore(dc, ac, true) });
   const got = assign(candidates);
   for (const c of got.pairs) {
     pairs.push({ d: c.drop, a: c.add });
     usedD.add(c.drop);
     usedA.add(c.add);
   }
-  const ties = got.ties.map((t) => ({ drops: t.drops, adds: t.adds, pairs: t.pairs.map((p) => [p.drop, p.add] as [Col, Col]) }));
+  const ties = got.ties.map((t) => ({
+    drops: t.drops,
+    adds: t.adds,
+    pairs: t.pairs.map((p) => [p.drop, p.add] as [Col, Col]),
+  }));
   const complete = !clash && !ties.length && usedD.size === dCols.length && usedA.size === aCols.length;
   return { pairs, ties, sameNamed, complete, score: got.pairs.reduce((n, c) => n + c.score, 0) };
 }
 
 function tableScore(d: TableDiff, a: TableDiff, inner: Inner): number {
-  return Math.round(((d.table === a.table ? 10 : 0) + (sameSchema(d.schema, a.schema) ? 2 : 0) + 3 * nameSimilarity(d.table, a.table) + inner.sameNamed + inner.score / 10) * 1000) / 1000;
+  return (
+    Math.round(
+      ((d.table === a.table ? 10 : 0) +
+        (sameSchema(d.schema, a.schema) ? 2 : 0) +
+        3 * nameSimilarity(d.table, a.table) +
+        inner.sameNamed +
+        inner.score / 10) *
+        1000,
+    ) / 1000
+  );
 }
 
 /**
@@ -287,7 +382,8 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
   const usedCols = new Set<string>();
   const usedTables = new Set<string>();
   const tableFrom = (r: { schema: string | null; from: string }) => `-${tableKey(r.schema, r.from)}`;
-  const tableTo = (r: { schema: string | null; to: string; toSchema?: string | null }) => `+${tableKey(r.toSchema !== undefined ? r.toSchema : r.schema, r.to)}`;
+  const tableTo = (r: { schema: string | null; to: string; toSchema?: string | null }) =>
+    `+${tableKey(r.toSchema !== undefined ? r.toSchema : r.schema, r.to)}`;
   const take = (r: Rename) => {
     if (r.kind === "table") {
       usedTables.add(tableFrom(r));
@@ -301,11 +397,15 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
   const taken = (r: Rename) =>
     r.kind === "table"
       ? usedTables.has(tableFrom(r)) || usedTables.has(tableTo(r))
-      : usedCols.has(`-${tableKey(r.schema, r.table)}\u0000${r.from}`) || usedCols.has(`+${tableKey(r.schema, r.table)}\u0000${r.to}`);
+      : usedCols.has(`-${tableKey(r.schema, r.table)}\u0000${r.from}`) ||
+        usedCols.has(`+${tableKey(r.schema, r.table)}\u0000${r.to}`);
   // Column requests inside an added table: pairs forced on that table's inner matching.
   const forced: Forced = new Map();
   const innerExplicit: RenameRequest[] = [];
-  for (const [how, list] of [["explicit", o.explicit ?? []], ["recorded", o.recorded ?? []]] as const) {
+  for (const [how, list] of [
+    ["explicit", o.explicit ?? []],
+    ["recorded", o.recorded ?? []],
+  ] as const) {
     for (const req of list) {
       const r = matchRequest(req, cols, tables, how);
       if (r) {
@@ -332,22 +432,43 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
     const drops = tables.filter((t) => t.kind === "remove_table" && !usedTables.has(`-${tableKey(t.schema, t.table)}`));
     const adds = tables.filter((t) => t.kind === "add_table" && !usedTables.has(`+${tableKey(t.schema, t.table)}`));
     const candidates: Candidate<TableDiff, TableDiff>[] = [];
-    for (const d of drops) for (const a of adds) {
-      const inner = innerMatch(d, a, forcedOf(a), renamedTo);
-      if (recognisable(d, a, inner)) candidates.push({ drop: d, add: a, score: tableScore(d, a, inner) });
-    }
+    for (const d of drops)
+      for (const a of adds) {
+        const inner = innerMatch(d, a, forcedOf(a), renamedTo);
+        if (recognisable(d, a, inner)) candidates.push({ drop: d, add: a, score: tableScore(d, a, inner) });
+      }
     const got = assign(candidates);
     for (const c of got.pairs) {
       const moved = !sameSchema(c.drop.schema, c.add.schema);
-      take({ kind: "table", schema: c.drop.schema, from: c.drop.table, to: c.add.table, ...(moved ? { toSchema: c.add.schema } : {}), how: "detected" });
+      take({
+        kind: "table",
+        schema: c.drop.schema,
+        from: c.drop.table,
+        to: c.add.table,
+        ...(moved ? { toSchema: c.add.schema } : {}),
+        how: "detected",
+      });
     }
     for (const t of got.ties) {
       ambiguous.push({
         kind: "table",
         schema: t.drops[0]!.schema,
-        dropped: t.drops.map((d) => (sameSchema(d.schema, t.drops[0]!.schema) ? d.table : `${d.schema ?? "public"}.${d.table}`)),
-        added: t.adds.map((a) => (sameSchema(a.schema, t.drops[0]!.schema) ? a.table : `${a.schema ?? "public"}.${a.table}`)),
-        options: t.pairs.map((p) => suggestion("table", undefined, p.drop.table, p.add.table, sameSchema(p.drop.schema, p.add.schema) ? undefined : p.drop.schema, sameSchema(p.drop.schema, p.add.schema) ? undefined : p.add.schema)),
+        dropped: t.drops.map((d) =>
+          sameSchema(d.schema, t.drops[0]!.schema) ? d.table : `${d.schema ?? "public"}.${d.table}`,
+        ),
+        added: t.adds.map((a) =>
+          sameSchema(a.schema, t.drops[0]!.schema) ? a.table : `${a.schema ?? "public"}.${a.table}`,
+        ),
+        options: t.pairs.map((p) =>
+          suggestion(
+            "table",
+            undefined,
+            p.drop.table,
+            p.add.table,
+            sameSchema(p.drop.schema, p.add.schema) ? undefined : p.drop.schema,
+            sameSchema(p.drop.schema, p.add.schema) ? undefined : p.add.schema,
+          ),
+        ),
       });
     }
   }
@@ -357,7 +478,12 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
   for (const r of [...renames]) {
     if (r.kind !== "table") continue;
     const d = tables.find((t) => t.kind === "remove_table" && t.table === r.from && sameSchema(t.schema, r.schema));
-    const a = tables.find((t) => t.kind === "add_table" && t.table === r.to && sameSchema(t.schema, r.toSchema !== undefined ? r.toSchema : r.schema));
+    const a = tables.find(
+      (t) =>
+        t.kind === "add_table" &&
+        t.table === r.to &&
+        sameSchema(t.schema, r.toSchema !== undefined ? r.toSchema : r.schema),
+    );
     if (!d || !a) continue;
     const inner = innerMatch(d, a, forcedOf(a), renamedTo);
     for (const p of inner.pairs) {
@@ -365,12 +491,33 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
       if (p.forced) innerUsed.add(p.forced);
       if (!p.forced && o.detect === false) continue;
       const how: RenameSource = p.forced ? p.forced.how : "detected";
-      const note = p.forced?.how === "recorded" ? p.forced.note : how === "detected" ? `${describeShape(p.a)}, in the renamed table` : undefined;
-      renames.push({ kind: "column", schema: a.schema, table: a.table, from: p.d.name, to: p.a.name, how, ...(note ? { note } : {}) });
+      const note =
+        p.forced?.how === "recorded"
+          ? p.forced.note
+          : how === "detected"
+            ? `${describeShape(p.a)}, in the renamed table`
+            : undefined;
+      renames.push({
+        kind: "column",
+        schema: a.schema,
+        table: a.table,
+        from: p.d.name,
+        to: p.a.name,
+        how,
+        ...(note ? { note } : {}),
+      });
     }
-    if (o.detect !== false) for (const t of inner.ties) {
-      ambiguous.push({ kind: "column", schema: a.schema, table: a.table, dropped: t.drops.map((c) => c.name), added: t.adds.map((c) => c.name), options: t.pairs.map(([dc, ac]) => suggestion("column", a.table, dc.name, ac.name)) });
-    }
+    if (o.detect !== false)
+      for (const t of inner.ties) {
+        ambiguous.push({
+          kind: "column",
+          schema: a.schema,
+          table: a.table,
+          dropped: t.drops.map((c) => c.name),
+          added: t.adds.map((c) => c.name),
+          options: t.pairs.map(([dc, ac]) => suggestion("column", a.table, dc.name, ac.name)),
+        });
+      }
   }
   for (const req of innerExplicit) if (![...innerUsed].some((u) => u.text === req.text)) unmatched.push(req);
   if (o.detect === false) return { renames, ambiguous, unmatched };
@@ -380,24 +527,43 @@ export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
   for (const fk of fks) {
     const into = fk.kind === "remove_fk" ? dFks : aFks;
     const ref = fk.kind === "remove_fk" ? renamedTo(fk.referred_schema, fk.referred_table) : fk.referred_table;
-    fk.columns.forEach((c, i) => into.set(`${tableKey(fk.schema, fk.table)}\u0000${c}`, `${ref}.${fk.referred_columns[i] ?? ""}`));
+    fk.columns.forEach((c, i) =>
+      into.set(`${tableKey(fk.schema, fk.table)}\u0000${c}`, `${ref}.${fk.referred_columns[i] ?? ""}`),
+    );
   }
   const byTable = new Map<string, { schema: string | null; table: string; drops: Col[]; adds: Col[] }>();
   for (const c of cols) {
     const key = tableKey(c.schema, c.table);
     if (usedCols.has(`${c.kind === "remove_column" ? "-" : "+"}${key}\u0000${c.column}`)) continue;
     const g = byTable.get(key) ?? { schema: c.schema, table: c.table, drops: [], adds: [] };
-    const col: Col = { name: c.column, type: c.type, nullable: c.nullable, primary_key: c.primary_key, server_default: c.server_default, position: c.position, fk: (c.kind === "remove_column" ? dFks : aFks).get(`${key}\u0000${c.column}`) };
+    const col: Col = {
+      name: c.column,
+      type: c.type,
+      nullable: c.nullable,
+      primary_key: c.primary_key,
+      server_default: c.server_default,
+      position: c.position,
+      fk: (c.kind === "remove_column" ? dFks : aFks).get(`${key}\u0000${c.column}`),
+    };
     (c.kind === "remove_column" ? g.drops : g.adds).push(col);
     byTable.set(key, g);
   }
   for (const g of byTable.values()) {
     const candidates: Candidate<Col, Col>[] = [];
-    for (const d of g.drops) for (const a of g.adds) if (compatible(d, a)) candidates.push({ drop: d, add: a, score: columnScore(d, a) });
+    for (const d of g.drops)
+      for (const a of g.adds) if (compatible(d, a)) candidates.push({ drop: d, add: a, score: columnScore(d, a) });
     const got = assign(candidates);
-    for (const c of got.pairs) take({ kind: "column", schema: g.schema, table: g.table, from: c.drop.name, to: c.add.name, how: "detected" });
+    for (const c of got.pairs)
+      take({ kind: "column", schema: g.schema, table: g.table, from: c.drop.name, to: c.add.name, how: "detected" });
     for (const t of got.ties) {
-      ambiguous.push({ kind: "column", schema: g.schema, table: g.table, dropped: t.drops.map((c) => c.name), added: t.adds.map((c) => c.name), options: t.pairs.map((p) => suggestion("column", g.table, p.drop.name, p.add.name)) });
+      ambiguous.push({
+        kind: "column",
+        schema: g.schema,
+        table: g.table,
+        dropped: t.drops.map((c) => c.name),
+        added: t.adds.map((c) => c.name),
+        options: t.pairs.map((p) => suggestion("column", g.table, p.drop.name, p.add.name)),
+      });
     }
   }
   return { renames, ambiguous, unmatched };
@@ -420,21 +586,39 @@ export function renameReason(r: Rename, diffs: Diff[]): string {
   const dropped = (diffs.filter(isColumn) as unknown as ColumnDiff[]).find(
     (c) => c.kind === "remove_column" && c.schema === r.schema && c.table === r.table && c.column === r.from,
   );
-  return dropped && !dropped.nullable && added.nullable ? `${describeShape(added)} (was NOT NULL)` : describeShape(added);
+  return dropped && !dropped.nullable && added.nullable
+    ? `${describeShape(added)} (was NOT NULL)`
+    : describeShape(added);
 }
 
 /** One line for people: `column core.transform.version → v (same type VARCHAR, NOT NULL, primary key, no default)`. */
 export function describeRename(r: Rename, reason: string): string {
-  const where = r.kind === "table" ? `table ${r.schema ? `${r.schema}.` : ""}${r.from}` : `column ${r.schema ? `${r.schema}.` : ""}${r.table}.${r.from}`;
+  const where =
+    r.kind === "table"
+      ? `table ${r.schema ? `${r.schema}.` : ""}${r.from}`
+      : `column ${r.schema ? `${r.schema}.` : ""}${r.table}.${r.from}`;
   const to = r.kind === "table" && r.toSchema !== undefined ? `${r.toSchema ?? "public"}.${r.to}` : r.to;
   return `${where} → ${to} (${reason})`;
 }
 
 /** The instructions the bridge's `generate` takes. */
-export function bridgeInstructions(renames: Rename[]): { kind: "column" | "table"; schema: string | null; table?: string; from: string; to: string; to_schema?: string | null }[] {
+export function bridgeInstructions(renames: Rename[]): {
+  kind: "column" | "table";
+  schema: string | null;
+  table?: string;
+  from: string;
+  to: string;
+  to_schema?: string | null;
+}[] {
   return renames.map((r) =>
     r.kind === "table"
-      ? { kind: r.kind, schema: r.schema, from: r.from, to: r.to, ...(r.toSchema !== undefined ? { to_schema: r.toSchema } : {}) }
+      ? {
+          kind: r.kind,
+          schema: r.schema,
+          from: r.from,
+          to: r.to,
+          ...(r.toSchema !== undefined ? { to_schema: r.toSchema } : {}),
+        }
       : { kind: r.kind, schema: r.schema, table: r.table, from: r.from, to: r.to },
   );
 }

@@ -8,15 +8,25 @@ export function outcomeLines(o: GenerateOutcome): string[] {
     case "nothing":
       return [`migrakit: ${o.reason}`];
     case "written": {
-      const what = o.created ? `wrote ${o.file} (revision ${o.revision})` : o.changed ? `refreshed ${o.file} for the current ORM` : `${o.file} is up to date`;
+      const what = o.created
+        ? `wrote ${o.file} (revision ${o.revision})`
+        : o.changed
+          ? `refreshed ${o.file} for the current ORM`
+          : `${o.file} is up to date`;
       return [
         `migrakit: ${what}`,
         ...o.renames.map((r) => `  rename: ${r.text}`),
         ...o.writes.filter((w) => w.path !== o.file).map((w) => `  updated ${w.path} (_migration = "${o.revision}")`),
         // Said where it cannot be missed: as written, the script works only on a table without rows.
-        ...o.fillIns.map((c) => `  fill in: ${c} is a new NOT NULL column without a server default; put the value for existing rows in the script where it says "migrakit: fill in", or generate again with --backfill ${c}=SQL`),
+        ...o.fillIns.map(
+          (c) =>
+            `  fill in: ${c} is a new NOT NULL column without a server default; put the value for existing rows in the script where it says "migrakit: fill in", or generate again with --backfill ${c}=SQL`,
+        ),
         // Destructive: the check blocks it until a person accepts it in the script (docs/lint.md).
-        ...(o.drops ?? []).flatMap((d) => [`  destructive: ${d.rule} ${d.object} — if that is meant, add this line to ${o.file}:`, `    ${d.marker}`]),
+        ...(o.drops ?? []).flatMap((d) => [
+          `  destructive: ${d.rule} ${d.object} — if that is meant, add this line to ${o.file}:`,
+          `    ${d.marker}`,
+        ]),
       ];
     }
     default:
@@ -28,19 +38,32 @@ export function outcomeLines(o: GenerateOutcome): string[] {
 export function outcomeError(o: GenerateOutcome): { error: MigrakitError; detail?: string } | null {
   if (o.kind === "ambiguous") {
     const summary = o.ambiguous
-      .map((a) => (a.kind === "table" ? `tables ${a.dropped.join(", ")} dropped and ${a.added.join(", ")} added` : `in ${a.table}: ${a.dropped.join(", ")} dropped and ${a.added.join(", ")} added`))
+      .map((a) =>
+        a.kind === "table"
+          ? `tables ${a.dropped.join(", ")} dropped and ${a.added.join(", ")} added`
+          : `in ${a.table}: ${a.dropped.join(", ")} dropped and ${a.added.join(", ")} added`,
+      )
       .join("; ");
-    const options = o.ambiguous.map((a) => a.options[0]).filter(Boolean).join(" ");
-    const detail = ["candidates (pick one per dropped name):", ...o.ambiguous.flatMap((a) => a.options.map((x) => `  ${x}`))].join("\n");
+    const options = o.ambiguous
+      .map((a) => a.options[0])
+      .filter(Boolean)
+      .join(" ");
+    const detail = [
+      "candidates (pick one per dropped name):",
+      ...o.ambiguous.flatMap((a) => a.options.map((x) => `  ${x}`)),
+    ].join("\n");
     return { error: new MigrakitError("EMIGRAKIT_RENAME_AMBIGUOUS", { summary, options }), detail };
   }
   if (o.kind === "edited") {
     const lines = o.upgrade.split("\n").filter((l) => l.trim() && !l.trim().startsWith("#"));
     return {
-      error: new MigrakitError("EMIGRAKIT_SCRIPT_EDITED", { file: o.file, ownership: o.ownership, summary: `${lines.length} operation${lines.length === 1 ? "" : "s"} missing` }),
+      error: new MigrakitError("EMIGRAKIT_SCRIPT_EDITED", {
+        file: o.file,
+        ownership: o.ownership,
+        summary: `${lines.length} operation${lines.length === 1 ? "" : "s"} missing`,
+      }),
       detail: missingBlock(o),
     };
   }
   return null;
 }
-

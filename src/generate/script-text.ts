@@ -17,7 +17,8 @@ const NO_RENAMES_NOTE = /^[ \t]*# migrakit: no-renames\b/m;
 const PLACEHOLDER = "000000000000";
 const INDENT = "    ";
 
-export const markerLine = (hash: string) => `# migrakit: generated ${hash} (edit freely: migrakit then stops rewriting this script)`;
+export const markerLine = (hash: string) =>
+  `# migrakit: generated ${hash} (edit freely: migrakit then stops rewriting this script)`;
 
 export interface Span {
   /** Offset of the body's first line. */
@@ -85,7 +86,10 @@ export interface BodyParts {
 
 /** The two bodies, indented, the upgrade opening with the marker (a placeholder until sealed). */
 export function bodies(p: BodyParts): { upgrade: string[]; downgrade: string[] } {
-  const lines = (block: string) => opsBlock(block).split("\n").filter((l, i, all) => l !== "" || (i > 0 && i < all.length - 1));
+  const lines = (block: string) =>
+    opsBlock(block)
+      .split("\n")
+      .filter((l, i, all) => l !== "" || (i > 0 && i < all.length - 1));
   return {
     upgrade: [markerLine(PLACEHOLDER), ...p.notes.map((n) => `# ${n}`), ...lines(p.upgradeOps)],
     downgrade: lines(p.downgradeOps),
@@ -116,14 +120,20 @@ export function replaceBodies(text: string, b: { upgrade: string[]; downgrade: s
   const firstBody = first === up ? b.upgrade : b.downgrade;
   const secondBody = first === up ? b.downgrade : b.upgrade;
   const out =
-    text.slice(0, first.start) + indentBody(firstBody, eol) + text.slice(first.end, second.start) + indentBody(secondBody, eol) + text.slice(second.end);
+    text.slice(0, first.start) +
+    indentBody(firstBody, eol) +
+    text.slice(first.end, second.start) +
+    indentBody(secondBody, eol) +
+    text.slice(second.end);
   return seal(out);
 }
 
 /** Import lines the body needs that the text lacks, added after the last import at the top. */
 export function ensureImports(text: string, needed: string[]): string {
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const missing = needed.filter((line) => !new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ \\t]*(#.*)?\\r?$`, "m").test(text));
+  const missing = needed.filter(
+    (line) => !new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ \\t]*(#.*)?\\r?$`, "m").test(text),
+  );
   if (missing.length === 0) return text;
   const imports = [...text.matchAll(/^(?:import[ \t]+\S.*|from[ \t]+\S+[ \t]+import[ \t]+.*)$/gm)];
   const upgrade = /^def[ \t]+upgrade\b/m.exec(text);

@@ -46,7 +46,15 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
   let bridge: Bridge;
   try {
     const python = await findPython({ configPython: o.config.python, cwd: o.cwd, env: o.env });
-    bridge = await startBridge({ python: python.python, cwd: o.cwd, env: o.env, onStderr: o.onStderr, timeoutMs: o.timeoutMs, onSlow: o.onSlow, ...(o.fastClose ? { stopGraceMs: 0 } : {}) });
+    bridge = await startBridge({
+      python: python.python,
+      cwd: o.cwd,
+      env: o.env,
+      onStderr: o.onStderr,
+      timeoutMs: o.timeoutMs,
+      onSlow: o.onSlow,
+      ...(o.fastClose ? { stopGraceMs: 0 } : {}),
+    });
   } catch (err) {
     clearProgress();
     await serverP.then((s) => s.release()).catch(() => {});

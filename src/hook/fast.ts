@@ -16,12 +16,26 @@ export function skipRequested(env: NodeJS.ProcessEnv): boolean {
  * the project's view, so a hook that runs `cd backend` first and `--cwd backend` see the same paths.
  */
 export function stagedPaths(cwd: string, env: NodeJS.ProcessEnv): string[] {
-  const out = execFileSync("git", ["-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z", "--relative", "--no-renames", "--no-ext-diff"], {
-    cwd,
-    env: { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const out = execFileSync(
+    "git",
+    [
+      "-c",
+      "core.quotepath=off",
+      "diff",
+      "--cached",
+      "--name-only",
+      "-z",
+      "--relative",
+      "--no-renames",
+      "--no-ext-diff",
+    ],
+    {
+      cwd,
+      env: { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return out.split("\0").filter(Boolean);
 }
 

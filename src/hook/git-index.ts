@@ -16,15 +16,21 @@ export interface GitWhere {
 export async function exportIndex(w: GitWhere, folders: string[], dest: string): Promise<void> {
   const list = await git(["ls-files", "-z", "--cached", "--", ...folders], w);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("git", ["checkout-index", "-z", "--stdin", "-f", `--prefix=${dest.endsWith("/") ? dest : dest + "/"}`], {
-      cwd: w.cwd,
-      env: { ...w.env, GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["pipe", "ignore", "pipe"],
-    });
+    const child = spawn(
+      "git",
+      ["checkout-index", "-z", "--stdin", "-f", `--prefix=${dest.endsWith("/") ? dest : dest + "/"}`],
+      {
+        cwd: w.cwd,
+        env: { ...w.env, GIT_TERMINAL_PROMPT: "0" },
+        stdio: ["pipe", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git checkout-index failed: ${stderr.trim()}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`git checkout-index failed: ${stderr.trim()}`)),
+    );
     child.stdin.end(list);
   });
 }
@@ -57,7 +63,9 @@ export async function backup(w: GitWhere): Promise<string | null> {
 /** The top of the work tree and the absolute git dir, or null outside a repository. */
 export async function gitTop(cwd: string, env: NodeJS.ProcessEnv): Promise<{ top: string; gitDir: string } | null> {
   try {
-    const [top, gitDir] = (await git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd, env })).trim().split("\n");
+    const [top, gitDir] = (await git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd, env }))
+      .trim()
+      .split("\n");
     return top && gitDir ? { top, gitDir } : null;
   } catch {
     return null;

@@ -47,7 +47,8 @@ async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
 }
 
 /** Paths relative to the project (a subfolder of the git top, or the top itself) as the index names them. */
-const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] => (prefix ? writes.map((x) => ({ ...x, path: `${prefix}/${x.path}` })) : writes);
+const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] =>
+  prefix ? writes.map((x) => ({ ...x, path: `${prefix}/${x.path}` })) : writes;
 
 async function stageWrites(w: GitWhere, snapshot: string, projectWrites: FileWrite[], prefix: string): Promise<void> {
   const writes = underPrefix(prefix, projectWrites);
@@ -67,14 +68,27 @@ interface Project {
   config: Awaited<ReturnType<typeof loadConfig>>;
 }
 
-async function processPackage(ctx: Context, s: Session, w: GitWhere, snapshot: string, p: Project, staged: SchemaRepo): Promise<number> {
+async function processPackage(
+  ctx: Context,
+  s: Session,
+  w: GitWhere,
+  snapshot: string,
+  p: Project,
+  staged: SchemaRepo,
+): Promise<number> {
   const pkg = staged.package;
   const read = () => readSchemaRepo(p.root, pkg, p.config);
   let repo = staged;
   if (repo.graph.heads.length > 1) {
-    const plan = planRebase(repo, { mainHas: await mainScripts(w.cwd, w.env, repo), addedAt: await addedTimes(w.cwd, w.env, repo) });
+    const plan = planRebase(repo, {
+      mainHas: await mainScripts(w.cwd, w.env, repo),
+      addedAt: await addedTimes(w.cwd, w.env, repo),
+    });
     await stageWrites(w, snapshot, plan.writes, p.prefix);
-    print(ctx.stderr, `migrakit: rebased ${plan.moved.scripts[0]!.path} onto ${plan.onto.head} (two heads after a merge)`);
+    print(
+      ctx.stderr,
+      `migrakit: rebased ${plan.moved.scripts[0]!.path} onto ${plan.onto.head} (two heads after a merge)`,
+    );
     repo = await read();
   }
   // generate compared the ORM with the baseline database; the check goes on from that very database
@@ -172,7 +186,11 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
     // The packages, and the project's alembic.ini (where the scripts are, what env.py reads).
     const inProject = (p: string) => (prefix ? `${prefix}/${p}` : p);
-    await exportIndex(w, [...packages.map(inProject), ...(existsSync(join(projectDir, "alembic.ini")) ? [inProject("alembic.ini")] : [])], snapshot);
+    await exportIndex(
+      w,
+      [...packages.map(inProject), ...(existsSync(join(projectDir, "alembic.ini")) ? [inProject("alembic.ini")] : [])],
+      snapshot,
+    );
     const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config };
     // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
     // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
@@ -180,10 +198,15 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(project.root, pkg, config)));
     session = await sessionP;
     let code = 0;
-    for (const repo of staged) code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo));
+    for (const repo of staged)
+      code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo));
     return code;
   } catch (err) {
-    if (!isMigrakitError(err) && saved) print(ctx.stderr, `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`);
+    if (!isMigrakitError(err) && saved)
+      print(
+        ctx.stderr,
+        `migrakit: unexpected failure; your index and working tree were saved first: git stash apply ${saved}`,
+      );
     throw err;
   } finally {
     // A session that was still starting when something failed is closed all the same.

@@ -7,7 +7,11 @@ import { git } from "../util/git.js";
 import type { GitWhere } from "./git-index.js";
 
 /** HEAD's and the staged `__version__` of the package when they differ, else null (also without a HEAD). */
-export async function stagedVersionBump(w: GitWhere, pkg: string, stagedInit: string | null): Promise<{ from: string; to: string } | null> {
+export async function stagedVersionBump(
+  w: GitWhere,
+  pkg: string,
+  stagedInit: string | null,
+): Promise<{ from: string; to: string } | null> {
   if (stagedInit === null) return null;
   let head: string;
   try {

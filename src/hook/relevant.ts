@@ -21,7 +21,11 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf("}", i);
       if (end < 0) re += "\\{";
       else {
-        re += `(?:${glob.slice(i + 1, end).split(",").map((p) => p.replace(/[.+^$()|[\]\\]/g, "\\$&")).join("|")})`;
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(",")
+          .map((p) => p.replace(/[.+^$()|[\]\\]/g, "\\$&"))
+          .join("|")})`;
         i = end;
       }
     } else re += c.replace(/[.+^$()|[\]\\]/g, "\\$&");
@@ -40,7 +44,7 @@ export function isRelevant(path: string, pkg: string, globs: string[] | undefine
   if (!path.startsWith(`${pkg}/`)) return false;
   const rel = path.slice(pkg.length + 1);
   if (rel.startsWith("migrations/")) return true;
-  if (globs && globs.length) return globs.some((g) => globToRegExp(g.replace(/^\.\//, "")).test(rel));
+  if (globs?.length) return globs.some((g) => globToRegExp(g.replace(/^\.\//, "")).test(rel));
   return rel.endsWith(".py");
 }
 

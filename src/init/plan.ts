@@ -3,7 +3,13 @@
 // properties of one function that tests can read directly.
 import { setInitValue } from "../model/init-file.js";
 import type { InitFile } from "../model/types.js";
-import { migrationsWorkflow, PRE_COMMIT_CONFIG, RELEASE_CONFIG, releaseWorkflow, SCRIPT_TEMPLATE } from "./templates.js";
+import {
+  migrationsWorkflow,
+  PRE_COMMIT_CONFIG,
+  RELEASE_CONFIG,
+  releaseWorkflow,
+  SCRIPT_TEMPLATE,
+} from "./templates.js";
 
 export interface InitState {
   /** The schema package folder (relative, `/`-separated). */
@@ -66,7 +72,13 @@ function ensureFile(state: InitState, opts: InitOptions, path: string, content: 
 
 function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
   const current = state.files["package.json"];
-  const pkg: Record<string, unknown> = current === undefined ? { name: `${state.pkg === "." ? "schema" : state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`, private: true } : JSON.parse(current);
+  const pkg: Record<string, unknown> =
+    current === undefined
+      ? {
+          name: `${state.pkg === "." ? "schema" : state.pkg.split("/").pop()!.replace(/_/g, "-")}-migrations`,
+          private: true,
+        }
+      : JSON.parse(current);
   const before = JSON.stringify(pkg);
   const dev = { ...((pkg.devDependencies as Record<string, string>) ?? {}) };
   for (const [name, range] of Object.entries(DEV_DEPENDENCIES(state.migrakitRange, hooks))) {
@@ -82,7 +94,8 @@ function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
     pkg.scripts = scripts;
   }
   // Configuration goes to package.json when it exists (or when there is no pyproject.toml to hold it).
-  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined)) pkg.migrakit = configFor(state);
+  if (!state.configSource && (current !== undefined || state.files["pyproject.toml"] === undefined))
+    pkg.migrakit = configFor(state);
   if (current !== undefined && JSON.stringify(pkg) === before) return null;
   const indent = current?.match(/^[ \t]+(?=")/m)?.[0] ?? "  ";
   const content = JSON.stringify(pkg, null, indent) + "\n";
@@ -90,13 +103,21 @@ function packageJsonAction(state: InitState, hooks: HookRunner): Action | null {
   const deps = `devDependencies (migrakit ${state.migrakitRange}${husky ? ", husky" : ""}, semantic-release)${husky ? " and the husky prepare script" : ""}`;
   return current === undefined
     ? { path: "package.json", kind: "create", content, why: deps }
-    : { path: "package.json", kind: "update", content, why: deps + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : "") };
+    : {
+        path: "package.json",
+        kind: "update",
+        content,
+        why: deps + (pkg.migrakit && !before.includes('"migrakit":{') ? ", migrakit configuration" : ""),
+      };
 }
 
 /** husky runs at the git top; a project in a subfolder keeps its hooks there (husky's documented set-up). */
 function huskyCommand(state: InitState): string {
   if (!state.gitPrefix) return "husky";
-  const up = state.gitPrefix.split("/").map(() => "..").join("/");
+  const up = state.gitPrefix
+    .split("/")
+    .map(() => "..")
+    .join("/");
   return `cd ${up} && husky ${state.gitPrefix}/.husky`;
 }
 
@@ -116,7 +137,12 @@ function pyprojectAction(state: InitState): Action | null {
   const eol = current.includes("\r\n") ? "\r\n" : "\n";
   const sep = current === "" || current.endsWith(eol + eol) ? "" : current.endsWith(eol) ? eol : eol + eol;
   const lines = Object.entries(configFor(state)).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-  return { path: "pyproject.toml", kind: "update", content: `${current}${sep}[tool.migrakit]${eol}${lines.join(eol)}${eol}`, why: "migrakit configuration ([tool.migrakit])" };
+  return {
+    path: "pyproject.toml",
+    kind: "update",
+    content: `${current}${sep}[tool.migrakit]${eol}${lines.join(eol)}${eol}`,
+    why: "migrakit configuration ([tool.migrakit])",
+  };
 }
 
 /** The configuration init writes: the package, and the convention when it is not the default. */
@@ -132,18 +158,40 @@ function initFileAction(state: InitState): Action | null {
   if (!state.init?.migration) text = setInitValue(text, "_migration", state.head);
   if (!state.init?.version) text = setInitValue(text, "__version__", "0.0.0");
   if (current === text) return null;
-  return { path, kind: current === undefined ? "create" : "update", content: text, why: "_migration and __version__ where missing" };
+  return {
+    path,
+    kind: current === undefined ? "create" : "update",
+    content: text,
+    why: "_migration and __version__ where missing",
+  };
 }
 
 /** The hook file of the chosen runner: .husky/pre-commit, an entry in .pre-commit-config.yaml, or nothing. */
 function hookAction(state: InitState, opts: InitOptions, hooks: HookRunner): Action | null {
-  if (hooks === "husky") return ensureFile(state, opts, ".husky/pre-commit", hookText(state), state.gitPrefix ? `the pre-commit hook (husky; cd ${state.gitPrefix} first)` : "the pre-commit hook (husky)");
+  if (hooks === "husky")
+    return ensureFile(
+      state,
+      opts,
+      ".husky/pre-commit",
+      hookText(state),
+      state.gitPrefix ? `the pre-commit hook (husky; cd ${state.gitPrefix} first)` : "the pre-commit hook (husky)",
+    );
   if (hooks === "none") return null;
   const current = state.files[".pre-commit-config.yaml"];
-  if (current === undefined) return { path: ".pre-commit-config.yaml", kind: "create", content: PRE_COMMIT_CONFIG, why: "the pre-commit hook (pre-commit framework): run `pre-commit install`" };
+  if (current === undefined)
+    return {
+      path: ".pre-commit-config.yaml",
+      kind: "create",
+      content: PRE_COMMIT_CONFIG,
+      why: "the pre-commit hook (pre-commit framework): run `pre-commit install`",
+    };
   if (/migrakit hook pre-commit|id: migrakit\b/.test(current)) return null;
   // Merging into someone's YAML is not safe to do blindly: say what to add instead.
-  return { path: ".pre-commit-config.yaml", kind: "skip", why: "the file exists: add the migrakit hook from docs/ci.md (\"The pre-commit framework\") to its repos, then run `pre-commit install`" };
+  return {
+    path: ".pre-commit-config.yaml",
+    kind: "skip",
+    why: 'the file exists: add the migrakit hook from docs/ci.md ("The pre-commit framework") to its repos, then run `pre-commit install`',
+  };
 }
 
 export function planInit(state: InitState, opts: InitOptions): Action[] {
@@ -153,21 +201,49 @@ export function planInit(state: InitState, opts: InitOptions): Action[] {
     packageJsonAction(state, hooks),
     pyprojectAction(state),
     initFileAction(state),
-    ensureFile(state, opts, `${m}/env.py`, state.envTemplate, "alembic environment (naming convention, schemas, type comparison, version table)"),
+    ensureFile(
+      state,
+      opts,
+      `${m}/env.py`,
+      state.envTemplate,
+      "alembic environment (naming convention, schemas, type comparison, version table)",
+    ),
     ensureFile(state, opts, `${m}/script.py.mako`, SCRIPT_TEMPLATE, 'script template with the """vX.X.X.""" header'),
-    state.files[`${m}/versions/.gitkeep`] === undefined && !state.head ? { path: `${m}/versions/.gitkeep`, kind: "create", content: "", why: "the versions folder" } : null,
+    state.files[`${m}/versions/.gitkeep`] === undefined && !state.head
+      ? { path: `${m}/versions/.gitkeep`, kind: "create", content: "", why: "the versions folder" }
+      : null,
     hookAction(state, opts, hooks),
     state.releaseConfigSource && state.releaseConfigSource !== ".releaserc.json"
-      ? { path: ".releaserc.json", kind: "skip", why: `the repo already configures semantic-release in ${state.releaseConfigSource}; add "migrakit/release" to its plugins` }
-      : ensureFile(state, opts, ".releaserc.json", RELEASE_CONFIG, "semantic-release with migrakit's default configuration"),
+      ? {
+          path: ".releaserc.json",
+          kind: "skip",
+          why: `the repo already configures semantic-release in ${state.releaseConfigSource}; add "migrakit/release" to its plugins`,
+        }
+      : ensureFile(
+          state,
+          opts,
+          ".releaserc.json",
+          RELEASE_CONFIG,
+          "semantic-release with migrakit's default configuration",
+        ),
   ];
   if (opts.ci === "github") {
     const pythonInstall =
       state.files["pyproject.toml"] !== undefined || state.files["setup.py"] !== undefined
         ? "pip install -e . alembic psycopg2-binary"
         : "pip install alembic sqlmodel psycopg2-binary";
-    actions.push(ensureFile(state, opts, ".github/workflows/migrations.yml", migrationsWorkflow({ pythonInstall }), "CI: migrakit check on pull requests"));
-    actions.push(ensureFile(state, opts, ".github/workflows/release.yml", releaseWorkflow(), "CI: release on push to main"));
+    actions.push(
+      ensureFile(
+        state,
+        opts,
+        ".github/workflows/migrations.yml",
+        migrationsWorkflow({ pythonInstall }),
+        "CI: migrakit check on pull requests",
+      ),
+    );
+    actions.push(
+      ensureFile(state, opts, ".github/workflows/release.yml", releaseWorkflow(), "CI: release on push to main"),
+    );
   }
   return actions.filter((a): a is Action => a !== null).map((a) => withIgnoredWarning(state, a));
 }

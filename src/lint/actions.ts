@@ -19,14 +19,28 @@ export type Action = { line: number | null } & (
   | { kind: "rename-table"; table: TableName; to: string }
   | { kind: "rename-column"; table: TableName; column: string; to: string }
   /** volatile: the default's volatile functions; null when not known (raw SQL: a list of known ones is used). */
-  | { kind: "add-column"; table: TableName; column: string; notNull: boolean; default: string | null; volatile: string[] }
+  | {
+      kind: "add-column";
+      table: TableName;
+      column: string;
+      notNull: boolean;
+      default: string | null;
+      volatile: string[];
+    }
   | { kind: "drop-column"; table: TableName; column: string }
   /** from: the column as the database had it before (null: unknown, e.g. raw SQL). */
   | { kind: "alter-type"; table: TableName; column: string; from: ColumnState | null; to: string; toLabels?: string[] }
   | { kind: "set-not-null"; table: TableName; column: string; wasNullable: boolean | null }
   | { kind: "create-index"; table: TableName | null; name: string | null; unique: boolean; concurrently: boolean }
   | { kind: "drop-index"; table: TableName | null; name: string | null; concurrently: boolean }
-  | { kind: "add-constraint"; table: TableName; constraint: ConstraintKind; name: string | null; notValid: boolean; usingIndex: boolean }
+  | {
+      kind: "add-constraint";
+      table: TableName;
+      constraint: ConstraintKind;
+      name: string | null;
+      notValid: boolean;
+      usingIndex: boolean;
+    }
   | { kind: "transaction"; what: string }
   | { kind: "unparseable"; sql: string; error: string }
   | { kind: "unrecorded"; error: string }

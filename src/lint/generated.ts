@@ -17,7 +17,8 @@ const DROP_COLUMN = new RegExp(String.raw`op\.drop_column\(${ARG},${ARG}${SCHEMA
 
 export function generatedDrops(upgrade: string): GeneratedDrop[] {
   const out: GeneratedDrop[] = [];
-  const add = (rule: GeneratedDrop["rule"], object: string) => out.push({ rule, object, marker: markerLine(rule, object) });
+  const add = (rule: GeneratedDrop["rule"], object: string) =>
+    out.push({ rule, object, marker: markerLine(rule, object) });
   for (const m of upgrade.matchAll(DROP_TABLE)) add("drop-table", [m[6], m[2]].filter(Boolean).join("."));
   for (const m of upgrade.matchAll(DROP_COLUMN)) add("drop-column", [m[6], m[2], m[4]].filter(Boolean).join("."));
   return out;

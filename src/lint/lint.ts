@@ -90,28 +90,52 @@ export async function lintScripts(input: LintInput): Promise<LintResult> {
     for (const a of await actionsOf(recorded.ops)) {
       scriptHits.push(...evaluate(a, ctx));
       if (a.kind === "create-table") newTables.add(tableKey(a.table));
-      if (a.kind === "rename-table" && newTables.has(tableKey(a.table))) newTables.add(tableKey({ schema: a.table.schema, name: a.to }));
+      if (a.kind === "rename-table" && newTables.has(tableKey(a.table)))
+        newTables.add(tableKey({ schema: a.table.schema, name: a.to }));
       if (a.kind === "create-index" && a.name) newIndexes.add(a.name);
     }
     const { markers, invalid } = readMarkers(script.text);
-    for (const m of invalid) findings.push(finding("EMIGRAKIT_LINT_MARKER_INVALID", { file: script.file, line: m.line }, { marker: m.text }));
+    for (const m of invalid)
+      findings.push(finding("EMIGRAKIT_LINT_MARKER_INVALID", { file: script.file, line: m.line }, { marker: m.text }));
     const used = new Set<number>();
     for (const h of scriptHits) {
       const rule = RULE_BY_ID[h.rule]!;
       const marker = markers.find((m) => markerMatches(m, h.rule, h.object));
       if (marker) used.add(marker.line);
       const size = h.table && input.sizes ? input.sizes.get(tableKey(h.table)) : undefined;
-      const accepted = marker ? marker.reason : rule.kind === "destructive" && input.allowDestructive ? "allowDestructive: true" : undefined;
-      const hit: LintHit = { ...h, file: script.file, revision: script.revision, severity: rule.severity, kind: rule.kind };
+      const accepted = marker
+        ? marker.reason
+        : rule.kind === "destructive" && input.allowDestructive
+          ? "allowDestructive: true"
+          : undefined;
+      const hit: LintHit = {
+        ...h,
+        file: script.file,
+        revision: script.revision,
+        severity: rule.severity,
+        kind: rule.kind,
+      };
       if (accepted) hit.accepted = accepted;
       if (size) hit.size = describeSize(h.table!, size);
       hits.push(hit);
       if (accepted) continue;
       const details = { rule: h.rule, object: h.object, what: h.what, why: rule.why, size: hit.size };
-      findings.push(finding(CODES[rule.kind], { file: script.file, line: h.line ?? undefined }, details, { severity: rule.severity }));
+      findings.push(
+        finding(CODES[rule.kind], { file: script.file, line: h.line ?? undefined }, details, {
+          severity: rule.severity,
+        }),
+      );
     }
     for (const m of markers) {
-      if (!used.has(m.line)) findings.push(finding("EMIGRAKIT_LINT_MARKER_STALE", { file: script.file, line: m.line }, { rule: m.rule, object: m.object }, { severity: "warning" }));
+      if (!used.has(m.line))
+        findings.push(
+          finding(
+            "EMIGRAKIT_LINT_MARKER_STALE",
+            { file: script.file, line: m.line },
+            { rule: m.rule, object: m.object },
+            { severity: "warning" },
+          ),
+        );
     }
   }
   return { findings, hits };

@@ -33,7 +33,8 @@ export function readMarkers(text: string): { markers: Marker[]; invalid: Invalid
 /** Objects as findings name them; a marker may leave out the default `public.` schema. */
 const canonical = (object: string) => object.replace(/^public\./, "").toLowerCase();
 
-export const markerMatches = (m: Marker, rule: string, object: string) => m.rule === rule && canonical(m.object) === canonical(object);
+export const markerMatches = (m: Marker, rule: string, object: string) =>
+  m.rule === rule && canonical(m.object) === canonical(object);
 
 /** The line to add to accept a finding (printed by generate and in fix lines; never written by migrakit). */
 export const markerLine = (rule: string, object: string) => `# migrakit: allow ${rule} ${object} — <why this is safe>`;

@@ -57,7 +57,10 @@ export function parseType(text: string): PgType {
   // `timestamp(3) without time zone`: the modifier may stand inside the name.
   const m = /^([a-z_ ."0-9]*?)\s*\(([^)]*)\)\s*(.*)$/.exec(t);
   if (m) {
-    args = m[2]!.split(",").map((a) => Number(a.trim())).filter((n) => Number.isFinite(n));
+    args = m[2]!
+      .split(",")
+      .map((a) => Number(a.trim()))
+      .filter((n) => Number.isFinite(n));
     t = `${m[1]}${m[3] ? ` ${m[3]}` : ""}`.trim();
   }
   t = t.replace(/^pg_catalog\./, "");
@@ -85,7 +88,8 @@ export function typeChange(fromText: string, toText: string): TypeChange {
     return "no-rewrite";
   }
   if (a === "char" && b === "char") return (ta[0] ?? 1) < (fa[0] ?? 1) ? "narrowing" : "rewrite";
-  if (a === "char" && textual(b)) return b === "varchar" && ta[0] !== undefined && ta[0] < (fa[0] ?? 1) ? "narrowing" : "rewrite";
+  if (a === "char" && textual(b))
+    return b === "varchar" && ta[0] !== undefined && ta[0] < (fa[0] ?? 1) ? "narrowing" : "rewrite";
   if (textual(a) && b === "char") return "narrowing";
   if (a in INT_WIDTH && b in INT_WIDTH) return INT_WIDTH[b]! < INT_WIDTH[a]! ? "narrowing" : "rewrite";
   if (a === "numeric" && b === "numeric") {
@@ -98,10 +102,17 @@ export function typeChange(fromText: string, toText: string): TypeChange {
   }
   if (a === "numeric" && b in INT_WIDTH) return "narrowing"; // the fraction is rounded away
   if ((a === "float8" || a === "numeric") && b === "float4") return "narrowing";
-  if (a in INT_WIDTH && b === "numeric") return ta.length === 0 ? "rewrite" : ta[0]! - (ta[1] ?? 0) < (INT_WIDTH[a] === 2 ? 5 : INT_WIDTH[a] === 4 ? 10 : 19) ? "narrowing" : "rewrite";
-  if (a === "varbit" && b === "varbit") return ta[0] === undefined || (fa[0] !== undefined && ta[0] >= fa[0]) ? "no-rewrite" : "narrowing";
+  if (a in INT_WIDTH && b === "numeric")
+    return ta.length === 0
+      ? "rewrite"
+      : ta[0]! - (ta[1] ?? 0) < (INT_WIDTH[a] === 2 ? 5 : INT_WIDTH[a] === 4 ? 10 : 19)
+        ? "narrowing"
+        : "rewrite";
+  if (a === "varbit" && b === "varbit")
+    return ta[0] === undefined || (fa[0] !== undefined && ta[0] >= fa[0]) ? "no-rewrite" : "narrowing";
   if (a === "cidr" && b === "inet") return "no-rewrite";
-  if ((a === "timestamp" || a === "timestamptz" || a === "time") && a === b) return (ta[0] ?? 6) < (fa[0] ?? 6) ? "narrowing" : "no-rewrite";
+  if ((a === "timestamp" || a === "timestamptz" || a === "time") && a === b)
+    return (ta[0] ?? 6) < (fa[0] ?? 6) ? "narrowing" : "no-rewrite";
   if ((b === "text" || b === "varchar") && ta[0] === undefined) return "rewrite"; // anything to text keeps its values
   return "rewrite";
 }

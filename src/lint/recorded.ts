@@ -18,7 +18,14 @@ interface Base {
 export type RecordedOp =
   | (Base & { op: "create_table" | "drop_table" })
   | (Base & { op: "rename_table"; new_name: string })
-  | (Base & { op: "add_column"; column: string; type: string | null; nullable: boolean; server_default: string | null; volatile: string[] | null })
+  | (Base & {
+      op: "add_column";
+      column: string;
+      type: string | null;
+      nullable: boolean;
+      server_default: string | null;
+      volatile: string[] | null;
+    })
   | (Base & { op: "drop_column"; column: string })
   | (Base & {
       op: "alter_column";

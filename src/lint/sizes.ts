@@ -26,4 +26,5 @@ export function formatRows(rows: number): string {
   return `${rows} row${rows === 1 ? "" : "s"}`;
 }
 
-export const describeSize = (t: TableName, s: TableSize) => `${tableLabel(t)} on the instance: ${formatRows(s.rows)}, ${formatBytes(s.bytes)}`;
+export const describeSize = (t: TableName, s: TableSize) =>
+  `${tableLabel(t)} on the instance: ${formatRows(s.rows)}, ${formatBytes(s.bytes)}`;

@@ -32,7 +32,9 @@ const names = (list: Node[] | undefined) => (list ?? []).map(str);
 
 function typeText(t: Node | undefined): string {
   const parts = names(t?.names).filter((n) => n !== "pg_catalog");
-  const mods = (t?.typmods ?? []).map((m: Node) => m.A_Const?.ival?.ival ?? m.A_Const?.ival ?? "").filter((x: unknown) => x !== "");
+  const mods = (t?.typmods ?? [])
+    .map((m: Node) => m.A_Const?.ival?.ival ?? m.A_Const?.ival ?? "")
+    .filter((x: unknown) => x !== "");
   return `${parts.join(".")}${mods.length ? `(${mods.join(",")})` : ""}${t?.arrayBounds ? "[]" : ""}`;
 }
 
@@ -50,7 +52,9 @@ function functionsIn(node: unknown, out: Set<string>): Set<string> {
 }
 
 function constraintKind(contype: string): ConstraintKind | undefined {
-  return ({ CONSTR_UNIQUE: "unique", CONSTR_PRIMARY: "primary", CONSTR_CHECK: "check", CONSTR_FOREIGN: "foreign" } as const)[contype as "CONSTR_UNIQUE"];
+  return (
+    { CONSTR_UNIQUE: "unique", CONSTR_PRIMARY: "primary", CONSTR_CHECK: "check", CONSTR_FOREIGN: "foreign" } as const
+  )[contype as "CONSTR_UNIQUE"];
 }
 
 function alterTable(s: Node, line: number | null): Action[] {
@@ -63,8 +67,11 @@ function alterTable(s: Node, line: number | null): Action[] {
         const def = cmd.def?.ColumnDef ?? {};
         const constraints = ((def.constraints ?? []) as Node[]).map((c) => c.Constraint ?? {});
         const dflt = constraints.find((c) => c.contype === "CONSTR_DEFAULT");
-        const identity = constraints.some((c) => c.contype === "CONSTR_IDENTITY") || /serial$/i.test(typeText(def.typeName));
-        const volatile = identity ? ["nextval"] : [...functionsIn(dflt?.raw_expr, new Set())].filter((f) => KNOWN_VOLATILE.includes(f));
+        const identity =
+          constraints.some((c) => c.contype === "CONSTR_IDENTITY") || /serial$/i.test(typeText(def.typeName));
+        const volatile = identity
+          ? ["nextval"]
+          : [...functionsIn(dflt?.raw_expr, new Set())].filter((f) => KNOWN_VOLATILE.includes(f));
         out.push({
           line,
           kind: "add-column",
@@ -76,7 +83,16 @@ function alterTable(s: Node, line: number | null): Action[] {
         });
         for (const c of constraints) {
           const kind = constraintKind(c.contype);
-          if (kind) out.push({ line, kind: "add-constraint", table, constraint: kind, name: c.conname ?? null, notValid: !!c.skip_validation, usingIndex: false });
+          if (kind)
+            out.push({
+              line,
+              kind: "add-constraint",
+              table,
+              constraint: kind,
+              name: c.conname ?? null,
+              notValid: !!c.skip_validation,
+              usingIndex: false,
+            });
         }
         break;
       }
@@ -84,7 +100,14 @@ function alterTable(s: Node, line: number | null): Action[] {
         out.push({ line, kind: "drop-column", table, column: cmd.name ?? "?" });
         break;
       case "AT_AlterColumnType":
-        out.push({ line, kind: "alter-type", table, column: cmd.name ?? "?", from: null, to: typeText(cmd.def?.ColumnDef?.typeName) });
+        out.push({
+          line,
+          kind: "alter-type",
+          table,
+          column: cmd.name ?? "?",
+          from: null,
+          to: typeText(cmd.def?.ColumnDef?.typeName),
+        });
         break;
       case "AT_SetNotNull":
         out.push({ line, kind: "set-not-null", table, column: cmd.name ?? "?", wasNullable: null });
@@ -92,7 +115,16 @@ function alterTable(s: Node, line: number | null): Action[] {
       case "AT_AddConstraint": {
         const c = cmd.def?.Constraint ?? {};
         const kind = constraintKind(c.contype);
-        if (kind) out.push({ line, kind: "add-constraint", table, constraint: kind, name: c.conname ?? null, notValid: !!c.skip_validation, usingIndex: !!c.indexname });
+        if (kind)
+          out.push({
+            line,
+            kind: "add-constraint",
+            table,
+            constraint: kind,
+            name: c.conname ?? null,
+            notValid: !!c.skip_validation,
+            usingIndex: !!c.indexname,
+          });
         break;
       }
     }
@@ -111,30 +143,63 @@ export function statementActions(stmt: Node, line: number | null): Action[] {
     case "AlterTableStmt":
       return s.objtype === "OBJECT_TABLE" || s.objtype === undefined ? alterTable(s, line) : [];
     case "IndexStmt":
-      return [{ line, kind: "create-index", table: rangeVar(s.relation), name: s.idxname ?? null, unique: !!s.unique, concurrently: !!s.concurrent }];
+      return [
+        {
+          line,
+          kind: "create-index",
+          table: rangeVar(s.relation),
+          name: s.idxname ?? null,
+          unique: !!s.unique,
+          concurrently: !!s.concurrent,
+        },
+      ];
     case "DropStmt": {
       const objects = ((s.objects ?? []) as Node[]).map((o) => names(o.List?.items ?? [o]));
       const out: Action[] = [];
       for (const parts of objects) {
-        const name: TableName = parts.length > 1 ? { schema: parts.at(-2)!, name: parts.at(-1)! } : { schema: null, name: parts[0] ?? "?" };
+        const name: TableName =
+          parts.length > 1 ? { schema: parts.at(-2)!, name: parts.at(-1)! } : { schema: null, name: parts[0] ?? "?" };
         if (s.removeType === "OBJECT_TABLE") out.push({ line, kind: "drop-table", table: name });
-        else if (s.removeType === "OBJECT_SCHEMA") out.push({ line, kind: "drop-schema", schema: parts.join(".") || str((s.objects ?? [])[0]) });
+        else if (s.removeType === "OBJECT_SCHEMA")
+          out.push({ line, kind: "drop-schema", schema: parts.join(".") || str((s.objects ?? [])[0]) });
         else if (s.removeType === "OBJECT_TYPE") out.push({ line, kind: "drop-type", type: parts.join(".") || "?" });
-        else if (s.removeType === "OBJECT_INDEX") out.push({ line, kind: "drop-index", table: null, name: parts.join("."), concurrently: !!s.concurrent });
+        else if (s.removeType === "OBJECT_INDEX")
+          out.push({ line, kind: "drop-index", table: null, name: parts.join("."), concurrently: !!s.concurrent });
       }
       return out;
     }
     case "TruncateStmt":
-      return ((s.relations ?? []) as Node[]).map((r) => ({ line, kind: "truncate" as const, table: rangeVar(r.RangeVar) }));
+      return ((s.relations ?? []) as Node[]).map((r) => ({
+        line,
+        kind: "truncate" as const,
+        table: rangeVar(r.RangeVar),
+      }));
     case "RenameStmt":
-      if (s.renameType === "OBJECT_TABLE") return [{ line, kind: "rename-table", table: rangeVar(s.relation), to: s.newname }];
-      if (s.renameType === "OBJECT_COLUMN") return [{ line, kind: "rename-column", table: rangeVar(s.relation), column: s.subname, to: s.newname }];
+      if (s.renameType === "OBJECT_TABLE")
+        return [{ line, kind: "rename-table", table: rangeVar(s.relation), to: s.newname }];
+      if (s.renameType === "OBJECT_COLUMN")
+        return [{ line, kind: "rename-column", table: rangeVar(s.relation), column: s.subname, to: s.newname }];
       return [];
     case "DoStmt":
       // The body is PL/pgSQL, which this parser does not read: say so rather than pass it silently.
-      return [{ line, kind: "unparseable", sql: "DO $$ … $$", error: "the body of a DO block is PL/pgSQL and is not checked" }];
+      return [
+        {
+          line,
+          kind: "unparseable",
+          sql: "DO $$ … $$",
+          error: "the body of a DO block is PL/pgSQL and is not checked",
+        },
+      ];
     case "TransactionStmt":
-      return [{ line, kind: "transaction", what: String(s.kind ?? "TRANS_STMT").replace(/^TRANS_STMT_/, "").replace(/_/g, " ") }];
+      return [
+        {
+          line,
+          kind: "transaction",
+          what: String(s.kind ?? "TRANS_STMT")
+            .replace(/^TRANS_STMT_/, "")
+            .replace(/_/g, " "),
+        },
+      ];
     default:
       return [];
   }

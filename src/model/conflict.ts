@@ -49,7 +49,8 @@ export function resolveInitConflicts(text: string): Resolution {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!START.test(lines[i]!)) {
-      if (END.test(lines[i]!) || MIDDLE.test(lines[i]!)) return { ok: false, line: i + 1, reason: "a conflict marker outside a conflict block" };
+      if (END.test(lines[i]!) || MIDDLE.test(lines[i]!))
+        return { ok: false, line: i + 1, reason: "a conflict marker outside a conflict block" };
       out.push(lines[i]!);
       continue;
     }
@@ -58,7 +59,8 @@ export function resolveInitConflicts(text: string): Resolution {
     const theirs: string[] = [];
     let part: string[] | null = ours;
     for (i++; i < lines.length && !END.test(lines[i]!); i++) {
-      if (BASE.test(lines[i]!)) part = null; // diff3's base section: neither side
+      if (BASE.test(lines[i]!))
+        part = null; // diff3's base section: neither side
       else if (MIDDLE.test(lines[i]!)) part = theirs;
       else part?.push(lines[i]!);
     }
@@ -67,24 +69,39 @@ export function resolveInitConflicts(text: string): Resolution {
     for (const l of [...ours, ...theirs]) {
       if (NEUTRAL.test(l)) continue;
       const a = assigned(l);
-      if (!a) return { ok: false, line: start + 1, reason: "the conflict touches lines other than _migration and __version__" };
+      if (!a)
+        return {
+          ok: false,
+          line: start + 1,
+          reason: "the conflict touches lines other than _migration and __version__",
+        };
       values.set(a.name, [...(values.get(a.name) ?? []), a.value]);
     }
-    const versions = (values.get("__version__") ?? []).filter((v): v is string => v !== null && normalizePep440(v) !== null);
+    const versions = (values.get("__version__") ?? []).filter(
+      (v): v is string => v !== null && normalizePep440(v) !== null,
+    );
     const newest = versions.sort(comparePep440).at(-1);
     const side = ours.some((l) => assigned(l)) ? ours : theirs;
     const kept = new Set<string>();
     for (const l of side) {
       const a = assigned(l);
       if (a) kept.add(a.name);
-      out.push(a?.name === "__version__" && newest !== undefined ? l.replace(/(['"])[^'"]*\1/, (_q, q: string) => `${q}${newest}${q}`) : l);
+      out.push(
+        a?.name === "__version__" && newest !== undefined
+          ? l.replace(/(['"])[^'"]*\1/, (_q, q: string) => `${q}${newest}${q}`)
+          : l,
+      );
     }
     // A name only the other side assigns is kept too (its newest value for __version__).
     for (const l of side === ours ? theirs : ours) {
       const a = assigned(l);
       if (a && !kept.has(a.name)) {
         kept.add(a.name);
-        out.push(a.name === "__version__" && newest !== undefined ? l.replace(/(['"])[^'"]*\1/, (_q, q: string) => `${q}${newest}${q}`) : l);
+        out.push(
+          a.name === "__version__" && newest !== undefined
+            ? l.replace(/(['"])[^'"]*\1/, (_q, q: string) => `${q}${newest}${q}`)
+            : l,
+        );
       }
     }
   }

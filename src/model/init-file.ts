@@ -1,7 +1,14 @@
 // The package's __init__.py (docs/spec.md §1): reads `_migration`, `__version__` and `_schema_id` without running
 // Python, and rewrites exactly the bytes of one value so comments, quotes, BOM and CRLF survive.
 import { MigrakitError } from "../errors/index.js";
-import { lineEnding, moduleAssignments, parseLiteral, renderString, tokenize, type ModuleAssignment } from "./python-literal.js";
+import {
+  lineEnding,
+  moduleAssignments,
+  parseLiteral,
+  renderString,
+  tokenize,
+  type ModuleAssignment,
+} from "./python-literal.js";
 import type { Assignment, InitFile } from "./types.js";
 
 export type InitName = "_migration" | "__version__" | "_schema_id";
@@ -72,7 +79,8 @@ export function setInitValue(source: string, name: InitName, value: string | nul
   const parsed = parseInitFile(source);
   const present = parsed[FIELD[name]];
   if (present) return rewriteAssignment(source, present, value);
-  if (parsed.unreadable.some((u) => u.name === name)) throw new MigrakitError("EMIGRAKIT_INIT_VALUE_UNREADABLE", { name });
+  if (parsed.unreadable.some((u) => u.name === name))
+    throw new MigrakitError("EMIGRAKIT_INIT_VALUE_UNREADABLE", { name });
   let at: number | null = null;
   for (const a of lastAssignments(source).values()) at = Math.max(at ?? 0, a.logical.end);
   at ??= afterPreamble(source) ?? source.length;

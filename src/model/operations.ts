@@ -41,7 +41,17 @@ export interface Operation {
 }
 
 /** Attributes of alembic's `op` that are helpers, not schema operations. */
-const NOT_OPERATIONS = new Set(["get_bind", "get_context", "f", "inline_literal", "invoke", "run_async", "implementation_for", "register_operation", "batch_alter_table"]);
+const NOT_OPERATIONS = new Set([
+  "get_bind",
+  "get_context",
+  "f",
+  "inline_literal",
+  "invoke",
+  "run_async",
+  "implementation_for",
+  "register_operation",
+  "batch_alter_table",
+]);
 
 const OPEN = new Set(["(", "[", "{"]);
 const CLOSE = new Set([")", "]", "}"]);
@@ -50,21 +60,33 @@ function argOf(src: string, tokens: Token[]): OpArg {
   const t = (k: number) => (tokens[k] ? src.slice(tokens[k]!.start, tokens[k]!.end) : "");
   const only = tokens.length === 1 ? tokens[0]! : null;
   // `op.f("ix_x")` is alembic's marker for a name already final under the naming convention: the literal.
-  const marked = tokens.length === 6 && t(0) === "op" && t(1) === "." && t(2) === "f" && t(3) === "(" && t(5) === ")" ? tokens[4]! : null;
+  const marked =
+    tokens.length === 6 && t(0) === "op" && t(1) === "." && t(2) === "f" && t(3) === "(" && t(5) === ")"
+      ? tokens[4]!
+      : null;
   const string = only || marked ? (stringLiteral(src, (only ?? marked)!)?.value ?? null) : null;
   const word = only && only.kind !== "string" && only.kind !== "op" ? t(0) : null;
   // `sa.Column("name", …)`, `Column("name")`, `sqlmodel.Column("name", …)`: dotted name, `(`, one plain string.
   let columnName: string | null = null;
   let k = 0;
   while (tokens[k]?.kind === "name" && t(k + 1) === ".") k += 2;
-  if (tokens[k]?.kind === "name" && t(k + 1) === "(" && tokens[k + 2]?.kind === "string" && [",", ")"].includes(t(k + 3))) {
+  if (
+    tokens[k]?.kind === "name" &&
+    t(k + 1) === "(" &&
+    tokens[k + 2]?.kind === "string" &&
+    [",", ")"].includes(t(k + 3))
+  ) {
     columnName = stringLiteral(src, tokens[k + 2]!)?.value ?? null;
   }
   return { tokens, string, columnName, word };
 }
 
 /** The arguments of the call whose `(` is at `open`, and the index after its `)`. */
-function callArgs(src: string, toks: Token[], open: number): { args: OpArg[]; kwargs: Record<string, OpArg>; end: number } {
+function callArgs(
+  src: string,
+  toks: Token[],
+  open: number,
+): { args: OpArg[]; kwargs: Record<string, OpArg>; end: number } {
   const parts: Token[][] = [];
   let current: Token[] = [];
   let depth = 0;
@@ -117,7 +139,8 @@ export function readOperations(source: string, fn = "upgrade"): Operation[] {
       if (receiver === "op" && name === "batch_alter_table") {
         const table = call.args[0]?.string ?? call.kwargs.table_name?.string ?? null;
         const target: BatchTarget = { table, schema: schemaOf(call.kwargs.schema) };
-        if (s(stmt[call.end]) === "as" && stmt[call.end + 1]?.kind === "name") batches.set(s(stmt[call.end + 1]), target);
+        if (s(stmt[call.end]) === "as" && stmt[call.end + 1]?.kind === "name")
+          batches.set(s(stmt[call.end + 1]), target);
       } else if (!(receiver === "op" && NOT_OPERATIONS.has(name))) {
         const op: Operation = { name, line: b.line, args: call.args, kwargs: call.kwargs };
         if (receiver !== "op") op.batch = batches.get(receiver)!;

@@ -26,7 +26,16 @@ const PATTERN = new RegExp(
   "i",
 );
 
-const PRE_LABELS: Record<string, "a" | "b" | "rc"> = { alpha: "a", a: "a", beta: "b", b: "b", c: "rc", pre: "rc", preview: "rc", rc: "rc" };
+const PRE_LABELS: Record<string, "a" | "b" | "rc"> = {
+  alpha: "a",
+  a: "a",
+  beta: "b",
+  b: "b",
+  c: "rc",
+  pre: "rc",
+  preview: "rc",
+  rc: "rc",
+};
 
 /** A numeric component; numbers beyond 2^53 cannot be held exactly, so such versions are refused. */
 function num(digits: string): number {
@@ -38,7 +47,8 @@ function num(digits: string): number {
 // The spellings scripts and packages really use (`1.2.0`, `0.30rc3`, `1.0.post1.dev2`): a small regex with plain
 // groups reads them, and the full pattern (named groups, every lenient form) only runs for the rest. At most 15
 // digits a number, so every number is a safe integer, as num() requires.
-const SIMPLE = /^([0-9]{1,15}(?:\.[0-9]{1,15})*)(?:(a|b|rc)([0-9]{1,15}))?(?:\.post([0-9]{1,15}))?(?:\.dev([0-9]{1,15}))?$/;
+const SIMPLE =
+  /^([0-9]{1,15}(?:\.[0-9]{1,15})*)(?:(a|b|rc)([0-9]{1,15}))?(?:\.post([0-9]{1,15}))?(?:\.dev([0-9]{1,15}))?$/;
 // Exactly the texts formatPep440 writes (no leading zeros): such a text is its own normal form.
 const N = "(?:0|[1-9][0-9]{0,14})";
 const CANONICAL = new RegExp(`^${N}(?:\\.${N})*(?:(?:a|b|rc)${N})?(?:\\.post${N})?(?:\\.dev${N})?$`);
@@ -69,7 +79,12 @@ export function parsePep440Pattern(v: string): Pep440 | null {
       pre: g.preL ? { label: PRE_LABELS[g.preL.toLowerCase()]!, number: g.preN ? num(g.preN) : 0 } : null,
       post: g.post ? (postDigits ? num(postDigits) : 0) : null,
       dev: g.dev ? (g.devN ? num(g.devN) : 0) : null,
-      local: g.local ? g.local.toLowerCase().split(/[-_.]/).map((s) => (/^[0-9]+$/.test(s) ? num(s) : s)) : null,
+      local: g.local
+        ? g.local
+            .toLowerCase()
+            .split(/[-_.]/)
+            .map((s) => (/^[0-9]+$/.test(s) ? num(s) : s))
+        : null,
     };
   } catch {
     return null;

@@ -60,10 +60,18 @@ export function moduleFunctions(source: string, tz: Tokenized = tokenizeBodies(s
     const colon = signatureColon(source, head.tokens);
     const inline = colon >= 0 ? head.tokens.slice(colon + 1) : [];
     const body: LogicalLine[] =
-      inline.length > 0 ? [{ indent: 1, line: inline[0]!.line, start: inline[0]!.start, end: head.end, tokens: inline }] : lines.slice(i + 1, j);
+      inline.length > 0
+        ? [{ indent: 1, line: inline[0]!.line, start: inline[0]!.start, end: head.end, tokens: inline }]
+        : lines.slice(i + 1, j);
     const start = inline.length > 0 ? inline[0]!.start : head.end;
     const next = j < lines.length ? lines[j]!.start : source.length;
-    out.set(name, { name, line: head.line, start, end: inline.length > 0 ? head.end : bodyEnd(source, start, next), lines: body });
+    out.set(name, {
+      name,
+      line: head.line,
+      start,
+      end: inline.length > 0 ? head.end : bodyEnd(source, start, next),
+      lines: body,
+    });
   }
   return out;
 }
@@ -81,5 +89,7 @@ export function bodyStatements(source: string, fn: PythonFunction): Token[][] {
 
 /** True when the function does nothing: only `pass`, `...`, or nothing but a docstring. */
 export function isEmptyBody(source: string, fn: PythonFunction): boolean {
-  return bodyStatements(source, fn).every((s) => s.length === 1 && (text(source, s[0]) === "pass" || text(source, s[0]) === "..."));
+  return bodyStatements(source, fn).every(
+    (s) => s.length === 1 && (text(source, s[0]) === "pass" || text(source, s[0]) === "..."),
+  );
 }

@@ -39,11 +39,39 @@ export interface Tokenized {
   syntaxError: SyntaxProblem | null;
 }
 
-const SPACE = 0x20, TAB = 0x09, FF = 0x0c, LF = 0x0a, CR = 0x0d, HASH = 0x23, BACKSLASH = 0x5c;
-const SQ = 0x27, DQ = 0x22, DOT = 0x2e;
+const SPACE = 0x20,
+  TAB = 0x09,
+  FF = 0x0c,
+  LF = 0x0a,
+  CR = 0x0d,
+  HASH = 0x23,
+  BACKSLASH = 0x5c;
+const SQ = 0x27,
+  DQ = 0x22,
+  DOT = 0x2e;
 
 const OPS3 = new Set(["**=", "//=", ">>=", "<<=", "..."]);
-const OPS2 = new Set(["==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "->", "**", "//", "<<", ">>", ":="]);
+const OPS2 = new Set([
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "@=",
+  "->",
+  "**",
+  "//",
+  "<<",
+  ">>",
+  ":=",
+]);
 const OPEN: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 /** Characters that end the fast skip through an indented line: quotes, `#`, line breaks, `\`, brackets. */
 const SIGNIFICANT = new Uint8Array(128);
@@ -65,7 +93,10 @@ function isDigit(c: number): boolean {
 }
 
 /** Where a string literal starting at `quoteAt` ends, and how many line breaks it spans. */
-function scanString(src: string, quoteAt: number): { end: number; newlines: number } | { error: "single" | "triple"; at: number; newlines: number } {
+function scanString(
+  src: string,
+  quoteAt: number,
+): { end: number; newlines: number } | { error: "single" | "triple"; at: number; newlines: number } {
   const q = src.charCodeAt(quoteAt);
   const n = src.length;
   const triple = src.charCodeAt(quoteAt + 1) === q && src.charCodeAt(quoteAt + 2) === q;
@@ -221,7 +252,12 @@ export function tokenize(source: string, options: TokenizeOptions = {}): Tokeniz
       while (i < n) {
         const d = src.charCodeAt(i);
         if (isIdentPart(d) || d === DOT) i++;
-        else if ((d === 0x2b || d === 0x2d) && (src.charCodeAt(i - 1) | 0x20) === 0x65 && !/^0[xX]/.test(src.slice(start, start + 2))) i++;
+        else if (
+          (d === 0x2b || d === 0x2d) &&
+          (src.charCodeAt(i - 1) | 0x20) === 0x65 &&
+          !/^0[xX]/.test(src.slice(start, start + 2))
+        )
+          i++;
         else break;
       }
       push("number", start, i, line);
@@ -262,7 +298,11 @@ export function tokenize(source: string, options: TokenizeOptions = {}): Tokeniz
   function unterminated(r: { error: "single" | "triple"; newlines: number }, startLine: number): Tokenized {
     // Python reports the last line that has text, so a final line break does not count.
     const last = startLine + r.newlines - (/[\r\n]$/.test(src) ? 1 : 0);
-    if (r.error === "triple") return fail(startLine, `unterminated triple-quoted string literal (detected at line ${Math.max(last, startLine)})`);
+    if (r.error === "triple")
+      return fail(
+        startLine,
+        `unterminated triple-quoted string literal (detected at line ${Math.max(last, startLine)})`,
+      );
     return fail(startLine, `unterminated string literal (detected at line ${startLine})`);
   }
 }
@@ -311,10 +351,28 @@ export function stringLiteral(src: string, t: Token): StringLiteral | null {
   const q = text[p]!;
   const quote = text.startsWith(q + q + q, p) && text.length - p >= 6 ? q + q + q : q;
   const body = text.slice(p + quote.length, text.length - quote.length);
-  return { value: lower.includes("r") ? body : decodeEscapes(body), quote, prefix, start: t.start, end: t.end, line: t.line };
+  return {
+    value: lower.includes("r") ? body : decodeEscapes(body),
+    quote,
+    prefix,
+    start: t.start,
+    end: t.end,
+    line: t.line,
+  };
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+};
 
 function decodeEscapes(body: string): string {
   if (!body.includes("\\")) return body;
@@ -334,7 +392,10 @@ export function renderString(value: string, quote: string, prefix = ""): string 
   const pre = needsEscape ? prefix.replace(/[rR]/g, "") : prefix;
   let body = value;
   if (needsEscape) {
-    body = body.replace(/\\/g, "\\\\").split(q).join("\\" + q);
+    body = body
+      .replace(/\\/g, "\\\\")
+      .split(q)
+      .join("\\" + q);
     if (quote.length === 1) body = body.replace(/\r/g, "\\r").replace(/\n/g, "\\n");
   }
   return pre + quote + body + quote;
@@ -404,7 +465,19 @@ export interface ModuleAssignment {
 }
 
 const DEF_KEYWORDS = new Set(["def", "class", "async"]);
-const BLOCK_KEYWORDS = new Set(["if", "elif", "else", "try", "except", "finally", "with", "for", "while", "match", "case"]);
+const BLOCK_KEYWORDS = new Set([
+  "if",
+  "elif",
+  "else",
+  "try",
+  "except",
+  "finally",
+  "with",
+  "for",
+  "while",
+  "match",
+  "case",
+]);
 const AUG_ASSIGN = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "|=", "^=", "@=", ":="]);
 
 /**

@@ -110,7 +110,8 @@ export async function discoverPackages(root: string): Promise<string[]> {
   }
   // An app's repo: alembic.ini says where the scripts are; the package is the folder holding them ("." = the root).
   const location = found.length === 0 ? (await readAlembicIni(root))?.settings.scriptLocation : undefined;
-  if (location && !location.startsWith("..") && !location.startsWith("/") && isDir(join(root, location))) found.push(posix.dirname(location));
+  if (location && !location.startsWith("..") && !location.startsWith("/") && isDir(join(root, location)))
+    found.push(posix.dirname(location));
   return found.sort();
 }
 
@@ -126,7 +127,8 @@ export function choosePackage(packages: string[], requested: string | undefined,
   if (requested !== undefined) {
     const wanted = toPosix(requested).replace(/\/+$/, "");
     const match = packages.find((p) => p === wanted || basename(p) === wanted);
-    if (!match) throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", { package: requested, packages: packages.join(", ") });
+    if (!match)
+      throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", { package: requested, packages: packages.join(", ") });
     return match;
   }
   if (packages.length > 1) throw new MigrakitError("EMIGRAKIT_SEVERAL_PACKAGES", { packages: packages.join(", ") });
@@ -158,7 +160,8 @@ function isScriptFile(name: string): boolean {
 function notAFile(path: string, e: Dirent): string | null {
   if (e.isFile()) return null;
   if (e.isDirectory()) return "a folder";
-  if (!e.isSymbolicLink() && (e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice())) return kindOf(e, "");
+  if (!e.isSymbolicLink() && (e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice()))
+    return kindOf(e, "");
   let target;
   try {
     target = statSync(path);
@@ -271,7 +274,11 @@ async function readAlembicIni(root: string): Promise<{ file: string; settings: A
  * Where a package's scripts are: the `migrations` key for it, else `{pkg}/migrations` when it holds
  * versions/, else the script_location of the root's alembic.ini (an app's repo, adopted where it is).
  */
-async function locateScripts(root: string, pkg: string, opts: RepoOptions): Promise<{ migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } }> {
+async function locateScripts(
+  root: string,
+  pkg: string,
+  opts: RepoOptions,
+): Promise<{ migrationsDir: string; versionsDir: string; alembic?: { file: string; settings: AlembicSettings } }> {
   const ini = await readAlembicIni(root);
   const configured = opts.migrations?.[pkg] ?? opts.migrations?.["*"];
   const own = pkg === "." ? "migrations" : `${pkg}/migrations`;
@@ -286,13 +293,21 @@ async function locateScripts(root: string, pkg: string, opts: RepoOptions): Prom
 }
 
 /** Load the configured (or discovered) package the command works on. */
-export async function loadSchemaRepo(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo> {
+export async function loadSchemaRepo(opts: {
+  cwd: string;
+  config: LoadedConfig;
+  packageName?: string;
+}): Promise<SchemaRepo> {
   const pkg = choosePackage(await listPackages(opts.cwd, opts.config), opts.packageName, opts.cwd);
   return requireOnlyFiles(await readSchemaRepo(opts.cwd, pkg, opts.config));
 }
 
 /** Load every package (or only --package): what `check` works on. */
-export async function loadSchemaRepos(opts: { cwd: string; config: LoadedConfig; packageName?: string }): Promise<SchemaRepo[]> {
+export async function loadSchemaRepos(opts: {
+  cwd: string;
+  config: LoadedConfig;
+  packageName?: string;
+}): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
   if (opts.packageName !== undefined || packages.length === 0) {
     return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), opts.config)];

@@ -84,7 +84,10 @@ const DOCSTRING = new RegExp(`(${STRING})[ \\t]*${LINE_END}`, "y");
 const BODY_LINE = String.raw`[ \t]+(?![ \t\f])${LINE}${LINE_END}|[ \t]*(?:${COMMENT})?${NL}`;
 // A decorator line is read like any statement (`@x; revision = "a"` assigns, as the tokenizer sees it); only
 // def/class/async lines are skipped whole.
-const DEFINITION = new RegExp(`(?:(?:def|class|async)(?!${ID})${LINE}|@${WATCHED_LINE})${LINE_END}(?:${BODY_LINE})*`, "y");
+const DEFINITION = new RegExp(
+  `(?:(?:def|class|async)(?!${ID})${LINE}|@${WATCHED_LINE})${LINE_END}(?:${BODY_LINE})*`,
+  "y",
+);
 /** Any other module-level statement that does not name `revision` or `down_revision`. */
 const STATEMENT = new RegExp(`${WATCHED_LINE}${LINE_END}`, "y");
 /** `name = value` or `name: Annotation[...] = value` with a one-line string without escapes, or None. */
@@ -100,7 +103,12 @@ const NOT_BRACKETS = new RegExp(`${STRING}|${COMMENT}|[^'"#()\\[\\]{}]+`, "g");
 const PAIRS = /\(\)|\[\]|\{\}/g;
 const PREFIXED_STRING = new RegExp(`${ID}{1,2}['"]`, "y");
 
-const SPACE = 0x20, TAB = 0x09, FF = 0x0c, BACKSLASH = 0x5c, SQ = 0x27, DQ = 0x22;
+const SPACE = 0x20,
+  TAB = 0x09,
+  FF = 0x0c,
+  BACKSLASH = 0x5c,
+  SQ = 0x27,
+  DQ = 0x22;
 
 /** Whether every bracket closes with its own kind (the statements only checked that they nest). */
 function balanced(source: string): boolean {
@@ -183,5 +191,12 @@ function valueOf(m: RegExpExecArray, lineOf: (offset: number) => number): Scanne
   const literal = m[3];
   if (literal === undefined) return { kind: "none", line, start, end: start + 4 };
   const q = literal.length >= 6 && literal[1] === literal[0] && literal[2] === literal[0] ? 3 : 1;
-  return { kind: "string", line, start, end: start + literal.length, value: literal.slice(q, -q), quote: literal.slice(0, q) };
+  return {
+    kind: "string",
+    line,
+    start,
+    end: start + literal.length,
+    value: literal.slice(q, -q),
+    quote: literal.slice(0, q),
+  };
 }

@@ -1,7 +1,14 @@
 // A migration script's text (docs/spec.md §1): the version header in the module docstring, `revision` and
 // `down_revision` in every form alembic writes, and the syntax problems that stop Python importing it.
 import { normalizePep440 } from "./pep440.js";
-import { lineEnding, moduleAssignments, parseLiteral, renderString, tokenize, type ModuleAssignment } from "./python-literal.js";
+import {
+  lineEnding,
+  moduleAssignments,
+  parseLiteral,
+  renderString,
+  tokenize,
+  type ModuleAssignment,
+} from "./python-literal.js";
 import { scanScript, type ScannedValue } from "./script-scan.js";
 import type { Assignment, ScriptHeader, ScriptSource } from "./types.js";
 
@@ -40,7 +47,12 @@ function layout(source: string, start: number, end: number): DocstringLayout | n
   FIRST_LINE.lastIndex = bodyStart;
   FIRST_LINE.test(source);
   const lineEnd = Math.min(FIRST_LINE.lastIndex, bodyEnd);
-  const [, indent, word, after] = WORD.exec(source.slice(bodyStart, lineEnd)) as unknown as [string, string, string, string];
+  const [, indent, word, after] = WORD.exec(source.slice(bodyStart, lineEnd)) as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const ws = bodyStart + indent.length;
   const we = ws + word.length;
   const rest = after.trim();
@@ -92,7 +104,8 @@ export function parseScriptSourceTokenized(source: string): ScriptSource {
   const tz = tokenize(source);
   const first = tz.lines[0];
   // The docstring is the module's first statement, a lone string (comments, shebang and blank lines may precede it).
-  const doc = first && first.indent === 0 && first.tokens.every((t) => t.kind === "string") ? first.tokens[0] : undefined;
+  const doc =
+    first && first.indent === 0 && first.tokens.every((t) => t.kind === "string") ? first.tokens[0] : undefined;
   const last = new Map<string, ModuleAssignment>();
   for (const a of moduleAssignments(source, tz, NAMES)) last.set(a.name, a);
   return {
@@ -157,7 +170,8 @@ export function rewriteHeader(source: string, header: ScriptHeader | null, versi
   const l = layout(source, header.start, header.end);
   if (!l) throw new Error(`internal: no docstring at offset ${header.start}`);
   if (l.word) return source.slice(0, l.word.start) + text + source.slice(l.word.end);
-  if (source.slice(l.bodyStart, l.lineEnd).trim() === "") return source.slice(0, l.bodyStart) + text + source.slice(l.lineEnd);
+  if (source.slice(l.bodyStart, l.lineEnd).trim() === "")
+    return source.slice(0, l.bodyStart) + text + source.slice(l.lineEnd);
   return source.slice(0, l.bodyStart) + text + eol + source.slice(l.bodyStart);
 }
 

@@ -25,7 +25,10 @@ export function print(stream: NodeJS.WritableStream, text: string): void {
 /** Findings on stderr for people (plus annotations in GitHub Actions); the JSON document on stdout with --json. */
 export function reportFindings(ctx: Context, findings: Finding[], extra: Record<string, unknown> = {}): void {
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: !findings.some((f) => f.severity === "error"), ...extra, findings }, null, 2));
+    print(
+      ctx.stdout,
+      JSON.stringify({ ok: !findings.some((f) => f.severity === "error"), ...extra, findings }, null, 2),
+    );
   } else {
     for (const f of findings) print(ctx.stderr, formatFinding(f));
   }
@@ -37,9 +40,18 @@ export function reportFindings(ctx: Context, findings: Finding[], extra: Record<
 export function reportError(ctx: Pick<Context, "stdout" | "stderr" | "json" | "env">, error: MigrakitError): void {
   const all = error.all();
   if (ctx.json) {
-    print(ctx.stdout, JSON.stringify({ ok: false, errors: all.map((e) => ({ code: e.code, message: e.message, fix: e.fix, exitCode: e.exitCode })) }, null, 2));
+    print(
+      ctx.stdout,
+      JSON.stringify(
+        { ok: false, errors: all.map((e) => ({ code: e.code, message: e.message, fix: e.fix, exitCode: e.exitCode })) },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const e of all) print(ctx.stderr, `error ${e.code}: ${e.message}\n  fix: ${e.fix}`);
   }
-  if (inGitHubActions(ctx.env)) for (const e of all) print(annotationStream(ctx), `::error title=${e.code}::${e.message} Fix: ${e.fix}`.replace(/\n/g, "%0A"));
+  if (inGitHubActions(ctx.env))
+    for (const e of all)
+      print(annotationStream(ctx), `::error title=${e.code}::${e.message} Fix: ${e.fix}`.replace(/\n/g, "%0A"));
 }

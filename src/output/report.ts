@@ -13,7 +13,11 @@ const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").r
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
 export function annotation(f: Finding): string {
-  const props = [f.file && `file=${escapeProperty(f.file)}`, f.line && `line=${f.line}`, `title=${escapeProperty(f.code)}`]
+  const props = [
+    f.file && `file=${escapeProperty(f.file)}`,
+    f.line && `line=${f.line}`,
+    `title=${escapeProperty(f.code)}`,
+  ]
     .filter(Boolean)
     .join(",");
   const body = [f.message, `Fix: ${f.fix}`, f.detail].filter(Boolean).join("\n");

@@ -14,9 +14,15 @@ export function acceptReleasedForTarget(findings: Finding[], repos: SchemaRepo[]
     const s = scripts.find((x) => x.path === f.file);
     const named = s?.name.kind === "released" ? s.name.version : null;
     const headed = s?.source.header?.kind === "released" ? s.source.header.version : null;
-    return !(named !== null && headed !== null && comparePep440(named, target) === 0 && comparePep440(headed, target) === 0);
+    return !(
+      named !== null &&
+      headed !== null &&
+      comparePep440(named, target) === 0 &&
+      comparePep440(headed, target) === 0
+    );
   });
 }
 
 /** Before the version is known (semantic-release's verifyConditions): RELEASED_AHEAD waits for verifyRelease. */
-export const withoutReleasedAhead = (findings: Finding[]): Finding[] => findings.filter((f) => f.code !== "EMIGRAKIT_RELEASED_AHEAD");
+export const withoutReleasedAhead = (findings: Finding[]): Finding[] =>
+  findings.filter((f) => f.code !== "EMIGRAKIT_RELEASED_AHEAD");

@@ -5,7 +5,19 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { MigrakitError } from "../errors/index.js";
-import { commitTemp, injectedFault, InjectedFault, OpCounter, readOrNull, removeFile, removeIfExists, syncDirs, TMP_SUFFIX, writeTemp, type Fault } from "./files.js";
+import {
+  commitTemp,
+  injectedFault,
+  InjectedFault,
+  OpCounter,
+  readOrNull,
+  removeFile,
+  removeIfExists,
+  syncDirs,
+  TMP_SUFFIX,
+  writeTemp,
+  type Fault,
+} from "./files.js";
 import { journalPath, readJournal, removeJournal, writeJournal, type Journal, type JournalEntry } from "./journal.js";
 import { changedPaths, type ReleasePlan } from "./plan.js";
 
@@ -67,10 +79,15 @@ async function entriesOf(plan: ReleasePlan, cwd: string): Promise<JournalEntry[]
   for (const c of plan.changes) {
     const current = await readOrNull(join(cwd, c.from));
     // The model reads text without a byte-order mark; the file keeps the one it has.
-    const bom = current !== null && current.startsWith("\uFEFF") && !c.before.startsWith("\uFEFF") ? "\uFEFF" : "";
+    const bom = current?.startsWith("\uFEFF") && !c.before.startsWith("\uFEFF") ? "\uFEFF" : "";
     // The plan was made from what is on disk; if that changed since, applying it would overwrite someone's work.
-    if (current !== bom + c.before) throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", { file: c.from, reason: "the file changed after the plan was made" });
-    if (c.from !== c.to && (await readOrNull(join(cwd, c.to))) !== null) throw new MigrakitError("EMIGRAKIT_RELEASE_TARGET_EXISTS", { from: c.from, to: c.to });
+    if (current !== bom + c.before)
+      throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", {
+        file: c.from,
+        reason: "the file changed after the plan was made",
+      });
+    if (c.from !== c.to && (await readOrNull(join(cwd, c.to))) !== null)
+      throw new MigrakitError("EMIGRAKIT_RELEASE_TARGET_EXISTS", { from: c.from, to: c.to });
     const mode = (await stat(join(cwd, c.from))).mode & 0o7777;
     entries.push({ from: c.from, to: c.to, before: bom + c.before, after: bom + c.after, mode });
   }
@@ -130,7 +147,8 @@ export async function staleFile(cwd: string, entries: JournalEntry[]): Promise<{
     const from = await readOrNull(join(cwd, e.from));
     if (e.from === e.to) {
       if (from === null) return { file: e.from, state: "is missing" };
-      if (from !== e.before && from !== e.after) return { file: e.from, state: "changed since the interrupted release" };
+      if (from !== e.before && from !== e.after)
+        return { file: e.from, state: "changed since the interrupted release" };
       continue;
     }
     const to = await readOrNull(join(cwd, e.to));
@@ -145,12 +163,22 @@ export async function staleFile(cwd: string, entries: JournalEntry[]): Promise<{
  * Finish or undo an interrupted release from its journal: `forward` completes it, `back` restores the tree
  * as it was before it started. Null when no release was interrupted.
  */
-export async function recoverRelease(opts: { cwd: string; env: NodeJS.ProcessEnv; direction: "forward" | "back" | ((version: string) => "forward" | "back") }): Promise<Recovery | null> {
+export async function recoverRelease(opts: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  direction: "forward" | "back" | ((version: string) => "forward" | "back");
+}): Promise<Recovery | null> {
   const path = await journalPath(opts.cwd, opts.env);
   const journal = await readJournal(path);
   if (!journal) return null;
   const stale = await staleFile(opts.cwd, journal.entries);
-  if (stale) throw new MigrakitError("EMIGRAKIT_RELEASE_JOURNAL_STALE", { version: journal.version, file: stale.file, state: stale.state, journal: path });
+  if (stale)
+    throw new MigrakitError("EMIGRAKIT_RELEASE_JOURNAL_STALE", {
+      version: journal.version,
+      file: stale.file,
+      state: stale.state,
+      journal: path,
+    });
   const direction = typeof opts.direction === "function" ? opts.direction(journal.version) : opts.direction;
   const ops = new OpCounter();
   for (const e of journal.entries) {
@@ -164,7 +192,10 @@ export async function recoverRelease(opts: { cwd: string; env: NodeJS.ProcessEnv
 }
 
 /** The version of an interrupted release, without touching anything (for dry runs and `check`). */
-export async function pendingRelease(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ version: string; file: string; paths: string[]; stale: { file: string; state: string } | null } | null> {
+export async function pendingRelease(opts: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<{ version: string; file: string; paths: string[]; stale: { file: string; state: string } | null } | null> {
   const file = await journalPath(opts.cwd, opts.env);
   const journal = await readJournal(file);
   if (!journal) return null;

@@ -29,7 +29,13 @@ const LISTS: Record<string, string> = {
   success: "success",
   fail: "fail",
 };
-const STRINGS: Record<string, string> = { r: "repositoryUrl", "repository-url": "repositoryUrl", t: "tagFormat", "tag-format": "tagFormat", "analyze-commits": "analyzeCommits" };
+const STRINGS: Record<string, string> = {
+  r: "repositoryUrl",
+  "repository-url": "repositoryUrl",
+  t: "tagFormat",
+  "tag-format": "tagFormat",
+  "analyze-commits": "analyzeCommits",
+};
 const BOOLEANS: Record<string, string> = { d: "dryRun", "dry-run": "dryRun", ci: "ci" };
 
 function usage(reason: string): MigrakitError {
@@ -65,11 +71,21 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
       const key = LISTS[name]!;
       // Like semantic-release's CLI: values until the next option; a single "false" empties the list.
       const values: string[] = [value()];
-      while (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-")) values.push(argv[++i]!);
-      lists[key] = [...(lists[key] ?? []), ...values.flatMap((v) => v.split(",").map((s) => s.trim()).filter(Boolean))];
+      while (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-"))
+        values.push(argv[++i]!);
+      lists[key] = [
+        ...(lists[key] ?? []),
+        ...values.flatMap((v) =>
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
     } else throw usage(`unknown option "${arg}"`);
   }
-  for (const [key, values] of Object.entries(lists)) out.options[key] = values.length === 1 && values[0] === "false" ? [] : values;
+  for (const [key, values] of Object.entries(lists))
+    out.options[key] = values.length === 1 && values[0] === "false" ? [] : values;
   return out;
 }
 

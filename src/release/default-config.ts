@@ -8,11 +8,20 @@ export const PLUGIN_PATH = fromPackageRoot("dist", "release-plugins", "index.js"
 export const RELEASE_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
 
 /** `main` releases; `next`, `beta` and `alpha` publish pre-releases (`-rc.N`, `-beta.N`, `-alpha.N` → PEP 440 rcN, bN, aN). */
-export const DEFAULT_BRANCHES = ["main", { name: "next", prerelease: "rc" }, { name: "beta", prerelease: true }, { name: "alpha", prerelease: true }];
+export const DEFAULT_BRANCHES = [
+  "main",
+  { name: "next", prerelease: "rc" },
+  { name: "beta", prerelease: true },
+  { name: "alpha", prerelease: true },
+];
 
 /** What @semantic-release/git commits: the init files, the (renamed) scripts, pyproject.toml and the changelog. */
 export function releaseAssets(packages: string[]): string[] {
-  return [...packages.flatMap((p) => [`${p}/__init__.py`, `${p}/migrations/versions/*.py`]), "pyproject.toml", "CHANGELOG.md"];
+  return [
+    ...packages.flatMap((p) => [`${p}/__init__.py`, `${p}/migrations/versions/*.py`]),
+    "pyproject.toml",
+    "CHANGELOG.md",
+  ];
 }
 
 export interface DefaultConfigInput {

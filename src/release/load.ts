@@ -54,7 +54,11 @@ export async function loadRelease(inputs: ReleaseInputs, loadedConfig?: LoadedCo
  * The static findings that stop a release. `target`: the PEP 440 version being released, which accepts scripts
  * already named for it (src/release/ahead.ts); "unknown" before semantic-release has chosen it.
  */
-export async function releaseFindings(loaded: LoadedRelease, env: NodeJS.ProcessEnv, target: string | "unknown" = "unknown"): Promise<Finding[]> {
+export async function releaseFindings(
+  loaded: LoadedRelease,
+  env: NodeJS.ProcessEnv,
+  target: string | "unknown" = "unknown",
+): Promise<Finding[]> {
   let out: Finding[] = [];
   for (const repo of loaded.repos) {
     out.push(...staticFindings(repo));

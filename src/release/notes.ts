@@ -20,7 +20,12 @@ export function migrationNotes(scripts: PlannedScript[], lint: NotedHit[] = []):
   const lines = scripts.flatMap((s) => {
     const file = s.to.slice(s.to.lastIndexOf("/") + 1);
     const where = several ? ` in \`${s.package}\`` : "";
-    const hits = lint.filter((h) => h.file === s.from).map((h) => `  * ${h.accepted ? `accepted \`${h.rule}\`` : `⚠ \`${h.rule}\``}: ${h.what}${h.accepted ? ` (${h.accepted})` : ""}`);
+    const hits = lint
+      .filter((h) => h.file === s.from)
+      .map(
+        (h) =>
+          `  * ${h.accepted ? `accepted \`${h.rule}\`` : `⚠ \`${h.rule}\``}: ${h.what}${h.accepted ? ` (${h.accepted})` : ""}`,
+      );
     return [`* \`${file}\`${where} (revision \`${s.revision}\`): ${s.summary}`, ...hits];
   });
   return [NOTES_HEADING, "", ...lines, ""].join("\n");

@@ -37,7 +37,12 @@ type Describe = (o: Operation) => (Name | string)[] | null;
 const DESCRIBE: Record<string, Describe> = {
   create_table: (o) => ["create table ", tableOf(o, 0, "table_name")],
   drop_table: (o) => ["drop table ", tableOf(o, 0, "table_name")],
-  rename_table: (o) => ["rename table ", tableOf(o, 0, "old_table_name"), " → ", lit(o.args[1] ?? o.kwargs.new_table_name)],
+  rename_table: (o) => [
+    "rename table ",
+    tableOf(o, 0, "old_table_name"),
+    " → ",
+    lit(o.args[1] ?? o.kwargs.new_table_name),
+  ],
   add_column: (o) => ["add column ", tableOf(o, 0, "table_name"), ".", arg(o, 1, "column")?.columnName ?? UNKNOWN],
   drop_column: (o) => ["drop column ", tableOf(o, 0, "table_name"), ".", lit(arg(o, 1, "column_name"))],
   alter_column: (o) => {
@@ -60,11 +65,36 @@ const DESCRIBE: Record<string, Describe> = {
     const schema = schemaOf(o.kwargs.schema);
     return schema === undefined ? [UNKNOWN] : ["drop index ", schema ? `${schema}.` : "", index];
   },
-  create_foreign_key: (o) => ["create foreign key ", lit(o.args[0] ?? o.kwargs.constraint_name), " on ", tableOf(o, 1, "source_table", "source_schema")],
-  create_unique_constraint: (o) => ["create unique constraint ", lit(o.args[0] ?? o.kwargs.constraint_name), " on ", tableOf(o, 1, "table_name")],
-  create_primary_key: (o) => ["create primary key ", lit(o.args[0] ?? o.kwargs.constraint_name), " on ", tableOf(o, 1, "table_name")],
-  create_check_constraint: (o) => ["create check constraint ", lit(o.args[0] ?? o.kwargs.constraint_name), " on ", tableOf(o, 1, "table_name")],
-  drop_constraint: (o) => ["drop constraint ", lit(o.args[0] ?? o.kwargs.constraint_name), " on ", tableOf(o, 1, "table_name")],
+  create_foreign_key: (o) => [
+    "create foreign key ",
+    lit(o.args[0] ?? o.kwargs.constraint_name),
+    " on ",
+    tableOf(o, 1, "source_table", "source_schema"),
+  ],
+  create_unique_constraint: (o) => [
+    "create unique constraint ",
+    lit(o.args[0] ?? o.kwargs.constraint_name),
+    " on ",
+    tableOf(o, 1, "table_name"),
+  ],
+  create_primary_key: (o) => [
+    "create primary key ",
+    lit(o.args[0] ?? o.kwargs.constraint_name),
+    " on ",
+    tableOf(o, 1, "table_name"),
+  ],
+  create_check_constraint: (o) => [
+    "create check constraint ",
+    lit(o.args[0] ?? o.kwargs.constraint_name),
+    " on ",
+    tableOf(o, 1, "table_name"),
+  ],
+  drop_constraint: (o) => [
+    "drop constraint ",
+    lit(o.args[0] ?? o.kwargs.constraint_name),
+    " on ",
+    tableOf(o, 1, "table_name"),
+  ],
   execute: () => ["execute SQL"],
   bulk_insert: () => ["insert rows"],
 };
@@ -75,8 +105,18 @@ function knownTable(o: Operation): string | null {
     const t = tableOf(o, 0, "");
     return t === UNKNOWN ? null : t;
   }
-  const kw = o.name === "create_foreign_key" ? "source_table" : o.name === "rename_table" ? "old_table_name" : "table_name";
-  const at = ["create_index", "create_foreign_key", "create_unique_constraint", "create_primary_key", "create_check_constraint", "drop_constraint"].includes(o.name) ? 1 : 0;
+  const kw =
+    o.name === "create_foreign_key" ? "source_table" : o.name === "rename_table" ? "old_table_name" : "table_name";
+  const at = [
+    "create_index",
+    "create_foreign_key",
+    "create_unique_constraint",
+    "create_primary_key",
+    "create_check_constraint",
+    "drop_constraint",
+  ].includes(o.name)
+    ? 1
+    : 0;
   const t = tableOf(o, at, kw, o.name === "create_foreign_key" ? "source_schema" : "schema");
   return t === UNKNOWN ? null : t;
 }
@@ -86,7 +126,7 @@ export function readOperation(o: Operation): Reading {
   // An operation this table does not know is named by alembic's own name for it (`create_table_comment`).
   if (!describe) return { text: o.name.replace(/_/g, " ") };
   const parts = describe(o);
-  if (parts && parts.every((p) => p !== UNKNOWN)) return { text: (parts as string[]).join("") };
+  if (parts?.every((p) => p !== UNKNOWN)) return { text: (parts as string[]).join("") };
   return { unreadable: true, table: knownTable(o) };
 }
 

@@ -58,11 +58,16 @@ function unreleasedInOrder(repo: SchemaRepo): ScriptFile[] {
 function planPackage(repo: SchemaRepo, version: ReleaseVersion): { changes: FileChange[]; scripts: PlannedScript[] } {
   const init = repo.init;
   const initPath = `${repo.package}/__init__.py`;
-  if (!init || init.text === null || !init.parsed) throw new MigrakitError("EMIGRAKIT_INIT_MISSING", { package: repo.package });
+  if (!init || init.text === null || !init.parsed)
+    throw new MigrakitError("EMIGRAKIT_INIT_MISSING", { package: repo.package });
   const current = init.parsed.version;
   if (!current) throw new MigrakitError("EMIGRAKIT_VERSION_MISSING", { file: initPath });
   if (comparePep440(version.pep440, current.value) < 0) {
-    throw new MigrakitError("EMIGRAKIT_RELEASE_VERSION_BEHIND", { version: version.pep440, current: current.value, file: initPath });
+    throw new MigrakitError("EMIGRAKIT_RELEASE_VERSION_BEHIND", {
+      version: version.pep440,
+      current: current.value,
+      file: initPath,
+    });
   }
   const changes: FileChange[] = [];
   if (current.value !== version.pep440) {
@@ -84,9 +89,16 @@ function planPackage(repo: SchemaRepo, version: ReleaseVersion): { changes: File
     taken.add(to);
     const after = rewriteHeader(s.text, s.source.header, version.pep440);
     const describe = [`rename ${s.path} → ${to.slice(to.lastIndexOf("/") + 1)}`];
-    if (after !== s.text) describe.push(`header """${s.source.header?.text ?? ""}""" → """${version.header}""" in ${to}`);
+    if (after !== s.text)
+      describe.push(`header """${s.source.header?.text ?? ""}""" → """${version.header}""" in ${to}`);
     changes.push({ kind: "script", from: s.path, to, before: s.text, after, describe });
-    scripts.push({ package: repo.package, from: s.path, to, revision: s.source.revision?.value ?? revision, summary: summarizeOperations(s.text) });
+    scripts.push({
+      package: repo.package,
+      from: s.path,
+      to,
+      revision: s.source.revision?.value ?? revision,
+      summary: summarizeOperations(s.text),
+    });
   }
   return { changes, scripts };
 }
@@ -104,7 +116,14 @@ export function planRelease(input: PlanInput): ReleasePlan {
     const after = setProjectVersion(py.text, input.version.pep440);
     const old = findProjectVersion(py.text)?.value;
     if (after !== null && after !== py.text) {
-      changes.push({ kind: "pyproject", from: py.path, to: py.path, before: py.text, after, describe: [`[project] version "${old}" → "${input.version.pep440}" in ${py.path}`] });
+      changes.push({
+        kind: "pyproject",
+        from: py.path,
+        to: py.path,
+        before: py.text,
+        after,
+        describe: [`[project] version "${old}" → "${input.version.pep440}" in ${py.path}`],
+      });
     }
   }
   return { version: input.version, packages: input.repos.map((r) => r.package), changes, scripts };

@@ -10,7 +10,12 @@ import { slugForVersion } from "../model/script-name.js";
 export type Pep440Label = "a" | "b" | "rc" | "dev";
 
 /** The channels every release knows; a configured `prereleaseMap` adds to (or overrides) them. */
-export const DEFAULT_PRERELEASE_MAP: Readonly<Record<string, Pep440Label>> = { alpha: "a", beta: "b", rc: "rc", dev: "dev" };
+export const DEFAULT_PRERELEASE_MAP: Readonly<Record<string, Pep440Label>> = {
+  alpha: "a",
+  beta: "b",
+  rc: "rc",
+  dev: "dev",
+};
 
 export interface ReleaseVersion {
   /** The version as given (semver), or null when a PEP 440 version was given directly. */
@@ -24,7 +29,8 @@ export interface ReleaseVersion {
 }
 
 // semver 2.0.0's grammar (numeric parts without leading zeros); build metadata is matched only to drop it.
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
 function unmappable(version: string, reason: string): MigrakitError {
   return new MigrakitError("EMIGRAKIT_VERSION_UNMAPPABLE", { version, reason });
@@ -75,7 +81,8 @@ export function releaseVersion(input: string, map: Readonly<Record<string, strin
     const normal = normalizePep440(text);
     if (!parsed || normal === null) throw unmappable(input, "it is neither semver nor PEP 440");
     if (parsed.local) throw unmappable(input, "a local version (+…) cannot name a release");
-    if (parsed.epoch !== 0 || parsed.post !== null) throw unmappable(input, "epochs and post-releases are not release versions here");
+    if (parsed.epoch !== 0 || parsed.post !== null)
+      throw unmappable(input, "epochs and post-releases are not release versions here");
     pep440 = normal;
   }
   return { semver, pep440, slug: slugForVersion(pep440), header: headerText(pep440) };

@@ -14,9 +14,11 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "migrakit") return (root = dir);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "migrakit")
+      return (root = dir);
     const up = dirname(dir);
-    if (up === dir) throw new Error(`internal: migrakit's package.json not found above ${fileURLToPath(import.meta.url)}`);
+    if (up === dir)
+      throw new Error(`internal: migrakit's package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

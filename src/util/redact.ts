@@ -87,10 +87,7 @@ export function redactSecrets(text: string): string {
   let out = text;
   // Longest first: a password that contains another must go whole.
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("***");
-  return out
-    .replace(URL_WITH_PASSWORD, "$1:***@")
-    .replace(PASSWORD_PARAM, "$1***")
-    .replace(KEYWORD_PASSWORD, "$1***");
+  return out.replace(URL_WITH_PASSWORD, "$1:***@").replace(PASSWORD_PARAM, "$1***").replace(KEYWORD_PASSWORD, "$1***");
 }
 
 /** A URL fit for display: its parts, never its text (see describeUrl). */

@@ -67,7 +67,8 @@ function walk(dir: string, ext: string): string[] {
   return out;
 }
 
-const TS_IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^;"']*?from\s*)?["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
+const TS_IMPORT =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^;"']*?from\s*)?["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
 
 export function tsEdges(root: string): Map<string, Set<string>> {
   const edges = new Map<string, Set<string>>();
@@ -90,12 +91,23 @@ const PY_IMPORT = /^\s*from\s+\.(\w*)\s+import\s+([\w, ()]+)|^\s*(?:from|import)
 
 export function pyEdges(root: string): Map<string, Set<string>> {
   const dir = join(root, "python", "migrakit_bridge");
-  const modules = new Set(readdirSync(dir).filter((f) => f.endsWith(".py")).map((f) => f.slice(0, -3)));
+  const modules = new Set(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".py"))
+      .map((f) => f.slice(0, -3)),
+  );
   const edges = new Map<string, Set<string>>();
   for (const mod of modules) {
     const targets = new Set<string>();
     for (const m of readFileSync(join(dir, `${mod}.py`), "utf8").matchAll(PY_IMPORT)) {
-      const names = m[1] ? [m[1]] : m[3] ? [m[3]] : m[2].replace(/[()]/g, "").split(",").map((n) => n.trim());
+      const names = m[1]
+        ? [m[1]]
+        : m[3]
+          ? [m[3]]
+          : m[2]
+              .replace(/[()]/g, "")
+              .split(",")
+              .map((n) => n.trim());
       for (const n of names) if (modules.has(n) && n !== mod) targets.add(n);
       if (m[1] === "" && !names.some((n) => modules.has(n))) targets.add("__init__");
     }
@@ -149,11 +161,15 @@ test("every TypeScript import points down the layers, and there is no cycle", ()
   const wrong: string[] = [];
   for (const [from, targets] of edges) {
     const a = tsLayerOf(from);
-    assert.ok(a in TS_LAYERS, `${from}: folder "${a}" has no layer in test/architecture/layering.test.ts (and ARCHITECTURE.md)`);
+    assert.ok(
+      a in TS_LAYERS,
+      `${from}: folder "${a}" has no layer in test/architecture/layering.test.ts (and ARCHITECTURE.md)`,
+    );
     for (const to of targets) {
       const b = tsLayerOf(to);
       if (a === b) continue;
-      if (!(TS_LAYERS[a] > TS_LAYERS[b])) wrong.push(`${from} (${a}, layer ${TS_LAYERS[a]}) imports ${to} (${b}, layer ${TS_LAYERS[b]})`);
+      if (!(TS_LAYERS[a] > TS_LAYERS[b]))
+        wrong.push(`${from} (${a}, layer ${TS_LAYERS[a]}) imports ${to} (${b}, layer ${TS_LAYERS[b]})`);
     }
   }
   assert.deepEqual(wrong, []);
@@ -164,8 +180,13 @@ test("every bridge module imports only modules below it, and there is no cycle",
   const edges = pyEdges(REPO_ROOT);
   const wrong: string[] = [];
   for (const [from, targets] of edges) {
-    assert.ok(from in PY_LAYERS, `python/migrakit_bridge/${from}.py has no layer in test/architecture/layering.test.ts`);
-    for (const to of targets) if (!(PY_LAYERS[from] > PY_LAYERS[to])) wrong.push(`${from}.py (layer ${PY_LAYERS[from]}) imports ${to}.py (layer ${PY_LAYERS[to]})`);
+    assert.ok(
+      from in PY_LAYERS,
+      `python/migrakit_bridge/${from}.py has no layer in test/architecture/layering.test.ts`,
+    );
+    for (const to of targets)
+      if (!(PY_LAYERS[from] > PY_LAYERS[to]))
+        wrong.push(`${from}.py (layer ${PY_LAYERS[from]}) imports ${to}.py (layer ${PY_LAYERS[to]})`);
   }
   assert.deepEqual(wrong, []);
   assert.deepEqual(cycles(edges), []);

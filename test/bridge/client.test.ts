@@ -29,7 +29,12 @@ for (const { name, python } of testPythons()) {
     before(async () => {
       repo = join(await mkdtemp(join(tmpdir(), "migrakit-bridge-")), "repo");
       await cp(FIXTURE_REPO, repo, { recursive: true });
-      bridge = await startBridge({ python, cwd: repo, env: process.env, package: { repo_root: repo, package: "heroes" } });
+      bridge = await startBridge({
+        python,
+        cwd: repo,
+        env: process.env,
+        package: { repo_root: repo, package: "heroes" },
+      });
     });
     after(async () => {
       await bridge?.close();
@@ -52,7 +57,10 @@ for (const { name, python } of testPythons()) {
         assert.equal((await bridge.compare({ url: db.url })).empty, true);
         assert.deepEqual(await bridge.downgrade({ url: db.url, revision: FIRST }), { current: [FIRST] });
         const behind = await bridge.compare({ url: db.url });
-        assert.deepEqual(behind.diffs.map((d) => [d.kind, d.schema, d.table]), [["add_table", "core", "hero"]]);
+        assert.deepEqual(
+          behind.diffs.map((d) => [d.kind, d.schema, d.table]),
+          [["add_table", "core", "hero"]],
+        );
         assert.match(behind.upgrade_ops, /op\.create_table\('hero',/);
         assert.deepEqual(await bridge.schemas(), ["core"]);
         const { sql } = await bridge.offline_sql({ from: FIRST, to: "head" });
@@ -66,7 +74,10 @@ for (const { name, python } of testPythons()) {
       const results = await Promise.all([bridge.heads(), bridge.schemas(), bridge.history(), bridge.package()]);
       assert.deepEqual(results[0], [HEAD]);
       assert.deepEqual(results[1], ["core"]);
-      assert.deepEqual(results[2].map((h) => h.revision), [FIRST, HEAD]);
+      assert.deepEqual(
+        results[2].map((h) => h.revision),
+        [FIRST, HEAD],
+      );
       assert.equal(results[3].schema_id, "hero");
     });
 

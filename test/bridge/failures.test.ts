@@ -14,7 +14,15 @@ const HELPERS = join(FIXTURES, "helpers");
 const python = testPythons()[0]!.python;
 
 function helper(module: string, extra: { timeoutMs?: number; stopGraceMs?: number } = {}) {
-  return startBridge({ python, cwd: FIXTURES, env: process.env, module, pythonPath: HELPERS, preflight: false, ...extra });
+  return startBridge({
+    python,
+    cwd: FIXTURES,
+    env: process.env,
+    module,
+    pythonPath: HELPERS,
+    preflight: false,
+    ...extra,
+  });
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<MigrakitError> {
@@ -40,10 +48,17 @@ test("bad JSON on stdout fails the request and every later one (exit 3)", async 
 
 test("a traceback from the repo's code carries method, params (URL redacted) and exit code 1", async () => {
   const bridge = await startBridge({ python, cwd: join(FIXTURES, "broken"), env: process.env });
-  const params = { repo_root: join(FIXTURES, "broken"), package: "broken_pkg", url: "postgresql://me:s3cret@localhost/x" };
+  const params = {
+    repo_root: join(FIXTURES, "broken"),
+    package: "broken_pkg",
+    url: "postgresql://me:s3cret@localhost/x",
+  };
   const err = await rejectsWith(bridge.call("package", params), "EMIGRAKIT_PYTHON_ERROR");
   assert.equal(err.exitCode, 1);
-  assert.match(err.message, /^package failed in Python: ZeroDivisionError: division by zero \(.*broken_pkg\/__init__\.py:6\)$/);
+  assert.match(
+    err.message,
+    /^package failed in Python: ZeroDivisionError: division by zero \(.*broken_pkg\/__init__\.py:6\)$/,
+  );
   assert.equal(err.details.method, "package");
   assert.deepEqual(err.details.params, { ...params, url: "postgresql://me:***@localhost/x" });
   assert.match(String(err.details.traceback), /RATIO = 1 \/ 0/);
@@ -86,10 +101,16 @@ test("an interpreter without alembic: exit 3 with the pip command for that inter
   try {
     execFileSync("python3", ["-m", "venv", "--without-pip", join(dir, "venv")]);
     const bare = join(dir, "venv", "bin", "python");
-    const err = await rejectsWith(startBridge({ python: bare, cwd: dir, env: process.env }), "EMIGRAKIT_PYTHON_PACKAGE_MISSING");
+    const err = await rejectsWith(
+      startBridge({ python: bare, cwd: dir, env: process.env }),
+      "EMIGRAKIT_PYTHON_PACKAGE_MISSING",
+    );
     assert.equal(err.exitCode, 3);
     assert.equal(err.message, `${bare} lacks alembic>=1.8, sqlalchemy>=1.4, psycopg2-binary.`);
-    assert.equal(err.fix, `Install it into that interpreter: ${bare} -m pip install 'alembic>=1.8' 'sqlalchemy>=1.4' psycopg2-binary`);
+    assert.equal(
+      err.fix,
+      `Install it into that interpreter: ${bare} -m pip install 'alembic>=1.8' 'sqlalchemy>=1.4' psycopg2-binary`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -103,9 +124,15 @@ test("a missing interpreter: EMIGRAKIT_PYTHON_NOT_FOUND, from discovery and from
   assert.equal(err.exitCode, 3);
   // The configured one is missing: discovery stops there instead of using another interpreter.
   assert.match(err.message, /tried: \/nonexistent\/bin\/python \(config\)\)/);
-  const noPath = await rejectsWith(findPython({ cwd: FIXTURES, env: { PATH: "/nonexistent" } }), "EMIGRAKIT_PYTHON_NOT_FOUND");
+  const noPath = await rejectsWith(
+    findPython({ cwd: FIXTURES, env: { PATH: "/nonexistent" } }),
+    "EMIGRAKIT_PYTHON_NOT_FOUND",
+  );
   assert.match(noPath.message, /\.venv\/bin\/python \(\.venv\), python3 \(PATH\), python \(PATH\)/);
-  await rejectsWith(startBridge({ python: "/nonexistent/bin/python", cwd: FIXTURES, env: process.env }), "EMIGRAKIT_PYTHON_NOT_FOUND");
+  await rejectsWith(
+    startBridge({ python: "/nonexistent/bin/python", cwd: FIXTURES, env: process.env }),
+    "EMIGRAKIT_PYTHON_NOT_FOUND",
+  );
 });
 
 test("a helper that cannot start says why", async () => {

@@ -28,14 +28,26 @@ test("config, then MIGRAKIT_PYTHON, then VIRTUAL_ENV, then .venv, then PATH", as
     const dotVenv = await venv(root, ".venv");
     assert.deepEqual(await findPython({ cwd: root, env }), { python: dotVenv, source: ".venv" });
     const active = await venv(root, "active");
-    assert.deepEqual(await findPython({ cwd: root, env: { ...env, VIRTUAL_ENV: join(root, "active") } }), { python: active, source: "VIRTUAL_ENV" });
+    assert.deepEqual(await findPython({ cwd: root, env: { ...env, VIRTUAL_ENV: join(root, "active") } }), {
+      python: active,
+      source: "VIRTUAL_ENV",
+    });
     // A VIRTUAL_ENV that does not exist (deleted since) is skipped.
     assert.equal((await findPython({ cwd: root, env: { ...env, VIRTUAL_ENV: join(root, "gone") } })).source, ".venv");
     const chosen = await venv(root, "chosen");
-    assert.deepEqual(await findPython({ cwd: root, env: { ...env, VIRTUAL_ENV: join(root, "active"), MIGRAKIT_PYTHON: chosen } }), { python: chosen, source: "MIGRAKIT_PYTHON" });
+    assert.deepEqual(
+      await findPython({ cwd: root, env: { ...env, VIRTUAL_ENV: join(root, "active"), MIGRAKIT_PYTHON: chosen } }),
+      { python: chosen, source: "MIGRAKIT_PYTHON" },
+    );
     // The configuration's python wins, relative to the repo; a bare name is looked up on PATH.
-    assert.deepEqual(await findPython({ configPython: "active/bin/python", cwd: root, env: { ...env, MIGRAKIT_PYTHON: chosen } }), { python: active, source: "config" });
-    assert.deepEqual(await findPython({ configPython: "python3", cwd: root, env }), { python: join(bin, "python3"), source: "config" });
+    assert.deepEqual(
+      await findPython({ configPython: "active/bin/python", cwd: root, env: { ...env, MIGRAKIT_PYTHON: chosen } }),
+      { python: active, source: "config" },
+    );
+    assert.deepEqual(await findPython({ configPython: "python3", cwd: root, env }), {
+      python: join(bin, "python3"),
+      source: "config",
+    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }

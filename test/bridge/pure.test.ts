@@ -3,7 +3,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, LineSplitter, parseResponse } from "../../src/bridge/protocol.js";
 import { pythonCandidates } from "../../src/bridge/interpreter.js";
-import { atLeast, missingRequirements, pipCommand, preflightError, requirementFor } from "../../src/bridge/preflight.js";
+import {
+  atLeast,
+  missingRequirements,
+  pipCommand,
+  preflightError,
+  requirementFor,
+} from "../../src/bridge/preflight.js";
 import { lastFrame, remoteError, remoteFailureOf } from "../../src/bridge/remote-error.js";
 import type { PythonVersions } from "../../src/bridge/types.js";
 
@@ -30,7 +36,12 @@ test("lines are split across chunks", () => {
 });
 
 test("interpreter candidates follow docs/spec.md §3", () => {
-  const c = pythonCandidates({ configPython: "py/bin/python", cwd: "/repo", env: { MIGRAKIT_PYTHON: "/m/python", VIRTUAL_ENV: "/venv" }, platform: "linux" });
+  const c = pythonCandidates({
+    configPython: "py/bin/python",
+    cwd: "/repo",
+    env: { MIGRAKIT_PYTHON: "/m/python", VIRTUAL_ENV: "/venv" },
+    platform: "linux",
+  });
   assert.deepEqual(
     c.map((x) => [x.python, x.source, x.explicit]),
     [
@@ -42,18 +53,36 @@ test("interpreter candidates follow docs/spec.md §3", () => {
       ["python", "PATH", false],
     ],
   );
-  assert.deepEqual(pythonCandidates({ cwd: "/repo", env: {}, platform: "linux" }).map((x) => x.source), [".venv", "PATH", "PATH"]);
+  assert.deepEqual(
+    pythonCandidates({ cwd: "/repo", env: {}, platform: "linux" }).map((x) => x.source),
+    [".venv", "PATH", "PATH"],
+  );
 });
 
 const complete: PythonVersions = {
-  python: "3.11.7", executable: "/x/python", implementation: "CPython", alembic: "1.9.4", sqlalchemy: "1.4.41",
-  sqlmodel: "0.0.8", pydantic: "1.10.27", psycopg2: "2.9.13", psycopg: null, driver: "psycopg2", protocol: 1,
+  python: "3.11.7",
+  executable: "/x/python",
+  implementation: "CPython",
+  alembic: "1.9.4",
+  sqlalchemy: "1.4.41",
+  sqlmodel: "0.0.8",
+  pydantic: "1.10.27",
+  psycopg2: "2.9.13",
+  psycopg: null,
+  driver: "psycopg2",
+  protocol: 1,
 };
 
 test("preflight: nothing missing, or exactly what is missing with the pip command", () => {
   assert.equal(preflightError("/x/python", complete), null);
-  assert.deepEqual(missingRequirements({ ...complete, alembic: null, driver: null }), ["alembic>=1.8", "psycopg2-binary"]);
-  assert.deepEqual(missingRequirements({ ...complete, alembic: "1.7.7", sqlalchemy: "1.3.24" }), ["alembic>=1.8", "sqlalchemy>=1.4"]);
+  assert.deepEqual(missingRequirements({ ...complete, alembic: null, driver: null }), [
+    "alembic>=1.8",
+    "psycopg2-binary",
+  ]);
+  assert.deepEqual(missingRequirements({ ...complete, alembic: "1.7.7", sqlalchemy: "1.3.24" }), [
+    "alembic>=1.8",
+    "sqlalchemy>=1.4",
+  ]);
   const err = preflightError("/my env/python", { ...complete, alembic: null });
   assert.equal(err?.code, "EMIGRAKIT_PYTHON_PACKAGE_MISSING");
   assert.equal(err?.exitCode, 3);
@@ -67,11 +96,17 @@ test("preflight: nothing missing, or exactly what is missing with the pip comman
   assert.ok(atLeast("1.10.0", [1, 8]) && !atLeast("1.7.99", [1, 8]) && atLeast("2.0.0b3", [1, 4]));
 });
 
-const traceback = 'Traceback (most recent call last):\n  File "/a/env.py", line 3, in <module>\n  File "/r/versions/2023-x.py", line 12, in upgrade\nZeroDivisionError: division by zero\n';
+const traceback =
+  'Traceback (most recent call last):\n  File "/a/env.py", line 3, in <module>\n  File "/r/versions/2023-x.py", line 12, in upgrade\nZeroDivisionError: division by zero\n';
 
 test("a Python error becomes a MigrakitError with method, redacted params and exit code", () => {
   const params = { package: "p", url: "postgresql://me:s3cret@db/x" };
-  const err = remoteError("/x/python", "upgrade", params, { type: "ZeroDivisionError", message: "division by zero", traceback, category: "error" });
+  const err = remoteError("/x/python", "upgrade", params, {
+    type: "ZeroDivisionError",
+    message: "division by zero",
+    traceback,
+    category: "error",
+  });
   assert.equal(err.code, "EMIGRAKIT_PYTHON_ERROR");
   assert.equal(err.exitCode, 1);
   assert.equal(err.message, "upgrade failed in Python: ZeroDivisionError: division by zero (/r/versions/2023-x.py:12)");
@@ -81,14 +116,23 @@ test("a Python error becomes a MigrakitError with method, redacted params and ex
   assert.equal(lastFrame("no frames"), undefined);
 
   const db = remoteError("/x/python", "current", params, {
-    type: "OperationalError", message: 'connection to "postgresql://me:s3cret@db/x" failed', traceback: "", category: "database",
+    type: "OperationalError",
+    message: 'connection to "postgresql://me:s3cret@db/x" failed',
+    traceback: "",
+    category: "database",
   });
   assert.equal(db.code, "EMIGRAKIT_BRIDGE_DATABASE");
   assert.equal(db.exitCode, 3);
   assert.doesNotMatch(db.message + JSON.stringify(db.details), /s3cret/);
   assert.equal(remoteFailureOf(db), undefined);
 
-  const missing = remoteError("/x/python", "package", params, { type: "ModuleNotFoundError", message: "No module named 'sqlmodel'", traceback, category: "missing_module", module: "sqlmodel" });
+  const missing = remoteError("/x/python", "package", params, {
+    type: "ModuleNotFoundError",
+    message: "No module named 'sqlmodel'",
+    traceback,
+    category: "missing_module",
+    module: "sqlmodel",
+  });
   assert.equal(missing.code, "EMIGRAKIT_PYTHON_PACKAGE_MISSING");
   assert.equal(missing.exitCode, 3);
   assert.equal(missing.fix, "Install it into that interpreter: /x/python -m pip install sqlmodel");

@@ -28,7 +28,11 @@ function run(python: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ 
 for (const { name, python } of testPythons()) {
   test(`pytest python/tests on the ${name} stack`, async () => {
     const env = { ...process.env, MIGRAKIT_TEST_DATABASE_URL: pg.adminUrl, PYTHONDONTWRITEBYTECODE: "1" };
-    const { code, output } = await run(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", join("python", "tests")], env);
+    const { code, output } = await run(
+      python,
+      ["-m", "pytest", "-q", "-p", "no:cacheprovider", join("python", "tests")],
+      env,
+    );
     assert.equal(code, 0, `pytest failed on the ${name} stack:\n${output}`);
     assert.match(output, /\d+ passed/);
   });

@@ -4,7 +4,17 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBridge, type Bridge } from "../../src/bridge/index.js";
@@ -51,14 +61,26 @@ function fixtureRepo(): string {
 }
 
 function workerEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, CI: "true", MIGRAKIT_WORKER: "1", MIGRAKIT_WORKER_DIR: dir, MIGRAKIT_WORKER_IDLE: "120", ...extra };
+  return {
+    ...process.env,
+    CI: "true",
+    MIGRAKIT_WORKER: "1",
+    MIGRAKIT_WORKER_DIR: dir,
+    MIGRAKIT_WORKER_IDLE: "120",
+    ...extra,
+  };
 }
 
 async function open(repo: string, env: NodeJS.ProcessEnv, python = CURRENT): Promise<Bridge> {
   return startBridge({ python, cwd: repo, env, package: { repo_root: repo, package: "heroes" } });
 }
 
-async function once<T>(repo: string, env: NodeJS.ProcessEnv, f: (b: Bridge) => Promise<T>, python = CURRENT): Promise<{ value: T; workerPid?: number }> {
+async function once<T>(
+  repo: string,
+  env: NodeJS.ProcessEnv,
+  f: (b: Bridge) => Promise<T>,
+  python = CURRENT,
+): Promise<{ value: T; workerPid?: number }> {
   const b = await open(repo, env, python);
   try {
     return { value: await f(b), workerPid: b.workerPid };
@@ -87,10 +109,15 @@ async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_
 function markImports(repo: string): string {
   const marker = join(repo, "..", "imports.txt");
   const core = join(repo, "heroes", "_core.py");
-  writeFileSync(core, `import os as _os\nwith open(${JSON.stringify(marker)}, "a") as _f:\n    _f.write("%d\\n" % _os.getpid())\n` + readFileSync(core, "utf8"));
+  writeFileSync(
+    core,
+    `import os as _os\nwith open(${JSON.stringify(marker)}, "a") as _f:\n    _f.write("%d\\n" % _os.getpid())\n` +
+      readFileSync(core, "utf8"),
+  );
   return marker;
 }
-const importers = (marker: string) => (existsSync(marker) ? readFileSync(marker, "utf8").split("\n").filter(Boolean).map(Number) : []);
+const importers = (marker: string) =>
+  existsSync(marker) ? readFileSync(marker, "utf8").split("\n").filter(Boolean).map(Number) : [];
 
 describe("the warm worker", () => {
   test("a second run is served by a fork of the same worker, which never imports the user's code", async () => {
@@ -103,7 +130,10 @@ describe("the warm worker", () => {
     const second = await once(repo, env, (b) => b.schemas());
     assert.deepEqual(first.value, ["core"]);
     assert.deepEqual(second.value, ["core"]);
-    assert.ok(first.workerPid && second.workerPid && first.workerPid !== second.workerPid, "each run has its own process");
+    assert.ok(
+      first.workerPid && second.workerPid && first.workerPid !== second.workerPid,
+      "each run has its own process",
+    );
     assert.equal((await onlyWorker(dir)).pid, worker.pid, "the same worker served both");
     assert.equal(worker.mode, "fork");
     // Each run imported the ORM itself (nothing survived from the first), and the worker never did.
@@ -125,7 +155,11 @@ describe("the warm worker", () => {
     };
     assert.deepEqual(await tables(), ["core.hero", "core.team"]);
     const core = join(repo, "heroes", "_core.py");
-    writeFileSync(core, readFileSync(core, "utf8") + '\n\nclass Power(SQLModel, table=True):\n    __table_args__ = {"schema": "core"}\n\n    id: Optional[int] = Field(default=None, primary_key=True)\n');
+    writeFileSync(
+      core,
+      readFileSync(core, "utf8") +
+        '\n\nclass Power(SQLModel, table=True):\n    __table_args__ = {"schema": "core"}\n\n    id: Optional[int] = Field(default=None, primary_key=True)\n',
+    );
     assert.deepEqual(await tables(), ["core.hero", "core.power", "core.team"]);
     await onlyWorker(dir);
   });
@@ -134,9 +168,19 @@ describe("the warm worker", () => {
     const dir = workerDir();
     const repo = fixtureRepo();
     const core = join(repo, "heroes", "_core.py");
-    writeFileSync(core, `import os, sys\nprint("stdout of", os.environ.get("MARK"), os.getcwd())\nprint("stderr too", file=sys.stderr)\n` + readFileSync(core, "utf8"));
+    writeFileSync(
+      core,
+      `import os, sys\nprint("stdout of", os.environ.get("MARK"), os.getcwd())\nprint("stderr too", file=sys.stderr)\n` +
+        readFileSync(core, "utf8"),
+    );
     let seen = "";
-    const b = await startBridge({ python: CURRENT, cwd: repo, env: workerEnv(dir, { MARK: "run-7" }), package: { repo_root: repo, package: "heroes" }, onStderr: (t) => (seen += t) });
+    const b = await startBridge({
+      python: CURRENT,
+      cwd: repo,
+      env: workerEnv(dir, { MARK: "run-7" }),
+      package: { repo_root: repo, package: "heroes" },
+      onStderr: (t) => (seen += t),
+    });
     try {
       assert.ok(b.workerPid);
       assert.deepEqual(await b.schemas(), ["core"]);
@@ -163,7 +207,11 @@ describe("the warm worker", () => {
     const before = await once(repo, env, async (b) => b.versionsInfo!.sqlalchemy, python);
     assert.equal(before.value?.split(".")[0], "2");
     const old = await onlyWorker(dir);
-    execFileSync(python, ["-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--disable-pip-version-check", wheel], { encoding: "utf8", env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore" } });
+    execFileSync(
+      python,
+      ["-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--disable-pip-version-check", wheel],
+      { encoding: "utf8", env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore" } },
+    );
     const afterInstall = await once(repo, env, async (b) => b.versionsInfo!.sqlalchemy, python);
     assert.equal(afterInstall.value, "1.4.41");
     assert.ok(afterInstall.workerPid, "served by a new worker");
@@ -174,10 +222,20 @@ describe("the warm worker", () => {
   test("two concurrent hooks in two repos with different venvs each get their own worker", async () => {
     const dir = workerDir();
     const repos = [hookRepo(), hookRepo()];
-    const runs = repos.map((r, i) => runAsync(["hook", "pre-commit"], r, workerEnv(dir, { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: i === 0 ? CURRENT : LEGACY })));
+    const runs = repos.map((r, i) =>
+      runAsync(
+        ["hook", "pre-commit"],
+        r,
+        workerEnv(dir, { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: i === 0 ? CURRENT : LEGACY }),
+      ),
+    );
     const results = await Promise.all(runs);
     for (const r of results) assert.equal(r.status, 0, r.stderr);
-    for (const r of repos) assert.ok(readdirSync(join(r, "lnschema_demo/migrations/versions")).some((f) => f.endsWith("-vx_x_x.py")), "the hook wrote a script");
+    for (const r of repos)
+      assert.ok(
+        readdirSync(join(r, "lnschema_demo/migrations/versions")).some((f) => f.endsWith("-vx_x_x.py")),
+        "the hook wrote a script",
+      );
     const workers = await listWorkers(dir, isAlive);
     assert.deepEqual(workers.map((w) => w.python).sort(), [CURRENT, LEGACY].sort());
     assert.deepEqual(workers.map((w) => w.cwd).sort(), [...repos].sort());
@@ -224,7 +282,9 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
     const spot = mkdtempSync(join(tmpdir(), "migrakit-foreign-"));
     chmodSync(spot, 0o777);
     cleanups.push(() => rmSync(spot, { recursive: true, force: true }));
-    const foreign = spawn(CURRENT, ["-c", FOREIGN_LISTENER, join(spot, "s.sock")], { stdio: ["ignore", "pipe", "inherit"] });
+    const foreign = spawn(CURRENT, ["-c", FOREIGN_LISTENER, join(spot, "s.sock")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     cleanups.push(() => void foreign.kill("SIGKILL"));
     let said = "";
     foreign.stdout.setEncoding("utf8");
@@ -265,7 +325,10 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
     try {
       assert.ok(b.workerPid);
       process.kill(b.workerPid!, "SIGKILL");
-      await assert.rejects(b.heads(), (e: unknown) => e instanceof MigrakitError && e.code === "EMIGRAKIT_BRIDGE_EXITED");
+      await assert.rejects(
+        b.heads(),
+        (e: unknown) => e instanceof MigrakitError && e.code === "EMIGRAKIT_BRIDGE_EXITED",
+      );
     } finally {
       await b.close();
     }
@@ -287,7 +350,10 @@ describe("when there is no worker", () => {
     assert.equal(workerSettings({ CI: "true" }, { uid: 0, tmpdir: "/tmp", platform: "linux" }).enabled, false);
     assert.equal(workerSettings({}, { uid: 0, tmpdir: "/tmp", platform: "linux" }).enabled, true);
     assert.equal(workerSettings({}, { uid: 0, tmpdir: "/tmp", platform: "linux" }).idleSeconds, 1800);
-    assert.throws(() => workerSettings({ MIGRAKIT_WORKER: "maybe" }, { uid: 0, tmpdir: "/tmp", platform: "linux" }), (e: unknown) => e instanceof MigrakitError && e.code === "EMIGRAKIT_CONFIG_INVALID");
+    assert.throws(
+      () => workerSettings({ MIGRAKIT_WORKER: "maybe" }, { uid: 0, tmpdir: "/tmp", platform: "linux" }),
+      (e: unknown) => e instanceof MigrakitError && e.code === "EMIGRAKIT_CONFIG_INVALID",
+    );
   });
 
   test("a socket folder that others may enter is not used", async () => {
@@ -337,7 +403,10 @@ describe("when there is no worker", () => {
     const status = runCli(["server", "status", "--json"], { cwd: repo, env: pgEnv });
     assert.equal(status.status, 0, status.stderr);
     const shown = JSON.parse(status.stdout) as { running: boolean; workers: WorkerInfo[] };
-    assert.deepEqual(shown.workers.map((x) => x.pid), [w.pid]);
+    assert.deepEqual(
+      shown.workers.map((x) => x.pid),
+      [w.pid],
+    );
     assert.equal(shown.workers[0]!.cwd, repo);
     const text = runCli(["server", "status"], { cwd: repo, env: pgEnv });
     assert.match(text.stdout, new RegExp(`warm Python worker pid ${w.pid} \\(fork\\)`));
@@ -360,14 +429,28 @@ function hookRepo(): string {
   git("-c", "user.name=T", "-c", "user.email=t@e", "add", "-A");
   git("-c", "user.name=T", "-c", "user.email=t@e", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "init");
   const core = join(dir, "lnschema_demo", "_core.py");
-  writeFileSync(core, readFileSync(core, "utf8").replace("    handle: str = Field(index=True, unique=True)\n", "$&    worker_note: Optional[str] = None\n"));
+  writeFileSync(
+    core,
+    readFileSync(core, "utf8").replace(
+      "    handle: str = Field(index=True, unique=True)\n",
+      "$&    worker_note: Optional[str] = None\n",
+    ),
+  );
   git("add", "lnschema_demo/_core.py");
   return dir;
 }
 
-function runAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+function runAsync(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "migrakit.js"), ...args], { cwd, env: { ...env, GITHUB_ACTIONS: "" }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "migrakit.js"), ...args], {
+      cwd,
+      env: { ...env, GITHUB_ACTIONS: "" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (t: string) => (stderr += t));

@@ -47,7 +47,11 @@ test("an unreachable database URL: exit 3, and the password is not printed", () 
   const repo = fixtureRepo("seed-style");
   try {
     const python = testPythons()[0]!.python;
-    const r = check(repo.dir, { python, databaseUrl: "postgresql://someone:s3cr3t-pw@127.0.0.1:1/postgres", cacheHome });
+    const r = check(repo.dir, {
+      python,
+      databaseUrl: "postgresql://someone:s3cr3t-pw@127.0.0.1:1/postgres",
+      cacheHome,
+    });
     assert.equal(r.status, 3, r.all);
     assert.match(r.stderr, /EMIGRAKIT_DB_UNREACHABLE/);
     assert.doesNotMatch(r.all, /s3cr3t-pw/);

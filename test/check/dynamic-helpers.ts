@@ -21,11 +21,19 @@ export interface FixtureRepo {
   cleanup(): void;
 }
 
-export function fixtureRepo(name: "seed-style" | "lamin-era" | "lamin-pair" | "alembic-app" | "async-app"): FixtureRepo {
+export function fixtureRepo(
+  name: "seed-style" | "lamin-era" | "lamin-pair" | "alembic-app" | "async-app",
+): FixtureRepo {
   const dir = mkdtempSync(join(tmpdir(), `migrakit-${name}-`));
-  cpSync(join(REPO_ROOT, "test", "fixtures", name), dir, { recursive: true, filter: (src) => !src.includes("__pycache__") });
+  cpSync(join(REPO_ROOT, "test", "fixtures", name), dir, {
+    recursive: true,
+    filter: (src) => !src.includes("__pycache__"),
+  });
   const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: dir, encoding: "utf8" });
+    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], {
+      cwd: dir,
+      encoding: "utf8",
+    });
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-q", "-m", "fixture");
@@ -55,10 +63,20 @@ export interface CheckRun extends CliResult {
 }
 
 /** `migrakit check` in `dir` with this Python and Postgres; a fresh cache folder unless one is given. */
-export function check(dir: string, opts: { python: string; databaseUrl: string; cacheHome: string; args?: string[]; env?: NodeJS.ProcessEnv }): CheckRun {
+export function check(
+  dir: string,
+  opts: { python: string; databaseUrl: string; cacheHome: string; args?: string[]; env?: NodeJS.ProcessEnv },
+): CheckRun {
   const r = runCli(["check", ...(opts.args ?? [])], {
     cwd: dir,
-    env: { MIGRAKIT_PYTHON: opts.python, MIGRAKIT_DATABASE_URL: opts.databaseUrl, XDG_CACHE_HOME: opts.cacheHome, CI: "", MIGRAKIT_NO_CACHE: "", ...opts.env },
+    env: {
+      MIGRAKIT_PYTHON: opts.python,
+      MIGRAKIT_DATABASE_URL: opts.databaseUrl,
+      XDG_CACHE_HOME: opts.cacheHome,
+      CI: "",
+      MIGRAKIT_NO_CACHE: "",
+      ...opts.env,
+    },
     timeoutMs: 300_000,
   });
   return { ...r, all: r.stdout + r.stderr };

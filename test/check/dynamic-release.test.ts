@@ -12,7 +12,11 @@ const SCRIPT = "lnschema_lamin/migrations/versions/2023-03-01-7d1e2f3a4b5c-vx_x_
 
 /** After the v0.5.0 tag: a column in the ORM and the unreleased script that adds it. */
 function addSizeColumn(repo: FixtureRepo): void {
-  repo.edit("lnschema_lamin/_core.py", "    source: Optional[str] = None\n", "    source: Optional[str] = None\n    size: Optional[int] = None\n");
+  repo.edit(
+    "lnschema_lamin/_core.py",
+    "    source: Optional[str] = None\n",
+    "    source: Optional[str] = None\n    size: Optional[int] = None\n",
+  );
   repo.edit("lnschema_lamin/__init__.py", '_migration = "4e5f6a7b8c9d"', '_migration = "7d1e2f3a4b5c"');
   repo.write(
     SCRIPT,
@@ -49,15 +53,33 @@ for (const { name, python } of testPythons()) {
         const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
         assert.equal(r.status, 0, r.all);
         // Built from the working tree, the table would already have `size` and the script would fail.
-        assert.match(r.stderr, /lnschema_lamin: baseline: release \(create_all at v0\.5\.0\); the history does not replay from empty \(lnschema_lamin\/migrations\/versions\/2022-07-21-0560ee3d73dc-jupynb\.py: .*"core\.dobject" does not exist\)/);
-        const warm = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home, env: { MIGRAKIT_NO_CACHE: "" }, args: ["--json"] });
+        assert.match(
+          r.stderr,
+          /lnschema_lamin: baseline: release \(create_all at v0\.5\.0\); the history does not replay from empty \(lnschema_lamin\/migrations\/versions\/2022-07-21-0560ee3d73dc-jupynb\.py: .*"core\.dobject" does not exist\)/,
+        );
+        const warm = check(repo.dir, {
+          python,
+          databaseUrl: pg.adminUrl,
+          cacheHome: home,
+          env: { MIGRAKIT_NO_CACHE: "" },
+          args: ["--json"],
+        });
         assert.equal(warm.status, 0, warm.all);
-        const doc = JSON.parse(warm.stdout) as { ok: boolean; baselines: Record<string, { kind: string; ref: string }> };
+        const doc = JSON.parse(warm.stdout) as {
+          ok: boolean;
+          baselines: Record<string, { kind: string; ref: string }>;
+        };
         assert.equal(doc.ok, true);
         assert.equal(doc.baselines.lnschema_lamin?.kind, "release");
         assert.equal(doc.baselines.lnschema_lamin?.ref, "v0.5.0");
 
-        const replay = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), env: { MIGRAKIT_NO_CACHE: "1" }, args: [] });
+        const replay = check(repo.dir, {
+          python,
+          databaseUrl: pg.adminUrl,
+          cacheHome: cache(),
+          env: { MIGRAKIT_NO_CACHE: "1" },
+          args: [],
+        });
         assert.equal(replay.status, 0, replay.all);
         repo.write("migrakit.config.json", JSON.stringify({ baseline: "replay" }));
         const forced = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
@@ -76,8 +98,16 @@ for (const { name, python } of testPythons()) {
         repo.edit("lnschema_lamin/_core.py", "    root: str\n", "    root: str\n    region: Optional[str] = None\n");
         const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
         assert.equal(r.status, 1, r.all);
-        assert.match(r.stderr, new RegExp(`${SCRIPT}:10: error EMIGRAKIT_MODELS_MISMATCH: .*add_column core\\.storage\\.region`));
-        assert.ok(r.stderr.includes("op.add_column('storage', sa.Column('region', sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema='core')"), r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(`${SCRIPT}:10: error EMIGRAKIT_MODELS_MISMATCH: .*add_column core\\.storage\\.region`),
+        );
+        assert.ok(
+          r.stderr.includes(
+            "op.add_column('storage', sa.Column('region', sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema='core')",
+          ),
+          r.stderr,
+        );
       } finally {
         repo.cleanup();
       }

@@ -23,9 +23,16 @@ for (const { name, python } of testPythons()) {
         // Passing, with the safety lint's warnings on the fixture's unreleased scripts (a table rename, two
         // plain CREATE INDEX on existing tables, a foreign key without NOT VALID: docs/lint.md).
         assert.match(cold.stderr, /\n0 errors, 4 warnings\n/);
-        assert.deepEqual([...new Set([...cold.stderr.matchAll(/warning (EMIGRAKIT_\w+)/g)].map((m) => m[1]))].sort(), ["EMIGRAKIT_LINT_DATA", "EMIGRAKIT_LINT_LOCK", "EMIGRAKIT_LINT_RENAME"]);
+        assert.deepEqual([...new Set([...cold.stderr.matchAll(/warning (EMIGRAKIT_\w+)/g)].map((m) => m[1]))].sort(), [
+          "EMIGRAKIT_LINT_DATA",
+          "EMIGRAKIT_LINT_LOCK",
+          "EMIGRAKIT_LINT_RENAME",
+        ]);
 
-        repo.write("lnschema_seed/_core.py", repo.read("lnschema_seed/_core.py") + "\n# a comment changes the inputs, not the schema\n");
+        repo.write(
+          "lnschema_seed/_core.py",
+          repo.read("lnschema_seed/_core.py") + "\n# a comment changes the inputs, not the schema\n",
+        );
         const warm = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
         assert.equal(warm.status, 0, warm.all);
         assert.match(warm.stderr, /baseline: replay, from cache/);
@@ -49,17 +56,34 @@ for (const { name, python } of testPythons()) {
     test("ORM ahead of the scripts: the exact op.* lines to paste, the script they belong in, and a GitHub annotation", () => {
       const repo = fixtureRepo("seed-style");
       try {
-        repo.edit("lnschema_seed/_core.py", "    name: str = Field(index=True, unique=True)\n", "    name: str = Field(index=True, unique=True)\n    description: Optional[str] = None\n");
-        const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), env: { GITHUB_ACTIONS: "true" } });
+        repo.edit(
+          "lnschema_seed/_core.py",
+          "    name: str = Field(index=True, unique=True)\n",
+          "    name: str = Field(index=True, unique=True)\n    description: Optional[str] = None\n",
+        );
+        const r = check(repo.dir, {
+          python,
+          databaseUrl: pg.adminUrl,
+          cacheHome: cache(),
+          env: { GITHUB_ACTIONS: "true" },
+        });
         assert.equal(r.status, 1, r.all);
-        assert.match(r.stderr, new RegExp(`${NEWEST}:10: error EMIGRAKIT_MODELS_MISMATCH: .*add_column core\\.tag\\.description`));
+        assert.match(
+          r.stderr,
+          new RegExp(`${NEWEST}:10: error EMIGRAKIT_MODELS_MISMATCH: .*add_column core\\.tag\\.description`),
+        );
         assert.ok(
-          r.stderr.includes("    op.add_column('tag', sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema='core')"),
+          r.stderr.includes(
+            "    op.add_column('tag', sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema='core')",
+          ),
           r.stderr,
         );
         assert.ok(r.stderr.includes("    op.drop_column('tag', 'description', schema='core')"), r.stderr);
         assert.match(r.stderr, /needs `import sqlmodel`/);
-        assert.match(r.stdout, new RegExp(`^::error file=${NEWEST},line=10,title=EMIGRAKIT_MODELS_MISMATCH::.*op.add_column\\('tag'`, "m"));
+        assert.match(
+          r.stdout,
+          new RegExp(`^::error file=${NEWEST},line=10,title=EMIGRAKIT_MODELS_MISMATCH::.*op.add_column\\('tag'`, "m"),
+        );
       } finally {
         repo.cleanup();
       }
@@ -68,10 +92,19 @@ for (const { name, python } of testPythons()) {
     test("a broken unreleased script: the upgrade failure names the script and the database error", () => {
       const repo = fixtureRepo("seed-style");
       try {
-        repo.edit(NEWEST, 'op.create_index(op.f("ix_core_file_hash"), "file", ["hash"]', 'op.create_index(op.f("ix_core_file_hash"), "file", ["hsah"]');
+        repo.edit(
+          NEWEST,
+          'op.create_index(op.f("ix_core_file_hash"), "file", ["hash"]',
+          'op.create_index(op.f("ix_core_file_hash"), "file", ["hsah"]',
+        );
         const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
         assert.equal(r.status, 1, r.all);
-        assert.match(r.stderr, new RegExp(`${NEWEST}:\\d+: error EMIGRAKIT_UPGRADE_FAILED: upgrade\\(\\) of ${NEWEST} failed on the replay baseline: .*"hsah" does not exist`));
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `${NEWEST}:\\d+: error EMIGRAKIT_UPGRADE_FAILED: upgrade\\(\\) of ${NEWEST} failed on the replay baseline: .*"hsah" does not exist`,
+          ),
+        );
         assert.match(r.stderr, /SQL: CREATE INDEX ix_core_file_hash ON core\.file \(hsah\)/);
       } finally {
         repo.cleanup();
@@ -81,7 +114,11 @@ for (const { name, python } of testPythons()) {
     test("a downgrade that does not undo its upgrade fails the round trip", () => {
       const repo = fixtureRepo("seed-style");
       try {
-        repo.edit(RENAME, '    op.execute("ALTER INDEX core.ix_core_file_run_id RENAME TO ix_core_dobject_run_id")\n', "");
+        repo.edit(
+          RENAME,
+          '    op.execute("ALTER INDEX core.ix_core_file_run_id RENAME TO ix_core_dobject_run_id")\n',
+          "",
+        );
         const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache() });
         assert.equal(r.status, 1, r.all);
         assert.match(r.stderr, new RegExp(`${RENAME}:\\d+: error EMIGRAKIT_DOWNGRADE_INCOMPLETE`));

@@ -41,7 +41,9 @@ async function dump(url: string): Promise<string> {
     );
     const out: string[] = [];
     for (const { t } of tables.rows) {
-      const r = await c.query<{ j: string }>(`SELECT coalesce(json_agg(x ORDER BY x::text), '[]')::text AS j FROM ${t} x`);
+      const r = await c.query<{ j: string }>(
+        `SELECT coalesce(json_agg(x ORDER BY x::text), '[]')::text AS j FROM ${t} x`,
+      );
       out.push(`${t} ${r.rows[0]!.j}`);
     }
     return out.join("\n");
@@ -70,7 +72,14 @@ function unreleased(repo: FixtureRepo): string {
 function cli(repo: FixtureRepo, args: string[], env: NodeJS.ProcessEnv, cacheHome: string) {
   const r = runCli(args, {
     cwd: repo.dir,
-    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cacheHome, CI: "", MIGRAKIT_NO_CACHE: "1", ...env },
+    env: {
+      MIGRAKIT_PYTHON: python,
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      XDG_CACHE_HOME: cacheHome,
+      CI: "",
+      MIGRAKIT_NO_CACHE: "1",
+      ...env,
+    },
     timeoutMs: 300_000,
   });
   return { ...r, all: r.stdout + r.stderr };
@@ -82,8 +91,14 @@ test("env.py connecting by settings + environment variable: check, generate, the
   const cacheHome = cache();
   const env = { SEED_DATABASE_URL: dev.replace("postgresql://", "postgresql+psycopg2://") };
   try {
-    repo.write(`${PKG}/settings.py`, 'import os\n\nDATABASE_URL = os.environ.get("SEED_DATABASE_URL", "postgresql://localhost/seed")\n');
-    ownEngine(repo, 'from lnschema_seed.settings import DATABASE_URL\n    engine = create_engine(DATABASE_URL, poolclass=pool.NullPool)');
+    repo.write(
+      `${PKG}/settings.py`,
+      'import os\n\nDATABASE_URL = os.environ.get("SEED_DATABASE_URL", "postgresql://localhost/seed")\n',
+    );
+    ownEngine(
+      repo,
+      "from lnschema_seed.settings import DATABASE_URL\n    engine = create_engine(DATABASE_URL, poolclass=pool.NullPool)",
+    );
     // Released, so that generate writes a script of its own (the fixture's unreleased ones are hand-written).
     const released = cli(repo, ["release-prepare", "--version", "0.5.0"], env, cacheHome);
     assert.equal(released.status, 0, released.all);
@@ -94,13 +109,21 @@ test("env.py connecting by settings + environment variable: check, generate, the
     assert.equal(checked.status, 0, checked.all);
     assert.equal(await dump(dev), before, "check");
 
-    repo.edit(CORE, "    name: Optional[str] = None\n\n\nclass Storage", "    name: Optional[str] = None\n    team: Optional[str] = None\n\n\nclass Storage");
+    repo.edit(
+      CORE,
+      "    name: Optional[str] = None\n\n\nclass Storage",
+      "    name: Optional[str] = None\n    team: Optional[str] = None\n\n\nclass Storage",
+    );
     const generated = cli(repo, ["generate"], env, cacheHome);
     assert.equal(generated.status, 0, generated.all);
     assert.match(repo.read(unreleased(repo)), /team/);
     assert.equal(await dump(dev), before, "generate");
 
-    repo.edit(CORE, "    team: Optional[str] = None\n", "    team: Optional[str] = None\n    bio: Optional[str] = None\n");
+    repo.edit(
+      CORE,
+      "    team: Optional[str] = None\n",
+      "    team: Optional[str] = None\n    bio: Optional[str] = None\n",
+    );
     repo.git("add", "-A");
     const hooked = cli(repo, ["hook", "pre-commit"], env, cacheHome);
     assert.equal(hooked.status, 0, hooked.all);
@@ -115,7 +138,11 @@ test("env.py connecting by settings + environment variable: check, generate, the
         `def upgrade() -> None:\n    op.add_column("tag", sa.Column("color", sa.String(), nullable=True), schema="core")\n\n\n` +
         `def downgrade() -> None:\n    op.drop_column("tag", "color", schema="core")\n`,
     );
-    repo.edit(CORE, "    name: str = Field(index=True, unique=True)\n\n\nclass DatasetTag", "    name: str = Field(index=True, unique=True)\n    color: Optional[str] = None\n\n\nclass DatasetTag");
+    repo.edit(
+      CORE,
+      "    name: str = Field(index=True, unique=True)\n\n\nclass DatasetTag",
+      "    name: str = Field(index=True, unique=True)\n    color: Optional[str] = None\n\n\nclass DatasetTag",
+    );
     const rebased = cli(repo, ["rebase", "--onto", "HEAD"], env, cacheHome);
     assert.doesNotMatch(rebased.all, /EMIGRAKIT_ENV_FOREIGN_DATABASE|Traceback/, rebased.all);
     assert.match(rebased.all, /re-parented/, rebased.all);
@@ -130,7 +157,10 @@ test("env.py with a hard-coded URL: check runs on the scratch database and the d
   const dev = await developerDatabase("developer_hardcoded");
   const repo = fixtureRepo("seed-style");
   try {
-    ownEngine(repo, `engine = create_engine("${dev.replace("postgresql://", "postgresql+psycopg2://")}", poolclass=pool.NullPool)`);
+    ownEngine(
+      repo,
+      `engine = create_engine("${dev.replace("postgresql://", "postgresql+psycopg2://")}", poolclass=pool.NullPool)`,
+    );
     repo.commit("hard-coded URL");
     const before = await dump(dev);
     const checked = cli(repo, ["check"], {}, cache());

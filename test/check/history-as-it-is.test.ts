@@ -19,7 +19,10 @@ test("a released script with a stale header: one finding whose fix (acceptHistor
   const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(r.status, 1, r.stderr);
   const findings = (JSON.parse(r.stdout) as { findings: { code: string; fix: string }[] }).findings;
-  assert.deepEqual(findings.map((f) => f.code), ["EMIGRAKIT_HEADER_MISMATCH"]);
+  assert.deepEqual(
+    findings.map((f) => f.code),
+    ["EMIGRAKIT_HEADER_MISMATCH"],
+  );
   assert.match(findings[0]!.fix, /"acceptHistoryUpTo": "aaaaaaaaaaa2"/);
   assert.doesNotMatch(findings[0]!.fix, /Change the first line/);
 
@@ -30,11 +33,18 @@ test("a released script with a stale header: one finding whose fix (acceptHistor
 
 test("acceptHistoryUpTo leaves scripts after it to the rules", (t) => {
   const later = scripts.map((s) => (s.revision === "aaaaaaaaaaa3" ? { ...s, header: "v0.1.0." } : s));
-  const repo = makeSchemaRepo({ scripts: later, init: { version: "0.18a5", migration: headOf(later) }, files: { "migrakit.config.json": '{"acceptHistoryUpTo": "aaaaaaaaaaa2"}' } });
+  const repo = makeSchemaRepo({
+    scripts: later,
+    init: { version: "0.18a5", migration: headOf(later) },
+    files: { "migrakit.config.json": '{"acceptHistoryUpTo": "aaaaaaaaaaa2"}' },
+  });
   t.after(() => repo.cleanup());
   const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(r.status, 1, r.stderr);
   const findings = (JSON.parse(r.stdout) as { findings: { code: string; file?: string }[] }).findings;
-  assert.deepEqual(findings.map((f) => f.code), ["EMIGRAKIT_HEADER_MISMATCH"]);
+  assert.deepEqual(
+    findings.map((f) => f.code),
+    ["EMIGRAKIT_HEADER_MISMATCH"],
+  );
   assert.match(JSON.stringify(findings[0]), /aaaaaaaaaaa3/);
 });

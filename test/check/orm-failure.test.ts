@@ -22,7 +22,11 @@ for (const { name, python } of testPythons()) {
       const repo = fixtureRepo("seed-style");
       try {
         repo.edit(CORE, "class Storage(SQLModel, table=True):", "class Storage(SQLModel, table=True)");
-        const line = repo.read(CORE).split("\n").findIndex((l) => l.startsWith("class Storage(")) + 1;
+        const line =
+          repo
+            .read(CORE)
+            .split("\n")
+            .findIndex((l) => l.startsWith("class Storage(")) + 1;
         const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), args: ["--json"] });
         assert.equal(r.status, 1, r.all);
         const [f] = (JSON.parse(r.stdout) as Doc).findings;
@@ -40,7 +44,11 @@ for (const { name, python } of testPythons()) {
       const repo = fixtureRepo("seed-style");
       try {
         repo.write(CORE, repo.read(CORE) + '\nraise RuntimeError("settings missing")\n');
-        const line = repo.read(CORE).split("\n").findIndex((l) => l.startsWith("raise RuntimeError")) + 1;
+        const line =
+          repo
+            .read(CORE)
+            .split("\n")
+            .findIndex((l) => l.startsWith("raise RuntimeError")) + 1;
         const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), args: ["--json"] });
         assert.equal(r.status, 1, r.all);
         const doc = JSON.parse(r.stdout) as Doc;
@@ -48,7 +56,11 @@ for (const { name, python } of testPythons()) {
         assert.equal(doc.findings[0]!.line, line);
         assert.match(doc.findings[0]!.message, /RuntimeError: settings missing/);
         assert.doesNotMatch(r.all, /already defined/);
-        const g = runCli(["generate"], { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache() }, timeoutMs: 300_000 });
+        const g = runCli(["generate"], {
+          cwd: repo.dir,
+          env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache() },
+          timeoutMs: 300_000,
+        });
         assert.notEqual(g.status, 0);
         assert.match(g.stderr, /RuntimeError: settings missing/);
         assert.doesNotMatch(g.stdout + g.stderr, /already defined/);
@@ -63,8 +75,16 @@ test("a failing statement: UPGRADE_FAILED at that statement's line, SQLAlchemy's
   const { python } = testPythons().find((p) => p.name === "current")!;
   const repo = fixtureRepo("seed-style");
   try {
-    repo.edit(NEWEST, 'op.create_index(op.f("ix_core_dataset_file_id"), "dataset"', 'op.create_index(op.f("ix_core_dataset_file_id"), "no_such_table"');
-    const line = repo.read(NEWEST).split("\n").findIndex((l) => l.includes('"no_such_table"')) + 1;
+    repo.edit(
+      NEWEST,
+      'op.create_index(op.f("ix_core_dataset_file_id"), "dataset"',
+      'op.create_index(op.f("ix_core_dataset_file_id"), "no_such_table"',
+    );
+    const line =
+      repo
+        .read(NEWEST)
+        .split("\n")
+        .findIndex((l) => l.includes('"no_such_table"')) + 1;
     const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), args: ["--json"] });
     assert.equal(r.status, 1, r.all);
     const [f] = (JSON.parse(r.stdout) as Doc).findings;

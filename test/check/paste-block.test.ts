@@ -42,23 +42,44 @@ for (const { name, python } of testPythons()) {
     const dir = join(work, name);
     cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
     const core = join(dir, PKG, "_core.py");
-    let orm = readFileSync(core, "utf8").replace('from sqlmodel import Field, SQLModel\n', `from sqlmodel import Field, SQLModel\n${MONEY}\n`);
+    let orm = readFileSync(core, "utf8").replace(
+      "from sqlmodel import Field, SQLModel\n",
+      `from sqlmodel import Field, SQLModel\n${MONEY}\n`,
+    );
     orm = orm.replace(
       '    created_by: str = Field(foreign_key="core.user.id", index=True)\n',
       '    created_by: str = Field(foreign_key="core.user.id", index=True)\n    price: Optional[float] = Field(default=None, sa_column=_sa.Column("price", Money(), nullable=True))\n    label: Optional[str] = Field(default=None)\n',
     );
     writeFileSync(core, orm);
-    const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@e" } });
+    const git = (...a: string[]) =>
+      execFileSync("git", a, {
+        cwd: dir,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "T",
+          GIT_AUTHOR_EMAIL: "t@e",
+          GIT_COMMITTER_NAME: "T",
+          GIT_COMMITTER_EMAIL: "t@e",
+        },
+      });
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-qm", "orm with a price");
-    const env = { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: python, CI: "true", XDG_CACHE_HOME: join(work, `cache-${name}`) };
+    const env = {
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      MIGRAKIT_PYTHON: python,
+      CI: "true",
+      XDG_CACHE_HOME: join(work, `cache-${name}`),
+    };
     const config = '{"requireReleaseTags": false}';
     writeFileSync(join(dir, "migrakit.config.json"), config);
 
     const r = runCli(["check", "--json"], { cwd: dir, env });
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    const f = (JSON.parse(r.stdout) as { findings: { code: string; detail?: string }[] }).findings.find((x) => x.code === "EMIGRAKIT_MODELS_MISMATCH");
+    const f = (JSON.parse(r.stdout) as { findings: { code: string; detail?: string }[] }).findings.find(
+      (x) => x.code === "EMIGRAKIT_MODELS_MISMATCH",
+    );
     assert.ok(f?.detail, r.stdout);
     const detail = f.detail;
     assert.match(detail, /lnschema_demo\._core\.Money\(/);
@@ -70,10 +91,16 @@ for (const { name, python } of testPythons()) {
       const end = to ? detail.indexOf(to) : detail.length;
       return detail.slice(start + from.length, end).trim();
     };
-    const imports = detail.includes("# at the top of the script:") ? part("# at the top of the script:", "# in upgrade():") : "";
+    const imports = detail.includes("# at the top of the script:")
+      ? part("# at the top of the script:", "# in upgrade():")
+      : "";
     const up = part("# in upgrade():", "# in downgrade():");
     const down = part("# in downgrade():");
-    const indent = (block: string) => block.split("\n").map((l, i) => (i === 0 ? l : `    ${l}`)).join("\n");
+    const indent = (block: string) =>
+      block
+        .split("\n")
+        .map((l, i) => (i === 0 ? l : `    ${l}`))
+        .join("\n");
     const template = readFileSync(join(dir, PKG, "migrations", "script.py.mako"), "utf8");
     let script = template
       .replace("${up_revision}", NEW_REV)

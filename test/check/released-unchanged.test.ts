@@ -35,23 +35,35 @@ test("a shallow clone without tags: the rule says it cannot run; an error under 
 
   const local = findings(clone);
   assert.equal(local.status, 0);
-  assert.deepEqual(local.findings.map((f) => [f.code, f.severity]), [["EMIGRAKIT_RELEASED_UNCHECKED", "warning"]]);
+  assert.deepEqual(
+    local.findings.map((f) => [f.code, f.severity]),
+    [["EMIGRAKIT_RELEASED_UNCHECKED", "warning"]],
+  );
   assert.match(local.findings[0]!.message, /shallow clone/);
   assert.match(local.findings[0]!.fix, /fetch-depth: 0/);
 
   const ci = findings(clone, { CI: "true" });
   assert.equal(ci.status, 1);
-  assert.deepEqual(ci.findings.map((f) => [f.code, f.severity]), [["EMIGRAKIT_RELEASED_UNCHECKED", "error"]]);
+  assert.deepEqual(
+    ci.findings.map((f) => [f.code, f.severity]),
+    [["EMIGRAKIT_RELEASED_UNCHECKED", "error"]],
+  );
 
   writeFileSync(join(clone, "migrakit.config.json"), '{"requireReleaseTags": false}');
   const configured = findings(clone, { CI: "true" });
   assert.equal(configured.status, 0);
-  assert.deepEqual(configured.findings.map((f) => f.severity), ["warning"]);
+  assert.deepEqual(
+    configured.findings.map((f) => f.severity),
+    ["warning"],
+  );
 
   // Following the fix: fetch the history and tags; the rule runs and finds the edit.
   execFileSync("git", ["fetch", "-q", "--unshallow", "--tags"], { cwd: clone });
   const fetched = findings(clone, { CI: "true" });
-  assert.deepEqual(fetched.findings.map((f) => f.code), ["EMIGRAKIT_RELEASED_CHANGED"]);
+  assert.deepEqual(
+    fetched.findings.map((f) => f.code),
+    ["EMIGRAKIT_RELEASED_CHANGED"],
+  );
 });
 
 test("__version__ without a tag: the newest reachable release tag is used", (t) => {
@@ -67,7 +79,10 @@ test("__version__ without a tag: the newest reachable release tag is used", (t) 
   repo.write(path, repo.read(path).replace("pass", 'op.execute("select 1")'));
   const r = findings(repo.dir);
   assert.equal(r.status, 1);
-  assert.deepEqual(r.findings.map((f) => f.code), ["EMIGRAKIT_RELEASED_CHANGED"]);
+  assert.deepEqual(
+    r.findings.map((f) => f.code),
+    ["EMIGRAKIT_RELEASED_CHANGED"],
+  );
   assert.match(r.findings[0]!.message, /v0\.2\.0/);
 });
 
@@ -75,14 +90,20 @@ test("outside git, or with no release tag at all: said, not skipped; a package w
   const repo = makeSchemaRepo({ scripts, init: { version: "0.2.0", migration: headOf(scripts) } });
   t.after(() => repo.cleanup());
   const untagged = findings(repo.dir);
-  assert.deepEqual(untagged.findings.map((f) => [f.code, f.severity]), [["EMIGRAKIT_RELEASED_UNCHECKED", "warning"]]);
+  assert.deepEqual(
+    untagged.findings.map((f) => [f.code, f.severity]),
+    [["EMIGRAKIT_RELEASED_UNCHECKED", "warning"]],
+  );
   assert.match(untagged.findings[0]!.message, /no release tag is reachable/);
 
   const copy = mkdtempSync(join(tmpdir(), "migrakit-nogit-"));
   t.after(() => rmSync(copy, { recursive: true, force: true }));
   cpSync(repo.dir, copy, { recursive: true, filter: (src) => !src.includes("/.git") });
   const outside = findings(copy, { GIT_CEILING_DIRECTORIES: tmpdir() });
-  assert.deepEqual(outside.findings.map((f) => f.code), ["EMIGRAKIT_RELEASED_UNCHECKED"]);
+  assert.deepEqual(
+    outside.findings.map((f) => f.code),
+    ["EMIGRAKIT_RELEASED_UNCHECKED"],
+  );
   assert.match(outside.findings[0]!.message, /not in a git repository/);
 
   const fresh = makeSchemaRepo({ scripts: chain(2), init: { version: "0.0.0", migration: headOf(chain(2)) } });

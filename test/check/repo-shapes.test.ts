@@ -16,7 +16,14 @@ const { pg, cache } = serverForFile();
 function cli(dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = runCli(args, {
     cwd: dir,
-    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1", ...env },
+    env: {
+      MIGRAKIT_PYTHON: python,
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      XDG_CACHE_HOME: cache(),
+      CI: "",
+      MIGRAKIT_NO_CACHE: "1",
+      ...env,
+    },
     timeoutMs: 300_000,
   });
   return { ...r, all: r.stdout + r.stderr };
@@ -44,7 +51,10 @@ test("a root-level alembic/ app: init adopts its history where it is (convention
     const cached = { XDG_CACHE_HOME: cache(), MIGRAKIT_NO_CACHE: "" };
     assert.equal(cli(repo.dir, python, ["check"], cached).status, 0);
     assert.match(cli(repo.dir, python, ["check"], cached).stderr, /answered from the cache/);
-    repo.write("alembic.ini", repo.read("alembic.ini").replace("prepend_sys_path = .", "prepend_sys_path = .\nrender_note = edited"));
+    repo.write(
+      "alembic.ini",
+      repo.read("alembic.ini").replace("prepend_sys_path = .", "prepend_sys_path = .\nrender_note = edited"),
+    );
     const edited = cli(repo.dir, python, ["check"], cached);
     assert.equal(edited.status, 0, edited.all);
     assert.doesNotMatch(edited.stderr, /answered from the cache/);
@@ -72,7 +82,10 @@ test("the `migrations` key names a package's migrations folder when it is not {p
   try {
     mkdirSync(join(repo.dir, "db"));
     renameSync(join(repo.dir, "lnschema_seed", "migrations"), join(repo.dir, "db", "seed_migrations"));
-    repo.write("migrakit.config.json", JSON.stringify({ packages: ["lnschema_seed"], migrations: { lnschema_seed: "db/seed_migrations" } }));
+    repo.write(
+      "migrakit.config.json",
+      JSON.stringify({ packages: ["lnschema_seed"], migrations: { lnschema_seed: "db/seed_migrations" } }),
+    );
     repo.commit("migrations elsewhere");
     const checked = cli(repo.dir, python, ["check"]);
     assert.equal(checked.status, 0, checked.all);

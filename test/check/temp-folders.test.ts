@@ -26,11 +26,26 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     });
     // The script says when its upgrade has begun (a file), then sleeps: the signal comes mid-upgrade.
     const mark = join(repo.dir, "upgrading");
-    addUnreleasedScript(repo, "a1b2c3d4e5f6", `import time\nopen(${JSON.stringify(mark)}, "w").close()\ntime.sleep(20)`);
-    const env = { TMPDIR: tmp, MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1", MIGRAKIT_WORKER: "0" };
+    addUnreleasedScript(
+      repo,
+      "a1b2c3d4e5f6",
+      `import time\nopen(${JSON.stringify(mark)}, "w").close()\ntime.sleep(20)`,
+    );
+    const env = {
+      TMPDIR: tmp,
+      MIGRAKIT_PYTHON: python,
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      XDG_CACHE_HOME: cache(),
+      CI: "",
+      MIGRAKIT_NO_CACHE: "1",
+      MIGRAKIT_WORKER: "0",
+    };
     const run = spawnCli(["check"], { cwd: repo.dir, env });
     await waitFor("the sleeping upgrade", () => existsSync(mark));
-    assert.ok(ours(tmp).some((n) => n.startsWith("migrakit-scripts-")), "the trimmed migrations folder exists meanwhile");
+    assert.ok(
+      ours(tmp).some((n) => n.startsWith("migrakit-scripts-")),
+      "the trimmed migrations folder exists meanwhile",
+    );
     process.kill(run.pid, signal);
     const end = await run.exited;
     assert.ok(end.signal === signal || end.code !== 0, `ended by the signal: ${JSON.stringify(end)}`);
@@ -49,7 +64,13 @@ test("hook pre-commit stopped by SIGTERM during generate: no migrakit-index-* fo
   const core = `${repo.pkg}/_core.py`;
   repo.write(core, "import time\ntime.sleep(20)\n" + repo.read(core));
   repo.git("add", "-A");
-  const env = { TMPDIR: tmp, MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "true" };
+  const env = {
+    TMPDIR: tmp,
+    MIGRAKIT_PYTHON: python,
+    MIGRAKIT_DATABASE_URL: pg.adminUrl,
+    XDG_CACHE_HOME: cache(),
+    CI: "true",
+  };
   const run = spawnCli(["hook", "pre-commit"], { cwd: repo.dir, env });
   await waitFor("the exported index", () => ours(tmp).some((n) => n.startsWith("migrakit-index-")));
   await new Promise((r) => setTimeout(r, 1500));
@@ -62,7 +83,11 @@ test("hook pre-commit stopped by SIGTERM during generate: no migrakit-index-* fo
 test("prepareBaseline throws (a role that may not create databases): no temporary folder is left", async (t) => {
   const repo = exampleRepo();
   const tmp = mkdtempSync(join(tmpdir(), "migrakit-tmpdir-"));
-  await withClient(pg.adminUrl, (c) => c.query("DO $$ BEGIN CREATE ROLE migrakit_nocreate LOGIN PASSWORD 'nocreate'; EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
+  await withClient(pg.adminUrl, (c) =>
+    c.query(
+      "DO $$ BEGIN CREATE ROLE migrakit_nocreate LOGIN PASSWORD 'nocreate'; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    ),
+  );
   t.after(async () => {
     repo.cleanup();
     rmSync(tmp, { recursive: true, force: true });
@@ -71,7 +96,17 @@ test("prepareBaseline throws (a role that may not create databases): no temporar
   const url = new URL(pg.adminUrl);
   url.username = "migrakit_nocreate";
   url.password = "nocreate";
-  const r = runCli(["check"], { cwd: repo.dir, env: { TMPDIR: tmp, MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: url.toString(), XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1" } });
+  const r = runCli(["check"], {
+    cwd: repo.dir,
+    env: {
+      TMPDIR: tmp,
+      MIGRAKIT_PYTHON: python,
+      MIGRAKIT_DATABASE_URL: url.toString(),
+      XDG_CACHE_HOME: cache(),
+      CI: "",
+      MIGRAKIT_NO_CACHE: "1",
+    },
+  });
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /EMIGRAKIT_DB_PERMISSION/);
   assert.deepEqual(ours(tmp), [], "no temporary folder of migrakit is left");

@@ -15,11 +15,23 @@ const init = { version: "0.1.0", migration: headOf(scripts) };
 const ENTRY = "2023-03-01-abcdefabcdef-vx_x_x.py";
 
 const KINDS: Record<string, { kind: RegExp; make: (repo: TempRepo, path: string) => void }> = {
-  folder: { kind: /a folder/, make: (_r, p) => { mkdirSync(p); writeFileSync(`${p}/inside.py`, "x = 1\n"); } },
+  folder: {
+    kind: /a folder/,
+    make: (_r, p) => {
+      mkdirSync(p);
+      writeFileSync(`${p}/inside.py`, "x = 1\n");
+    },
+  },
   "dangling symlink": { kind: /a dangling symlink/, make: (_r, p) => symlinkSync("does-not-exist.py", p) },
   "symlink loop": { kind: /a symlink loop/, make: (_r, p) => symlinkSync(p.split("/").pop()!, p) },
   FIFO: { kind: /FIFO/, make: (_r, p) => execFileSync("mkfifo", [p]) },
-  "symlink to a folder": { kind: /a symlink to a folder/, make: (r, p) => { mkdirSync(r.path("elsewhere")); symlinkSync(r.path("elsewhere"), p); } },
+  "symlink to a folder": {
+    kind: /a symlink to a folder/,
+    make: (r, p) => {
+      mkdirSync(r.path("elsewhere"));
+      symlinkSync(r.path("elsewhere"), p);
+    },
+  },
 };
 
 function repoWith(kind: string): { repo: TempRepo; file: string } {
@@ -44,14 +56,17 @@ for (const kind of Object.keys(KINDS)) {
     assert.match(f.message, KINDS[kind]!.kind);
     const text = runCli(["check", "--static"], { cwd: repo.dir, timeoutMs: 20_000 });
     assert.equal(text.status, 1);
-    assert.match(text.stderr, /EMIGRAKIT_SCRIPT_NOT_A_FILE: .+\n  fix: /);
+    assert.match(text.stderr, /EMIGRAKIT_SCRIPT_NOT_A_FILE: .+\n {2}fix: /);
     noTrace(text.stderr);
   });
 
   test(`versions/ holding ${kind} named *.py: status and release-prepare refuse with the code`, (t) => {
     const { repo, file } = repoWith(kind);
     t.after(() => repo.cleanup());
-    const status = runCli(["status", "--db", "postgresql://nobody@127.0.0.1:1/none", "--json"], { cwd: repo.dir, timeoutMs: 20_000 });
+    const status = runCli(["status", "--db", "postgresql://nobody@127.0.0.1:1/none", "--json"], {
+      cwd: repo.dir,
+      timeoutMs: 20_000,
+    });
     assert.equal(status.status, 1, status.stdout + status.stderr);
     assert.match(status.stdout, /EMIGRAKIT_SCRIPT_NOT_A_FILE/);
     assert.ok(status.stdout.includes(file), status.stdout);
@@ -78,7 +93,11 @@ for (const kind of ["folder", "dangling symlink"]) {
     const { repo, file } = repoWith(kind);
     t.after(() => repo.cleanup());
     repo.git("add", "-A");
-    const r = runCli(["hook", "pre-commit"], { cwd: repo.dir, env: { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: testPythons()[0]!.python, CI: "true" }, timeoutMs: 120_000 });
+    const r = runCli(["hook", "pre-commit"], {
+      cwd: repo.dir,
+      env: { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: testPythons()[0]!.python, CI: "true" },
+      timeoutMs: 120_000,
+    });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /EMIGRAKIT_SCRIPT_NOT_A_FILE/);
     assert.ok(r.stderr.includes(file), r.stderr);

@@ -35,7 +35,7 @@ test("migrakit.config.mjs and migrakit.config.js: the default export is the conf
   assert.deepEqual(packagesOf(repo.dir), ["lnschema_demo"]);
 });
 
-test("precedence: package.json \"migrakit\" over migrakit.config.*, over pyproject.toml [tool.migrakit]", (t) => {
+test('precedence: package.json "migrakit" over migrakit.config.*, over pyproject.toml [tool.migrakit]', (t) => {
   const repo = twoPackages();
   t.after(() => repo.cleanup());
   repo.write("pyproject.toml", '[tool.migrakit]\npackages = ["second"]\n');

@@ -11,7 +11,12 @@ import { chain, makeSchemaRepo } from "../helpers/schema-repo.js";
 const USAGE_EXIT = catalogue.EMIGRAKIT_USAGE!.exit;
 
 /** stdout is exactly one JSON document (JSON.parse refuses anything before or after it). */
-function onlyJson(r: CliResult): { ok: boolean; errors?: { code: string; exitCode: number; fix: string; message: string }[] } & Record<string, unknown> {
+function onlyJson(
+  r: CliResult,
+): { ok: boolean; errors?: { code: string; exitCode: number; fix: string; message: string }[] } & Record<
+  string,
+  unknown
+> {
   try {
     return JSON.parse(r.stdout);
   } catch (e) {
@@ -21,8 +26,15 @@ function onlyJson(r: CliResult): { ok: boolean; errors?: { code: string; exitCod
 
 test("each command module's name is the name cli.ts loads it by", async () => {
   const mods = await commandModules(["--help"]);
-  assert.deepEqual(mods.map((m) => m.name), COMMAND_NAMES);
-  for (const name of COMMAND_NAMES) assert.deepEqual((await commandModules([name])).map((m) => m.name), [name]);
+  assert.deepEqual(
+    mods.map((m) => m.name),
+    COMMAND_NAMES,
+  );
+  for (const name of COMMAND_NAMES)
+    assert.deepEqual(
+      (await commandModules([name])).map((m) => m.name),
+      [name],
+    );
 });
 
 test("commander's usage errors are EMIGRAKIT_USAGE: one JSON document with --json, code and fix in text", (t) => {
@@ -36,7 +48,10 @@ test("commander's usage errors are EMIGRAKIT_USAGE: one JSON document with --jso
     [["release-prepare", "--json"], /required option '--version <version>' not specified/],
     [["hook", "--json"], /missing required argument 'hook'/],
     [["check", "--row-limit", "5", "--json"], /--row-limit needs --against/],
-    [["check", "--static", "--against", "postgresql://u@127.0.0.1:1/x", "--json"], /--static and --against exclude each other/],
+    [
+      ["check", "--static", "--against", "postgresql://u@127.0.0.1:1/x", "--json"],
+      /--static and --against exclude each other/,
+    ],
   ];
   for (const [args, reason] of cases) {
     const r = runCli(args, { cwd: repo.dir });
@@ -73,7 +88,10 @@ test("rebase --json and hook pre-commit --json print one JSON document when ther
 
 test("--json under GitHub Actions: stdout stays one JSON document, the annotations go to stderr", (t) => {
   // A static failure: _migration names a revision that is not the head.
-  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }), init: { version: "0.1.0", migration: chain(2)[0]!.revision } });
+  const repo = makeSchemaRepo({
+    scripts: chain(2, { released: 1 }),
+    init: { version: "0.1.0", migration: chain(2)[0]!.revision },
+  });
   t.after(() => repo.cleanup());
   const env = { GITHUB_ACTIONS: "true" };
   const json = runCli(["check", "--static", "--json"], { cwd: repo.dir, env });
@@ -101,5 +119,8 @@ test("migrakit's own progress lines share one prefix: `migrakit: ` (rebase, rele
   assert.match(dry.stdout, /^migrakit: would apply \(dry run, nothing changed\):\nRelease 1\.0\.0 of lnschema_demo:/);
   const real = runCli(["release-prepare", "--version", "1.0.0"], { cwd: repo.dir });
   assert.equal(real.status, 0, real.stderr);
-  assert.match(real.stdout, /^migrakit: applying:\n[\s\S]*\nmigrakit: released 1\.0\.0: \d+ file\(s\) changed\. Record it with:\n {2}git add -A -- /);
+  assert.match(
+    real.stdout,
+    /^migrakit: applying:\n[\s\S]*\nmigrakit: released 1\.0\.0: \d+ file\(s\) changed\. Record it with:\n {2}git add -A -- /,
+  );
 });

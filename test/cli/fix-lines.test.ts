@@ -34,13 +34,19 @@ test("an unreachable --db: EMIGRAKIT_DB_UNREACHABLE whose fix speaks of the --db
 });
 
 test("EMIGRAKIT_MIGRATION_MISMATCH with `_migration = None`: setting the printed value passes", (t) => {
-  const repo = makeSchemaRepo({ scripts: [{ revision: "aaaaaaaaaaaa", down: null }], init: { version: "0.1.0", migration: null } });
+  const repo = makeSchemaRepo({
+    scripts: [{ revision: "aaaaaaaaaaaa", down: null }],
+    init: { version: "0.1.0", migration: null },
+  });
   t.after(() => repo.cleanup());
   const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(r.status, exitOf("EMIGRAKIT_MIGRATION_MISMATCH"));
   const f = JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === "EMIGRAKIT_MIGRATION_MISMATCH");
   assert.equal(f.fix, 'Set `_migration = "aaaaaaaaaaaa"` in the package\'s __init__.py.');
-  repo.write(`${repo.pkg}/__init__.py`, repo.read(`${repo.pkg}/__init__.py`).replace("_migration = None", '_migration = "aaaaaaaaaaaa"'));
+  repo.write(
+    `${repo.pkg}/__init__.py`,
+    repo.read(`${repo.pkg}/__init__.py`).replace("_migration = None", '_migration = "aaaaaaaaaaaa"'),
+  );
   const after = runCli(["check", "--static"], { cwd: repo.dir });
   assert.equal(after.status, 0, after.stderr);
 });
@@ -63,7 +69,10 @@ test("EMIGRAKIT_MERGE_REVISION names the merge script to delete; after that `reb
   rmSync(repo.path(merge));
   // rebase now sees the two heads it exists for (before: "one head … nothing to rebase"); it goes on to the
   // database, which this test does not give it.
-  const rebase = runCli(["rebase", "--json"], { cwd: repo.dir, env: { MIGRAKIT_DATABASE_URL: "postgresql://u:p@127.0.0.1:1/postgres", MIGRAKIT_PYTHON: "/nonexistent/python" } });
+  const rebase = runCli(["rebase", "--json"], {
+    cwd: repo.dir,
+    env: { MIGRAKIT_DATABASE_URL: "postgresql://u:p@127.0.0.1:1/postgres", MIGRAKIT_PYTHON: "/nonexistent/python" },
+  });
   assert.doesNotMatch(rebase.stdout, /"action": "nothing"/);
   assert.notEqual(JSON.parse(rebase.stdout).errors[0].code, "EMIGRAKIT_USAGE");
 });

@@ -16,7 +16,17 @@ import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { REPO_ROOT, testPythons } from "../helpers/python.js";
 
-const PASSWORDS = ["k3Jx+9/aQw==", "p@ss@word", "a:b:c:d", "100%sure", "hash#tag", "what?now", "two words", "pässwörd✓", ""];
+const PASSWORDS = [
+  "k3Jx+9/aQw==",
+  "p@ss@word",
+  "a:b:c:d",
+  "100%sure",
+  "hash#tag",
+  "what?now",
+  "two words",
+  "pässwörd✓",
+  "",
+];
 /** The commands that start Python and Postgres run on fewer passwords (each combines several hostile characters). */
 const HEAVY_PASSWORDS = new Set(["k3Jx+9/aQw==", "two words"]);
 const MODES: Record<string, { args: string[]; env: NodeJS.ProcessEnv }> = {
@@ -38,7 +48,17 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "migrakit-passwords-"));
   repo = join(work, "repo");
   cpSync(join(REPO_ROOT, "examples", "schema-repo"), repo, { recursive: true });
-  const git = (...a: string[]) => execFileSync("git", a, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@e" } });
+  const git = (...a: string[]) =>
+    execFileSync("git", a, {
+      cwd: repo,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "T",
+        GIT_AUTHOR_EMAIL: "t@e",
+        GIT_COMMITTER_NAME: "T",
+        GIT_COMMITTER_EMAIL: "t@e",
+      },
+    });
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-qm", "schema at 0.2.0");
@@ -47,19 +67,28 @@ before(async () => {
   await withClient(pg.adminUrl, async (c) => {
     await c.query("CREATE DATABASE inst");
     for (const [i, pw] of PASSWORDS.entries()) {
-      await c.query(`CREATE ROLE pw_${i} LOGIN CREATEDB SUPERUSER PASSWORD ${pw ? `'${pw.replace(/'/g, "''")}'` : "NULL"}`);
+      await c.query(
+        `CREATE ROLE pw_${i} LOGIN CREATEDB SUPERUSER PASSWORD ${pw ? `'${pw.replace(/'/g, "''")}'` : "NULL"}`,
+      );
     }
   });
   const bridge = await startBridge({ python: PYTHON, cwd: repo, env: process.env });
   try {
-    await bridge.upgrade({ repo_root: repo, package: "lnschema_demo", url: withDatabase(pg.adminUrl, "inst"), revision: "8280855a5064" });
+    await bridge.upgrade({
+      repo_root: repo,
+      package: "lnschema_demo",
+      url: withDatabase(pg.adminUrl, "inst"),
+      revision: "8280855a5064",
+    });
   } finally {
     await bridge.close();
   }
 });
 after(async () => {
   await withClient(pg.adminUrl, async (c) => {
-    await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'inst' AND pid <> pg_backend_pid()");
+    await c.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'inst' AND pid <> pg_backend_pid()",
+    );
     await c.query("DROP DATABASE IF EXISTS inst");
   }).catch(() => {});
   // check keeps its baseline as a template database (the cache): the file's server goes with it.
@@ -75,19 +104,51 @@ function leaks(out: string, pw: string, url: string): string[] {
   return [...forms].filter((f) => f.length >= 3 && out.includes(f));
 }
 
-const COMMANDS: { name: string; heavy: boolean; run: (url: string, mode: (typeof MODES)[string]) => ReturnType<typeof runCli> }[] = [
-  { name: "status", heavy: false, run: (url, m) => runCli(["status", "--db", url, ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON } }) },
-  { name: "deploy --sql", heavy: true, run: (url, m) => runCli(["deploy", "--db", url, "--sql", ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON } }) },
-  { name: "deploy (no terminal to confirm on)", heavy: false, run: (url, m) => runCli(["deploy", "--db", url, ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON } }) },
+const COMMANDS: {
+  name: string;
+  heavy: boolean;
+  run: (url: string, mode: (typeof MODES)[string]) => ReturnType<typeof runCli>;
+}[] = [
+  {
+    name: "status",
+    heavy: false,
+    run: (url, m) =>
+      runCli(["status", "--db", url, ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON } }),
+  },
+  {
+    name: "deploy --sql",
+    heavy: true,
+    run: (url, m) =>
+      runCli(["deploy", "--db", url, "--sql", ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON } }),
+  },
+  {
+    name: "deploy (no terminal to confirm on)",
+    heavy: false,
+    run: (url, m) =>
+      runCli(["deploy", "--db", url, ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON } }),
+  },
   {
     name: "check --against",
     heavy: true,
-    run: (url, m) => runCli(["check", "--against", url, ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON, MIGRAKIT_DATABASE_URL: pg.adminUrl, CI: "true" } }),
+    run: (url, m) =>
+      runCli(["check", "--against", url, ...m.args], {
+        cwd: repo,
+        env: { ...m.env, MIGRAKIT_PYTHON: PYTHON, MIGRAKIT_DATABASE_URL: pg.adminUrl, CI: "true" },
+      }),
   },
   {
     name: "check with MIGRAKIT_DATABASE_URL",
     heavy: true,
-    run: (url, m) => runCli(["check", ...m.args], { cwd: repo, env: { ...m.env, MIGRAKIT_PYTHON: PYTHON, MIGRAKIT_DATABASE_URL: url.replace(/\/inst$/, "/postgres"), CI: "true" } }),
+    run: (url, m) =>
+      runCli(["check", ...m.args], {
+        cwd: repo,
+        env: {
+          ...m.env,
+          MIGRAKIT_PYTHON: PYTHON,
+          MIGRAKIT_DATABASE_URL: url.replace(/\/inst$/, "/postgres"),
+          CI: "true",
+        },
+      }),
   },
 ];
 

@@ -22,10 +22,18 @@ function slowRepo() {
   return repo;
 }
 
-const checkEnv = () => ({ MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), MIGRAKIT_NO_CACHE: "1" });
+const checkEnv = () => ({
+  MIGRAKIT_PYTHON: python,
+  MIGRAKIT_DATABASE_URL: pg.adminUrl,
+  XDG_CACHE_HOME: cache(),
+  MIGRAKIT_NO_CACHE: "1",
+});
 
 test("the progress line: step, count, elapsed", () => {
-  assert.equal(progressLine("upgrading scripts", 1234, { done: 2, total: 5 }), "migrakit: upgrading scripts 2/5 … 1.2 s");
+  assert.equal(
+    progressLine("upgrading scripts", 1234, { done: 2, total: 5 }),
+    "migrakit: upgrading scripts 2/5 … 1.2 s",
+  );
   assert.equal(progressLine("comparing", 50), "migrakit: comparing … 0.1 s");
 });
 
@@ -34,7 +42,13 @@ test("check on a terminal: a live line for each long step, redrawn in place, gon
   t.after(() => repo.cleanup());
   const r = runOnPty(["check"], { cwd: repo.dir, env: checkEnv() });
   assert.equal(r.status, 0, r.screen);
-  for (const step of ["starting Postgres and Python", "lnschema_demo: building the baseline", "upgrading scripts 1/1", "lnschema_demo: comparing the ORM with the database", "downgrade/upgrade round trip"]) {
+  for (const step of [
+    "starting Postgres and Python",
+    "lnschema_demo: building the baseline",
+    "upgrading scripts 1/1",
+    "lnschema_demo: comparing the ORM with the database",
+    "downgrade/upgrade round trip",
+  ]) {
     assert.ok(r.screen.includes(`\r\x1b[Kmigrakit: ${step}`), `${step} shown:\n${JSON.stringify(r.screen)}`);
   }
   assert.match(r.screen, /upgrading scripts 1\/1 … 1\.\d s/, "the elapsed time is redrawn while the step runs");
@@ -64,14 +78,31 @@ test("deploy on a pty: the prompt, 'n' cancels with EMIGRAKIT_DEPLOY_CANCELLED, 
     repo.cleanup();
   });
   const env = { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl };
-  const no = runOnPty(["deploy", "--db", instance.url, "--allow-unreleased"], { cwd: repo.dir, env, prompt: "[y/N]", answer: "n" });
+  const no = runOnPty(["deploy", "--db", instance.url, "--allow-unreleased"], {
+    cwd: repo.dir,
+    env,
+    prompt: "[y/N]",
+    answer: "n",
+  });
   assert.equal(no.status, 2, no.screen);
   assert.match(no.screen, new RegExp(`Deploy ${PENDING.length} migrations[^]*\\[y/N\\]`));
   assert.match(no.screen, /EMIGRAKIT_DEPLOY_CANCELLED/);
-  assert.deepEqual(await instance.query("SELECT version_num FROM migration_seed"), [{ version_num: V0_2_0 }], "nothing deployed");
-  const yes = runOnPty(["deploy", "--db", instance.url, "--allow-unreleased"], { cwd: repo.dir, env, prompt: "[y/N]", answer: "y" });
+  assert.deepEqual(
+    await instance.query("SELECT version_num FROM migration_seed"),
+    [{ version_num: V0_2_0 }],
+    "nothing deployed",
+  );
+  const yes = runOnPty(["deploy", "--db", instance.url, "--allow-unreleased"], {
+    cwd: repo.dir,
+    env,
+    prompt: "[y/N]",
+    answer: "y",
+  });
   assert.equal(yes.status, 0, yes.screen);
-  assert.ok(yes.screen.includes(`\r\x1b[Kmigrakit: deploying ${PENDING.length} script(s) to `), JSON.stringify(yes.screen));
+  assert.ok(
+    yes.screen.includes(`\r\x1b[Kmigrakit: deploying ${PENDING.length} script(s) to `),
+    JSON.stringify(yes.screen),
+  );
   assert.match(yes.screen, /deployed \d+ script\(s\)/);
   assert.deepEqual(await instance.query("SELECT version_num FROM migration_seed"), [{ version_num: HEAD }]);
 });

@@ -20,11 +20,21 @@ let pg: TestPostgres;
 before(async () => {
   const mtime = (p: string) => statSync(p, { throwIfNoEntry: false })?.mtimeMs;
   // `npm test` builds it (pretest); a bare `tsc -p .` does not, and the bin would then load the unbundled files.
-  if ((mtime(BUNDLE) ?? -1) < (mtime(join(REPO_ROOT, "dist", ".tsbuildinfo")) ?? 0)) execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "bundle.mjs")]);
-  assert.ok(mtime(BUNDLE), `${BUNDLE} is missing: esbuild (a dev dependency) is not installed; run \`npm install\`, then \`npm run build\``);
+  if ((mtime(BUNDLE) ?? -1) < (mtime(join(REPO_ROOT, "dist", ".tsbuildinfo")) ?? 0))
+    execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "bundle.mjs")]);
+  assert.ok(
+    mtime(BUNDLE),
+    `${BUNDLE} is missing: esbuild (a dev dependency) is not installed; run \`npm install\`, then \`npm run build\``,
+  );
   work = mkdtempSync(join(tmpdir(), "migrakit-quick-"));
-  writeFileSync(join(work, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`);
-  writeFileSync(join(work, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) appendFileSync(process.env.MIGRAKIT_TEST_TRACE, url + "\\n");\n  return next(url, context);\n}\n`);
+  writeFileSync(
+    join(work, "register.mjs"),
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`,
+  );
+  writeFileSync(
+    join(work, "hooks.mjs"),
+    `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) appendFileSync(process.env.MIGRAKIT_TEST_TRACE, url + "\\n");\n  return next(url, context);\n}\n`,
+  );
   pg = await startTestPostgres();
 });
 after(async () => {
@@ -36,7 +46,10 @@ after(async () => {
 function repo(): string {
   const dir = mkdtempSync(join(work, "repo-"));
   cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@e", "-c", "commit.gpgsign=false", ...args], { cwd: dir });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@e", "-c", "commit.gpgsign=false", ...args], {
+      cwd: dir,
+    });
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-q", "-m", "init");
@@ -47,13 +60,20 @@ function repo(): string {
 function traced(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const trace = join(work, `trace-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(trace, "");
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(join(work, "register.mjs")).href, MIGRAKIT_BIN, ...args], {
-    cwd,
-    env: { ...process.env, GITHUB_ACTIONS: "", ...env, MIGRAKIT_TEST_TRACE: trace },
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", pathToFileURL(join(work, "register.mjs")).href, MIGRAKIT_BIN, ...args],
+    {
+      cwd,
+      env: { ...process.env, GITHUB_ACTIONS: "", ...env, MIGRAKIT_TEST_TRACE: trace },
+      encoding: "utf8",
+    },
+  );
   const root = pathToFileURL(REPO_ROOT).href;
-  const loaded = readFileSync(trace, "utf8").split("\n").filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
+  const loaded = readFileSync(trace, "utf8")
+    .split("\n")
+    .filter((u) => u.startsWith(root))
+    .map((u) => u.slice(root.length));
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
@@ -104,10 +124,20 @@ test("the result cache's answer loads the one bundle; a miss goes on to the full
 
 test("which argv a quick path takes (the rest goes to commander)", () => {
   assert.deepEqual(quickCommand(["hook", "pre-commit"], {}), { kind: "hook" });
-  assert.deepEqual(quickCommand(["check", "--static", "--json", "--cwd", "r"], {}), { kind: "check", static: true, cwd: "r", json: true });
+  assert.deepEqual(quickCommand(["check", "--static", "--json", "--cwd", "r"], {}), {
+    kind: "check",
+    static: true,
+    cwd: "r",
+    json: true,
+  });
   assert.deepEqual(quickCommand(["check"], {}), { kind: "check", static: false });
-  assert.deepEqual(quickCommand(["release-prepare", "--version", "1.0.0", "--dry-run"], {}), { kind: "release-prepare", version: "1.0.0", dryRun: true });
-  for (const argv of [["check"], ["check", "--json"]]) assert.equal(quickCommand(argv, { CI: "true" }), null, "no result cache in CI");
+  assert.deepEqual(quickCommand(["release-prepare", "--version", "1.0.0", "--dry-run"], {}), {
+    kind: "release-prepare",
+    version: "1.0.0",
+    dryRun: true,
+  });
+  for (const argv of [["check"], ["check", "--json"]])
+    assert.equal(quickCommand(argv, { CI: "true" }), null, "no result cache in CI");
   assert.equal(quickCommand(["check"], { MIGRAKIT_NO_CACHE: "1" }), null);
   for (const argv of [
     ["check", "--no-cache"],

@@ -5,7 +5,11 @@ import { quickStaticCheck } from "../../src/cli.js";
 
 test("the quick path takes exactly check --static with --json, --cwd DIR and --package NAME", () => {
   assert.deepEqual(quickStaticCheck(["check", "--static"]), {});
-  assert.deepEqual(quickStaticCheck(["check", "--json", "--static", "--cwd", "repo", "--package", "pkg"]), { json: true, cwd: "repo", package: "pkg" });
+  assert.deepEqual(quickStaticCheck(["check", "--json", "--static", "--cwd", "repo", "--package", "pkg"]), {
+    json: true,
+    cwd: "repo",
+    package: "pkg",
+  });
   for (const argv of [
     ["check"],
     ["check", "--json"],

@@ -8,11 +8,18 @@ import { runCli } from "../helpers/cli.js";
 const scripts = chain(2, { released: 1 });
 const init = { version: "0.1.0", migration: headOf(scripts) };
 
-function codesOf(files: Record<string, string>): { status: number | null; errors: { code: string; message: string }[]; stderr: string } {
+function codesOf(files: Record<string, string>): {
+  status: number | null;
+  errors: { code: string; message: string }[];
+  stderr: string;
+} {
   const repo = makeSchemaRepo({ scripts, init, files });
   try {
     const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });
-    const out = JSON.parse(r.stdout) as { errors?: { code: string; message: string }[]; findings?: { code: string; message: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      errors?: { code: string; message: string }[];
+      findings?: { code: string; message: string }[];
+    };
     return { status: r.status, errors: [...(out.errors ?? []), ...(out.findings ?? [])], stderr: r.stderr };
   } finally {
     repo.cleanup();
@@ -23,7 +30,10 @@ for (const key of ["__proto__", "toString", "constructor", "hasOwnProperty"]) {
   test(`config: a key named ${key} in migrakit.config.json is an unknown key (exit 2), not a crash`, () => {
     const r = codesOf({ "migrakit.config.json": `{"${key}": ${key === "toString" ? "1" : "{}"}}` });
     assert.equal(r.status, 2, r.stderr);
-    assert.deepEqual(r.errors.map((e) => e.code), ["EMIGRAKIT_CONFIG_UNKNOWN_KEY"]);
+    assert.deepEqual(
+      r.errors.map((e) => e.code),
+      ["EMIGRAKIT_CONFIG_UNKNOWN_KEY"],
+    );
     assert.ok(r.errors[0]!.message.includes(key), r.errors[0]!.message);
     assert.doesNotMatch(r.stderr, /is not a function|\n\s+at /);
   });
@@ -53,15 +63,24 @@ for (const [name, toml] of spellings) {
   test(`config: pyproject ${name} is read`, () => {
     const r = codesOf({ "pyproject.toml": `${toml}\n[project]\nname = "demo"\n` });
     assert.equal(r.status, 2, r.stderr);
-    const expected = name.startsWith("only a sub-table") ? "EMIGRAKIT_CONFIG_UNKNOWN_KEY" : "EMIGRAKIT_VERSIONS_MISSING";
-    assert.deepEqual(r.errors.map((e) => e.code), [expected], JSON.stringify(r.errors));
+    const expected = name.startsWith("only a sub-table")
+      ? "EMIGRAKIT_CONFIG_UNKNOWN_KEY"
+      : "EMIGRAKIT_VERSIONS_MISSING";
+    assert.deepEqual(
+      r.errors.map((e) => e.code),
+      [expected],
+      JSON.stringify(r.errors),
+    );
   });
 }
 
 test("config: [tool.migrakit.orm] gives the orm setting", () => {
   const r = codesOf({ "pyproject.toml": '[tool.migrakit.orm]\nlnschema_demo = "not-a-list"\n' });
   assert.equal(r.status, 2, r.stderr);
-  assert.deepEqual(r.errors.map((e) => e.code), ["EMIGRAKIT_CONFIG_INVALID"]);
+  assert.deepEqual(
+    r.errors.map((e) => e.code),
+    ["EMIGRAKIT_CONFIG_INVALID"],
+  );
   assert.match(r.errors[0]!.message, /orm/);
 });
 

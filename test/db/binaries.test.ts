@@ -31,7 +31,13 @@ test("missing library links are re-created (relative) and execute bits restored,
         { source: "native/lib/libpq.so.5.17", target: "native/lib/libpq.so.5" },
       ]),
     );
-    const bin = { nativeDir, initdb: join(nativeDir, "bin", "initdb"), postgres: join(nativeDir, "bin", "postgres"), version: "17.9", major: 17 };
+    const bin = {
+      nativeDir,
+      initdb: join(nativeDir, "bin", "initdb"),
+      postgres: join(nativeDir, "bin", "postgres"),
+      version: "17.9",
+      major: 17,
+    };
     await prepareBinaries(bin);
     assert.equal(await readlink(join(nativeDir, "lib", "libpq.so")), "libpq.so.5.17");
     assert.equal(await readlink(join(nativeDir, "lib", "libpq.so.5")), "libpq.so.5.17");

@@ -44,7 +44,12 @@ test("starts once, reuses the running server on the next run, stops and restarts
   assert.match(first.version, /^17\./);
   assert.match(first.adminUrl, /^postgresql:\/\/postgres:[0-9a-f]+@127\.0\.0\.1:\d+\/postgres$/);
   const paths = await embeddedPaths({ env, dataDir });
-  assert.deepEqual(await readState(paths.stateFile), { pid: first.pid, port: first.port, dataDir, version: first.version });
+  assert.deepEqual(await readState(paths.stateFile), {
+    pid: first.pid,
+    port: first.port,
+    dataDir,
+    version: first.version,
+  });
   assert.equal((await stat(paths.passwordFile)).mode & 0o777, 0o600);
 
   // The warm path reuses the running server (its time is measured in bench/postgres-start.ts, not asserted).
@@ -61,11 +66,17 @@ test("starts once, reuses the running server on the next run, stops and restarts
   const again = await ensureEmbeddedServer({ env, dataDir });
   assert.equal(again.started, true);
   assert.notEqual(again.pid, first.pid);
-  assert.equal(again.adminUrl.split("@")[0], first.adminUrl.split("@")[0], "same password: the data folder was reused, not re-initialised");
+  assert.equal(
+    again.adminUrl.split("@")[0],
+    first.adminUrl.split("@")[0],
+    "same password: the data folder was reused, not re-initialised",
+  );
   await stopEmbeddedServer({ env, dataDir });
 });
 
-test("as root, initdb and postgres run as an unprivileged user that owns the data folder", { skip: !isRoot() && "only meaningful as root" }, async () => {
+test("as root, initdb and postgres run as an unprivileged user that owns the data folder", {
+  skip: !isRoot() && "only meaningful as root",
+}, async () => {
   const dataDir = await freshDataDir();
   const server = await ensureEmbeddedServer({ env, dataDir });
   try {
@@ -82,12 +93,17 @@ function startInChild(dataDir: string): Promise<{ pid: number; port: number; sta
     const s = await ensureEmbeddedServer({ env: process.env, dataDir: ${JSON.stringify(dataDir)} });
     process.stdout.write(JSON.stringify({ pid: s.pid, port: s.port, started: s.started }));`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", code], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", code], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (err += c));
-    child.on("close", (status) => (status === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child failed (${status}): ${err}`))));
+    child.on("close", (status) =>
+      status === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child failed (${status}): ${err}`)),
+    );
   });
 }
 

@@ -43,12 +43,20 @@ test("URLs: SQLAlchemy schemes accepted, database swapped, password kept", () =>
   assert.ok(isPostgresUrl("postgres://h"));
   assert.ok(!isPostgresUrl("mysql://h"));
   assert.equal(plainUrl("postgresql+psycopg2://u:p@h:5/db"), "postgresql://u:p@h:5/db");
-  assert.equal(withDatabase("postgres://u:p%40ss@h:5432/postgres?sslmode=disable", "migrakit_1"), "postgresql://u:p%40ss@h:5432/migrakit_1?sslmode=disable");
+  assert.equal(
+    withDatabase("postgres://u:p%40ss@h:5432/postgres?sslmode=disable", "migrakit_1"),
+    "postgresql://u:p%40ss@h:5432/migrakit_1?sslmode=disable",
+  );
   assert.equal(databaseOf("postgres://u@h/my%20db"), "my db");
 });
 
 test("state files: complete ones parse, anything else is no state", () => {
-  assert.deepEqual(parseState('{"pid":1,"port":2,"dataDir":"/d","version":"17.9"}'), { pid: 1, port: 2, dataDir: "/d", version: "17.9" });
+  assert.deepEqual(parseState('{"pid":1,"port":2,"dataDir":"/d","version":"17.9"}'), {
+    pid: 1,
+    port: 2,
+    dataDir: "/d",
+    version: "17.9",
+  });
   assert.equal(parseState('{"pid":1,"port":2}'), undefined);
   assert.equal(parseState('{"pid":1,'), undefined);
   assert.equal(parseState(""), undefined);
@@ -65,7 +73,11 @@ test("template pruning keeps the newest per prefix and the one just made", () =>
   assert.deepEqual(templatesToDrop(rows, "a", 2, "migrakit_tpl_a_3"), ["migrakit_tpl_a_1", "migrakit_tpl_a_4"]);
   assert.deepEqual(templatesToDrop(rows, "a", 3), ["migrakit_tpl_a_4"]);
   assert.deepEqual(templatesToDrop(rows, undefined, 0).sort(), rows.map((r) => r.name).sort());
-  assert.deepEqual(templatesToDrop(rows, undefined, 1).sort(), ["migrakit_tpl_a_1", "migrakit_tpl_a_2", "migrakit_tpl_a_4"]);
+  assert.deepEqual(templatesToDrop(rows, undefined, 1).sort(), [
+    "migrakit_tpl_a_1",
+    "migrakit_tpl_a_2",
+    "migrakit_tpl_a_4",
+  ]);
   assert.equal(createdAt('migrakit template {"created":"2026-01-01T00:00:00Z"}'), "2026-01-01T00:00:00Z");
   assert.equal(createdAt("something else"), "");
   assert.equal(createdAt(null), "");
@@ -84,7 +96,10 @@ test("log tails fit on one line", () => {
 test("data folders: XDG cache, ~/.cache, /var/tmp when running as another user; sidecars next to it", () => {
   assert.equal(defaultDataDir({ env: { XDG_CACHE_HOME: "/x" }, home: "/h", major: 17 }), "/x/migrakit/pg-17");
   assert.equal(defaultDataDir({ env: {}, home: "/h", major: 17 }), "/h/.cache/migrakit/pg-17");
-  assert.equal(defaultDataDir({ env: { XDG_CACHE_HOME: "/root/.c" }, home: "/root", major: 17, runAsUser: "postgres" }), "/var/tmp/migrakit-postgres/pg-17");
+  assert.equal(
+    defaultDataDir({ env: { XDG_CACHE_HOME: "/root/.c" }, home: "/root", major: 17, runAsUser: "postgres" }),
+    "/var/tmp/migrakit-postgres/pg-17",
+  );
   assert.deepEqual(sidecarPaths("/d/pg-17"), {
     dataDir: "/d/pg-17",
     stateFile: "/d/pg-17.json",
@@ -105,23 +120,59 @@ test("connection errors never carry the password, even when the driver echoes it
     assert.ok(!`${e.message} ${e.fix}`.includes("hunter2secret"), e.message);
     assert.match(e.message, /at me@db\.example:5432\/postgres/, "the server is named from the URL's parts");
   }
-  assert.equal(connectionError({ code: "3D000", message: "database x does not exist" }, url).code, "EMIGRAKIT_DB_MISSING");
+  assert.equal(
+    connectionError({ code: "3D000", message: "database x does not exist" }, url).code,
+    "EMIGRAKIT_DB_MISSING",
+  );
 });
 
 test("schema text is canonical: creation order does not matter, content does", () => {
   const a: SchemaSnapshot = {
     schemas: ["public", "core"],
-    relations: [{ schema: "core", name: "b", kind: "r" }, { schema: "core", name: "a", kind: "r" }],
+    relations: [
+      { schema: "core", name: "b", kind: "r" },
+      { schema: "core", name: "a", kind: "r" },
+    ],
     columns: [
-      { schema: "core", table: "a", name: "y", type: "integer", notNull: false, default: null, identity: "", generated: "" },
-      { schema: "core", table: "a", name: "x", type: "text", notNull: true, default: "'z'::text", identity: "", generated: "" },
+      {
+        schema: "core",
+        table: "a",
+        name: "y",
+        type: "integer",
+        notNull: false,
+        default: null,
+        identity: "",
+        generated: "",
+      },
+      {
+        schema: "core",
+        table: "a",
+        name: "x",
+        type: "text",
+        notNull: true,
+        default: "'z'::text",
+        identity: "",
+        generated: "",
+      },
     ],
     constraints: [{ schema: "core", table: "a", name: "a_pkey", type: "p", definition: "PRIMARY KEY (x)" }],
-    indexes: [{ schema: "core", table: "a", name: "a_pkey", definition: "CREATE UNIQUE INDEX a_pkey ON core.a USING btree (x)" }],
+    indexes: [
+      {
+        schema: "core",
+        table: "a",
+        name: "a_pkey",
+        definition: "CREATE UNIQUE INDEX a_pkey ON core.a USING btree (x)",
+      },
+    ],
     sequences: [],
     enums: [{ schema: "core", name: "mood", labels: ["sad", "ok"] }],
   };
-  const b: SchemaSnapshot = { ...a, schemas: ["core", "public"], relations: [...a.relations].reverse(), columns: [...a.columns].reverse() };
+  const b: SchemaSnapshot = {
+    ...a,
+    schemas: ["core", "public"],
+    relations: [...a.relations].reverse(),
+    columns: [...a.columns].reverse(),
+  };
   assert.equal(renderSchema(a), renderSchema(b));
   assert.match(renderSchema(a), /^ {2}column x text not null default 'z'::text$/m);
   const c: SchemaSnapshot = { ...a, enums: [{ schema: "core", name: "mood", labels: ["ok", "sad"] }] };

@@ -6,7 +6,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { connect, withClient } from "../../src/db/connect.js";
 import { createScratchDatabase, withScratchDatabase } from "../../src/db/scratch.js";
-import { cloneTemplate, createTemplateFrom, pruneTemplates, templateExists, templateName } from "../../src/db/templates.js";
+import {
+  cloneTemplate,
+  createTemplateFrom,
+  pruneTemplates,
+  templateExists,
+  templateName,
+} from "../../src/db/templates.js";
 import { tracked } from "../../src/db/cleanup.js";
 import { isMigrakitError } from "../../src/errors/index.js";
 import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
@@ -28,7 +34,10 @@ test("a scratch database is created, usable through its URL, and gone after drop
   const db = await createScratchDatabase(pg.adminUrl);
   assert.match(db.name, /^migrakit_[0-9a-f]{16}$/);
   assert.ok(tracked().includes(db.name));
-  const current = await withClient(db.url, async (c) => (await c.query<{ d: string }>("SELECT current_database() AS d")).rows[0]!.d);
+  const current = await withClient(
+    db.url,
+    async (c) => (await c.query<{ d: string }>("SELECT current_database() AS d")).rows[0]!.d,
+  );
   assert.equal(current, db.name);
   // A session still open does not keep drop() from working.
   const straggler = await connect(db.url);
@@ -136,7 +145,10 @@ test("a template built from a scratch database is cloned with its content, and p
 
   const clone = await cloneTemplate(pg.adminUrl, key);
   try {
-    const rows = await withClient(clone.url, async (c) => (await c.query<{ name: string }>("SELECT name FROM core.thing")).rows);
+    const rows = await withClient(
+      clone.url,
+      async (c) => (await c.query<{ name: string }>("SELECT name FROM core.thing")).rows,
+    );
     assert.deepEqual(rows, [{ name: "kept" }]);
   } finally {
     await clone.drop();
@@ -153,7 +165,10 @@ test("a template built from a scratch database is cloned with its content, and p
     await createTemplateFrom(pg.adminUrl, db.name, "testpkg_" + n.repeat(12), { keep: 3 });
   }
   const templates = (await ownDatabases(pg.adminUrl)).filter((n) => n.startsWith("migrakit_tpl_testpkg_"));
-  assert.deepEqual(templates, ["b", "c", "d"].map((n) => templateName("testpkg_" + n.repeat(12))));
+  assert.deepEqual(
+    templates,
+    ["b", "c", "d"].map((n) => templateName("testpkg_" + n.repeat(12))),
+  );
 
   await assert.rejects(cloneTemplate(pg.adminUrl, "testpkg_" + "a".repeat(12)), (e: unknown) => {
     assert.ok(isMigrakitError(e));

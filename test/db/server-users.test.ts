@@ -25,7 +25,14 @@ async function freshEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEn
   const base = await reachableTempDir();
   bases.push(base);
   dataDirs.push(join(base, "pg"));
-  return { ...process.env, MIGRAKIT_DATABASE_URL: "", CI: "", MIGRAKIT_POSTGRES_DIR: join(base, "pg"), XDG_CACHE_HOME: join(base, "cache"), ...extra };
+  return {
+    ...process.env,
+    MIGRAKIT_DATABASE_URL: "",
+    CI: "",
+    MIGRAKIT_POSTGRES_DIR: join(base, "pg"),
+    XDG_CACHE_HOME: join(base, "cache"),
+    ...extra,
+  };
 }
 
 after(async () => {
@@ -41,7 +48,10 @@ async function otherRun(env: NodeJS.ProcessEnv) {
     console.log("joined");
     process.stdin.resume();
     process.stdin.on("end", async () => { const lost = s.lostError(); await s.release(); console.log(lost ? lost.code : "released"); });`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    env,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const done = new Promise<string>((resolve) => child.on("close", () => resolve(out)));
@@ -100,7 +110,10 @@ test("a check whose embedded server is stopped from outside: EMIGRAKIT_SERVER_ST
   t.after(() => repo.cleanup());
   const mark = join(repo.dir, "upgrading");
   addUnreleasedScript(repo, "b1c2d3e4f5a6", `import time\nopen(${JSON.stringify(mark)}, "w").close()\ntime.sleep(5)`);
-  const run = spawnCli(["check"], { cwd: repo.dir, env: { ...env, MIGRAKIT_PYTHON: testPythons()[0]!.python, MIGRAKIT_NO_CACHE: "1" } });
+  const run = spawnCli(["check"], {
+    cwd: repo.dir,
+    env: { ...env, MIGRAKIT_PYTHON: testPythons()[0]!.python, MIGRAKIT_NO_CACHE: "1" },
+  });
   await waitFor("the upgrade to start", () => existsSync(mark));
   // What an older migrakit's `server stop` or an admin's `pg_ctl stop -m fast` does.
   process.kill((await serverPid(env))!, "SIGINT");

@@ -47,7 +47,10 @@ test("a Postgres URL is used as it is: kind url, its version, release() leaves t
 
 test("MIGRAKIT_DATABASE_URL overrides the configured database, SQLAlchemy schemes included", async () => {
   const sqlalchemyUrl = pg.adminUrl.replace(/^postgresql:/, "postgresql+psycopg2:");
-  const server = await getScratchServer({ database: "embedded", env: { ...env, MIGRAKIT_DATABASE_URL: sqlalchemyUrl } });
+  const server = await getScratchServer({
+    database: "embedded",
+    env: { ...env, MIGRAKIT_DATABASE_URL: sqlalchemyUrl },
+  });
   assert.equal(server.kind, "url");
   assert.match(server.adminUrl, /^postgresql:\/\//);
 });

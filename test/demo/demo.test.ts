@@ -17,7 +17,13 @@ test("the demo: init, the hook writes the rename, check passes, 1.0.0 is release
   // Its own embedded Postgres and cache, through the documented settings: the demo stops the server it
   // used, which must never be the machine-wide one other runs share.
   const base = await reachableTempDir();
-  const env = { ...process.env, MIGRAKIT_PYTHON: python, MIGRAKIT_POSTGRES_DIR: join(base, "pg"), XDG_CACHE_HOME: join(base, "cache"), MIGRAKIT_DATABASE_URL: "" };
+  const env = {
+    ...process.env,
+    MIGRAKIT_PYTHON: python,
+    MIGRAKIT_POSTGRES_DIR: join(base, "pg"),
+    XDG_CACHE_HOME: join(base, "cache"),
+    MIGRAKIT_DATABASE_URL: "",
+  };
   t.after(async () => {
     await stopEmbeddedServer({ env });
     rmSync(base, { recursive: true, force: true });

@@ -51,10 +51,17 @@ test("an instance with rows: the copy is upgraded and matches the ORM; the origi
   const before = await inst.snapshot();
   const r = cli(["check", "--against", inst.url, "--json"], repo.dir, env());
   assert.equal(r.status, 0, r.all);
-  const doc = JSON.parse(r.stdout) as { ok: boolean; findings: { code: string; severity: string }[]; against: { copy: string; from: string; scripts: number; versions: string } };
+  const doc = JSON.parse(r.stdout) as {
+    ok: boolean;
+    findings: { code: string; severity: string }[];
+    against: { copy: string; from: string; scripts: number; versions: string };
+  };
   assert.equal(doc.ok, true);
   // Only the safety lint's warnings on the pending scripts (renames, a plain CREATE INDEX: docs/lint.md).
-  assert.deepEqual(doc.findings.filter((f) => !f.code.startsWith("EMIGRAKIT_LINT_") || f.severity !== "warning"), []);
+  assert.deepEqual(
+    doc.findings.filter((f) => !f.code.startsWith("EMIGRAKIT_LINT_") || f.severity !== "warning"),
+    [],
+  );
   assert.equal(doc.against.copy, "template");
   assert.equal(doc.against.from, V0_2_0);
   assert.equal(doc.against.scripts, 9);
@@ -91,7 +98,11 @@ test("VARCHAR narrowed to VARCHAR(n) in the ORM (issue 16 item 15): the copy no 
   const narrow = fixtureRepo("seed-style");
   try {
     // The instance's emails are 13 characters long; alembic alone sees no difference here.
-    narrow.edit("lnschema_seed/_core.py", "email: str = Field(index=True, unique=True)", "email: str = Field(index=True, unique=True, max_length=5)");
+    narrow.edit(
+      "lnschema_seed/_core.py",
+      "email: str = Field(index=True, unique=True)",
+      "email: str = Field(index=True, unique=True, max_length=5)",
+    );
     const inst = await instance(narrow.dir);
     const before = await inst.snapshot();
     const r = cli(["check", "--against", inst.url, "--json"], narrow.dir, env());
@@ -112,7 +123,9 @@ test("a busy instance (a session on it) or a row limit: pg_dump | pg_restore, or
   const before = await inst.snapshot();
   const serverMajor = Number(pg.serverVersion.split(".")[0]);
   const dumpMajor = pgDumpMajor();
-  t.diagnostic(`server ${serverMajor}, pg_dump ${dumpMajor ?? "missing"}: ${dumpMajor !== null && dumpMajor >= serverMajor ? "the dump path runs" : "the dump path must refuse"}`);
+  t.diagnostic(
+    `server ${serverMajor}, pg_dump ${dumpMajor ?? "missing"}: ${dumpMajor !== null && dumpMajor >= serverMajor ? "the dump path runs" : "the dump path must refuse"}`,
+  );
   const runs = await withClient(inst.url, async () => [
     // A session on the instance: CREATE DATABASE … TEMPLATE is refused, so the copy is dumped.
     await cliAsync(["check", "--against", inst.url, "--json"], repo.dir, env()),
@@ -126,7 +139,12 @@ test("a busy instance (a session on it) or a row limit: pg_dump | pg_restore, or
       assert.equal(r.status, 3, r.all);
       const doc = JSON.parse(r.stdout) as { errors: { code: string; message: string }[] };
       assert.equal(doc.errors[0]!.code, "EMIGRAKIT_CLONE_FAILED");
-      assert.match(doc.errors[0]!.message, dumpMajor === null ? /pg_dump was not found/ : new RegExp(`pg_dump ${dumpMajor} cannot dump a Postgres ${serverMajor} server`));
+      assert.match(
+        doc.errors[0]!.message,
+        dumpMajor === null
+          ? /pg_dump was not found/
+          : new RegExp(`pg_dump ${dumpMajor} cannot dump a Postgres ${serverMajor} server`),
+      );
     }
     assert.ok(!r.all.includes(new URL(pg.adminUrl).password), "the password must not be printed");
   }
@@ -147,7 +165,9 @@ test("the dump path for real: an instance on an older Postgres, copied whole whe
       // The only transform now points at the second user: a one-row sample of core.user breaks that key.
       await inst.query("UPDATE core.transform SET created_by = 'u2'");
       const before = await inst.snapshot();
-      const busy = await withClient(inst.url, () => cliAsync(["check", "--against", inst.url, "--json"], repo.dir, env()));
+      const busy = await withClient(inst.url, () =>
+        cliAsync(["check", "--against", inst.url, "--json"], repo.dir, env()),
+      );
       assert.equal(busy.status, 0, busy.all);
       assert.equal((JSON.parse(busy.stdout) as { against: { copy: string } }).against.copy, "dump");
       const limited = cli(["check", "--against", inst.url, "--row-limit", "1", "--json"], repo.dir, env());

@@ -17,7 +17,12 @@ const made: Instance[] = [];
 const env = () => cliEnv(python, pg.adminUrl);
 
 async function instance(o: { revision?: string; rows?: boolean; repoDir?: string } = {}): Promise<Instance> {
-  const i = await makeInstance(pg.adminUrl, { repoDir: o.repoDir ?? repo.dir, python, revision: o.revision ?? V0_2_0, rows: o.rows });
+  const i = await makeInstance(pg.adminUrl, {
+    repoDir: o.repoDir ?? repo.dir,
+    python,
+    revision: o.revision ?? V0_2_0,
+    rows: o.rows,
+  });
   made.push(i);
   return i;
 }
@@ -47,17 +52,30 @@ after(async () => {
 describe("status and deploy on an instance at 0.2.0 with rows", () => {
   test("status lists exactly the pending scripts; deploy confirms, applies, keeps the rows through the rename, records history", async () => {
     const inst = await instance();
-    const rowsBefore = await inst.query<{ id: string; run_at: Date | null }>("SELECT id, run_at FROM core.run ORDER BY id");
+    const rowsBefore = await inst.query<{ id: string; run_at: Date | null }>(
+      "SELECT id, run_at FROM core.run ORDER BY id",
+    );
 
     const status = cli(["status", "--db", inst.url, "--json"], repo.dir, env());
     assert.equal(status.status, 1, status.all);
-    const doc = JSON.parse(status.stdout) as { state: string; instance: { revision: string; version: string }; package: { version: string; head: string }; pending: { revision: string; version: string | null; file: string }[] };
+    const doc = JSON.parse(status.stdout) as {
+      state: string;
+      instance: { revision: string; version: string };
+      package: { version: string; head: string };
+      pending: { revision: string; version: string | null; file: string }[];
+    };
     assert.equal(doc.state, "behind");
     assert.equal(doc.instance.revision, V0_2_0);
     assert.equal(doc.instance.version, "0.2.0");
     assert.deepEqual(doc.package, { name: "lnschema_seed", version: "0.4.0", head: HEAD });
-    assert.deepEqual(doc.pending.map((p) => p.revision), PENDING);
-    assert.deepEqual(doc.pending.map((p) => p.version), ["0.3.0", "0.3.0", "0.3.0", "0.4.0", "0.4.0", "0.4.0", "0.4.0", null, null]);
+    assert.deepEqual(
+      doc.pending.map((p) => p.revision),
+      PENDING,
+    );
+    assert.deepEqual(
+      doc.pending.map((p) => p.version),
+      ["0.3.0", "0.3.0", "0.3.0", "0.4.0", "0.4.0", "0.4.0", "0.4.0", null, null],
+    );
     assert.equal(doc.pending[2]!.file, "2023-02-03-8192a3b4c5d6-v0_3_0.py");
 
     const text = cli(["status", "--db", inst.url], repo.dir, env());
@@ -81,10 +99,15 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     assert.equal(deployed.status, 0, deployed.all);
     assert.match(deployed.stdout, /deployed 9 script\(s\) to 127\.0\.0\.1:\d+\/inst_\w+ \(v0\.2\.0 → v0\.4\.0\)/);
 
-    const rowsAfter = await inst.query<{ id: string; started_at: Date | null }>("SELECT id, started_at FROM core.run ORDER BY id");
-    assert.deepEqual(rowsAfter.map((r) => [r.id, r.started_at?.toISOString() ?? null]), rowsBefore.map((r) => [r.id, r.run_at?.toISOString() ?? null]));
+    const rowsAfter = await inst.query<{ id: string; started_at: Date | null }>(
+      "SELECT id, started_at FROM core.run ORDER BY id",
+    );
+    assert.deepEqual(
+      rowsAfter.map((r) => [r.id, r.started_at?.toISOString() ?? null]),
+      rowsBefore.map((r) => [r.id, r.run_at?.toISOString() ?? null]),
+    );
     assert.equal(rowsAfter[0]!.started_at?.toISOString(), "2023-01-02T03:04:05.000Z");
-    assert.deepEqual(await inst.query("SELECT id, email, handle, name FROM core.\"user\" ORDER BY id"), [
+    assert.deepEqual(await inst.query('SELECT id, email, handle, name FROM core."user" ORDER BY id'), [
       { id: "u1", email: "a@example.com", handle: "a", name: "Ann" },
       { id: "u2", email: "b@example.com", handle: "b", name: null },
     ]);
@@ -113,7 +136,11 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     const broken = fixtureRepo("seed-style");
     try {
       const script = "lnschema_seed/migrations/versions/2023-02-10-92a3b4c5d6e7-v0_4_0.py";
-      broken.edit(script, '    op.create_index(op.f("ix_core_tag_name")', '    op.execute("SELECT 1/0")\n    op.create_index(op.f("ix_core_tag_name")');
+      broken.edit(
+        script,
+        '    op.create_index(op.f("ix_core_tag_name")',
+        '    op.execute("SELECT 1/0")\n    op.create_index(op.f("ix_core_tag_name")',
+      );
       const inst = await instance({ repoDir: broken.dir });
       const before = await inst.snapshot();
       const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], broken.dir, env());
@@ -134,13 +161,25 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
   test("10 concurrent deploys: one applies, the others wait and find nothing to do; one history entry", async (t) => {
     const inst = await instance();
     const started = Date.now();
-    const runs = await Promise.all(Array.from({ length: 10 }, () => cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-wait", "180s"], repo.dir, env())));
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-wait", "180s"], repo.dir, env()),
+      ),
+    );
     const applied = runs.filter((r) => r.status === 0 && /deployed 9 script/.test(r.stdout));
-    const waited = runs.filter((r) => r.status === 0 && /by another deploy while this one waited|is up to date/.test(r.all));
+    const waited = runs.filter(
+      (r) => r.status === 0 && /by another deploy while this one waited|is up to date/.test(r.all),
+    );
     const locked = runs.filter((r) => r.status === 4 && /EMIGRAKIT_DEPLOY_LOCKED/.test(r.stderr));
     assert.equal(applied.length, 1, runs.map((r) => `${r.status}: ${r.all}`).join("\n---\n"));
-    t.diagnostic(`10 deploys in ${Date.now() - started} ms: ${applied.length} applied, ${waited.length} waited and found nothing to do, ${locked.length} reported the lock`);
-    assert.equal(applied.length + waited.length + locked.length, 10, runs.map((r) => `${r.status}: ${r.all}`).join("\n---\n"));
+    t.diagnostic(
+      `10 deploys in ${Date.now() - started} ms: ${applied.length} applied, ${waited.length} waited and found nothing to do, ${locked.length} reported the lock`,
+    );
+    assert.equal(
+      applied.length + waited.length + locked.length,
+      10,
+      runs.map((r) => `${r.status}: ${r.all}`).join("\n---\n"),
+    );
     assert.deepEqual(await inst.query("SELECT version_num FROM public.migration_seed"), [{ version_num: HEAD }]);
     assert.deepEqual(await inst.query("SELECT revision FROM public.migrakit_deploy_history"), [{ revision: HEAD }]);
     assert.equal((await inst.query("SELECT 1 FROM core.run")).length, 2);
@@ -151,7 +190,11 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     const before = await inst.snapshot();
     await withClient(inst.url, async (holder) => {
       await holder.query("SELECT pg_advisory_lock(hashtext('migrakit deploy')::bigint)");
-      const r = await cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-wait", "1s"], repo.dir, env());
+      const r = await cliAsync(
+        ["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-wait", "1s"],
+        repo.dir,
+        env(),
+      );
       assert.equal(r.status, 4, r.all);
       assert.match(r.stderr, /EMIGRAKIT_DEPLOY_LOCKED/);
       assert.match(r.stderr, /waited 1s; held by pid \d+ \(postgres/);
@@ -166,7 +209,11 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
     await withClient(inst.url, async (other) => {
       await other.query("BEGIN");
       await other.query("LOCK TABLE core.run IN ACCESS SHARE MODE");
-      const r = await cliAsync(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-timeout", "500ms", "--retries", "0"], repo.dir, env());
+      const r = await cliAsync(
+        ["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--lock-timeout", "500ms", "--retries", "0"],
+        repo.dir,
+        env(),
+      );
       await other.query("ROLLBACK");
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /EMIGRAKIT_DEPLOY_TIMEOUT/);
@@ -176,8 +223,16 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
 
     const slow = fixtureRepo("seed-style");
     try {
-      slow.edit("lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py", "def upgrade() -> None:\n", "def upgrade() -> None:\n    op.execute(\"SELECT pg_sleep(5)\")\n");
-      const r = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--statement-timeout", "300ms"], slow.dir, env());
+      slow.edit(
+        "lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py",
+        "def upgrade() -> None:\n",
+        'def upgrade() -> None:\n    op.execute("SELECT pg_sleep(5)")\n',
+      );
+      const r = cli(
+        ["deploy", "--db", inst.url, "--yes", "--allow-unreleased", "--statement-timeout", "300ms"],
+        slow.dir,
+        env(),
+      );
       assert.equal(r.status, 3, r.all);
       assert.match(r.stderr, /statement_timeout \(300ms\) in 2023-02-13-c5d6e7f8091a-v0_4_0\.py/);
       assert.deepEqual(await inst.snapshot(), before);
@@ -194,7 +249,14 @@ describe("refusals and environment errors", () => {
     // The installed package is the 0.3.0 release: it knows none of 0.4.0's scripts.
     const old = fixtureRepo("seed-style");
     try {
-      for (const f of ["2023-02-10-92a3b4c5d6e7-v0_4_0.py", "2023-02-11-a3b4c5d6e7f8-v0_4_0.py", "2023-02-12-b4c5d6e7f809-v0_4_0.py", "2023-02-13-c5d6e7f8091a-v0_4_0.py", "2023-02-20-d6e7f8091a2b-vx_x_x.py", "2023-02-21-a7c3e9f1b2d4-vx_x_x.py"]) {
+      for (const f of [
+        "2023-02-10-92a3b4c5d6e7-v0_4_0.py",
+        "2023-02-11-a3b4c5d6e7f8-v0_4_0.py",
+        "2023-02-12-b4c5d6e7f809-v0_4_0.py",
+        "2023-02-13-c5d6e7f8091a-v0_4_0.py",
+        "2023-02-20-d6e7f8091a2b-vx_x_x.py",
+        "2023-02-21-a7c3e9f1b2d4-vx_x_x.py",
+      ]) {
         old.git("rm", "-q", `lnschema_seed/migrations/versions/${f}`);
       }
       old.edit("lnschema_seed/__init__.py", '_migration = "a7c3e9f1b2d4"', '_migration = "8192a3b4c5d6"');
@@ -204,7 +266,10 @@ describe("refusals and environment errors", () => {
       // One code, one exit: read from the catalogue, for deploy and status alike.
       assert.equal(r.status, catalogue.EMIGRAKIT_INSTANCE_AHEAD!.exit, r.all);
       assert.match(r.stderr, /EMIGRAKIT_INSTANCE_AHEAD/);
-      assert.match(r.stderr, /revision a7c3e9f1b2d4, which lnschema_seed 0\.3\.0 does not know: the instance runs lnschema_seed 0\.4\.0/);
+      assert.match(
+        r.stderr,
+        /revision a7c3e9f1b2d4, which lnschema_seed 0\.3\.0 does not know: the instance runs lnschema_seed 0\.4\.0/,
+      );
       assert.match(r.stderr, /pip install "lnschema_seed==0\.4\.0"/);
       const status = cli(["status", "--db", inst.url, "--json"], old.dir, env());
       assert.equal(status.status, catalogue.EMIGRAKIT_INSTANCE_AHEAD!.exit, status.all);
@@ -236,7 +301,13 @@ describe("refusals and environment errors", () => {
     const u = new URL(inst.url);
     u.password = secret;
     const bad = u.toString();
-    for (const args of [["status", "--db", bad], ["status", "--db", bad, "--json"], ["deploy", "--db", bad, "--yes"], ["deploy", "--db", bad, "--sql"], ["check", "--against", bad]]) {
+    for (const args of [
+      ["status", "--db", bad],
+      ["status", "--db", bad, "--json"],
+      ["deploy", "--db", bad, "--yes"],
+      ["deploy", "--db", bad, "--sql"],
+      ["check", "--against", bad],
+    ]) {
       const r = cli(args, repo.dir, env());
       assert.equal(r.status, 3, `${args.join(" ")}: ${r.all}`);
       assert.match(r.all, /EMIGRAKIT_DB_AUTH/);

@@ -43,14 +43,18 @@ async function clone(admin: string, template: string, name: string): Promise<str
 }
 
 const q = (url: string, sql: string) => withClient(url, async (c) => (await c.query(sql)).rows);
-const versionOf = async (url: string) => ((await q(url, "SELECT version_num FROM public.migration_seed")) as { version_num: string }[]).map((r) => r.version_num);
+const versionOf = async (url: string) =>
+  ((await q(url, "SELECT version_num FROM public.migration_seed")) as { version_num: string }[]).map(
+    (r) => r.version_num,
+  );
 
 before(async () => {
   [pgA, pgB] = await Promise.all([startTestPostgres(), startTestPostgres()]);
   repo = fixtureRepo("seed-style");
   work = mkdtempSync(join(tmpdir(), "migrakit-fleet-"));
   const templates: Instance[] = [];
-  for (const pg of [pgA, pgB]) templates.push(await makeInstance(pg.adminUrl, { repoDir: repo.dir, python, revision: V0_2_0 }));
+  for (const pg of [pgA, pgB])
+    templates.push(await makeInstance(pg.adminUrl, { repoDir: repo.dir, python, revision: V0_2_0 }));
   const urls: string[] = [];
   for (let i = 0; i < 16; i++) {
     const [pg, t] = i % 2 ? [pgB, templates[1]!] : [pgA, templates[0]!];
@@ -62,20 +66,37 @@ before(async () => {
   await q(ahead, "UPDATE public.migration_seed SET version_num = 'fedcba987654'");
   const failing = await clone(pgB.adminUrl, templates[1]!.name, "fleet_failing");
   // The first 0.4.0 script creates core.tag: this instance already has one of its own.
-  await q(failing, "CREATE TABLE core.tag (id text PRIMARY KEY, label text); INSERT INTO core.tag VALUES ('x', 'mine')");
+  await q(
+    failing,
+    "CREATE TABLE core.tag (id text PRIMARY KEY, label text); INSERT INTO core.tag VALUES ('x', 'mine')",
+  );
   for (const t of templates) made.push({ admin: t === templates[0] ? pgA.adminUrl : pgB.adminUrl, name: t.name });
   const unreachable = `postgresql://ops:Sup3r-Secret-pw@127.0.0.1:${await freePort()}/gone`;
   // One instance named by a libpq service (its password lives in the service file).
   const u = new URL(urls[0]!);
-  writeFileSync(join(work, "pg_service.conf"), `[team_zero]\nhost=${u.hostname}\nport=${u.port}\ndbname=fleet_0\nuser=${u.username}\npassword=${decodeURIComponent(u.password)}\n`);
-  fleet = { urls: [...urls.slice(1), older.url, ahead, failing, unreachable], healthy: [...urls, older.url], older: older.url, ahead, failing, unreachable, serviceUrl: urls[0]! };
+  writeFileSync(
+    join(work, "pg_service.conf"),
+    `[team_zero]\nhost=${u.hostname}\nport=${u.port}\ndbname=fleet_0\nuser=${u.username}\npassword=${decodeURIComponent(u.password)}\n`,
+  );
+  fleet = {
+    urls: [...urls.slice(1), older.url, ahead, failing, unreachable],
+    healthy: [...urls, older.url],
+    older: older.url,
+    ahead,
+    failing,
+    unreachable,
+    serviceUrl: urls[0]!,
+  };
   writeFileSync(join(work, "targets.txt"), ["# the fleet", "team_zero", ...fleet.urls, ""].join("\n"));
 });
 
 after(async () => {
   for (const m of made) {
     await withClient(m.admin, async (c) => {
-      await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [m.name]);
+      await c.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        [m.name],
+      );
       await c.query(`DROP DATABASE IF EXISTS "${m.name}"`);
     }).catch(() => {});
   }
@@ -86,7 +107,8 @@ after(async () => {
 });
 
 const env = () => cliEnv(python, pgA.adminUrl, { PGSERVICEFILE: join(work, "pg_service.conf"), PGSYSCONFDIR: work });
-const secrets = () => [...fleet.urls, fleet.serviceUrl].map((u) => decodeURIComponent(new URL(u).password)).filter(Boolean);
+const secrets = () =>
+  [...fleet.urls, fleet.serviceUrl].map((u) => decodeURIComponent(new URL(u).password)).filter(Boolean);
 
 interface Row {
   target: string;
@@ -115,7 +137,11 @@ describe("a fleet of 20 instances on two servers", () => {
     assert.equal(srows.find((r) => r.target.endsWith("/gone"))!.result, "unreachable");
 
     const failingBefore = await q(fleet.failing, "SELECT id, label FROM core.tag");
-    const r = cli(["deploy", "--targets", file, "--yes", "--allow-unreleased", "--parallel", "4", "--json"], repo.dir, env());
+    const r = cli(
+      ["deploy", "--targets", file, "--yes", "--allow-unreleased", "--parallel", "4", "--json"],
+      repo.dir,
+      env(),
+    );
     assert.equal(r.status, 1, r.all);
     noSecrets(r.all);
     const doc = JSON.parse(r.stdout) as { ok: boolean; total: number; atHead: number; instances: Row[] };
@@ -132,7 +158,9 @@ describe("a fleet of 20 instances on two servers", () => {
     for (const url of fleet.healthy) assert.deepEqual(await versionOf(url), [HEAD], url);
     assert.deepEqual(await versionOf(fleet.failing), [V0_2_0]);
     assert.deepEqual(await q(fleet.failing, "SELECT id, label FROM core.tag"), failingBefore);
-    assert.deepEqual(await q(fleet.failing, "SELECT to_regclass('public.migrakit_deploy_history') AS t"), [{ t: null }]);
+    assert.deepEqual(await q(fleet.failing, "SELECT to_regclass('public.migrakit_deploy_history') AS t"), [
+      { t: null },
+    ]);
     assert.deepEqual(await versionOf(fleet.ahead), ["fedcba987654"]);
 
     // Fixed, then run again: only the instance still behind is deployed; the table says so, exit 1 for the rest.
@@ -145,7 +173,12 @@ describe("a fleet of 20 instances on two servers", () => {
     assert.match(again.stdout, /\/fleet_1\s+.*\s+0\s+[\d.]+\s+up to date$/m);
     assert.match(again.stderr, /EMIGRAKIT_FLEET_NOT_AT_HEAD: 2 of 20 instance\(s\) are not at head/);
     assert.deepEqual(await versionOf(fleet.failing), [HEAD]);
-    assert.equal(((await q(fleet.serviceUrl, "SELECT count(*)::int AS n FROM public.migrakit_deploy_history")) as { n: number }[])[0]!.n, 1);
+    assert.equal(
+      (
+        (await q(fleet.serviceUrl, "SELECT count(*)::int AS n FROM public.migrakit_deploy_history")) as { n: number }[]
+      )[0]!.n,
+      1,
+    );
 
     // Shards: the same list split three ways covers every instance exactly once.
     const seen: string[] = [];
@@ -159,13 +192,22 @@ describe("a fleet of 20 instances on two servers", () => {
 
   test("stdin and a registry database as the list; bad lists and options are usage errors", async () => {
     const healthy = fleet.healthy.slice(0, 3);
-    const viaStdin = runCli(["status", "--targets", "-", "--json"], { cwd: repo.dir, env: env(), input: healthy.join("\n") + "\n", timeoutMs: 120_000 });
+    const viaStdin = runCli(["status", "--targets", "-", "--json"], {
+      cwd: repo.dir,
+      env: env(),
+      input: healthy.join("\n") + "\n",
+      timeoutMs: 120_000,
+    });
     assert.equal(viaStdin.status, 0, viaStdin.stdout + viaStdin.stderr);
     assert.equal((JSON.parse(viaStdin.stdout) as { instances: Row[] }).instances.length, 3);
 
     await q(pgA.adminUrl, "CREATE TABLE IF NOT EXISTS registry (url text)");
     await withClient(pgA.adminUrl, (c) => c.query("INSERT INTO registry SELECT unnest($1::text[])", [healthy]));
-    const viaSql = cli(["status", "--targets-from-sql", pgA.adminUrl, "select url from registry", "--json"], repo.dir, env());
+    const viaSql = cli(
+      ["status", "--targets-from-sql", pgA.adminUrl, "select url from registry", "--json"],
+      repo.dir,
+      env(),
+    );
     assert.equal(viaSql.status, 0, viaSql.all);
     assert.equal((JSON.parse(viaSql.stdout) as { instances: Row[] }).instances.length, 3);
     noSecrets(viaSql.all);
@@ -175,8 +217,15 @@ describe("a fleet of 20 instances on two servers", () => {
 
     // On a terminal (a real pty, not CI), a progress line per instance; piped, none.
     writeFileSync(join(work, "two.txt"), healthy.slice(0, 2).join("\n") + "\n");
-    const command = [process.execPath, MIGRAKIT_BIN, "deploy", "--targets", join(work, "two.txt"), "--yes"].map((a) => `'${a}'`).join(" ");
-    const pty = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: repo.dir, env: { ...process.env, ...env(), CI: "", GITHUB_ACTIONS: "" }, encoding: "utf8", timeout: 120_000 });
+    const command = [process.execPath, MIGRAKIT_BIN, "deploy", "--targets", join(work, "two.txt"), "--yes"]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const pty = spawnSync("script", ["-qec", command, "/dev/null"], {
+      cwd: repo.dir,
+      env: { ...process.env, ...env(), CI: "", GITHUB_ACTIONS: "" },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     assert.equal(pty.status, 0, pty.stdout + pty.stderr);
     assert.match(pty.stdout, /\[1\/2\] 127\.0\.0\.1:\d+\/fleet_\d+: up to date/);
     assert.match(pty.stdout, /\[2\/2\] /);

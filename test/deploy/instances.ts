@@ -14,7 +14,17 @@ export const SEED = "lnschema_seed";
 export const V0_2_0 = "5e6f708192a3";
 export const HEAD = "a7c3e9f1b2d4";
 /** Every script after 0.2.0, in order (0.3.0 ×3 with the run_at → started_at rename, 0.4.0 ×4, 2 unreleased). */
-export const PENDING = ["6f708192a3b4", "708192a3b4c5", "8192a3b4c5d6", "92a3b4c5d6e7", "a3b4c5d6e7f8", "b4c5d6e7f809", "c5d6e7f8091a", "d6e7f8091a2b", HEAD];
+export const PENDING = [
+  "6f708192a3b4",
+  "708192a3b4c5",
+  "8192a3b4c5d6",
+  "92a3b4c5d6e7",
+  "a3b4c5d6e7f8",
+  "b4c5d6e7f809",
+  "c5d6e7f8091a",
+  "d6e7f8091a2b",
+  HEAD,
+];
 
 export interface Instance {
   name: string;
@@ -25,7 +35,10 @@ export interface Instance {
   drop(): Promise<void>;
 }
 
-export async function makeInstance(adminUrl: string, o: { repoDir: string; python: string; revision: string; rows?: boolean }): Promise<Instance> {
+export async function makeInstance(
+  adminUrl: string,
+  o: { repoDir: string; python: string; revision: string; rows?: boolean },
+): Promise<Instance> {
   const name = `inst_${randomBytes(6).toString("hex")}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = withDatabase(adminUrl, name);
@@ -42,7 +55,10 @@ export async function makeInstance(adminUrl: string, o: { repoDir: string; pytho
     snapshot: async () => ({ schema: (await schemaFingerprint(url)).text, rows: await rowCounts(url) }),
     drop: () =>
       withClient(adminUrl, async (c) => {
-        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+        await c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [name],
+        );
         await c.query(`DROP DATABASE IF EXISTS "${name}"`);
       }).then(() => undefined),
   };
@@ -62,7 +78,13 @@ export interface Run extends CliResult {
 }
 
 export function cliEnv(python: string, adminUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: adminUrl, CI: "true", MIGRAKIT_DEPLOYED_BY: "tester@ci", ...extra };
+  return {
+    MIGRAKIT_PYTHON: python,
+    MIGRAKIT_DATABASE_URL: adminUrl,
+    CI: "true",
+    MIGRAKIT_DEPLOYED_BY: "tester@ci",
+    ...extra,
+  };
 }
 
 export function cli(args: string[], dir: string, env: NodeJS.ProcessEnv): Run {
@@ -73,7 +95,11 @@ export function cli(args: string[], dir: string, env: NodeJS.ProcessEnv): Run {
 /** The real bin as a child process, without blocking the event loop (for concurrent runs). */
 export function cliAsync(args: string[], dir: string, env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], { cwd: dir, env: { ...process.env, GITHUB_ACTIONS: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
+      cwd: dir,
+      env: { ...process.env, GITHUB_ACTIONS: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

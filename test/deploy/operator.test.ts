@@ -22,7 +22,12 @@ const env = (extra: NodeJS.ProcessEnv = {}) => cliEnv(python, pg.adminUrl, extra
 const DEPLOY = ["deploy", "--yes", "--allow-unreleased"];
 
 async function instance(o: { revision?: string; rows?: boolean; repoDir?: string } = {}): Promise<Instance> {
-  const i = await makeInstance(pg.adminUrl, { repoDir: o.repoDir ?? repo.dir, python, revision: o.revision ?? V0_2_0, rows: o.rows });
+  const i = await makeInstance(pg.adminUrl, {
+    repoDir: o.repoDir ?? repo.dir,
+    python,
+    revision: o.revision ?? V0_2_0,
+    rows: o.rows,
+  });
   made.push(i);
   return i;
 }
@@ -56,13 +61,19 @@ function repoWith(upgrade: string, o: { noTransaction?: boolean } = {}): Fixture
   return r;
 }
 
-const versionOf = async (i: Instance) => (await i.query<{ version_num: string }>("SELECT version_num FROM public.migration_seed")).map((r) => r.version_num);
-const invalidIndexes = (i: Instance) => i.query("SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE NOT x.indisvalid");
+const versionOf = async (i: Instance) =>
+  (await i.query<{ version_num: string }>("SELECT version_num FROM public.migration_seed")).map((r) => r.version_num);
+const invalidIndexes = (i: Instance) =>
+  i.query("SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE NOT x.indisvalid");
 const noTraceback = (r: Run) => assert.doesNotMatch(r.all, /Traceback|at .*\.js:\d+/);
 
 /** The real bin as a child whose pid the test can signal. */
 function startDeploy(args: string[], dir: string, e: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], { cwd: dir, env: { ...process.env, GITHUB_ACTIONS: "", ...e }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
+    cwd: dir,
+    env: { ...process.env, GITHUB_ACTIONS: "", ...e },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -77,7 +88,12 @@ function startDeploy(args: string[], dir: string, e: NodeJS.ProcessEnv) {
 async function waitForQuery(i: Instance, like: string, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const rows = await withClient(pg.adminUrl, (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query ILIKE $2 AND state = 'active'", [i.name, like]));
+    const rows = await withClient(pg.adminUrl, (c) =>
+      c.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query ILIKE $2 AND state = 'active'", [
+        i.name,
+        like,
+      ]),
+    );
     if (rows.rowCount) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -88,7 +104,12 @@ async function waitForQuery(i: Instance, like: string, timeoutMs = 60_000): Prom
 async function waitForLockWait(i: Instance, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const rows = await withClient(pg.adminUrl, (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'migrakit deploy' AND wait_event_type = 'Lock'", [i.name]));
+    const rows = await withClient(pg.adminUrl, (c) =>
+      c.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'migrakit deploy' AND wait_event_type = 'Lock'",
+        [i.name],
+      ),
+    );
     if (rows.rowCount) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -122,9 +143,15 @@ describe("checksums of applied scripts", () => {
     assert.equal(status.status, 1, status.all);
     assert.match(status.stdout, /CHANGED since deployed: 2023-02-03-8192a3b4c5d6-v0_3_0\.py \(8192a3b4c5d6\)/);
     assert.match(status.stderr, /EMIGRAKIT_APPLIED_SCRIPT_CHANGED/);
-    const json = JSON.parse(cli(["status", "--db", inst.url, "--json"], r.dir, env()).stdout) as { ok: boolean; changed: { revision: string }[] };
+    const json = JSON.parse(cli(["status", "--db", inst.url, "--json"], r.dir, env()).stdout) as {
+      ok: boolean;
+      changed: { revision: string }[];
+    };
     assert.equal(json.ok, false);
-    assert.deepEqual(json.changed.map((c) => c.revision), ["8192a3b4c5d6"]);
+    assert.deepEqual(
+      json.changed.map((c) => c.revision),
+      ["8192a3b4c5d6"],
+    );
 
     const refused = cli([...DEPLOY, "--db", inst.url], r.dir, env());
     assert.equal(refused.status, 1, refused.all);
@@ -134,7 +161,9 @@ describe("checksums of applied scripts", () => {
 
     const accepted = cli([...DEPLOY, "--db", inst.url, "--accept-changed", "8192a3b4c5d6"], r.dir, env());
     assert.equal(accepted.status, 0, accepted.all);
-    const rows = await inst.query<{ mode: string; accepted_changed: string | null }>("SELECT mode, accepted_changed FROM public.migrakit_deploy_history ORDER BY id");
+    const rows = await inst.query<{ mode: string; accepted_changed: string | null }>(
+      "SELECT mode, accepted_changed FROM public.migrakit_deploy_history ORDER BY id",
+    );
     assert.deepEqual(rows.at(-1), { mode: "record", accepted_changed: "8192a3b4c5d6" });
     assert.equal(cli(["status", "--db", inst.url], r.dir, env()).status, 0);
   });
@@ -143,7 +172,9 @@ describe("checksums of applied scripts", () => {
     const inst = await instance();
     assert.equal(cli([...DEPLOY, "--db", inst.url], repo.dir, env()).status, 0);
     // The history table as an older migrakit wrote it: without the columns added since.
-    await inst.query("ALTER TABLE public.migrakit_deploy_history DROP COLUMN checksums, DROP COLUMN accepted_changed, DROP COLUMN unreleased, DROP COLUMN mode");
+    await inst.query(
+      "ALTER TABLE public.migrakit_deploy_history DROP COLUMN checksums, DROP COLUMN accepted_changed, DROP COLUMN unreleased, DROP COLUMN mode",
+    );
     const told = cli(["status", "--db", inst.url], repo.dir, env());
     assert.equal(told.status, 0, told.all);
     assert.match(told.stdout, /no content hashes recorded for the applied scripts yet .* the next deploy records them/);
@@ -153,7 +184,11 @@ describe("checksums of applied scripts", () => {
     const after = cli(["status", "--db", inst.url], repo.dir, env());
     assert.equal(after.status, 0, after.all);
     assert.doesNotMatch(after.stdout, /no content hashes/);
-    const last = (await inst.query<{ checksums: string }>("SELECT checksums FROM public.migrakit_deploy_history ORDER BY id DESC LIMIT 1"))[0]!;
+    const last = (
+      await inst.query<{ checksums: string }>(
+        "SELECT checksums FROM public.migrakit_deploy_history ORDER BY id DESC LIMIT 1",
+      )
+    )[0]!;
     assert.equal(Object.keys(JSON.parse(last.checksums) as object).length, 15);
   });
 });
@@ -163,7 +198,13 @@ describe("an empty instance, and a version table that is not one", () => {
     const name = `inst_empty_${Date.now()}`;
     await withClient(pg.adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
     const url = withDatabase(pg.adminUrl, name);
-    made.push({ name, url, query: (sql) => withClient(url, async (c) => (await c.query(sql)).rows), snapshot: async () => ({ schema: "", rows: {} }), drop: () => withClient(pg.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}"`)).then(() => undefined) } as Instance);
+    made.push({
+      name,
+      url,
+      query: (sql) => withClient(url, async (c) => (await c.query(sql)).rows),
+      snapshot: async () => ({ schema: "", rows: {} }),
+      drop: () => withClient(pg.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}"`)).then(() => undefined),
+    } as Instance);
     const status = cli(["status", "--db", url, "--json"], repo.dir, env());
     assert.equal(status.status, 1, status.all);
     const doc = JSON.parse(status.stdout) as { instance: { empty: boolean }; pending: unknown[] };
@@ -171,42 +212,66 @@ describe("an empty instance, and a version table that is not one", () => {
     assert.equal(doc.pending.length, 15);
     const unreleased = cli(["deploy", "--yes", "--db", url], repo.dir, env());
     assert.equal(unreleased.status, 2, unreleased.all);
-    assert.match(unreleased.stderr, /EMIGRAKIT_UNRELEASED_REFUSED: .* 2 unreleased \(vx_x_x\) script\(s\): 2023-02-20-d6e7f8091a2b-vx_x_x\.py, 2023-02-21-a7c3e9f1b2d4-vx_x_x\.py/);
+    assert.match(
+      unreleased.stderr,
+      /EMIGRAKIT_UNRELEASED_REFUSED: .* 2 unreleased \(vx_x_x\) script\(s\): 2023-02-20-d6e7f8091a2b-vx_x_x\.py, 2023-02-21-a7c3e9f1b2d4-vx_x_x\.py/,
+    );
     assert.match(unreleased.stderr, /--allow-unreleased/);
     const d = cli([...DEPLOY, "--db", url], repo.dir, env());
     assert.equal(d.status, 0, d.all);
     assert.match(d.stdout, /deployed 15 script\(s\) to .* \(empty → v0\.4\.0\)/);
     assert.match(d.stderr, /^!! UNRELEASED: 2 vx_x_x script\(s\) may still change/m);
-    const hist = await withClient(url, async (c) => (await c.query("SELECT unreleased FROM public.migrakit_deploy_history")).rows);
+    const hist = await withClient(
+      url,
+      async (c) => (await c.query("SELECT unreleased FROM public.migrakit_deploy_history")).rows,
+    );
     assert.deepEqual(hist, [{ unreleased: "d6e7f8091a2b a7c3e9f1b2d4" }]);
     assert.match(d.stderr, /the database is empty: the version table is created and every script applied/);
-    assert.deepEqual(await withClient(url, async (c) => (await c.query("SELECT version_num FROM public.migration_seed")).rows), [{ version_num: HEAD }]);
+    assert.deepEqual(
+      await withClient(url, async (c) => (await c.query("SELECT version_num FROM public.migration_seed")).rows),
+      [{ version_num: HEAD }],
+    );
   });
 
   test("a table with the version table's name but other columns: a clean coded error, in JSON too", async () => {
     const inst = await instance({ rows: false });
     await inst.query("DROP TABLE public.migration_seed; CREATE TABLE public.migration_seed (id int, note text)");
-    for (const args of [["status", "--db", inst.url], ["deploy", "--db", inst.url, "--yes"]]) {
+    for (const args of [
+      ["status", "--db", inst.url],
+      ["deploy", "--db", inst.url, "--yes"],
+    ]) {
       const r = cli(args, repo.dir, env());
       assert.equal(r.status, 3, r.all);
-      assert.match(r.stderr, /EMIGRAKIT_VERSION_TABLE_INVALID: The table public\.migration_seed .* not its column version_num \(it has: id, note\)/);
+      assert.match(
+        r.stderr,
+        /EMIGRAKIT_VERSION_TABLE_INVALID: The table public\.migration_seed .* not its column version_num \(it has: id, note\)/,
+      );
       noTraceback(r);
       const j = cli([...args, "--json"], repo.dir, env());
       assert.equal(j.status, 3, j.all);
-      assert.equal((JSON.parse(j.stdout) as { errors: { code: string }[] }).errors[0]!.code, "EMIGRAKIT_VERSION_TABLE_INVALID");
+      assert.equal(
+        (JSON.parse(j.stdout) as { errors: { code: string }[] }).errors[0]!.code,
+        "EMIGRAKIT_VERSION_TABLE_INVALID",
+      );
     }
   });
 });
 
 describe("scripts that run without a transaction", () => {
   test("CREATE INDEX CONCURRENTLY under concurrent writes: deployed, valid, recorded; check runs it the same way", async () => {
-    const r = repoWith('op.execute("DROP INDEX CONCURRENTLY IF EXISTS core.ix_core_transform_type")\nop.execute("CREATE INDEX CONCURRENTLY ix_core_transform_type ON core.transform (type)")', { noTransaction: true });
+    const r = repoWith(
+      'op.execute("DROP INDEX CONCURRENTLY IF EXISTS core.ix_core_transform_type")\nop.execute("CREATE INDEX CONCURRENTLY ix_core_transform_type ON core.transform (type)")',
+      { noTransaction: true },
+    );
     const inst = await instance({ repoDir: r.dir });
     let writing = true;
     let written = 0;
     const writer = withClient(inst.url, async (c) => {
       while (writing) {
-        await c.query('INSERT INTO core."user" (id, email, handle) VALUES ($1, $2, $1)', [`w${written}`, `w${written}@x`]);
+        await c.query('INSERT INTO core."user" (id, email, handle) VALUES ($1, $2, $1)', [
+          `w${written}`,
+          `w${written}@x`,
+        ]);
         written++;
       }
     });
@@ -214,13 +279,21 @@ describe("scripts that run without a transaction", () => {
     writing = false;
     await writer;
     assert.equal(d.status, 0, d.all);
-    assert.match(d.stderr, /runs without a transaction \(migrakit_transaction = False\): 2023-02-22-b8d4f0a2c3e5-vx_x_x\.py/);
+    assert.match(
+      d.stderr,
+      /runs without a transaction \(migrakit_transaction = False\): 2023-02-22-b8d4f0a2c3e5-vx_x_x\.py/,
+    );
     assert.ok(written > 0);
     assert.deepEqual(await versionOf(inst), ["b8d4f0a2c3e5"]);
     assert.deepEqual(await invalidIndexes(inst), []);
     assert.equal((await inst.query("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_core_transform_type'")).length, 1);
-    const modes = await inst.query<{ mode: string; scripts: string }>("SELECT mode, scripts FROM public.migrakit_deploy_history ORDER BY id");
-    assert.deepEqual(modes.map((m) => m.mode), ["transaction", "no transaction"]);
+    const modes = await inst.query<{ mode: string; scripts: string }>(
+      "SELECT mode, scripts FROM public.migrakit_deploy_history ORDER BY id",
+    );
+    assert.deepEqual(
+      modes.map((m) => m.mode),
+      ["transaction", "no transaction"],
+    );
     assert.equal(modes[1]!.scripts, "b8d4f0a2c3e5");
     // In one transaction Postgres refuses CONCURRENTLY; the check upgrades the way deploy does, so it passes.
     const check = cli(["check", "--no-cache"], r.dir, env());
@@ -229,7 +302,10 @@ describe("scripts that run without a transaction", () => {
   });
 
   test("a failing CREATE UNIQUE INDEX CONCURRENTLY leaves no INVALID index; what committed before is said", async () => {
-    const r = repoWith('op.execute("CREATE UNIQUE INDEX CONCURRENTLY ix_run_one_per_transform ON core.run (transform_id)")', { noTransaction: true });
+    const r = repoWith(
+      'op.execute("CREATE UNIQUE INDEX CONCURRENTLY ix_run_one_per_transform ON core.run (transform_id)")',
+      { noTransaction: true },
+    );
     const inst = await instance({ repoDir: r.dir });
     const d = cli([...DEPLOY, "--db", inst.url], r.dir, env());
     assert.equal(d.status, 1, d.all);
@@ -243,7 +319,9 @@ describe("scripts that run without a transaction", () => {
   });
 
   test("stopped (SIGTERM) while CREATE INDEX CONCURRENTLY waits: cancelled, its INVALID index dropped", async () => {
-    const r = repoWith('op.execute("CREATE INDEX CONCURRENTLY ix_transform_name_cc ON core.transform (name)")', { noTransaction: true });
+    const r = repoWith('op.execute("CREATE INDEX CONCURRENTLY ix_transform_name_cc ON core.transform (name)")', {
+      noTransaction: true,
+    });
     // At head already: the CONCURRENTLY script is all that is pending.
     const inst = await instance({ repoDir: r.dir, revision: HEAD, rows: false });
     await withClient(inst.url, async (holder) => {
@@ -279,7 +357,10 @@ describe("lock_timeout with retries", () => {
       await holder.query("ROLLBACK");
       const d = await run;
       assert.equal(d.status, 0, d.all);
-      assert.match(d.stderr, /lock timeout in 2023-02-03-8192a3b4c5d6-v0_3_0\.py:\d+ \(blocked by pid \d+ \(postgres, the-holder.*\): rolled back, trying again in 1s \(1\/4\)/);
+      assert.match(
+        d.stderr,
+        /lock timeout in 2023-02-03-8192a3b4c5d6-v0_3_0\.py:\d+ \(blocked by pid \d+ \(postgres, the-holder.*\): rolled back, trying again in 1s \(1\/4\)/,
+      );
     });
     assert.deepEqual(await versionOf(inst), [HEAD]);
   });
@@ -291,10 +372,17 @@ describe("lock_timeout with retries", () => {
       await holder.query("SET application_name = 'the-holder'");
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE core.run IN ACCESS SHARE MODE");
-      const d = await cliAsync([...DEPLOY, "--db", inst.url, "--lock-timeout", "300ms", "--retries", "1"], repo.dir, env());
+      const d = await cliAsync(
+        [...DEPLOY, "--db", inst.url, "--lock-timeout", "300ms", "--retries", "1"],
+        repo.dir,
+        env(),
+      );
       await holder.query("ROLLBACK");
       assert.equal(d.status, 3, d.all);
-      assert.match(d.stderr, /EMIGRAKIT_DEPLOY_TIMEOUT: Deploying to .* stopped at lock_timeout \(300ms\) after 2 tries in 2023-02-03-8192a3b4c5d6-v0_3_0\.py/);
+      assert.match(
+        d.stderr,
+        /EMIGRAKIT_DEPLOY_TIMEOUT: Deploying to .* stopped at lock_timeout \(300ms\) after 2 tries in 2023-02-03-8192a3b4c5d6-v0_3_0\.py/,
+      );
       assert.match(d.stderr, /the lock is held by pid \d+ \(postgres, the-holder/);
       assert.match(d.stderr, /Everything was rolled back/);
     });
@@ -307,7 +395,11 @@ describe("stopping a deploy", () => {
     test(`${signal} to migrakit alone: the statement is cancelled, all rolled back, and it says the instance is unchanged`, async () => {
       const r = fixtureRepo("seed-style");
       repos.push(r);
-      r.edit("lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py", "def upgrade() -> None:\n", 'def upgrade() -> None:\n    op.execute("SELECT pg_sleep(60)")\n');
+      r.edit(
+        "lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py",
+        "def upgrade() -> None:\n",
+        'def upgrade() -> None:\n    op.execute("SELECT pg_sleep(60)")\n',
+      );
       const inst = await instance({ repoDir: r.dir });
       const before = await inst.snapshot();
       const started = Date.now();
@@ -317,7 +409,10 @@ describe("stopping a deploy", () => {
       const d = await run.done;
       assert.equal(d.status, 3, d.all);
       assert.match(d.stderr, new RegExp(`${signal}: stopping the deploy`));
-      assert.match(d.stderr, /EMIGRAKIT_DEPLOY_STOPPED: The deploy to .* was stopped .*: the statement in flight was cancelled and rolled back; the instance is unchanged, still at 5e6f708192a3/);
+      assert.match(
+        d.stderr,
+        /EMIGRAKIT_DEPLOY_STOPPED: The deploy to .* was stopped .*: the statement in flight was cancelled and rolled back; the instance is unchanged, still at 5e6f708192a3/,
+      );
       assert.ok(Date.now() - started < 45_000, "it did not wait for the script to finish");
       noTraceback(d);
       assert.deepEqual(await inst.snapshot(), before);
@@ -328,7 +423,11 @@ describe("stopping a deploy", () => {
   test("migrakit killed outright (SIGKILL): its helper sees stdin close and rolls back", async () => {
     const r = fixtureRepo("seed-style");
     repos.push(r);
-    r.edit("lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py", "def upgrade() -> None:\n", 'def upgrade() -> None:\n    op.execute("SELECT pg_sleep(60)")\n');
+    r.edit(
+      "lnschema_seed/migrations/versions/2023-02-13-c5d6e7f8091a-v0_4_0.py",
+      "def upgrade() -> None:\n",
+      'def upgrade() -> None:\n    op.execute("SELECT pg_sleep(60)")\n',
+    );
     const inst = await instance({ repoDir: r.dir });
     const before = await inst.snapshot();
     const run = startDeploy([...DEPLOY, "--db", inst.url], r.dir, env());
@@ -338,7 +437,14 @@ describe("stopping a deploy", () => {
     const end = Date.now() + 20_000;
     let left = 1;
     while (Date.now() < end && left) {
-      left = (await withClient(pg.adminUrl, (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'migrakit deploy'", [inst.name]))).rowCount ?? 0;
+      left =
+        (
+          await withClient(pg.adminUrl, (c) =>
+            c.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'migrakit deploy'", [
+              inst.name,
+            ]),
+          )
+        ).rowCount ?? 0;
       if (left) await new Promise((res) => setTimeout(res, 200));
     }
     assert.equal(left, 0, "the helper's connections are gone well before the script would have ended");
@@ -351,12 +457,22 @@ describe("what a rollback cannot undo, and what a deploy drops", () => {
   test("a script that COMMITs then fails: the deploy checks, and reports what is left instead of 'rolled back'", async () => {
     const r = fixtureRepo("seed-style");
     repos.push(r);
-    r.edit("lnschema_seed/migrations/versions/2023-02-10-92a3b4c5d6e7-v0_4_0.py", '    op.create_index(op.f("ix_core_tag_name")', '    op.execute("COMMIT")\n    op.execute("SELECT 1/0")\n    op.create_index(op.f("ix_core_tag_name")');
+    r.edit(
+      "lnschema_seed/migrations/versions/2023-02-10-92a3b4c5d6e7-v0_4_0.py",
+      '    op.create_index(op.f("ix_core_tag_name")',
+      '    op.execute("COMMIT")\n    op.execute("SELECT 1/0")\n    op.create_index(op.f("ix_core_tag_name")',
+    );
     const inst = await instance({ repoDir: r.dir });
     const d = cli([...DEPLOY, "--db", inst.url], r.dir, env());
     assert.equal(d.status, 1, d.all);
-    assert.match(d.stderr, /EMIGRAKIT_DEPLOY_PARTIAL: Deploying to .* failed in 2023-02-10-92a3b4c5d6e7-v0_4_0\.py:\d+: .*division by zero/);
-    assert.match(d.stderr, /The instance was NOT left as it was: its schema or version table differs from before the deploy .* the version table says 8192a3b4c5d6, it was 5e6f708192a3/);
+    assert.match(
+      d.stderr,
+      /EMIGRAKIT_DEPLOY_PARTIAL: Deploying to .* failed in 2023-02-10-92a3b4c5d6e7-v0_4_0\.py:\d+: .*division by zero/,
+    );
+    assert.match(
+      d.stderr,
+      /The instance was NOT left as it was: its schema or version table differs from before the deploy .* the version table says 8192a3b4c5d6, it was 5e6f708192a3/,
+    );
     assert.doesNotMatch(d.all, /Everything was rolled back/);
     // `check` flags it before it ever reaches an instance, with its own code.
     const check = cli(["check", "--static"], r.dir, env());
@@ -369,7 +485,11 @@ describe("what a rollback cannot undo, and what a deploy drops", () => {
   test("the deploy output and --sql name every drop of the pending scripts", async () => {
     const r = fixtureRepo("seed-style");
     repos.push(r);
-    r.edit("lnschema_seed/migrations/versions/2023-02-21-a7c3e9f1b2d4-vx_x_x.py", "def upgrade() -> None:\n", 'def upgrade() -> None:\n    op.drop_column("user", "name", schema="core")\n');
+    r.edit(
+      "lnschema_seed/migrations/versions/2023-02-21-a7c3e9f1b2d4-vx_x_x.py",
+      "def upgrade() -> None:\n",
+      'def upgrade() -> None:\n    op.drop_column("user", "name", schema="core")\n',
+    );
     const inst = await instance({ repoDir: r.dir });
     const sql = cli(["deploy", "--db", inst.url, "--sql", "--allow-unreleased"], r.dir, env());
     assert.equal(sql.status, 0, sql.all);

@@ -18,15 +18,29 @@ import { foreignKeysNotValid, pgEnv } from "../../src/deploy/clone.js";
 import { isYes, confirmQuestion } from "../../src/deploy/confirm.js";
 import { versionStep } from "../../src/deploy/status.js";
 import { withoutOwnTables } from "../../src/deploy/against.js";
-import { MigrakitError } from "../../src/errors/index.js";
+import type { MigrakitError } from "../../src/errors/index.js";
 
-const s = (revision: string, version: string | null, unreleased = false): ScriptInfo => ({ file: `${revision}.py`, revision, version, unreleased, path: `v/${revision}.py`, facts: { checksum: `h-${revision}`, transactional: true, drops: [] } });
-const pkg: PackageState = { name: "lnschema_x", version: "0.2.0", scripts: [s("a", "0.1.0"), s("b", "0.1.0"), s("c", "0.2.0"), s("d", null, true)] };
+const s = (revision: string, version: string | null, unreleased = false): ScriptInfo => ({
+  file: `${revision}.py`,
+  revision,
+  version,
+  unreleased,
+  path: `v/${revision}.py`,
+  facts: { checksum: `h-${revision}`, transactional: true, drops: [] },
+});
+const pkg: PackageState = {
+  name: "lnschema_x",
+  version: "0.2.0",
+  scripts: [s("a", "0.1.0"), s("b", "0.1.0"), s("c", "0.2.0"), s("d", null, true)],
+};
 
 test("plan: behind lists the scripts after the instance's revision, in order", () => {
   const plan = planDeploy(pkg, "b");
   assert.equal(plan.state, "behind");
-  assert.deepEqual(plan.pending.map((p) => p.revision), ["c", "d"]);
+  assert.deepEqual(
+    plan.pending.map((p) => p.revision),
+    ["c", "d"],
+  );
   assert.equal(plan.currentScript?.version, "0.1.0");
   assert.equal(versionStep(plan), "v0.1.0 → v0.2.0");
 });
@@ -43,15 +57,31 @@ test("plan: up to date, empty version table, ahead", () => {
 });
 
 test("a script's version: from its name, from a legacy header, or unreleased", () => {
-  const info = (file: string, text: string) => scriptInfo({ path: file, name: parseScriptName(file), source: parseScriptSource(text) });
-  assert.deepEqual(info("2023-02-14-8280855a5064-v0_26_2.py", '"""v0.26.2."""\nrevision = "8280855a5064"\n'), { file: "2023-02-14-8280855a5064-v0_26_2.py", revision: "8280855a5064", version: "0.26.2", unreleased: false, path: "2023-02-14-8280855a5064-v0_26_2.py" });
-  assert.equal(info("2022-07-21-0560ee3d73dc-storage.py", '"""v0.3.3.\n\nlong text\n"""\nrevision = "0560ee3d73dc"\n').version, "0.3.3");
-  assert.equal(info("2023-02-16-dd2b4a9499f2-vx_x_x.py", '"""vX.X.X."""\nrevision = "dd2b4a9499f2"\n').unreleased, true);
+  const info = (file: string, text: string) =>
+    scriptInfo({ path: file, name: parseScriptName(file), source: parseScriptSource(text) });
+  assert.deepEqual(info("2023-02-14-8280855a5064-v0_26_2.py", '"""v0.26.2."""\nrevision = "8280855a5064"\n'), {
+    file: "2023-02-14-8280855a5064-v0_26_2.py",
+    revision: "8280855a5064",
+    version: "0.26.2",
+    unreleased: false,
+    path: "2023-02-14-8280855a5064-v0_26_2.py",
+  });
+  assert.equal(
+    info("2022-07-21-0560ee3d73dc-storage.py", '"""v0.3.3.\n\nlong text\n"""\nrevision = "0560ee3d73dc"\n').version,
+    "0.3.3",
+  );
+  assert.equal(
+    info("2023-02-16-dd2b4a9499f2-vx_x_x.py", '"""vX.X.X."""\nrevision = "dd2b4a9499f2"\n').unreleased,
+    true,
+  );
   assert.equal(versionLabel(s("x", null)), "(no version)");
 });
 
 test("targets name host, port and database, never a password", () => {
-  assert.equal(describeTarget("postgresql://u:s3cret@db.example.com:5433/lamin?sslmode=require&password=x"), "u@db.example.com:5433/lamin");
+  assert.equal(
+    describeTarget("postgresql://u:s3cret@db.example.com:5433/lamin?sslmode=require&password=x"),
+    "u@db.example.com:5433/lamin",
+  );
   assert.equal(describeTarget("postgresql+psycopg2://u:p@h/db"), "u@h/db");
   assert.equal(describeTarget("postgresql://u:k3Jx+9/aQw==@h:5432/db"), "u@h:5432/db");
   assert.equal(describeTarget("postgresql://u:p@ss w:rd@h/db"), "u@h/db");
@@ -64,31 +94,66 @@ test("durations and row limits", () => {
   assert.equal(parseDuration("--x", "250"), 250);
   assert.equal(parseDuration("--x", "1.5min"), 90_000);
   assert.equal(parseDuration("--x", "0"), 0);
-  assert.throws(() => parseDuration("--lock-timeout", "soon"), (e: MigrakitError) => e.code === "EMIGRAKIT_DURATION_INVALID" && e.exitCode === 2);
+  assert.throws(
+    () => parseDuration("--lock-timeout", "soon"),
+    (e: MigrakitError) => e.code === "EMIGRAKIT_DURATION_INVALID" && e.exitCode === 2,
+  );
   assert.equal(parseRowLimit(undefined), undefined);
   assert.equal(parseRowLimit("10"), 10);
-  assert.throws(() => parseRowLimit("0"), (e: MigrakitError) => e.code === "EMIGRAKIT_ROW_LIMIT_INVALID");
+  assert.throws(
+    () => parseRowLimit("0"),
+    (e: MigrakitError) => e.code === "EMIGRAKIT_ROW_LIMIT_INVALID",
+  );
 });
 
 test("history: quoted table in the version table's schema, named values, older tables get the new columns; the version of a revision", () => {
-  const h = historyStatements('we"ird', { package: "p", version: "1.0.0", deployedBy: "me@host", migrakitVersion: "0.1.0", acceptedChanged: ["b"], unreleased: [] });
+  const h = historyStatements('we"ird', {
+    package: "p",
+    version: "1.0.0",
+    deployedBy: "me@host",
+    migrakitVersion: "0.1.0",
+    acceptedChanged: ["b"],
+    unreleased: [],
+  });
   assert.match(h.setup[0]!, /^CREATE TABLE IF NOT EXISTS "we""ird"\."migrakit_deploy_history" \(/);
   assert.match(h.setup[1]!, /ADD COLUMN IF NOT EXISTS checksums text, ADD COLUMN IF NOT EXISTS accepted_changed text/);
-  assert.match(h.insert, /VALUES \(:package, :version, :from_revision, :revision, :scripts, :deployed_by, :migrakit_version, :checksums, :accepted_changed, :unreleased, :mode\)$/);
-  assert.deepEqual(h.values, { package: "p", version: "1.0.0", deployed_by: "me@host", migrakit_version: "0.1.0", accepted_changed: "b", unreleased: null });
+  assert.match(
+    h.insert,
+    /VALUES \(:package, :version, :from_revision, :revision, :scripts, :deployed_by, :migrakit_version, :checksums, :accepted_changed, :unreleased, :mode\)$/,
+  );
+  assert.deepEqual(h.values, {
+    package: "p",
+    version: "1.0.0",
+    deployed_by: "me@host",
+    migrakit_version: "0.1.0",
+    accepted_changed: "b",
+    unreleased: null,
+  });
   const row = (revision: string, version: string | null) => ({ revision, version }) as HistoryRow;
   assert.equal(versionOfRevision([row("b", "1.0.0"), row("c", "1.1.0"), row("b", "1.0.1")], "b"), "1.0.1");
   assert.equal(versionOfRevision([row("b", null)], "b"), null);
 });
 
-const inst = (revision: string | null, history: Partial<HistoryRow>[] = []): InstanceState => ({ target: "h:5432/db", schema: "public", table: "t", revisions: revision ? [revision] : [], history: history as HistoryRow[] });
+const inst = (revision: string | null, history: Partial<HistoryRow>[] = []): InstanceState => ({
+  target: "h:5432/db",
+  schema: "public",
+  table: "t",
+  revisions: revision ? [revision] : [],
+  history: history as HistoryRow[],
+});
 
 test("checksums: CRLF is no change; an applied script whose hash differs is refused unless accepted; no hashes is said once", () => {
   assert.equal(scriptChecksum("a\r\nb\n"), scriptChecksum("a\nb\n"));
   assert.notEqual(scriptChecksum("a\n"), scriptChecksum("b\n"));
   const recorded = { checksums: { a: "h-a", b: "OLD" } };
-  assert.deepEqual(driftOf(pkg, planDeploy(pkg, "b"), inst("b", [recorded])).changed.map((c) => c.revision), ["b"]);
-  assert.throws(() => deployCase(pkg, inst("b", [recorded]), { acceptChanged: [], allowUnreleased: true }), (e: MigrakitError) => e.code === "EMIGRAKIT_APPLIED_SCRIPT_CHANGED" && /--accept-changed b/.test(e.fix));
+  assert.deepEqual(
+    driftOf(pkg, planDeploy(pkg, "b"), inst("b", [recorded])).changed.map((c) => c.revision),
+    ["b"],
+  );
+  assert.throws(
+    () => deployCase(pkg, inst("b", [recorded]), { acceptChanged: [], allowUnreleased: true }),
+    (e: MigrakitError) => e.code === "EMIGRAKIT_APPLIED_SCRIPT_CHANGED" && /--accept-changed b/.test(e.fix),
+  );
   const c = deployCase(pkg, inst("b", [recorded]), { acceptChanged: ["b"], allowUnreleased: true });
   assert.deepEqual(c.accepted, ["b"]);
   const old = deployCase(pkg, inst("b", [{ checksums: null }]), { acceptChanged: [], allowUnreleased: true });
@@ -97,7 +162,10 @@ test("checksums: CRLF is no change; an applied script whose hash differs is refu
 });
 
 test("unreleased scripts are refused unless allowed, and loud in the notes when allowed", () => {
-  assert.throws(() => deployCase(pkg, inst("c"), { acceptChanged: [], allowUnreleased: false }), (e: MigrakitError) => e.code === "EMIGRAKIT_UNRELEASED_REFUSED" && e.exitCode === 2);
+  assert.throws(
+    () => deployCase(pkg, inst("c"), { acceptChanged: [], allowUnreleased: false }),
+    (e: MigrakitError) => e.code === "EMIGRAKIT_UNRELEASED_REFUSED" && e.exitCode === 2,
+  );
   const c = deployCase(pkg, inst("c"), { acceptChanged: [], allowUnreleased: true });
   assert.ok(caseNotes(c, ["lint: extra"]).some((n) => /^!! UNRELEASED: 1 vx_x_x/.test(n)));
   assert.equal(caseNotes(c, ["lint: extra"]).at(-1), "lint: extra");
@@ -108,7 +176,7 @@ test("drops of an upgrade are named; the downgrade's are not; migrakit_transacti
     "migrakit_transaction = False",
     "def upgrade() -> None:",
     '    op.drop_table("tag", schema="core")',
-    '    op.drop_column(',
+    "    op.drop_column(",
     '        "run", "old", schema="core"',
     "    )",
     '    with op.batch_alter_table("user") as batch_op:',
@@ -118,28 +186,64 @@ test("drops of an upgrade are named; the downgrade's are not; migrakit_transacti
     "def downgrade() -> None:",
     '    op.drop_table("hero")',
   ].join("\n");
-  assert.deepEqual(scriptDrops(text).map((d) => `${d.kind} ${d.name} @${d.line}`), ["table core.tag @3", "column core.run.old @4", "column user.nick @8", "sql DROP TABLE IF EXISTS core.legacy @9"]);
+  assert.deepEqual(
+    scriptDrops(text).map((d) => `${d.kind} ${d.name} @${d.line}`),
+    ["table core.tag @3", "column core.run.old @4", "column user.nick @8", "sql DROP TABLE IF EXISTS core.legacy @9"],
+  );
   assert.equal(declaresNoTransaction(text), true);
   assert.equal(declaresNoTransaction("x = 1\n# migrakit_transaction = False\n"), false);
 });
 
 test("targets: comments and blanks ignored; shards cover every instance exactly once; service files", () => {
-  assert.deepEqual(parseTargets("# fleet\npostgresql://a/x\n\n  svc_b  # the second\npostgresql://a/x\n"), ["postgresql://a/x", "svc_b", "postgresql://a/x"]);
+  assert.deepEqual(parseTargets("# fleet\npostgresql://a/x\n\n  svc_b  # the second\npostgresql://a/x\n"), [
+    "postgresql://a/x",
+    "svc_b",
+    "postgresql://a/x",
+  ]);
   const all = Array.from({ length: 20 }, (_, i) => `postgresql://h/db${i}`);
   const shards = [1, 2, 3].map((i) => shardOf(all, parseShard(`${i}/3`)));
   assert.deepEqual(shards.flat().sort(), [...all].sort());
   assert.equal(new Set(shards.flat()).size, 20);
   assert.deepEqual(shardOf(all, parseShard("2/3")), shardOf(all, parseShard("2/3")));
-  for (const bad of ["0/3", "4/3", "1/0", "x"]) assert.throws(() => parseShard(bad), (e: MigrakitError) => e.code === "EMIGRAKIT_FLEET_OPTION_INVALID");
-  const services = parseServiceFile("[inst_a]\nhost=db.example\nport=6543\ndbname=team a\nuser=ops\npassword=p@ss/w rd\n");
+  for (const bad of ["0/3", "4/3", "1/0", "x"])
+    assert.throws(
+      () => parseShard(bad),
+      (e: MigrakitError) => e.code === "EMIGRAKIT_FLEET_OPTION_INVALID",
+    );
+  const services = parseServiceFile(
+    "[inst_a]\nhost=db.example\nport=6543\ndbname=team a\nuser=ops\npassword=p@ss/w rd\n",
+  );
   assert.equal(serviceUrl(services.get("inst_a")!), "postgresql://ops:p%40ss%2Fw%20rd@db.example:6543/team%20a");
 });
 
 test("fleet table: aligned columns, no password; lock holders named", () => {
-  const t = fleetTable([{ target: "h:1/a", from: "x", to: "y", versions: "v0.1.0 → v0.2.0", scripts: 3, seconds: 1.25, result: "deployed", atHead: true }]);
+  const t = fleetTable([
+    {
+      target: "h:1/a",
+      from: "x",
+      to: "y",
+      versions: "v0.1.0 → v0.2.0",
+      scripts: 3,
+      seconds: 1.25,
+      result: "deployed",
+      atHead: true,
+    },
+  ]);
   assert.match(t, /^instance\s+from → to\s+scripts\s+seconds\s+result\n/);
   assert.match(t, /h:1\/a\s+v0\.1\.0 → v0\.2\.0\s+3\s+1\.3\s+deployed/);
-  assert.match(sessionsText([{ pid: 7, usename: "ann", application_name: "psql", since: "now", state: "idle in transaction", query: "LOCK core.run" }]), /pid 7 \(ann, psql, since now, idle in transaction: LOCK core\.run\)/);
+  assert.match(
+    sessionsText([
+      {
+        pid: 7,
+        usename: "ann",
+        application_name: "psql",
+        since: "now",
+        state: "idle in transaction",
+        query: "LOCK core.run",
+      },
+    ]),
+    /pid 7 \(ann, psql, since now, idle in transaction: LOCK core\.run\)/,
+  );
 });
 
 test("sampled copies: foreign keys restored NOT VALID, other constraints untouched", () => {
@@ -160,18 +264,37 @@ test("sampled copies: foreign keys restored NOT VALID, other constraints untouch
 
 test("client programs get the connection in PG* variables", () => {
   const env = pgEnv("postgresql://me:p%40ss@db:6543/inst?sslmode=require", { PATH: "/bin", PGSERVICE: "x" });
-  assert.deepEqual([env.PGHOST, env.PGPORT, env.PGUSER, env.PGPASSWORD, env.PGDATABASE, env.PGSSLMODE, env.PGSERVICE], ["db", "6543", "me", "p@ss", "inst", "require", undefined]);
+  assert.deepEqual(
+    [env.PGHOST, env.PGPORT, env.PGUSER, env.PGPASSWORD, env.PGDATABASE, env.PGSSLMODE, env.PGSERVICE],
+    ["db", "6543", "me", "p@ss", "inst", "require", undefined],
+  );
 });
 
 test("confirmation: only y/yes confirms; the question names the count, versions and target", () => {
-  assert.deepEqual(["y", "Y", "yes", " YES ", "", "n", "no", "yep"].map(isYes), [true, true, true, true, false, false, false, false]);
+  assert.deepEqual(["y", "Y", "yes", " YES ", "", "n", "no", "yep"].map(isYes), [
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
   assert.equal(confirmQuestion(3, "v0.1.0 → v0.2.0", "h/db"), "Deploy 3 migrations (v0.1.0 → v0.2.0) to h/db? [y/N] ");
   assert.equal(confirmQuestion(1, "a → b", "h/db"), "Deploy 1 migration (a → b) to h/db? [y/N] ");
 });
 
 test("against: the deploy history table is not a difference from the ORM", () => {
   const base = { upgrade_ops: "", downgrade_ops: "", imports: [] };
-  const own = { kind: "remove_table", schema: null, table: "migrakit_deploy_history", columns: [], primary_key: [], foreign_keys: [] };
+  const own = {
+    kind: "remove_table",
+    schema: null,
+    table: "migrakit_deploy_history",
+    columns: [],
+    primary_key: [],
+    foreign_keys: [],
+  };
   const other = { kind: "remove_table", schema: "core", table: "old", columns: [], primary_key: [], foreign_keys: [] };
   assert.equal(withoutOwnTables({ ...base, diffs: [own], empty: false }).empty, true);
   assert.deepEqual(withoutOwnTables({ ...base, diffs: [own, other], empty: false }).diffs, [other]);
@@ -181,10 +304,39 @@ test("transaction control in a script is found in code, not in comments or docst
   const { transactionControlFindings } = await import("../../src/checks/transaction-control.js");
   const script = (text: string) => ({ path: "v/x.py", text }) as Parameters<typeof transactionControlFindings>[0];
   const found = (text: string) => transactionControlFindings(script(text));
-  const text = ['"""v1.0.0.', "Never op.execute(\"COMMIT\") here.", '"""', "def upgrade():", '    op.execute("COMMIT")', "    with op.get_context().autocommit_block():", "        pass", '    # op.execute("ROLLBACK")', "    bind.commit()"].join("\n");
-  assert.deepEqual(transactionControlFindings(script(text)).map((f) => [f.line, /runs (\S+):/.exec(f.message)?.[1]]), [[5, "COMMIT"], [6, "autocommit_block()"], [9, "commit()"]]);
-  assert.deepEqual(transactionControlFindings(script(text)).map((f) => f.code), ["EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL", "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL", "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL"]);
+  const text = [
+    '"""v1.0.0.',
+    'Never op.execute("COMMIT") here.',
+    '"""',
+    "def upgrade():",
+    '    op.execute("COMMIT")',
+    "    with op.get_context().autocommit_block():",
+    "        pass",
+    '    # op.execute("ROLLBACK")',
+    "    bind.commit()",
+  ].join("\n");
+  assert.deepEqual(
+    transactionControlFindings(script(text)).map((f) => [f.line, /runs (\S+):/.exec(f.message)?.[1]]),
+    [
+      [5, "COMMIT"],
+      [6, "autocommit_block()"],
+      [9, "commit()"],
+    ],
+  );
+  assert.deepEqual(
+    transactionControlFindings(script(text)).map((f) => f.code),
+    [
+      "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL",
+      "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL",
+      "EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL",
+    ],
+  );
   assert.equal(found('def upgrade():\n    op.execute("CREATE INDEX CONCURRENTLY ix ON t (a)")\n').length, 0);
   // A script that declares it runs outside the transaction is where autocommit_block() belongs.
-  assert.equal(found('migrakit_transaction = False\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        pass\n').length, 0);
+  assert.equal(
+    found(
+      "migrakit_transaction = False\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        pass\n",
+    ).length,
+    0,
+  );
 });

@@ -40,16 +40,37 @@ export async function startSystemPostgres(bin: string, major: number): Promise<S
   const pwfile = join(dir, "pw");
   writeFileSync(pwfile, password, { mode: 0o644 });
   const runAs = await postgresRunAs();
-  const wrap = (cmd: string, args: string[]): [string, string[]] => (isRoot() && runAs ? ["runuser", ["-u", runAs.name, "--", cmd, ...args]] : [cmd, args]);
+  const wrap = (cmd: string, args: string[]): [string, string[]] =>
+    isRoot() && runAs ? ["runuser", ["-u", runAs.name, "--", cmd, ...args]] : [cmd, args];
   if (runAs) execFileSync("chown", ["-R", `${runAs.uid}:${runAs.gid}`, dir]);
   const exec = (cmd: string, args: string[]) => {
     const [c, a] = wrap(cmd, args);
     const r = spawnSync(c, a, { encoding: "utf8", timeout: 120_000 });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
-  exec(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-sync"]);
+  exec(join(bin, "initdb"), [
+    "-D",
+    data,
+    "-U",
+    "postgres",
+    "--pwfile",
+    pwfile,
+    "--auth=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--no-sync",
+  ]);
   const port = await freePort();
-  exec(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  exec(join(bin, "pg_ctl"), [
+    "-D",
+    data,
+    "-l",
+    join(dir, "log"),
+    "-w",
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    "start",
+  ]);
   return {
     adminUrl: localUrl({ port, user: "postgres", password, database: "postgres" }),
     major,

@@ -20,7 +20,12 @@ test("every code has a message, a fix and an exit code of docs/spec.md §4", () 
 });
 
 test("passwords in details never reach a message", () => {
-  const e = new MigrakitError("EMIGRAKIT_CONFIG_INVALID", { source: "x", key: "database", value: "postgresql://me:s3cr3t@db.example/prod", expected: "a URL" });
+  const e = new MigrakitError("EMIGRAKIT_CONFIG_INVALID", {
+    source: "x",
+    key: "database",
+    value: "postgresql://me:s3cr3t@db.example/prod",
+    expected: "a URL",
+  });
   assert.ok(!e.message.includes("s3cr3t"));
   assert.match(e.message, /me:\*\*\*@db\.example/);
 });
@@ -49,7 +54,8 @@ function testSources(): string {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) {
         if (e.name !== "fixtures" && e.name !== "__pycache__") walk(new URL(`${e.name}/`, dir));
-      } else if (/\.(ts|py)$/.test(e.name) && !e.name.endsWith(".d.ts")) texts.push(readFileSync(new URL(e.name, dir), "utf8"));
+      } else if (/\.(ts|py)$/.test(e.name) && !e.name.endsWith(".d.ts"))
+        texts.push(readFileSync(new URL(e.name, dir), "utf8"));
     }
   };
   walk(new URL("test/", root));
@@ -60,7 +66,19 @@ function testSources(): string {
 test("every code of src/errors/codes is named by a test file (the catalogue lists them all)", () => {
   const sources = testSources().replace(/const NOT_YET_NAMED = new Set\(\[[^\]]*\]\);/, "");
   const unnamed = Object.keys(catalogue).filter((code) => !new RegExp(`\\b${code}\\b`).test(sources));
-  assert.deepEqual(unnamed.filter((c) => !NOT_YET_NAMED.has(c)), [], "codes no test names: provoke each through the CLI in a test");
-  assert.deepEqual([...NOT_YET_NAMED].filter((c) => !unnamed.includes(c)), [], "named by a test now: take these off NOT_YET_NAMED");
-  assert.deepEqual([...NOT_YET_NAMED].filter((c) => !(c in catalogue)), [], "not in the catalogue any more");
+  assert.deepEqual(
+    unnamed.filter((c) => !NOT_YET_NAMED.has(c)),
+    [],
+    "codes no test names: provoke each through the CLI in a test",
+  );
+  assert.deepEqual(
+    [...NOT_YET_NAMED].filter((c) => !unnamed.includes(c)),
+    [],
+    "named by a test now: take these off NOT_YET_NAMED",
+  );
+  assert.deepEqual(
+    [...NOT_YET_NAMED].filter((c) => !(c in catalogue)),
+    [],
+    "not in the catalogue any more",
+  );
 });

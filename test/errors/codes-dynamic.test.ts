@@ -18,7 +18,11 @@ function run(repo: ExampleRepo, args: string[] = []) {
 }
 
 function cli(repo: ExampleRepo, args: string[]) {
-  const r = runCli(args, { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "" }, timeoutMs: 300_000 });
+  const r = runCli(args, {
+    cwd: repo.dir,
+    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "" },
+    timeoutMs: 300_000,
+  });
   return { ...r, all: r.stdout + r.stderr };
 }
 
@@ -28,12 +32,18 @@ function withRepo(t: { after: (fn: () => void) => void }): ExampleRepo {
   return repo;
 }
 
-const setConfig = (repo: ExampleRepo, config: object) => repo.write("package.json", JSON.stringify({ name: "schema-repo", private: true, migrakit: config }, null, 2));
+const setConfig = (repo: ExampleRepo, config: object) =>
+  repo.write("package.json", JSON.stringify({ name: "schema-repo", private: true, migrakit: config }, null, 2));
 
 test("EMIGRAKIT_DOWNGRADE_FAILED: an unreleased script whose downgrade raises", (t) => {
   const repo = withRepo(t);
   const path = addUnreleasedScript(repo, "d0a1b2c3d4e5", 'op.execute("SELECT 1")');
-  repo.write(path, repo.read(path).replace("def downgrade() -> None:\n    pass", 'def downgrade() -> None:\n    raise RuntimeError("no way back")'));
+  repo.write(
+    path,
+    repo
+      .read(path)
+      .replace("def downgrade() -> None:\n    pass", 'def downgrade() -> None:\n    raise RuntimeError("no way back")'),
+  );
   const r = run(repo);
   assert.equal(r.status, 1, r.all);
   assert.match(r.all, /EMIGRAKIT_DOWNGRADE_FAILED/);
@@ -43,7 +53,11 @@ test("EMIGRAKIT_DOWNGRADE_FAILED: an unreleased script whose downgrade raises", 
 test("EMIGRAKIT_ROUND_TRIP_FAILED: the upgrade applies once but raises when applied again", (t) => {
   const repo = withRepo(t);
   const mark = join(repo.dir, "applied-once");
-  addUnreleasedScript(repo, "d1a1b2c3d4e5", `import os\nif os.path.exists(${JSON.stringify(mark)}):\n    raise RuntimeError("applied twice")\nopen(${JSON.stringify(mark)}, "w").close()`);
+  addUnreleasedScript(
+    repo,
+    "d1a1b2c3d4e5",
+    `import os\nif os.path.exists(${JSON.stringify(mark)}):\n    raise RuntimeError("applied twice")\nopen(${JSON.stringify(mark)}, "w").close()`,
+  );
   const r = run(repo);
   assert.equal(r.status, 1, r.all);
   assert.match(r.all, /EMIGRAKIT_ROUND_TRIP_FAILED/);
@@ -53,7 +67,11 @@ test("EMIGRAKIT_ROUND_TRIP_FAILED: the upgrade applies once but raises when appl
 test("EMIGRAKIT_ROUND_TRIP_MISMATCH: the re-upgrade leaves another schema than the first upgrade", (t) => {
   const repo = withRepo(t);
   const mark = join(repo.dir, "applied-once");
-  addUnreleasedScript(repo, "d2a1b2c3d4e5", `import os\nif os.path.exists(${JSON.stringify(mark)}):\n    op.execute("CREATE TABLE core.second_time (id int)")\nopen(${JSON.stringify(mark)}, "w").close()`);
+  addUnreleasedScript(
+    repo,
+    "d2a1b2c3d4e5",
+    `import os\nif os.path.exists(${JSON.stringify(mark)}):\n    op.execute("CREATE TABLE core.second_time (id int)")\nopen(${JSON.stringify(mark)}, "w").close()`,
+  );
   const r = run(repo);
   assert.equal(r.status, 1, r.all);
   assert.match(r.all, /EMIGRAKIT_ROUND_TRIP_MISMATCH/);
@@ -64,7 +82,13 @@ test('EMIGRAKIT_NO_RELEASE: an explicit baseline: "release" where no release can
   const repo = withRepo(t);
   rmSync(join(repo.dir, ".git"), { recursive: true, force: true });
   setConfig(repo, { baseline: "release" });
-  const r = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: cache(), args: ["--no-cache"], env: { GIT_CEILING_DIRECTORIES: dirname(repo.dir) } });
+  const r = check(repo.dir, {
+    python,
+    databaseUrl: pg.adminUrl,
+    cacheHome: cache(),
+    args: ["--no-cache"],
+    env: { GIT_CEILING_DIRECTORIES: dirname(repo.dir) },
+  });
   assert.equal(r.status, 1, r.all);
   assert.match(r.all, /EMIGRAKIT_NO_RELEASE/);
 });
@@ -92,7 +116,10 @@ test("EMIGRAKIT_COMPARE_FAILED: env.py's include_object raises while the ORM is 
     envPy,
     repo
       .read(envPy)
-      .replace("options = dict(", 'def include_object(obj, name, type_, reflected, compare_to):\n    raise RuntimeError("include_object broke")\n\n\noptions = dict(\n    include_object=include_object,'),
+      .replace(
+        "options = dict(",
+        'def include_object(obj, name, type_, reflected, compare_to):\n    raise RuntimeError("include_object broke")\n\n\noptions = dict(\n    include_object=include_object,',
+      ),
   );
   const r = run(repo);
   assert.equal(r.status, 1, r.all);

@@ -10,7 +10,17 @@ import type { Session } from "../../src/generate/session.js";
 import { packageParams } from "../../src/checks/dynamic/package-params.js";
 import { readSchemaRepo } from "../../src/model/repo.js";
 import { writeFiles } from "../../src/generate/write-files.js";
-import { FIRST, NEXT, generateAndProve, generateIn, openTestSession, query, repoWith, scratchDb, scriptPath } from "./careful-harness.js";
+import {
+  FIRST,
+  NEXT,
+  generateAndProve,
+  generateIn,
+  openTestSession,
+  query,
+  repoWith,
+  scratchDb,
+  scriptPath,
+} from "./careful-harness.js";
 import type { TempRepo } from "../helpers/schema-repo.js";
 
 const HEAD = `import enum
@@ -41,7 +51,8 @@ after(async () => {
   await pg?.stop();
 });
 
-const item = (body: string) => `\n\nclass Item(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: int = Field(primary_key=True)\n${body}`;
+const item = (body: string) =>
+  `\n\nclass Item(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: int = Field(primary_key=True)\n${body}`;
 
 async function repo(beforeBody: string, afterBody: string, extra = ""): Promise<TempRepo> {
   const r = await repoWith(session, pg.adminUrl, HEAD + extra + item(beforeBody), HEAD + extra + item(afterBody));
@@ -56,24 +67,66 @@ test("of two columns of the same type, the one with the dropped column's foreign
   );
   const text = await generateAndProve(session, pg.adminUrl, r, {
     seed: ["INSERT INTO core.dset (id) VALUES (1), (2)", "INSERT INTO core.item (id, dset_id) VALUES (10, 1), (11, 2)"],
-    after: [["SELECT id, folder_id, size FROM core.item ORDER BY id", [{ id: 10, folder_id: 1, size: null }, { id: 11, folder_id: 2, size: null }]]],
-    before: [["SELECT id, dset_id FROM core.item ORDER BY id", [{ id: 10, dset_id: 1 }, { id: 11, dset_id: 2 }]]],
+    after: [
+      [
+        "SELECT id, folder_id, size FROM core.item ORDER BY id",
+        [
+          { id: 10, folder_id: 1, size: null },
+          { id: 11, folder_id: 2, size: null },
+        ],
+      ],
+    ],
+    before: [
+      [
+        "SELECT id, dset_id FROM core.item ORDER BY id",
+        [
+          { id: 10, dset_id: 1 },
+          { id: 11, dset_id: 2 },
+        ],
+      ],
+    ],
   });
   assert.match(text, /column_name="dset_id", new_column_name="folder_id"/);
-  assert.match(text, /migrakit: rename core\.item\.dset_id=folder_id \(same type INTEGER, nullable, no default \(was NOT NULL\)\)/);
+  assert.match(
+    text,
+    /migrakit: rename core\.item\.dset_id=folder_id \(same type INTEGER, nullable, no default \(was NOT NULL\)\)/,
+  );
   assert.match(text, /op\.add_column\('item', sa\.Column\('size'/);
 });
 
 test("a NOT NULL column added to a table with rows: added nullable, backfilled with the --backfill value, then SET NOT NULL", async () => {
   const r = await repo(`    name: Optional[str] = None\n`, `    name: Optional[str] = None\n    kind: str = "plain"\n`);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
-    seed: ["INSERT INTO core.item (id, name) VALUES (1, 'a'), (2, 'b')"],
-    after: [
-      ["SELECT id, name, kind FROM core.item ORDER BY id", [{ id: 1, name: "a", kind: "plain" }, { id: 2, name: "b", kind: "plain" }]],
-      ["SELECT is_nullable FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'kind'", [{ is_nullable: "NO" }]],
-    ],
-    before: [["SELECT id, name FROM core.item ORDER BY id", [{ id: 1, name: "a" }, { id: 2, name: "b" }]]],
-  }, { backfill: [{ schema: "core", table: "item", column: "kind", sql: "'plain'" }] });
+  const text = await generateAndProve(
+    session,
+    pg.adminUrl,
+    r,
+    {
+      seed: ["INSERT INTO core.item (id, name) VALUES (1, 'a'), (2, 'b')"],
+      after: [
+        [
+          "SELECT id, name, kind FROM core.item ORDER BY id",
+          [
+            { id: 1, name: "a", kind: "plain" },
+            { id: 2, name: "b", kind: "plain" },
+          ],
+        ],
+        [
+          "SELECT is_nullable FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'kind'",
+          [{ is_nullable: "NO" }],
+        ],
+      ],
+      before: [
+        [
+          "SELECT id, name FROM core.item ORDER BY id",
+          [
+            { id: 1, name: "a" },
+            { id: 2, name: "b" },
+          ],
+        ],
+      ],
+    },
+    { backfill: [{ schema: "core", table: "item", column: "kind", sql: "'plain'" }] },
+  );
   assert.match(text, /UPDATE core\.item SET kind = 'plain' WHERE kind IS NULL/);
   assert.match(text, /# migrakit: backfill core\.item\.kind='plain'/);
   assert.doesNotMatch(text, /fill in/);
@@ -95,7 +148,10 @@ test("without a value the script says, where it cannot be missed, that it needs 
   assert.match(text, /# As written, this script only works on a table with no rows\./);
   const db = await scratchDb(pg.adminUrl);
   try {
-    const params = { ...packageParams(await readSchemaRepo(r.dir, "lnschema_demo"), { versionTable: "migration_demo" }), url: db.url };
+    const params = {
+      ...packageParams(await readSchemaRepo(r.dir, "lnschema_demo"), { versionTable: "migration_demo" }),
+      url: db.url,
+    };
     await session.port.upgrade({ ...params, revision: FIRST });
     await query(db.url, "INSERT INTO core.item (id, name) VALUES (1, 'a')");
     await assert.rejects(session.port.upgrade({ ...params, revision: NEXT }), /contains null values/);
@@ -106,16 +162,28 @@ test("without a value the script says, where it cannot be missed, that it needs 
   }
 });
 
-const KIND = (labels: string[]) => `\n\nclass Kind(str, enum.Enum):\n${labels.map((l) => `    ${l} = "${l}"`).join("\n")}\n`;
+const KIND = (labels: string[]) =>
+  `\n\nclass Kind(str, enum.Enum):\n${labels.map((l) => `    ${l} = "${l}"`).join("\n")}\n`;
 const kindColumn = `    kind: Kind = Field(sa_column=Column(Enum(Kind, name="kind"), nullable=False))\n`;
 
 test("a label added to a Python Enum becomes ALTER TYPE … ADD VALUE, and the downgrade takes it out again", async () => {
-  const r = await repoWith(session, pg.adminUrl, HEAD + KIND(["a", "b"]) + item(kindColumn), HEAD + KIND(["a", "c", "b"]) + item(kindColumn));
+  const r = await repoWith(
+    session,
+    pg.adminUrl,
+    HEAD + KIND(["a", "b"]) + item(kindColumn),
+    HEAD + KIND(["a", "c", "b"]) + item(kindColumn),
+  );
   repos.push(r);
   const text = await generateAndProve(session, pg.adminUrl, r, {
     seed: ["INSERT INTO core.item (id, kind) VALUES (1, 'a'), (2, 'b')"],
     after: [
-      ["SELECT id, kind::text FROM core.item ORDER BY id", [{ id: 1, kind: "a" }, { id: 2, kind: "b" }]],
+      [
+        "SELECT id, kind::text FROM core.item ORDER BY id",
+        [
+          { id: 1, kind: "a" },
+          { id: 2, kind: "b" },
+        ],
+      ],
       ["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,c,b}" }]],
     ],
     before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
@@ -125,16 +193,28 @@ test("a label added to a Python Enum becomes ALTER TYPE … ADD VALUE, and the d
 });
 
 test("a label removed from a Python Enum re-creates the type (rows keep their values) and is destructive in the structured diff", async () => {
-  const r = await repoWith(session, pg.adminUrl, HEAD + KIND(["a", "b"]) + item(kindColumn), HEAD + KIND(["a"]) + item(kindColumn));
+  const r = await repoWith(
+    session,
+    pg.adminUrl,
+    HEAD + KIND(["a", "b"]) + item(kindColumn),
+    HEAD + KIND(["a"]) + item(kindColumn),
+  );
   repos.push(r);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
-    seed: ["INSERT INTO core.item (id, kind) VALUES (1, 'a')"],
-    after: [
-      ["SELECT id, kind::text FROM core.item", [{ id: 1, kind: "a" }]],
-      ["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a}" }]],
-    ],
-    before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
-  }, {}, [/EMIGRAKIT_LINT_DESTRUCTIVE/]);
+  const text = await generateAndProve(
+    session,
+    pg.adminUrl,
+    r,
+    {
+      seed: ["INSERT INTO core.item (id, kind) VALUES (1, 'a')"],
+      after: [
+        ["SELECT id, kind::text FROM core.item", [{ id: 1, kind: "a" }]],
+        ["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a}" }]],
+      ],
+      before: [["SELECT enum_range(NULL::kind)::text AS labels", [{ labels: "{a,b}" }]]],
+    },
+    {},
+    [/EMIGRAKIT_LINT_DESTRUCTIVE/],
+  );
   assert.match(text, /CREATE TYPE kind AS ENUM \('a'\)/);
   const parsed = await readSchemaRepo(r.dir, "lnschema_demo");
   const db = await scratchDb(pg.adminUrl);
@@ -142,7 +222,10 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
     const params = { ...packageParams(parsed, { versionTable: "migration_demo" }), url: db.url };
     await session.port.upgrade({ ...params, revision: FIRST });
     const cmp = await session.port.compare(params);
-    assert.deepEqual(cmp.diffs.filter((d) => d.kind === "remove_enum_value"), [{ kind: "remove_enum_value", schema: null, type: "kind", values: ["b"], labels: ["a"], destructive: true }]);
+    assert.deepEqual(
+      cmp.diffs.filter((d) => d.kind === "remove_enum_value"),
+      [{ kind: "remove_enum_value", schema: null, type: "kind", values: ["b"], labels: ["a"], destructive: true }],
+    );
   } finally {
     await db.drop();
   }
@@ -150,10 +233,27 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
 
 test("VARCHAR narrowed to VARCHAR(n) is a type change (alembic skips it); rows that fit survive", async () => {
   const r = await repo(`    name: str\n`, `    name: str = Field(max_length=10)\n`);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
-    seed: ["INSERT INTO core.item (id, name) VALUES (1, 'short')"],
-    after: [["SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'", [{ n: 10 }]]],
-    before: [["SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'", [{ n: null }]]],
-  }, {}, [/narrow-type: narrows core\.item\.name/]);
+  const text = await generateAndProve(
+    session,
+    pg.adminUrl,
+    r,
+    {
+      seed: ["INSERT INTO core.item (id, name) VALUES (1, 'short')"],
+      after: [
+        [
+          "SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'",
+          [{ n: 10 }],
+        ],
+      ],
+      before: [
+        [
+          "SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_schema = 'core' AND table_name = 'item' AND column_name = 'name'",
+          [{ n: null }],
+        ],
+      ],
+    },
+    {},
+    [/narrow-type: narrows core\.item\.name/],
+  );
   assert.match(text, /type_=sqlmodel\.sql\.sqltypes\.AutoString\(length=10\)/);
 });

@@ -39,7 +39,10 @@ export async function openTestSession(adminUrl: string, cwd: string): Promise<Se
 export async function scratchDb(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `migrakit_careful_${process.pid}_${counter++}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  return { url: dbUrl(adminUrl, name), drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) };
+  return {
+    url: dbUrl(adminUrl, name),
+    drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+  };
 }
 
 export async function query(url: string, sql: string): Promise<unknown[]> {
@@ -68,10 +71,17 @@ export async function repoWith(s: Session, adminUrl: string, before: string, aft
     // The bridge creates the schemas an upgrade needs; compare reads the ORM against an empty database.
     await s.port.upgrade({ ...params, revision: FIRST });
     const cmp = await s.port.compare(params);
-    const body = (t: string) => t.split("\n").filter((l) => !l.includes("### ")).map((l) => l.replace(/^ {4}/, "")).join("\n").trim() || "pass";
+    const body = (t: string) =>
+      t
+        .split("\n")
+        .filter((l) => !l.includes("### "))
+        .map((l) => l.replace(/^ {4}/, ""))
+        .join("\n")
+        .trim() || "pass";
     const file = `lnschema_demo/migrations/versions/2023-02-16-${FIRST}-v0_1_0.py`;
     assert.equal(cmp.empty, false, "the old ORM has tables to create");
-    const text = repo.read(file)
+    const text = repo
+      .read(file)
       .replace("import sqlmodel as sqm  # noqa", "import sqlmodel  # noqa")
       .replace(/def upgrade\(\) -> None:\n {4}pass/, `def upgrade() -> None:\n${indent(body(cmp.upgrade_ops))}`)
       .replace(/def downgrade\(\) -> None:\n {4}pass/, `def downgrade() -> None:\n${indent(body(cmp.downgrade_ops))}`);
@@ -87,10 +97,18 @@ export async function repoWith(s: Session, adminUrl: string, before: string, aft
   return repo;
 }
 
-const indent = (t: string) => t.split("\n").map((l) => (l ? `    ${l}` : l)).join("\n");
+const indent = (t: string) =>
+  t
+    .split("\n")
+    .map((l) => (l ? `    ${l}` : l))
+    .join("\n");
 
 export async function generateIn(s: Session, repo: TempRepo, o: GenerateOptions = {}): Promise<GenerateOutcome> {
-  return generate(s, await readSchemaRepo(repo.dir, "lnschema_demo"), { today: "2024-01-02", newRevision: () => NEXT, ...o });
+  return generate(s, await readSchemaRepo(repo.dir, "lnschema_demo"), {
+    today: "2024-01-02",
+    newRevision: () => NEXT,
+    ...o,
+  });
 }
 
 export const scriptPath = `lnschema_demo/migrations/versions/2024-01-02-${NEXT}-vx_x_x.py`;
@@ -106,7 +124,14 @@ export interface Rows {
 
 /** Generate, write, then: refreshing writes nothing (same bytes), the full check passes, the rows survive. */
 /** `lint`: the lint findings the change must raise (a drop, a narrowing): each must appear, and only those. */
-export async function generateAndProve(s: Session, adminUrl: string, repo: TempRepo, rows: Rows, o: GenerateOptions = {}, lint: RegExp[] = []): Promise<string> {
+export async function generateAndProve(
+  s: Session,
+  adminUrl: string,
+  repo: TempRepo,
+  rows: Rows,
+  o: GenerateOptions = {},
+  lint: RegExp[] = [],
+): Promise<string> {
   const out = await generateIn(s, repo, o);
   assert.equal(out.kind, "written", JSON.stringify(out));
   if (out.kind !== "written") throw new Error("unreachable");
@@ -118,13 +143,26 @@ export async function generateAndProve(s: Session, adminUrl: string, repo: TempR
   assert.equal(repo.read(scriptPath), text);
 
   const findings = await verify(s, await readSchemaRepo(repo.dir, "lnschema_demo"));
-  const errors = findings.filter((f) => f.severity === "error").map((f) => `${f.code}: ${f.message}\n${f.detail ?? ""}`);
-  for (const re of lint) assert.ok(errors.some((e) => e.startsWith("EMIGRAKIT_LINT_DESTRUCTIVE") && re.test(e)), `${re} among ${errors.join("")}`);
-  assert.deepEqual(errors.filter((e) => !(e.startsWith("EMIGRAKIT_LINT_DESTRUCTIVE") && lint.some((re) => re.test(e)))), [], text);
+  const errors = findings
+    .filter((f) => f.severity === "error")
+    .map((f) => `${f.code}: ${f.message}\n${f.detail ?? ""}`);
+  for (const re of lint)
+    assert.ok(
+      errors.some((e) => e.startsWith("EMIGRAKIT_LINT_DESTRUCTIVE") && re.test(e)),
+      `${re} among ${errors.join("")}`,
+    );
+  assert.deepEqual(
+    errors.filter((e) => !(e.startsWith("EMIGRAKIT_LINT_DESTRUCTIVE") && lint.some((re) => re.test(e)))),
+    [],
+    text,
+  );
 
   const db = await scratchDb(adminUrl);
   try {
-    const params = { ...packageParams(await readSchemaRepo(repo.dir, "lnschema_demo"), { versionTable: "migration_demo" }), url: db.url };
+    const params = {
+      ...packageParams(await readSchemaRepo(repo.dir, "lnschema_demo"), { versionTable: "migration_demo" }),
+      url: db.url,
+    };
     await s.port.upgrade({ ...params, revision: FIRST });
     for (const sql of rows.seed) await query(db.url, sql);
     const expect = async (checks: [string, unknown[]][], when: string) => {

@@ -63,7 +63,11 @@ test("the same repos generated in two orders, in two helper processes, give byte
   const forward = [await scriptOf(first, named), await scriptOf(first, plain), await scriptOf(first, mixed)];
   const second = await openTestSession(pg.adminUrl, process.cwd());
   try {
-    const backward = [await scriptOf(second, mixed), await scriptOf(second, plain), await scriptOf(second, named)].reverse();
+    const backward = [
+      await scriptOf(second, mixed),
+      await scriptOf(second, plain),
+      await scriptOf(second, named),
+    ].reverse();
     assert.deepEqual(backward, forward);
   } finally {
     await second.close();

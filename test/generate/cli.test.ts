@@ -14,10 +14,15 @@ const python = testPythons()[0]!.python;
 const CORE = "lnschema_demo/_core.py";
 
 function cli(repo: ExampleRepo, args: string[]) {
-  const r = runCli(args, { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "" }, timeoutMs: 300_000 });
+  const r = runCli(args, {
+    cwd: repo.dir,
+    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "" },
+    timeoutMs: 300_000,
+  });
   return { ...r, all: r.stdout + r.stderr };
 }
-const unreleased = (repo: ExampleRepo) => readdirSync(join(repo.dir, repo.pkg, "migrations", "versions")).filter((f) => f.endsWith("-vx_x_x.py"));
+const unreleased = (repo: ExampleRepo) =>
+  readdirSync(join(repo.dir, repo.pkg, "migrations", "versions")).filter((f) => f.endsWith("-vx_x_x.py"));
 const scriptText = (repo: ExampleRepo) => repo.read(`${repo.pkg}/migrations/versions/${unreleased(repo)[0]}`);
 const edit = (repo: ExampleRepo, from: string, to: string) => {
   const text = repo.read(CORE);
@@ -28,13 +33,23 @@ const edit = (repo: ExampleRepo, from: string, to: string) => {
 test("generate -m: the message goes below the version header, _migration follows; a second run refreshes the same script", (t) => {
   const repo = exampleRepo();
   t.after(() => repo.cleanup());
-  edit(repo, "    handle: str = Field(index=True, unique=True)\n", "    handle: str = Field(index=True, unique=True)\n    nick: Optional[str] = None\n");
+  edit(
+    repo,
+    "    handle: str = Field(index=True, unique=True)\n",
+    "    handle: str = Field(index=True, unique=True)\n    nick: Optional[str] = None\n",
+  );
   const r = cli(repo, ["generate", "-m", "Users get a nickname."]);
   assert.equal(r.status, 0, r.all);
   assert.equal(unreleased(repo).length, 1);
   const text = scriptText(repo);
   assert.ok(text.startsWith('"""vX.X.X.'), text);
-  assert.ok(text.split("\n").slice(0, 5).some((l) => l.includes("Users get a nickname.")), text);
+  assert.ok(
+    text
+      .split("\n")
+      .slice(0, 5)
+      .some((l) => l.includes("Users get a nickname.")),
+    text,
+  );
   assert.match(text, /add_column\('user', sa\.Column\('nick'/);
   const revision = unreleased(repo)[0]!.split("-")[3]!;
   assert.match(repo.read(`${repo.pkg}/__init__.py`), new RegExp(`_migration = "${revision}"`));
@@ -48,7 +63,11 @@ test("generate -m: the message goes below the version header, _migration follows
 test("generate --rename pairs what is ambiguous; --no-renames keeps drop + add and says so in the script", (t) => {
   const repo = exampleRepo();
   t.after(() => repo.cleanup());
-  edit(repo, "    email: str = Field(index=True, unique=True)\n    handle: str = Field(index=True, unique=True)\n", "    mail: str = Field(index=True, unique=True)\n    login: str = Field(index=True, unique=True)\n");
+  edit(
+    repo,
+    "    email: str = Field(index=True, unique=True)\n    handle: str = Field(index=True, unique=True)\n",
+    "    mail: str = Field(index=True, unique=True)\n    login: str = Field(index=True, unique=True)\n",
+  );
   const ambiguous = cli(repo, ["generate"]);
   assert.notEqual(ambiguous.status, 0, ambiguous.all);
   assert.match(ambiguous.all, /EMIGRAKIT_RENAME_AMBIGUOUS/);
@@ -57,7 +76,10 @@ test("generate --rename pairs what is ambiguous; --no-renames keeps drop + add a
   assert.equal(named.status, 0, named.all);
   const text = scriptText(repo);
   assert.ok(text.includes('op.alter_column("user", column_name="email", new_column_name="mail", schema="core")'), text);
-  assert.ok(text.includes('op.alter_column("user", column_name="handle", new_column_name="login", schema="core")'), text);
+  assert.ok(
+    text.includes('op.alter_column("user", column_name="handle", new_column_name="login", schema="core")'),
+    text,
+  );
   assert.doesNotMatch(text, /drop_column/);
   // A refresh keeps the renames recorded in the script; --no-renames is for a script written afresh.
   rmSync(join(repo.dir, repo.pkg, "migrations", "versions", unreleased(repo)[0]!));

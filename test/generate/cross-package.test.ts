@@ -22,7 +22,14 @@ const ORM = `${MODULE}/_core.py`;
 function cli(dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = runCli(args, {
     cwd: dir,
-    env: { MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "", MIGRAKIT_NO_CACHE: "1", ...env },
+    env: {
+      MIGRAKIT_PYTHON: python,
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      XDG_CACHE_HOME: cache(),
+      CI: "",
+      MIGRAKIT_NO_CACHE: "1",
+      ...env,
+    },
     timeoutMs: 300_000,
   });
   return { ...r, all: r.stdout + r.stderr };
@@ -57,7 +64,11 @@ for (const { name, python } of testPythons()) {
       assert.equal(first.status, 0, first.all);
 
       // A column and a table with a foreign key into core: the script holds them, and nothing of core's.
-      repo.edit(ORM, "    note: Optional[str] = None\n", `    note: Optional[str] = None\n    length: Optional[int] = None\n${PROTEIN}`);
+      repo.edit(
+        ORM,
+        "    note: Optional[str] = None\n",
+        `    note: Optional[str] = None\n    length: Optional[int] = None\n${PROTEIN}`,
+      );
       const generated = cli(repo.dir, python, ["generate", "--package", MODULE]);
       assert.equal(generated.status, 0, generated.all);
       const [script] = unreleased(repo.dir);
@@ -99,15 +110,20 @@ async function plainAlembicAccepts(python: string, repo: FixtureRepo): Promise<v
     run("lnschema_core", 'command.upgrade(c, "head")');
     run(MODULE, 'command.upgrade(c, "b10000000001")');
     await withClient(db.url, (c) =>
-      c.query(`INSERT INTO core."user" (id, handle) VALUES ('u1', 'me'); INSERT INTO bionty.gene (id, symbol, created_by, note) VALUES ('g1', 'TP53', 'u1', 'kept')`),
+      c.query(
+        `INSERT INTO core."user" (id, handle) VALUES ('u1', 'me'); INSERT INTO bionty.gene (id, symbol, created_by, note) VALUES ('g1', 'TP53', 'u1', 'kept')`,
+      ),
     );
     run(MODULE, 'command.upgrade(c, "head")');
     const rows = await withClient(db.url, async (c) => (await c.query("SELECT comment FROM bionty.gene")).rows);
     assert.deepEqual(rows, [{ comment: "kept" }]);
     run(MODULE, "command.check(c)");
     run(MODULE, 'command.downgrade(c, "-1")');
-    const left = await withClient(db.url, async (c) => (await c.query(`SELECT to_regclass('bionty.protein') AS p, to_regclass('core.user') AS u`)).rows[0]);
-    assert.deepEqual(left, { p: null, u: "core.\"user\"" });
+    const left = await withClient(
+      db.url,
+      async (c) => (await c.query(`SELECT to_regclass('bionty.protein') AS p, to_regclass('core.user') AS u`)).rows[0],
+    );
+    assert.deepEqual(left, { p: null, u: 'core."user"' });
   } finally {
     await db.drop();
   }

@@ -33,12 +33,31 @@ for (const { name, python } of testPythons()) {
     for (const f of readdirSync(join(dir, VERSIONS))) rmSync(join(dir, VERSIONS, f));
     writeFileSync(join(dir, VERSIONS, ".gitkeep"), "");
     const init = join(dir, "lnschema_demo", "__init__.py");
-    writeFileSync(init, '"""A new schema package."""\n\n_schema_id = "demo"\n_migration = None\n__version__ = "0.0.0"\n\nfrom ._core import Run, Transform, User  # noqa: E402,F401\n');
-    const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@e" } });
+    writeFileSync(
+      init,
+      '"""A new schema package."""\n\n_schema_id = "demo"\n_migration = None\n__version__ = "0.0.0"\n\nfrom ._core import Run, Transform, User  # noqa: E402,F401\n',
+    );
+    const git = (...a: string[]) =>
+      execFileSync("git", a, {
+        cwd: dir,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "T",
+          GIT_AUTHOR_EMAIL: "t@e",
+          GIT_COMMITTER_NAME: "T",
+          GIT_COMMITTER_EMAIL: "t@e",
+        },
+      });
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-qm", "a new schema package");
-    const env = { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: python, CI: "true", XDG_CACHE_HOME: join(work, `cache-${name}`) };
+    const env = {
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      MIGRAKIT_PYTHON: python,
+      CI: "true",
+      XDG_CACHE_HOME: join(work, `cache-${name}`),
+    };
 
     const before = runCli(["check", "--json"], { cwd: dir, env });
     assert.equal(before.status, 1, before.stdout + before.stderr);

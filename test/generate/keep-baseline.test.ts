@@ -30,8 +30,20 @@ before(async () => {
   repo = makeSchemaRepo({
     init: { version: "0.1.0", migration: "a00000000001" },
     scripts: [
-      { revision: "a00000000000", down: null, slug: "v0_1_0", upgrade: `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")`, downgrade: `op.drop_table("item", schema="core")` },
-      { revision: "a00000000001", down: "a00000000000", slug: "v0_1_0", upgrade: `op.add_column("item", sa.Column("c0", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`, downgrade: `op.drop_column("item", "c0", schema="core")` },
+      {
+        revision: "a00000000000",
+        down: null,
+        slug: "v0_1_0",
+        upgrade: `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")`,
+        downgrade: `op.drop_table("item", schema="core")`,
+      },
+      {
+        revision: "a00000000001",
+        down: "a00000000000",
+        slug: "v0_1_0",
+        upgrade: `op.add_column("item", sa.Column("c0", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`,
+        downgrade: `op.drop_column("item", "c0", schema="core")`,
+      },
     ],
     files: { "lnschema_demo/_core.py": orm() },
     commit: false,
@@ -45,7 +57,12 @@ before(async () => {
   repo.git("commit", "-q", "-m", "history");
   repo.git("tag", "v0.1.0");
   const env = { ...process.env, MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true" };
-  session = await openSession({ cwd: repo.dir, env, config: await loadConfig({ cwd: repo.dir, env }), fastClose: true });
+  session = await openSession({
+    cwd: repo.dir,
+    env,
+    config: await loadConfig({ cwd: repo.dir, env }),
+    fastClose: true,
+  });
 });
 
 after(async () => {
@@ -59,7 +76,11 @@ const scratch = async () => (await ownDatabases(pg.adminUrl)).filter((n) => !n.s
 
 test("a new script's check runs on generate's baseline and finds what a fresh clone finds", async () => {
   repo.write("lnschema_demo/_core.py", orm("    extra: Optional[str] = None\n"));
-  const { outcome, baseline } = await generateKeepingBaseline(session, await readSchemaRepo(repo.dir, "lnschema_demo"), { today: "2024-01-02", newRevision: () => "b00000000000" });
+  const { outcome, baseline } = await generateKeepingBaseline(
+    session,
+    await readSchemaRepo(repo.dir, "lnschema_demo"),
+    { today: "2024-01-02", newRevision: () => "b00000000000" },
+  );
   assert.equal(outcome.kind, "written");
   assert.ok(baseline?.untouched, "the new script's parent is the baseline's start: its database is handed back");
   assert.equal(baseline.untouched.start, "a00000000001");
@@ -69,9 +90,11 @@ test("a new script's check runs on generate's baseline and finds what a fresh cl
     const written = await readSchemaRepo(repo.dir, "lnschema_demo");
     const reused = await verify(session, written, { baseline: baseline.untouched });
     assert.deepEqual(reused, await verify(session, written));
-    assert.deepEqual(reused.filter((f) => f.severity === "error"), []);
+    assert.deepEqual(
+      reused.filter((f) => f.severity === "error"),
+      [],
+    );
     assert.deepEqual(await scratch(), [], "the check dropped the database it took over");
-
   } finally {
     await baseline.dispose();
   }

@@ -32,10 +32,19 @@ after(async () => {
 });
 
 /** main adds one script, the branch another, both set _migration; `git merge main` on the branch conflicts. */
-function mergedWithConflict(name: string, extra?: { main: string; branch: string }): { dir: string; git: (...a: string[]) => string } {
+function mergedWithConflict(
+  name: string,
+  extra?: { main: string; branch: string },
+): { dir: string; git: (...a: string[]) => string } {
   const dir = join(work, name);
   cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
-  const env = { ...process.env, GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@e" };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "T",
+    GIT_AUTHOR_EMAIL: "t@e",
+    GIT_COMMITTER_NAME: "T",
+    GIT_COMMITTER_EMAIL: "t@e",
+  };
   const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, encoding: "utf8", env });
   git("init", "-q", "-b", "main");
   git("add", "-A");
@@ -48,12 +57,18 @@ function mergedWithConflict(name: string, extra?: { main: string; branch: string
     writeFileSync(init, text);
   };
   git("checkout", "-qb", "feature");
-  writeFileSync(join(dir, VERSIONS, `2023-03-02-${BRANCH}-vx_x_x.py`), scriptText({ revision: BRANCH, down: HEAD, upgrade: 'op.execute("SELECT 2")' }));
+  writeFileSync(
+    join(dir, VERSIONS, `2023-03-02-${BRANCH}-vx_x_x.py`),
+    scriptText({ revision: BRANCH, down: HEAD, upgrade: 'op.execute("SELECT 2")' }),
+  );
   setMigration(BRANCH, extra?.branch);
   git("add", "-A");
   git("commit", "-qm", "feat: branch script");
   git("checkout", "-q", "main");
-  writeFileSync(join(dir, VERSIONS, `2023-03-01-${MAIN}-vx_x_x.py`), scriptText({ revision: MAIN, down: HEAD, upgrade: 'op.execute("SELECT 1")' }));
+  writeFileSync(
+    join(dir, VERSIONS, `2023-03-01-${MAIN}-vx_x_x.py`),
+    scriptText({ revision: MAIN, down: HEAD, upgrade: 'op.execute("SELECT 1")' }),
+  );
   setMigration(MAIN, extra?.main);
   git("add", "-A");
   git("commit", "-qm", "feat: main script");
@@ -81,7 +96,15 @@ function snapshot(dir: string): Map<string, string> {
 test("rebase resolves the _migration conflict of a merge, re-parents the branch's script and checks", () => {
   const { dir } = mergedWithConflict("resolvable");
   const python = testPythons()[0]!.python;
-  const r = runCli(["rebase"], { cwd: dir, env: { MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: python, CI: "true", XDG_CACHE_HOME: join(work, "cache") } });
+  const r = runCli(["rebase"], {
+    cwd: dir,
+    env: {
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      MIGRAKIT_PYTHON: python,
+      CI: "true",
+      XDG_CACHE_HOME: join(work, "cache"),
+    },
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const init = readFileSync(join(dir, PKG, "__init__.py"), "utf8");
   assert.doesNotMatch(init, /^(<<<<<<<|=======|>>>>>>>)/m);
@@ -100,7 +123,10 @@ test("rebase refuses a conflict over other lines of __init__.py before writing a
   const before = snapshot(dir);
   const r = runCli(["rebase"], { cwd: dir });
   assert.equal(r.status, 1, r.stdout + r.stderr);
-  assert.match(r.stderr, /EMIGRAKIT_REBASE_CONFLICT: lnschema_demo\/__init__\.py:\d+ .*\n  fix: Resolve the conflict/);
+  assert.match(
+    r.stderr,
+    /EMIGRAKIT_REBASE_CONFLICT: lnschema_demo\/__init__\.py:\d+ .*\n {2}fix: Resolve the conflict/,
+  );
   assert.doesNotMatch(r.stderr, /SyntaxError|\n\s+at /);
   assert.deepEqual(snapshot(dir), before, "nothing written");
 });

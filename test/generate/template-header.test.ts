@@ -32,7 +32,8 @@ const BODY = [
 ].join("\n");
 
 const SHAPES: Record<string, string> = {
-  "alembic's default": '"""${message}\n\nRevision ID: ${up_revision}\nRevises: ${down_revision | comma,n}\nCreate Date: ${create_date}\n\n"""\n',
+  "alembic's default":
+    '"""${message}\n\nRevision ID: ${up_revision}\nRevises: ${down_revision | comma,n}\nCreate Date: ${create_date}\n\n"""\n',
   "lamin's (message on the first line, ids below)": '"""${message}\n\nRevision ID: ${up_revision}\n"""\n',
   "${message}. on one line": '"""${message}."""\n',
   "the example's vX.X.X.": '"""vX.X.X."""\n',
@@ -50,7 +51,12 @@ for (const { name, python } of testPythons()) {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), "migrakit-template-"));
       cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
-      bridge = await startBridge({ python, cwd: dir, env: process.env, package: { repo_root: dir, package: "lnschema_demo" } });
+      bridge = await startBridge({
+        python,
+        cwd: dir,
+        env: process.env,
+        package: { repo_root: dir, package: "lnschema_demo" },
+      });
     });
     after(async () => {
       await bridge?.close();
@@ -62,16 +68,35 @@ for (const { name, python } of testPythons()) {
         test(`${shape}, ${message ? "with" : "without"} -m`, async () => {
           const template = join(dir, `${Object.keys(SHAPES).indexOf(shape)}.mako`);
           writeFileSync(template, docstring + BODY);
-          const rendered = await renderScript(bridge, { template, revision: "0123456789ab", down_revision: "dd2b4a9499f2", message, upgrades: "pass", downgrades: "pass", imports: "" });
+          const rendered = await renderScript(bridge, {
+            template,
+            revision: "0123456789ab",
+            down_revision: "dd2b4a9499f2",
+            message,
+            upgrades: "pass",
+            downgrades: "pass",
+            imports: "",
+          });
           const text = finishNewScript(rendered.text, { message: message || undefined, imports: [] });
           const first = text.split("\n")[0]!;
-          assert.ok(first === '"""vX.X.X."""' || first === '"""vX.X.X.', `first line ${JSON.stringify(first)} of\n${text}`);
+          assert.ok(
+            first === '"""vX.X.X."""' || first === '"""vX.X.X.',
+            `first line ${JSON.stringify(first)} of\n${text}`,
+          );
           if (first === '"""vX.X.X.') assert.equal(text.split("\n")[1], "", "a blank line after the header line");
           assert.equal(parseScriptSource(text).header?.kind, "unreleased");
           // Python reads it: one docstring, its first line the header, the message kept, nothing left dangling.
           const file = join(dir, "out.py");
           writeFileSync(file, text);
-          const doc = execFileSync(python, ["-c", "import ast,sys,json; print(json.dumps(ast.get_docstring(ast.parse(open(sys.argv[1]).read()), clean=False)))", file], { encoding: "utf8" });
+          const doc = execFileSync(
+            python,
+            [
+              "-c",
+              "import ast,sys,json; print(json.dumps(ast.get_docstring(ast.parse(open(sys.argv[1]).read()), clean=False)))",
+              file,
+            ],
+            { encoding: "utf8" },
+          );
           const value = JSON.parse(doc) as string;
           assert.equal(value.split("\n")[0], "vX.X.X.");
           if (message) assert.ok(value.includes(message), value);

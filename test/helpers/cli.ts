@@ -10,7 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): CliResult {
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): CliResult {
   // No warm Python worker unless a test asks for one (MIGRAKIT_WORKER=1): a test on the developer path
   // (CI="") would otherwise leave a worker and its socket folder behind for its idle timeout.
   const env = { ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env };

@@ -18,8 +18,16 @@ export interface ExampleRepo {
 
 export function exampleRepo(): ExampleRepo {
   const dir = mkdtempSync(join(tmpdir(), "migrakit-example-"));
-  cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true, filter: (src) => !src.includes("__pycache__") && !src.endsWith(".egg-info") });
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+  cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, {
+    recursive: true,
+    filter: (src) => !src.includes("__pycache__") && !src.endsWith(".egg-info"),
+  });
+  const git = (...args: string[]) =>
+    execFileSync(
+      "git",
+      ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args],
+      { cwd: dir, encoding: "utf8" },
+    );
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-q", "-m", "feat: schema package at 0.2.0");
@@ -39,7 +47,22 @@ export function addUnreleasedScript(repo: ExampleRepo, revision: string, body: s
   const path = `${repo.pkg}/migrations/versions/2023-03-01-${revision}-vx_x_x.py`;
   repo.write(
     path,
-    ['"""vX.X.X."""', "from alembic import op  # noqa: F401", "", `revision = "${revision}"`, 'down_revision = "dd2b4a9499f2"', "", "", "def upgrade() -> None:", ...body.split("\n").map((l) => `    ${l}`), "", "", "def downgrade() -> None:", "    pass", ""].join("\n"),
+    [
+      '"""vX.X.X."""',
+      "from alembic import op  # noqa: F401",
+      "",
+      `revision = "${revision}"`,
+      'down_revision = "dd2b4a9499f2"',
+      "",
+      "",
+      "def upgrade() -> None:",
+      ...body.split("\n").map((l) => `    ${l}`),
+      "",
+      "",
+      "def downgrade() -> None:",
+      "    pass",
+      "",
+    ].join("\n"),
   );
   const init = `${repo.pkg}/__init__.py`;
   repo.write(init, repo.read(init).replace('_migration = "dd2b4a9499f2"', `_migration = "${revision}"`));
@@ -55,13 +78,17 @@ export interface ChildRun {
 
 /** The bin as a child (stdin closed), in its own process group when `detached`, so a signal reaches it alone. */
 export function spawnCli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildRun {
-  const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { pid: child.pid!, output: () => ({ stdout, stderr }), exited };
 }

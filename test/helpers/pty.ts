@@ -33,9 +33,18 @@ export interface PtyResult {
 }
 
 /** `migrakit args…` on a pty; `answer` is typed once `prompt` appears on the screen. */
-export function runOnPty(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; prompt?: string; answer?: string; timeoutMs?: number }): PtyResult {
+export function runOnPty(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; prompt?: string; answer?: string; timeoutMs?: number },
+): PtyResult {
   const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTIONS: "", CI: "", ...opts.env };
-  if (opts.prompt !== undefined && opts.answer !== undefined) Object.assign(env, { PTY_PROMPT: opts.prompt, PTY_ANSWER: opts.answer });
-  const r = spawnSync("python3", ["-c", PTY_RUNNER, process.execPath, MIGRAKIT_BIN, ...args], { cwd: opts.cwd, env, encoding: "utf8", timeout: opts.timeoutMs ?? 180_000 });
+  if (opts.prompt !== undefined && opts.answer !== undefined)
+    Object.assign(env, { PTY_PROMPT: opts.prompt, PTY_ANSWER: opts.answer });
+  const r = spawnSync("python3", ["-c", PTY_RUNNER, process.execPath, MIGRAKIT_BIN, ...args], {
+    cwd: opts.cwd,
+    env,
+    encoding: "utf8",
+    timeout: opts.timeoutMs ?? 180_000,
+  });
   return { status: r.status, screen: r.stdout };
 }

@@ -14,7 +14,9 @@ export function testPythons(): { name: StackName; python: string }[] {
   return stacks.map((name) => {
     const python = join(REPO_ROOT, ".venvs", name, "bin", "python");
     if (!existsSync(python)) {
-      throw new Error(`${python} is missing: run \`bash scripts/python-envs.sh\` (npm test does it first) to build the test Pythons.`);
+      throw new Error(
+        `${python} is missing: run \`bash scripts/python-envs.sh\` (npm test does it first) to build the test Pythons.`,
+      );
     }
     return { name, python };
   });

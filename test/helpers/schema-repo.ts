@@ -58,9 +58,20 @@ const versionOfSlug = (slug: string) => (/^v\d/.test(slug) ? slug.slice(1).repla
 export function scriptText(s: ScriptSpec): string {
   const slug = s.slug ?? "vx_x_x";
   const header =
-    s.header !== undefined ? s.header : slug === "vx_x_x" ? "vX.X.X." : versionOfSlug(slug) ? `v${versionOfSlug(slug)}.` : null;
-  const down = s.down === null ? "None" : Array.isArray(s.down) ? `(${s.down.map((d) => `"${d}"`).join(", ")})` : `"${s.down}"`;
-  const indent = (body: string) => body.split("\n").map((l) => `    ${l}`).join("\n");
+    s.header !== undefined
+      ? s.header
+      : slug === "vx_x_x"
+        ? "vX.X.X."
+        : versionOfSlug(slug)
+          ? `v${versionOfSlug(slug)}.`
+          : null;
+  const down =
+    s.down === null ? "None" : Array.isArray(s.down) ? `(${s.down.map((d) => `"${d}"`).join(", ")})` : `"${s.down}"`;
+  const indent = (body: string) =>
+    body
+      .split("\n")
+      .map((l) => `    ${l}`)
+      .join("\n");
   return [
     ...(header === null ? [] : [`"""${header}"""`]),
     "from alembic import op",
@@ -87,14 +98,18 @@ export function scriptFileName(s: ScriptSpec): string {
 
 export function initText(spec: InitSpec): string {
   const lines = ['"""A schema package."""'];
-  if (spec.migration !== undefined) lines.push(`_migration = ${spec.migration === null ? "None" : `"${spec.migration}"`}`);
+  if (spec.migration !== undefined)
+    lines.push(`_migration = ${spec.migration === null ? "None" : `"${spec.migration}"`}`);
   if (spec.version !== undefined) lines.push(`__version__ = "${spec.version}"`);
   if (spec.schemaId !== undefined) lines.push(`_schema_id = "${spec.schemaId}"`);
   return lines.join("\n") + "\n";
 }
 
 /** A linear chain of n scripts with 12-hex revisions; the first `released` of them released in `version`s. */
-export function chain(n: number, opts: { released?: number; versions?: (i: number) => string; date?: string } = {}): ScriptSpec[] {
+export function chain(
+  n: number,
+  opts: { released?: number; versions?: (i: number) => string; date?: string } = {},
+): ScriptSpec[] {
   const released = opts.released ?? 0;
   const revs = Array.from({ length: n }, (_, i) => createHash("sha1").update(`rev-${i}`).digest("hex").slice(0, 12));
   return revs.map((revision, i) => ({
@@ -125,7 +140,13 @@ export function makeSchemaRepo(spec: RepoSpec = {}): TempRepo {
     execFileSync("git", args, {
       cwd: dir,
       encoding: "utf8",
-      env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "test@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "test@example.com" },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "Test",
+        GIT_AUTHOR_EMAIL: "test@example.com",
+        GIT_COMMITTER_NAME: "Test",
+        GIT_COMMITTER_EMAIL: "test@example.com",
+      },
     });
   git("init", "-q", "-b", "main");
   git("config", "user.email", "test@example.com");

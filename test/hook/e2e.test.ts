@@ -14,7 +14,11 @@ import { pruneTemplates } from "../../src/db/templates.js";
 import { createScratchDatabase } from "../../src/db/scratch.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const VENV_SITE = execFileSync(join(ROOT, ".venvs/current/bin/python"), ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
+const VENV_SITE = execFileSync(
+  join(ROOT, ".venvs/current/bin/python"),
+  ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+  { encoding: "utf8" },
+).trim();
 const PKG = "lnschema_demo";
 const VERSIONS = `${PKG}/migrations/versions`;
 
@@ -25,11 +29,13 @@ let env: NodeJS.ProcessEnv;
 
 function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; ok?: boolean } = {}) {
   const r = spawnSync(cmd, args, { cwd: opts.cwd ?? dir, env: opts.env ?? env, encoding: "utf8", timeout: 600_000 });
-  if (opts.ok !== false && r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  if (opts.ok !== false && r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 const git = (...args: string[]) => sh("git", args).stdout;
-const commit = (msg: string, extraEnv: NodeJS.ProcessEnv = {}) => sh("git", ["commit", "-m", msg], { ok: false, env: { ...env, ...extraEnv } });
+const commit = (msg: string, extraEnv: NodeJS.ProcessEnv = {}) =>
+  sh("git", ["commit", "-m", msg], { ok: false, env: { ...env, ...extraEnv } });
 const read = (rel: string) => readFileSync(join(dir, rel), "utf8");
 const edit = (rel: string, from: string, to: string) => {
   const text = read(rel);
@@ -67,7 +73,10 @@ before(async () => {
   sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", join(work, tarball)]);
   // The venv: the pinned test stack through a .pth, the schema package installed editable (offline).
   sh("python3", ["-m", "venv", ".venv"]);
-  const site = sh(".venv/bin/python", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.trim();
+  const site = sh(".venv/bin/python", [
+    "-c",
+    "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+  ]).stdout.trim();
   writeFileSync(join(site, "migrakit-test-stack.pth"), VENV_SITE + "\n");
   // `pip install -e .` in setuptools' path mode (what it writes when it cannot build an editable wheel
   // offline): a .pth putting the working tree on sys.path, so `import lnschema_demo` finds the working tree.
@@ -87,7 +96,11 @@ after(async () => {
 });
 
 test("renaming the primary-key column version → v: the commit holds the script and _migration, check passes", () => {
-  edit(CORE, '    version: str = Field(default="1", primary_key=True)', '    v: str = Field(default="1", primary_key=True)');
+  edit(
+    CORE,
+    '    version: str = Field(default="1", primary_key=True)',
+    '    v: str = Field(default="1", primary_key=True)',
+  );
   edit(CORE, '"core.transform.version"', '"core.transform.v"');
   git("add", CORE);
   const r = commit("feat: rename transform.version to v");
@@ -102,7 +115,10 @@ test("renaming the primary-key column version → v: the commit holds the script
   assert.ok(text.startsWith('"""vX.X.X."""'), text);
   assert.match(text, new RegExp(`revision = "${revision}"`));
   assert.match(text, /down_revision = ['"]dd2b4a9499f2['"]/);
-  assert.ok(text.includes('op.alter_column("transform", column_name="version", new_column_name="v", schema="core")'), text);
+  assert.ok(
+    text.includes('op.alter_column("transform", column_name="version", new_column_name="v", schema="core")'),
+    text,
+  );
   assert.ok(!text.includes("drop_constraint"), "the foreign key from run follows the column by itself");
   assert.match(git("show", `HEAD:${PKG}/__init__.py`), new RegExp(`_migration = "${revision}"`));
   assert.equal(git("status", "--porcelain"), "");
@@ -111,7 +127,11 @@ test("renaming the primary-key column version → v: the commit holds the script
 });
 
 test("a second ORM edit before the release refreshes the same script instead of stacking one", () => {
-  edit(CORE, "    handle: str = Field(index=True, unique=True)\n", "    handle: str = Field(index=True, unique=True)\n    nick: Optional[str] = None\n");
+  edit(
+    CORE,
+    "    handle: str = Field(index=True, unique=True)\n",
+    "    handle: str = Field(index=True, unique=True)\n    nick: Optional[str] = None\n",
+  );
   git("add", CORE);
   const r = commit("feat: user nick");
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -124,14 +144,21 @@ test("a second ORM edit before the release refreshes the same script instead of 
 
 test("a hand-edited script is kept and the commit is blocked with the lines still missing", () => {
   const file = `${VERSIONS}/${unreleased()[0]}`;
-  edit(file, "def downgrade() -> None:\n", "def downgrade() -> None:\n    op.execute(\"UPDATE core.user SET nick = NULL\")\n");
+  edit(
+    file,
+    "def downgrade() -> None:\n",
+    'def downgrade() -> None:\n    op.execute("UPDATE core.user SET nick = NULL")\n',
+  );
   const edited = read(file);
   edit(CORE, "    nick: Optional[str] = None\n", "    nick: Optional[str] = None\n    age: Optional[int] = None\n");
   git("add", CORE, file);
   const r = commit("feat: user age");
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /EMIGRAKIT_SCRIPT_EDITED/);
-  assert.ok(r.stderr.includes("op.add_column('user', sa.Column('age', sa.Integer(), nullable=True), schema='core')"), r.stderr);
+  assert.ok(
+    r.stderr.includes("op.add_column('user', sa.Column('age', sa.Integer(), nullable=True), schema='core')"),
+    r.stderr,
+  );
   assert.equal(read(file), edited, "the script is kept byte for byte");
   git("reset", "-q", "--hard", "HEAD");
 });
@@ -139,7 +166,11 @@ test("a hand-edited script is kept and the commit is blocked with the lines stil
 test("a partially staged ORM file: only the staged hunk is migrated, the unstaged hunk stays as it was", () => {
   edit(CORE, "    nick: Optional[str] = None\n", "    nick: Optional[str] = None\n    bio: Optional[str] = None\n");
   git("add", CORE);
-  edit(CORE, "    name: Optional[str] = Field(default=None, index=True)\n    transform_id", "    name: Optional[str] = Field(default=None, index=True)\n    note: Optional[str] = None\n    transform_id");
+  edit(
+    CORE,
+    "    name: Optional[str] = Field(default=None, index=True)\n    transform_id",
+    "    name: Optional[str] = Field(default=None, index=True)\n    note: Optional[str] = None\n    transform_id",
+  );
   const before = read(CORE);
   const unstagedDiff = git("diff", "--", CORE);
   const r = commit("feat: user bio");
@@ -154,7 +185,10 @@ test("a partially staged ORM file: only the staged hunk is migrated, the unstage
 test("a commit touching no ORM file starts no Python (a missing interpreter and database would fail it)", () => {
   writeFileSync(join(dir, "README.md"), "# schema repo\n");
   git("add", "README.md");
-  const r = commit("docs: readme", { MIGRAKIT_PYTHON: "/nonexistent/python", MIGRAKIT_DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none" });
+  const r = commit("docs: readme", {
+    MIGRAKIT_PYTHON: "/nonexistent/python",
+    MIGRAKIT_DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(r.stderr.trim(), "");
 });
@@ -164,7 +198,10 @@ async function dataSurvives(fromRevision: string, insert: string, select: string
   const db = await createScratchDatabase(pg.adminUrl);
   try {
     const alembic = (rev: string) =>
-      sh(".venv/bin/python", ["-c", `from alembic.config import Config; from alembic import command; c = Config(); c.set_main_option("script_location", "${PKG}/migrations"); c.set_main_option("sqlalchemy.url", ${JSON.stringify(db.url.replace("postgresql://", "postgresql+psycopg2://"))}); command.upgrade(c, "${rev}")`]);
+      sh(".venv/bin/python", [
+        "-c",
+        `from alembic.config import Config; from alembic import command; c = Config(); c.set_main_option("script_location", "${PKG}/migrations"); c.set_main_option("sqlalchemy.url", ${JSON.stringify(db.url.replace("postgresql://", "postgresql+psycopg2://"))}); command.upgrade(c, "${rev}")`,
+      ]);
     // Plain alembic does not create the ORM's schema (migrakit's bridge does, like lamin's tooling did).
     await withClient(db.url, (c) => c.query("CREATE SCHEMA IF NOT EXISTS core"));
     alembic(fromRevision);
@@ -179,15 +216,26 @@ async function dataSurvives(fromRevision: string, insert: string, select: string
 test("renaming a column and a table keeps the rows inserted before the upgrade", async () => {
   // transform.name exists in release 0.2.0, so renaming it is a real column rename (a column added since
   // the release, such as bio, would just be added under its new name).
-  edit(CORE, "    name: Optional[str] = Field(default=None, index=True)\n    created_by", "    title: Optional[str] = Field(default=None, index=True)\n    created_by");
-  edit(CORE, 'class Run(SQLModel, table=True):', 'class Execution(SQLModel, table=True):');
-  edit(`${PKG}/__init__.py`, "from ._core import Run, Transform, User", "from ._core import Execution, Transform, User");
+  edit(
+    CORE,
+    "    name: Optional[str] = Field(default=None, index=True)\n    created_by",
+    "    title: Optional[str] = Field(default=None, index=True)\n    created_by",
+  );
+  edit(CORE, "class Run(SQLModel, table=True):", "class Execution(SQLModel, table=True):");
+  edit(
+    `${PKG}/__init__.py`,
+    "from ._core import Run, Transform, User",
+    "from ._core import Execution, Transform, User",
+  );
   git("add", CORE, `${PKG}/__init__.py`);
   const r = commit("feat: rename bio and run");
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const text = read(`${VERSIONS}/${unreleased()[0]}`);
   // A real rename, not a drop and an add (which would lose every transform's name).
-  assert.ok(text.includes('op.alter_column("transform", column_name="name", new_column_name="title", schema="core")'), text);
+  assert.ok(
+    text.includes('op.alter_column("transform", column_name="name", new_column_name="title", schema="core")'),
+    text,
+  );
   assert.doesNotMatch(text, /drop_column\('transform', 'name'/, text);
   assert.ok(text.includes('op.rename_table("run", "execution", schema="core")'), text);
   const rows = await dataSurvives(
@@ -202,11 +250,18 @@ test("renaming a column and a table keeps the rows inserted before the upgrade",
     `INSERT INTO core."user" (id, email, handle) VALUES ('u1', 'a@b', 'a'); INSERT INTO core.transform (id, version, name, created_by) VALUES ('t1', '1', 'nightly', 'u1'), ('t2', '1', NULL, 'u1')`,
     `SELECT id, title FROM core.transform ORDER BY id`,
   );
-  assert.deepEqual(titles, [{ id: "t1", title: "nightly" }, { id: "t2", title: null }]);
+  assert.deepEqual(titles, [
+    { id: "t1", title: "nightly" },
+    { id: "t2", title: null },
+  ]);
 });
 
 test("an ambiguous rename is reported with the exact --rename options, not guessed", () => {
-  edit(CORE, "    email: str = Field(index=True, unique=True)\n    handle: str = Field(index=True, unique=True)\n", "    contact: str = Field(index=True, unique=True)\n    alias: str = Field(index=True, unique=True)\n");
+  edit(
+    CORE,
+    "    email: str = Field(index=True, unique=True)\n    handle: str = Field(index=True, unique=True)\n",
+    "    contact: str = Field(index=True, unique=True)\n    alias: str = Field(index=True, unique=True)\n",
+  );
   git("add", CORE);
   const before = read(`${VERSIONS}/${unreleased()[0]}`);
   const r = commit("feat: ambiguous");
@@ -226,12 +281,20 @@ test("two branches that each added a script: merging main into the branch rebase
   git("commit", "-q", "--no-verify", "-m", "chore(release): 0.3.0");
   git("checkout", "-q", "-b", "feature");
   git("checkout", "-q", "main");
-  edit(CORE, "    handle: str = Field(index=True, unique=True)\n", "    handle: str = Field(index=True, unique=True)\n    team: Optional[str] = None\n");
+  edit(
+    CORE,
+    "    handle: str = Field(index=True, unique=True)\n",
+    "    handle: str = Field(index=True, unique=True)\n    team: Optional[str] = None\n",
+  );
   git("add", CORE);
   assert.equal(commit("feat: team").status, 0);
   const mainScript = unreleased()[0]!;
   git("checkout", "-q", "feature");
-  edit(CORE, "    title: Optional[str] = Field(default=None, index=True)\n    created_by", "    title: Optional[str] = Field(default=None, index=True)\n    kind: Optional[str] = None\n    created_by");
+  edit(
+    CORE,
+    "    title: Optional[str] = Field(default=None, index=True)\n    created_by",
+    "    title: Optional[str] = Field(default=None, index=True)\n    kind: Optional[str] = None\n    created_by",
+  );
   git("add", CORE);
   assert.equal(commit("feat: transform kind").status, 0);
   const branchScript = unreleased()[0]!;

@@ -20,7 +20,10 @@ test("the hook's not-installed text is EMIGRAKIT_NOT_INSTALLED's message and fix
 });
 
 test("init, then git commit before npm install: EMIGRAKIT_NOT_INSTALLED, what to run, --no-verify commits", (t) => {
-  const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n', "mypkg/models.py": "from sqlmodel import SQLModel\n" }, package: "unused" });
+  const repo = makeSchemaRepo({
+    files: { "mypkg/__init__.py": '"""My package."""\n', "mypkg/models.py": "from sqlmodel import SQLModel\n" },
+    package: "unused",
+  });
   t.after(() => repo.cleanup());
   repo.git("rm", "-rq", "unused");
   const init = runCli(["init", "--package", "mypkg"], { cwd: repo.dir });
@@ -29,7 +32,8 @@ test("init, then git commit before npm install: EMIGRAKIT_NOT_INSTALLED, what to
   repo.git("add", "-A");
   // A PATH with git and sh but no migrakit, as on a machine where it is not installed globally.
   const env = { ...process.env, PATH: "/usr/local/bin:/usr/bin:/bin", HUSKY: "", MIGRAKIT_SKIP: "" };
-  const commit = (...extra: string[]) => spawnSync("git", ["commit", "-m", "chore: migrakit init", ...extra], { cwd: repo.dir, env, encoding: "utf8" });
+  const commit = (...extra: string[]) =>
+    spawnSync("git", ["commit", "-m", "chore: migrakit init", ...extra], { cwd: repo.dir, env, encoding: "utf8" });
   const refused = commit();
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /error EMIGRAKIT_NOT_INSTALLED: .*migrakit is not installed/);

@@ -16,7 +16,13 @@ test("orm globs: a staged helper outside them is ignored, a staged model inside 
     },
   });
   t.after(() => repo.cleanup());
-  const env = { MIGRAKIT_PYTHON: "/nonexistent/python", MIGRAKIT_DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", CI: "true", MIGRAKIT_SKIP: "", HUSKY: "" };
+  const env = {
+    MIGRAKIT_PYTHON: "/nonexistent/python",
+    MIGRAKIT_DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
+    CI: "true",
+    MIGRAKIT_SKIP: "",
+    HUSKY: "",
+  };
   repo.write("lnschema_demo/helpers.py", "X = 2\n");
   repo.git("add", "lnschema_demo/helpers.py");
   const ignored = runCli(["hook", "pre-commit"], { cwd: repo.dir, env });

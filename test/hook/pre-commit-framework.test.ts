@@ -20,7 +20,11 @@ const PRE_COMMIT = "pre-commit==4.7.0";
 const CACHE = join(tmpdir(), "migrakit-test-pre-commit");
 const VENV = join(CACHE, "venv-4.7.0");
 const HOME = join(CACHE, "home");
-const VENV_SITE = execFileSync(join(ROOT, ".venvs/current/bin/python"), ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
+const VENV_SITE = execFileSync(
+  join(ROOT, ".venvs/current/bin/python"),
+  ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+  { encoding: "utf8" },
+).trim();
 const PKG = "lnschema_demo";
 
 let pg: TestPostgres;
@@ -30,7 +34,8 @@ let env: NodeJS.ProcessEnv;
 
 function sh(cmd: string, args: string[], opts: { cwd?: string; ok?: boolean } = {}) {
   const r = spawnSync(cmd, args, { cwd: opts.cwd ?? dir, env, encoding: "utf8", timeout: 1_200_000 });
-  if (opts.ok !== false && r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  if (opts.ok !== false && r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
@@ -67,12 +72,18 @@ before(async () => {
   writeFileSync(join(dir, ".gitignore"), ".venv/\n*.egg-info/\n__pycache__/\n");
   sh("git", ["init", "-q", "-b", "main"]);
   sh("python3", ["-m", "venv", ".venv"]);
-  const site = sh(".venv/bin/python", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.trim();
+  const site = sh(".venv/bin/python", [
+    "-c",
+    "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+  ]).stdout.trim();
   writeFileSync(join(site, "migrakit-test-stack.pth"), VENV_SITE + "\n");
   writeFileSync(join(site, "__editable__.lnschema_demo-0.2.0.pth"), dir + "\n");
   const rev = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
   // What docs/ci.md tells a pre-commit user to write, with this checkout as the git URL.
-  writeFileSync(join(dir, ".pre-commit-config.yaml"), `repos:\n  - repo: file://${ROOT.replace(/\/$/, "")}\n    rev: ${rev}\n    hooks:\n      - id: migrakit\n`);
+  writeFileSync(
+    join(dir, ".pre-commit-config.yaml"),
+    `repos:\n  - repo: file://${ROOT.replace(/\/$/, "")}\n    rev: ${rev}\n    hooks:\n      - id: migrakit\n`,
+  );
   sh("git", ["add", "-A"]);
   sh("git", ["commit", "-q", "-m", "chore: schema repo at 0.2.0"]);
   sh("git", ["tag", "v0.2.0"]);
@@ -90,7 +101,15 @@ test("pre-commit from PyPI installs migrakit's hook from a git URL + rev and run
   assert.match(install.stdout, /pre-commit installed at \.git\/hooks\/pre-commit/);
   const core = `${dir}/${PKG}/_core.py`;
   const text = readFileSync(core, "utf8");
-  writeFileSync(core, text.replace('    version: str = Field(default="1", primary_key=True)', '    v: str = Field(default="1", primary_key=True)').replace('"core.transform.version"', '"core.transform.v"'));
+  writeFileSync(
+    core,
+    text
+      .replace(
+        '    version: str = Field(default="1", primary_key=True)',
+        '    v: str = Field(default="1", primary_key=True)',
+      )
+      .replace('"core.transform.version"', '"core.transform.v"'),
+  );
   sh("git", ["add", core]);
   const r = sh("git", ["commit", "-m", "feat: rename transform.version to v"], { ok: false });
   assert.equal(r.status, 0, r.stdout + r.stderr);

@@ -35,10 +35,16 @@ test("init --hooks pre-commit: a .pre-commit-config.yaml, no husky, git's hooks 
   assert.equal(pkg.scripts, undefined, "no husky prepare script");
   // A second run changes nothing; an existing config of the user's own is never rewritten.
   const again = runCli(["init", "--hooks", "pre-commit", "--json"], { cwd: repo.dir });
-  assert.deepEqual(JSON.parse(again.stdout).actions.filter((a: { kind: string }) => a.kind !== "skip"), []);
+  assert.deepEqual(
+    JSON.parse(again.stdout).actions.filter((a: { kind: string }) => a.kind !== "skip"),
+    [],
+  );
   repo.write(".pre-commit-config.yaml", "repos: []\n");
   const own = runCli(["init", "--hooks", "pre-commit"], { cwd: repo.dir });
-  assert.match(own.stdout, /skip\s+\.pre-commit-config\.yaml — the file exists: add the migrakit hook from docs\/ci\.md/);
+  assert.match(
+    own.stdout,
+    /skip\s+\.pre-commit-config\.yaml — the file exists: add the migrakit hook from docs\/ci\.md/,
+  );
   assert.equal(repo.read(".pre-commit-config.yaml"), "repos: []\n");
 });
 
@@ -83,7 +89,14 @@ test("init with no Python package: EMIGRAKIT_INIT_NO_PACKAGE, and following its 
 test("the script template init writes quotes revision and down_revision alike (rendered by the real mako)", () => {
   const python = testPythons().find((p) => p.name === "current")!.python;
   const render = (down: string) =>
-    execFileSync(python, ["-c", `import sys\nfrom mako.template import Template\nprint(Template(sys.stdin.read()).render(up_revision="abc", down_revision=${down}, imports="", upgrades="pass", downgrades="pass"))`], { input: SCRIPT_TEMPLATE, encoding: "utf8" });
+    execFileSync(
+      python,
+      [
+        "-c",
+        `import sys\nfrom mako.template import Template\nprint(Template(sys.stdin.read()).render(up_revision="abc", down_revision=${down}, imports="", upgrades="pass", downgrades="pass"))`,
+      ],
+      { input: SCRIPT_TEMPLATE, encoding: "utf8" },
+    );
   assert.match(render('"def"'), /^revision = "abc"\ndown_revision = "def"$/m);
   assert.match(render("None"), /^down_revision = None$/m);
 });

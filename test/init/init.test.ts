@@ -13,12 +13,22 @@ import { reachableTempDir } from "../helpers/postgres.js";
 import { stopEmbeddedServer } from "../../src/db/embedded.js";
 
 test("init: an empty Python package gets config, env.py, template, versions folder, values, hook, release config", (t) => {
-  const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n', "mypkg/models.py": "from sqlmodel import SQLModel\n" }, package: "unused" });
+  const repo = makeSchemaRepo({
+    files: { "mypkg/__init__.py": '"""My package."""\n', "mypkg/models.py": "from sqlmodel import SQLModel\n" },
+    package: "unused",
+  });
   t.after(() => repo.cleanup());
   repo.git("rm", "-rq", "unused");
   const r = runCli(["init", "--package", "mypkg", "--ci", "github"], { cwd: repo.dir });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ["mypkg/migrations/env.py", "mypkg/migrations/script.py.mako", "mypkg/migrations/versions/.gitkeep", ".husky/pre-commit", ".releaserc.json", "package.json"]) {
+  for (const f of [
+    "mypkg/migrations/env.py",
+    "mypkg/migrations/script.py.mako",
+    "mypkg/migrations/versions/.gitkeep",
+    ".husky/pre-commit",
+    ".releaserc.json",
+    "package.json",
+  ]) {
     assert.ok(existsSync(repo.path(f)), f);
   }
   assert.equal(repo.read("mypkg/__init__.py"), '"""My package."""\n_migration = None\n__version__ = "0.0.0"\n');
@@ -44,14 +54,23 @@ test("init: an empty Python package gets config, env.py, template, versions fold
   const before = repo.snapshot();
   const again = runCli(["init", "--package", "mypkg", "--ci", "github", "--json"], { cwd: repo.dir });
   assert.equal(again.status, 0, again.stderr);
-  assert.deepEqual(JSON.parse(again.stdout).actions.filter((a: { kind: string }) => a.kind !== "skip"), []);
+  assert.deepEqual(
+    JSON.parse(again.stdout).actions.filter((a: { kind: string }) => a.kind !== "skip"),
+    [],
+  );
   assert.deepEqual(repo.snapshot(), before);
 });
 
 test("init: a lamin-style repo is adopted as it is (legacy names, env.py, _migration kept)", (t) => {
   const scripts = [
     { revision: "0560ee3d73dc", down: null, slug: "jupynb", date: "2022-07-21" },
-    { revision: "8280855a5064", down: "0560ee3d73dc", slug: "v0_26_2", date: "2023-02-14", header: "v0.26.2.\n\nA long docstring, as real repos have." },
+    {
+      revision: "8280855a5064",
+      down: "0560ee3d73dc",
+      slug: "v0_26_2",
+      date: "2023-02-14",
+      header: "v0.26.2.\n\nA long docstring, as real repos have.",
+    },
     { revision: "dd2b4a9499f2", down: "8280855a5064", date: "2023-02-16" },
   ];
   const env = "# our own env.py\nfrom alembic import context\n";
@@ -62,7 +81,9 @@ test("init: a lamin-style repo is adopted as it is (legacy names, env.py, _migra
     files: { "lnschema_core/migrations/env.py": env, "pyproject.toml": '[project]\nname = "lnschema_core"\n' },
   });
   t.after(() => repo.cleanup());
-  const scriptsBefore = new Map([...repo.snapshot()].filter(([p]) => p.includes("versions/") || p.endsWith("__init__.py")));
+  const scriptsBefore = new Map(
+    [...repo.snapshot()].filter(([p]) => p.includes("versions/") || p.endsWith("__init__.py")),
+  );
   const r = runCli(["init"], { cwd: repo.dir });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(repo.read("lnschema_core/migrations/env.py"), env);
@@ -70,15 +91,32 @@ test("init: a lamin-style repo is adopted as it is (legacy names, env.py, _migra
   const after = repo.snapshot();
   for (const [p, h] of scriptsBefore) assert.equal(after.get(p), h, `${p} unchanged`);
   // No package.json before: the config goes to pyproject (appended; the rest kept), package.json is created.
-  assert.equal(repo.read("pyproject.toml"), '[project]\nname = "lnschema_core"\n\n[tool.migrakit]\npackages = ["lnschema_core"]\n');
+  assert.equal(
+    repo.read("pyproject.toml"),
+    '[project]\nname = "lnschema_core"\n\n[tool.migrakit]\npackages = ["lnschema_core"]\n',
+  );
   assert.ok(!("migrakit" in JSON.parse(repo.read("package.json"))));
   assert.equal(runCli(["check", "--static"], { cwd: repo.dir }).status, 0);
 });
 
 test("init: with a package.json, config and devDependencies go into it and other keys stay", (t) => {
   const scripts = chain(2, { released: 1 });
-  const pkgJson = JSON.stringify({ name: "schema", version: "1.0.0", scripts: { prepare: "echo hi", test: "pytest" }, devDependencies: { husky: "^9.0.0" } }, null, 4) + "\n";
-  const repo = makeSchemaRepo({ scripts, init: { version: "0.1.0", migration: headOf(scripts) }, files: { "package.json": pkgJson } });
+  const pkgJson =
+    JSON.stringify(
+      {
+        name: "schema",
+        version: "1.0.0",
+        scripts: { prepare: "echo hi", test: "pytest" },
+        devDependencies: { husky: "^9.0.0" },
+      },
+      null,
+      4,
+    ) + "\n";
+  const repo = makeSchemaRepo({
+    scripts,
+    init: { version: "0.1.0", migration: headOf(scripts) },
+    files: { "package.json": pkgJson },
+  });
   t.after(() => repo.cleanup());
   assert.equal(runCli(["init"], { cwd: repo.dir }).status, 0);
   const pkg = JSON.parse(repo.read("package.json"));
@@ -91,14 +129,18 @@ test("init: with a package.json, config and devDependencies go into it and other
 });
 
 test("init: without package.json but with pyproject, a later run keeps the pyproject config", (t) => {
-  const repo = makeSchemaRepo({ files: { "pyproject.toml": '[project]\nname = "x"\n\n[tool.migrakit]\nbaseline = "release"\n' } });
+  const repo = makeSchemaRepo({
+    files: { "pyproject.toml": '[project]\nname = "x"\n\n[tool.migrakit]\nbaseline = "release"\n' },
+  });
   t.after(() => repo.cleanup());
   const r = runCli(["init", "--json"], { cwd: repo.dir });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!("migrakit" in JSON.parse(repo.read("package.json"))), "configuration stays where it was");
   assert.match(repo.read("pyproject.toml"), /baseline = "release"/);
   assert.ok(existsSync(join(repo.dir, ".releaserc.json")));
-  assert.deepEqual(JSON.parse(readFileSync(join(repo.dir, ".releaserc.json"), "utf8")), { extends: "migrakit/release-config" });
+  assert.deepEqual(JSON.parse(readFileSync(join(repo.dir, ".releaserc.json"), "utf8")), {
+    extends: "migrakit/release-config",
+  });
 });
 
 test("init: an existing file is replaced only with --force", (t) => {
@@ -115,14 +157,23 @@ test("init: the env.py it writes passes the full migrakit check on the example p
   const repo = makeSchemaRepo({ package: "unused" });
   // Its own embedded Postgres and cache, through the documented settings: never the machine-wide ones.
   const base = await reachableTempDir();
-  const own = { MIGRAKIT_POSTGRES_DIR: join(base, "pg"), XDG_CACHE_HOME: join(base, "cache"), MIGRAKIT_DATABASE_URL: "", CI: "true" };
+  const own = {
+    MIGRAKIT_POSTGRES_DIR: join(base, "pg"),
+    XDG_CACHE_HOME: join(base, "cache"),
+    MIGRAKIT_DATABASE_URL: "",
+    CI: "true",
+  };
   t.after(async () => {
     repo.cleanup();
     await stopEmbeddedServer({ env: { ...process.env, ...own } });
     rmSync(base, { recursive: true, force: true });
   });
   repo.git("rm", "-rq", "unused");
-  cpSync(fileURLToPath(new URL("../../../examples/schema-repo/lnschema_demo", import.meta.url)), repo.path("lnschema_demo"), { recursive: true });
+  cpSync(
+    fileURLToPath(new URL("../../../examples/schema-repo/lnschema_demo", import.meta.url)),
+    repo.path("lnschema_demo"),
+    { recursive: true },
+  );
   rmSync(repo.path("lnschema_demo/migrations/env.py"));
   const init = runCli(["init"], { cwd: repo.dir });
   assert.equal(init.status, 0, init.stderr);
@@ -131,7 +182,11 @@ test("init: the env.py it writes passes the full migrakit check on the example p
   repo.git("add", "-A");
   repo.git("commit", "-q", "--no-verify", "-m", "chore: migrakit init");
   repo.git("tag", "v0.2.0");
-  const check = runCli(["check", "--no-cache"], { cwd: repo.dir, env: { MIGRAKIT_PYTHON: python, ...own }, timeoutMs: 300_000 });
+  const check = runCli(["check", "--no-cache"], {
+    cwd: repo.dir,
+    env: { MIGRAKIT_PYTHON: python, ...own },
+    timeoutMs: 300_000,
+  });
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout + check.stderr, /no problems found/);
 });
@@ -142,7 +197,10 @@ test("init | head: a reader that stops reading ends init quietly, with its work 
   repo.git("rm", "-rq", "unused");
   const { spawn } = await import("node:child_process");
   const { MIGRAKIT_BIN } = await import("../helpers/cli.js");
-  const child = spawn(process.execPath, [MIGRAKIT_BIN, "init", "--package", "mypkg"], { cwd: repo.dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MIGRAKIT_BIN, "init", "--package", "mypkg"], {
+    cwd: repo.dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout.destroy(); // what `| head` does once it has its lines
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
@@ -153,7 +211,10 @@ test("init | head: a reader that stops reading ends init quietly, with its work 
 });
 
 test("init: an env.py that git ignores (lamin's repos did) is written with a warning that says how to fix it", (t) => {
-  const repo = makeSchemaRepo({ files: { "mypkg/__init__.py": '"""My package."""\n', ".gitignore": "mypkg/migrations/env.py\n" }, package: "unused" });
+  const repo = makeSchemaRepo({
+    files: { "mypkg/__init__.py": '"""My package."""\n', ".gitignore": "mypkg/migrations/env.py\n" },
+    package: "unused",
+  });
   t.after(() => repo.cleanup());
   repo.git("rm", "-rq", "unused");
   const r = runCli(["init", "--package", "mypkg"], { cwd: repo.dir });

@@ -10,7 +10,8 @@ import { WORKFLOW_DOCS, workflowBlock } from "../../src/init/workflow-docs.js";
 const doc = (rel: string) => readFileSync(new URL(`../../../${rel}`, import.meta.url), "utf8");
 
 test("every doc that shows the release job shows the one init writes (run `npm run docs:workflows` after changing it)", () => {
-  for (const rel of WORKFLOW_DOCS) assert.ok(doc(rel).includes(workflowBlock()), `${rel} shows the release job of src/init/templates.ts`);
+  for (const rel of WORKFLOW_DOCS)
+    assert.ok(doc(rel).includes(workflowBlock()), `${rel} shows the release job of src/init/templates.ts`);
 });
 
 test("the generated workflows set up the current Node LTS; the package itself still accepts Node 20", () => {

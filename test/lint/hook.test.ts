@@ -18,9 +18,19 @@ const VERSIONS = "lnschema_demo/migrations/versions";
 let dir: string;
 let cacheHome: string | undefined;
 /** Read when a test runs: the server is only there once the file's before-hooks have all run. */
-const envOf = (): NodeJS.ProcessEnv => ({ MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: (cacheHome ??= cache()), CI: "", MIGRAKIT_NO_CACHE: "1" });
+const envOf = (): NodeJS.ProcessEnv => ({
+  MIGRAKIT_PYTHON: python,
+  MIGRAKIT_DATABASE_URL: pg.adminUrl,
+  XDG_CACHE_HOME: (cacheHome ??= cache()),
+  CI: "",
+  MIGRAKIT_NO_CACHE: "1",
+});
 
-const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", ...args], { cwd: dir, encoding: "utf8" });
+const git = (...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
 const cli = (...args: string[]) => runCli(args, { cwd: dir, env: envOf(), timeoutMs: 300_000 });
 const unreleased = () => readdirSync(join(dir, VERSIONS)).filter((f) => f.endsWith("-vx_x_x.py"));
 
@@ -47,7 +57,10 @@ test("the hook blocks a generated drop_column and prints the marker line; it wri
   assert.ok(r.stderr.includes("# migrakit: allow drop-column core.user.handle — <why it is safe>"), r.stderr);
   const [script] = unreleased();
   assert.ok(script, "the script is written for review");
-  assert.ok(!readFileSync(join(dir, VERSIONS, script!), "utf8").includes("migrakit: allow"), "the hook never writes a marker");
+  assert.ok(
+    !readFileSync(join(dir, VERSIONS, script!), "utf8").includes("migrakit: allow"),
+    "the hook never writes a marker",
+  );
 });
 
 test("generate says the script drops a column and prints the marker, without writing it", () => {
@@ -57,7 +70,10 @@ test("generate says the script drops a column and prints the marker, without wri
   assert.ok(r.stdout.includes("# migrakit: allow drop-column core.user.handle — <why this is safe>"), r.stdout);
   const [script] = unreleased();
   assert.ok(script);
-  assert.ok(!readFileSync(join(dir, VERSIONS, script!), "utf8").includes("migrakit: allow"), "generate never writes a marker");
+  assert.ok(
+    !readFileSync(join(dir, VERSIONS, script!), "utf8").includes("migrakit: allow"),
+    "generate never writes a marker",
+  );
 });
 
 test("with the marker the hook passes and prints the warnings that remain; a marker without reason is refused", () => {
@@ -68,7 +84,13 @@ test("with the marker the hook passes and prints the warnings that remain; a mar
   const refused = cli("hook", "pre-commit");
   assert.equal(refused.status, 1, refused.stdout + refused.stderr);
   assert.match(refused.stderr, /EMIGRAKIT_LINT_MARKER_INVALID/);
-  writeFileSync(file, text.replace("def upgrade()", "# migrakit: allow drop-column core.user.handle — handles moved to core.profile in 0.2\ndef upgrade()"));
+  writeFileSync(
+    file,
+    text.replace(
+      "def upgrade()",
+      "# migrakit: allow drop-column core.user.handle — handles moved to core.profile in 0.2\ndef upgrade()",
+    ),
+  );
   git("add", "-A");
   const r = cli("hook", "pre-commit");
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -83,9 +105,14 @@ test("allowDestructive: true accepts the drop repo-wide; check --json lists the 
   assert.equal(blocked.status, 1, blocked.stdout + blocked.stderr);
   const doc = JSON.parse(blocked.stdout) as { findings: { code: string; line?: number; file?: string }[] };
   const drop = doc.findings.find((f) => f.code === "EMIGRAKIT_LINT_DESTRUCTIVE");
-  assert.ok(drop && drop.line && drop.file === `${VERSIONS}/${unreleased()[0]}`, JSON.stringify(doc.findings));
+  assert.ok(drop?.line && drop.file === `${VERSIONS}/${unreleased()[0]}`, JSON.stringify(doc.findings));
   const annotated = runCli(["check"], { cwd: dir, env: { ...envOf(), GITHUB_ACTIONS: "true" }, timeoutMs: 300_000 });
-  assert.ok(annotated.stdout.includes(`::error file=${VERSIONS}/${unreleased()[0]},line=${drop.line},title=EMIGRAKIT_LINT_DESTRUCTIVE::`), annotated.stdout);
+  assert.ok(
+    annotated.stdout.includes(
+      `::error file=${VERSIONS}/${unreleased()[0]},line=${drop.line},title=EMIGRAKIT_LINT_DESTRUCTIVE::`,
+    ),
+    annotated.stdout,
+  );
   assert.ok(annotated.stdout.includes("::warning file="), annotated.stdout);
   writeFileSync(join(dir, "migrakit.config.json"), JSON.stringify({ allowDestructive: true }));
   const r = cli("check");

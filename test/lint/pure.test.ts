@@ -40,24 +40,59 @@ test("type changes: which narrow, which rewrite, which are a catalog change only
 test("rules: each destructive rule fires on an existing table and not on a new one", () => {
   const isNew: RuleContext = { ...existing, isNew: () => true };
   const drop = { line: 3, kind: "drop-column" as const, table: T, column: "note" };
-  assert.deepEqual(evaluate(drop, existing).map((h) => [h.rule, h.object]), [["drop-column", "core.run.note"]]);
+  assert.deepEqual(
+    evaluate(drop, existing).map((h) => [h.rule, h.object]),
+    [["drop-column", "core.run.note"]],
+  );
   assert.deepEqual(evaluate(drop, isNew), []);
-  assert.deepEqual(evaluate({ line: 1, kind: "drop-schema", schema: "core" }, isNew).map((h) => h.rule), ["drop-schema"], "a schema is never new");
+  assert.deepEqual(
+    evaluate({ line: 1, kind: "drop-schema", schema: "core" }, isNew).map((h) => h.rule),
+    ["drop-schema"],
+    "a schema is never new",
+  );
 });
 
 test("rules: defaults rewrite before Postgres 11, volatile ones always", () => {
-  const add = { line: 1, kind: "add-column" as const, table: T, column: "at", notNull: false, default: "now()", volatile: [] };
+  const add = {
+    line: 1,
+    kind: "add-column" as const,
+    table: T,
+    column: "at",
+    notNull: false,
+    default: "now()",
+    volatile: [],
+  };
   assert.deepEqual(evaluate(add, existing), []);
-  assert.deepEqual(evaluate(add, { ...existing, postgresVersion: 10 }).map((h) => h.rule), ["volatile-default"]);
-  assert.deepEqual(evaluate({ ...add, volatile: ["random"] }, existing).map((h) => h.rule), ["volatile-default"]);
+  assert.deepEqual(
+    evaluate(add, { ...existing, postgresVersion: 10 }).map((h) => h.rule),
+    ["volatile-default"],
+  );
+  assert.deepEqual(
+    evaluate({ ...add, volatile: ["random"] }, existing).map((h) => h.rule),
+    ["volatile-default"],
+  );
 });
 
 test("rules: transaction control only matters in a transactional script; enum labels lost", () => {
   const tx = { line: 1, kind: "transaction" as const, what: "COMMIT" };
-  assert.deepEqual(evaluate(tx, existing).map((h) => h.rule), ["transaction-control"]);
+  assert.deepEqual(
+    evaluate(tx, existing).map((h) => h.rule),
+    ["transaction-control"],
+  );
   assert.deepEqual(evaluate(tx, { ...existing, transactional: false }), []);
-  const alter = { line: 1, kind: "alter-type" as const, table: T, column: "mood", from: { type: "mood", nullable: true, enum_labels: ["a", "b"] }, to: "mood2", toLabels: ["a"] };
-  assert.deepEqual(evaluate(alter, existing).map((h) => [h.rule, h.what]), [["drop-enum-value", "converts core.run.mood to an enum without 'b'"]]);
+  const alter = {
+    line: 1,
+    kind: "alter-type" as const,
+    table: T,
+    column: "mood",
+    from: { type: "mood", nullable: true, enum_labels: ["a", "b"] },
+    to: "mood2",
+    toLabels: ["a"],
+  };
+  assert.deepEqual(
+    evaluate(alter, existing).map((h) => [h.rule, h.what]),
+    [["drop-enum-value", "converts core.run.mood to an enum without 'b'"]],
+  );
 });
 
 test("every rule has an id, a why and a section in docs/lint.md", async () => {
@@ -73,7 +108,13 @@ test("every rule has an id, a why and a section in docs/lint.md", async () => {
 
 test("markers: rule, object and reason; without a reason it is invalid; public. is optional", () => {
   const { markers, invalid } = readMarkers(
-    ["x = 1", "# migrakit: allow drop-column core.run.note — replaced by run.notes", "    # migrakit: allow drop-table run -- gone", "# migrakit: allow drop-table core.x", "# migrakit: allowed nothing"].join("\n"),
+    [
+      "x = 1",
+      "# migrakit: allow drop-column core.run.note — replaced by run.notes",
+      "    # migrakit: allow drop-table run -- gone",
+      "# migrakit: allow drop-table core.x",
+      "# migrakit: allowed nothing",
+    ].join("\n"),
   );
   assert.deepEqual(markers, [
     { line: 2, rule: "drop-column", object: "core.run.note", reason: "replaced by run.notes" },
@@ -85,12 +126,22 @@ test("markers: rule, object and reason; without a reason it is invalid; public. 
 });
 
 test("raw SQL: parsed by Postgres's parser into the same actions; garbage is reported, never skipped", async () => {
-  const actions = await sqlActions("ALTER TABLE core.run DROP COLUMN note; CREATE INDEX CONCURRENTLY ix ON core.run (a); COMMIT; TRUNCATE core.run", 7, false);
-  assert.deepEqual(actions.map((a) => a.kind), ["drop-column", "create-index", "transaction", "truncate"]);
+  const actions = await sqlActions(
+    "ALTER TABLE core.run DROP COLUMN note; CREATE INDEX CONCURRENTLY ix ON core.run (a); COMMIT; TRUNCATE core.run",
+    7,
+    false,
+  );
+  assert.deepEqual(
+    actions.map((a) => a.kind),
+    ["drop-column", "create-index", "transaction", "truncate"],
+  );
   const bad = await sqlActions("ALTER TABLEE core.run", 9, false);
   assert.equal(bad.length, 1);
   assert.equal(bad[0]!.kind, "unparseable");
-  assert.equal(withoutDriverPlaceholders("UPDATE t SET a = %(a)s WHERE b = %s AND c LIKE 'x%%'"), "UPDATE t SET a = $1 WHERE b = $1 AND c LIKE 'x%'");
+  assert.equal(
+    withoutDriverPlaceholders("UPDATE t SET a = %(a)s WHERE b = %s AND c LIKE 'x%%'"),
+    "UPDATE t SET a = $1 WHERE b = $1 AND c LIKE 'x%'",
+  );
 });
 
 test("sizes are shown the way a person reads them", () => {
@@ -101,8 +152,16 @@ test("sizes are shown the way a person reads them", () => {
 });
 
 test("generate's drops: table and column drops in alembic's rendering, with the marker to add", () => {
-  const drops = generatedDrops("    op.drop_index(op.f('ix_x'), table_name='user', schema='core')\n    op.drop_column('user', 'handle', schema='core')\n    op.drop_table('run')");
-  assert.deepEqual(drops.map((d) => [d.rule, d.object]), [["drop-table", "run"], ["drop-column", "core.user.handle"]]);
+  const drops = generatedDrops(
+    "    op.drop_index(op.f('ix_x'), table_name='user', schema='core')\n    op.drop_column('user', 'handle', schema='core')\n    op.drop_table('run')",
+  );
+  assert.deepEqual(
+    drops.map((d) => [d.rule, d.object]),
+    [
+      ["drop-table", "run"],
+      ["drop-column", "core.user.handle"],
+    ],
+  );
   assert.equal(drops[1]!.marker, "# migrakit: allow drop-column core.user.handle — <why this is safe>");
 });
 
@@ -115,23 +174,48 @@ test("the whole lint over recorded ops: new tables exempt across scripts, marker
       ops: [
         { op: "drop_table", schema: "core", table: "fresh", line: 6 },
         { op: "drop_column", schema: "core", table: "run", column: "note", line: 7 },
-        { op: "create_index", schema: "core", table: "run", name: "ix_run_a", unique: false, concurrently: false, line: 8 },
+        {
+          op: "create_index",
+          schema: "core",
+          table: "run",
+          name: "ix_run_a",
+          unique: false,
+          concurrently: false,
+          line: 8,
+        },
       ],
     },
   };
   const scripts = [
     { revision: "a", file: "a.py", text: "", release: "unreleased" },
-    { revision: "b", file: "b.py", text: "# migrakit: allow index-not-concurrent ix_run_a — tiny table\n# migrakit: allow drop-table core.gone — old", release: "unreleased" },
+    {
+      revision: "b",
+      file: "b.py",
+      text: "# migrakit: allow index-not-concurrent ix_run_a — tiny table\n# migrakit: allow drop-table core.gone — old",
+      release: "unreleased",
+    },
   ];
   const r = await lintScripts({ scripts, recorded, allowDestructive: false, postgresVersion: 17 });
-  assert.deepEqual(r.findings.map((f) => [f.code, f.line, f.severity]), [
-    ["EMIGRAKIT_LINT_DESTRUCTIVE", 7, "error"],
-    ["EMIGRAKIT_LINT_MARKER_STALE", 2, "warning"],
-  ]);
+  assert.deepEqual(
+    r.findings.map((f) => [f.code, f.line, f.severity]),
+    [
+      ["EMIGRAKIT_LINT_DESTRUCTIVE", 7, "error"],
+      ["EMIGRAKIT_LINT_MARKER_STALE", 2, "warning"],
+    ],
+  );
   assert.equal(r.hits.find((h) => h.rule === "index-not-concurrent")?.accepted, "tiny table");
   const allowed = await lintScripts({ scripts, recorded, allowDestructive: true, postgresVersion: 17 });
-  assert.deepEqual(allowed.findings.map((f) => f.code), ["EMIGRAKIT_LINT_MARKER_STALE"]);
-  const sized = await lintScripts({ scripts: [{ ...scripts[1]!, text: "" }], recorded, allowDestructive: true, postgresVersion: 17, sizes: new Map([["core.run", { rows: 4_100_000, bytes: 2.3 * 1024 ** 3 }]]) });
+  assert.deepEqual(
+    allowed.findings.map((f) => f.code),
+    ["EMIGRAKIT_LINT_MARKER_STALE"],
+  );
+  const sized = await lintScripts({
+    scripts: [{ ...scripts[1]!, text: "" }],
+    recorded,
+    allowDestructive: true,
+    postgresVersion: 17,
+    sizes: new Map([["core.run", { rows: 4_100_000, bytes: 2.3 * 1024 ** 3 }]]),
+  });
   const lock = sized.findings.find((f) => f.code === "EMIGRAKIT_LINT_LOCK")!;
   assert.match(lock.message, /\(core\.run on the instance: 4\.1 M rows, 2\.3 GB\)$/);
 });

@@ -20,7 +20,13 @@ function context(version: string): ReleaseContext {
   const log = (...a: unknown[]) => void logged.push(a.join(" "));
   return {
     cwd: repo.dir,
-    env: { ...process.env, MIGRAKIT_PYTHON: python, MIGRAKIT_DATABASE_URL: pg.adminUrl, XDG_CACHE_HOME: cache(), CI: "true" },
+    env: {
+      ...process.env,
+      MIGRAKIT_PYTHON: python,
+      MIGRAKIT_DATABASE_URL: pg.adminUrl,
+      XDG_CACHE_HOME: cache(),
+      CI: "true",
+    },
     logger: { log, warn: log, error: log, success: log },
     options: {},
     nextRelease: { version },
@@ -33,7 +39,10 @@ test("the notes list the lint's warnings under the script they belong to", async
   const script = lines.findIndex((l) => l.includes("d6e7f8091a2b"));
   assert.ok(script >= 0, notes);
   assert.match(lines[script + 1]!, /^ {2}\* ⚠ `rename-table`: renames table core\.dobject to file$/);
-  assert.ok(notes.includes("⚠ `add-foreign-key`: adds FOREIGN KEY fk_dataset_file_id_file on core.dataset without NOT VALID"), notes);
+  assert.ok(
+    notes.includes("⚠ `add-foreign-key`: adds FOREIGN KEY fk_dataset_file_id_file on core.dataset without NOT VALID"),
+    notes,
+  );
 });
 
 test("majorOnBreakingMigration: a rename makes the release major; without the option nothing is decided", async () => {

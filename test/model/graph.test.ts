@@ -78,7 +78,13 @@ test("cycles of one, two and three, each reported once", () => {
 
 test("a cycle hanging off a chain", () => {
   // a ← b ← c, and c ← d ← e with b also naming e: a ring b → c → d → e → b fed from a.
-  const g = buildGraph([script("a", null), script("b", ["a", "e"]), script("c", "b"), script("d", "c"), script("e", "d")]);
+  const g = buildGraph([
+    script("a", null),
+    script("b", ["a", "e"]),
+    script("c", "b"),
+    script("d", "c"),
+    script("e", "d"),
+  ]);
   assert.deepEqual(g.cycles, [["b", "c", "d", "e"]]);
   assert.deepEqual(g.merges, ["b"]);
 });
@@ -87,13 +93,21 @@ test("duplicates keep every script and break the chain", () => {
   const first = script("a", null, "v/1.py");
   const second = script("a", null, "v/2.py");
   const g = buildGraph([first, script("b", "a"), second]);
-  assert.deepEqual(g.byRevision.get("a")?.map((s) => s.path), ["v/1.py", "v/2.py"]);
+  assert.deepEqual(
+    g.byRevision.get("a")?.map((s) => s.path),
+    ["v/1.py", "v/2.py"],
+  );
   assert.equal(g.chain, null);
   assert.deepEqual(g.roots, ["a"]);
 });
 
 test("missing parents", () => {
-  const g = buildGraph([script("a", null), script("b", "a"), script("c", ["gone", "gone"]), script("d", ["b", "lost"])]);
+  const g = buildGraph([
+    script("a", null),
+    script("b", "a"),
+    script("c", ["gone", "gone"]),
+    script("d", ["b", "lost"]),
+  ]);
   assert.deepEqual(g.missingParents, [
     { revision: "c", parent: "gone" },
     { revision: "d", parent: "lost" },

@@ -118,9 +118,15 @@ test("CRLF and BOM survive a rewrite: only the value's bytes change", () => {
   assert.equal(p.migration?.value, "abc");
   assert.equal(p.migration?.line, 2);
   const out = rewriteAssignment(src, p.migration!, "def012345678");
-  assert.equal(out, "\uFEFF# header comment\r\n_migration = 'def012345678'  # head\r\n__version__: str = \"0.1.0\"\r\n");
+  assert.equal(
+    out,
+    "\uFEFF# header comment\r\n_migration = 'def012345678'  # head\r\n__version__: str = \"0.1.0\"\r\n",
+  );
   const out2 = rewriteAssignment(out, parseInitFile(out).version!, "1.0.0");
-  assert.equal(out2, "\uFEFF# header comment\r\n_migration = 'def012345678'  # head\r\n__version__: str = \"1.0.0\"\r\n");
+  assert.equal(
+    out2,
+    "\uFEFF# header comment\r\n_migration = 'def012345678'  # head\r\n__version__: str = \"1.0.0\"\r\n",
+  );
 });
 
 test("rewriteAssignment: None ↔ string, quote styles and prefixes", () => {
@@ -143,13 +149,19 @@ test("setInitValue rewrites a present value", () => {
 
 test("setInitValue inserts after the last of the three values", () => {
   const src = '"""Doc."""\n_migration = None\nfrom x import y\n\n\ndef f():\n    pass\n';
-  assert.equal(setInitValue(src, "__version__", "0.1.0"), '"""Doc."""\n_migration = None\n__version__ = "0.1.0"\nfrom x import y\n\n\ndef f():\n    pass\n');
+  assert.equal(
+    setInitValue(src, "__version__", "0.1.0"),
+    '"""Doc."""\n_migration = None\n__version__ = "0.1.0"\nfrom x import y\n\n\ndef f():\n    pass\n',
+  );
 });
 
 test("setInitValue inserts after the docstring and imports, keeping CRLF", () => {
   const src = '"""Doc.\r\n\r\nMore."""\r\nfrom __future__ import annotations\r\nimport os  # noqa\r\n\r\nX = 1\r\n';
   const out = setInitValue(src, "_migration", "abc");
-  assert.equal(out, '"""Doc.\r\n\r\nMore."""\r\nfrom __future__ import annotations\r\nimport os  # noqa\r\n_migration = "abc"\r\n\r\nX = 1\r\n');
+  assert.equal(
+    out,
+    '"""Doc.\r\n\r\nMore."""\r\nfrom __future__ import annotations\r\nimport os  # noqa\r\n_migration = "abc"\r\n\r\nX = 1\r\n',
+  );
   assert.equal(parseInitFile(out).migration?.value, "abc");
 });
 

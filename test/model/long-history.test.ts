@@ -10,6 +10,10 @@ test("1000 released scripts parse into one chain with matching headers and no sy
   const { revs, parse } = longHistory(n);
   const first = parse();
   assert.equal(first.graph.chain?.length, n);
-  assert.ok(first.scripts.every((s) => s.name.kind === "released" && s.source.header?.version === s.name.version && !s.source.syntaxError));
+  assert.ok(
+    first.scripts.every(
+      (s) => s.name.kind === "released" && s.source.header?.version === s.name.version && !s.source.syntaxError,
+    ),
+  );
   assert.equal(first.init.migration?.value, revs[n - 1]);
 });

@@ -13,8 +13,12 @@ const body = (src: string, name: string) => {
 };
 
 test("a body runs to the next module-level statement, whatever its strings hold at column 0", () => {
-  const src = 'def upgrade():\n    op.execute("""\nUPDATE t SET x = 1;\n# not a comment\n""")\n    op.drop_table("t")\n\n\ndef downgrade():\n    pass\n';
-  assert.equal(body(src, "upgrade"), '    op.execute("""\nUPDATE t SET x = 1;\n# not a comment\n""")\n    op.drop_table("t")\n');
+  const src =
+    'def upgrade():\n    op.execute("""\nUPDATE t SET x = 1;\n# not a comment\n""")\n    op.drop_table("t")\n\n\ndef downgrade():\n    pass\n';
+  assert.equal(
+    body(src, "upgrade"),
+    '    op.execute("""\nUPDATE t SET x = 1;\n# not a comment\n""")\n    op.drop_table("t")\n',
+  );
   assert.equal(body(src, "downgrade"), "    pass\n");
   assert.deepEqual(functionSpan(src, "downgrade"), { start: src.indexOf("    pass"), end: src.length });
 });
@@ -33,7 +37,8 @@ test("multi-line signatures, return annotations and comments after the colon", (
 });
 
 test("indented comments belong to the body; trailing blank lines and column-0 comments do not", () => {
-  const src = "def upgrade():\n    op.x()\n    # ### end Alembic commands ###\n\n# module comment\n\ndef downgrade():\n    pass\n";
+  const src =
+    "def upgrade():\n    op.x()\n    # ### end Alembic commands ###\n\n# module comment\n\ndef downgrade():\n    pass\n";
   assert.equal(body(src, "upgrade"), "    op.x()\n    # ### end Alembic commands ###\n");
 });
 

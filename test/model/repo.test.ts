@@ -20,7 +20,10 @@ test("scripts and __init__.py are decoded strictly: invalid bytes are reported, 
     const r = await readSchemaRepo(repo.dir, repo.pkg);
     const versions = `${repo.pkg}/migrations/versions`;
     assert.deepEqual(r.undecodable, [`${versions}/${scriptFileName(c!)}`]);
-    assert.deepEqual(r.scripts.map((s) => s.name.file), [a!, b!, d!].map(scriptFileName));
+    assert.deepEqual(
+      r.scripts.map((s) => s.name.file),
+      [a!, b!, d!].map(scriptFileName),
+    );
     assert.equal(r.scripts[0]!.text, scriptText(a!)); // the BOM is dropped, as the strict decoder drops it
     assert.equal(r.scripts[0]!.source.header?.start, 0);
     assert.ok(r.scripts[1]!.text.endsWith("\uFFFD\n"));

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatScriptName, parseScriptName, slugForVersion, UNRELEASED_SLUG, versionForSlug } from "../../src/model/script-name.js";
+import {
+  formatScriptName,
+  parseScriptName,
+  slugForVersion,
+  UNRELEASED_SLUG,
+  versionForSlug,
+} from "../../src/model/script-name.js";
 
 test("the seed's names", () => {
   assert.deepEqual(parseScriptName("2023-02-16-dd2b4a9499f2-vx_x_x.py"), {
@@ -58,8 +64,17 @@ test("legacy names from lamin repos are kept as they are", () => {
 });
 
 test("names without a date or revision are legacy with nulls", () => {
-  for (const file of ["0560ee3d73dc_add_column.py", "initial.py", "23-02-16-abc-vx_x_x.py", "2023-02-16-dd2b4a9499f2-vx_x_x.pyc"]) {
-    assert.deepEqual(parseScriptName(file), { file, date: null, revision: null, slug: null, kind: "legacy", version: null }, file);
+  for (const file of [
+    "0560ee3d73dc_add_column.py",
+    "initial.py",
+    "23-02-16-abc-vx_x_x.py",
+    "2023-02-16-dd2b4a9499f2-vx_x_x.pyc",
+  ]) {
+    assert.deepEqual(
+      parseScriptName(file),
+      { file, date: null, revision: null, slug: null, kind: "legacy", version: null },
+      file,
+    );
   }
 });
 
@@ -101,9 +116,23 @@ test("formatScriptName is the inverse of parseScriptName", () => {
 
 test("names split exactly as the pattern of docs/spec.md §1 does", () => {
   const pattern = /^(\d{4}-\d{2}-\d{2})-([0-9A-Za-z]+)(?:-(.*))?\.py$/s;
-  const names = ["2023-02-16-dd2b4a9499f2-vx_x_x.py", "2023-02-16-abc.py", "2023-02-16-abc-.py", "2023-02-16-.py", "2023-02-16-a.py",
-    "2023-02-16-abc.py.py", "2023-02-16-ab.c-v1_0_0.py", "2023-02-16-abc-def-ghi.py", "2023-2-16-abc-v1_0_0.py", "2023-02-16_abc.py",
-    "2023-02-16-abc-x\ny.py", "2023-02-16-abc-v1_0_0.pyc", "x2023-02-16-abc.py", "2023-02-16-ABC09-legacy.py", "2023-02-16-é-x.py"];
+  const names = [
+    "2023-02-16-dd2b4a9499f2-vx_x_x.py",
+    "2023-02-16-abc.py",
+    "2023-02-16-abc-.py",
+    "2023-02-16-.py",
+    "2023-02-16-a.py",
+    "2023-02-16-abc.py.py",
+    "2023-02-16-ab.c-v1_0_0.py",
+    "2023-02-16-abc-def-ghi.py",
+    "2023-2-16-abc-v1_0_0.py",
+    "2023-02-16_abc.py",
+    "2023-02-16-abc-x\ny.py",
+    "2023-02-16-abc-v1_0_0.pyc",
+    "x2023-02-16-abc.py",
+    "2023-02-16-ABC09-legacy.py",
+    "2023-02-16-é-x.py",
+  ];
   const pieces = ["2023", "-", "02", "16", "abc", "v1_0_0", "vx_x_x", ".py", ".", "_", "é", "9"];
   let seed = 11;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -115,6 +144,10 @@ test("names split exactly as the pattern of docs/spec.md §1 does", () => {
   for (const name of names) {
     const m = pattern.exec(name);
     const p = parseScriptName(name);
-    assert.deepEqual([p.date, p.revision, p.slug], m ? [m[1], m[2], m[3] ?? null] : [null, null, null], JSON.stringify(name));
+    assert.deepEqual(
+      [p.date, p.revision, p.slug],
+      m ? [m[1], m[2], m[3] ?? null] : [null, null, null],
+      JSON.stringify(name),
+    );
   }
 });

@@ -70,7 +70,14 @@ test("the usual shapes are read by the scanner itself", () => {
   assert.ok(seed);
   assert.deepEqual(seed.docstring, { line: 1, start: 0, end: 13 });
   const at = SEED.indexOf("'dd2b4a9499f2'");
-  assert.deepEqual(seed.revision, { kind: "string", line: 5, start: at, end: at + 14, value: "dd2b4a9499f2", quote: "'" });
+  assert.deepEqual(seed.revision, {
+    kind: "string",
+    line: 5,
+    start: at,
+    end: at + 14,
+    value: "dd2b4a9499f2",
+    quote: "'",
+  });
   assert.equal(seed.downRevision?.kind, "string");
   const modern = scanScript(MODERN);
   assert.ok(modern);
@@ -83,7 +90,11 @@ test("the usual shapes are read by the scanner itself", () => {
   assert.deepEqual(crlf.revision, { kind: "string", line: 2, start: 27, end: 36, value: "abc", quote: '"""' });
   assert.deepEqual(crlf.downRevision, { kind: "none", line: 3, start: 54, end: 58 });
   assert.deepEqual(scanScript(""), { docstring: null, revision: null, downRevision: null });
-  assert.deepEqual(scanScript("import os\n'''not a docstring'''\n"), { docstring: null, revision: null, downRevision: null });
+  assert.deepEqual(scanScript("import os\n'''not a docstring'''\n"), {
+    docstring: null,
+    revision: null,
+    downRevision: null,
+  });
 });
 
 test("anything unusual is left to the tokenizer", () => {
@@ -143,9 +154,51 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ["'", '"', '"""', "'''", "#", "\n", "\r", "\r\n", "\\", "(", ")", "[", "]", "{", "}", ":", "=", "==", ";", "@", " ", "    ", "\t", "\f",
-  "revision", "down_revision", "None", "def f():", "class A:", "if x:", "async", "r", "b", ",", "x", "1", "\uFEFF", "é",
-  "revision = 'x'", "down_revision: Union[str, None] = None", "\\\n", "pass", "@d"];
+const PIECES = [
+  "'",
+  '"',
+  '"""',
+  "'''",
+  "#",
+  "\n",
+  "\r",
+  "\r\n",
+  "\\",
+  "(",
+  ")",
+  "[",
+  "]",
+  "{",
+  "}",
+  ":",
+  "=",
+  "==",
+  ";",
+  "@",
+  " ",
+  "    ",
+  "\t",
+  "\f",
+  "revision",
+  "down_revision",
+  "None",
+  "def f():",
+  "class A:",
+  "if x:",
+  "async",
+  "r",
+  "b",
+  ",",
+  "x",
+  "1",
+  "\uFEFF",
+  "é",
+  "revision = 'x'",
+  "down_revision: Union[str, None] = None",
+  "\\\n",
+  "pass",
+  "@d",
+];
 
 function mutate(text: string, next: () => number): string {
   let out = text;

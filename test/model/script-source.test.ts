@@ -131,7 +131,11 @@ test("syntax errors Python would refuse, with their line", () => {
   const cases: [string, number, RegExp][] = [
     [`"""vX.X.X.\nrevision = "a"\n`, 1, /unterminated triple-quoted string literal \(detected at line 2\)/],
     [`revision = "a\n`, 1, /unterminated string/],
-    [`x = 1\ndef upgrade():\n    op.add_column("t", sa.Column("c")\n\ndef downgrade():\n    pass\n`, 3, /'\(' was never closed/],
+    [
+      `x = 1\ndef upgrade():\n    op.add_column("t", sa.Column("c")\n\ndef downgrade():\n    pass\n`,
+      3,
+      /'\(' was never closed/,
+    ],
     [`x = [1, 2)\n`, 1, /does not match/],
     [`x = (\n1]\n`, 2, /does not match opening parenthesis '\(' on line 1/],
     [`x = 1)\n`, 1, /unmatched '\)'/],
@@ -177,7 +181,10 @@ test("rewriteHeader changes only the version word", () => {
   const long = rewriteHeader(LONG_DOCSTRING, parseScriptSource(LONG_DOCSTRING).header, null);
   assert.equal(long, LONG_DOCSTRING.replace('"""v0.26.2.\n', '"""vX.X.X.\n'));
   const crlf = '\uFEFF"""vX.X.X.\r\n\r\nLong text."""\r\nrevision = "a"\r\n';
-  assert.equal(rewriteHeader(crlf, parseScriptSource(crlf).header, "0.30rc3"), '\uFEFF"""v0.30rc3.\r\n\r\nLong text."""\r\nrevision = "a"\r\n');
+  assert.equal(
+    rewriteHeader(crlf, parseScriptSource(crlf).header, "0.30rc3"),
+    '\uFEFF"""v0.30rc3.\r\n\r\nLong text."""\r\nrevision = "a"\r\n',
+  );
   const nodot = "'''v1.0.0'''\n";
   assert.equal(rewriteHeader(nodot, parseScriptSource(nodot).header, "1.0.1"), "'''v1.0.1.'''\n");
 });
@@ -189,14 +196,18 @@ test("rewriteHeader without a version word or without a docstring", () => {
   assert.equal(rewriteHeader(empty, parseScriptSource(empty).header, "1.0.0"), '"""v1.0.0.\nAdd a column.\n"""\n');
   const none = "#!/usr/bin/env python\r\nrevision = 'a'\r\n";
   const out = rewriteHeader(none, null, null);
-  assert.equal(out, "#!/usr/bin/env python\r\n\"\"\"vX.X.X.\"\"\"\r\nrevision = 'a'\r\n");
+  assert.equal(out, '#!/usr/bin/env python\r\n"""vX.X.X."""\r\nrevision = \'a\'\r\n');
   assert.equal(parseScriptSource(out).header?.kind, "unreleased");
 });
 
 test("setDownRevision rewrites just the literal, in every form", () => {
   const cases: [string, string | null, string][] = [
     [`down_revision = '8280855a5064'`, "aaaaaaaaaaaa", `down_revision = 'aaaaaaaaaaaa'`],
-    [`down_revision: Union[str, None] = "x"  # parent`, "aaaaaaaaaaaa", `down_revision: Union[str, None] = "aaaaaaaaaaaa"  # parent`],
+    [
+      `down_revision: Union[str, None] = "x"  # parent`,
+      "aaaaaaaaaaaa",
+      `down_revision: Union[str, None] = "aaaaaaaaaaaa"  # parent`,
+    ],
     [`down_revision = None`, "aaaaaaaaaaaa", `down_revision = "aaaaaaaaaaaa"`],
     [`down_revision = ('a', 'b')`, "aaaaaaaaaaaa", `down_revision = 'aaaaaaaaaaaa'`],
     [`down_revision = "x"`, null, `down_revision = None`],

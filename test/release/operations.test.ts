@@ -5,7 +5,8 @@ import { readOperations } from "../../src/model/operations.js";
 import { summarizeOperations } from "../../src/release/operations.js";
 import { scriptText } from "../helpers/schema-repo.js";
 
-const script = (upgrade: string, downgrade = "pass") => scriptText({ revision: "dd2b4a9499f2", down: "8280855a5064", upgrade, downgrade });
+const script = (upgrade: string, downgrade = "pass") =>
+  scriptText({ revision: "dd2b4a9499f2", down: "8280855a5064", upgrade, downgrade });
 
 test("the seed's rename reads as a rename, from upgrade() only", () => {
   const text = script(
@@ -24,7 +25,7 @@ test("common operations, in order, each named with its table", () => {
       "op.drop_column('transform', 'legacy')  # no schema",
       'op.alter_column("transform", "v", existing_type=sa.VARCHAR(), nullable=False, schema="core")',
       'op.rename_table("file", "storage", schema="core")',
-      'op.execute("UPDATE core.transform SET v = \'1\'")',
+      "op.execute(\"UPDATE core.transform SET v = '1'\")",
     ].join("\n"),
   );
   assert.equal(
@@ -46,7 +47,10 @@ test("dialect branches are summarised once; get_bind is not an operation; batch 
   );
   assert.equal(summarizeOperations(text), "rename column core.transform.version → v");
   assert.equal(readOperations(text).filter((o) => o.name === "alter_column").length, 2);
-  assert.equal(readOperations(text).some((o) => o.name === "get_bind"), false);
+  assert.equal(
+    readOperations(text).some((o) => o.name === "get_bind"),
+    false,
+  );
 });
 
 test("batch mode: indexes, foreign keys and columns are on the batch's table, never on a column or the referenced table", () => {

@@ -29,7 +29,11 @@ test("no git remote: EMIGRAKIT_RELEASE_FAILED (ENOREPOURL) without a stack trace
   repo.git("remote", "add", "origin", repo.remote);
   const again = runRelease(repo, ["--json"]);
   assert.equal(again.status, 0, again.stderr);
-  assert.deepEqual(JSON.parse(again.stdout), { ok: true, dryRun: false, released: { version: "1.0.0", gitTag: "v1.0.0", channel: null } });
+  assert.deepEqual(JSON.parse(again.stdout), {
+    ok: true,
+    dryRun: false,
+    released: { version: "1.0.0", gitTag: "v1.0.0", channel: null },
+  });
 });
 
 test("a remote that cannot be reached: EMIGRAKIT_RELEASE_FAILED with the first line of git's complaint, no stack", (t) => {

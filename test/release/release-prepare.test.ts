@@ -4,7 +4,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { makeReleaseRepo, PKG, runPrepare, SECOND_SCRIPT, RELEASED, SEED_INIT, SEED_SCRIPT, seedFile, VERSIONS, withFirstLine } from "./release-repo.js";
+import {
+  makeReleaseRepo,
+  PKG,
+  runPrepare,
+  SECOND_SCRIPT,
+  RELEASED,
+  SEED_INIT,
+  SEED_SCRIPT,
+  seedFile,
+  VERSIONS,
+  withFirstLine,
+} from "./release-repo.js";
 
 const released = `${VERSIONS}/2023-02-16-dd2b4a9499f2-v1_0_0.py`;
 
@@ -23,7 +34,13 @@ test("the seed's example: 1.0.0 renames the script, rewrites its first line and 
     if (path === seedFile || path === `${PKG}/__init__.py`) continue;
     assert.equal(after.get(path), hash, `${path} must not change`);
   }
-  assert.deepEqual([...after.keys()].sort(), [...before.keys()].filter((p) => p !== seedFile).concat(released).sort());
+  assert.deepEqual(
+    [...after.keys()].sort(),
+    [...before.keys()]
+      .filter((p) => p !== seedFile)
+      .concat(released)
+      .sort(),
+  );
   // Running it again changes nothing.
   const again = runPrepare(repo, ["--version", "1.0.0"]);
   assert.equal(again.status, 0, again.stderr);
@@ -31,7 +48,10 @@ test("the seed's example: 1.0.0 renames the script, rewrites its first line and 
 });
 
 test("--dry-run prints every rename and rewrite and touches no file", (t) => {
-  const repo = makeReleaseRepo({ scripts: [RELEASED, SEED_SCRIPT, SECOND_SCRIPT], init: SEED_INIT.replace("dd2b4a9499f2", "3d9a1c2b7e44") });
+  const repo = makeReleaseRepo({
+    scripts: [RELEASED, SEED_SCRIPT, SECOND_SCRIPT],
+    init: SEED_INIT.replace("dd2b4a9499f2", "3d9a1c2b7e44"),
+  });
   t.after(() => repo.cleanupAll());
   const before = repo.snapshot();
   const r = runPrepare(repo, ["--version", "1.1.0-rc.2", "--dry-run"]);
@@ -44,17 +64,36 @@ test("--dry-run prints every rename and rewrite and touches no file", (t) => {
 });
 
 test("two unreleased scripts and a static pyproject version are released together; a dynamic one is left alone", (t) => {
-  const pyproject = '[build-system]\nrequires = ["flit_core"]\n\n[project]\nname = "lnschema-core"\nversion = "0.26.2"  # kept in step\n\n[tool.other]\nversion = "9"\n';
-  const repo = makeReleaseRepo({ scripts: [RELEASED, SEED_SCRIPT, SECOND_SCRIPT], init: SEED_INIT.replace("dd2b4a9499f2", "3d9a1c2b7e44"), files: { "pyproject.toml": pyproject } });
+  const pyproject =
+    '[build-system]\nrequires = ["flit_core"]\n\n[project]\nname = "lnschema-core"\nversion = "0.26.2"  # kept in step\n\n[tool.other]\nversion = "9"\n';
+  const repo = makeReleaseRepo({
+    scripts: [RELEASED, SEED_SCRIPT, SECOND_SCRIPT],
+    init: SEED_INIT.replace("dd2b4a9499f2", "3d9a1c2b7e44"),
+    files: { "pyproject.toml": pyproject },
+  });
   t.after(() => repo.cleanupAll());
   const r = runPrepare(repo, ["--version", "0.27.0", "--json"]);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { version: string; changed: string[]; scripts: { revision: string; summary: string }[] };
+  const out = JSON.parse(r.stdout) as {
+    version: string;
+    changed: string[];
+    scripts: { revision: string; summary: string }[];
+  };
   assert.equal(out.version, "0.27.0");
-  assert.deepEqual(out.scripts.map((s) => s.revision), ["dd2b4a9499f2", "3d9a1c2b7e44"]);
-  assert.equal(out.scripts[1]!.summary, "add column core.transform.name; create index ix_core_transform_name on core.transform");
+  assert.deepEqual(
+    out.scripts.map((s) => s.revision),
+    ["dd2b4a9499f2", "3d9a1c2b7e44"],
+  );
+  assert.equal(
+    out.scripts[1]!.summary,
+    "add column core.transform.name; create index ix_core_transform_name on core.transform",
+  );
   const names = readdirSync(repo.path(VERSIONS)).sort();
-  assert.deepEqual(names, ["2023-02-14-8280855a5064-v0_26_2.py", "2023-02-16-dd2b4a9499f2-v0_27_0.py", "2023-02-20-3d9a1c2b7e44-v0_27_0.py"]);
+  assert.deepEqual(names, [
+    "2023-02-14-8280855a5064-v0_26_2.py",
+    "2023-02-16-dd2b4a9499f2-v0_27_0.py",
+    "2023-02-20-3d9a1c2b7e44-v0_27_0.py",
+  ]);
   assert.equal(repo.read("pyproject.toml"), pyproject.replace('version = "0.26.2"', 'version = "0.27.0"'));
   assert.ok(out.changed.includes("pyproject.toml"));
 
@@ -73,7 +112,10 @@ test("a release without unreleased scripts only bumps __version__", (t) => {
   assert.equal(r.status, 0, r.stderr);
   const after = repo.snapshot();
   assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
-  assert.deepEqual([...after].filter(([p, h]) => before.get(p) !== h).map(([p]) => p), [`${PKG}/__init__.py`]);
+  assert.deepEqual(
+    [...after].filter(([p, h]) => before.get(p) !== h).map(([p]) => p),
+    [`${PKG}/__init__.py`],
+  );
   assert.match(repo.read(`${PKG}/__init__.py`), /__version__ = "0\.26\.3"/);
 });
 
@@ -97,7 +139,11 @@ test("a repo failing the static check is refused and nothing changes", (t) => {
   assert.match(behind.stderr, /EMIGRAKIT_RELEASE_VERSION_BEHIND/);
 });
 
-const twoScripts = () => makeReleaseRepo({ scripts: [RELEASED, SEED_SCRIPT, SECOND_SCRIPT], init: SEED_INIT.replace("dd2b4a9499f2", "3d9a1c2b7e44") });
+const twoScripts = () =>
+  makeReleaseRepo({
+    scripts: [RELEASED, SEED_SCRIPT, SECOND_SCRIPT],
+    init: SEED_INIT.replace("dd2b4a9499f2", "3d9a1c2b7e44"),
+  });
 const journal = (dir: string) => join(dir, ".git", "migrakit-release.json");
 const leftovers = (snap: Map<string, string>) => [...snap.keys()].filter((p) => p.endsWith(".migrakit-tmp"));
 
@@ -151,7 +197,11 @@ test("after a kill, a re-run for another version undoes the interrupted release 
   const r = runPrepare(repo, ["--version", "1.1.0"]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /interrupted release of 1\.0\.0 was undone/);
-  assert.deepEqual(readdirSync(repo.path(VERSIONS)).sort(), ["2023-02-14-8280855a5064-v0_26_2.py", "2023-02-16-dd2b4a9499f2-v1_1_0.py", "2023-02-20-3d9a1c2b7e44-v1_1_0.py"]);
+  assert.deepEqual(readdirSync(repo.path(VERSIONS)).sort(), [
+    "2023-02-14-8280855a5064-v0_26_2.py",
+    "2023-02-16-dd2b4a9499f2-v1_1_0.py",
+    "2023-02-20-3d9a1c2b7e44-v1_1_0.py",
+  ]);
   assert.match(repo.read(`${PKG}/__init__.py`), /__version__ = "1\.1\.0"/);
 });
 

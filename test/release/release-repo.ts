@@ -40,8 +40,10 @@ export const SECOND_SCRIPT: ScriptSpec = {
   revision: "3d9a1c2b7e44",
   down: "dd2b4a9499f2",
   date: "2023-02-20",
-  upgrade: 'op.add_column("transform", sa.Column("name", sa.String(), nullable=True), schema="core")\nop.create_index("ix_core_transform_name", "transform", ["name"], schema="core")',
-  downgrade: 'op.drop_index("ix_core_transform_name", table_name="transform", schema="core")\nop.drop_column("transform", "name", schema="core")',
+  upgrade:
+    'op.add_column("transform", sa.Column("name", sa.String(), nullable=True), schema="core")\nop.create_index("ix_core_transform_name", "transform", ["name"], schema="core")',
+  downgrade:
+    'op.drop_index("ix_core_transform_name", table_name="transform", schema="core")\nop.drop_column("transform", "name", schema="core")',
 };
 
 export const seedFile = `${VERSIONS}/2023-02-16-dd2b4a9499f2-vx_x_x.py`;
@@ -54,8 +56,16 @@ export interface ReleaseRepo extends TempRepo {
 }
 
 /** The seed package with `scripts` (default: the released one and the seed's unreleased rename) and a bare remote. */
-export function makeReleaseRepo(opts: { scripts?: ScriptSpec[]; init?: string; files?: Record<string, string>; commitMessage?: string } = {}): ReleaseRepo {
-  const repo = makeSchemaRepo({ package: PKG, init: opts.init ?? SEED_INIT, scripts: opts.scripts ?? [RELEASED, SEED_SCRIPT], files: opts.files, commit: false });
+export function makeReleaseRepo(
+  opts: { scripts?: ScriptSpec[]; init?: string; files?: Record<string, string>; commitMessage?: string } = {},
+): ReleaseRepo {
+  const repo = makeSchemaRepo({
+    package: PKG,
+    init: opts.init ?? SEED_INIT,
+    scripts: opts.scripts ?? [RELEASED, SEED_SCRIPT],
+    files: opts.files,
+    commit: false,
+  });
   rmSync(repo.path(`${VERSIONS}/.gitkeep`));
   const remoteDir = mkdtempSync(join(tmpdir(), "migrakit-remote-"));
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", remoteDir]);
@@ -68,7 +78,12 @@ export function makeReleaseRepo(opts: { scripts?: ScriptSpec[]; init?: string; f
   };
   commitAll(opts.commitMessage ?? "feat: rename transform.version to v");
   repo.git("branch", "-q", "--set-upstream-to=origin/main");
-  return { ...repo, remote, commitAll, cleanupAll: () => (repo.cleanup(), rmSync(remoteDir, { recursive: true, force: true })) };
+  return {
+    ...repo,
+    remote,
+    commitAll,
+    cleanupAll: () => (repo.cleanup(), rmSync(remoteDir, { recursive: true, force: true })),
+  };
 }
 
 export interface RunResult {
@@ -81,8 +96,16 @@ export interface RunResult {
 /** A clean environment: no CI variables (semantic-release would read the branch from them), no GitHub token. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(CI|GITHUB_.*|GH_TOKEN|GITLAB_.*|TRAVIS.*|CIRCLE.*|BUILDKITE.*|JENKINS.*|DEBUG)$/.test(k)) delete env[k];
-  return { ...env, GIT_AUTHOR_NAME: "Release Bot", GIT_AUTHOR_EMAIL: "bot@example.com", GIT_COMMITTER_NAME: "Release Bot", GIT_COMMITTER_EMAIL: "bot@example.com", ...extra };
+  for (const k of Object.keys(env))
+    if (/^(CI|GITHUB_.*|GH_TOKEN|GITLAB_.*|TRAVIS.*|CIRCLE.*|BUILDKITE.*|JENKINS.*|DEBUG)$/.test(k)) delete env[k];
+  return {
+    ...env,
+    GIT_AUTHOR_NAME: "Release Bot",
+    GIT_AUTHOR_EMAIL: "bot@example.com",
+    GIT_COMMITTER_NAME: "Release Bot",
+    GIT_COMMITTER_EMAIL: "bot@example.com",
+    ...extra,
+  };
 }
 
 /** `fault` (`kill:3`, `error:3`) runs the bin through the test-only entry that injects it (helpers/faulty-bin.ts). */
@@ -94,8 +117,10 @@ function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, f
 
 const FAULTY_BIN = fileURLToPath(new URL("../helpers/faulty-bin.js", import.meta.url));
 
-export const runRelease = (repo: TempRepo, args: string[] = [], env: NodeJS.ProcessEnv = {}, fault?: string) => run(RELEASE_BIN, ["--no-ci", ...args], repo.dir, cleanEnv(env), fault);
-export const runPrepare = (repo: TempRepo, args: string[], env: NodeJS.ProcessEnv = {}, fault?: string) => run(MIGRAKIT_BIN, ["release-prepare", ...args], repo.dir, cleanEnv(env), fault);
+export const runRelease = (repo: TempRepo, args: string[] = [], env: NodeJS.ProcessEnv = {}, fault?: string) =>
+  run(RELEASE_BIN, ["--no-ci", ...args], repo.dir, cleanEnv(env), fault);
+export const runPrepare = (repo: TempRepo, args: string[], env: NodeJS.ProcessEnv = {}, fault?: string) =>
+  run(MIGRAKIT_BIN, ["release-prepare", ...args], repo.dir, cleanEnv(env), fault);
 
 /** The file with its first line replaced: what a header rewrite must produce, byte for byte. */
 export function withFirstLine(text: string, line: string): string {

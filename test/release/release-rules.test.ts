@@ -6,11 +6,22 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { catalogue } from "../../src/errors/index.js";
 import { runCli } from "../helpers/cli.js";
-import { makeReleaseRepo, PKG, RELEASED, runPrepare, runRelease, SEED_INIT, SEED_SCRIPT, VERSIONS, type ReleaseRepo } from "./release-repo.js";
+import {
+  makeReleaseRepo,
+  PKG,
+  RELEASED,
+  runPrepare,
+  runRelease,
+  SEED_INIT,
+  SEED_SCRIPT,
+  VERSIONS,
+  type ReleaseRepo,
+} from "./release-repo.js";
 
 const exitOf = (code: string) => catalogue[code as keyof typeof catalogue]!.exit;
 const named = (slug: string) => `${VERSIONS}/2023-02-16-dd2b4a9499f2-${slug}.py`;
-const initAt = (migration: string, version = "0.26.2") => SEED_INIT.replace("dd2b4a9499f2", migration).replace('"0.26.2"', `"${version}"`);
+const initAt = (migration: string, version = "0.26.2") =>
+  SEED_INIT.replace("dd2b4a9499f2", migration).replace('"0.26.2"', `"${version}"`);
 
 /** Released 0.26.2 (tagged), then the seed's script added under `slug` with `header`, committed as a feature. */
 function releasedThenAdded(slug: string, header: string): ReleaseRepo {
@@ -33,7 +44,10 @@ test("a script named for the version being released: release-prepare of exactly 
   const ahead = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(ahead.status, exitOf("EMIGRAKIT_RELEASED_AHEAD"));
   assert.equal(JSON.parse(ahead.stdout).findings[0].code, "EMIGRAKIT_RELEASED_AHEAD");
-  assert.match(JSON.parse(ahead.stdout).findings[0].fix, /^Release 0\.33\.0 \(`npx migrakit release-prepare --version 0\.33\.0`/);
+  assert.match(
+    JSON.parse(ahead.stdout).findings[0].fix,
+    /^Release 0\.33\.0 \(`npx migrakit release-prepare --version 0\.33\.0`/,
+  );
   // Releasing an older version than the name is still refused …
   const older = runPrepare(repo, ["--version", "0.32.0"]);
   assert.equal(older.status, exitOf("EMIGRAKIT_RELEASED_AHEAD"), older.stdout + older.stderr);
@@ -67,7 +81,10 @@ test("a new script named for an already tagged version: EMIGRAKIT_RELEASED_ADDED
   t.after(() => repo.cleanupAll());
   const check = runCli(["check", "--static"], { cwd: repo.dir });
   assert.equal(check.status, exitOf("EMIGRAKIT_RELEASED_ADDED"), check.stderr);
-  assert.match(check.stderr, /EMIGRAKIT_RELEASED_ADDED: .*v0_26_2\.py" is named for version 0\.26\.2, but it was added after that version was released \(v0\.26\.2/);
+  assert.match(
+    check.stderr,
+    /EMIGRAKIT_RELEASED_ADDED: .*v0_26_2\.py" is named for version 0\.26\.2, but it was added after that version was released \(v0\.26\.2/,
+  );
   const prepare = runPrepare(repo, ["--version", "0.27.0"]);
   assert.equal(prepare.status, exitOf("EMIGRAKIT_RELEASED_ADDED"), prepare.stdout + prepare.stderr);
   // The fix: the `git mv` it prints, and the unreleased header.

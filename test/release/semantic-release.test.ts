@@ -10,13 +10,28 @@ import { scriptFileName, scriptText } from "../helpers/schema-repo.js";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { cleanEnv, makeReleaseRepo, RELEASE_BIN, PKG, RELEASED, runRelease, SECOND_SCRIPT, SEED_INIT, SEED_SCRIPT, seedFile, VERSIONS, withFirstLine, type ReleaseRepo } from "./release-repo.js";
+import {
+  cleanEnv,
+  makeReleaseRepo,
+  RELEASE_BIN,
+  PKG,
+  RELEASED,
+  runRelease,
+  SECOND_SCRIPT,
+  SEED_INIT,
+  SEED_SCRIPT,
+  seedFile,
+  VERSIONS,
+  withFirstLine,
+  type ReleaseRepo,
+} from "./release-repo.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const released = (slug: string) => `${VERSIONS}/2023-02-16-dd2b4a9499f2-${slug}.py`;
 const headMessage = (repo: ReleaseRepo) => repo.git("log", "-1", "--format=%B");
 const tags = (repo: ReleaseRepo) => repo.git("tag", "--list").split("\n").filter(Boolean);
-const remoteHead = (repo: ReleaseRepo, branch = "main") => repo.git("ls-remote", repo.remote, `refs/heads/${branch}`).split("\t")[0];
+const remoteHead = (repo: ReleaseRepo, branch = "main") =>
+  repo.git("ls-remote", repo.remote, `refs/heads/${branch}`).split("\t")[0];
 const clean = (repo: ReleaseRepo) => repo.git("status", "--porcelain") === "";
 
 const withoutChangelog = (m: Map<string, string>) => new Map([...m].filter(([p]) => p !== "CHANGELOG.md"));
@@ -39,13 +54,22 @@ test("the seed's example through semantic-release: release commit, tag, renamed 
   assert.ok(clean(repo), "everything the release changed is committed");
   const message = headMessage(repo);
   assert.match(message, /^chore\(release\): 1\.0\.0 \[skip ci\]/);
-  assert.match(message, /### Database migrations\n\n\* `2023-02-16-dd2b4a9499f2-v1_0_0\.py` \(revision `dd2b4a9499f2`\): rename column core\.transform\.version → v/);
+  assert.match(
+    message,
+    /### Database migrations\n\n\* `2023-02-16-dd2b4a9499f2-v1_0_0\.py` \(revision `dd2b4a9499f2`\): rename column core\.transform\.version → v/,
+  );
   // The commit records a rename plus the two rewrites and the changelog, nothing else.
   const stat = repo.git("show", "--name-status", "-M", "--format=", "HEAD").trim().split("\n").sort();
-  assert.deepEqual(stat.map((l) => l.replace(/^R\d+/, "R")), ["A\tCHANGELOG.md", `M\t${PKG}/__init__.py`, `R\t${seedFile}\t${released("v1_0_0")}`].sort());
+  assert.deepEqual(
+    stat.map((l) => l.replace(/^R\d+/, "R")),
+    ["A\tCHANGELOG.md", `M\t${PKG}/__init__.py`, `R\t${seedFile}\t${released("v1_0_0")}`].sort(),
+  );
   assert.equal(repo.read(released("v1_0_0")), withFirstLine(script, '"""v1.0.0."""'));
   assert.equal(repo.read(`${PKG}/__init__.py`), SEED_INIT.replace('"0.26.2"', '"1.0.0"'));
-  assert.match(repo.read("CHANGELOG.md"), /## 1\.0\.0[\s\S]*### Database migrations[\s\S]*rename column core\.transform\.version → v/);
+  assert.match(
+    repo.read("CHANGELOG.md"),
+    /## 1\.0\.0[\s\S]*### Database migrations[\s\S]*rename column core\.transform\.version → v/,
+  );
 });
 
 test("a release with no unreleased script changes only __version__ and the changelog; no migrations section", (t) => {
@@ -57,7 +81,10 @@ test("a release with no unreleased script changes only __version__ and the chang
   const r = runRelease(repo);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.ok(tags(repo).includes("v0.26.3"));
-  assert.deepEqual(repo.git("show", "--name-only", "--format=", "HEAD").trim().split("\n").sort(), ["CHANGELOG.md", `${PKG}/__init__.py`]);
+  assert.deepEqual(repo.git("show", "--name-only", "--format=", "HEAD").trim().split("\n").sort(), [
+    "CHANGELOG.md",
+    `${PKG}/__init__.py`,
+  ]);
   assert.doesNotMatch(headMessage(repo), /Database migrations/);
   assert.match(repo.read(`${PKG}/__init__.py`), /__version__ = "0\.26\.3"/);
 });
@@ -73,10 +100,16 @@ test("two unreleased scripts: both renamed to the release, listed in chain order
   const r = runRelease(repo);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.ok(tags(repo).includes("v0.27.0"));
-  assert.deepEqual(readdirSync(repo.path(VERSIONS)).sort(), ["2023-02-14-8280855a5064-v0_26_2.py", "2023-02-16-dd2b4a9499f2-v0_27_0.py", "2023-02-20-3d9a1c2b7e44-v0_27_0.py"]);
+  assert.deepEqual(readdirSync(repo.path(VERSIONS)).sort(), [
+    "2023-02-14-8280855a5064-v0_26_2.py",
+    "2023-02-16-dd2b4a9499f2-v0_27_0.py",
+    "2023-02-20-3d9a1c2b7e44-v0_27_0.py",
+  ]);
   const message = headMessage(repo);
   const first = message.indexOf("2023-02-16-dd2b4a9499f2-v0_27_0.py");
-  const second = message.indexOf("2023-02-20-3d9a1c2b7e44-v0_27_0.py` (revision `3d9a1c2b7e44`): add column core.transform.name; create index ix_core_transform_name on core.transform");
+  const second = message.indexOf(
+    "2023-02-20-3d9a1c2b7e44-v0_27_0.py` (revision `3d9a1c2b7e44`): add column core.transform.name; create index ix_core_transform_name on core.transform",
+  );
   assert.ok(first > 0 && second > first, message);
   assert.ok(clean(repo));
 });
@@ -111,14 +144,22 @@ test("--dry-run prints the plan and the notes and changes nothing: no file, no c
   assert.deepEqual(tags(repo), []);
   const out = r.stdout + r.stderr;
   assert.match(out, /Would apply:\nRelease 1\.0\.0 of lnschema_core:/);
-  assert.match(out, /rename lnschema_core\/migrations\/versions\/2023-02-16-dd2b4a9499f2-vx_x_x\.py → 2023-02-16-dd2b4a9499f2-v1_0_0\.py/);
+  assert.match(
+    out,
+    /rename lnschema_core\/migrations\/versions\/2023-02-16-dd2b4a9499f2-vx_x_x\.py → 2023-02-16-dd2b4a9499f2-v1_0_0\.py/,
+  );
   assert.match(out, /__version__ "0\.26\.2" → "1\.0\.0"/);
-  assert.match(r.stdout, /Release note for version 1\.0\.0[\s\S]*Database migrations[\s\S]*rename column core\.transform\.version → v/);
+  assert.match(
+    r.stdout,
+    /Release note for version 1\.0\.0[\s\S]*Database migrations[\s\S]*rename column core\.transform\.version → v/,
+  );
   assert.match(out, /Skip step "prepare"/);
 });
 
 test("a repo failing the static check: release refused with the codes and fixes, nothing changed", (t) => {
-  const repo = makeReleaseRepo({ init: SEED_INIT.replace("dd2b4a9499f2", "8280855a5064").replace('__version__ = "0.26.2"', '__version__ = "banana"') });
+  const repo = makeReleaseRepo({
+    init: SEED_INIT.replace("dd2b4a9499f2", "8280855a5064").replace('__version__ = "0.26.2"', '__version__ = "banana"'),
+  });
   t.after(() => repo.cleanupAll());
   const before = repo.snapshot();
   const head = repo.git("rev-parse", "HEAD");
@@ -164,7 +205,7 @@ test("killed in the middle of prepare (after each file operation), then re-run: 
   assert.ok(n > 5, `expected at least 5 file operations, saw ${n - 1}`);
 });
 
-test("a repo's own .releaserc naming \"migrakit/release\": options validated together; minorForMigrations", async (t) => {
+test('a repo\'s own .releaserc naming "migrakit/release": options validated together; minorForMigrations', async (t) => {
   const repo = makeReleaseRepo({ scripts: [RELEASED], init: SEED_INIT.replace("dd2b4a9499f2", "8280855a5064") });
   t.after(() => repo.cleanupAll());
   tagReleased(repo);
@@ -179,7 +220,10 @@ test("a repo's own .releaserc naming \"migrakit/release\": options validated tog
         ["@semantic-release/commit-analyzer", { preset: "conventionalcommits" }],
         ["@semantic-release/release-notes-generator", { preset: "conventionalcommits" }],
         ["migrakit/release", opts],
-        ["@semantic-release/git", { assets: [`${PKG}/__init__.py`, `${VERSIONS}/*.py`], message: "chore(release): ${nextRelease.version}" }],
+        [
+          "@semantic-release/git",
+          { assets: [`${PKG}/__init__.py`, `${VERSIONS}/*.py`], message: "chore(release): ${nextRelease.version}" },
+        ],
       ],
     });
   repo.write(".releaserc.json", releaserc({ pyproject: "yes", packages: 3 }));
@@ -196,7 +240,11 @@ test("a repo's own .releaserc naming \"migrakit/release\": options validated tog
     semanticRelease({ ci: false }, { cwd: repo.dir, env: cleanEnv(), stdout: out as never, stderr: out as never }),
     (e: { errors?: { code: string; semanticRelease?: boolean }[] }) => {
       const codes = (e.errors ?? []).map((x) => x.code).sort();
-      assert.deepEqual(codes, ["EMIGRAKIT_MIGRATION_MISMATCH", "EMIGRAKIT_RELEASE_PLUGIN_OPTION", "EMIGRAKIT_RELEASE_PLUGIN_OPTION"]);
+      assert.deepEqual(codes, [
+        "EMIGRAKIT_MIGRATION_MISMATCH",
+        "EMIGRAKIT_RELEASE_PLUGIN_OPTION",
+        "EMIGRAKIT_RELEASE_PLUGIN_OPTION",
+      ]);
       assert.ok(e.errors!.every((x) => x.semanticRelease));
       return true;
     },
@@ -216,13 +264,20 @@ test("a repo's own .releaserc naming \"migrakit/release\": options validated tog
 });
 
 test("the .releaserc that `migrakit init` writes (extends migrakit/release-config), run with --cwd from elsewhere", (t) => {
-  const repo = makeReleaseRepo({ files: { ".releaserc.json": '{\n  "extends": "migrakit/release-config"\n}\n', ".gitignore": "node_modules/\n" } });
+  const repo = makeReleaseRepo({
+    files: { ".releaserc.json": '{\n  "extends": "migrakit/release-config"\n}\n', ".gitignore": "node_modules/\n" },
+  });
   t.after(() => repo.cleanupAll());
   mkdirSync(repo.path("node_modules"));
   symlinkSync(ROOT, repo.path("node_modules/migrakit"));
   const elsewhere = mkdtempSync(join(tmpdir(), "migrakit-elsewhere-"));
   t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
-  const r = spawnSync(process.execPath, [RELEASE_BIN, "--no-ci", "--cwd", repo.dir], { cwd: elsewhere, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [RELEASE_BIN, "--no-ci", "--cwd", repo.dir], {
+    cwd: elsewhere,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.deepEqual(tags(repo), ["v1.0.0"]);
   assert.ok(clean(repo), repo.git("status", "--porcelain"));

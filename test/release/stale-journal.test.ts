@@ -39,16 +39,21 @@ test("stale journal: committed work after a clean-up is never reverted; the refu
   // The check reports the pending journal as such, with the same way out.
   const check = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   // Errors only: the fixture's 0.26.2 has no tag, which the released-unchanged rule reports as a warning.
-  const findings = (JSON.parse(check.stdout) as { findings: { code: string; fix: string; severity: string }[] }).findings.filter((f) => f.severity === "error");
+  const findings = (
+    JSON.parse(check.stdout) as { findings: { code: string; fix: string; severity: string }[] }
+  ).findings.filter((f) => f.severity === "error");
   assert.equal(check.status, 1);
-  assert.deepEqual(findings.map((f) => f.code), ["EMIGRAKIT_RELEASE_PENDING"]);
+  assert.deepEqual(
+    findings.map((f) => f.code),
+    ["EMIGRAKIT_RELEASE_PENDING"],
+  );
   assert.match(findings[0]!.fix, /rm '.*migrakit-release\.json'/);
   // Following the fix: discard the journal, release again; the committed line survives.
   const fix = /rm '([^']+)'/.exec(r.stderr)![1]!;
   rmSync(fix);
   const again = runPrepare(repo, ["--version", "1.1.0"]);
   assert.equal(again.status, 0, again.stderr);
-  assert.match(repo.read(init), /EXTRA = 1  # committed after the crash/);
+  assert.match(repo.read(init), /EXTRA = 1 {2}# committed after the crash/);
   assert.match(repo.read(init), /__version__ = "1\.1\.0"/);
   assert.ok(existsSync(repo.path(releasedAs("1.1.0"))));
 });
@@ -64,7 +69,10 @@ test("stale journal: an edit of the renamed script after the crash is not overwr
   assert.ok(repo, "some kill point leaves both names");
   t.after(() => repo!.cleanupAll());
   const target = releasedAs("1.0.0");
-  repo.write(target, repo.read(target).replace("def downgrade", "# a data fix written after the crash\n\n\ndef downgrade"));
+  repo.write(
+    target,
+    repo.read(target).replace("def downgrade", "# a data fix written after the crash\n\n\ndef downgrade"),
+  );
   const before = repo.snapshot();
   // Today's check would call this a duplicate revision and advise deleting "the copy": it names the journal.
   const check = runCli(["check", "--static", "--json"], { cwd: repo.dir });
@@ -73,7 +81,10 @@ test("stale journal: an edit of the renamed script after the crash is not overwr
   assert.ok(!codes.includes("EMIGRAKIT_DUPLICATE_REVISION"), codes.join());
   const r = runPrepare(repo, ["--version", "1.0.0"]);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, new RegExp(`EMIGRAKIT_RELEASE_JOURNAL_STALE: .*${target.replace(/[.]/g, "\\.")} changed since`));
+  assert.match(
+    r.stderr,
+    new RegExp(`EMIGRAKIT_RELEASE_JOURNAL_STALE: .*${target.replace(/[.]/g, "\\.")} changed since`),
+  );
   assert.deepEqual(repo.snapshot(), before, "the edit is kept, nothing else touched");
 });
 
@@ -82,8 +93,13 @@ test("a pending journal over untouched files: check says how to finish it, and f
   t.after(() => repo.cleanupAll());
   const check = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(check.status, 1, check.stderr);
-  const findings = (JSON.parse(check.stdout) as { findings: { code: string; fix: string; severity: string }[] }).findings.filter((f) => f.severity === "error");
-  assert.deepEqual(findings.map((f) => f.code), ["EMIGRAKIT_RELEASE_PENDING"]);
+  const findings = (
+    JSON.parse(check.stdout) as { findings: { code: string; fix: string; severity: string }[] }
+  ).findings.filter((f) => f.severity === "error");
+  assert.deepEqual(
+    findings.map((f) => f.code),
+    ["EMIGRAKIT_RELEASE_PENDING"],
+  );
   assert.match(findings[0]!.fix, /npx migrakit release-prepare --version 1\.0\.0/);
   const r = runPrepare(repo, ["--version", "1.0.0"]);
   assert.equal(r.status, 0, r.stderr);

@@ -30,7 +30,11 @@ test("build metadata never reaches a version or a file name", () => {
 
 test("unknown channels and odd pre-releases are refused with a clear error, or mapped by configuration", () => {
   for (const bad of ["1.2.0-next.1", "1.2.0-rc", "1.2.0-rc.1.2", "1.2.0-rc.x", "1.2", "banana", "01.2.0"]) {
-    assert.throws(() => semverToPep440(bad), (e: unknown) => isMigrakitError(e) && e.code === "EMIGRAKIT_VERSION_UNMAPPABLE" && e.exitCode === 2, bad);
+    assert.throws(
+      () => semverToPep440(bad),
+      (e: unknown) => isMigrakitError(e) && e.code === "EMIGRAKIT_VERSION_UNMAPPABLE" && e.exitCode === 2,
+      bad,
+    );
   }
   assert.equal(semverToPep440("1.2.0-preview.2", { preview: "rc" }), "1.2.0rc2");
   assert.equal(semverToPep440("1.2.0-nightly.5", { nightly: "dev" }), "1.2.0.dev5");
@@ -42,6 +46,10 @@ test("PEP 440 input is taken in its canonical spelling; local, epoch and post ve
   assert.equal(releaseVersion("0.30a1").slug, "v0_30a1");
   assert.equal(releaseVersion("1.2.0rc3").semver, null);
   for (const bad of ["1.0+local", "1!1.0.0", "1.0.0.post1"]) {
-    assert.throws(() => releaseVersion(bad), (e: unknown) => isMigrakitError(e) && e.code === "EMIGRAKIT_VERSION_UNMAPPABLE", bad);
+    assert.throws(
+      () => releaseVersion(bad),
+      (e: unknown) => isMigrakitError(e) && e.code === "EMIGRAKIT_VERSION_UNMAPPABLE",
+      bad,
+    );
   }
 });

@@ -4,7 +4,7 @@
 //   release — create_all of the ORM as it was at the last release, stamped with that release's _migration
 //             (how lamin's CI set up its test instances);
 //   auto    — replay when the history replays from empty, else release.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Baseline as BaselineMode } from "../../config/schema.js";
 import { withClient } from "../../db/connect.js";
@@ -64,15 +64,24 @@ type Built = { ok: true; db: ScratchDatabase } | { ok: false; failure: RemoteFai
 
 function replayKey(i: BaselineInputs): string {
   const scripts = i.plan.released.flatMap((s) => [s.path, s.text]);
-  return templateKey(i.repo.importName, hashParts([FORMAT, "replay", i.repo.package, i.versionTable, i.envPy, ...i.machine, ...scripts]));
+  return templateKey(
+    i.repo.importName,
+    hashParts([FORMAT, "replay", i.repo.package, i.versionTable, i.envPy, ...i.machine, ...scripts]),
+  );
 }
 
 function releaseKey(i: BaselineInputs, tree: ReleaseTree): string {
-  return templateKey(i.repo.importName, hashParts([FORMAT, "release", i.repo.package, i.versionTable, i.envPy, ...i.machine, tree.packageTree]));
+  return templateKey(
+    i.repo.importName,
+    hashParts([FORMAT, "release", i.repo.package, i.versionTable, i.envPy, ...i.machine, tree.packageTree]),
+  );
 }
 
 /** Run `build` on a fresh scratch database; drop it when the build fails. */
-async function building(adminUrl: string, build: (db: ScratchDatabase) => Promise<RemoteFailure | undefined>): Promise<Built> {
+async function building(
+  adminUrl: string,
+  build: (db: ScratchDatabase) => Promise<RemoteFailure | undefined>,
+): Promise<Built> {
   const db = await createScratchDatabase(adminUrl);
   try {
     const failure = await build(db);
@@ -109,7 +118,8 @@ async function createSchemas(url: string, schemas: string[]): Promise<void> {
 function buildReplay(i: BaselineInputs): Promise<Built> {
   const params = packageParams(i.repo, { versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
-    if (i.plan.releasedHead) return attempt(i, () => i.bridge.upgrade({ ...params, url: db.url, revision: i.plan.releasedHead! }));
+    if (i.plan.releasedHead)
+      return attempt(i, () => i.bridge.upgrade({ ...params, url: db.url, revision: i.plan.releasedHead! }));
     // Nothing released: the empty database, with the ORM's schemas (an upgrade would create them too).
     let schemas: string[] = [];
     const failure = await attempt(i, async () => (schemas = await i.bridge.schemas(params)));
@@ -119,7 +129,12 @@ function buildReplay(i: BaselineInputs): Promise<Built> {
   });
 }
 
-async function buildRelease(i: BaselineInputs, tree: ReleaseTree, migration: string | null, dir: string): Promise<Built> {
+async function buildRelease(
+  i: BaselineInputs,
+  tree: ReleaseTree,
+  migration: string | null,
+  dir: string,
+): Promise<Built> {
   const params = packageParams(i.repo, { root: dir, versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
     const failure = await attempt(i, () => i.bridge.create_all({ ...params, url: db.url }));
@@ -129,7 +144,11 @@ async function buildRelease(i: BaselineInputs, tree: ReleaseTree, migration: str
 }
 
 /** The database for `key`: a clone of its template, or built now (and kept as the template when allowed). */
-async function fromTemplate(i: BaselineInputs, key: string, build: () => Promise<Built>): Promise<(Built & { cached?: boolean })> {
+async function fromTemplate(
+  i: BaselineInputs,
+  key: string,
+  build: () => Promise<Built>,
+): Promise<Built & { cached?: boolean }> {
   if (i.useTemplates && (await templateExists(i.adminUrl, key))) {
     try {
       return { ok: true, db: await cloneTemplate(i.adminUrl, key), cached: true };
@@ -185,7 +204,11 @@ function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
 async function releaseBaseline(i: BaselineInputs, note?: string): Promise<BaselineOutcome> {
   const tree = await findReleaseTree(i.repo, i.env);
   const version = i.repo.init?.parsed?.version?.value ?? "?";
-  if (!tree) return { ok: false, findings: [finding("EMIGRAKIT_NO_RELEASE", { file: i.repo.init?.path }, { version, note: note ?? "" })] };
+  if (!tree)
+    return {
+      ok: false,
+      findings: [finding("EMIGRAKIT_NO_RELEASE", { file: i.repo.init?.path }, { version, note: note ?? "" })],
+    };
   const tmp = await makeTempDir("migrakit-release-");
   try {
     await exportPackage(i.repo, tree.commit, tmp, i.env);
@@ -196,10 +219,20 @@ async function releaseBaseline(i: BaselineInputs, note?: string): Promise<Baseli
       const f = got.failure;
       return {
         ok: false,
-        findings: [finding("EMIGRAKIT_RELEASE_BASELINE_FAILED", { file: i.repo.init?.path }, { ref: tree.ref, error: errorSummary(f) }, { detail: failureDetail(f) })],
+        findings: [
+          finding(
+            "EMIGRAKIT_RELEASE_BASELINE_FAILED",
+            { file: i.repo.init?.path },
+            { ref: tree.ref, error: errorSummary(f) },
+            { detail: failureDetail(f) },
+          ),
+        ],
       };
     }
-    return { ok: true, baseline: { db: got.db, kind: "release", start: migration, release: tree, cached: got.cached ?? false, note } };
+    return {
+      ok: true,
+      baseline: { db: got.db, kind: "release", start: migration, release: tree, cached: got.cached ?? false, note },
+    };
   } finally {
     await removeTempDir(tmp);
   }
@@ -213,11 +246,16 @@ export async function prepareBaseline(i: BaselineInputs): Promise<BaselineOutcom
     if (known) return releaseBaseline(i, releaseNote(known, i));
   }
   const got = await fromTemplate(i, key, () => buildReplay(i));
-  if (got.ok) return { ok: true, baseline: { db: got.db, kind: "replay", start: i.plan.releasedHead, cached: got.cached ?? false } };
+  if (got.ok)
+    return {
+      ok: true,
+      baseline: { db: got.db, kind: "replay", start: i.plan.releasedHead, cached: got.cached ?? false },
+    };
   if (i.mode === "replay") return { ok: false, findings: [replayFinding(i, got.failure)] };
   await writeMarker(i, key, got.failure);
   const release = await releaseBaseline(i, releaseNote(got.failure, i));
   // Neither works: the replay failure is the one to fix first.
-  if (!release.ok && release.findings.every((f) => f.code === "EMIGRAKIT_NO_RELEASE")) return { ok: false, findings: [replayFinding(i, got.failure)] };
+  if (!release.ok && release.findings.every((f) => f.code === "EMIGRAKIT_NO_RELEASE"))
+    return { ok: false, findings: [replayFinding(i, got.failure)] };
   return release;
 }

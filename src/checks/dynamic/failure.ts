@@ -52,7 +52,11 @@ const LIBRARY_FRAME = /[\\/](site-packages|dist-packages|lib[\\/]python\d[^\\/]*
 
 /** The database's own words: the first line of the message, without SQLAlchemy's "(Background on …)" link. */
 export function errorSummary(f: RemoteFailure): string {
-  const first = f.message.split("\n").map((l) => l.trim()).find((l) => l && !l.startsWith("(Background on")) ?? f.type;
+  const first =
+    f.message
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l && !l.startsWith("(Background on")) ?? f.type;
   return first.startsWith("(") ? first : `${f.type}: ${first}`;
 }
 

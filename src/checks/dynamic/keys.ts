@@ -14,6 +14,10 @@ export function hashParts(parts: readonly (string | null | undefined)[]): string
 
 /** A template key: `<package>_<16 hex>`; the package part groups a package's templates for pruning. */
 export function templateKey(pkg: string, hash: string): string {
-  const slug = pkg.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 30) || "pkg";
+  const slug =
+    pkg
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "")
+      .slice(0, 30) || "pkg";
   return `${slug}_${hash.slice(0, 16)}`;
 }

@@ -21,7 +21,11 @@ const releaseOf = (s: ScriptFile) => (s.name.kind === "unreleased" ? "unreleased
 export function lintStep(
   scripts: ScriptFile[],
   recorded: Recorded,
-  o: { config: Pick<LoadedConfig, "allowDestructive" | "postgresVersion">; serverVersion: string; sizes?: Map<string, TableSize> },
+  o: {
+    config: Pick<LoadedConfig, "allowDestructive" | "postgresVersion">;
+    serverVersion: string;
+    sizes?: Map<string, TableSize>;
+  },
 ): Promise<LintResult> {
   return lintScripts({
     scripts: scripts.map((s) => ({ revision: revisionOf(s), file: s.path, text: s.text, release: releaseOf(s) })),
@@ -55,12 +59,21 @@ export async function lintHistory(i: HistoryLintInputs): Promise<Finding[]> {
   try {
     let recorded: Recorded = {};
     try {
-      const r = (await i.bridge.upgrade({ ...i.params, url: db.url, revision: revisionOf(last), record: true })) as { recorded?: Recorded };
+      const r = (await i.bridge.upgrade({ ...i.params, url: db.url, revision: revisionOf(last), record: true })) as {
+        recorded?: Recorded;
+      };
       recorded = r.recorded ?? {};
     } catch (err) {
       const failure = i.failureOf(err);
       if (!failure) throw err;
-      return [finding("EMIGRAKIT_LINT_HISTORY_NOT_REPLAYED", { file: last.path }, { error: errorSummary(failure) }, { severity: "warning" })];
+      return [
+        finding(
+          "EMIGRAKIT_LINT_HISTORY_NOT_REPLAYED",
+          { file: last.path },
+          { error: errorSummary(failure) },
+          { severity: "warning" },
+        ),
+      ];
     }
     return (await lintStep(i.released, recorded, i)).findings;
   } finally {

@@ -10,7 +10,10 @@ export function opsBlock(rendered: string): string {
   const lines = rendered.split("\n").filter((l) => !/^\s*# ### (commands auto generated|end Alembic commands)/.test(l));
   const indents = lines.filter((l) => l.trim()).map((l) => l.match(/^\s*/)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => l.slice(cut)).join("\n").trim();
+  return lines
+    .map((l) => l.slice(cut))
+    .join("\n")
+    .trim();
 }
 
 interface DiffLike {
@@ -25,21 +28,28 @@ interface DiffLike {
 export function diffSummary(diffs: unknown[], limit = 4): string {
   const items = diffs.map((d) => {
     const x = d as DiffLike;
-    const target = [x.schema, x.table, x.column ?? (x.kind?.includes("index") || x.kind?.includes("constraint") ? x.name : undefined)].filter(Boolean).join(".");
+    const target = [
+      x.schema,
+      x.table,
+      x.column ?? (x.kind?.includes("index") || x.kind?.includes("constraint") ? x.name : undefined),
+    ]
+      .filter(Boolean)
+      .join(".");
     return `${x.kind ?? "change"} ${target}`.trim();
   });
   return items.length > limit ? `${items.slice(0, limit).join(", ")}, …` : items.join(", ");
 }
 
 /** Does the script import `sqlmodel` under that very name (as alembic's rendering writes it)? */
-const importsSqlmodel = (text: string) => /^\s*import\s+sqlmodel\s*(#.*)?$/m.test(text) || /^\s*import\s+sqlmodel\s*,/m.test(text);
+const importsSqlmodel = (text: string) =>
+  /^\s*import\s+sqlmodel\s*(#.*)?$/m.test(text) || /^\s*import\s+sqlmodel\s*,/m.test(text);
 
 export function modelsMismatchFinding(result: CompareResult, script: ScriptFile | undefined): Finding | undefined {
   if (result.empty ?? result.diffs.length === 0) return undefined;
   const up = opsBlock(result.upgrade_ops);
   const down = opsBlock(result.downgrade_ops);
   const needsImport = (up + down).includes("sqlmodel.") && !(script && importsSqlmodel(script.text));
-  const otherImports = (result.imports ?? []).filter((l) => l !== "import sqlmodel" && !(script?.text.includes(l)));
+  const otherImports = (result.imports ?? []).filter((l) => l !== "import sqlmodel" && !script?.text.includes(l));
   const imports = [...(needsImport ? ["import sqlmodel"] : []), ...otherImports];
   const detail = [
     ...(imports.length ? ["# at the top of the script:", ...imports, ""] : []),

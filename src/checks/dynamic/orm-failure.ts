@@ -7,5 +7,10 @@ import { errorSummary, failureDetail, ormLocation, type RemoteFailure } from "./
 export function ormImportFinding(failure: RemoteFailure, pkg: string): Finding | undefined {
   const at = ormLocation(failure.traceback, pkg);
   if (!at) return undefined;
-  return finding("EMIGRAKIT_ORM_IMPORT_FAILED", at, { package: pkg, module: pkg.split("/").pop(), file: at.file, line: at.line, error: errorSummary(failure) }, { detail: failureDetail(failure) });
+  return finding(
+    "EMIGRAKIT_ORM_IMPORT_FAILED",
+    at,
+    { package: pkg, module: pkg.split("/").pop(), file: at.file, line: at.line, error: errorSummary(failure) },
+    { detail: failureDetail(failure) },
+  );
 }

@@ -4,7 +4,10 @@ import type { SchemaRepo } from "../../model/repo.js";
 import type { PackageParams } from "./port.js";
 
 /** Params for `repo`'s package under `root` (the repo root, or a folder a release was exported to). */
-export function packageParams(repo: SchemaRepo, opts: { root?: string; versionTable?: string; migrationsDir?: string } = {}): PackageParams {
+export function packageParams(
+  repo: SchemaRepo,
+  opts: { root?: string; versionTable?: string; migrationsDir?: string } = {},
+): PackageParams {
   const root = opts.root ?? repo.root;
   // A package under src/ (src/lnschema_x) imports from src/.
   const importRoot = join(root, posix.dirname(repo.package) === "." ? "" : dirname(repo.package));

@@ -26,9 +26,15 @@ async function tagFor(root: string, version: string, env: NodeJS.ProcessEnv): Pr
 }
 
 async function commitWithoutUnreleased(repo: SchemaRepo, env: NodeJS.ProcessEnv): Promise<string | null> {
-  const commits = (await git(["rev-list", `--max-count=${MAX_COMMITS}`, "HEAD"], { cwd: repo.root, env }).catch(() => "")).split("\n").filter(Boolean);
+  const commits = (
+    await git(["rev-list", `--max-count=${MAX_COMMITS}`, "HEAD"], { cwd: repo.root, env }).catch(() => "")
+  )
+    .split("\n")
+    .filter(Boolean);
   for (const commit of commits) {
-    const names = (await git(["ls-tree", "--name-only", commit, `${repo.versionsDir}/`], { cwd: repo.root, env }).catch(() => ""))
+    const names = (
+      await git(["ls-tree", "--name-only", commit, `${repo.versionsDir}/`], { cwd: repo.root, env }).catch(() => "")
+    )
       .split("\n")
       .filter((n) => n.endsWith(".py"));
     if (names.length > 0 && !names.some((n) => UNRELEASED.test(n))) return commit;
@@ -43,16 +49,27 @@ export async function findReleaseTree(repo: SchemaRepo, env: NodeJS.ProcessEnv):
     ? (await git(["rev-parse", "--verify", `${tag}^{commit}`], { cwd: repo.root, env }).catch(() => "")).trim()
     : await commitWithoutUnreleased(repo, env);
   if (!commit) return null;
-  const packageTree = (await git(["rev-parse", "--verify", `${commit}:${repo.package}`], { cwd: repo.root, env }).catch(() => "")).trim();
+  const packageTree = (
+    await git(["rev-parse", "--verify", `${commit}:${repo.package}`], { cwd: repo.root, env }).catch(() => "")
+  ).trim();
   if (!packageTree) return null; // the package did not exist there
   return { ref: tag ?? commit.slice(0, 10), commit, packageTree, how: tag ? "tag" : "commit" };
 }
 
 /** Write the package folder of `commit` into `dir` (git archive | tar: no checkout, the working tree is untouched). */
-export async function exportPackage(repo: SchemaRepo, commit: string, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function exportPackage(
+  repo: SchemaRepo,
+  commit: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    const archive = spawn("git", ["archive", "--format=tar", commit, "--", repo.package], { cwd: repo.root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const archive = spawn("git", ["archive", "--format=tar", commit, "--", repo.package], {
+      cwd: repo.root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const tar = spawn("tar", ["-x", "-C", dir], { stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     archive.stderr.on("data", (d) => (stderr += d));

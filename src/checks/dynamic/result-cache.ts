@@ -72,7 +72,8 @@ function interpreterInputs(root: string, config: LoadedConfig, env: NodeJS.Proce
 const PROJECT_FILES = ["alembic.ini", ".env", "pyproject.toml"];
 
 // Variables that change between shells without changing what a check does.
-const VOLATILE = /^(_|PWD|OLDPWD|SHLVL|TERM.*|COLUMNS|LINES|SSH_.*|TMUX.*|WINDOWID|DISPLAY|XAUTHORITY|DBUS_.*|GPG_.*|LS_COLORS|PS[1-4]|HIST.*|COLORTERM|INIT_CWD|npm_.*)$/;
+const VOLATILE =
+  /^(_|PWD|OLDPWD|SHLVL|TERM.*|COLUMNS|LINES|SSH_.*|TMUX.*|WINDOWID|DISPLAY|XAUTHORITY|DBUS_.*|GPG_.*|LS_COLORS|PS[1-4]|HIST.*|COLORTERM|INIT_CWD|npm_.*)$/;
 
 /**
  * What env.py (or the settings module behind it) reads from the environment (pure): the variables it names
@@ -83,8 +84,13 @@ export function environmentInputs(sources: string[], env: NodeJS.ProcessEnv): st
   const named = new Set<string>();
   let wholeEnvironment = false;
   for (const text of sources) {
-    for (const m of text.matchAll(/\b(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']/g)) named.add(m[1]!);
-    const dynamic = text.replace(/\benviron\s*(?:\[\s*|\.get\(\s*)["'][^"']*["']/g, "").replace(/\bgetenv\(\s*["'][^"']*["']/g, "");
+    for (const m of text.matchAll(
+      /\b(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']/g,
+    ))
+      named.add(m[1]!);
+    const dynamic = text
+      .replace(/\benviron\s*(?:\[\s*|\.get\(\s*)["'][^"']*["']/g, "")
+      .replace(/\bgetenv\(\s*["'][^"']*["']/g, "");
     if (/\benviron\b|\bgetenv\b|BaseSettings|dotenv|load_dotenv/.test(dynamic)) wholeEnvironment = true;
   }
   const names = wholeEnvironment ? Object.keys(env).filter((n) => !VOLATILE.test(n)) : [...named];
@@ -95,7 +101,12 @@ async function readOr(path: string): Promise<string> {
   return readFile(path, "latin1").catch(() => "");
 }
 
-export async function resultKey(repos: SchemaRepo[], config: LoadedConfig, env: NodeJS.ProcessEnv, migrakitVersion: string): Promise<string> {
+export async function resultKey(
+  repos: SchemaRepo[],
+  config: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  migrakitVersion: string,
+): Promise<string> {
   const { source: _source, ...settings } = config;
   const parts: string[] = [FORMAT, migrakitVersion, JSON.stringify(settings), env.MIGRAKIT_DATABASE_URL ?? ""];
   parts.push(...interpreterInputs(repos[0]?.root ?? "", config, env));
@@ -103,7 +114,8 @@ export async function resultKey(repos: SchemaRepo[], config: LoadedConfig, env: 
   for (const repo of repos) {
     const files = await packageFiles(repo);
     // A migrations folder outside the package (alembic.ini's script_location, the `migrations` key) too.
-    if (!`${repo.migrationsDir}/`.startsWith(`${repo.package}/`) && repo.package !== ".") files.push(...(await packageFiles({ ...repo, package: repo.migrationsDir })));
+    if (!`${repo.migrationsDir}/`.startsWith(`${repo.package}/`) && repo.package !== ".")
+      files.push(...(await packageFiles({ ...repo, package: repo.migrationsDir })));
     parts.push(repo.package, ...files);
     for (let i = 0; i < files.length; i += 2) if (files[i]!.endsWith(".py")) pythonSources.push(files[i + 1]!);
   }
@@ -162,9 +174,12 @@ export async function fileHashes(paths: string[]): Promise<Record<string, string
 
 /** One hash over every tracked file's path and content (the fallback when the loaded files are unknown). */
 export async function trackedTreeHash(root: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const list = await git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, env }).catch(() => "");
+  const list = await git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, env }).catch(
+    () => "",
+  );
   const parts: string[] = [];
-  for (const rel of list.split("\0").filter(Boolean).sort()) parts.push(rel, await contentHash(join(root, rel)).catch(() => "-"));
+  for (const rel of list.split("\0").filter(Boolean).sort())
+    parts.push(rel, await contentHash(join(root, rel)).catch(() => "-"));
   return hashParts(parts);
 }
 
@@ -177,7 +192,12 @@ async function sameFiles(files: Record<string, string>): Promise<boolean> {
 
 const entryPath = (dir: string, key: string) => join(dir, "results", `${key}.json`);
 
-export async function readResult(dir: string, key: string, root: string, env: NodeJS.ProcessEnv): Promise<CachedResult | undefined> {
+export async function readResult(
+  dir: string,
+  key: string,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CachedResult | undefined> {
   let entry: CachedResult;
   try {
     entry = JSON.parse(await readFile(entryPath(dir, key), "utf8")) as CachedResult;
@@ -185,7 +205,9 @@ export async function readResult(dir: string, key: string, root: string, env: No
     return undefined;
   }
   const now = sitePackagesStamps(entry.python.executable);
-  const same = Object.entries(entry.python.stamps).every(([p, t]) => now[p] === t) && Object.keys(now).length === Object.keys(entry.python.stamps).length;
+  const same =
+    Object.entries(entry.python.stamps).every(([p, t]) => now[p] === t) &&
+    Object.keys(now).length === Object.keys(entry.python.stamps).length;
   if (!same) return undefined;
   if (entry.git !== undefined && entry.git !== (await gitState(root, env))) return undefined;
   if (entry.files === undefined && entry.tracked === undefined) return undefined; // written before files were recorded

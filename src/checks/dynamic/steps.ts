@@ -51,13 +51,17 @@ const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line
  * each), plus what each script did as the bridge recorded it (for the safety lint, src/lint/): recorded on
  * this very upgrade, so the lint sees each script on the database at its parent revision for free.
  */
-export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded }> {
+export async function upgradeEach(
+  i: StepInputs,
+): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded }> {
   const schemas = [await fingerprint(i)];
   const recorded: Recorded = {};
   for (const [n, s] of i.scripts.entries()) {
     progress("upgrading scripts", { done: n + 1, total: i.scripts.length });
     const failure = await call(i, async () => {
-      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: i.record })) as { recorded?: Recorded } | undefined;
+      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: i.record })) as
+        | { recorded?: Recorded }
+        | undefined;
       Object.assign(recorded, r?.recorded ?? {});
     });
     if (failure) {
@@ -66,7 +70,12 @@ export async function upgradeEach(i: StepInputs): Promise<{ findings: Finding[];
       const line = where.line ?? at(s, "upgrade").line;
       const f =
         ormImportFinding(failure, i.pkg) ??
-        finding("EMIGRAKIT_UPGRADE_FAILED", { file: s.path, line }, { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) }, { detail: failureDetail(failure) });
+        finding(
+          "EMIGRAKIT_UPGRADE_FAILED",
+          { file: s.path, line },
+          { file: s.path, baseline: i.baselineLabel, error: errorSummary(failure) },
+          { detail: failureDetail(failure) },
+        );
       return { findings: [f], recorded };
     }
     schemas.push(await fingerprint(i));
@@ -92,21 +101,39 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
         continue;
       }
       out.push(
-        finding("EMIGRAKIT_DOWNGRADE_EMPTY", at(s, "downgrade"), { file: s.path }, { severity: i.requireDowngrade ? "error" : "warning", detail: schemaDiff(before, after) }),
+        finding(
+          "EMIGRAKIT_DOWNGRADE_EMPTY",
+          at(s, "downgrade"),
+          { file: s.path },
+          { severity: i.requireDowngrade ? "error" : "warning", detail: schemaDiff(before, after) },
+        ),
       );
       break; // below this script the schema would not be what the older downgrades expect
     }
     const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
     if (failure) {
-      out.push(finding("EMIGRAKIT_DOWNGRADE_FAILED", at(s, "downgrade"), { file: s.path, error: errorSummary(failure) }, { detail: failureDetail(failure) }));
+      out.push(
+        finding(
+          "EMIGRAKIT_DOWNGRADE_FAILED",
+          at(s, "downgrade"),
+          { file: s.path, error: errorSummary(failure) },
+          { detail: failureDetail(failure) },
+        ),
+      );
       return out; // the database is somewhere in between: going up again proves nothing
     }
     k--;
     const now = await fingerprint(i);
     if (now !== before) {
-      out.push(finding("EMIGRAKIT_DOWNGRADE_INCOMPLETE", at(s, "downgrade"), { file: s.path }, { detail: schemaDiff(before, now) }));
+      out.push(
+        finding(
+          "EMIGRAKIT_DOWNGRADE_INCOMPLETE",
+          at(s, "downgrade"),
+          { file: s.path },
+          { detail: schemaDiff(before, now) },
+        ),
+      );
       return out; // upgrading again would only fail on what the downgrade left behind
-
     }
   }
   // Up again from where the walk down stopped.
@@ -114,12 +141,26 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
     const s = i.scripts[k]!;
     const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
     if (failure) {
-      out.push(finding("EMIGRAKIT_ROUND_TRIP_FAILED", at(s, "upgrade"), { file: s.path, error: errorSummary(failure) }, { detail: failureDetail(failure) }));
+      out.push(
+        finding(
+          "EMIGRAKIT_ROUND_TRIP_FAILED",
+          at(s, "upgrade"),
+          { file: s.path, error: errorSummary(failure) },
+          { detail: failureDetail(failure) },
+        ),
+      );
       return out;
     }
     const now = await fingerprint(i);
     if (now !== schemas[k + 1]) {
-      out.push(finding("EMIGRAKIT_ROUND_TRIP_MISMATCH", at(s, "upgrade"), { file: s.path }, { detail: schemaDiff(schemas[k + 1]!, now) }));
+      out.push(
+        finding(
+          "EMIGRAKIT_ROUND_TRIP_MISMATCH",
+          at(s, "upgrade"),
+          { file: s.path },
+          { detail: schemaDiff(schemas[k + 1]!, now) },
+        ),
+      );
       return out;
     }
   }

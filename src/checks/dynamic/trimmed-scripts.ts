@@ -28,7 +28,11 @@ export function standInScript(revision: string): string {
 }
 
 /** Returns the folder to pass as `migrations_dir` (inside a fresh temporary folder the caller removes with removeTempDir). */
-export async function trimmedMigrations(repo: SchemaRepo, start: string, scripts: ScriptFile[]): Promise<{ dir: string; tmp: string }> {
+export async function trimmedMigrations(
+  repo: SchemaRepo,
+  start: string,
+  scripts: ScriptFile[],
+): Promise<{ dir: string; tmp: string }> {
   const tmp = await makeTempDir("migrakit-scripts-");
   const dir = join(tmp, "migrations");
   const versions = join(dir, "versions");

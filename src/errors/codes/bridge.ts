@@ -26,20 +26,24 @@ export const bridgeCodes = {
     exit: 3,
     title: "The Python helper did not start",
     message: (d) => `The Python helper could not start with ${show(d.python)}: ${show(d.reason)}`,
-    fix: () => "Run the interpreter by hand to see why (e.g. `python -c 'import sys; print(sys.version)'`); its stderr is shown above.",
+    fix: () =>
+      "Run the interpreter by hand to see why (e.g. `python -c 'import sys; print(sys.version)'`); its stderr is shown above.",
   },
   EMIGRAKIT_BRIDGE_PROTOCOL: {
     exit: 3,
     title: "The Python helper wrote something that is not a response",
-    message: (d) => `During ${show(d.method)} the Python helper wrote a line that is not a protocol response: ${show(d.line)}`,
-    fix: () => "Something in the interpreter's start-up (sitecustomize, a .pth file) writes to stdout; remove that output or report a migrakit bug.",
+    message: (d) =>
+      `During ${show(d.method)} the Python helper wrote a line that is not a protocol response: ${show(d.line)}`,
+    fix: () =>
+      "Something in the interpreter's start-up (sitecustomize, a .pth file) writes to stdout; remove that output or report a migrakit bug.",
   },
   EMIGRAKIT_BRIDGE_EXITED: {
     exit: 3,
     title: "The Python helper ended unexpectedly",
     message: (d) =>
       `The Python helper ended ${d.signal ? `by signal ${show(d.signal)}` : `with exit code ${show(d.code)}`} during ${show(d.method)}.${d.stderr ? ` Its last output: ${show(d.stderr)}` : ""}`,
-    fix: () => "Look at the helper's output above (a crash in a C extension or os._exit in the repo's code ends it); run again with MIGRAKIT_BRIDGE_VERBOSE=1 for more.",
+    fix: () =>
+      "Look at the helper's output above (a crash in a C extension or os._exit in the repo's code ends it); run again with MIGRAKIT_BRIDGE_VERBOSE=1 for more.",
   },
   EMIGRAKIT_BRIDGE_TIMEOUT: {
     exit: 3,
@@ -52,21 +56,23 @@ export const bridgeCodes = {
     exit: 3,
     title: "Python cannot reach the database",
     message: (d) => `${show(d.method)} cannot use the database: ${show(d.message)}`,
-    fix: () => "Check that Postgres runs and accepts the URL's user, password and database (MIGRAKIT_DATABASE_URL or `database`).",
+    fix: () =>
+      "Check that Postgres runs and accepts the URL's user, password and database (MIGRAKIT_DATABASE_URL or `database`).",
   },
   EMIGRAKIT_ENV_FOREIGN_DATABASE: {
     exit: 2,
     title: "env.py connected to a database migrakit did not create",
     message: (d) => `During ${show(d.method)} ${show(d.message)}.`,
     fix: () =>
-      "Make env.py take the connection migrakit hands it: in run_migrations_online, `connectable = config.attributes.get(\"connection\")`, " +
+      'Make env.py take the connection migrakit hands it: in run_migrations_online, `connectable = config.attributes.get("connection")`, ' +
       "and when it is set, `context.configure(connection=connectable, ...)` instead of building an engine (engines built from a URL are " +
       "redirected by themselves; one with `creator=` or a non-Postgres URL cannot be).",
   },
   EMIGRAKIT_PYTHON_ERROR: {
     exit: 1,
     title: "The repository's Python code raised an error",
-    message: (d) => `${show(d.method)} failed in Python: ${show(d.type)}: ${show(d.message)}${d.where ? ` (${show(d.where)})` : ""}`,
+    message: (d) =>
+      `${show(d.method)} failed in Python: ${show(d.type)}: ${show(d.message)}${d.where ? ` (${show(d.where)})` : ""}`,
     fix: () => "The traceback points into env.py, a migration script or the ORM: fix the code there and run again.",
   },
 } satisfies Catalogue;

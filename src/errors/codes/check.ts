@@ -7,7 +7,8 @@ export const checkCodes = {
   EMIGRAKIT_REPLAY_FAILED: {
     exit: 1,
     title: "The released scripts do not upgrade an empty database",
-    message: (d) => `Upgrading an empty database through the released scripts failed in ${show(d.file)}: ${show(d.error)}`,
+    message: (d) =>
+      `Upgrading an empty database through the released scripts failed in ${show(d.file)}: ${show(d.error)}`,
     fix: (d) =>
       d.mode === "replay"
         ? 'With `baseline: "replay"` every script must apply from empty. If the history starts from tables `create_all` made (lamin-era repos), set `baseline` to "release" or "auto".'
@@ -19,54 +20,67 @@ export const checkCodes = {
     message: (d) =>
       `The release baseline needs the package as it was at the last release, but there is no git tag v${show(d.version)} (or ${show(d.version)}) and no recent commit without unreleased scripts` +
       (d.note ? `; and ${show(d.note)}.` : "."),
-    fix: (d) => `Tag the commit of release ${show(d.version)} (git tag v${show(d.version)} <commit>), or set \`baseline\` to "replay" if the history applies from empty.`,
+    fix: (d) =>
+      `Tag the commit of release ${show(d.version)} (git tag v${show(d.version)} <commit>), or set \`baseline\` to "replay" if the history applies from empty.`,
   },
   EMIGRAKIT_RELEASE_BASELINE_FAILED: {
     exit: 1,
     title: "The release's ORM could not be created",
-    message: (d) => `Building the baseline from ${show(d.ref)} (create_all of its ORM, stamped with its _migration) failed: ${show(d.error)}`,
-    fix: (d) => `Check that the package imports and its tables create at ${show(d.ref)} (git checkout ${show(d.ref)}), or use \`baseline: "replay"\`.`,
+    message: (d) =>
+      `Building the baseline from ${show(d.ref)} (create_all of its ORM, stamped with its _migration) failed: ${show(d.error)}`,
+    fix: (d) =>
+      `Check that the package imports and its tables create at ${show(d.ref)} (git checkout ${show(d.ref)}), or use \`baseline: "replay"\`.`,
   },
   EMIGRAKIT_RELEASE_REVISION_UNKNOWN: {
     exit: 1,
     title: "The release's _migration is not in the chain",
-    message: (d) => `Release ${show(d.ref)} is at revision "${show(d.revision)}", which no script of the current chain defines.`,
-    fix: () => "Restore the released scripts as they were at the release (released scripts never change), or re-tag the release.",
+    message: (d) =>
+      `Release ${show(d.ref)} is at revision "${show(d.revision)}", which no script of the current chain defines.`,
+    fix: () =>
+      "Restore the released scripts as they were at the release (released scripts never change), or re-tag the release.",
   },
   EMIGRAKIT_UPGRADE_FAILED: {
     exit: 1,
     title: "An unreleased script does not upgrade the baseline",
     message: (d) => `upgrade() of ${show(d.file)} failed on the ${show(d.baseline)} baseline: ${show(d.error)}`,
-    fix: () => "Fix upgrade() so that it applies to the database as the previous scripts leave it (the failing statement is shown below).",
+    fix: () =>
+      "Fix upgrade() so that it applies to the database as the previous scripts leave it (the failing statement is shown below).",
   },
   EMIGRAKIT_ORM_IMPORT_FAILED: {
     exit: 1,
     title: "The schema package (its ORM) fails to import",
     message: (d) => `${show(d.package)} fails to import, at ${show(d.file)}:${show(d.line)}: ${show(d.error)}`,
-    fix: (d) => `Fix ${show(d.file)} line ${show(d.line)} (\`python -c "import ${show(d.module)}"\` shows the same error), then run the check again.`,
+    fix: (d) =>
+      `Fix ${show(d.file)} line ${show(d.line)} (\`python -c "import ${show(d.module)}"\` shows the same error), then run the check again.`,
   },
   EMIGRAKIT_COMPARE_FAILED: {
     exit: 1,
     title: "The ORM could not be compared with the database",
     message: (d) => `Comparing the ORM with the database at head failed: ${show(d.error)}`,
-    fix: () => "The package or its env.py raised while loading the models; run `python -c \"import <package>\"` and fix what it reports.",
+    fix: () =>
+      'The package or its env.py raised while loading the models; run `python -c "import <package>"` and fix what it reports.',
   },
   EMIGRAKIT_MODELS_MISMATCH: {
     exit: 1,
     title: "The ORM and the migrations disagree",
-    message: (d) => `The database at head differs from the ORM in ${show(d.count)} place${d.count === 1 ? "" : "s"}: ${show(d.summary)}.`,
+    message: (d) =>
+      `The database at head differs from the ORM in ${show(d.count)} place${d.count === 1 ? "" : "s"}: ${show(d.summary)}.`,
     fix: (d) =>
       (d.file
         ? `Paste the block below into upgrade() (and downgrade()) of ${show(d.file)}`
         : "Add a new unreleased script with the block below (`migrakit generate` writes it)") +
-      (d.imports ? `; it needs \`${show(d.imports)}\` at the top (alembic writes sqlmodel types as sqlmodel.…, also where the script imports it as sqm)` : "") +
+      (d.imports
+        ? `; it needs \`${show(d.imports)}\` at the top (alembic writes sqlmodel types as sqlmodel.…, also where the script imports it as sqm)`
+        : "") +
       ".",
   },
   EMIGRAKIT_DOWNGRADE_EMPTY: {
     exit: 1,
     title: "A downgrade does nothing although its upgrade changes the schema",
-    message: (d) => `downgrade() of ${show(d.file)} is \`pass\`, but upgrade() changes the schema (below): the script cannot be rolled back.`,
-    fix: () => "Write the reverse operations in downgrade() (the models check prints alembic's). It is a warning unless `requireDowngrade` is true.",
+    message: (d) =>
+      `downgrade() of ${show(d.file)} is \`pass\`, but upgrade() changes the schema (below): the script cannot be rolled back.`,
+    fix: () =>
+      "Write the reverse operations in downgrade() (the models check prints alembic's). It is a warning unless `requireDowngrade` is true.",
   },
   EMIGRAKIT_DOWNGRADE_FAILED: {
     exit: 1,
@@ -77,19 +91,23 @@ export const checkCodes = {
   EMIGRAKIT_DOWNGRADE_INCOMPLETE: {
     exit: 1,
     title: "A downgrade does not restore the schema",
-    message: (d) => `After downgrade() of ${show(d.file)} the schema differs from before its upgrade() (- before, + after downgrade):`,
+    message: (d) =>
+      `After downgrade() of ${show(d.file)} the schema differs from before its upgrade() (- before, + after downgrade):`,
     fix: () => "Make downgrade() undo every operation of upgrade(), in reverse order.",
   },
   EMIGRAKIT_ROUND_TRIP_FAILED: {
     exit: 1,
     title: "An upgrade fails when run again after its downgrade",
     message: (d) => `upgrade() of ${show(d.file)} failed when run again after downgrade(): ${show(d.error)}`,
-    fix: () => "downgrade() leaves something behind that upgrade() creates (or removes something it needs): make the two exact opposites.",
+    fix: () =>
+      "downgrade() leaves something behind that upgrade() creates (or removes something it needs): make the two exact opposites.",
   },
   EMIGRAKIT_ROUND_TRIP_MISMATCH: {
     exit: 1,
     title: "Upgrade, downgrade, upgrade gives another schema",
-    message: (d) => `Running upgrade() of ${show(d.file)} again after downgrade() gives another schema than the first time (- first, + again):`,
-    fix: () => "Make downgrade() restore exactly what upgrade() found, so that the script can be rolled back and applied again.",
+    message: (d) =>
+      `Running upgrade() of ${show(d.file)} again after downgrade() gives another schema than the first time (- first, + again):`,
+    fix: () =>
+      "Make downgrade() restore exactly what upgrade() found, so that the script can be rolled back and applied again.",
   },
 } satisfies Catalogue;

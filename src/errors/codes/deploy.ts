@@ -7,14 +7,16 @@ export const deployCodes = {
   EMIGRAKIT_VERSION_TABLE_MISSING: {
     exit: 3,
     title: "The instance has no version table",
-    message: (d) => `The database ${show(d.target)} has tables but no version table ${show(d.table)} (looked in every schema), so where its schema stands is unknown.`,
+    message: (d) =>
+      `The database ${show(d.target)} has tables but no version table ${show(d.table)} (looked in every schema), so where its schema stands is unknown.`,
     fix: () =>
       "Check that the URL names the instance and that --package / `versionTable` name the right package; a database that alembic never migrated must first be stamped with the revision its schema matches (`alembic stamp <revision>`). (An empty database needs nothing: deploy brings it to head.)",
   },
   EMIGRAKIT_VERSION_TABLE_INVALID: {
     exit: 3,
     title: "A table has the version table's name but is not one",
-    message: (d) => `The table ${show(d.table)} in ${show(d.target)} has the version table's name but not its column version_num (it has: ${show(d.columns)}).`,
+    message: (d) =>
+      `The table ${show(d.table)} in ${show(d.target)} has the version table's name but not its column version_num (it has: ${show(d.columns)}).`,
     fix: () =>
       "Point migrakit at the package's real version table (config `versionTable`, or `_schema_id` in __init__.py), or rename that table if it belongs to something else.",
   },
@@ -40,7 +42,7 @@ export const deployCodes = {
     message: (d) =>
       `Deploying to ${show(d.target)} failed${d.script ? ` in ${show(d.script)}` : ""}: ${show(d.reason)}. The instance was NOT left as it was: ${show(d.left)}.`,
     fix: () =>
-      "Look at the instance (`migrakit status --db URL`, and the objects named above) before anything else; a script that commits (op.execute(\"COMMIT\"), autocommit_block) cannot be rolled back: fix it, then deploy again.",
+      'Look at the instance (`migrakit status --db URL`, and the objects named above) before anything else; a script that commits (op.execute("COMMIT"), autocommit_block) cannot be rolled back: fix it, then deploy again.',
   },
   EMIGRAKIT_DEPLOY_STOPPED: {
     exit: 3,
@@ -59,19 +61,22 @@ export const deployCodes = {
     exit: 2,
     title: "A fleet option is out of range",
     message: (d) => `${show(d.option)} ${JSON.stringify(show(d.value))} is not valid: ${show(d.reason)}.`,
-    fix: () => "Write --parallel N and --retries N with whole numbers (parallel at least 1), and --shard I/N with 1 ≤ I ≤ N.",
+    fix: () =>
+      "Write --parallel N and --retries N with whole numbers (parallel at least 1), and --shard I/N with 1 ≤ I ≤ N.",
   },
   EMIGRAKIT_PG_SERVICE_UNKNOWN: {
     exit: 2,
     title: "A libpq service name is not defined",
     message: (d) => `The service ${show(d.service)} is not in ${show(d.files)}.`,
-    fix: () => "Define it in ~/.pg_service.conf (or the file PGSERVICEFILE names), or write the instance's URL instead.",
+    fix: () =>
+      "Define it in ~/.pg_service.conf (or the file PGSERVICEFILE names), or write the instance's URL instead.",
   },
   EMIGRAKIT_FLEET_NOT_AT_HEAD: {
     exit: 1,
     title: "Some instances of the fleet are not at head",
     message: (d) => `${show(d.failed)} of ${show(d.total)} instance(s) are not at head: ${show(d.instances)}.`,
-    fix: () => "See each instance's result in the table above; fix what it says and run the same command again: instances already at head are left alone.",
+    fix: () =>
+      "See each instance's result in the table above; fix what it says and run the same command again: instances already at head are left alone.",
   },
   EMIGRAKIT_INSTANCE_PRIVILEGE: {
     exit: 3,
@@ -86,24 +91,29 @@ export const deployCodes = {
     message: (d) =>
       `The database ${show(d.target)} is at revision ${show(d.revision)}, which ${show(d.package)} ${show(d.installed)} does not know: the instance runs ${show(d.instanceVersion)}.`,
     fix: (d) =>
-      d.install ? `Install the package version the instance runs (pip install "${show(d.install)}") and run again.` : `Install the newest release of ${show(d.package)} (pip install -U ${show(d.package)}) and run again.`,
+      d.install
+        ? `Install the package version the instance runs (pip install "${show(d.install)}") and run again.`
+        : `Install the newest release of ${show(d.package)} (pip install -U ${show(d.package)}) and run again.`,
   },
   EMIGRAKIT_INSTANCE_HEADS: {
     exit: 3,
     title: "The instance's version table holds several revisions",
-    message: (d) => `The version table ${show(d.table)} of ${show(d.target)} holds several revisions (${show(d.revisions)}); migrakit deploys linear histories only.`,
+    message: (d) =>
+      `The version table ${show(d.table)} of ${show(d.target)} holds several revisions (${show(d.revisions)}); migrakit deploys linear histories only.`,
     fix: () => "Bring the instance to a single revision with alembic (merge or stamp) and run again.",
   },
   EMIGRAKIT_HISTORY_NOT_LINEAR: {
     exit: 1,
     title: "The package's scripts do not form one chain",
-    message: (d) => `The migration scripts of ${show(d.package)} do not form one linear chain, so the scripts to deploy cannot be listed.`,
+    message: (d) =>
+      `The migration scripts of ${show(d.package)} do not form one linear chain, so the scripts to deploy cannot be listed.`,
     fix: () => "Run `migrakit check --static` and fix what it reports (one root, one head, no merges).",
   },
   EMIGRAKIT_DEPLOY_CONFIRM: {
     exit: 2,
     title: "A deploy needs a confirmation",
-    message: (d) => `Deploying ${show(d.count)} migration(s) to ${show(d.target)} needs a confirmation, and there is no terminal to ask on.`,
+    message: (d) =>
+      `Deploying ${show(d.count)} migration(s) to ${show(d.target)} needs a confirmation, and there is no terminal to ask on.`,
     fix: () => "Run it on a terminal, or pass --yes to confirm in advance (after checking `migrakit status --db URL`).",
   },
   EMIGRAKIT_DEPLOY_CANCELLED: {
@@ -115,14 +125,16 @@ export const deployCodes = {
   EMIGRAKIT_DEPLOY_LOCKED: {
     exit: 4,
     title: "Another deploy holds the instance's lock",
-    message: (d) => `Another deploy holds the lock on ${show(d.target)} (waited ${show(d.waited)}; held by ${show(d.holders)}).`,
+    message: (d) =>
+      `Another deploy holds the lock on ${show(d.target)} (waited ${show(d.waited)}; held by ${show(d.holders)}).`,
     fix: () =>
       "Wait for the other deploy to finish, then run `migrakit status` and deploy again if needed; raise the wait with --lock-wait.",
   },
   EMIGRAKIT_INSTANCE_CHANGED: {
     exit: 4,
     title: "The instance changed while the deploy waited",
-    message: (d) => `While this deploy waited, ${show(d.target)} moved from ${show(d.expected)} to ${show(d.found)}; nothing was applied.`,
+    message: (d) =>
+      `While this deploy waited, ${show(d.target)} moved from ${show(d.expected)} to ${show(d.found)}; nothing was applied.`,
     fix: () => "Run `migrakit status --db URL` to see where it is now, then deploy again.",
   },
   EMIGRAKIT_DEPLOY_FAILED: {
@@ -163,7 +175,8 @@ export const deployCodes = {
   EMIGRAKIT_AGAINST_UPGRADE: {
     exit: 1,
     title: "The scripts fail on a copy of the real instance",
-    message: (d) => `Upgrading a copy of ${show(d.target)} from ${show(d.from)} to head failed${d.where ? ` at ${show(d.where)}` : ""}: ${show(d.error)}.`,
+    message: (d) =>
+      `Upgrading a copy of ${show(d.target)} from ${show(d.from)} to head failed${d.where ? ` at ${show(d.where)}` : ""}: ${show(d.error)}.`,
     fix: () =>
       "The instance's data breaks a script that passes on an empty database (NULLs, duplicates, rows a new constraint rejects): make the script handle such rows (an UPDATE before the ALTER), then check again.",
   },

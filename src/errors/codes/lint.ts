@@ -42,24 +42,30 @@ export const lintCodes = {
     exit: 1,
     title: "SQL in a script could not be parsed, so the lint could not check it",
     message: (d) => `${show(d.rule)}: ${show(d.what)} — the safety rules could not be applied to it`,
-    fix: (d) => `Check the statement in psql; if it is right, accept it unchecked: # migrakit: allow unparseable-sql ${show(d.object)} — <reason>`,
+    fix: (d) =>
+      `Check the statement in psql; if it is right, accept it unchecked: # migrakit: allow unparseable-sql ${show(d.object)} — <reason>`,
   },
   EMIGRAKIT_LINT_MARKER_INVALID: {
     exit: 1,
     title: "A `# migrakit: allow` marker is incomplete",
     message: (d) => `the marker \`${show(d.marker)}\` needs a rule id, an object and a reason after a dash`,
-    fix: () => "Write it as `# migrakit: allow <rule-id> <object> — <reason>` (rule ids: docs/lint.md), e.g. `# migrakit: allow drop-column core.run.note — replaced by run.notes in 0.31`.",
+    fix: () =>
+      "Write it as `# migrakit: allow <rule-id> <object> — <reason>` (rule ids: docs/lint.md), e.g. `# migrakit: allow drop-column core.run.note — replaced by run.notes in 0.31`.",
   },
   EMIGRAKIT_LINT_MARKER_STALE: {
     exit: 1,
     title: "A `# migrakit: allow` marker matches nothing the script does",
-    message: (d) => `the marker allows ${show(d.rule)} on ${show(d.object)}, but the script does not do that (any more)`,
-    fix: () => "Delete the marker line, or correct its rule id and object (`schema.table` or `schema.table.column`, as the finding names it).",
+    message: (d) =>
+      `the marker allows ${show(d.rule)} on ${show(d.object)}, but the script does not do that (any more)`,
+    fix: () =>
+      "Delete the marker line, or correct its rule id and object (`schema.table` or `schema.table.column`, as the finding names it).",
   },
   EMIGRAKIT_LINT_HISTORY_NOT_REPLAYED: {
     exit: 1,
     title: "`check --all` could not lint the released scripts",
-    message: (d) => `the released scripts do not upgrade an empty database (${show(d.error)}), so --all could not record what they do; only the unreleased ones were linted`,
-    fix: () => "Nothing to fix for the unreleased scripts. To lint the history, make it replay from empty (the first script creates what it needs), or run without --all.",
+    message: (d) =>
+      `the released scripts do not upgrade an empty database (${show(d.error)}), so --all could not record what they do; only the unreleased ones were linted`,
+    fix: () =>
+      "Nothing to fix for the unreleased scripts. To lint the history, make it replay from empty (the first script creates what it needs), or run without --all.",
   },
 } satisfies Catalogue;

@@ -6,7 +6,8 @@ export const staticCodes = {
     exit: 1,
     title: "The package has no __init__.py",
     message: (d) => `${show(d.package)} has no __init__.py, so migrakit cannot read _migration and __version__.`,
-    fix: (d) => `Create ${show(d.package)}/__init__.py with \`_migration = None\` and \`__version__ = "0.0.0"\` (or run \`migrakit init\`).`,
+    fix: (d) =>
+      `Create ${show(d.package)}/__init__.py with \`_migration = None\` and \`__version__ = "0.0.0"\` (or run \`migrakit init\`).`,
   },
   EMIGRAKIT_INIT_UNREADABLE: {
     exit: 1,
@@ -18,7 +19,8 @@ export const staticCodes = {
     exit: 1,
     title: "A value in __init__.py is not a plain literal",
     message: (d) => `\`${show(d.name)}\` is assigned something other than a string literal (or None).`,
-    fix: (d) => `Write it as a literal, e.g. \`${show(d.name)} = "…"\`: tools (and migrakit) read it without running Python.`,
+    fix: (d) =>
+      `Write it as a literal, e.g. \`${show(d.name)} = "…"\`: tools (and migrakit) read it without running Python.`,
   },
   EMIGRAKIT_VERSION_MISSING: {
     exit: 1,
@@ -41,8 +43,12 @@ export const staticCodes = {
   EMIGRAKIT_MIGRATION_MISMATCH: {
     exit: 1,
     title: "_migration is not the head revision",
-    message: (d) => `_migration is ${d.migration === null ? "None" : `"${show(d.migration)}"`}, but the head revision is ${d.head === null ? "none (no scripts)" : `"${show(d.head)}"`}.`,
-    fix: (d) => (d.head === null ? "Set `_migration = None` in the package's __init__.py." : `Set \`_migration = "${show(d.head)}"\` in the package's __init__.py.`),
+    message: (d) =>
+      `_migration is ${d.migration === null ? "None" : `"${show(d.migration)}"`}, but the head revision is ${d.head === null ? "none (no scripts)" : `"${show(d.head)}"`}.`,
+    fix: (d) =>
+      d.head === null
+        ? "Set `_migration = None` in the package's __init__.py."
+        : `Set \`_migration = "${show(d.head)}"\` in the package's __init__.py.`,
   },
   EMIGRAKIT_SCHEMA_ID_INVALID: {
     exit: 1,
@@ -79,7 +85,8 @@ export const staticCodes = {
   EMIGRAKIT_SCRIPT_NAME: {
     exit: 1,
     title: "A script is not named {YYYY-MM-DD}-{revision}-{slug}.py",
-    message: (d) => `"${show(d.name)}" is a legacy name, and legacy names are accepted only before every unreleased script.`,
+    message: (d) =>
+      `"${show(d.name)}" is a legacy name, and legacy names are accepted only before every unreleased script.`,
     fix: (d) => `Rename it to ${show(d.suggestion)}.`,
   },
   EMIGRAKIT_SCRIPT_DATE: {
@@ -91,7 +98,7 @@ export const staticCodes = {
   EMIGRAKIT_REVISION_MISSING: {
     exit: 1,
     title: "A script does not assign revision",
-    message: () => "No `revision = \"…\"` at module level.",
+    message: () => 'No `revision = "…"` at module level.',
     fix: () => 'Add `revision = "<12 hex digits>"` (the revision in the file name).',
   },
   EMIGRAKIT_REVISION_NAME_MISMATCH: {
@@ -110,7 +117,7 @@ export const staticCodes = {
     exit: 1,
     title: "A script does not assign down_revision",
     message: () => "No `down_revision = …` at module level.",
-    fix: () => "Add `down_revision = \"<parent revision>\"`, or `down_revision = None` for the first script.",
+    fix: () => 'Add `down_revision = "<parent revision>"`, or `down_revision = None` for the first script.',
   },
   EMIGRAKIT_HEADER_MISSING: {
     exit: 1,
@@ -150,51 +157,61 @@ export const staticCodes = {
     exit: 1,
     title: "More than one script has down_revision = None",
     message: (d) => `The chain has ${show(d.count)} roots: ${show(d.roots)}.`,
-    fix: (d) => `${show(d.step ?? "Point every root but the first at its parent")}; only the first script may have down_revision = None.`,
+    fix: (d) =>
+      `${show(d.step ?? "Point every root but the first at its parent")}; only the first script may have down_revision = None.`,
   },
   EMIGRAKIT_MULTIPLE_HEADS: {
     exit: 1,
     title: "The chain has more than one head",
-    message: (d) => `The chain has ${show(d.count)} heads: ${show(d.heads)} (typically after merging main into a branch).`,
+    message: (d) =>
+      `The chain has ${show(d.count)} heads: ${show(d.heads)} (typically after merging main into a branch).`,
     fix: (d) => `${show(d.step ?? "Run `migrakit rebase` to put the unreleased script on the new head")}.`,
   },
   EMIGRAKIT_MERGE_REVISION: {
     exit: 1,
     title: "A script merges revisions",
-    message: (d) => `Revision "${show(d.revision)}" has several parents (${show(d.parents)}); migrakit keeps the chain linear.`,
+    message: (d) =>
+      `Revision "${show(d.revision)}" has several parents (${show(d.parents)}); migrakit keeps the chain linear.`,
     fix: (d) =>
       `Delete the merge script${d.file ? ` ${show(d.file)}` : ""} (migrakit keeps one linear chain), then run \`npx migrakit rebase\`: it re-parents the branch's unreleased script on the other head.`,
   },
   EMIGRAKIT_UNRELEASED_NOT_AT_TIP: {
     exit: 1,
     title: "A released script comes after an unreleased one",
-    message: (d) => `Unreleased script "${show(d.unreleased)}" comes before released "${show(d.released)}" in the chain.`,
-    fix: () => "Unreleased scripts must be the newest: re-parent the unreleased script on the head (`migrakit rebase`).",
+    message: (d) =>
+      `Unreleased script "${show(d.unreleased)}" comes before released "${show(d.released)}" in the chain.`,
+    fix: () =>
+      "Unreleased scripts must be the newest: re-parent the unreleased script on the head (`migrakit rebase`).",
   },
   EMIGRAKIT_RELEASE_ORDER: {
     exit: 1,
     title: "Released versions go backwards along the chain",
-    message: (d) => `"${show(d.file)}" was released in ${show(d.version)}, after "${show(d.previousFile)}" released in ${show(d.previousVersion)}.`,
+    message: (d) =>
+      `"${show(d.file)}" was released in ${show(d.version)}, after "${show(d.previousFile)}" released in ${show(d.previousVersion)}.`,
     fix: () => "Check the file names: a script's version cannot be lower than its parent's.",
   },
   EMIGRAKIT_RELEASED_AHEAD: {
     exit: 1,
     title: "A script is released in a version newer than __version__",
-    message: (d) => `"${show(d.file)}" is named for version ${show(d.version)}, newer than __version__ ${show(d.packageVersion)}.`,
+    message: (d) =>
+      `"${show(d.file)}" is named for version ${show(d.version)}, newer than __version__ ${show(d.packageVersion)}.`,
     fix: (d) =>
       `Release ${show(d.version)} (\`npx migrakit release-prepare --version ${show(d.version)}\` accepts a script named for the version it releases), or rename the script back to vx_x_x.`,
   },
   EMIGRAKIT_RELEASED_ADDED: {
     exit: 1,
     title: "A new script is named for a version that is already released",
-    message: (d) => `"${show(d.file)}" is named for version ${show(d.version)}, but it was added after that version was released (${show(d.ref)} does not have it).`,
-    fix: (d) => `Name it as unreleased (\`git mv ${show(d.file)} ${show(d.suggestion)}\`, header """vX.X.X.""") so the next release gives it its version.`,
+    message: (d) =>
+      `"${show(d.file)}" is named for version ${show(d.version)}, but it was added after that version was released (${show(d.ref)} does not have it).`,
+    fix: (d) =>
+      `Name it as unreleased (\`git mv ${show(d.file)} ${show(d.suggestion)}\`, header """vX.X.X.""") so the next release gives it its version.`,
   },
   EMIGRAKIT_RELEASED_CHANGED: {
     exit: 1,
     title: "A released script was changed",
     message: (d) => `"${show(d.file)}" differs from its released copy at ${show(d.ref)}.`,
-    fix: (d) => `Released scripts never change: restore it (\`git checkout ${show(d.ref)} -- ${show(d.file)}\`) and put the change in a new script.`,
+    fix: (d) =>
+      `Released scripts never change: restore it (\`git checkout ${show(d.ref)} -- ${show(d.file)}\`) and put the change in a new script.`,
   },
   EMIGRAKIT_RELEASED_UNCHECKED: {
     exit: 1,

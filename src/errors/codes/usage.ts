@@ -29,14 +29,17 @@ export const usageCodes = {
   EMIGRAKIT_INIT_NO_PACKAGE: {
     exit: 2,
     title: "init found no Python package to set up",
-    message: (d) => `No Python package (a folder holding __init__.py) was found in ${show(d.cwd)}, so there is nothing for migrakit to set up.`,
-    fix: () => "Run init at the root of the repository that holds your schema package (`--cwd DIR`), or create the package first (a folder with `__init__.py` and your SQLModel classes) and run init again.",
+    message: (d) =>
+      `No Python package (a folder holding __init__.py) was found in ${show(d.cwd)}, so there is nothing for migrakit to set up.`,
+    fix: () =>
+      "Run init at the root of the repository that holds your schema package (`--cwd DIR`), or create the package first (a folder with `__init__.py` and your SQLModel classes) and run init again.",
   },
   EMIGRAKIT_UNKNOWN_PACKAGE: {
     exit: 2,
     title: "The chosen package is not a schema package",
     message: (d) => `--package ${show(d.package)} names no configured schema package (known: ${show(d.packages)}).`,
-    fix: () => "Pass the folder name of a package that holds migrations/versions, or add it to `packages` in the configuration.",
+    fix: () =>
+      "Pass the folder name of a package that holds migrations/versions, or add it to `packages` in the configuration.",
   },
   EMIGRAKIT_VERSIONS_MISSING: {
     exit: 2,
