@@ -12,6 +12,14 @@ export async function startDeployBridge(
   const found = await findPython({ configPython: pkg.config.python, cwd: ctx.cwd, env: ctx.env });
   // A stopped deploy cancels its statement and rolls back before the helper exits: give it time to (the
   // helper exits at once when it has nothing in hand, so this delays nothing else).
-  const bridge = await startBridge({ python: found.python, cwd: ctx.cwd, env: ctx.env, stopGraceMs: 60_000 });
+  // Never the warm worker: a deploy's helper must be our own child, whose stdin closing (migrakit killed)
+  // makes it roll back, and the speed of an operator's deploy is Postgres's, not Python's import.
+  const bridge = await startBridge({
+    python: found.python,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    stopGraceMs: 60_000,
+    worker: false,
+  });
   return { bridge, params: packageParams(pkg.repo, { versionTable: pkg.versionTable }) };
 }
