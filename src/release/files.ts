@@ -21,7 +21,11 @@ export class InjectedFault extends Error {
  * The fault a test entry point (test/helpers/faulty-bin.ts) sets before it loads a bin in the same process.
  * Nothing shipped sets it, and nothing reads it from the environment: a user's variable can never crash a release.
  */
-export const injectedFault: { fault?: Fault } = {};
+// One object per process, under a registered symbol: the bundled quick path (dist/bundle) carries its own copy
+// of this module, and the fault must reach whichever copy runs the release.
+const FAULT_KEY = Symbol.for("migrakit.release.injectedFault");
+const registry = globalThis as unknown as Record<symbol, { fault?: Fault } | undefined>;
+export const injectedFault: { fault?: Fault } = (registry[FAULT_KEY] ??= {});
 
 /** Counts file operations and fires the fault, if any, after the chosen one. */
 export class OpCounter {
