@@ -67,7 +67,13 @@ test("the release bin passes semantic-release's options through", () => {
 });
 
 test("plugin options: defaults, and every invalid option reported together", () => {
-  assert.deepEqual(resolveOptions({}).options, { minorForMigrations: false, pyproject: true, prereleaseMap: {} });
+  assert.deepEqual(resolveOptions({}).options, {
+    minorForMigrations: false,
+    pyproject: true,
+    prereleaseMap: {},
+    lint: false,
+    majorOnBreakingMigration: false,
+  });
   assert.deepEqual(
     resolveOptions({ packages: "lnschema_core", branches: ["ignored: a global option"] }).options.packages,
     ["lnschema_core"],
