@@ -39,6 +39,7 @@ interface HistoryRow {
 before(async () => {
   pg = await startTestPostgres();
   repo = fixtureRepo("seed-style");
+  repo.git("tag", "v0.4.0"); // its release: "released scripts never change" has a tag to compare with
 });
 
 after(async () => {
@@ -97,7 +98,7 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
 
     const deployed = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], repo.dir, env());
     assert.equal(deployed.status, 0, deployed.all);
-    assert.match(deployed.stdout, /deployed 9 script\(s\) to 127\.0\.0\.1:\d+\/inst_\w+ \(v0\.2\.0 → v0\.4\.0\)/);
+    assert.match(deployed.stdout, /deployed 9 script\(s\) to postgres@127\.0\.0\.1:\d+\/inst_\w+ \(v0\.2\.0 → v0\.4\.0\)/);
 
     const rowsAfter = await inst.query<{ id: string; started_at: Date | null }>(
       "SELECT id, started_at FROM core.run ORDER BY id",
