@@ -83,8 +83,11 @@ export async function releasedChangedFindings(
   // Nothing released yet (a new package): nothing the rule could protect.
   if (!repo.scripts.some((s) => s.name.kind !== "unreleased")) return [];
   const version = repo.init?.parsed?.version?.value;
-  const unchecked = (reason: string, fix: string): Finding[] => {
-    const severity = (o.requireReleaseTags ?? isCI(env)) ? "error" : "warning";
+  // By default only a shallow clone is an error under CI=true: that is the check job that silently lost the
+  // rule (actions/checkout's default). A full clone with no release tag, or a folder outside git, has no
+  // release to compare with: said as a warning unless `requireReleaseTags` is true.
+  const unchecked = (reason: string, fix: string, shallow = false): Finding[] => {
+    const severity = (o.requireReleaseTags ?? (shallow && isCI(env))) ? "error" : "warning";
     return [finding("EMIGRAKIT_RELEASED_UNCHECKED", { file: repo.versionsDir }, { reason, fix }, { severity })];
   };
   const tag = (version ? await findTag(repo.root, version, env) : null) ?? (await newestReachableTag(repo.root, env));
@@ -101,10 +104,11 @@ export async function releasedChangedFindings(
       return unchecked(
         "this is a shallow clone without the release tags",
         `${fetch}, or set "requireReleaseTags": false to only warn.`,
+        true,
       );
     return unchecked(
       `no release tag is reachable from HEAD${version ? ` (none for __version__ ${version})` : ""}`,
-      `${fetch}; a release tags v<__version__>. Or set "requireReleaseTags": false to only warn.`,
+      `${fetch}; a release tags v<__version__>. Set "requireReleaseTags": true to make this an error.`,
     );
   }
   let out: string;

@@ -14,7 +14,7 @@ const scripts: ScriptSpec[] = [
 ];
 
 test("a released script with a stale header: one finding whose fix (acceptHistoryUpTo) makes check pass", (t) => {
-  const repo = makeSchemaRepo({ scripts, init: { version: "0.18a5", migration: headOf(scripts) } });
+  const repo = makeSchemaRepo({ scripts, init: { version: "0.18a5", migration: headOf(scripts) }, tag: "v0.18a5" });
   t.after(() => repo.cleanup());
   const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });
   assert.equal(r.status, 1, r.stderr);
@@ -37,6 +37,7 @@ test("acceptHistoryUpTo leaves scripts after it to the rules", (t) => {
     scripts: later,
     init: { version: "0.18a5", migration: headOf(later) },
     files: { "migrakit.config.json": '{"acceptHistoryUpTo": "aaaaaaaaaaa2"}' },
+    tag: "v0.18a5",
   });
   t.after(() => repo.cleanup());
   const r = runCli(["check", "--static", "--json"], { cwd: repo.dir });

@@ -20,6 +20,7 @@ for (const { name, python } of testPythons()) {
   describe(`ORM and statement failures (${name} stack)`, () => {
     test("an ORM syntax error: EMIGRAKIT_ORM_IMPORT_FAILED at the ORM's file and line", () => {
       const repo = fixtureRepo("seed-style");
+      repo.git("tag", "v0.4.0"); // its release: the released-scripts rule has a tag to compare with
       try {
         repo.edit(CORE, "class Storage(SQLModel, table=True):", "class Storage(SQLModel, table=True)");
         const line =
@@ -42,6 +43,7 @@ for (const { name, python } of testPythons()) {
 
     test("a module that raises after defining tables: the original exception, in check and in generate, never 'already defined'", () => {
       const repo = fixtureRepo("seed-style");
+      repo.git("tag", "v0.4.0"); // its release: the released-scripts rule has a tag to compare with
       try {
         repo.write(CORE, repo.read(CORE) + '\nraise RuntimeError("settings missing")\n');
         const line =
@@ -74,6 +76,7 @@ for (const { name, python } of testPythons()) {
 test("a failing statement: UPGRADE_FAILED at that statement's line, SQLAlchemy's frames left out of the detail", () => {
   const { python } = testPythons().find((p) => p.name === "current")!;
   const repo = fixtureRepo("seed-style");
+  repo.git("tag", "v0.4.0"); // its release: the released-scripts rule has a tag to compare with
   try {
     repo.edit(
       NEWEST,

@@ -76,7 +76,7 @@ test("commander's usage errors are EMIGRAKIT_USAGE: one JSON document with --jso
 });
 
 test("rebase --json and hook pre-commit --json print one JSON document when there is nothing to do", (t) => {
-  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }) });
+  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }), tag: "v0.1.0" });
   t.after(() => repo.cleanup());
   const rebase = runCli(["rebase", "--json"], { cwd: repo.dir });
   assert.equal(rebase.status, 0, rebase.stderr);
@@ -110,7 +110,7 @@ test("--json under GitHub Actions: stdout stays one JSON document, the annotatio
 });
 
 test("migrakit's own progress lines share one prefix: `migrakit: ` (rebase, release-prepare)", (t) => {
-  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }) });
+  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }), tag: "v0.1.0" });
   t.after(() => repo.cleanup());
   const rebase = runCli(["rebase"], { cwd: repo.dir });
   assert.match(rebase.stdout, /^migrakit: lnschema_demo has one head/);

@@ -23,7 +23,7 @@ function runInto(target: string, args: string[], cwd: string) {
 }
 
 test("check --json > /dev/full: EMIGRAKIT_OUTPUT_FAILED on stderr, exit 3, no stack trace", () => {
-  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }) });
+  const repo = makeSchemaRepo({ scripts: chain(2, { released: 1 }), tag: "v0.1.0" });
   try {
     for (const args of [
       ["check", "--static", "--json"],

@@ -98,7 +98,10 @@ describe("status and deploy on an instance at 0.2.0 with rows", () => {
 
     const deployed = cli(["deploy", "--db", inst.url, "--yes", "--allow-unreleased"], repo.dir, env());
     assert.equal(deployed.status, 0, deployed.all);
-    assert.match(deployed.stdout, /deployed 9 script\(s\) to postgres@127\.0\.0\.1:\d+\/inst_\w+ \(v0\.2\.0 → v0\.4\.0\)/);
+    assert.match(
+      deployed.stdout,
+      /deployed 9 script\(s\) to postgres@127\.0\.0\.1:\d+\/inst_\w+ \(v0\.2\.0 → v0\.4\.0\)/,
+    );
 
     const rowsAfter = await inst.query<{ id: string; started_at: Date | null }>(
       "SELECT id, started_at FROM core.run ORDER BY id",

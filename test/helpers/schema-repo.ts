@@ -32,6 +32,8 @@ export interface InitSpec {
 export interface RepoSpec {
   /** Package folder (default `lnschema_demo`). */
   package?: string;
+  /** A tag for the commit (`v0.1.0`), as a release would leave; default none. */
+  tag?: string;
   /** __init__.py: values, raw text/bytes, or null for no file. Default: version 0.1.0 and _migration = head. */
   init?: InitSpec | string | Buffer | null;
   scripts?: ScriptSpec[];
@@ -163,6 +165,8 @@ export function makeSchemaRepo(spec: RepoSpec = {}): TempRepo {
   if (spec.commit ?? true) {
     git("add", "-A");
     git("commit", "-q", "-m", "feat: schema package");
+    // The release this commit is (`v0.2.0`): "released scripts never change" then has a tag to compare with.
+    if (spec.tag) git("tag", spec.tag);
   }
   const snapshot = () => {
     const out = new Map<string, string>();
