@@ -53,6 +53,7 @@ function repo(): string {
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-q", "-m", "init");
+  git("tag", "v0.2.0"); // the example's release: the released-scripts rule runs
   return dir;
 }
 
