@@ -132,7 +132,7 @@ export async function releasedChangedFindings(
       // A new file is an unreleased script, unless its name claims a version that the tag already released.
       const script = repo.scripts.find((s) => s.path === file);
       const named = script?.name.kind === "released" ? script.name.version : null;
-      if (named && comparePep440(named, version ?? tag.replace(/^v/, "")) <= 0) {
+      if (named && comparePep440(named, tag.replace(/^v/, "")) <= 0) {
         const suggestion = file.replace(/-[^-/]+\.py$/, "-vx_x_x.py");
         findings.push(
           finding("EMIGRAKIT_RELEASED_ADDED", { file, line: 1 }, { file, version: named, ref: tag, suggestion }),
