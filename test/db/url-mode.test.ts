@@ -59,7 +59,7 @@ test("a wrong password: EMIGRAKIT_DB_AUTH, exit 3, the password nowhere", async 
   const url = `postgres://postgres:secret@127.0.0.1:${port}/postgres`;
   await assert.rejects(getScratchServer({ database: url, env }), (e: unknown) => {
     expectError("EMIGRAKIT_DB_AUTH", "secret")(e);
-    assert.match((e as Error).message, /postgres:\*\*\*@127\.0\.0\.1/);
+    assert.match((e as Error).message, /postgres@127\.0\.0\.1/);
     return true;
   });
   await assert.rejects(createScratchDatabase(url), expectError("EMIGRAKIT_DB_AUTH", "secret"));

@@ -227,7 +227,7 @@ describe("a fleet of 20 instances on two servers", () => {
       timeout: 120_000,
     });
     assert.equal(pty.status, 0, pty.stdout + pty.stderr);
-    assert.match(pty.stdout, /\[1\/2\] 127\.0\.0\.1:\d+\/fleet_\d+: up to date/);
+    assert.match(pty.stdout, /\[1\/2\] postgres@127\.0\.0\.1:\d+\/fleet_\d+: up to date/);
     assert.match(pty.stdout, /\[2\/2\] /);
     noSecrets(pty.stdout);
     const piped = cli(["deploy", "--targets", join(work, "two.txt"), "--yes"], repo.dir, env());
