@@ -66,18 +66,22 @@ test("generate --rename pairs what is ambiguous; --no-renames keeps drop + add a
   edit(
     repo,
     "    email: str = Field(index=True, unique=True)\n    handle: str = Field(index=True, unique=True)\n",
-    "    mail: str = Field(index=True, unique=True)\n    login: str = Field(index=True, unique=True)\n",
+    "    contact: str = Field(index=True, unique=True)\n    alias: str = Field(index=True, unique=True)\n",
   );
+  // Names alike would pair (email → mail): a true tie needs two columns of the same shape with unrelated names.
   const ambiguous = cli(repo, ["generate"]);
   assert.notEqual(ambiguous.status, 0, ambiguous.all);
   assert.match(ambiguous.all, /EMIGRAKIT_RENAME_AMBIGUOUS/);
   assert.deepEqual(unreleased(repo), [], "nothing written");
-  const named = cli(repo, ["generate", "--rename", "user.email=mail", "--rename", "user.handle=login"]);
+  const named = cli(repo, ["generate", "--rename", "user.email=contact", "--rename", "user.handle=alias"]);
   assert.equal(named.status, 0, named.all);
   const text = scriptText(repo);
-  assert.ok(text.includes('op.alter_column("user", column_name="email", new_column_name="mail", schema="core")'), text);
   assert.ok(
-    text.includes('op.alter_column("user", column_name="handle", new_column_name="login", schema="core")'),
+    text.includes('op.alter_column("user", column_name="email", new_column_name="contact", schema="core")'),
+    text,
+  );
+  assert.ok(
+    text.includes('op.alter_column("user", column_name="handle", new_column_name="alias", schema="core")'),
     text,
   );
   assert.doesNotMatch(text, /drop_column/);
@@ -88,7 +92,7 @@ test("generate --rename pairs what is ambiguous; --no-renames keeps drop + add a
   assert.equal(plain.status, 0, plain.all);
   const dropped = scriptText(repo);
   assert.match(dropped, /drop_column\('user', 'email'/);
-  assert.match(dropped, /add_column\('user', sa\.Column\('mail'/);
+  assert.match(dropped, /add_column\('user', sa\.Column\('contact'/);
   assert.match(dropped, /migrakit: no-renames/);
 });
 
