@@ -21,9 +21,9 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
   process.exitCode = quickExit({ cwd: process.cwd(), env: process.env });
 }
 // `check --static`, a check the result cache answers and `release-prepare`: one pre-bundled file
-// (src/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
+// (src/commands/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
 if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "release-prepare")) {
-  const quick = await import(bundleIsFresh() ? "../dist/bundle/quick/quick.js" : "../dist/src/quick.js");
+  const quick = await import(bundleIsFresh() ? "../dist/bundle/quick/quick.js" : "../dist/src/commands/quick.js");
   process.exitCode = await quick.quickMain(argv, {
     env: process.env,
     stdout: process.stdout,

@@ -1,5 +1,5 @@
-// Bundles the quick paths (src/quick.ts, as tsc compiled it to dist/src/quick.js) into one file,
-// dist/bundle/quick/quick.js, which bin/migrakit.js loads first (see src/quick.ts for why). Run by
+// Bundles the quick paths (src/commands/quick.ts, as tsc compiled it to dist/src/commands/quick.js) into one file,
+// dist/bundle/quick/quick.js, which bin/migrakit.js loads first (see src/commands/quick.ts for why). Run by
 // `npm run build`, `prepare` and `pretest` after tsc; esbuild is a dev dependency, used only here.
 //   - A dynamic import of one of our modules that only the slow paths reach (the dynamic check, deploy)
 //     stays a dynamic import of the compiled file in dist/src: the bundle does not carry it (SLOW).
@@ -52,7 +52,7 @@ try {
 }
 mkdirSync(outdir, { recursive: true });
 const result = await build({
-  entryPoints: [join(distSrc, "quick.js")],
+  entryPoints: [join(distSrc, "commands", "quick.js")],
   outfile: join(outdir, "quick.js"),
   bundle: true,
   platform: "node",

@@ -155,7 +155,7 @@ interface Pending {
 /**
  * What `check` can answer without Python or Postgres: `--static`, static findings that block the dynamic
  * check, or the result cache's answer ({code}); otherwise what the dynamic check goes on from ({pending}).
- * The quick entry (src/quick.ts, one pre-bundled file) answers from here and hands anything else to the CLI.
+ * The quick entry (src/commands/quick.ts, one pre-bundled file) answers from here and hands anything else to the CLI.
  */
 export async function answerWithoutPython(
   opts: CheckOptions,

@@ -1,4 +1,4 @@
-// The quick paths load one file of ours each (src/quick.ts bundled by scripts/bundle.mjs, or the hook's
+// The quick paths load one file of ours each (src/commands/quick.ts bundled by scripts/bundle.mjs, or the hook's
 // fast.js): the real bin, with a module hook that records every file Node loads.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { quickCommand } from "../../src/quick.js";
+import { quickCommand } from "../../src/commands/quick.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { REPO_ROOT, testPythons } from "../helpers/python.js";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";

@@ -7,12 +7,12 @@
 // which starts over; no object of this bundle ever meets one of the CLI's modules (their classes differ).
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Context } from "./output/context.js";
-import { answerWithoutPython } from "./commands/check.js";
-import { run as releasePrepare } from "./commands/release-prepare.js";
-import { isMigrakitError } from "./errors/index.js";
-import { quickExit } from "./hook/fast.js";
-import { reportError } from "./output/output.js";
+import type { Context } from "../output/context.js";
+import { answerWithoutPython } from "./check.js";
+import { run as releasePrepare } from "./release-prepare.js";
+import { isMigrakitError } from "../errors/index.js";
+import { quickExit } from "../hook/fast.js";
+import { reportError } from "../output/output.js";
 
 /** As src/cli.ts: an internal failure (a bug) prints its stack and exits 70. */
 const EXIT_INTERNAL = 70;
