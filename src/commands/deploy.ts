@@ -131,7 +131,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   if (opts.sql) {
     const { bridge, params } = await startDeployBridge(pkg, ctx);
     try {
-      const { sql } = await bridge.offline_sql({ ...params, from: plan.current, to: plan.head! });
+      const { sql } = await bridge.request("offline_sql", { ...params, from: plan.current, to: plan.head! });
       const header = notes.map((n) => `-- migrakit: ${n}\n`).join("");
       if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, status: "sql", ...summary, sql }, null, 2));
       else ctx.stdout.write(header + (sql.endsWith("\n") ? sql : sql + "\n"));

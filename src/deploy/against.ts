@@ -10,7 +10,7 @@ import { finding, hasErrors, type Finding } from "../errors/finding.js";
 import { modelsMismatchFinding } from "../checks/dynamic/models-match.js";
 import { errorSummary, failureDetail, locateFailure } from "../checks/dynamic/failure.js";
 import { remoteFailureOf } from "../bridge/remote-error.js";
-import type { CompareResult } from "../bridge/types.js";
+import type { CompareResult } from "../bridge/contract.js";
 import { startDeployBridge } from "./bridge.js";
 import { cloneInstance, type InstanceCopy } from "./clone.js";
 import { HISTORY_TABLE } from "./history.js";
@@ -80,10 +80,10 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
     const head = pkg.repo.scripts.find((s) => (s.source.revision?.value ?? s.name.revision) === plan.head);
     let upgraded = true;
     try {
-      const up = await bridge.upgrade({ ...params, url: copy.url, revision: "head", record: true });
+      const up = await bridge.request("upgrade", { ...params, url: copy.url, revision: "head", record: true });
       // The safety lint of the scripts this instance still lacks, on the copy at its real revision, with
       // the instance's own row counts and sizes on each lock and rewrite finding (docs/lint.md).
-      const recorded = (up.recorded ?? {}) as Recorded;
+      const recorded: Recorded = up.recorded ?? {};
       const pending = (planChain(pkg.repo)?.chain ?? []).filter(
         (s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""],
       );
@@ -117,7 +117,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
       );
     }
     if (upgraded) {
-      const compared = withoutOwnTables(await bridge.compare({ ...params, url: copy.url }));
+      const compared = withoutOwnTables(await bridge.request("compare", { ...params, url: copy.url }));
       const mismatch = modelsMismatchFinding(compared, head?.name.kind === "unreleased" ? head : undefined);
       if (mismatch) found.push(mismatch);
     }

@@ -18,7 +18,8 @@ import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
-import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
+import { generateOps } from "./bridge-calls.js";
+import type { GenerateAnswer } from "../bridge/contract.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
 import {
   describeRename,
@@ -277,7 +278,7 @@ async function generatePlan(
 
   const revision = (o.newRevision ?? newRevision)();
   const template = join(repo.root, repo.migrationsDir, "script.py.mako");
-  const rendered = await renderScript(s.bridge, {
+  const rendered = await s.bridge.request("render_script", {
     template: existsSync(template) ? template : undefined,
     revision,
     down_revision: plan.head,

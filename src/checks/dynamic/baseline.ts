@@ -119,10 +119,10 @@ function buildReplay(i: BaselineInputs): Promise<Built> {
   const params = packageParams(i.repo, { versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
     if (i.plan.releasedHead)
-      return attempt(i, () => i.bridge.upgrade({ ...params, url: db.url, revision: i.plan.releasedHead! }));
+      return attempt(i, () => i.bridge.request("upgrade", { ...params, url: db.url, revision: i.plan.releasedHead! }));
     // Nothing released: the empty database, with the ORM's schemas (an upgrade would create them too).
     let schemas: string[] = [];
-    const failure = await attempt(i, async () => (schemas = await i.bridge.schemas(params)));
+    const failure = await attempt(i, async () => (schemas = await i.bridge.request("schemas", params)));
     if (failure) return failure;
     await createSchemas(db.url, schemas);
     return undefined;
@@ -137,9 +137,9 @@ async function buildRelease(
 ): Promise<Built> {
   const params = packageParams(i.repo, { root: dir, versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
-    const failure = await attempt(i, () => i.bridge.create_all({ ...params, url: db.url }));
+    const failure = await attempt(i, () => i.bridge.request("create_all", { ...params, url: db.url }));
     if (failure || !migration) return failure;
-    return attempt(i, () => i.bridge.stamp({ ...params, url: db.url, revision: migration }));
+    return attempt(i, () => i.bridge.request("stamp", { ...params, url: db.url, revision: migration }));
   });
 }
 

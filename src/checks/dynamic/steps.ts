@@ -59,10 +59,13 @@ export async function upgradeEach(
   for (const [n, s] of i.scripts.entries()) {
     progress("upgrading scripts", { done: n + 1, total: i.scripts.length });
     const failure = await call(i, async () => {
-      const r = (await i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s), record: i.record })) as
-        | { recorded?: Recorded }
-        | undefined;
-      Object.assign(recorded, r?.recorded ?? {});
+      const r = await i.bridge.request("upgrade", {
+        ...i.params,
+        url: i.url,
+        revision: revisionOf(s),
+        record: i.record,
+      });
+      Object.assign(recorded, r.recorded ?? {});
     });
     if (failure) {
       // The failing statement's own line when the traceback passes through the script, else `def upgrade()`.
@@ -95,7 +98,9 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
     if (isEmptyFunction(s.text, "downgrade")) {
       if (before === after) {
         // Nothing to undo (a data migration, or an empty script): still move the version back.
-        const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
+        const failure = await call(i, () =>
+          i.bridge.request("downgrade", { ...i.params, url: i.url, revision: parentOf(s) }),
+        );
         if (failure) break;
         k--;
         continue;
@@ -110,7 +115,9 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
       );
       break; // below this script the schema would not be what the older downgrades expect
     }
-    const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
+    const failure = await call(i, () =>
+      i.bridge.request("downgrade", { ...i.params, url: i.url, revision: parentOf(s) }),
+    );
     if (failure) {
       out.push(
         finding(
@@ -139,7 +146,9 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
   // Up again from where the walk down stopped.
   for (; k < i.scripts.length; k++) {
     const s = i.scripts[k]!;
-    const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
+    const failure = await call(i, () =>
+      i.bridge.request("upgrade", { ...i.params, url: i.url, revision: revisionOf(s) }),
+    );
     if (failure) {
       out.push(
         finding(
