@@ -253,8 +253,8 @@ async function generatePlan(
     downgradeOps: answer.downgrade_ops,
     notes: notes(renames, detect, answer, backfill),
   });
-  if (plan.chain.length === 0)
-    b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
+  // The first script of the chain (new, or refreshed later: its parent is still the base) creates the schemas.
+  if (upTo === null) b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
   const imports = neededImports(b, answer.imports);
   const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 

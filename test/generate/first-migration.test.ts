@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
@@ -84,7 +84,7 @@ for (const { name, python } of testPythons()) {
 // (no tables, no schemas), and the check keeps that empty baseline as a template. Once the models are imported,
 // the first script creates schema `core`; the warm check cloned the old template, whose "before" lacked `core`
 // while migrakit's upgrade creates it, and reported EMIGRAKIT_DOWNGRADE_INCOMPLETE "+ schema core".
-test("a package that does not import its models: generate says so; once it does, a warm check passes the first script", () => {
+test("a package that does not import its models: generate says so; once it does, a warm check passes the first script, and a refresh keeps its CREATE SCHEMA", () => {
   const { python } = testPythons()[0]!;
   const dir = join(work, "warm");
   cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
@@ -118,4 +118,15 @@ test("a package that does not import its models: generate says so; once it does,
   const warm = runCli(["check"], { cwd: dir, env });
   assert.match(warm.stderr, /baseline: replay, from cache/, "the second check clones the first one's template");
   assert.equal(warm.status, 0, warm.stdout + warm.stderr);
+
+  // An ORM change before the first release refreshes that first script: it still creates its schema.
+  const core = join(dir, "lnschema_demo", "_core.py");
+  writeFileSync(core, readFileSync(core, "utf8").replace("    handle: str = Field(", "    nick: str = Field("));
+  const refresh = runCli(["generate"], { cwd: dir, env });
+  assert.equal(refresh.status, 0, refresh.stdout + refresh.stderr);
+  assert.match(refresh.stdout + refresh.stderr, /refreshed/);
+  const [script] = readdirSync(join(dir, VERSIONS)).filter((f) => f.endsWith(".py"));
+  const text = readFileSync(join(dir, VERSIONS, script!), "utf8");
+  assert.match(text, /sa\.Column\('nick'/);
+  assert.match(text, /op\.execute\('CREATE SCHEMA IF NOT EXISTS "core"'\)/);
 });
