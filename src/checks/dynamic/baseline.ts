@@ -238,7 +238,32 @@ async function releaseBaseline(i: BaselineInputs, note?: string): Promise<Baseli
   }
 }
 
+/**
+ * The baseline as migrakit's own upgrade sees it: that upgrade creates the schemas of the ORM as it is now
+ * (python/migrakit_bridge/schema.py `create_schemas`) before the first script runs, so the "before" of the
+ * round trip must hold them too. A cloned template (built for an earlier ORM, e.g. one whose models were not
+ * imported yet) or a release's ORM may lack a schema the ORM uses now; without it, the downgrade of a script
+ * that creates that schema would be reported as leaving it behind (issue 17, the newcomer's first script).
+ * A failing import is left to the upgrade that follows, which reports it with the ORM's file and line.
+ */
+async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Promise<BaselineOutcome> {
+  if (!outcome.ok) return outcome;
+  const b = outcome.baseline;
+  if (b.kind === "replay" && !b.cached && !i.plan.releasedHead) return outcome; // buildReplay just did it
+  let schemas: string[] = [];
+  const failure = await attempt(
+    i,
+    async () => (schemas = await i.bridge.schemas(packageParams(i.repo, { versionTable: i.versionTable }))),
+  );
+  if (!failure) await createSchemas(b.db.url, schemas);
+  return outcome;
+}
+
 export async function prepareBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
+  return withOrmSchemas(i, await chooseBaseline(i));
+}
+
+async function chooseBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
   if (i.mode === "release") return releaseBaseline(i);
   const key = replayKey(i);
   if (i.mode === "auto") {
