@@ -226,7 +226,7 @@ describe("an empty instance, and a version table that is not one", () => {
       async (c) => (await c.query("SELECT unreleased FROM public.migrakit_deploy_history")).rows,
     );
     assert.deepEqual(hist, [{ unreleased: "d6e7f8091a2b a7c3e9f1b2d4" }]);
-    assert.match(d.stderr, /the database is empty: the version table is created and every script applied/);
+    assert.match(d.stderr, /^migrakit: the database is empty: the version table is created and every script applied$/m);
     assert.deepEqual(
       await withClient(url, async (c) => (await c.query("SELECT version_num FROM public.migration_seed")).rows),
       [{ version_num: HEAD }],
