@@ -15,6 +15,8 @@ export interface DeployPackage {
   config: LoadedConfig;
   state: PackageState;
   versionTable: string;
+  /** The tables the package's scripts create: how an instance shared with other packages tells it apart. */
+  ownTables: string[];
 }
 
 export async function loadDeployPackage(ctx: {
@@ -28,5 +30,6 @@ export async function loadDeployPackage(ctx: {
   if (!scripts) throw new MigrakitError("EMIGRAKIT_HISTORY_NOT_LINEAR", { package: repo.package });
   for (const s of scripts) s.facts = scriptFacts(readFileSync(join(repo.root, s.path), "utf8"));
   const state: PackageState = { name: repo.importName, version: repo.init?.parsed?.version?.value ?? null, scripts };
-  return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable) };
+  const ownTables = [...new Set(scripts.flatMap((s) => s.facts?.creates ?? []))];
+  return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable), ownTables };
 }
