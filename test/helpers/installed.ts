@@ -49,7 +49,7 @@ export interface UserRepo {
   env: NodeJS.ProcessEnv;
   sh(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; ok?: boolean }): SpawnSyncReturns<string>;
   git(...args: string[]): string;
-  /** `npx --no-install migrakit …` (the installed bin), its result whatever the exit code. */
+  /** The installed bin (`node_modules/.bin/migrakit`, what `npx migrakit` runs), its result whatever the exit code. */
   migrakit(args: string[], env?: NodeJS.ProcessEnv): SpawnSyncReturns<string>;
   /** A real `git commit` (husky runs the hook), its result whatever the exit code. */
   commit(message: string, env?: NodeJS.ProcessEnv): SpawnSyncReturns<string>;
@@ -82,8 +82,10 @@ export function userRepo(install: Install, opts: UserRepoOptions): UserRepo {
     MIGRAKIT_PYTHON: "",
     VIRTUAL_ENV: "",
     GITHUB_ACTIONS: "",
-    // Never the machine-wide result cache or worker sockets (docs/configuration.md).
+    // Never the machine-wide result cache, embedded server or worker sockets (docs/configuration.md): a run
+    // that is given no database of the test's would start a server of its own here, not use the shared one.
     XDG_CACHE_HOME: join(base, "cache"),
+    MIGRAKIT_POSTGRES_DIR: join(base, "pg"),
     MIGRAKIT_WORKER_DIR: join(base, "worker"),
     GIT_AUTHOR_NAME: "Dev",
     GIT_AUTHOR_EMAIL: "dev@example.com",
@@ -132,7 +134,7 @@ export function userRepo(install: Install, opts: UserRepoOptions): UserRepo {
     env,
     sh,
     git,
-    migrakit: (args, extra = {}) => sh("npx", ["--no-install", "migrakit", ...args], { env: extra, ok: false }),
+    migrakit: (args, extra = {}) => sh("node_modules/.bin/migrakit", args, { env: extra, ok: false }),
     commit: (message, extra = {}) => sh("git", ["commit", "-m", message], { env: extra, ok: false }),
     read,
     write,
