@@ -110,7 +110,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const url = requireDb(opts.db, "deploy");
   const pkg = await loadDeployPackage(ctx);
   const limits = limitsOf(opts, pkg);
-  const instance = await withDbOption(() => readInstance(url, pkg.versionTable));
+  const instance = await withDbOption(() => readInstance(url, pkg.versionTable, pkg.ownTables));
   // --sql changes nothing: unreleased scripts are printed (and named loudly at the top), not refused.
   const c = deployCase(pkg.state, instance, {
     acceptChanged: opts.acceptChanged ?? [],

@@ -10,6 +10,7 @@ import { withDatabase } from "../../src/db/url.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { testPythons } from "../helpers/python.js";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";
+import { ownFolders } from "../helpers/isolation.js";
 import { fixtureRepo, type FixtureRepo } from "../check/dynamic-helpers.js";
 import { cli, cliAsync, cliEnv, HEAD, makeInstance, V0_2_0, type Instance, type Run } from "./instances.js";
 
@@ -71,7 +72,7 @@ const noTraceback = (r: Run) => assert.doesNotMatch(r.all, /Traceback|at .*\.js:
 function startDeploy(args: string[], dir: string, e: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
     cwd: dir,
-    env: { ...process.env, GITHUB_ACTIONS: "", ...e },
+    env: ownFolders({ ...process.env, GITHUB_ACTIONS: "", ...e }, e),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
