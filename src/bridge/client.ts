@@ -80,6 +80,8 @@ interface Pending {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
   slow?: NodeJS.Timeout;
+  /** When the request was written (for MIGRAKIT_BRIDGE_TRACE). */
+  sent: number;
 }
 
 export class Bridge {
@@ -224,10 +226,8 @@ export class Bridge {
         this.fail(this.broken);
         void this.close();
       }, timeoutMs);
-      this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
+      this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer, sent: Date.now() };
       if (this.opts.onSlow) this.watchSlow(this.pending, Date.now(), timeoutMs, SLOW_FIRST_MS);
-      // For bench/hook's count of requests per run: one method name per line.
-      if (this.opts.env.MIGRAKIT_BRIDGE_TRACE) appendFileSync(this.opts.env.MIGRAKIT_BRIDGE_TRACE, `${method}\n`);
       this.channel.write(encodeRequest(id, method, params));
     });
   }
@@ -271,8 +271,18 @@ export class Bridge {
     this.pending = null;
     clearTimeout(pending.timer);
     clearTimeout(pending.slow);
+    this.trace(pending, "error" in response ? "error" : "ok");
     if ("error" in response) pending.reject(remoteError(this.python, pending.method, pending.params, response.error));
     else pending.resolve(response.result);
+  }
+
+  /**
+   * MIGRAKIT_BRIDGE_TRACE=FILE: one line per answered request, `method<TAB>ms<TAB>ok|error` (bench/hook
+   * counts the requests of a run from it; the times show where a run waits on Python).
+   */
+  private trace(p: Pending, outcome: string): void {
+    const file = this.opts.env.MIGRAKIT_BRIDGE_TRACE;
+    if (file) appendFileSync(file, `${p.method}\t${Date.now() - p.sent}\t${outcome}\n`);
   }
 
   private fail(err: Error): void {
