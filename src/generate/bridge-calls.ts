@@ -18,11 +18,15 @@ export interface GenerateAnswer {
   downgrade_ops: string;
   imports: string[];
   empty: boolean;
+  /** A token for the comparison the bridge kept: the rename request passes it back to skip comparing again. */
+  comparison?: string;
+  /** True when the bridge applied and rendered on its kept comparison instead of comparing again. */
+  reused?: boolean;
 }
 
 export function generateOps(
   bridge: Bridge,
-  p: PackageParams & { url: string; renames: Rename[]; backfill?: Backfill[] },
+  p: PackageParams & { url: string; renames: Rename[]; backfill?: Backfill[]; comparison?: string },
 ): Promise<GenerateAnswer> {
   return bridge.call<GenerateAnswer>("generate", { ...p, renames: bridgeInstructions(p.renames) });
 }
