@@ -10,7 +10,7 @@ import type { Baseline as BaselineMode } from "../../config/schema.js";
 import { withClient } from "../../db/connect.js";
 import { quoteIdent } from "../../db/identifiers.js";
 import { createScratchDatabase, type ScratchDatabase } from "../../db/scratch.js";
-import { cloneTemplate, createTemplateFrom, templateExists } from "../../db/templates.js";
+import { cloneTemplate, createTemplateFrom } from "../../db/templates.js";
 import { isMigrakitError } from "../../errors/index.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import { parseInitFile } from "../../model/init-file.js";
@@ -149,11 +149,12 @@ async function fromTemplate(
   key: string,
   build: () => Promise<Built>,
 ): Promise<Built & { cached?: boolean }> {
-  if (i.useTemplates && (await templateExists(i.adminUrl, key))) {
+  if (i.useTemplates) {
+    // The copy itself says whether the template is there (one connection less than asking first).
     try {
       return { ok: true, db: await cloneTemplate(i.adminUrl, key), cached: true };
     } catch (err) {
-      // Pruned by another run between the check and the copy: build it again.
+      // Not built yet, or pruned by another run: build it.
       if (!(isMigrakitError(err) && err.code === "EMIGRAKIT_TEMPLATE_MISSING")) throw err;
     }
   }

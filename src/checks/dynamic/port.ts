@@ -6,8 +6,11 @@ import type { RemoteFailure } from "./failure.js";
 export type { CompareResult, PackageParams };
 
 export interface BridgePort {
-  /** With `record`, the answer carries what each script did (`recorded`, src/lint/recorded.ts). */
-  upgrade(p: PackageParams & { url: string; revision: string; record?: boolean }): Promise<unknown>;
+  /**
+   * With `record`, the answer carries what each script did (`recorded`, src/lint/recorded.ts); with
+   * `compare`, the ORM compared with the database after the upgrade (`compared`, absent when that failed).
+   */
+  upgrade(p: PackageParams & { url: string; revision: string; record?: boolean; compare?: boolean }): Promise<unknown>;
   downgrade(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
   stamp(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
   create_all(p: PackageParams & { url: string }): Promise<unknown>;
