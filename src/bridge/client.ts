@@ -90,6 +90,8 @@ export class Bridge {
   versionsInfo?: PythonVersions;
   /** The warm worker's process serving this run, when it is one (undefined: our own child). */
   readonly workerPid?: number;
+  /** The `versions` answer the worker sent with the run (then the preflight needs no request). */
+  readonly workerVersions?: PythonVersions;
   private readonly channel: Channel;
   private readonly opts: StartBridgeOptions;
   private stderrTail = "";
@@ -130,6 +132,7 @@ export class Bridge {
     };
     if (worker) {
       this.workerPid = worker.pid;
+      this.workerVersions = worker.versions;
       this.channel = socketChannel(worker.socket, worker.pid, worker.buffered, events);
     } else {
       this.channel = processChannel(
@@ -344,7 +347,7 @@ async function started(bridge: Bridge, opts: StartBridgeOptions): Promise<Bridge
   if (opts.preflight === false) return bridge;
   let versions: PythonVersions;
   try {
-    versions = await bridge.versions();
+    versions = bridge.workerVersions ?? (await bridge.versions());
   } catch (err) {
     await bridge.close();
     if (err instanceof MigrakitError && err.code === "EMIGRAKIT_BRIDGE_EXITED" && bridge.stderr()) {
