@@ -1,6 +1,6 @@
 // The TypeScript end of the bridge: starts `python -m migrakit_bridge` once per run, checks the
-// interpreter (preflight), and offers one typed async function per request. Requests go one at a time
-// (the helper serves them in order); each has a timeout after which the helper is stopped: stdin closed,
+// interpreter (preflight), and offers one typed `request` for every method of the contract (contract.ts).
+// Requests go one at a time (the helper serves them in order); each has a timeout after which the helper is stopped: stdin closed,
 // then SIGKILL when it does not end by itself. Every failure is a MigrakitError (src/errors/codes/bridge.ts).
 import { appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,15 +15,15 @@ import { remoteError } from "./remote-error.js";
 import { bridgeTimeoutMs, SLOW_EVERY_MS, SLOW_FIRST_MS, slowNotice, waitingOn } from "./slow-request.js";
 import type { WorkerRun } from "./worker-run.js";
 import { workerSettings } from "./worker-settings.js";
-import type {
-  CompareResult,
-  CurrentResult,
-  HistoryEntry,
-  OfflineSqlParams,
-  PackageInfo,
-  PackageParams,
-  PythonVersions,
-} from "./types.js";
+import {
+  type BridgeRequests,
+  METHODS,
+  type Method,
+  type PackageParams,
+  type PythonVersions,
+  type Result,
+  type SentArgs,
+} from "./contract.js";
 
 /** python/ of this package (dist/src/bridge → the package root). */
 export const BRIDGE_PYTHON_DIR = fromPackageRoot("python");
@@ -70,8 +70,6 @@ export function bridgeEnv(opts: Pick<StartBridgeOptions, "env" | "pythonPath">):
   };
 }
 
-type Optional<T> = Omit<T, keyof PackageParams> & Partial<PackageParams>;
-
 interface Pending {
   id: number;
   method: string;
@@ -84,7 +82,7 @@ interface Pending {
   sent: number;
 }
 
-export class Bridge {
+export class Bridge implements BridgeRequests {
   readonly python: string;
   /** What the preflight found (undefined when it was skipped). */
   versionsInfo?: PythonVersions;
@@ -155,48 +153,6 @@ export class Bridge {
     return redactSecrets(this.stderrTail.trim().split("\n").slice(-12).join("\n"));
   }
 
-  versions(): Promise<PythonVersions> {
-    return this.request("versions", {}, false);
-  }
-  heads(p: Partial<PackageParams> = {}): Promise<string[]> {
-    return this.request("heads", p);
-  }
-  history(p: Partial<PackageParams> = {}): Promise<HistoryEntry[]> {
-    return this.request("history", p);
-  }
-  upgrade(p: Optional<PackageParams & { url: string; revision?: string; record?: boolean }>): Promise<CurrentResult> {
-    return this.request("upgrade", p);
-  }
-  downgrade(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {
-    return this.request("downgrade", p);
-  }
-  current(p: Optional<PackageParams & { url: string }>): Promise<string[]> {
-    return this.request("current", p);
-  }
-  stamp(p: Optional<PackageParams & { url: string; revision: string }>): Promise<CurrentResult> {
-    return this.request("stamp", p);
-  }
-  offline_sql(p: Optional<OfflineSqlParams>): Promise<{ sql: string; recorded?: Record<string, unknown> }> {
-    return this.request("offline_sql", p);
-  }
-  schemas(p: Optional<PackageParams & { url?: string }> = {}): Promise<string[]> {
-    return this.request("schemas", p);
-  }
-  create_all(p: Optional<PackageParams & { url: string }>): Promise<{ tables: string[] }> {
-    return this.request("create_all", p);
-  }
-  compare(p: Optional<PackageParams & { url: string }>): Promise<CompareResult> {
-    return this.request("compare", p);
-  }
-  package(p: Partial<PackageParams> = {}): Promise<PackageInfo> {
-    return this.request("package", p);
-  }
-
-  /** Any method by name (for helpers and methods added later). */
-  call<T>(method: string, params: object = {}): Promise<T> {
-    return this.request(method, params, false);
-  }
-
   /** End the helper: close stdin (it finishes the request at hand and exits), SIGKILL after the grace time. */
   close(): Promise<void> {
     if (this.ended) return Promise.resolve();
@@ -210,9 +166,11 @@ export class Bridge {
     return this.ended === null;
   }
 
-  private request<T>(method: string, params: object, withPackage = true): Promise<T> {
-    const full = withPackage ? { ...this.opts.package, ...params } : params;
-    const run = () => this.send<T>(method, full);
+  /** One request (see contract.ts); they are served one at a time, in the order they were made. */
+  request<M extends Method>(method: M, ...args: SentArgs<M>): Promise<Result<M>> {
+    const own: object = args[0] ?? {};
+    const params = METHODS[method] ? { ...this.opts.package, ...own } : own;
+    const run = () => this.send<Result<M>>(method, params);
     const result = this.chain.then(run, run);
     this.chain = result.catch(() => {});
     return result;
@@ -347,7 +305,7 @@ async function started(bridge: Bridge, opts: StartBridgeOptions): Promise<Bridge
   if (opts.preflight === false) return bridge;
   let versions: PythonVersions;
   try {
-    versions = bridge.workerVersions ?? (await bridge.versions());
+    versions = bridge.workerVersions ?? (await bridge.request("versions"));
   } catch (err) {
     await bridge.close();
     if (err instanceof MigrakitError && err.code === "EMIGRAKIT_BRIDGE_EXITED" && bridge.stderr()) {

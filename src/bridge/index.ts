@@ -11,4 +11,4 @@ export {
 } from "./interpreter.js";
 export { preflightError, missingRequirements, pipCommand, requirementFor } from "./preflight.js";
 export { remoteError, remoteFailureOf, redactParams } from "./remote-error.js";
-export type * from "./types.js";
+export type * from "./contract.js";

@@ -1,7 +1,7 @@
 // Before the first real request: does the interpreter have what the bridge needs? (pure)
 // The answer names exactly what is missing and the pip command that installs it into that interpreter.
 import { MigrakitError } from "../errors/index.js";
-import type { PythonVersions } from "./types.js";
+import type { PythonVersions } from "./contract.js";
 
 const MIN_PYTHON: [number, number] = [3, 8];
 

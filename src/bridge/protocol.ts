@@ -1,6 +1,6 @@
 // The wire format (pure): one JSON object per line. Requests {id, method, params}; responses
 // {id, result} or {id, error}. The Python side is python/migrakit_bridge/server.py.
-import type { RemoteError } from "./types.js";
+import type { RemoteError } from "./contract.js";
 
 export type Response = { id: number | null; result: unknown } | { id: number | null; error: RemoteError };
 

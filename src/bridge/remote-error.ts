@@ -4,7 +4,7 @@
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
 import { missingPackages, requirementFor } from "./preflight.js";
-import type { RemoteError } from "./types.js";
+import type { RemoteError } from "./contract.js";
 
 /** Params fit for an error: every string with a password hidden. */
 export function redactParams(params: object): Record<string, unknown> {

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { lstat, mkdir } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
-import type { PythonVersions } from "./types.js";
+import type { PythonVersions } from "./contract.js";
 import { socketPath, workerKey, type WorkerSettings } from "./worker-settings.js";
 
 export interface WorkerRun {

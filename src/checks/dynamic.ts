@@ -96,7 +96,9 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
   const warm =
     warmDir &&
-    o.bridge.schemas(packageParams(repo, { versionTable, migrationsDir: warmDir.dir })).catch(() => undefined);
+    o.bridge
+      .request("schemas", packageParams(repo, { versionTable, migrationsDir: warmDir.dir }))
+      .catch(() => undefined);
   let outcome: BaselineOutcome;
   if (!o.baseline) progress(`${repo.package}: building the baseline`);
   try {
@@ -189,7 +191,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     let compared: CompareResult | undefined = up.compared;
     if (!compared) progress(`${repo.package}: comparing the ORM with the database`);
     try {
-      compared ??= await o.bridge.compare({ ...params, url: baseline.db.url });
+      compared ??= await o.bridge.request("compare", { ...params, url: baseline.db.url });
     } catch (err) {
       const failure = o.failureOf(err);
       if (!failure) throw err;

@@ -22,7 +22,7 @@ export async function lintUnreleased(
   try {
     if (!bridge) throw (bridgeResult as PromiseRejectedResult).reason;
     if (!server) throw (serverResult as PromiseRejectedResult).reason;
-    const versions = bridge.versionsInfo ?? (await bridge.versions());
+    const versions = bridge.versionsInfo ?? (await bridge.request("versions"));
     const hits: LintHit[] = [];
     for (const repo of repos) {
       const report = await dynamicCheck(repo, {

@@ -58,7 +58,7 @@ async function runDynamic(
   });
   let out: DynamicOutcome;
   try {
-    const versions = session.bridge.versionsInfo ?? (await session.bridge.versions());
+    const versions = session.bridge.versionsInfo ?? (await session.bridge.request("versions"));
     out = { findings: [], baselines: {}, executable: versions.executable };
     for (const repo of repos) {
       const report = await dynamicMod.dynamicCheck(repo, {
@@ -79,7 +79,7 @@ async function runDynamic(
         if (!ctx.json) print(ctx.stderr, `migrakit: ${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
       }
     }
-    out.loadedFiles = await session.bridge.call<string[]>("loaded_files").catch(() => undefined);
+    out.loadedFiles = await session.bridge.request("loaded_files").catch(() => undefined);
   } finally {
     endProgress();
     // Throws EMIGRAKIT_SERVER_STOPPED when the embedded server stopped under this run: its findings or

@@ -10,7 +10,7 @@ import { finding, hasErrors, type Finding } from "../errors/finding.js";
 import { modelsMismatchFinding } from "../checks/dynamic/models-match.js";
 import { errorSummary, failureDetail, locateFailure } from "../checks/dynamic/failure.js";
 import { remoteFailureOf } from "../bridge/remote-error.js";
-import type { CompareResult } from "../bridge/types.js";
+import type { CompareResult } from "../bridge/contract.js";
 import { startDeployBridge } from "./bridge.js";
 import { cloneInstance, type InstanceCopy } from "./clone.js";
 import { HISTORY_TABLE } from "./history.js";
@@ -50,7 +50,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   const started = Date.now();
   const { findings, packages } = await runStaticCheck(ctx);
   if (hasErrors(findings)) {
-    if (!ctx.json) print(ctx.stderr, "the copy of the instance was not made: fix the static findings first");
+    if (!ctx.json) print(ctx.stderr, "migrakit: the copy of the instance was not made: fix the static findings first");
     reportFindings(ctx, findings, { packages, against: "skipped" });
     return 1;
   }
@@ -75,15 +75,15 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
     if (!ctx.json)
       print(
         ctx.stderr,
-        `copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`,
+        `migrakit: copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`,
       );
     const head = pkg.repo.scripts.find((s) => (s.source.revision?.value ?? s.name.revision) === plan.head);
     let upgraded = true;
     try {
-      const up = await bridge.upgrade({ ...params, url: copy.url, revision: "head", record: true });
+      const up = await bridge.request("upgrade", { ...params, url: copy.url, revision: "head", record: true });
       // The safety lint of the scripts this instance still lacks, on the copy at its real revision, with
       // the instance's own row counts and sizes on each lock and rewrite finding (docs/lint.md).
-      const recorded = (up.recorded ?? {}) as Recorded;
+      const recorded: Recorded = up.recorded ?? {};
       const pending = (planChain(pkg.repo)?.chain ?? []).filter(
         (s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""],
       );
@@ -117,7 +117,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
       );
     }
     if (upgraded) {
-      const compared = withoutOwnTables(await bridge.compare({ ...params, url: copy.url }));
+      const compared = withoutOwnTables(await bridge.request("compare", { ...params, url: copy.url }));
       const mismatch = modelsMismatchFinding(compared, head?.name.kind === "unreleased" ? head : undefined);
       if (mismatch) found.push(mismatch);
     }
@@ -138,7 +138,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   if (!ctx.json)
     print(
       ctx.stderr,
-      `against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`,
+      `migrakit: against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`,
     );
   const all = [...findings, ...found];
   reportFindings(ctx, all, { packages, against: report });

@@ -4,6 +4,7 @@
 // what happened. "Everything was rolled back" is said only after checking it: the instance's schema and
 // version table are compared with what they were before (a script that COMMITs escapes the rollback).
 import { basename } from "node:path";
+import type { BridgeRequests, DeployProgress, DeploySession, PackageParams } from "../bridge/contract.js";
 import { withClient } from "../db/connect.js";
 import { schemaFingerprint } from "../db/fingerprint.js";
 import { quoteIdent } from "../db/identifiers.js";
@@ -27,48 +28,6 @@ export interface DeployLimits {
   retryPauseMs?: number;
 }
 
-interface Session {
-  pid: number;
-  usename: string;
-  application_name?: string;
-  client?: string | null;
-  since?: string;
-  state?: string;
-  query?: string;
-}
-
-interface Run {
-  from: string | null;
-  to: string;
-  revisions: string[];
-  transactional: boolean;
-}
-
-interface Progress {
-  committed: Run[];
-  retries: { attempt: number; of: number; pause_ms: number; script: string | null; blockers: Session[] }[];
-  dropped_indexes: string[];
-  invalid_indexes_left?: string[];
-  current: string[] | null;
-  waited_ms: number;
-  stop_reason?: string;
-}
-
-/** What the bridge answers (see deploy.py). */
-export type DeployAnswer =
-  | ({ status: "applied"; from: string[]; applied: { revision: string; path: string }[] } & Progress)
-  | ({ status: "up_to_date" | "changed"; from: string[]; recorded?: boolean } & Progress)
-  | { status: "locked"; holders: Session[]; waited_ms: number }
-  | ({
-      status: "failed" | "stopped";
-      type: string;
-      message: string;
-      traceback: string;
-      script: string | null;
-      sqlstate: string | null;
-      blockers?: Session[];
-    } & Progress);
-
 export interface DeployResult {
   status: "applied" | "up_to_date";
   applied: string[];
@@ -80,16 +39,11 @@ export interface DeployResult {
   stopReason?: string;
 }
 
-/** The bridge as this module needs it (the real one: src/bridge `Bridge.call`). */
-export interface DeployBridge {
-  call<T>(method: string, params: object): Promise<T>;
-}
-
 const LOCK_NOT_AVAILABLE = "55P03";
 const QUERY_CANCELED = "57014";
 const INSUFFICIENT_PRIVILEGE = "42501";
 
-export function sessionsText(sessions: Session[]): string {
+export function sessionsText(sessions: DeploySession[]): string {
   if (!sessions.length) return "a session that has ended since";
   return sessions
     .map(
@@ -120,7 +74,7 @@ export async function instanceMark(url: string, instance: InstanceState): Promis
   return `${hash} ${versions}`;
 }
 
-function retryNotes(p: Progress): string[] {
+function retryNotes(p: DeployProgress): string[] {
   return (p.retries ?? []).map(
     (r) =>
       `lock timeout${r.script ? ` in ${scriptWhere(r.script)}` : ""} (blocked by ${sessionsText(r.blockers)}): rolled back, trying again in ${formatMs(r.pause_ms)} (${r.attempt}/${r.of})`,
@@ -128,7 +82,7 @@ function retryNotes(p: Progress): string[] {
 }
 
 /** What a failed or stopped deploy left, from the bridge's progress and (when nothing committed) the check. */
-function leftText(p: Progress, unchanged: boolean | undefined, from: string): string {
+function leftText(p: DeployProgress, unchanged: boolean | undefined, from: string): string {
   const parts: string[] = [];
   if (p.committed.length) {
     const revs = p.committed.flatMap((r) => r.revisions);
@@ -152,8 +106,8 @@ function leftText(p: Progress, unchanged: boolean | undefined, from: string): st
 }
 
 export async function applyCase(o: {
-  bridge: DeployBridge;
-  params: object;
+  bridge: BridgeRequests;
+  params: PackageParams;
   url: string;
   pkg: PackageState;
   c: DeployCase;
@@ -172,7 +126,7 @@ export async function applyCase(o: {
     unreleased: c.unreleased.map((s) => s.revision),
   };
   const headIndex = o.pkg.scripts.findIndex((s) => s.revision === c.plan.head);
-  const answer = await o.bridge.call<DeployAnswer>("deploy", {
+  const answer = await o.bridge.request("deploy", {
     ...o.params,
     url: o.url,
     revision: c.plan.head,

@@ -1,6 +1,6 @@
 // Starting the Python bridge for a deploy command, in the repo, with the package's params.
 import type { Bridge } from "../bridge/index.js";
-import type { PackageParams } from "../bridge/types.js";
+import type { PackageParams } from "../bridge/contract.js";
 import { packageParams } from "../checks/dynamic/package-params.js";
 import type { DeployPackage } from "./package-state.js";
 

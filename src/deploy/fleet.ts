@@ -3,7 +3,7 @@
 // transactions by one of `parallel` workers, each with its own helper process; an instance failing never
 // stops or touches the others. The result is one row per instance (fleet-report.ts).
 import type { Bridge } from "../bridge/index.js";
-import type { PackageParams } from "../bridge/types.js";
+import type { PackageParams } from "../bridge/contract.js";
 import { isMigrakitError, MigrakitError } from "../errors/index.js";
 import { applyCase, type DeployLimits } from "./apply.js";
 import { startDeployBridge } from "./bridge.js";

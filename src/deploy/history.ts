@@ -5,6 +5,7 @@
 // ahead of the installed package. The statements are built here (pure) and run by the bridge inside each
 // run's own transaction, so a run and its record commit together or not at all. Columns added over time are
 // added to older tables with ADD COLUMN IF NOT EXISTS; rows written before have NULL there.
+import type { HistoryStatements } from "../bridge/contract.js";
 import { quoteIdent } from "../db/identifiers.js";
 
 export const HISTORY_TABLE = "migrakit_deploy_history";
@@ -22,13 +23,6 @@ export interface HistoryRecord {
   acceptedChanged: string[];
   /** Unreleased revisions deployed with `--allow-unreleased`. */
   unreleased: string[];
-}
-
-/** The bridge's per-run history (deploy.py `_history`): it fills from/to/scripts/checksums/mode of each run. */
-export interface HistoryStatements {
-  setup: string[];
-  insert: string;
-  values: Record<string, unknown>;
 }
 
 export function historyTable(schema: string): string {

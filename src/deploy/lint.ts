@@ -23,8 +23,14 @@ export async function deployLint(o: {
   repo: SchemaRepo;
   config: LoadedConfig;
 }): Promise<LintHit[]> {
-  const answer = await o.bridge.offline_sql({ ...o.params, from: o.from, to: o.to, record: true, url: o.url });
-  const recorded = (answer.recorded ?? {}) as Recorded;
+  const answer = await o.bridge.request("offline_sql", {
+    ...o.params,
+    from: o.from,
+    to: o.to,
+    record: true,
+    url: o.url,
+  });
+  const recorded: Recorded = answer.recorded ?? {};
   const pending = (planChain(o.repo)?.chain ?? []).filter(
     (s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""],
   );

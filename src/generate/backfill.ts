@@ -1,24 +1,11 @@
 // `--backfill [SCHEMA.]TABLE.COLUMN=SQL` (pure): the value existing rows get when a NOT NULL column without
 // a server default is added to a table that may have rows. The bridge writes the column in three steps
 // (python/migrakit_bridge/backfill.py): add it nullable, UPDATE the rows with this SQL, SET NOT NULL.
+import type { BackfillRequest } from "../bridge/contract.js";
 import { MigrakitError } from "../errors/index.js";
 
-export interface Backfill {
-  schema: string | null;
-  table: string;
-  column: string;
-  /** A SQL expression, written into the script as given (`'unknown'`, `0`, `now()`). */
-  sql: string;
-}
-
-/** A NOT NULL column generate added in the safe form; `fillIn`: the script asks a person for the value. */
-export interface BackfillAnswer {
-  schema: string | null;
-  table: string;
-  column: string;
-  value: string | null;
-  fill_in: boolean;
-}
+/** One `--backfill` as given: the bridge's request (src/bridge/contract.ts). */
+export type Backfill = BackfillRequest;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 

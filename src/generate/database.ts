@@ -55,7 +55,9 @@ export async function databaseAt(
   // While Postgres clones the template, let Python import alembic, the package and env.py (an offline
   // `schemas` request): the first comparison then starts warm. A failure here is the repo's to report, and
   // the comparison that follows reports it; so it is only waited for, never raised.
-  const warm = s.port.schemas(packageParams(repo, { root: importRoot, versionTable })).catch(() => undefined);
+  const warm = s.port
+    .request("schemas", packageParams(repo, { root: importRoot, versionTable }))
+    .catch(() => undefined);
   progress(`${repo.package}: building the baseline`);
   const outcome = await prepareBaseline({
     repo,
@@ -95,7 +97,7 @@ export async function databaseAt(
     const params = packageParams(repo, { root: importRoot, versionTable, migrationsDir: trimmed?.dir });
     if (scripts.length > 0 && upTo) {
       try {
-        await s.port.upgrade({ ...params, url: b.db.url, revision: upTo });
+        await s.port.request("upgrade", { ...params, url: b.db.url, revision: upTo });
       } catch (err) {
         const failure = s.failureOf(err);
         if (!failure) throw err;

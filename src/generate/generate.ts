@@ -18,7 +18,8 @@ import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
-import { generateOps, renderScript, type GenerateAnswer } from "./bridge-calls.js";
+import { generateOps } from "./bridge-calls.js";
+import type { GenerateAnswer } from "../bridge/contract.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
 import {
   describeRename,
@@ -251,14 +252,17 @@ async function generatePlan(
   }
 
   if (!target && answer.empty)
-    return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
+    return {
+      kind: "nothing",
+      reason: plan.chain.length === 0 ? noTables(repo) : "the ORM matches the database at head: no script written",
+    };
   const b = bodies({
     upgradeOps: answer.upgrade_ops,
     downgradeOps: answer.downgrade_ops,
     notes: notes(renames, detect, answer, backfill),
   });
-  if (plan.chain.length === 0)
-    b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
+  // The first script of the chain (new, or refreshed later: its parent is still the base) creates the schemas.
+  if (upTo === null) b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
   const imports = neededImports(b, answer.imports);
   const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 
@@ -284,7 +288,7 @@ async function generatePlan(
 
   const revision = (o.newRevision ?? newRevision)();
   const template = join(repo.root, repo.migrationsDir, "script.py.mako");
-  const rendered = await renderScript(s.bridge, {
+  const rendered = await s.bridge.request("render_script", {
     template: existsSync(template) ? template : undefined,
     revision,
     down_revision: plan.head,
@@ -316,6 +320,13 @@ async function generatePlan(
  * `create_table(…, schema="core")` but never the schema, and a fresh instance has none. The downgrade leaves
  * them: a schema may hold what migrakit did not create (the version table, other packages' tables).
  */
+/**
+ * No scripts and nothing to create: the ORM, as env.py sees it after importing the package, has no tables. On a
+ * new package that is mostly models defined in a module the package never imports (issue 17's walk), so say so.
+ */
+const noTables = (repo: SchemaRepo) =>
+  `the ORM of ${repo.importName} has no tables yet: no script written (migrakit imports the package; does ${repo.init?.path ?? "its __init__.py"} import the modules that define them?)`;
+
 export function createSchemas(diffs: GenerateAnswer["diffs"]): string[] {
   const schemas = new Set<string>();
   for (const d of diffs)

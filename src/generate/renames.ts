@@ -14,7 +14,16 @@
 //   inside it come with it.
 // Everything that could be a rename and is not settled is reported with the `--rename` option for it.
 import { MigrakitError } from "../errors/index.js";
-import type { Diff } from "../bridge/types.js";
+import {
+  type ColumnDiff,
+  type Diff,
+  type FkDiff,
+  isColumnDiff,
+  isFkDiff,
+  isTableDiff,
+  type RenameInstruction,
+  type TableDiff,
+} from "../bridge/contract.js";
 import { assign, nameSimilarity, type Candidate } from "./pairing.js";
 
 export type Rename =
@@ -72,36 +81,6 @@ interface Col {
   fk?: string;
 }
 
-interface ColumnDiff {
-  kind: "add_column" | "remove_column";
-  schema: string | null;
-  table: string;
-  column: string;
-  type: string | null;
-  nullable: boolean;
-  primary_key: boolean;
-  server_default: string | null;
-  position?: number | null;
-}
-
-interface FkDiff {
-  kind: "add_fk" | "remove_fk";
-  schema: string | null;
-  table: string;
-  columns: string[];
-  referred_schema: string | null;
-  referred_table: string;
-  referred_columns: string[];
-}
-
-interface TableDiff {
-  kind: "add_table" | "remove_table";
-  schema: string | null;
-  table: string;
-  columns: Omit<Col, "fk">[];
-  foreign_keys?: Omit<FkDiff, "kind" | "schema" | "table">[];
-}
-
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 export function parseRenameArg(text: string): RenameRequest {
@@ -120,10 +99,6 @@ export function parseRenameArg(text: string): RenameRequest {
   }
   return { path, to: to.at(-1)!, ...(to.length === 2 ? { toSchema: to[0]! } : {}), text: text.trim() };
 }
-
-const isColumn = (d: Diff): d is Diff & ColumnDiff => d.kind === "add_column" || d.kind === "remove_column";
-const isTable = (d: Diff): d is Diff & TableDiff => d.kind === "add_table" || d.kind === "remove_table";
-const isFk = (d: Diff): d is Diff & FkDiff => d.kind === "add_fk" || d.kind === "remove_fk";
 
 const norm = (t: string | null | undefined) => (t ?? "").replace(/\s+/g, " ").trim().toUpperCase();
 
@@ -374,9 +349,9 @@ function recognisable(d: TableDiff, a: TableDiff, inner: Inner): boolean {
 }
 
 export function planRenames(diffs: Diff[], o: PlanOptions = {}): RenamePlan {
-  const cols = diffs.filter(isColumn) as unknown as ColumnDiff[];
-  const tables = diffs.filter(isTable) as unknown as TableDiff[];
-  const fks = diffs.filter(isFk) as unknown as FkDiff[];
+  const cols = diffs.filter(isColumnDiff);
+  const tables = diffs.filter(isTableDiff);
+  const fks = diffs.filter(isFkDiff);
   const renames: Rename[] = [];
   const unmatched: RenameRequest[] = [];
   const usedCols = new Set<string>();
@@ -579,13 +554,13 @@ export function renameReason(r: Rename, diffs: Diff[]): string {
     const inner = diffs.length && r.from !== r.to ? "matching columns" : "same columns";
     return moved ? `${moved}, ${inner}` : inner;
   }
-  const added = (diffs.filter(isColumn) as unknown as ColumnDiff[]).find(
-    (c) => c.kind === "add_column" && c.schema === r.schema && c.table === r.table && c.column === r.to,
-  );
+  const added = diffs
+    .filter(isColumnDiff)
+    .find((c) => c.kind === "add_column" && c.schema === r.schema && c.table === r.table && c.column === r.to);
   if (!added) return "same column";
-  const dropped = (diffs.filter(isColumn) as unknown as ColumnDiff[]).find(
-    (c) => c.kind === "remove_column" && c.schema === r.schema && c.table === r.table && c.column === r.from,
-  );
+  const dropped = diffs
+    .filter(isColumnDiff)
+    .find((c) => c.kind === "remove_column" && c.schema === r.schema && c.table === r.table && c.column === r.from);
   return dropped && !dropped.nullable && added.nullable
     ? `${describeShape(added)} (was NOT NULL)`
     : describeShape(added);
@@ -602,14 +577,7 @@ export function describeRename(r: Rename, reason: string): string {
 }
 
 /** The instructions the bridge's `generate` takes. */
-export function bridgeInstructions(renames: Rename[]): {
-  kind: "column" | "table";
-  schema: string | null;
-  table?: string;
-  from: string;
-  to: string;
-  to_schema?: string | null;
-}[] {
+export function bridgeInstructions(renames: Rename[]): RenameInstruction[] {
   return renames.map((r) =>
     r.kind === "table"
       ? {

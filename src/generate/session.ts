@@ -69,7 +69,7 @@ export async function openSession(o: OpenSessionOptions): Promise<Session> {
   }
   return {
     bridge,
-    port: bridge as unknown as BridgePort,
+    port: bridge,
     failureOf: remoteFailureOf,
     server,
     config: o.config,

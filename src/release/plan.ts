@@ -140,6 +140,6 @@ export function formatPlan(plan: ReleasePlan): string {
   const head = `Release ${v.pep440}${v.semver && v.semver !== v.pep440 ? ` (semver ${v.semver})` : ""} of ${plan.packages.join(", ")}:`;
   const lines = plan.changes.flatMap((c) => c.describe.map((d) => `  - ${d}`));
   if (lines.length === 0) lines.push("  (nothing to change: the files already carry this version)");
-  if (plan.scripts.length === 0) lines.push("  (no unreleased migration script)");
+  if (plan.scripts.length === 0) lines.push("  (no unreleased script)");
   return [head, ...lines].join("\n");
 }

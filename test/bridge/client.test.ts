@@ -51,19 +51,19 @@ for (const { name, python } of testPythons()) {
     test("upgrade, compare, downgrade, offline SQL", async () => {
       const db = await createScratchDatabase(pg.adminUrl);
       try {
-        assert.deepEqual(await bridge.heads(), [HEAD]);
-        assert.deepEqual(await bridge.upgrade({ url: db.url, revision: "head" }), { current: [HEAD] });
-        assert.deepEqual(await bridge.current({ url: db.url }), [HEAD]);
-        assert.equal((await bridge.compare({ url: db.url })).empty, true);
-        assert.deepEqual(await bridge.downgrade({ url: db.url, revision: FIRST }), { current: [FIRST] });
-        const behind = await bridge.compare({ url: db.url });
+        assert.deepEqual(await bridge.request("heads"), [HEAD]);
+        assert.deepEqual(await bridge.request("upgrade", { url: db.url, revision: "head" }), { current: [HEAD] });
+        assert.deepEqual(await bridge.request("current", { url: db.url }), [HEAD]);
+        assert.equal((await bridge.request("compare", { url: db.url })).empty, true);
+        assert.deepEqual(await bridge.request("downgrade", { url: db.url, revision: FIRST }), { current: [FIRST] });
+        const behind = await bridge.request("compare", { url: db.url });
         assert.deepEqual(
           behind.diffs.map((d) => [d.kind, d.schema, d.table]),
           [["add_table", "core", "hero"]],
         );
         assert.match(behind.upgrade_ops, /op\.create_table\('hero',/);
-        assert.deepEqual(await bridge.schemas(), ["core"]);
-        const { sql } = await bridge.offline_sql({ from: FIRST, to: "head" });
+        assert.deepEqual(await bridge.request("schemas"), ["core"]);
+        const { sql } = await bridge.request("offline_sql", { from: FIRST, to: "head" });
         assert.match(sql, /CREATE TABLE core\.hero/);
       } finally {
         await db.drop();
@@ -71,7 +71,12 @@ for (const { name, python } of testPythons()) {
     });
 
     test("requests sent together are answered in order", async () => {
-      const results = await Promise.all([bridge.heads(), bridge.schemas(), bridge.history(), bridge.package()]);
+      const results = await Promise.all([
+        bridge.request("heads"),
+        bridge.request("schemas"),
+        bridge.request("history"),
+        bridge.request("package"),
+      ]);
       assert.deepEqual(results[0], [HEAD]);
       assert.deepEqual(results[1], ["core"]);
       assert.deepEqual(
@@ -84,24 +89,26 @@ for (const { name, python } of testPythons()) {
     test("create_all + stamp, and a failing script reported as the repo's failure", async () => {
       const db = await createScratchDatabase(pg.adminUrl);
       try {
-        assert.deepEqual(await bridge.create_all({ url: db.url }), { tables: ["core.hero", "core.team"] });
-        assert.deepEqual(await bridge.stamp({ url: db.url, revision: HEAD }), { current: [HEAD] });
+        assert.deepEqual(await bridge.request("create_all", { url: db.url }), { tables: ["core.hero", "core.team"] });
+        assert.deepEqual(await bridge.request("stamp", { url: db.url, revision: HEAD }), { current: [HEAD] });
         // Upgrading an instance that already has the tables: Postgres refuses, the repo's script is to blame.
-        await bridge.stamp({ url: db.url, revision: FIRST });
-        const err = await bridge.upgrade({ url: db.url, revision: "head" }).catch((e: unknown) => e);
+        await bridge.request("stamp", { url: db.url, revision: FIRST });
+        const err = await bridge.request("upgrade", { url: db.url, revision: "head" }).catch((e: unknown) => e);
         assert.ok(err instanceof MigrakitError);
         assert.equal(err.code, "EMIGRAKIT_PYTHON_ERROR");
         assert.equal(err.exitCode, 1);
         assert.match(err.message, /ProgrammingError: .*relation "hero" already exists/);
         assert.match(String(err.details.traceback), /vx_x_x\.py", line \d+, in upgrade/);
-        assert.deepEqual(await bridge.current({ url: db.url }), [FIRST]);
+        assert.deepEqual(await bridge.request("current", { url: db.url }), [FIRST]);
       } finally {
         await db.drop();
       }
     });
 
     test("an unreachable database is an environment error (exit 3)", async () => {
-      const err = await bridge.current({ url: "postgresql://nobody:secret@127.0.0.1:1/none" }).catch((e: unknown) => e);
+      const err = await bridge
+        .request("current", { url: "postgresql://nobody:secret@127.0.0.1:1/none" })
+        .catch((e: unknown) => e);
       assert.ok(err instanceof MigrakitError);
       assert.equal(err.code, "EMIGRAKIT_BRIDGE_DATABASE");
       assert.equal(err.exitCode, 3);

@@ -38,10 +38,13 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<MigrakitE
 
 test("bad JSON on stdout fails the request and every later one (exit 3)", async () => {
   const bridge = await helper("bad_json_helper");
-  const err = await rejectsWith(bridge.heads({ repo_root: FIXTURES, package: "x" }), "EMIGRAKIT_BRIDGE_PROTOCOL");
+  const err = await rejectsWith(
+    bridge.request("heads", { repo_root: FIXTURES, package: "x" }),
+    "EMIGRAKIT_BRIDGE_PROTOCOL",
+  );
   assert.equal(err.exitCode, 3);
   assert.match(err.message, /During heads .*: this is not json/);
-  await rejectsWith(bridge.heads(), "EMIGRAKIT_BRIDGE_PROTOCOL");
+  await rejectsWith(bridge.request("heads"), "EMIGRAKIT_BRIDGE_PROTOCOL");
   await bridge.close();
   assert.equal(bridge.running, false);
 });
@@ -53,7 +56,7 @@ test("a traceback from the repo's code carries method, params (URL redacted) and
     package: "broken_pkg",
     url: "postgresql://me:s3cret@localhost/x",
   };
-  const err = await rejectsWith(bridge.call("package", params), "EMIGRAKIT_PYTHON_ERROR");
+  const err = await rejectsWith(bridge.request("package", params), "EMIGRAKIT_PYTHON_ERROR");
   assert.equal(err.exitCode, 1);
   assert.match(
     err.message,
@@ -63,35 +66,35 @@ test("a traceback from the repo's code carries method, params (URL redacted) and
   assert.deepEqual(err.details.params, { ...params, url: "postgresql://me:***@localhost/x" });
   assert.match(String(err.details.traceback), /RATIO = 1 \/ 0/);
   // The helper survives its request failing.
-  assert.deepEqual(await bridge.heads({ repo_root: join(FIXTURES, "broken"), package: "broken_pkg" }), []);
+  assert.deepEqual(await bridge.request("heads", { repo_root: join(FIXTURES, "broken"), package: "broken_pkg" }), []);
   await bridge.close();
 });
 
 test("a helper that exits mid-request: its exit code and last stderr line", async () => {
   const bridge = await helper("exit_helper");
-  const err = await rejectsWith(bridge.heads(), "EMIGRAKIT_BRIDGE_EXITED");
+  const err = await rejectsWith(bridge.request("heads"), "EMIGRAKIT_BRIDGE_EXITED");
   assert.equal(err.exitCode, 3);
   assert.equal(err.details.code, 7);
   assert.match(err.message, /with exit code 7 during heads\. Its last output: fatal: simulated crash of the helper/);
-  await rejectsWith(bridge.heads(), "EMIGRAKIT_BRIDGE_EXITED");
+  await rejectsWith(bridge.request("heads"), "EMIGRAKIT_BRIDGE_EXITED");
 });
 
 test("a hung helper is stopped: stdin closed, then SIGKILL after the grace time", async () => {
   const started = Date.now();
   const bridge = await helper("hang_helper", { timeoutMs: 500, stopGraceMs: 300 });
-  const err = await rejectsWith(bridge.heads(), "EMIGRAKIT_BRIDGE_TIMEOUT");
+  const err = await rejectsWith(bridge.request("heads"), "EMIGRAKIT_BRIDGE_TIMEOUT");
   assert.equal(err.exitCode, 3);
   assert.match(err.message, /heads did not answer within 500 ms/);
   await bridge.close();
   assert.equal(bridge.running, false);
   assert.ok(Date.now() - started < 5_000);
-  await rejectsWith(bridge.heads(), "EMIGRAKIT_BRIDGE_TIMEOUT");
+  await rejectsWith(bridge.request("heads"), "EMIGRAKIT_BRIDGE_TIMEOUT");
 });
 
 test("a hung helper that honours stdin closing ends without SIGKILL", async () => {
   const bridge = await helper("polite_hang_helper", { timeoutMs: 300, stopGraceMs: 60_000 });
   const started = Date.now();
-  await rejectsWith(bridge.heads(), "EMIGRAKIT_BRIDGE_TIMEOUT");
+  await rejectsWith(bridge.request("heads"), "EMIGRAKIT_BRIDGE_TIMEOUT");
   await bridge.close();
   assert.ok(Date.now() - started < 10_000, "it ended when stdin closed, long before the 60 s grace");
 });

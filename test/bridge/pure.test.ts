@@ -11,7 +11,7 @@ import {
   requirementFor,
 } from "../../src/bridge/preflight.js";
 import { lastFrame, remoteError, remoteFailureOf } from "../../src/bridge/remote-error.js";
-import type { PythonVersions } from "../../src/bridge/types.js";
+import type { PythonVersions } from "../../src/bridge/contract.js";
 
 test("requests are one JSON line; responses parse or say why not", () => {
   assert.equal(encodeRequest(3, "heads", { package: "p" }), '{"id":3,"method":"heads","params":{"package":"p"}}\n');

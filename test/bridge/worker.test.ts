@@ -125,9 +125,9 @@ describe("the warm worker", () => {
     const repo = fixtureRepo();
     const marker = markImports(repo);
     const env = workerEnv(dir);
-    const first = await once(repo, env, (b) => b.schemas());
+    const first = await once(repo, env, (b) => b.request("schemas"));
     const worker = await onlyWorker(dir);
-    const second = await once(repo, env, (b) => b.schemas());
+    const second = await once(repo, env, (b) => b.request("schemas"));
     assert.deepEqual(first.value, ["core"]);
     assert.deepEqual(second.value, ["core"]);
     assert.ok(
@@ -148,7 +148,7 @@ describe("the warm worker", () => {
     const tables = async () => {
       const db = await createScratchDatabase(pg.adminUrl);
       try {
-        return (await once(repo, env, (b) => b.create_all({ url: db.url }))).value.tables.sort();
+        return (await once(repo, env, (b) => b.request("create_all", { url: db.url }))).value.tables.sort();
       } finally {
         await db.drop();
       }
@@ -183,7 +183,7 @@ describe("the warm worker", () => {
     });
     try {
       assert.ok(b.workerPid);
-      assert.deepEqual(await b.schemas(), ["core"]);
+      assert.deepEqual(await b.request("schemas"), ["core"]);
     } finally {
       await b.close();
     }
@@ -248,12 +248,12 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
     const dir = workerDir();
     const repo = fixtureRepo();
     const env = workerEnv(dir);
-    await once(repo, env, (b) => b.heads());
+    await once(repo, env, (b) => b.request("heads"));
     const old = await onlyWorker(dir);
     process.kill(old.pid, "SIGKILL");
     assert.ok(await waitForExit(old.pid, 5000));
     assert.ok(existsSync(old.socket), "the dead worker's socket is left behind");
-    const r = await once(repo, env, (b) => b.heads());
+    const r = await once(repo, env, (b) => b.request("heads"));
     assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
     assert.ok(r.workerPid);
     assert.notEqual((await onlyWorker(dir)).pid, old.pid);
@@ -263,10 +263,10 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
     const dir = workerDir();
     const repo = fixtureRepo();
     const env = workerEnv(dir, { MIGRAKIT_WORKER_IDLE: "8" });
-    await once(repo, env, (b) => b.heads());
+    await once(repo, env, (b) => b.request("heads"));
     const old = await onlyWorker(dir);
     rmSync(old.socket);
-    const r = await once(repo, env, (b) => b.heads());
+    const r = await once(repo, env, (b) => b.request("heads"));
     assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
     assert.ok(r.workerPid);
     assert.ok(await waitForExit(old.pid, 10_000), "the worker without its socket exited");
@@ -291,7 +291,7 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
     foreign.stdout.on("data", (t: string) => (said += t));
     await until("the foreign listener is up", () => said.includes("listening"));
     renameSync(join(spot, "s.sock"), path);
-    const r = await once(repo, env, (b) => b.heads());
+    const r = await once(repo, env, (b) => b.request("heads"));
     assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
     assert.equal(r.workerPid, undefined, "not served by a worker");
     await sleep(300);
@@ -306,15 +306,15 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
     const held = await open(repo, env);
     try {
       assert.ok(held.workerPid);
-      const r = await once(repo, env, (b) => b.heads());
+      const r = await once(repo, env, (b) => b.request("heads"));
       assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
       assert.equal(r.workerPid, undefined);
-      assert.deepEqual(await held.heads(), ["b2c3d4e5f6a1"], "the held run is served all the same");
+      assert.deepEqual(await held.request("heads"), ["b2c3d4e5f6a1"], "the held run is served all the same");
     } finally {
       await held.close();
     }
     await sleep(200);
-    const again = await once(repo, env, (b) => b.heads());
+    const again = await once(repo, env, (b) => b.request("heads"));
     assert.ok(again.workerPid, "free again once the first run ended");
   });
 
@@ -326,13 +326,13 @@ describe("a worker that cannot serve costs one normal start, never a failure", (
       assert.ok(b.workerPid);
       process.kill(b.workerPid!, "SIGKILL");
       await assert.rejects(
-        b.heads(),
+        b.request("heads"),
         (e: unknown) => e instanceof MigrakitError && e.code === "EMIGRAKIT_BRIDGE_EXITED",
       );
     } finally {
       await b.close();
     }
-    const r = await once(repo, workerEnv(dir), (x) => x.heads());
+    const r = await once(repo, workerEnv(dir), (x) => x.request("heads"));
     assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
   });
 });
@@ -342,7 +342,7 @@ describe("when there is no worker", () => {
     const dir = workerDir();
     const repo = fixtureRepo();
     for (const extra of [{ MIGRAKIT_WORKER: "" }, { MIGRAKIT_WORKER: "0", CI: "" }]) {
-      const r = await once(repo, workerEnv(dir, extra), (b) => b.heads());
+      const r = await once(repo, workerEnv(dir, extra), (b) => b.request("heads"));
       assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
       assert.equal(r.workerPid, undefined);
     }
@@ -359,7 +359,7 @@ describe("when there is no worker", () => {
   test("a socket folder that others may enter is not used", async () => {
     const dir = workerDir();
     chmodSync(dir, 0o755);
-    const r = await once(fixtureRepo(), workerEnv(dir), (b) => b.heads());
+    const r = await once(fixtureRepo(), workerEnv(dir), (b) => b.request("heads"));
     assert.deepEqual(r.value, ["b2c3d4e5f6a1"]);
     assert.equal(r.workerPid, undefined);
     assert.deepEqual(readdirSync(dir), []);
@@ -368,13 +368,13 @@ describe("when there is no worker", () => {
   test("the worker exits after its idle timeout and removes its socket", async () => {
     const dir = workerDir();
     const repo = fixtureRepo();
-    const first = await once(repo, workerEnv(dir, { MIGRAKIT_WORKER_IDLE: "2" }), (b) => b.heads());
+    const first = await once(repo, workerEnv(dir, { MIGRAKIT_WORKER_IDLE: "2" }), (b) => b.request("heads"));
     assert.ok(first.workerPid, "served by the worker it started");
     const w = await onlyWorker(dir);
     assert.equal(w.idleSeconds, 2);
     assert.ok(await waitForExit(w.pid, 15_000), "exited when idle");
     assert.ok(!existsSync(w.socket));
-    const r = await once(repo, workerEnv(dir, { MIGRAKIT_WORKER_IDLE: "2" }), (b) => b.heads());
+    const r = await once(repo, workerEnv(dir, { MIGRAKIT_WORKER_IDLE: "2" }), (b) => b.request("heads"));
     assert.deepEqual(r.value, ["b2c3d4e5f6a1"], "the run after the idle exit is served");
   });
 
@@ -383,11 +383,11 @@ describe("when there is no worker", () => {
     const repo = fixtureRepo();
     const marker = markImports(repo);
     const env = workerEnv(dir, { MIGRAKIT_WORKER_MODE: "spare" });
-    const first = await once(repo, env, (b) => b.schemas());
+    const first = await once(repo, env, (b) => b.request("schemas"));
     await until("the successor is ready", async () => (await listWorkers(dir, isAlive)).length === 1);
     const spare = await onlyWorker(dir);
     assert.equal(spare.mode, "spare");
-    const second = await once(repo, env, (b) => b.schemas());
+    const second = await once(repo, env, (b) => b.request("schemas"));
     assert.equal(second.workerPid, spare.pid, "the spare became the second run's bridge");
     assert.deepEqual(importers(marker), [first.workerPid, second.workerPid]);
     await until("the next successor is ready", async () => (await listWorkers(dir, isAlive)).length === 1);
@@ -396,7 +396,7 @@ describe("when there is no worker", () => {
   test("`migrakit server status` shows the worker and `server stop` stops it", async () => {
     const dir = workerDir();
     const repo = fixtureRepo();
-    await once(repo, workerEnv(dir), (b) => b.heads());
+    await once(repo, workerEnv(dir), (b) => b.request("heads"));
     const w = await onlyWorker(dir);
     // Read-only for the embedded Postgres; `stop workers` leaves the machine's embedded Postgres alone.
     const pgEnv = { MIGRAKIT_WORKER_DIR: dir };

@@ -62,12 +62,12 @@ async function upgradeAndCompare(ormText: string) {
   const db = await scratchDb(pg.adminUrl);
   try {
     const params = { ...packageParams(await readSchemaRepo(repo.dir, "lnschema_demo")), url: db.url };
-    await session.port.upgrade({ ...params, revision: "a00000000001" });
-    const answer = (await session.port.upgrade({ ...params, revision: "a00000000002", compare: true })) as {
+    await session.port.request("upgrade", { ...params, revision: "a00000000001" });
+    const answer = (await session.port.request("upgrade", { ...params, revision: "a00000000002", compare: true })) as {
       current: string[];
       compared?: CompareResult;
     };
-    return { answer, alone: await session.port.compare(params) };
+    return { answer, alone: await session.port.request("compare", params) };
   } finally {
     await db.drop();
   }
@@ -100,7 +100,7 @@ test("an upgrade that fails answers its failure, not a comparison", async () => 
   try {
     const params = { ...packageParams(await readSchemaRepo(repo.dir, "lnschema_demo")), url: db.url };
     await assert.rejects(
-      session.port.upgrade({ ...params, revision: "a00000000003", compare: true }),
+      session.port.request("upgrade", { ...params, revision: "a00000000003", compare: true }),
       (err: Error & { code?: string }) =>
         err.code === "EMIGRAKIT_PYTHON_ERROR" && /no_such_table/.test(err.message + JSON.stringify(err)),
     );

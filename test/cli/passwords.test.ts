@@ -74,7 +74,7 @@ before(async () => {
   });
   const bridge = await startBridge({ python: PYTHON, cwd: repo, env: process.env });
   try {
-    await bridge.upgrade({
+    await bridge.request("upgrade", {
       repo_root: repo,
       package: "lnschema_demo",
       url: withDatabase(pg.adminUrl, "inst"),

@@ -44,7 +44,7 @@ export async function makeInstance(
   const url = withDatabase(adminUrl, name);
   const bridge = await startBridge({ python: o.python, cwd: o.repoDir, env: process.env });
   try {
-    await bridge.upgrade({ repo_root: o.repoDir, package: SEED, url, revision: o.revision });
+    await bridge.request("upgrade", { repo_root: o.repoDir, package: SEED, url, revision: o.revision });
   } finally {
     await bridge.close();
   }

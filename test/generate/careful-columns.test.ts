@@ -152,9 +152,9 @@ test("without a value the script says, where it cannot be missed, that it needs 
       ...packageParams(await readSchemaRepo(r.dir, "lnschema_demo"), { versionTable: "migration_demo" }),
       url: db.url,
     };
-    await session.port.upgrade({ ...params, revision: FIRST });
+    await session.port.request("upgrade", { ...params, revision: FIRST });
     await query(db.url, "INSERT INTO core.item (id, name) VALUES (1, 'a')");
-    await assert.rejects(session.port.upgrade({ ...params, revision: NEXT }), /contains null values/);
+    await assert.rejects(session.port.request("upgrade", { ...params, revision: NEXT }), /contains null values/);
     assert.deepEqual(await query(db.url, "SELECT id, name FROM core.item"), [{ id: 1, name: "a" }]);
     assert.deepEqual(await query(db.url, "SELECT version_num FROM migration_demo"), [{ version_num: FIRST }]);
   } finally {
@@ -220,8 +220,8 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
   const db = await scratchDb(pg.adminUrl);
   try {
     const params = { ...packageParams(parsed, { versionTable: "migration_demo" }), url: db.url };
-    await session.port.upgrade({ ...params, revision: FIRST });
-    const cmp = await session.port.compare(params);
+    await session.port.request("upgrade", { ...params, revision: FIRST });
+    const cmp = await session.port.request("compare", params);
     assert.deepEqual(
       cmp.diffs.filter((d) => d.kind === "remove_enum_value"),
       [{ kind: "remove_enum_value", schema: null, type: "kind", values: ["b"], labels: ["a"], destructive: true }],

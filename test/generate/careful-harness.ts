@@ -69,8 +69,8 @@ export async function repoWith(s: Session, adminUrl: string, before: string, aft
     const parsed = await readSchemaRepo(copy, "lnschema_demo");
     const params = { ...packageParams(parsed, { versionTable: "migration_demo", root: copy }), url: empty.url };
     // The bridge creates the schemas an upgrade needs; compare reads the ORM against an empty database.
-    await s.port.upgrade({ ...params, revision: FIRST });
-    const cmp = await s.port.compare(params);
+    await s.port.request("upgrade", { ...params, revision: FIRST });
+    const cmp = await s.port.request("compare", params);
     const body = (t: string) =>
       t
         .split("\n")
@@ -163,16 +163,16 @@ export async function generateAndProve(
       ...packageParams(await readSchemaRepo(repo.dir, "lnschema_demo"), { versionTable: "migration_demo" }),
       url: db.url,
     };
-    await s.port.upgrade({ ...params, revision: FIRST });
+    await s.port.request("upgrade", { ...params, revision: FIRST });
     for (const sql of rows.seed) await query(db.url, sql);
     const expect = async (checks: [string, unknown[]][], when: string) => {
       for (const [sql, want] of checks) assert.deepEqual(await query(db.url, sql), want, `${when}: ${sql}\n${text}`);
     };
-    await s.port.upgrade({ ...params, revision: NEXT });
+    await s.port.request("upgrade", { ...params, revision: NEXT });
     await expect(rows.after, "after the upgrade");
-    await s.port.downgrade({ ...params, revision: FIRST });
+    await s.port.request("downgrade", { ...params, revision: FIRST });
     await expect(rows.before ?? [], "after the downgrade");
-    await s.port.upgrade({ ...params, revision: NEXT });
+    await s.port.request("upgrade", { ...params, revision: NEXT });
     await expect(rows.after, "after the round trip");
   } finally {
     await db.drop();

@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageParams } from "../../src/checks/dynamic/package-params.js";
-import { generateOps, type GenerateAnswer } from "../../src/generate/bridge-calls.js";
+import type { GenerateAnswer } from "../../src/bridge/contract.js";
+import { generateOps } from "../../src/generate/bridge-calls.js";
 import { planRenames } from "../../src/generate/renames.js";
 import type { Session } from "../../src/generate/session.js";
 import { readSchemaRepo } from "../../src/model/repo.js";
@@ -48,7 +49,7 @@ before(async () => {
   session = await openTestSession(pg.adminUrl, repo.dir);
   db = await scratchDb(pg.adminUrl);
   const params = packageParams(await readSchemaRepo(repo.dir, "lnschema_demo"));
-  await session.port.upgrade({ ...params, url: db.url, revision: FIRST });
+  await session.port.request("upgrade", { ...params, url: db.url, revision: FIRST });
 });
 
 after(async () => {

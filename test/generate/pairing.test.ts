@@ -1,7 +1,7 @@
 // Rename pairing and ranking (issue 12 classes 1-3), pure: structured diffs in, renames out; no database.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Diff } from "../../src/bridge/types.js";
+import type { Diff } from "../../src/bridge/contract.js";
 import { parseBackfillArg } from "../../src/generate/backfill.js";
 import { assign, nameSimilarity } from "../../src/generate/pairing.js";
 import { parseRenameArg, planRenames, renameOption } from "../../src/generate/renames.js";

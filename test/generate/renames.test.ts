@@ -1,7 +1,7 @@
 // Rename pairing on structured diffs (the bridge's `Diff` shape, as alembic reports them), no database.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Diff } from "../../src/bridge/types.js";
+import type { Diff } from "../../src/bridge/contract.js";
 import { parseRenameArg, planRenames, renameOption } from "../../src/generate/renames.js";
 import { MigrakitError } from "../../src/errors/index.js";
 

@@ -9,7 +9,6 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBridge, type Bridge } from "../../src/bridge/index.js";
-import { renderScript } from "../../src/generate/bridge-calls.js";
 import { finishNewScript } from "../../src/generate/script-text.js";
 import { parseScriptSource } from "../../src/model/script-source.js";
 import { REPO_ROOT, testPythons } from "../helpers/python.js";
@@ -68,7 +67,7 @@ for (const { name, python } of testPythons()) {
         test(`${shape}, ${message ? "with" : "without"} -m`, async () => {
           const template = join(dir, `${Object.keys(SHAPES).indexOf(shape)}.mako`);
           writeFileSync(template, docstring + BODY);
-          const rendered = await renderScript(bridge, {
+          const rendered = await bridge.request("render_script", {
             template,
             revision: "0123456789ab",
             down_revision: "dd2b4a9499f2",
@@ -85,6 +84,9 @@ for (const { name, python } of testPythons()) {
           );
           if (first === '"""vX.X.X.') assert.equal(text.split("\n")[1], "", "a blank line after the header line");
           assert.equal(parseScriptSource(text).header?.kind, "unreleased");
+          // The template quotes revision literally and down_revision with repr(): the script does not mix them.
+          assert.match(text, /^revision = "0123456789ab"$/m);
+          assert.match(text, /^down_revision = "dd2b4a9499f2"$/m);
           // Python reads it: one docstring, its first line the header, the message kept, nothing left dangling.
           const file = join(dir, "out.py");
           writeFileSync(file, text);

@@ -119,10 +119,10 @@ function buildReplay(i: BaselineInputs): Promise<Built> {
   const params = packageParams(i.repo, { versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
     if (i.plan.releasedHead)
-      return attempt(i, () => i.bridge.upgrade({ ...params, url: db.url, revision: i.plan.releasedHead! }));
+      return attempt(i, () => i.bridge.request("upgrade", { ...params, url: db.url, revision: i.plan.releasedHead! }));
     // Nothing released: the empty database, with the ORM's schemas (an upgrade would create them too).
     let schemas: string[] = [];
-    const failure = await attempt(i, async () => (schemas = await i.bridge.schemas(params)));
+    const failure = await attempt(i, async () => (schemas = await i.bridge.request("schemas", params)));
     if (failure) return failure;
     await createSchemas(db.url, schemas);
     return undefined;
@@ -137,9 +137,9 @@ async function buildRelease(
 ): Promise<Built> {
   const params = packageParams(i.repo, { root: dir, versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
-    const failure = await attempt(i, () => i.bridge.create_all({ ...params, url: db.url }));
+    const failure = await attempt(i, () => i.bridge.request("create_all", { ...params, url: db.url }));
     if (failure || !migration) return failure;
-    return attempt(i, () => i.bridge.stamp({ ...params, url: db.url, revision: migration }));
+    return attempt(i, () => i.bridge.request("stamp", { ...params, url: db.url, revision: migration }));
   });
 }
 
@@ -239,7 +239,32 @@ async function releaseBaseline(i: BaselineInputs, note?: string): Promise<Baseli
   }
 }
 
+/**
+ * The baseline as migrakit's own upgrade sees it: that upgrade creates the schemas of the ORM as it is now
+ * (python/migrakit_bridge/schema.py `create_schemas`) before the first script runs, so the "before" of the
+ * round trip must hold them too. A cloned template (built for an earlier ORM, e.g. one whose models were not
+ * imported yet) or a release's ORM may lack a schema the ORM uses now; without it, the downgrade of a script
+ * that creates that schema would be reported as leaving it behind (issue 17, the newcomer's first script).
+ * A failing import is left to the upgrade that follows, which reports it with the ORM's file and line.
+ */
+async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Promise<BaselineOutcome> {
+  if (!outcome.ok) return outcome;
+  const b = outcome.baseline;
+  if (b.kind === "replay" && !b.cached && !i.plan.releasedHead) return outcome; // buildReplay just did it
+  let schemas: string[] = [];
+  const failure = await attempt(
+    i,
+    async () => (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
+  );
+  if (!failure) await createSchemas(b.db.url, schemas);
+  return outcome;
+}
+
 export async function prepareBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
+  return withOrmSchemas(i, await chooseBaseline(i));
+}
+
+async function chooseBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
   if (i.mode === "release") return releaseBaseline(i);
   const key = replayKey(i);
   if (i.mode === "auto") {

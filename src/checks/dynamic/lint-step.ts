@@ -59,9 +59,12 @@ export async function lintHistory(i: HistoryLintInputs): Promise<Finding[]> {
   try {
     let recorded: Recorded = {};
     try {
-      const r = (await i.bridge.upgrade({ ...i.params, url: db.url, revision: revisionOf(last), record: true })) as {
-        recorded?: Recorded;
-      };
+      const r = await i.bridge.request("upgrade", {
+        ...i.params,
+        url: db.url,
+        revision: revisionOf(last),
+        record: true,
+      });
       recorded = r.recorded ?? {};
     } catch (err) {
       const failure = i.failureOf(err);

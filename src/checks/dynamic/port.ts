@@ -1,22 +1,12 @@
-// What the dynamic checks need from the Python bridge (src/bridge): typed requests, and a way to tell a
+// What the dynamic checks need from the Python bridge (src/bridge): its typed requests, and a way to tell a
 // failure of the repo's code (a finding) from a failure of the machine (an environment error, exit 3).
-import type { CompareResult, PackageParams } from "../../bridge/types.js";
+import type { BridgeRequests, CompareResult, PackageParams } from "../../bridge/contract.js";
 import type { RemoteFailure } from "./failure.js";
 
 export type { CompareResult, PackageParams };
 
-export interface BridgePort {
-  /**
-   * With `record`, the answer carries what each script did (`recorded`, src/lint/recorded.ts); with
-   * `compare`, the ORM compared with the database after the upgrade (`compared`, absent when that failed).
-   */
-  upgrade(p: PackageParams & { url: string; revision: string; record?: boolean; compare?: boolean }): Promise<unknown>;
-  downgrade(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
-  stamp(p: PackageParams & { url: string; revision: string }): Promise<unknown>;
-  create_all(p: PackageParams & { url: string }): Promise<unknown>;
-  compare(p: PackageParams & { url: string }): Promise<CompareResult>;
-  schemas(p: PackageParams & { url?: string }): Promise<string[]>;
-}
+/** The bridge as the checks take it: the contract's one request (src/bridge/contract.ts). */
+export type BridgePort = BridgeRequests;
 
 /**
  * The repo's code failed (a traceback from env.py, a script, the ORM): the failure to report as a finding.

@@ -67,15 +67,15 @@ export async function upgradeEach(
     progress("upgrading scripts", { done: n + 1, total: i.scripts.length });
     const compare = o.compare === true && n === i.scripts.length - 1;
     const failure = await call(i, async () => {
-      const r = (await i.bridge.upgrade({
+      const r = await i.bridge.request("upgrade", {
         ...i.params,
         url: i.url,
         revision: revisionOf(s),
         record: i.record,
         ...(compare ? { compare } : {}),
-      })) as { recorded?: Recorded; compared?: CompareResult } | undefined;
-      Object.assign(recorded, r?.recorded ?? {});
-      compared = r?.compared;
+      });
+      Object.assign(recorded, r.recorded ?? {});
+      compared = r.compared;
     });
     if (failure) {
       // The failing statement's own line when the traceback passes through the script, else `def upgrade()`.
@@ -108,7 +108,9 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
     if (isEmptyFunction(s.text, "downgrade")) {
       if (before === after) {
         // Nothing to undo (a data migration, or an empty script): still move the version back.
-        const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
+        const failure = await call(i, () =>
+          i.bridge.request("downgrade", { ...i.params, url: i.url, revision: parentOf(s) }),
+        );
         if (failure) break;
         k--;
         continue;
@@ -123,7 +125,9 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
       );
       break; // below this script the schema would not be what the older downgrades expect
     }
-    const failure = await call(i, () => i.bridge.downgrade({ ...i.params, url: i.url, revision: parentOf(s) }));
+    const failure = await call(i, () =>
+      i.bridge.request("downgrade", { ...i.params, url: i.url, revision: parentOf(s) }),
+    );
     if (failure) {
       out.push(
         finding(
@@ -152,7 +156,9 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
   // Up again from where the walk down stopped.
   for (; k < i.scripts.length; k++) {
     const s = i.scripts[k]!;
-    const failure = await call(i, () => i.bridge.upgrade({ ...i.params, url: i.url, revision: revisionOf(s) }));
+    const failure = await call(i, () =>
+      i.bridge.request("upgrade", { ...i.params, url: i.url, revision: revisionOf(s) }),
+    );
     if (failure) {
       out.push(
         finding(

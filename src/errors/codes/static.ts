@@ -37,7 +37,7 @@ export const staticCodes = {
   EMIGRAKIT_MIGRATION_MISSING: {
     exit: 1,
     title: "_migration is missing",
-    message: (d) => `${show(d.file)} does not assign \`_migration\` although the package has migration scripts.`,
+    message: (d) => `${show(d.file)} does not assign \`_migration\` although the package has scripts.`,
     fix: (d) => `Add \`_migration = "${show(d.head)}"\` (the head revision) to the package's __init__.py.`,
   },
   EMIGRAKIT_MIGRATION_MISMATCH: {
