@@ -152,9 +152,15 @@ export function neededImports(b: { upgrade: string[]; downgrade: string[] }, bri
   return [...out];
 }
 
-/** A fresh script from the template's rendering: unreleased header, message below it, imports, sealed. */
-export function finishNewScript(rendered: string, o: { message?: string; imports: string[] }): string {
-  let text = doubleQuotedRevisions(unreleasedHeader(rendered, o.message));
+/**
+ * A fresh script from the template's rendering: unreleased header, message below it, imports, sealed.
+ * `header: false` (convention alembic): the template's docstring stays as alembic renders it.
+ */
+export function finishNewScript(
+  rendered: string,
+  o: { message?: string; imports: string[]; header?: boolean },
+): string {
+  let text = doubleQuotedRevisions(o.header === false ? rendered : unreleasedHeader(rendered, o.message));
   text = ensureImports(text, o.imports);
   return seal(text);
 }

@@ -23,6 +23,7 @@ import { packageParams } from "./package-params.js";
 import type { ChainPlan } from "./plan.js";
 import type { BridgePort, FailureOf } from "./port.js";
 import { exportPackage, findReleaseTree, type ReleaseTree } from "./release-tree.js";
+import { packageVersionOf } from "../../model/package-version.js";
 
 /** Bump when what goes into a template changes meaning, so old templates are not reused. */
 const FORMAT = "migrakit-baseline-1";
@@ -204,7 +205,7 @@ function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
 
 async function releaseBaseline(i: BaselineInputs, note?: string): Promise<BaselineOutcome> {
   const tree = await findReleaseTree(i.repo, i.env);
-  const version = i.repo.init?.parsed?.version?.value ?? "?";
+  const version = packageVersionOf(i.repo.init, i.repo.pyproject)?.value ?? "?";
   if (!tree)
     return {
       ok: false,
