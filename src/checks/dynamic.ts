@@ -117,6 +117,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
           useTemplates: o.useTemplates,
           cacheDir: o.cacheDir,
           env: o.env,
+          ormSchemas: warm || undefined,
         });
   } finally {
     // Also when preparing the baseline throws: its temporary folder must not outlive the run.

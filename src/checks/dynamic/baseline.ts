@@ -45,6 +45,11 @@ export interface BaselineInputs {
   /** Where to remember that a history does not replay (null: nowhere). */
   cacheDir: string | null;
   env: NodeJS.ProcessEnv;
+  /**
+   * The ORM's schemas when the caller asks for them anyway (its warm-up request while the template is
+   * cloned): then the baseline needs no request of its own for them. Undefined (or a failed ask): it asks.
+   */
+  ormSchemas?: Promise<string[] | undefined>;
 }
 
 export interface Baseline {
@@ -252,12 +257,15 @@ async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Prom
   if (!outcome.ok) return outcome;
   const b = outcome.baseline;
   if (b.kind === "replay" && !b.cached && !i.plan.releasedHead) return outcome; // buildReplay just did it
-  let schemas: string[] = [];
-  const failure = await attempt(
-    i,
-    async () => (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
-  );
-  if (!failure) await createSchemas(b.db.url, schemas);
+  let schemas: string[] | undefined = await i.ormSchemas;
+  const failure = schemas
+    ? undefined
+    : await attempt(
+        i,
+        async () =>
+          (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
+      );
+  if (!failure && schemas) await createSchemas(b.db.url, schemas);
   return outcome;
 }
 
