@@ -205,3 +205,23 @@ test("convention alembic: release-prepare renames nothing, says so, and bumps th
     repo.cleanup();
   }
 });
+
+test("convention alembic: a file_template alembic could not format stops generate with EMIGRAKIT_FILE_TEMPLATE_INVALID, writing nothing", () => {
+  const python = testPythons()[0]!.python;
+  const repo = fixtureRepo("alembic-app");
+  try {
+    repo.edit("alembic.ini", /^file_template = .*$/m, "file_template = %%(rev)s_%%(branch)s");
+    repo.edit(
+      MODELS,
+      "    title = Column(String(200), nullable=False)",
+      "    title = Column(String(200), nullable=False)\n    body = Column(String(2000))",
+    );
+    const r = cli(repo.dir, python, ["generate"]);
+    assert.equal(r.status, 2, r.all);
+    assert.match(r.all, /EMIGRAKIT_FILE_TEMPLATE_INVALID/);
+    assert.match(r.all, /%\(branch\) is not a token alembic knows/);
+    assert.deepEqual(added(repo.dir), []);
+  } finally {
+    repo.cleanup();
+  }
+});
