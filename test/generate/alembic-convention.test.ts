@@ -111,7 +111,7 @@ for (const { name, python } of testPythons()) {
       const second = added(repo.dir).filter((n) => n !== file);
       assert.equal(second.length, 1, added(repo.dir).join(", "));
       assert.match(second[0]!, /^\d{8}_[0-9a-f]{12}_add_column_post_views\.py$/);
-      assert.match(repo.read(`${VERSIONS}/${second[0]}`), new RegExp(`down_revision[^\\n]*'${rev}'`));
+      assert.match(repo.read(`${VERSIONS}/${second[0]}`), new RegExp(`down_revision[^\\n]*["']${rev}["']`));
       assert.equal(cli(repo.dir, python, ["check"]).status, 0);
       await plainAlembicAccepts(python, repo);
     } finally {
