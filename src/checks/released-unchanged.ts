@@ -1,49 +1,13 @@
 // docs/spec.md §1 "a released script never changes again": compare the versions folder with the git tag of the
 // current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. One git call
 // in the usual case; when the rule cannot run, a finding says why (EMIGRAKIT_RELEASED_UNCHECKED).
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename } from "node:path";
 import { parseScriptName } from "../model/script-name.js";
 import { git, splitZ } from "../util/git.js";
+import { firstTag } from "../util/git-refs.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { comparePep440 } from "../model/pep440.js";
-
-/**
- * The git folder that holds the refs of the repository above `root`, or null (none found, or a layout we do not
- * read: then git is asked). A worktree's or submodule's `.git` is a file `gitdir: <path>`; a worktree's own
- * folder names the main one in `commondir`, where the tags are.
- */
-function refsDir(root: string): string | null {
-  for (let dir = root; ; dir = dirname(dir)) {
-    let isDir: boolean | undefined;
-    try {
-      isDir = statSync(join(dir, ".git")).isDirectory();
-    } catch {
-      // not here: look one level up
-    }
-    if (isDir !== undefined) return isDir ? join(dir, ".git") : linkedRefsDir(dir);
-    if (dirname(dir) === dir) return null;
-  }
-}
-
-/** Where the refs are for a `.git` file in `dir`: the main repository's folder (commondir), else its own. */
-function linkedRefsDir(dir: string): string | null {
-  let own: string;
-  try {
-    const m = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(join(dir, ".git"), "utf8"));
-    if (!m) return null;
-    own = resolve(dir, m[1]!);
-  } catch {
-    return null;
-  }
-  try {
-    return resolve(own, readFileSync(join(own, "commondir"), "utf8").trim());
-  } catch (e) {
-    // No commondir: a submodule's repository, which holds its refs itself.
-    return (e as NodeJS.ErrnoException).code === "ENOENT" ? own : null;
-  }
-}
 
 /**
  * The tag of `version` (`v1.0.0` preferred over `1.0.0`), read from the refs files when we can: this runs on
@@ -51,19 +15,8 @@ function linkedRefsDir(dir: string): string | null {
  */
 async function findTag(root: string, version: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   const candidates = [`v${version}`, version];
-  const dir = refsDir(root);
-  if (dir) {
-    let packed = "";
-    try {
-      packed = readFileSync(join(dir, "packed-refs"), "utf8");
-    } catch {
-      // no packed refs
-    }
-    for (const tag of candidates) {
-      if (existsSync(join(dir, "refs", "tags", tag)) || packed.includes(` refs/tags/${tag}\n`)) return tag;
-    }
-    return null;
-  }
+  const read = firstTag(root, candidates, env);
+  if (read !== null) return read ?? null;
   const out = await git(["tag", "--list", ...candidates], { cwd: root, env }).catch(() => "");
   const tags = out.split("\n").filter(Boolean);
   return candidates.find((t) => tags.includes(t)) ?? null;
