@@ -8,6 +8,11 @@ import type { ScriptFile } from "../model/repo.js";
 const SQL_CONTROL =
   /\b(?:execute|text|exec_driver_sql)\s*\(\s*[rbuf]*(["'])\s*(COMMIT|ROLLBACK|BEGIN|START\s+TRANSACTION|END|SAVEPOINT|RELEASE\s+SAVEPOINT)\b[^"']*\1/i;
 const API_CONTROL = /\b(autocommit_block)\s*\(|\.(commit|rollback)\s*\(\s*\)/;
+/**
+ * Both patterns at once, over the whole text (case-insensitive, so it matches whenever either does): nearly every
+ * script has neither, and then one native search replaces splitting it into lines and two searches per line.
+ */
+const ANY_CONTROL = new RegExp(`${SQL_CONTROL.source}|${API_CONTROL.source}`, "i");
 
 /** The code lines of a Python text with their numbers, docstrings and comments blanked (good enough here). */
 function codeLines(text: string): { line: number; text: string }[] {
@@ -40,6 +45,7 @@ const NON_TRANSACTIONAL = /^migrakit_transaction\s*(?::\s*bool\s*)?=\s*False\b/m
 
 export function transactionControlFindings(s: ScriptFile): Finding[] {
   const out: Finding[] = [];
+  if (!ANY_CONTROL.test(s.text)) return out;
   // A script that declares it runs alone, outside the transaction, is where autocommit_block() belongs.
   if (NON_TRANSACTIONAL.test(s.text)) return out;
   for (const { line, text } of codeLines(s.text)) {
