@@ -12,6 +12,7 @@ import type { Recorded } from "./recorded.js";
 import { evaluate, RULE_BY_ID, type Hit, type RuleKind } from "./rules.js";
 import { describeSize, type TableSize } from "./sizes.js";
 import { sqlActions } from "./sql.js";
+import { linesSpokenFor } from "./transaction-text.js";
 
 export interface LintScript {
   revision: string;
@@ -98,8 +99,12 @@ export async function lintScripts(input: LintInput): Promise<LintResult> {
     for (const m of invalid)
       findings.push(finding("EMIGRAKIT_LINT_MARKER_INVALID", { file: script.file, line: m.line }, { marker: m.text }));
     const used = new Set<number>();
+    // Transaction control the script's text shows is the static check's to report (or to accept):
+    // one statement, one finding (src/lint/transaction-text.ts).
+    const spokenFor = linesSpokenFor(script.text);
     for (const h of scriptHits) {
       const rule = RULE_BY_ID[h.rule]!;
+      if (rule.kind === "transaction" && h.line != null && spokenFor.has(h.line)) continue;
       const marker = markers.find((m) => markerMatches(m, h.rule, h.object));
       if (marker) used.add(marker.line);
       const size = h.table && input.sizes ? input.sizes.get(tableKey(h.table)) : undefined;
