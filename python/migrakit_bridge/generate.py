@@ -13,14 +13,14 @@ the downgrade derived by reversing the upgrade, as alembic does.
 import datetime
 import os
 
-from . import enums, lengths  # noqa: F401  (register their comparators with alembic)
+from . import enums, lengths  # noqa: F401  (lengths registers its comparator with alembic; enums too)
 from . import environment as env
 from .backfill import apply_backfills, drop_noops
 from .diffs import structure_all
 from .ordering import order
 from .renames import apply_renames
 from .render import render_ops
-from .schema import without_foreign_tables
+from .schema import include_left_schemas, mark_left, without_foreign_tables, without_left_drops
 
 
 def generate(params):
@@ -31,16 +31,20 @@ def generate(params):
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
         without_foreign_tables(context, params["package"])
+        left = include_left_schemas(context)
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
-        diffs = structure_all(upgrade_ops.as_diffs())
+        diffs = mark_left(structure_all(upgrade_ops.as_diffs()), left)
         applied = apply_renames(upgrade_ops, params.get("renames") or [])
+        without_left_drops(upgrade_ops, left)
         backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
+        enums.follow_types(upgrade_ops, context)
         order(upgrade_ops)
         downgrade_ops = upgrade_ops.reverse()
         drop_noops(downgrade_ops)
-        up_code, up_imports = render_ops(upgrade_ops, context)
-        down_code, down_imports = render_ops(downgrade_ops, context)
+        drop_noops(upgrade_ops)  # ops that only say what their reverse does (renames.KeepSchemaOp)
+        up_code, up_imports = render_ops(upgrade_ops, context, enums.render_item)
+        down_code, down_imports = render_ops(downgrade_ops, context, enums.render_item)
         result.update(
             diffs=diffs,
             applied=applied,
