@@ -91,9 +91,3 @@ export function transactionControl(text: string): TextControl {
   }
   return { flagged, accepted: [...accepted] };
 }
-
-/** Every line whose transaction control the text rule speaks for (flagged or accepted): the lint skips them. */
-export function linesSpokenFor(text: string): Set<number> {
-  const c = transactionControl(text);
-  return new Set([...c.flagged.map((f) => f.line), ...c.accepted]);
-}

@@ -283,4 +283,12 @@ test("transaction control is reported once: the lint leaves the lines the static
     r.findings.map((f) => [f.code, f.line]),
     [["EMIGRAKIT_LINT_TRANSACTION", 5]],
   );
+  // Deploy's prompt still names the COMMIT the static check reports (a hit, not a second finding).
+  assert.deepEqual(
+    r.hits.map((h) => [h.rule, h.line]),
+    [
+      ["transaction-control", 2],
+      ["transaction-control", 5],
+    ],
+  );
 });
