@@ -30,8 +30,8 @@ export function dbUrl(adminUrl: string, name: string): string {
   return u.toString();
 }
 
-export async function openTestSession(adminUrl: string, cwd: string): Promise<Session> {
-  const env = { ...process.env, MIGRAKIT_DATABASE_URL: adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true" };
+export async function openTestSession(adminUrl: string, cwd: string, extra: NodeJS.ProcessEnv = {}): Promise<Session> {
+  const env = { ...process.env, MIGRAKIT_DATABASE_URL: adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true", ...extra };
   return openSession({ cwd, env, config: await loadConfig({ cwd, env }), fastClose: true });
 }
 
