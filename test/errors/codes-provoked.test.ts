@@ -15,7 +15,8 @@ import { isRoot } from "../../src/db/os-user.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { withDatabase } from "../../src/db/url.js";
 import { MIGRAKIT_BIN, runCli, type CliResult } from "../helpers/cli.js";
-import { exampleRepo, type ExampleRepo } from "../helpers/example-repo.js";
+import { addUnreleasedScript, exampleRepo, spawnCli, waitFor, type ExampleRepo } from "../helpers/example-repo.js";
+import { startBridge } from "../../src/bridge/index.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { testPythons } from "../helpers/python.js";
 import { chain, makeSchemaRepo, scriptText, type ScriptSpec } from "../helpers/schema-repo.js";
@@ -223,4 +224,44 @@ test("EMIGRAKIT_POSTGRES_BINARIES: the platform package left out of the install;
   const fixed = inNamespace(mounts, ["generate"], repo.dir, env({ MIGRAKIT_POSTGRES_DIR: data }));
   assert.ok(typeof fixed !== "string");
   assert.equal(fixed.status, 0, fixed.stdout + fixed.stderr);
+});
+
+test("EMIGRAKIT_INSTANCE_CHANGED: another party moves the instance while the deploy waits for the lock; status then deploy again (the fix) applies the rest", async (t) => {
+  const repo = exampleRepo();
+  t.after(() => repo.cleanup());
+  addUnreleasedScript(repo, "c4a4ed000001", 'op.execute("CREATE TABLE core.note (id int PRIMARY KEY)")');
+  await withClient(pg.adminUrl, (c) => c.query("CREATE DATABASE moving"));
+  t.after(() => withClient(pg.adminUrl, (c) => c.query("DROP DATABASE IF EXISTS moving")));
+  const db = withDatabase(pg.adminUrl, "moving");
+  const upgrade = async (revision: string) => {
+    const bridge = await startBridge({ python: PYTHON, cwd: repo.dir, env: process.env });
+    try {
+      await bridge.upgrade({ repo_root: repo.dir, package: repo.pkg, url: db, revision });
+    } finally {
+      await bridge.close();
+    }
+  };
+  await upgrade("8280855a5064");
+  await withClient(db, async (holder) => {
+    await holder.query("SELECT pg_advisory_lock(hashtext('migrakit deploy')::bigint)");
+    const run = spawnCli(["deploy", "--db", db, "--yes", "--allow-unreleased", "--lock-wait", "120s"], {
+      cwd: repo.dir,
+      env: env(),
+    });
+    await waitFor("the deploy to wait for the lock", () => /deploying 2 script/.test(run.output().stderr));
+    // Someone else (another tool, a colleague) brings the instance to 0.2.0 meanwhile.
+    await upgrade("dd2b4a9499f2");
+    await holder.query("SELECT pg_advisory_unlock(hashtext('migrakit deploy')::bigint)");
+    const r = await run.exited;
+    const out = expectCode({ status: r.code, stdout: r.stdout, stderr: r.stderr }, "EMIGRAKIT_INSTANCE_CHANGED", 4);
+    assert.match(out, /moved from 8280855a5064 to dd2b4a9499f2; nothing was applied/);
+  });
+  // The fix: `migrakit status --db URL` to see where it is now, then deploy again.
+  const status = runCli(["status", "--db", db, "--json"], { cwd: repo.dir, env: env() });
+  assert.equal((JSON.parse(status.stdout) as { instance: { revision: string } }).instance.revision, "dd2b4a9499f2");
+  const again = runCli(["deploy", "--db", db, "--yes", "--allow-unreleased"], { cwd: repo.dir, env: env() });
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  await withClient(db, async (c) =>
+    assert.deepEqual((await c.query("SELECT version_num FROM migration_demo")).rows, [{ version_num: "c4a4ed000001" }]),
+  );
 });
