@@ -3,7 +3,7 @@
 // in the usual case; when the rule cannot run, a finding says why (EMIGRAKIT_RELEASED_UNCHECKED).
 import { basename } from "node:path";
 import { parseScriptName } from "../model/script-name.js";
-import { git, splitZ } from "../util/git.js";
+import { git, GitError, splitZ } from "../util/git.js";
 import { firstTag } from "../util/git-refs.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
@@ -95,7 +95,13 @@ export async function releasedChangedFindings(
       cwd: repo.root,
       env,
     });
-  } catch {
+  } catch (err) {
+    // The tag was read from .git itself; without a git program nothing can compare (fetching would not help).
+    if (err instanceof GitError && err.notFound)
+      return unchecked(
+        `git is not installed (no \`git\` on PATH), so nothing can compare with the tag ${tag}`,
+        "Install git (apt-get install git, brew install git, …) or put it on PATH, then run the check again.",
+      );
     return unchecked(
       `git cannot compare with the tag ${tag}`,
       "Fetch the full history (`git fetch --unshallow --tags`), then run the check again.",

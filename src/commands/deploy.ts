@@ -26,7 +26,7 @@ import {
 } from "../deploy/options.js";
 import { loadDeployPackage, type DeployPackage } from "../deploy/package-state.js";
 import { parseCount } from "../deploy/targets.js";
-import { print, reportError } from "../output/output.js";
+import { print, printSql, reportError } from "../output/output.js";
 import { fleetUrls, requireDb, wantsFleet, withDbOption, type TargetOptions } from "./status.js";
 import { endProgress, progress, startProgress } from "../output/progress.js";
 
@@ -136,8 +136,9 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     try {
       const { sql } = await bridge.request("offline_sql", { ...params, from: plan.current, to: plan.head! });
       const header = notes.map((n) => `-- migrakit: ${n}\n`).join("");
-      if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, status: "sql", ...summary, sql }, null, 2));
-      else ctx.stdout.write(header + (sql.endsWith("\n") ? sql : sql + "\n"));
+      // Not print(): the SQL is the scripts' (`SET password = …` stays); the passwords migrakit holds go all the same.
+      if (ctx.json) printSql(ctx.stdout, JSON.stringify({ ok: true, status: "sql", ...summary, sql }, null, 2));
+      else printSql(ctx.stdout, header + sql);
     } finally {
       await bridge.close().catch(() => {});
     }

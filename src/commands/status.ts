@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
 import { isMigrakitError, MigrakitError } from "../errors/index.js";
-import { isPostgresUrl } from "../db/url.js";
+import { encodedUrl, isPostgresUrl } from "../db/url.js";
 import { rememberSecretsOf } from "../util/redact.js";
 import { driftOf } from "../deploy/case.js";
 import { inspectAll, inspectedRow } from "../deploy/fleet.js";
@@ -50,7 +50,8 @@ export function requireDb(db: string | undefined, command: string): string {
       command,
       reason: "--db is not a Postgres URL (postgresql://user:password@host:5432/database)",
     });
-  return db;
+  // A password pasted raw (`/ @ # ? %`, spaces) reaches node-postgres and SQLAlchemy percent-encoded.
+  return encodedUrl(db);
 }
 
 const CONNECTION_CODES = new Set(["EMIGRAKIT_DB_UNREACHABLE", "EMIGRAKIT_DB_AUTH", "EMIGRAKIT_DB_MISSING"]);

@@ -21,6 +21,7 @@ import { aheadError, instancePlan, versionStep } from "./status.js";
 import { lintStep } from "../checks/dynamic/lint-step.js";
 import { planChain } from "../checks/dynamic/plan.js";
 import { tableSizes } from "../db/table-sizes.js";
+import { encodedUrl } from "../db/url.js";
 import type { Recorded } from "../lint/recorded.js";
 
 export interface AgainstOptions {
@@ -56,7 +57,9 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   }
   const pkg = await loadDeployPackage(ctx);
   rememberSecretsOf(opts.against);
-  const instance = await readInstance(opts.against, pkg.versionTable, pkg.ownTables);
+  // A password pasted raw reaches pg, pg_dump and SQLAlchemy percent-encoded (db/url.ts).
+  const against = encodedUrl(opts.against);
+  const instance = await readInstance(against, pkg.versionTable, pkg.ownTables);
   const plan = instancePlan(pkg.state, instance);
   if (plan.state === "ahead") throw aheadError(pkg.state, plan, instance);
 
@@ -71,7 +74,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   let copy: InstanceCopy | undefined;
   const found: Finding[] = [];
   try {
-    copy = await cloneInstance({ url: opts.against, scratchAdminUrl, rowLimit, env: ctx.env });
+    copy = await cloneInstance({ url: against, scratchAdminUrl, rowLimit, env: ctx.env });
     if (!ctx.json)
       print(
         ctx.stderr,
@@ -87,7 +90,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
       const pending = (planChain(pkg.repo)?.chain ?? []).filter(
         (s) => recorded[s.source.revision?.value ?? s.name.revision ?? ""],
       );
-      const facts = await tableSizes(opts.against);
+      const facts = await tableSizes(against);
       found.push(
         ...(
           await lintStep(pending, recorded, {

@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { isPostgresUrl } from "../db/url.js";
+import { encodedUrl, isPostgresUrl } from "../db/url.js";
 import { MigrakitError } from "../errors/index.js";
+import { rememberSecretsOf } from "../util/redact.js";
 
 export interface Shard {
   index: number;
@@ -99,7 +100,11 @@ export function resolveEntries(entries: string[], env: NodeJS.ProcessEnv): strin
   let services: Map<string, Record<string, string>> | undefined;
   const files = serviceFiles(env);
   return entries.map((e) => {
-    if (isPostgresUrl(e)) return e;
+    if (isPostgresUrl(e)) {
+      rememberSecretsOf(e);
+      // A password pasted raw (`/ @ # ?`, spaces) reaches node-postgres and SQLAlchemy percent-encoded.
+      return encodedUrl(e);
+    }
     services ??= new Map(
       files
         .flatMap((f) => {

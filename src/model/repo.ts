@@ -210,7 +210,7 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     entries = readdirSync(join(root, versionsDir), { withFileTypes: true }).filter((e) => isScriptFile(e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
-      throw new MigrakitError("EMIGRAKIT_VERSIONS_MISSING", { package: pkg });
+      throw new MigrakitError("EMIGRAKIT_VERSIONS_MISSING", { package: pkg, folder: versionsDir });
     throw e;
   }
   const init = readInit(root, pkg);

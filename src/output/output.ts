@@ -6,7 +6,7 @@ import type { Context } from "./context.js";
 import type { Finding } from "../errors/finding.js";
 import { annotation, formatFinding, summaryLine } from "./report.js";
 import type { MigrakitError } from "../errors/index.js";
-import { redactSecrets } from "../util/redact.js";
+import { redactSecrets, redactSql } from "../util/redact.js";
 import { clearLine } from "./progress.js";
 
 export const inGitHubActions = (env: NodeJS.ProcessEnv) => env.GITHUB_ACTIONS === "true";
@@ -20,6 +20,15 @@ const annotationStream = (ctx: Pick<Context, "stdout" | "stderr" | "json">) => (
 export function print(stream: NodeJS.WritableStream, text: string): void {
   clearLine(stream); // a live progress line is redrawn below this text
   stream.write(redactSecrets(text) + "\n");
+}
+
+/**
+ * SQL the user asked for (`deploy --sql`, as text or inside its JSON document): every password migrakit was
+ * handed is cut out in any spelling, but the SQL is otherwise printed as it is (see redactSql).
+ */
+export function printSql(stream: NodeJS.WritableStream, text: string): void {
+  clearLine(stream);
+  stream.write(redactSql(text.endsWith("\n") ? text : text + "\n"));
 }
 
 /** Findings on stderr for people (plus annotations in GitHub Actions); the JSON document on stdout with --json. */

@@ -87,7 +87,11 @@ async function entriesOf(plan: ReleasePlan, cwd: string): Promise<JournalEntry[]
         reason: "the file changed after the plan was made",
       });
     if (c.from !== c.to && (await readOrNull(join(cwd, c.to))) !== null)
-      throw new MigrakitError("EMIGRAKIT_RELEASE_TARGET_EXISTS", { from: c.from, to: c.to });
+      // It was not there when the plan was made (the static check refuses a duplicate): someone wrote it since.
+      throw new MigrakitError("EMIGRAKIT_RELEASE_APPLY_FAILED", {
+        file: c.to,
+        reason: "the file appeared after the plan was made",
+      });
     const mode = (await stat(join(cwd, c.from))).mode & 0o7777;
     entries.push({ from: c.from, to: c.to, before: bom + c.before, after: bom + c.after, mode });
   }

@@ -83,7 +83,9 @@ function planPackage(repo: SchemaRepo, version: ReleaseVersion): { changes: File
   for (const s of unreleasedInOrder(repo)) {
     const revision = s.name.revision!;
     const to = `${repo.versionsDir}/${formatScriptName({ date: s.name.date!, revision, slug: version.slug })}`;
-    if (taken.has(to)) throw new MigrakitError("EMIGRAKIT_RELEASE_TARGET_EXISTS", { from: s.path, to });
+    // A script already under the target name defines the same revision: the static check every release runs
+    // first reports it, so this only guards callers of the pure planner that skipped it.
+    if (taken.has(to)) throw new MigrakitError("EMIGRAKIT_DUPLICATE_REVISION", { revision, files: `${to}, ${s.path}` });
     taken.add(to);
     const after = rewriteHeader(s.text, s.source.header, version.pep440);
     const describe = [`rename ${s.path} → ${to.slice(to.lastIndexOf("/") + 1)}`];

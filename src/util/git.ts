@@ -6,8 +6,14 @@ export class GitError extends Error {
     readonly args: string[],
     readonly exitCode: number | null,
     readonly stderr: string,
+    /** git itself could not be started (not installed, not on PATH): no fetch or checkout can help then. */
+    readonly notFound = false,
   ) {
-    super(`git ${args.join(" ")} failed (${exitCode}): ${stderr.trim().split("\n")[0] ?? ""}`);
+    super(
+      notFound
+        ? `git ${args.join(" ")} could not run: no git on PATH`
+        : `git ${args.join(" ")} failed (${exitCode}): ${stderr.trim().split("\n")[0] ?? ""}`,
+    );
   }
 }
 
@@ -23,7 +29,10 @@ export function git(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv
         encoding: "utf8",
       },
       (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, typeof error.code === "number" ? error.code : null, stderr));
+        if (error)
+          reject(
+            new GitError(args, typeof error.code === "number" ? error.code : null, stderr, error.code === "ENOENT"),
+          );
         else resolve(stdout);
       },
     );

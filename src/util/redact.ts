@@ -63,18 +63,29 @@ export function describeUrl(url: string): string {
 }
 
 // Passwords this process was handed (--db, --against, MIGRAKIT_DATABASE_URL, `database`), in every spelling
-// they may come back in: raw, percent-decoded, percent-encoded. Shorter ones are left to describeUrl: cutting
-// every "ab" out of a text would garble it and hide nothing.
+// they may come back in: raw, percent-decoded, percent-encoded, as a SQL literal ('' for ': a script may
+// render the password into a user mapping, which `deploy --sql` prints) and JSON-escaped (\" and \\ in
+// every --json document). Shorter ones are left to describeUrl: cutting every "ab" out of a text would garble
+// it and hide nothing.
 const secrets = new Set<string>();
 const MIN_SECRET = 3;
+
+/** Every way a password may be written back: in a URL, in SQL, in JSON. */
+export function spellingsOf(password: string): string[] {
+  const forms = new Set<string>();
+  for (const plain of [password, decoded(password)]) {
+    for (const form of [plain, encodeURIComponent(plain), plain.replace(/'/g, "''")]) {
+      forms.add(form).add(JSON.stringify(form).slice(1, -1));
+    }
+  }
+  return [...forms];
+}
 
 /** Remember the password of a URL so that no output can show it, whatever quotes it (pg, Python, alembic). */
 export function rememberSecretsOf(url: string | undefined): void {
   const password = url ? urlParts(url.trim())?.password : null;
   if (!password) return;
-  for (const form of [password, decoded(password), encodeURIComponent(decoded(password))]) {
-    if (form.length >= MIN_SECRET) secrets.add(form);
-  }
+  for (const form of spellingsOf(password)) if (form.length >= MIN_SECRET) secrets.add(form);
 }
 
 // `scheme://user:…@`: everything between the user's `:` and the last `@` before the next whitespace.
@@ -82,12 +93,20 @@ const URL_WITH_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):(\S*)@/gi;
 const PASSWORD_PARAM = /([?&](?:password|sslpassword)=)[^&\s]*/gi;
 const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|\S+)/gi;
 
-/** Replace the password of every URL, every `password=` parameter and every remembered password with `***`. */
-export function redactSecrets(text: string): string {
+/** Every remembered password, the password of every URL and every `?password=` parameter replaced with `***`. */
+export function redactSql(text: string): string {
   let out = text;
   // Longest first: a password that contains another must go whole.
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("***");
-  return out.replace(URL_WITH_PASSWORD, "$1:***@").replace(PASSWORD_PARAM, "$1***").replace(KEYWORD_PASSWORD, "$1***");
+  return out.replace(URL_WITH_PASSWORD, "$1:***@").replace(PASSWORD_PARAM, "$1***");
+}
+
+/**
+ * redactSql, and libpq's `password=…` keyword too. Not for SQL a user asked for: there `SET password = NULL`
+ * is a statement of the script, and a password migrakit was handed is cut by redactSql whatever quotes it.
+ */
+export function redactSecrets(text: string): string {
+  return redactSql(text).replace(KEYWORD_PASSWORD, "$1***");
 }
 
 /** A URL fit for display: its parts, never its text (see describeUrl). */

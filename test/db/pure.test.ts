@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertOwnDatabase, quoteIdent, scratchName, templateName, templatePrefix } from "../../src/db/identifiers.js";
-import { databaseOf, isPostgresUrl, plainUrl, withDatabase } from "../../src/db/url.js";
+import { databaseOf, encodedUrl, isPostgresUrl, plainUrl, withDatabase } from "../../src/db/url.js";
 import { parseState } from "../../src/db/state.js";
 import { createdAt, templatesToDrop } from "../../src/db/templates.js";
 import { parsePasswd } from "../../src/db/os-user.js";
@@ -48,6 +48,34 @@ test("URLs: SQLAlchemy schemes accepted, database swapped, password kept", () =>
     "postgresql://u:p%40ss@h:5432/migrakit_1?sslmode=disable",
   );
   assert.equal(databaseOf("postgres://u@h/my%20db"), "my db");
+});
+
+test("URLs: a password pasted raw is read up to the last @ and percent-encoded; an encoded one is kept", () => {
+  const cases: [string, string][] = [
+    ["postgresql://u:k3Jx+9/aQw==@h:5/db", "postgresql://u:k3Jx%2B9%2FaQw%3D%3D@h:5/db"],
+    ["postgresql://u:p@ss@word@h/db?sslmode=disable", "postgresql://u:p%40ss%40word@h/db?sslmode=disable"],
+    ["postgresql://u:a:b:c@h/db", "postgresql://u:a%3Ab%3Ac@h/db"],
+    ["postgresql://u:100%sure@h/db", "postgresql://u:100%25sure@h/db"],
+    ["postgresql://u:hash#tag?x@h/db", "postgresql://u:hash%23tag%3Fx@h/db"],
+    ["postgresql://u:two words@h/db", "postgresql://u:two%20words@h/db"],
+    ["postgresql://u:pässwörd✓@h/db", "postgresql://u:p%C3%A4ssw%C3%B6rd%E2%9C%93@h/db"],
+    ["postgresql://u:@h/db", "postgresql://u:@h/db"],
+    ["postgresql://u@h/db", "postgresql://u@h/db"],
+    ["postgresql://h/db", "postgresql://h/db"],
+    // Already encoded (what the docs of every driver tell users to write): unchanged in meaning.
+    ["postgresql://u:p%40ss%2Fw@h/db", "postgresql://u:p%40ss%2Fw@h/db"],
+    ["postgresql+psycopg2://my%20user:x@h/db", "postgresql+psycopg2://my%20user:x@h/db"],
+  ];
+  for (const [written, expected] of cases) {
+    assert.equal(encodedUrl(written), expected, written);
+    assert.equal(encodedUrl(expected), expected, `idempotent: ${expected}`);
+    // node's WHATWG parser (what node-postgres uses) now reads the password as it was meant.
+    const u = new URL(expected);
+    assert.equal(u.hostname, "h", written);
+  }
+  assert.equal(decodeURIComponent(new URL(plainUrl("postgresql://u:k3Jx+9/aQw==@h/db")).password), "k3Jx+9/aQw==");
+  assert.equal(databaseOf("postgresql://u:a/b#c?d@h/inst"), "inst");
+  assert.equal(withDatabase("postgresql://u:a/b#c?d@h/inst", "x"), "postgresql://u:a%2Fb%23c%3Fd@h/x");
 });
 
 test("state files: complete ones parse, anything else is no state", () => {

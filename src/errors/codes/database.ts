@@ -48,7 +48,7 @@ export const databaseCodes = {
     message: (d) => `The Postgres server at ${show(d.url)} refused the login of ${show(d.user)}: ${show(d.reason)}.`,
     fix: (d) =>
       d.source
-        ? `Check the user name and password in the ${show(d.source)} URL (percent-encode \`/ @ : % # ?\` in the password), and pg_hba.conf on the server.`
+        ? `Check the user name and password in the ${show(d.source)} URL (raw \`/ @ : # ?\` and spaces are fine; a \`%\` before two hex digits reads as percent-encoding, write it \`%25\`), and pg_hba.conf on the server.`
         : "Check the user name and password in `database` / MIGRAKIT_DATABASE_URL (and pg_hba.conf on the server).",
   },
   EMIGRAKIT_DB_MISSING: {

@@ -15,12 +15,6 @@ export const releaseCodes = {
     message: (d) => `Releasing ${show(d.version)} would lower __version__ from ${show(d.current)} (${show(d.file)}).`,
     fix: () => "Release a newer version, or tag the release that __version__ names so semantic-release counts from it.",
   },
-  EMIGRAKIT_RELEASE_TARGET_EXISTS: {
-    exit: 1,
-    title: "A released script name is already taken",
-    message: (d) => `${show(d.from)} would be renamed to ${show(d.to)}, which already exists.`,
-    fix: () => "Two scripts have the same date and revision: give one of them a new revision, or remove the copy.",
-  },
   EMIGRAKIT_RELEASE_APPLY_FAILED: {
     exit: 3,
     title: "Writing the release failed; every file was put back",

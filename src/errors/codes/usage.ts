@@ -44,7 +44,10 @@ export const usageCodes = {
   EMIGRAKIT_VERSIONS_MISSING: {
     exit: 2,
     title: "A configured package has no migrations/versions folder",
-    message: (d) => `The package folder ${show(d.package)} has no migrations/versions folder.`,
-    fix: () => "Create it (migrakit init does), or correct `packages` in the configuration.",
+    // The folder looked at, not "migrations/versions": `migrations` or alembic.ini may have pointed elsewhere.
+    message: (d) =>
+      `The package ${show(d.package)} has no versions folder: ${d.folder === undefined ? `${show(d.package)}/migrations/versions` : show(d.folder)} does not exist.`,
+    fix: () =>
+      "Create it (migrakit init does), or correct `packages`, or `migrations` (the folder holding versions/) in the configuration.",
   },
 } satisfies Catalogue;
