@@ -101,7 +101,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
       const failure = remoteFailureOf(err);
       if (!failure) throw err;
       upgraded = false;
-      const at = locateFailure(failure.traceback, pkg.repo.scripts);
+      const at = locateFailure(failure.frames, pkg.repo.scripts);
       found.push(
         finding(
           "EMIGRAKIT_AGAINST_UPGRADE",

@@ -69,7 +69,7 @@ export async function upgradeEach(
     });
     if (failure) {
       // The failing statement's own line when the traceback passes through the script, else `def upgrade()`.
-      const where = locateFailure(failure.traceback, [s]);
+      const where = locateFailure(failure.frames, [s]);
       const line = where.line ?? at(s, "upgrade").line;
       const f =
         ormImportFinding(failure, i.pkg) ??
