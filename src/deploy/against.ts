@@ -19,7 +19,7 @@ import { formatMs, parseRowLimit } from "./options.js";
 import { loadDeployPackage } from "./package-state.js";
 import { aheadError, instancePlan, versionStep } from "./status.js";
 import { lintStep } from "../checks/dynamic/lint-step.js";
-import { planChain } from "../checks/dynamic/plan.js";
+import { planChain } from "../checks/dynamic/chain-plan.js";
 import { tableSizes } from "../db/table-sizes.js";
 import type { Recorded } from "../lint/recorded.js";
 

@@ -20,7 +20,7 @@ import { errorSummary, failureDetail, locateFailure, ormLocation, type RemoteFai
 import { ormImportFinding } from "./orm-failure.js";
 import { hashParts, templateKey } from "./keys.js";
 import { packageParams } from "./package-params.js";
-import type { ChainPlan } from "./plan.js";
+import type { ChainPlan } from "./chain-plan.js";
 import type { BridgePort, FailureOf } from "./port.js";
 import { exportPackage, findReleaseTree, type ReleaseTree } from "./release-tree.js";
 

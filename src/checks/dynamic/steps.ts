@@ -7,7 +7,7 @@ import type { ScriptFile } from "../../model/repo.js";
 import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
 import { ormImportFinding } from "./orm-failure.js";
-import { parentOf, revisionOf } from "./plan.js";
+import { parentOf, revisionOf } from "./chain-plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
 import { functionLine, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
