@@ -15,7 +15,7 @@ export async function analyzeCommits(pluginConfig: RawPluginConfig, context: Rel
       const breaks = (await releaseLint(options, context)).filter(breaking);
       if (breaks.length) {
         context.logger.log(
-          `The release ships migrations that break data or running code (${breaks.map((h) => `${h.rule} ${h.object}`).join(", ")}), so it is a major release`,
+          `The release ships scripts that break data or running code (${breaks.map((h) => `${h.rule} ${h.object}`).join(", ")}), so it is a major release`,
         );
         return "major";
       }
@@ -26,7 +26,7 @@ export async function analyzeCommits(pluginConfig: RawPluginConfig, context: Rel
       r.scripts.filter((s) => s.name.kind === "unreleased").map((s) => s.path),
     );
     if (unreleased.length === 0) return null;
-    context.logger.log(`The release ships ${unreleased.length} migration script(s), so it is at least a minor release`);
+    context.logger.log(`The release ships ${unreleased.length} script(s), so it is at least a minor release`);
     return "minor";
   } catch (e) {
     throwReleaseErrors(toReleaseErrors(e));

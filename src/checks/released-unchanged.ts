@@ -8,6 +8,7 @@ import { git, splitZ } from "../util/git.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { comparePep440 } from "../model/pep440.js";
+import { packageVersionOf } from "../model/package-version.js";
 
 /** The .git folder above `root`, or null (none, or a worktree/submodule whose .git is a file: ask git). */
 function gitDir(root: string): string | null {
@@ -82,7 +83,7 @@ export async function releasedChangedFindings(
 ): Promise<Finding[]> {
   // Nothing released yet (a new package): nothing the rule could protect.
   if (!repo.scripts.some((s) => s.name.kind !== "unreleased")) return [];
-  const version = repo.init?.parsed?.version?.value;
+  const version = packageVersionOf(repo.init, repo.pyproject)?.value;
   // By default only a shallow clone is an error under CI=true: that is the check job that silently lost the
   // rule (actions/checkout's default). A full clone with no release tag, or a folder outside git, has no
   // release to compare with: said as a warning unless `requireReleaseTags` is true.

@@ -4,6 +4,7 @@ import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep440.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { headerText } from "../model/script-source.js";
+import { packageVersionOf } from "../model/package-version.js";
 import { finding, type Finding } from "../errors/finding.js";
 
 const NEW_REVISION = /^[0-9a-f]{12}$/;
@@ -174,7 +175,7 @@ function graphFindings(repo: SchemaRepo): Finding[] {
   // Along the chain: unreleased scripts only at the tip, legacy names only before them, versions never go back.
   let firstUnreleased: ScriptFile | undefined;
   let previous: ScriptFile | undefined;
-  const packageVersion = repo.init?.parsed?.version?.value;
+  const packageVersion = packageVersionOf(repo.init, repo.pyproject)?.value;
   const comparable = packageVersion !== undefined && isCanonicalPep440(normalizePep440(packageVersion) ?? "");
   const accepted = acceptedRevisions(repo);
   for (const rev of g.chain) {
@@ -229,10 +230,24 @@ function initFindings(repo: SchemaRepo): Finding[] {
     ];
   const out: Finding[] = [];
   const p = init.parsed;
+  // A `__version__` that is no version literal (computed, "develop") is fine when pyproject.toml holds the
+  // version: that is then the one the version rules read and the release bumps.
+  const version = packageVersionOf(init, repo.pyproject);
+  const inPyproject = version !== null && version.source !== "__version__";
   for (const u of p.unreadable)
-    out.push(finding("EMIGRAKIT_INIT_VALUE_UNREADABLE", { file: init.path, line: u.line }, { name: u.name }));
+    if (!(inPyproject && u.name === "__version__"))
+      out.push(finding("EMIGRAKIT_INIT_VALUE_UNREADABLE", { file: init.path, line: u.line }, { name: u.name }));
   const unreadable = new Set(p.unreadable.map((u) => u.name));
-  if (!p.version && !unreadable.has("__version__"))
+  if (inPyproject) {
+    if (normalizePep440(version.value) === null)
+      out.push(
+        finding(
+          "EMIGRAKIT_VERSION_INVALID",
+          { file: version.file, line: version.line },
+          { version: version.value, source: `${version.source} of ${version.file}` },
+        ),
+      );
+  } else if (!p.version && !unreadable.has("__version__"))
     out.push(finding("EMIGRAKIT_VERSION_MISSING", { file: init.path, line: 1 }, { file: init.path }));
   else if (p.version && normalizePep440(p.version.value) === null) {
     out.push(

@@ -155,7 +155,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     if (!ctx.json)
       print(
         ctx.stderr,
-        `${signal}: stopping the deploy to ${instance.target} (cancelling the statement in flight, rolling back) …`,
+        `migrakit: ${signal}: stopping the deploy to ${instance.target} (cancelling the statement in flight, rolling back) …`,
       );
     void bridge.close();
   });
@@ -181,7 +181,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
     await bridge.close().catch(() => {});
   }
   const took = formatMs(Date.now() - started);
-  if (!ctx.json) for (const n of result.notes) print(ctx.stderr, n);
+  if (!ctx.json) for (const n of result.notes) print(ctx.stderr, `migrakit: ${n}`);
   if (ctx.json) {
     print(
       ctx.stdout,
@@ -219,7 +219,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   if (guard.signal)
     print(
       ctx.stderr,
-      `${guard.signal} arrived after the deploy had committed: ${instance.target} is at ${result.current.join(", ")}`,
+      `migrakit: ${guard.signal} arrived after the deploy had committed: ${instance.target} is at ${result.current.join(", ")}`,
     );
   return 0;
 }
@@ -273,7 +273,7 @@ async function runFleet(opts: DeployOptions, ctx: Context): Promise<number> {
     if (!ctx.json)
       print(
         ctx.stderr,
-        `${signal}: stopping the fleet deploy (in-flight instances are cancelled and rolled back; no new one starts) …`,
+        `migrakit: ${signal}: stopping the fleet deploy (in-flight instances are cancelled and rolled back; no new one starts) …`,
       );
     fleet.stop();
   });

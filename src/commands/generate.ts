@@ -9,6 +9,7 @@ import { loadConfig } from "../config/load.js";
 import { loadSchemaRepo } from "../model/repo.js";
 import { reportDetailed, withDetail } from "../generate/detail-error.js";
 import { generate } from "../generate/generate.js";
+import { withPending } from "../generate/pending.js";
 import { parseBackfillArg } from "../generate/backfill.js";
 import { parseRenameArg } from "../generate/renames.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
@@ -49,7 +50,12 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
     const explicit = (opts.rename ?? []).map(parseRenameArg);
     const backfill = (opts.backfill ?? []).map(parseBackfillArg);
     const config = await loadConfig(ctx);
-    const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+    // convention alembic: only a script git's HEAD lacks is refreshed (src/generate/pending.ts).
+    const repo = await withPending(
+      await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName }),
+      ctx.cwd,
+      ctx.env,
+    );
     startProgress(ctx);
     const session = await openSession({
       cwd: ctx.cwd,

@@ -10,7 +10,7 @@ export const name = "hook";
 
 export function describe(c: Command): Command {
   return c
-    .description("git hooks: `hook pre-commit` generates and checks the migration of staged ORM changes, and stages it")
+    .description("git hooks: `hook pre-commit` writes and checks the script for staged ORM changes, and stages it")
     .argument("<hook>", "pre-commit");
 }
 

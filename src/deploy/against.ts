@@ -50,7 +50,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   const started = Date.now();
   const { findings, packages } = await runStaticCheck(ctx);
   if (hasErrors(findings)) {
-    if (!ctx.json) print(ctx.stderr, "the copy of the instance was not made: fix the static findings first");
+    if (!ctx.json) print(ctx.stderr, "migrakit: the copy of the instance was not made: fix the static findings first");
     reportFindings(ctx, findings, { packages, against: "skipped" });
     return 1;
   }
@@ -75,7 +75,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
     if (!ctx.json)
       print(
         ctx.stderr,
-        `copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`,
+        `migrakit: copied ${instance.target} (${copy.how === "template" ? "CREATE DATABASE … TEMPLATE" : `pg_dump | pg_restore${rowLimit ? `, at most ${rowLimit} rows per table` : ""}`})`,
       );
     const head = pkg.repo.scripts.find((s) => (s.source.revision?.value ?? s.name.revision) === plan.head);
     let upgraded = true;
@@ -138,7 +138,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   if (!ctx.json)
     print(
       ctx.stderr,
-      `against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`,
+      `migrakit: against ${report.target}: ${report.scripts} script(s) (${report.versions}) on the copy in ${formatMs(report.tookMs)}; copy dropped`,
     );
   const all = [...findings, ...found];
   reportFindings(ctx, all, { packages, against: report });

@@ -1,10 +1,10 @@
-// The operator's confirmation on a terminal: "Deploy N migrations (vA → vB) to host/db? [y/N]".
+// The operator's confirmation on a terminal: "Deploy N scripts (vA → vB) to host/db? [y/N]".
 // Only y/yes confirms; anything else, an empty line or a closed input declines.
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 
 export function confirmQuestion(count: number, step: string, target: string): string {
-  return `Deploy ${count} migration${count === 1 ? "" : "s"} (${step}) to ${target}? [y/N] `;
+  return `Deploy ${count} script${count === 1 ? "" : "s"} (${step}) to ${target}? [y/N] `;
 }
 
 export function isYes(answer: string): boolean {

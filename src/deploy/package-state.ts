@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chainScripts, type PackageState } from "./deploy-plan.js";
 import { scriptFacts } from "./script-facts.js";
+import { packageVersionOf } from "../model/package-version.js";
 
 export interface DeployPackage {
   repo: SchemaRepo;
@@ -27,6 +28,10 @@ export async function loadDeployPackage(ctx: {
   const scripts = chainScripts(repo.graph.chain, repo.graph.byRevision);
   if (!scripts) throw new MigrakitError("EMIGRAKIT_HISTORY_NOT_LINEAR", { package: repo.package });
   for (const s of scripts) s.facts = scriptFacts(readFileSync(join(repo.root, s.path), "utf8"));
-  const state: PackageState = { name: repo.importName, version: repo.init?.parsed?.version?.value ?? null, scripts };
+  const state: PackageState = {
+    name: repo.importName,
+    version: packageVersionOf(repo.init, repo.pyproject)?.value ?? null,
+    scripts,
+  };
   return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable) };
 }

@@ -2,7 +2,9 @@
 // script. Plan only: it returns the files to write (the script, `_migration` in __init__.py) and leaves
 // writing them to the caller — the working tree for `migrakit generate`, the index and the working tree
 // for the pre-commit hook.
-//   no unreleased script  → a new `{today}-{rev}-vx_x_x.py` on the head, `_migration` = rev;
+//   no unreleased script  → a new `{today}-{rev}-vx_x_x.py` on the head, `_migration` = rev (convention
+//                           alembic: named by the ini's file_template, `_migration` only where the package has
+//                           one, and "unreleased" means not committed yet: src/generate/pending.ts);
 //   a machine-owned one   → its bodies refreshed against the database at its parent;
 //   one edited by a person→ kept; what it still lacks is returned as the `op.*` lines to add;
 //   no difference         → nothing.
@@ -17,6 +19,8 @@ import { generatedDrops, type GeneratedDrop } from "../lint/generated.js";
 import { setInitValue } from "../model/init-file.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
+import { DEFAULT_FILE_TEMPLATE } from "../model/alembic-ini.js";
+import { FileTemplateError, scriptFileName, templateTime } from "../model/file-template.js";
 import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
 import { generateOps } from "./bridge-calls.js";
 import type { GenerateAnswer } from "../bridge/contract.js";
@@ -63,6 +67,8 @@ export interface GenerateOptions {
   backfill?: Backfill[];
   /** YYYY-MM-DD for a new script's name (default: today, UTC). */
   today?: string;
+  /** The creation time of a new script named by a file_template (convention alembic; default: now). */
+  now?: Date;
   newRevision?: () => string;
 }
 
@@ -142,6 +148,8 @@ function notes(renames: StatedRename[], detect: boolean, answer?: GenerateAnswer
 
 function initWrite(repo: SchemaRepo, revision: string): FileWrite | undefined {
   const init = repo.init;
+  // An app's repo needs no `_migration`; one it already has is kept in step all the same.
+  if (repo.convention === "alembic" && !init?.parsed?.migration) return undefined;
   if (!init || init.text === null) throw new MigrakitError("EMIGRAKIT_GENERATE_NO_INIT", { package: repo.package });
   if (init.parsed?.migration?.value === revision) return undefined;
   const transform = (text: string) => setInitValue(text, "_migration", revision);
@@ -245,14 +253,17 @@ async function generatePlan(
   }
 
   if (!target && answer.empty)
-    return { kind: "nothing", reason: "the ORM matches the database at head: no script written" };
+    return {
+      kind: "nothing",
+      reason: plan.chain.length === 0 ? noTables(repo) : "the ORM matches the database at head: no script written",
+    };
   const b = bodies({
     upgradeOps: answer.upgrade_ops,
     downgradeOps: answer.downgrade_ops,
     notes: notes(renames, detect, answer, backfill),
   });
-  if (plan.chain.length === 0)
-    b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
+  // The first script of the chain (new, or refreshed later: its parent is still the base) creates the schemas.
+  if (upTo === null) b.upgrade.splice(1 + renames.length + (detect ? 0 : 1), 0, ...createSchemas(answer.diffs));
   const imports = neededImports(b, answer.imports);
   const fillIns = (answer.backfills ?? []).filter((f) => f.fill_in).map(columnName);
 
@@ -278,17 +289,20 @@ async function generatePlan(
 
   const revision = (o.newRevision ?? newRevision)();
   const template = join(repo.root, repo.migrationsDir, "script.py.mako");
+  const alembicNames = repo.convention === "alembic";
+  // alembic's own docstring and slug carry the message: without -m, a few words on what changes.
+  const message = alembicNames ? (o.message ?? defaultMessage(answer.diffs)) : o.message;
   const rendered = await s.bridge.request("render_script", {
     template: existsSync(template) ? template : undefined,
     revision,
     down_revision: plan.head,
-    message: o.message,
+    message,
     upgrades: forTemplate(b.upgrade),
     downgrades: forTemplate(b.downgrade),
     imports: "",
   });
-  const content = finishNewScript(rendered.text, { message: o.message, imports });
-  const file = `${repo.versionsDir}/${formatScriptName({ date: o.today ?? todayUtc(), revision, slug: UNRELEASED_SLUG })}`;
+  const content = finishNewScript(rendered.text, { message, imports, header: !alembicNames });
+  const file = `${repo.versionsDir}/${alembicNames ? alembicFileName(repo, revision, message!, o.now) : formatScriptName({ date: o.today ?? todayUtc(), revision, slug: UNRELEASED_SLUG })}`;
   const writes: FileWrite[] = [{ path: file, content, created: true }];
   const init = initWrite(repo, revision);
   if (init) writes.push(init);
@@ -305,11 +319,50 @@ async function generatePlan(
   };
 }
 
+/** What the changes are, in a few words: the slug of a new script when no -m message was given. */
+export function defaultMessage(diffs: GenerateAnswer["diffs"]): string {
+  const words = diffs.slice(0, 2).map((d) => {
+    const where = "table" in d && d.table ? d.table : "";
+    const what = "column" in d && typeof d.column === "string" ? ` ${d.column}` : "";
+    return `${d.kind} ${where}${what}`.trim();
+  });
+  if (diffs.length > 2) words.push("and more");
+  return words.join(" ") || "schema change";
+}
+
+/** The new script's name as the repo's own `alembic revision` would write it (its file_template). */
+function alembicFileName(repo: SchemaRepo, revision: string, message: string, now?: Date) {
+  const settings = repo.alembic?.settings;
+  const template = settings?.fileTemplate ?? DEFAULT_FILE_TEMPLATE;
+  try {
+    return scriptFileName(template, {
+      revision,
+      message,
+      time: templateTime(now ?? new Date(), settings?.timezone),
+      truncateSlugLength: settings?.truncateSlugLength,
+    });
+  } catch (err) {
+    if (!(err instanceof FileTemplateError || err instanceof RangeError)) throw err;
+    throw new MigrakitError("EMIGRAKIT_FILE_TEMPLATE_INVALID", {
+      file: repo.alembic?.file ?? "alembic.ini",
+      template,
+      reason: err.message,
+    });
+  }
+}
+
 /**
  * The first script of a package creates the schemas its tables live in: alembic's autogenerate writes
  * `create_table(…, schema="core")` but never the schema, and a fresh instance has none. The downgrade leaves
  * them: a schema may hold what migrakit did not create (the version table, other packages' tables).
  */
+/**
+ * No scripts and nothing to create: the ORM, as env.py sees it after importing the package, has no tables. On a
+ * new package that is mostly models defined in a module the package never imports (issue 17's walk), so say so.
+ */
+const noTables = (repo: SchemaRepo) =>
+  `the ORM of ${repo.importName} has no tables yet: no script written (migrakit imports the package; does ${repo.init?.path ?? "its __init__.py"} import the modules that define them?)`;
+
 export function createSchemas(diffs: GenerateAnswer["diffs"]): string[] {
   const schemas = new Set<string>();
   for (const d of diffs)

@@ -152,14 +152,31 @@ export function neededImports(b: { upgrade: string[]; downgrade: string[] }, bri
   return [...out];
 }
 
-/** A fresh script from the template's rendering: unreleased header, message below it, imports, sealed. */
-export function finishNewScript(rendered: string, o: { message?: string; imports: string[] }): string {
-  let text = unreleasedHeader(rendered, o.message);
+/**
+ * A fresh script from the template's rendering: unreleased header, message below it, imports, sealed.
+ * `header: false` (convention alembic): the template's docstring stays as alembic renders it.
+ */
+export function finishNewScript(
+  rendered: string,
+  o: { message?: string; imports: string[]; header?: boolean },
+): string {
+  let text = doubleQuotedRevisions(o.header === false ? rendered : unreleasedHeader(rendered, o.message));
   text = ensureImports(text, o.imports);
   return seal(text);
 }
 
 const UNRELEASED_WORD = /^v[xX]\.[xX]\.[xX]\.?/;
+
+const SINGLE_QUOTED_REVISION = /^((?:down_)?revision[ \t]*(?::[^=\n]*)?=[ \t]*)'([\w.-]*)'(?=[ \t]*(?:#.*)?\r?$)/gm;
+
+/**
+ * `revision = "…"` and `down_revision = "…"` in double quotes, as docs/spec.md writes them: many templates
+ * render one with a literal `"${up_revision}"` and the other with `${repr(down_revision)}` (single quotes), and
+ * a new script should not mix the two (issue 17 item 13). Only a plain string of id characters is touched.
+ */
+export function doubleQuotedRevisions(text: string): string {
+  return text.replace(SINGLE_QUOTED_REVISION, '$1"$2"');
+}
 
 /**
  * Whatever the template's docstring looks like (alembic's default `"""${message}\n\nRevision ID: …"""`, lamin's

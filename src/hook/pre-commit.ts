@@ -14,6 +14,7 @@ import { hasErrors } from "../errors/finding.js";
 import { MigrakitError, isMigrakitError } from "../errors/index.js";
 import { listPackages, readSchemaRepo, requireOnlyFiles, type SchemaRepo } from "../model/repo.js";
 import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";
+import { withPending } from "../generate/pending.js";
 import { planRebase } from "../generate/rebase.js";
 import { addedTimes, mainScripts } from "../generate/rebase-io.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
@@ -77,8 +78,10 @@ async function processPackage(
   staged: SchemaRepo,
 ): Promise<number> {
   const pkg = staged.package;
-  const read = () => readSchemaRepo(p.root, pkg, p.config);
-  let repo = staged;
+  // An app's repo (convention alembic): the scripts HEAD lacks are the ones still to refresh and round-trip.
+  const projectDir = p.prefix ? join(w.cwd, p.prefix) : w.cwd;
+  const read = async () => withPending(await readSchemaRepo(p.root, pkg, p.config), projectDir, w.env);
+  let repo = await withPending(staged, projectDir, w.env);
   if (repo.graph.heads.length > 1) {
     const plan = planRebase(repo, {
       mainHas: await mainScripts(w.cwd, w.env, repo),
@@ -184,13 +187,11 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   let session: Session | undefined;
   try {
     [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
-    // The packages, and the project's alembic.ini (where the scripts are, what env.py reads).
+    // The packages, the project's alembic.ini (where the scripts are, what env.py reads) and pyproject.toml
+    // (where the version is when `__version__` is no literal).
     const inProject = (p: string) => (prefix ? `${prefix}/${p}` : p);
-    await exportIndex(
-      w,
-      [...packages.map(inProject), ...(existsSync(join(projectDir, "alembic.ini")) ? [inProject("alembic.ini")] : [])],
-      snapshot,
-    );
+    const files = ["alembic.ini", "pyproject.toml"].filter((f) => existsSync(join(projectDir, f)));
+    await exportIndex(w, [...packages.map(inProject), ...files.map(inProject)], snapshot);
     const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config };
     // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
     // or a dangling symlink named *.py) is refused with its own code, whatever the environment.

@@ -41,8 +41,9 @@ export function ormGlobs(config: Pick<Config, "orm">, pkg: string): string[] | u
 
 /** Is `path` (repo-relative) a migration or ORM file of package `pkg`? */
 export function isRelevant(path: string, pkg: string, globs: string[] | undefined): boolean {
-  if (!path.startsWith(`${pkg}/`)) return false;
-  const rel = path.slice(pkg.length + 1);
+  // "." is an app's repo whose package is the project root itself (alembic.ini's script_location).
+  if (pkg !== "." && !path.startsWith(`${pkg}/`)) return false;
+  const rel = pkg === "." ? path : path.slice(pkg.length + 1);
   if (rel.startsWith("migrations/")) return true;
   if (globs?.length) return globs.some((g) => globToRegExp(g.replace(/^\.\//, "")).test(rel));
   return rel.endsWith(".py");

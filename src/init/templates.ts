@@ -34,7 +34,7 @@ repos:
   - repo: local
     hooks:
       - id: migrakit
-        name: migrakit (generate and check the migration of staged ORM changes)
+        name: migrakit (write and check the script for staged ORM changes)
         entry: npx --no-install migrakit hook pre-commit
         language: system
         pass_filenames: false

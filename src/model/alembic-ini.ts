@@ -9,6 +9,10 @@ export interface AlembicSettings {
   versionLocations: string[];
   /** `file_template` (alembic's default `%%(rev)s_%%(slug)s` when unset). */
   fileTemplate: string;
+  /** `truncate_slug_length`, when set (alembic's default is 40). */
+  truncateSlugLength?: number;
+  /** `timezone`: the zone a new script's date tokens are in (local time when unset). */
+  timezone?: string;
   /** `prepend_sys_path`, repo-relative. */
   prependSysPath: string[];
   /** The driver `sqlalchemy.url` names (`asyncpg` in `postgresql+asyncpg://…`), if any. */
@@ -40,10 +44,14 @@ const list = (value: string | undefined): string[] => (value ?? "").split(/[\s,]
 function settings(raw: Record<string, string>, here: string): AlembicSettings {
   const url = raw["sqlalchemy.url"] ?? "";
   const driver = /^postgres(?:ql)?\+([a-z0-9_]+):\/\//.exec(url)?.[1];
+  const truncate = Number.parseInt(raw.truncate_slug_length ?? "", 10);
   return {
     ...(raw.script_location ? { scriptLocation: fromHere(raw.script_location, here) } : {}),
     versionLocations: list(raw.version_locations).map((p) => fromHere(p, here)),
     fileTemplate: raw.file_template ?? DEFAULT_FILE_TEMPLATE,
+    // alembic takes `int(value)` and falls back to 40 for 0 or nothing.
+    ...(truncate > 0 ? { truncateSlugLength: truncate } : {}),
+    ...(raw.timezone ? { timezone: raw.timezone } : {}),
     prependSysPath: list(raw.prepend_sys_path).map((p) => fromHere(p, here)),
     ...(driver ? { driver } : {}),
   };
@@ -85,6 +93,7 @@ export function alembicFromPyproject(doc: unknown, here: string): AlembicSetting
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries(table)) {
     if (typeof value === "string") raw[key] = value;
+    else if (typeof value === "number") raw[key] = String(value);
     else if (Array.isArray(value)) raw[key] = value.filter((v) => typeof v === "string").join(" ");
   }
   return settings(raw, here);

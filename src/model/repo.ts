@@ -46,6 +46,14 @@ export interface SchemaRepo {
   convention: Convention;
   /** `acceptHistoryUpTo`: the naming and header rules leave this revision and those before it alone. */
   acceptedUpTo?: string;
+  /**
+   * Under the `alembic` convention, the scripts git's HEAD does not have yet (written since the last commit):
+   * the ones generate may still refresh and the check round-trips. Set by the callers that asked git
+   * (`withPending`); undefined = every script is committed history.
+   */
+  pending?: ReadonlySet<string>;
+  /** The repo root's pyproject.toml, when there is one: where the version is when `__version__` is no literal. */
+  pyproject?: { path: string; text: string };
   /** The alembic.ini the scripts' location came from (repo-relative) and what it says, when there is one. */
   alembic?: { file: string; settings: AlembicSettings };
 }
@@ -227,6 +235,7 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     }
     scripts.push({ path, name: parseScriptName(name), source: parseScriptSource(text), text });
   }
+  const pyproject = readPyproject(root);
   return {
     root,
     package: pkg,
@@ -240,8 +249,17 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     graph: buildGraph(scripts),
     convention: opts.convention ?? (where.alembic && !init?.parsed?.migration ? "alembic" : "lamin"),
     ...(where.alembic ? { alembic: where.alembic } : {}),
+    ...(pyproject !== null ? { pyproject: { path: "pyproject.toml", text: pyproject } } : {}),
     ...(opts.acceptHistoryUpTo ? { acceptedUpTo: opts.acceptHistoryUpTo } : {}),
   };
+}
+
+function readPyproject(root: string): string | null {
+  try {
+    return readText(join(root, "pyproject.toml"));
+  } catch {
+    return null;
+  }
 }
 
 /** The repo's alembic.ini at its root (else pyproject's [tool.alembic]), when it names a script location. */

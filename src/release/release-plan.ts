@@ -8,6 +8,7 @@ import { formatScriptName } from "../model/script-name.js";
 import { rewriteHeader } from "../model/script-source.js";
 import { summarizeOperations } from "./operations.js";
 import { setProjectVersion, findProjectVersion } from "./pyproject.js";
+import { packageVersionOf, type PackageVersion } from "../model/package-version.js";
 import type { ReleaseVersion } from "./version.js";
 
 /** One file the release writes: renamed (`from` ≠ `to`), rewritten, or both. Paths relative to the repo root. */
@@ -36,6 +37,8 @@ export interface ReleasePlan {
   changes: FileChange[];
   /** In chain order, per package. */
   scripts: PlannedScript[];
+  /** Packages under the `alembic` convention: their scripts keep the names file_template gave them. */
+  keepNames: string[];
 }
 
 export interface PlanInput {
@@ -58,28 +61,23 @@ function unreleasedInOrder(repo: SchemaRepo): ScriptFile[] {
 function planPackage(repo: SchemaRepo, version: ReleaseVersion): { changes: FileChange[]; scripts: PlannedScript[] } {
   const init = repo.init;
   const initPath = `${repo.package}/__init__.py`;
-  if (!init || init.text === null || !init.parsed)
+  // An app's repo (convention alembic) needs no __init__.py, no version and no renaming: a release there
+  // only bumps the version where the repo keeps one.
+  const app = repo.convention === "alembic";
+  if (!app && (!init || init.text === null || !init.parsed))
     throw new MigrakitError("EMIGRAKIT_INIT_MISSING", { package: repo.package });
-  const current = init.parsed.version;
-  if (!current) throw new MigrakitError("EMIGRAKIT_VERSION_MISSING", { file: initPath });
-  if (comparePep440(version.pep440, current.value) < 0) {
+  const current = packageVersionOf(init, repo.pyproject);
+  if (!current && !app) throw new MigrakitError("EMIGRAKIT_VERSION_MISSING", { file: initPath });
+  if (current && comparePep440(version.pep440, current.value) < 0) {
     throw new MigrakitError("EMIGRAKIT_RELEASE_VERSION_BEHIND", {
       version: version.pep440,
       current: current.value,
-      file: initPath,
+      file: current.file,
     });
   }
   const changes: FileChange[] = [];
-  if (current.value !== version.pep440) {
-    changes.push({
-      kind: "init",
-      from: init.path,
-      to: init.path,
-      before: init.text,
-      after: rewriteAssignment(init.text, current, version.pep440),
-      describe: [`__version__ "${current.value}" → "${version.pep440}" in ${init.path}`],
-    });
-  }
+  if (current && current.value !== version.pep440) changes.push(versionChange(repo, current, version.pep440));
+  if (app) return { changes, scripts: [] };
   const taken = new Set(repo.scripts.map((s) => s.path));
   const scripts: PlannedScript[] = [];
   for (const s of unreleasedInOrder(repo)) {
@@ -103,6 +101,20 @@ function planPackage(repo: SchemaRepo, version: ReleaseVersion): { changes: File
   return { changes, scripts };
 }
 
+/** `__version__` in __init__.py, or pyproject's version when that is the source, set to `to`. */
+function versionChange(repo: SchemaRepo, current: PackageVersion, to: string): FileChange {
+  const describe = [`${current.source} "${current.value}" → "${to}" in ${current.file}`];
+  if (current.source === "__version__") {
+    const init = repo.init!;
+    const assignment = init.parsed!.version!;
+    const after = rewriteAssignment(init.text!, assignment, to);
+    return { kind: "init", from: init.path, to: init.path, before: init.text!, after, describe };
+  }
+  const py = repo.pyproject!;
+  const after = py.text.slice(0, current.start) + to + py.text.slice(current.end);
+  return { kind: "pyproject", from: py.path, to: py.path, before: py.text, after, describe };
+}
+
 export function planRelease(input: PlanInput): ReleasePlan {
   const changes: FileChange[] = [];
   const scripts: PlannedScript[] = [];
@@ -112,7 +124,8 @@ export function planRelease(input: PlanInput): ReleasePlan {
     scripts.push(...p.scripts);
   }
   const py = input.pyproject;
-  if (py) {
+  // Kept in step only where it is not itself the source (then a package's change already set it).
+  if (py && !changes.some((c) => c.kind === "pyproject" && c.from === py.path)) {
     const after = setProjectVersion(py.text, input.version.pep440);
     const old = findProjectVersion(py.text)?.value;
     if (after !== null && after !== py.text) {
@@ -126,7 +139,8 @@ export function planRelease(input: PlanInput): ReleasePlan {
       });
     }
   }
-  return { version: input.version, packages: input.repos.map((r) => r.package), changes, scripts };
+  const keepNames = input.repos.filter((r) => r.convention === "alembic").map((r) => r.package);
+  return { version: input.version, packages: input.repos.map((r) => r.package), changes, scripts, keepNames };
 }
 
 /** Every path the release writes or removes (what `@semantic-release/git` must commit). */
@@ -140,6 +154,8 @@ export function formatPlan(plan: ReleasePlan): string {
   const head = `Release ${v.pep440}${v.semver && v.semver !== v.pep440 ? ` (semver ${v.semver})` : ""} of ${plan.packages.join(", ")}:`;
   const lines = plan.changes.flatMap((c) => c.describe.map((d) => `  - ${d}`));
   if (lines.length === 0) lines.push("  (nothing to change: the files already carry this version)");
-  if (plan.scripts.length === 0) lines.push("  (no unreleased migration script)");
+  for (const p of plan.keepNames)
+    lines.push(`  (${p}: convention alembic, the scripts keep their names: nothing to rename)`);
+  if (plan.scripts.length === 0 && plan.keepNames.length < plan.packages.length) lines.push("  (no unreleased script)");
   return [head, ...lines].join("\n");
 }

@@ -281,8 +281,8 @@ test("confirmation: only y/yes confirms; the question names the count, versions 
     false,
     false,
   ]);
-  assert.equal(confirmQuestion(3, "v0.1.0 → v0.2.0", "h/db"), "Deploy 3 migrations (v0.1.0 → v0.2.0) to h/db? [y/N] ");
-  assert.equal(confirmQuestion(1, "a → b", "h/db"), "Deploy 1 migration (a → b) to h/db? [y/N] ");
+  assert.equal(confirmQuestion(3, "v0.1.0 → v0.2.0", "h/db"), "Deploy 3 scripts (v0.1.0 → v0.2.0) to h/db? [y/N] ");
+  assert.equal(confirmQuestion(1, "a → b", "h/db"), "Deploy 1 script (a → b) to h/db? [y/N] ");
 });
 
 test("against: the deploy history table is not a difference from the ORM", () => {

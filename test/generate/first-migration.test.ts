@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
@@ -79,3 +79,54 @@ for (const { name, python } of testPythons()) {
     assert.equal(afterCheck.status, 0, afterCheck.stdout + afterCheck.stderr);
   });
 }
+
+// Issue 17, the newcomer's walk: the first commit after `init` has a package whose models are not imported yet
+// (no tables, no schemas), and the check keeps that empty baseline as a template. Once the models are imported,
+// the first script creates schema `core`; the warm check cloned the old template, whose "before" lacked `core`
+// while migrakit's upgrade creates it, and reported EMIGRAKIT_DOWNGRADE_INCOMPLETE "+ schema core".
+test("a package that does not import its models: generate says so; once it does, a warm check passes the first script, and a refresh keeps its CREATE SCHEMA", () => {
+  const { python } = testPythons()[0]!;
+  const dir = join(work, "warm");
+  cpSync(join(REPO_ROOT, "examples", "schema-repo"), dir, { recursive: true });
+  for (const f of readdirSync(join(dir, VERSIONS))) rmSync(join(dir, VERSIONS, f));
+  writeFileSync(join(dir, VERSIONS, ".gitkeep"), "");
+  const init = join(dir, "lnschema_demo", "__init__.py");
+  const initText = '"""A new schema package."""\n\n_schema_id = "demo"\n_migration = None\n__version__ = "0.0.0"\n';
+  writeFileSync(init, initText);
+  execFileSync("git", ["init", "-q", "-b", "main"], { cwd: dir });
+  // Not CI and not --no-cache: the baseline is kept as a template database and cloned by the next run.
+  const env = {
+    MIGRAKIT_DATABASE_URL: pg.adminUrl,
+    MIGRAKIT_PYTHON: python,
+    CI: "",
+    XDG_CACHE_HOME: join(work, "cache-warm"),
+  };
+
+  // Models not imported by the package: generate says why it writes nothing, instead of "the ORM matches".
+  const nothing = runCli(["generate"], { cwd: dir, env });
+  assert.equal(nothing.status, 0, nothing.stdout + nothing.stderr);
+  assert.match(
+    nothing.stdout + nothing.stderr,
+    /the ORM of lnschema_demo has no tables yet: no script written \(migrakit imports the package; does lnschema_demo\/__init__\.py import the modules that define them\?\)/,
+  );
+  const empty = runCli(["check"], { cwd: dir, env });
+  assert.equal(empty.status, 0, empty.stdout + empty.stderr);
+
+  writeFileSync(init, `${initText}\nfrom ._core import Run, Transform, User  # noqa: E402,F401\n`);
+  const gen = runCli(["generate"], { cwd: dir, env });
+  assert.equal(gen.status, 0, gen.stdout + gen.stderr);
+  const warm = runCli(["check"], { cwd: dir, env });
+  assert.match(warm.stderr, /baseline: replay, from cache/, "the second check clones the first one's template");
+  assert.equal(warm.status, 0, warm.stdout + warm.stderr);
+
+  // An ORM change before the first release refreshes that first script: it still creates its schema.
+  const core = join(dir, "lnschema_demo", "_core.py");
+  writeFileSync(core, readFileSync(core, "utf8").replace("    handle: str = Field(", "    nick: str = Field("));
+  const refresh = runCli(["generate"], { cwd: dir, env });
+  assert.equal(refresh.status, 0, refresh.stdout + refresh.stderr);
+  assert.match(refresh.stdout + refresh.stderr, /refreshed/);
+  const [script] = readdirSync(join(dir, VERSIONS)).filter((f) => f.endsWith(".py"));
+  const text = readFileSync(join(dir, VERSIONS, script!), "utf8");
+  assert.match(text, /sa\.Column\('nick'/);
+  assert.match(text, /op\.execute\('CREATE SCHEMA IF NOT EXISTS "core"'\)/);
+});

@@ -59,7 +59,7 @@ test("refreshing replaces both bodies only, stays machine-owned, keeps CRLF", ()
   assert.equal(ownership(out), "machine");
   assert.ok(!out.includes("add_column"));
   assert.ok(!/[^\r]\n/.test(out), "CRLF kept");
-  assert.ok(out.includes("revision = \"abc\"\r\ndown_revision = 'def'"));
+  assert.ok(out.includes('revision = "abc"\r\ndown_revision = "def"'));
 });
 
 test("imports go after the last import at the top", () => {

@@ -84,6 +84,9 @@ for (const { name, python } of testPythons()) {
           );
           if (first === '"""vX.X.X.') assert.equal(text.split("\n")[1], "", "a blank line after the header line");
           assert.equal(parseScriptSource(text).header?.kind, "unreleased");
+          // The template quotes revision literally and down_revision with repr(): the script does not mix them.
+          assert.match(text, /^revision = "0123456789ab"$/m);
+          assert.match(text, /^down_revision = "dd2b4a9499f2"$/m);
           // Python reads it: one docstring, its first line the header, the message kept, nothing left dangling.
           const file = join(dir, "out.py");
           writeFileSync(file, text);

@@ -114,7 +114,7 @@ test("pre-commit from PyPI installs migrakit's hook from a git URL + rev and run
   const r = sh("git", ["commit", "-m", "feat: rename transform.version to v"], { ok: false });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const out = r.stdout + r.stderr;
-  assert.match(out, /migrakit \(generate and check the migration of staged ORM changes\)\.+Passed/);
+  assert.match(out, /migrakit \(write and check the script for staged ORM changes\)\.+Passed/);
   // verbose: pre-commit shows what the hook wrote although it passed.
   assert.match(out, /vx_x_x\.py/);
   const committed = sh("git", ["show", "--name-only", "--format=", "HEAD"]).stdout.split("\n").filter(Boolean);

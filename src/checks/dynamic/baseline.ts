@@ -23,6 +23,7 @@ import { packageParams } from "./package-params.js";
 import type { ChainPlan } from "./chain-plan.js";
 import type { BridgePort, FailureOf } from "./port.js";
 import { exportPackage, findReleaseTree, type ReleaseTree } from "./release-tree.js";
+import { packageVersionOf } from "../../model/package-version.js";
 
 /** Bump when what goes into a template changes meaning, so old templates are not reused. */
 const FORMAT = "migrakit-baseline-1";
@@ -210,7 +211,7 @@ function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
 
 async function releaseBaseline(i: BaselineInputs, note?: string): Promise<BaselineOutcome> {
   const tree = await findReleaseTree(i.repo, i.env);
-  const version = i.repo.init?.parsed?.version?.value ?? "?";
+  const version = packageVersionOf(i.repo.init, i.repo.pyproject)?.value ?? "?";
   if (!tree)
     return {
       ok: false,
@@ -245,7 +246,32 @@ async function releaseBaseline(i: BaselineInputs, note?: string): Promise<Baseli
   }
 }
 
+/**
+ * The baseline as migrakit's own upgrade sees it: that upgrade creates the schemas of the ORM as it is now
+ * (python/migrakit_bridge/schema.py `create_schemas`) before the first script runs, so the "before" of the
+ * round trip must hold them too. A cloned template (built for an earlier ORM, e.g. one whose models were not
+ * imported yet) or a release's ORM may lack a schema the ORM uses now; without it, the downgrade of a script
+ * that creates that schema would be reported as leaving it behind (issue 17, the newcomer's first script).
+ * A failing import is left to the upgrade that follows, which reports it with the ORM's file and line.
+ */
+async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Promise<BaselineOutcome> {
+  if (!outcome.ok) return outcome;
+  const b = outcome.baseline;
+  if (b.kind === "replay" && !b.cached && !i.plan.releasedHead) return outcome; // buildReplay just did it
+  let schemas: string[] = [];
+  const failure = await attempt(
+    i,
+    async () => (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
+  );
+  if (!failure) await createSchemas(b.db.url, schemas);
+  return outcome;
+}
+
 export async function prepareBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
+  return withOrmSchemas(i, await chooseBaseline(i));
+}
+
+async function chooseBaseline(i: BaselineInputs): Promise<BaselineOutcome> {
   if (i.mode === "release") return releaseBaseline(i);
   const key = replayKey(i);
   if (i.mode === "auto") {

@@ -6,7 +6,10 @@ export interface ChainPlan {
   chain: ScriptFile[];
   /** Released (and legacy) scripts: the history a `replay` baseline applies in one go. */
   released: ScriptFile[];
-  /** The `vx_x_x` scripts at the tip, each upgraded, round-tripped and named on failure. */
+  /**
+   * The `vx_x_x` scripts at the tip (under the `alembic` convention: the scripts not committed yet, see
+   * SchemaRepo.pending), each upgraded, round-tripped and named on failure.
+   */
   unreleased: ScriptFile[];
   /** The revision the released history ends at (null when nothing is released). */
   releasedHead: string | null;
@@ -29,9 +32,20 @@ export function planChain(repo: SchemaRepo): ChainPlan | null {
     return { chain: [], released: [], unreleased: [], releasedHead: null, head: null };
   }
   const g = repo.graph;
-  if (!g.chain || g.cycles.length > 0 || g.heads.length > 1 || g.missingParents.length > 0) return null;
-  const chain = g.chain.map((rev) => g.byRevision.get(rev)![0] as ScriptFile);
-  const cut = chain.findIndex((s) => s.name.kind === "unreleased");
+  if (g.cycles.length > 0 || g.heads.length > 1 || g.missingParents.length > 0) return null;
+  // An app's history may branch and merge again (convention alembic): parents before children is the order
+  // `alembic upgrade` applies it in, and one head means every script is on the way to it.
+  const order = g.chain ?? (repo.convention === "alembic" ? topologicalOrder(repo) : null);
+  if (!order) return null;
+  const chain = order.map((rev) => g.byRevision.get(rev)![0] as ScriptFile);
+  // An app's repo (convention alembic) has no unreleased names: what is not committed yet is still its to change.
+  const pending = repo.pending;
+  const cut =
+    repo.convention === "alembic"
+      ? pending
+        ? chain.findIndex((s) => pending.has(s.path))
+        : -1
+      : chain.findIndex((s) => s.name.kind === "unreleased");
   const released = cut < 0 ? chain : chain.slice(0, cut);
   const unreleased = cut < 0 ? [] : chain.slice(cut);
   return {
@@ -48,4 +62,38 @@ export function scriptsAfter(plan: ChainPlan, revision: string | null): ScriptFi
   if (revision === null) return plan.chain;
   const i = plan.chain.findIndex((s) => revisionOf(s) === revision);
   return i < 0 ? null : plan.chain.slice(i + 1);
+}
+
+/**
+ * Revisions with every parent before its children (Kahn's algorithm, ties by revision so the order is stable),
+ * or null when a revision is defined twice.
+ */
+export function topologicalOrder(repo: SchemaRepo): string[] | null {
+  const g = repo.graph;
+  const parents = new Map<string, string[]>();
+  for (const [rev, scripts] of g.byRevision) {
+    if (scripts.length !== 1) return null;
+    parents.set(rev, scripts[0]!.source.downRevision?.value ?? []);
+  }
+  const children = new Map<string, string[]>();
+  const waiting = new Map<string, number>();
+  for (const [rev, ps] of parents) {
+    waiting.set(rev, ps.length);
+    for (const p of ps) children.set(p, [...(children.get(p) ?? []), rev]);
+  }
+  const ready = [...parents.keys()].filter((r) => waiting.get(r) === 0).sort();
+  const out: string[] = [];
+  while (ready.length) {
+    const rev = ready.shift()!;
+    out.push(rev);
+    for (const c of children.get(rev) ?? []) {
+      const left = waiting.get(c)! - 1;
+      waiting.set(c, left);
+      if (left === 0) {
+        ready.push(c);
+        ready.sort();
+      }
+    }
+  }
+  return out.length === parents.size ? out : null;
 }

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { git } from "../../util/git.js";
 import type { SchemaRepo } from "../../model/repo.js";
+import { packageVersionOf } from "../../model/package-version.js";
 
 export interface ReleaseTree {
   /** What a person recognises: `v0.5.0`, or a short commit id. */
@@ -43,7 +44,7 @@ async function commitWithoutUnreleased(repo: SchemaRepo, env: NodeJS.ProcessEnv)
 }
 
 export async function findReleaseTree(repo: SchemaRepo, env: NodeJS.ProcessEnv): Promise<ReleaseTree | null> {
-  const version = repo.init?.parsed?.version?.value;
+  const version = packageVersionOf(repo.init, repo.pyproject)?.value;
   const tag = version ? await tagFor(repo.root, version, env) : null;
   const commit = tag
     ? (await git(["rev-parse", "--verify", `${tag}^{commit}`], { cwd: repo.root, env }).catch(() => "")).trim()

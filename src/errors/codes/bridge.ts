@@ -2,7 +2,7 @@ import { show, type Catalogue } from "../catalogue.js";
 
 // The Python side: the user's interpreter, its packages, and the bridge process (python/migrakit_bridge).
 // Exit 3 when the machine lacks something or the helper misbehaves; exit 1 when the repo's own Python code
-// (env.py, a migration script, the ORM) raised, because that is the repository failing a check.
+// (env.py, a script, the ORM) raised, because that is the repository failing a check.
 export const bridgeCodes = {
   EMIGRAKIT_PYTHON_NOT_FOUND: {
     exit: 3,
@@ -76,7 +76,7 @@ export const bridgeCodes = {
     // `where`: the innermost of the repo's own frames Python reported (python/migrakit_bridge/frames.py).
     fix: (d) =>
       d.where
-        ? `Fix the code at ${show(d.where)} (in env.py, a migration script or the ORM) and run again.`
-        : "The traceback points into env.py, a migration script or the ORM: fix the code there and run again.",
+        ? `Fix the code at ${show(d.where)} (in env.py, a script or the ORM) and run again.`
+        : "The traceback points into env.py, a script or the ORM: fix the code there and run again.",
   },
 } satisfies Catalogue;

@@ -62,7 +62,7 @@ export const checkCodes = {
   },
   EMIGRAKIT_MODELS_MISMATCH: {
     exit: 1,
-    title: "The ORM and the migrations disagree",
+    title: "The ORM and the scripts disagree",
     message: (d) =>
       `The database at head differs from the ORM in ${show(d.count)} place${d.count === 1 ? "" : "s"}: ${show(d.summary)}.`,
     fix: (d) =>

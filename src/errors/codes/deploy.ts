@@ -106,14 +106,14 @@ export const deployCodes = {
     exit: 1,
     title: "The package's scripts do not form one chain",
     message: (d) =>
-      `The migration scripts of ${show(d.package)} do not form one linear chain, so the scripts to deploy cannot be listed.`,
+      `The scripts of ${show(d.package)} do not form one linear chain, so the scripts to deploy cannot be listed.`,
     fix: () => "Run `migrakit check --static` and fix what it reports (one root, one head, no merges).",
   },
   EMIGRAKIT_DEPLOY_CONFIRM: {
     exit: 2,
     title: "A deploy needs a confirmation",
     message: (d) =>
-      `Deploying ${show(d.count)} migration(s) to ${show(d.target)} needs a confirmation, and there is no terminal to ask on.`,
+      `Deploying ${show(d.count)} script(s) to ${show(d.target)} needs a confirmation, and there is no terminal to ask on.`,
     fix: () => "Run it on a terminal, or pass --yes to confirm in advance (after checking `migrakit status --db URL`).",
   },
   EMIGRAKIT_DEPLOY_CANCELLED: {
@@ -139,7 +139,7 @@ export const deployCodes = {
   },
   EMIGRAKIT_DEPLOY_FAILED: {
     exit: 1,
-    title: "A migration script failed on the instance",
+    title: "A script failed on the instance",
     message: (d) =>
       `Deploying to ${show(d.target)} failed${d.script ? ` in ${show(d.script)}` : ""}: ${show(d.type)}: ${show(d.reason)}. Everything was rolled back; the instance is still at ${show(d.from)}.`,
     fix: () =>

@@ -55,6 +55,13 @@ export const generateCodes = {
       `The scripts of ${show(d.package)} are not one linear chain from one root to one head, so there is no head to generate on.`,
     fix: () => "Run `migrakit check --static`: it names the script that breaks the chain.",
   },
+  EMIGRAKIT_FILE_TEMPLATE_INVALID: {
+    exit: 2,
+    title: "alembic's file_template cannot name a new script",
+    message: (d) => `${show(d.file)}: file_template ${show(d.template)} cannot be formatted (${show(d.reason)}).`,
+    fix: () =>
+      "Use only alembic's tokens, each written %%(name)s or %%(name)d: rev, slug, epoch, year, month, day, hour, minute, second (e.g. `file_template = %%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s`), and a timezone Python knows.",
+  },
   EMIGRAKIT_GENERATE_NO_INIT: {
     exit: 2,
     title: "The package has no readable __init__.py",

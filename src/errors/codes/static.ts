@@ -26,18 +26,20 @@ export const staticCodes = {
     exit: 1,
     title: "__version__ is missing",
     message: (d) => `${show(d.file)} does not assign \`__version__\`.`,
-    fix: () => 'Add `__version__ = "0.0.0"` (PEP 440) to the package\'s __init__.py.',
+    fix: () =>
+      'Add `__version__ = "0.0.0"` (PEP 440) to the package\'s __init__.py, or a static `version = "0.0.0"` to the [project] (or [tool.poetry]) table of pyproject.toml.',
   },
   EMIGRAKIT_VERSION_INVALID: {
     exit: 1,
     title: "__version__ is not a PEP 440 version",
-    message: (d) => `__version__ is "${show(d.version)}", which is not a PEP 440 version.`,
+    message: (d) =>
+      `${d.source ? show(d.source) : "__version__"} is "${show(d.version)}", which is not a PEP 440 version.`,
     fix: () => 'Use a PEP 440 version such as "1.2.0", "1.2.0rc3" or "0.30a1".',
   },
   EMIGRAKIT_MIGRATION_MISSING: {
     exit: 1,
     title: "_migration is missing",
-    message: (d) => `${show(d.file)} does not assign \`_migration\` although the package has migration scripts.`,
+    message: (d) => `${show(d.file)} does not assign \`_migration\` although the package has scripts.`,
     fix: (d) => `Add \`_migration = "${show(d.head)}"\` (the head revision) to the package's __init__.py.`,
   },
   EMIGRAKIT_MIGRATION_MISMATCH: {
