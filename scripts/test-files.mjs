@@ -15,7 +15,7 @@ const UNIT = [
   /^test\/release\/(operations|version)\.test/,
 ];
 const E2E = [
-  /^test\/hook\/(e2e|pre-commit-framework)\.test/,
+  /^test\/hook\/(e2e(-[a-z-]+)?|pre-commit-framework)\.test/,
   /^test\/demo\//,
   /^test\/release\/semantic-release\.test/,
   /^test\/init\//,

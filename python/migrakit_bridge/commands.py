@@ -7,6 +7,7 @@ apply as they would on the command line.
 """
 
 import contextlib
+import logging
 
 from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
 from . import environment as env
@@ -65,12 +66,32 @@ def upgrade(params):
         create_foreign_tables(context, params["package"])
         return recorded(script._upgrade_revs(revision, rev), context)
 
+    # With ``compare``, the ORM is compared with the database at the end, on the same connection and env.py
+    # context (what the check's next request would have done, without loading env.py again).
+    then = _compared_after(params["package"]) if params.get("compare") else None
     with recorder.active() if recorder is not None else contextlib.nullcontext():
         if has_non_transactional(script):
             result = _upgrade_in_runs(params, script, revision, recorded)
         else:
-            result = _run_revs(params, fn, destination_rev=revision)
+            result = _run_revs(params, fn, then=then, destination_rev=revision)
     return result if recorder is None else {**result, "recorded": recorder.result()}
+
+
+def _compared_after(package):
+    """What ``upgrade`` runs after its scripts for ``compare``: the comparison, in a savepoint so that a failing
+    one cannot take the upgrade's transaction with it; on any failure nothing (the caller asks ``compare``
+    on its own, which reports the failure as that request always has)."""
+    log = logging.getLogger("migrakit_bridge")
+
+    def then(context, connection):
+        try:
+            with connection.begin_nested():
+                return {"compared": _comparison(context, package)}
+        except Exception:  # noqa: BLE001 - reported by the separate compare request
+            log.info("compare after upgrade failed; the caller compares on its own", exc_info=True)
+            return {}
+
+    return then
 
 
 def _upgrade_in_runs(params, script, revision, recorded=lambda steps, context: steps):
@@ -98,7 +119,7 @@ def downgrade(params):
     return _run_revs(params, fn, destination_rev=revision)
 
 
-def _run_revs(params, fn, **environment):
+def _run_revs(params, fn, then=None, **environment):
     """Run the revisions, then answer where the database now is (``current``).
 
     When env.py migrated on the connection we gave it, its migration context (version table and schema as
@@ -111,14 +132,18 @@ def _run_revs(params, fn, **environment):
         seen["context"] = context
         return fn(rev, context)
 
+    extra = {}
+
     def after(connection):
         context = seen.get("context")
         if context is None or context.connection is not connection:
             return None
+        if then is not None:
+            extra.update(then(context, connection))
         return list(context.get_current_heads())
 
     heads = env.run(params, capture, url=params["url"], after=after, **environment)
-    return {"current": heads if heads is not None else current(params)}
+    return {"current": heads if heads is not None else current(params), **extra}
 
 
 def current(params):
@@ -207,26 +232,31 @@ def create_all(params):
     return created
 
 
-def compare(params):
-    """Models against the database: structured diffs plus the alembic-rendered op lines both ways."""
+def _comparison(context, package):
+    """The ORM (env.py's target_metadata) against the database of ``context``: diffs and op lines both ways."""
     from alembic.autogenerate import produce_migrations
 
+    metadata = context.opts.get("target_metadata")
+    without_foreign_tables(context, package)
+    migration = produce_migrations(context, metadata)
+    upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
+    up_code, up_imports = render_ops(upgrade_ops, context)
+    down_code, down_imports = render_ops(downgrade_ops, context)
+    return dict(
+        diffs=structure_all(upgrade_ops.as_diffs()),
+        upgrade_ops=up_code,
+        downgrade_ops=down_code,
+        imports=sorted(up_imports | down_imports),
+        empty=upgrade_ops.is_empty(),
+    )
+
+
+def compare(params):
+    """Models against the database: structured diffs plus the alembic-rendered op lines both ways."""
     result = {}
 
     def fn(rev, context):
-        metadata = context.opts.get("target_metadata")
-        without_foreign_tables(context, params["package"])
-        migration = produce_migrations(context, metadata)
-        upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
-        up_code, up_imports = render_ops(upgrade_ops, context)
-        down_code, down_imports = render_ops(downgrade_ops, context)
-        result.update(
-            diffs=structure_all(upgrade_ops.as_diffs()),
-            upgrade_ops=up_code,
-            downgrade_ops=down_code,
-            imports=sorted(up_imports | down_imports),
-            empty=upgrade_ops.is_empty(),
-        )
+        result.update(_comparison(context, params["package"]))
         return []
 
     env.run(params, fn, url=params["url"], dont_mutate=True)

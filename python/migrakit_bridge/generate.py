@@ -12,9 +12,12 @@ the downgrade derived by reversing the upgrade, as alembic does.
 
 import datetime
 import os
+import sys
+import uuid
 
 from . import enums, lengths  # noqa: F401  (register their comparators with alembic)
 from . import environment as env
+from . import package as pkg
 from .backfill import apply_backfills, drop_noops
 from .diffs import structure_all
 from .ordering import order
@@ -23,9 +26,101 @@ from .render import render_ops
 from .schema import without_foreign_tables
 
 
+# The comparison of the last ``generate`` request, kept for the one that applies the renames paired on its
+# diffs (src/generate/generate.ts asks right after, on the same untouched database): that request passes
+# the ``comparison`` token it got and only applies, orders and renders. The token is refused — and the
+# comparison made again — unless the request is about the same database and scripts and the ORM it compared
+# is the one loaded now (the same Table objects, from source files unchanged on disk).
+_kept = {}
+
+
+def _request_key(params):
+    return tuple(params.get(k) for k in ("url", "package", "repo_root", "import_root", "migrations_dir", "config_file"))
+
+
+def _orm_state(metadata):
+    """The ORM as compared: its Table objects (identity: a re-import makes new ones)."""
+    tables = []
+    for md in metadata if isinstance(metadata, (list, tuple)) else [metadata]:
+        if md is not None:
+            tables.extend(md.tables.values())
+    return tables
+
+
+def _files_state(root):
+    """Size and mtime of the modules loaded from the import root: an edit on disk refuses the kept comparison."""
+    out = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not os.path.abspath(path).startswith(root + os.sep):
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append((name, None))
+            continue
+        out.append((name, st.st_size, st.st_mtime_ns))
+    return sorted(out, key=repr)
+
+
+def _containers_copy(upgrade_ops):
+    """A copy of the op tree's containers (the lists renames, backfills and ordering rewrite in place); the
+    ops themselves are shared: those steps replace ops, never change one."""
+    from alembic.operations import ops
+
+    return ops.UpgradeOps(
+        ops=[
+            ops.ModifyTableOps(o.table_name, list(o.ops), schema=o.schema) if isinstance(o, ops.ModifyTableOps) else o
+            for o in upgrade_ops.ops
+        ]
+    )
+
+
+def _reusable(params, root):
+    token = params.get("comparison")
+    if not token or _kept.get("token") != token or _kept.get("key") != _request_key(params):
+        return None
+    module = sys.modules.get(params["package"])
+    if module is None or module is not _kept["module"]:
+        return None  # purged since (another import root, another package): re-imported on the next env.py run
+    context = _kept["context"]
+    now = _orm_state(context.opts.get("target_metadata"))
+    if len(now) != len(_kept["tables"]) or any(a is not b for a, b in zip(now, _kept["tables"])):
+        return None
+    if _files_state(root) != _kept["files"]:
+        return None
+    return context
+
+
+def _answer(params, upgrade_ops, context, diffs):
+    applied = apply_renames(upgrade_ops, params.get("renames") or [])
+    backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
+    order(upgrade_ops)
+    downgrade_ops = upgrade_ops.reverse()
+    drop_noops(downgrade_ops)
+    up_code, up_imports = render_ops(upgrade_ops, context)
+    down_code, down_imports = render_ops(downgrade_ops, context)
+    return dict(
+        diffs=diffs,
+        applied=applied,
+        backfills=backfills,
+        upgrade_ops=up_code,
+        downgrade_ops=down_code,
+        imports=sorted(up_imports | down_imports),
+        empty=upgrade_ops.is_empty(),
+    )
+
+
 def generate(params):
     from alembic.autogenerate import produce_migrations
 
+    # The import root in force for this request (a new root purges the package: new Table objects).
+    root = pkg.prepare(params)
+    context = _reusable(params, root)
+    if context is not None:
+        # Apply and render only: the diffs are those of the kept comparison (they are what was paired).
+        return {**_answer(params, _containers_copy(_kept["ops"]), context, _kept["diffs"]), "reused": True}
+    _kept.clear()
     result = {}
 
     def fn(rev, context):
@@ -34,22 +129,20 @@ def generate(params):
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
         diffs = structure_all(upgrade_ops.as_diffs())
-        applied = apply_renames(upgrade_ops, params.get("renames") or [])
-        backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
-        order(upgrade_ops)
-        downgrade_ops = upgrade_ops.reverse()
-        drop_noops(downgrade_ops)
-        up_code, up_imports = render_ops(upgrade_ops, context)
-        down_code, down_imports = render_ops(downgrade_ops, context)
-        result.update(
+        pristine = _containers_copy(upgrade_ops)
+        result.update(_answer(params, upgrade_ops, context, diffs))
+        token = uuid.uuid4().hex
+        _kept.update(
+            token=token,
+            key=_request_key(params),
+            context=context,
+            ops=pristine,
             diffs=diffs,
-            applied=applied,
-            backfills=backfills,
-            upgrade_ops=up_code,
-            downgrade_ops=down_code,
-            imports=sorted(up_imports | down_imports),
-            empty=upgrade_ops.is_empty(),
+            tables=_orm_state(metadata),
+            files=_files_state(root),
+            module=sys.modules.get(params["package"]),
         )
+        result["comparison"] = token
         return []
 
     env.run(params, fn, url=params["url"], dont_mutate=True)

@@ -6,7 +6,9 @@ run on a developer machine does not pay that import (most of a second) again.
 It listens on a unix socket in a per-user folder (mode 0700, made and checked by src/bridge/worker.ts). A run
 connects and sends one hello line, ``{"hello": 1, "cwd": ..., "env": {...}}``; the answer is one line:
 
-    {"worker": "ready", "pid": N}   N is the process that now serves this run: the bridge protocol of
+    {"worker": "ready", "pid": N, "versions": {...}}
+                                    N is the process that now serves this run (with the ``versions``
+                                    answer, which the run then need not ask for): the bridge protocol of
                                     server.py follows on the socket, with the output of the run's code
                                     (fd 1 and 2) as {"stderr": "..."} lines among the responses
     {"worker": "stale"}             the installed packages changed since the worker started: it exits
@@ -165,9 +167,19 @@ class _Stderr:
         self._thread.join(2.0)
 
 
-def _serve_run(conn, hello, rest, after=None):
+def _versions():
+    try:
+        from .versions import versions
+
+        return versions()
+    except Exception:  # noqa: BLE001 - then each run asks for them itself
+        return None
+
+
+def _serve_run(conn, hello, rest, after=None, known=None):
     """Become the run's bridge: its environment and folder, the protocol on the socket; then exit
-    (``after`` first: the spare starts its successor once its run is over, not while it is served)."""
+    (``after`` first: the spare starts its successor once its run is over, not while it is served).
+    ``known``: the ``versions`` answer, sent with "ready" so the run needs no preflight request."""
     conn.settimeout(None)
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in (hello.get("env") or {}).items()})
@@ -183,7 +195,10 @@ def _serve_run(conn, hello, rest, after=None):
 
     stderr = _Stderr(send)
     server.setup_logging()
-    send(json.dumps({"worker": "ready", "pid": os.getpid()}) + "\n")
+    ready = {"worker": "ready", "pid": os.getpid()}
+    if known is not None:
+        ready["versions"] = known
+    send(json.dumps(ready) + "\n")
     reader = conn.makefile("r", encoding="utf-8", newline="\n")
     lines = _chain(rest.decode("utf-8"), reader)
     try:
@@ -218,6 +233,7 @@ class Worker:
         self.listener = None
         self.inode = None
         self.key = None
+        self.versions = None
         self.argv = list(sys.argv)
         self.environ = dict(os.environ)
         self.cwd = os.getcwd()
@@ -229,6 +245,9 @@ class Worker:
         self.inode = _inode(self.path)
         server.warm_up_modules()
         self.key = fingerprint()
+        # The preflight's answer, read once: it only changes with the installed distributions, and then the
+        # fingerprint no longer matches and the worker exits.
+        self.versions = _versions()
         self.last_used = time.monotonic()  # idle from now: the import may have taken seconds
         self._write_state()
         return True
@@ -329,7 +348,7 @@ class Worker:
         if self.mode == "spare":
             self.release()
             try:
-                _serve_run(conn, hello, rest, after=self.successor)
+                _serve_run(conn, hello, rest, after=self.successor, known=self.versions)
             finally:
                 os._exit(0)
         if len(self.children) >= self.max_runs:
@@ -340,7 +359,7 @@ class Worker:
             try:
                 self.listener.close()
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _serve_run(conn, hello, rest)
+                _serve_run(conn, hello, rest, known=self.versions)
             finally:
                 os._exit(0)
         self.children.add(pid)

@@ -78,6 +78,8 @@ interface Pending {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
   slow?: NodeJS.Timeout;
+  /** When the request was written (for MIGRAKIT_BRIDGE_TRACE). */
+  sent: number;
 }
 
 export class Bridge implements BridgeRequests {
@@ -86,6 +88,8 @@ export class Bridge implements BridgeRequests {
   versionsInfo?: PythonVersions;
   /** The warm worker's process serving this run, when it is one (undefined: our own child). */
   readonly workerPid?: number;
+  /** The `versions` answer the worker sent with the run (then the preflight needs no request). */
+  readonly workerVersions?: PythonVersions;
   private readonly channel: Channel;
   private readonly opts: StartBridgeOptions;
   private stderrTail = "";
@@ -126,6 +130,7 @@ export class Bridge implements BridgeRequests {
     };
     if (worker) {
       this.workerPid = worker.pid;
+      this.workerVersions = worker.versions;
       this.channel = socketChannel(worker.socket, worker.pid, worker.buffered, events);
     } else {
       this.channel = processChannel(
@@ -182,10 +187,8 @@ export class Bridge implements BridgeRequests {
         this.fail(this.broken);
         void this.close();
       }, timeoutMs);
-      this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer };
+      this.pending = { id, method, params, resolve: resolve as (v: unknown) => void, reject, timer, sent: Date.now() };
       if (this.opts.onSlow) this.watchSlow(this.pending, Date.now(), timeoutMs, SLOW_FIRST_MS);
-      // For bench/hook's count of requests per run: one method name per line.
-      if (this.opts.env.MIGRAKIT_BRIDGE_TRACE) appendFileSync(this.opts.env.MIGRAKIT_BRIDGE_TRACE, `${method}\n`);
       this.channel.write(encodeRequest(id, method, params));
     });
   }
@@ -229,8 +232,18 @@ export class Bridge implements BridgeRequests {
     this.pending = null;
     clearTimeout(pending.timer);
     clearTimeout(pending.slow);
+    this.trace(pending, "error" in response ? "error" : "ok");
     if ("error" in response) pending.reject(remoteError(this.python, pending.method, pending.params, response.error));
     else pending.resolve(response.result);
+  }
+
+  /**
+   * MIGRAKIT_BRIDGE_TRACE=FILE: one line per answered request, `method<TAB>ms<TAB>ok|error` (bench/hook
+   * counts the requests of a run from it; the times show where a run waits on Python).
+   */
+  private trace(p: Pending, outcome: string): void {
+    const file = this.opts.env.MIGRAKIT_BRIDGE_TRACE;
+    if (file) appendFileSync(file, `${p.method}\t${Date.now() - p.sent}\t${outcome}\n`);
   }
 
   private fail(err: Error): void {
@@ -292,7 +305,7 @@ async function started(bridge: Bridge, opts: StartBridgeOptions): Promise<Bridge
   if (opts.preflight === false) return bridge;
   let versions: PythonVersions;
   try {
-    versions = await bridge.request("versions");
+    versions = bridge.workerVersions ?? (await bridge.request("versions"));
   } catch (err) {
     await bridge.close();
     if (err instanceof MigrakitError && err.code === "EMIGRAKIT_BRIDGE_EXITED" && bridge.stderr()) {

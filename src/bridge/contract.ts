@@ -67,6 +67,8 @@ export interface CurrentResult {
   current: string[];
   /** With `record`: what each script did, by revision (python/migrakit_bridge/recording.py; src/lint/recorded.ts). */
   recorded?: Recorded;
+  /** `upgrade` with `compare`: the ORM compared with the database afterwards (absent when that failed). */
+  compared?: CompareResult;
 }
 
 export interface ColumnInfo {
@@ -218,6 +220,8 @@ export interface BackfillAnswer {
 export interface GenerateParams extends UrlParams {
   renames: RenameInstruction[];
   backfill?: BackfillRequest[];
+  /** The token of the comparison the bridge kept (the answer before): apply and render on it (generate.py). */
+  comparison?: string;
 }
 
 export interface GenerateAnswer {
@@ -231,6 +235,10 @@ export interface GenerateAnswer {
   downgrade_ops: string;
   imports: string[];
   empty: boolean;
+  /** A token for the comparison the bridge kept: the rename request passes it back to skip comparing again. */
+  comparison?: string;
+  /** True when the bridge applied and rendered on its kept comparison instead of comparing again. */
+  reused?: boolean;
 }
 
 export interface RenderScriptParams {
@@ -322,7 +330,7 @@ export interface Methods {
   versions: { params: NoParams; result: PythonVersions };
   heads: { params: PackageParams; result: string[] };
   history: { params: PackageParams; result: HistoryEntry[] };
-  upgrade: { params: UrlParams & { revision?: string; record?: boolean }; result: CurrentResult };
+  upgrade: { params: UrlParams & { revision?: string; record?: boolean; compare?: boolean }; result: CurrentResult };
   downgrade: { params: UrlParams & { revision: string }; result: CurrentResult };
   /** The database's revision(s). */
   current: { params: UrlParams; result: string[] };

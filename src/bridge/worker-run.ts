@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { lstat, mkdir } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
+import type { PythonVersions } from "./contract.js";
 import { socketPath, workerKey, type WorkerSettings } from "./worker-settings.js";
 
 export interface WorkerRun {
@@ -15,6 +16,8 @@ export interface WorkerRun {
   pid: number;
   /** What came after the worker's answer (normally nothing). */
   buffered: string;
+  /** The preflight's answer, read once by the worker (it exits when the installed packages change). */
+  versions?: PythonVersions;
   /** True when this run started the worker (the cold case). */
   started: boolean;
 }
@@ -82,14 +85,21 @@ function attempt(path: string, hello: string, timeoutMs: number): Promise<Attemp
       text += chunk;
       const nl = text.indexOf("\n");
       if (nl < 0) return;
-      let answer: { worker?: string; pid?: number };
+      let answer: { worker?: string; pid?: number; versions?: PythonVersions };
       try {
         answer = JSON.parse(text.slice(0, nl)) as typeof answer;
       } catch {
         return finish("failed");
       }
       if (answer.worker === "ready" && typeof answer.pid === "number" && answer.pid > 1)
-        return finish({ run: { socket, pid: answer.pid, buffered: text.slice(nl + 1) } });
+        return finish({
+          run: {
+            socket,
+            pid: answer.pid,
+            buffered: text.slice(nl + 1),
+            ...(answer.versions && typeof answer.versions === "object" ? { versions: answer.versions } : {}),
+          },
+        });
       finish(answer.worker === "stale" ? "stale" : answer.worker === "busy" ? "busy" : "failed");
     });
   });

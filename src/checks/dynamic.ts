@@ -20,6 +20,7 @@ import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
 import { removeTempDir } from "../util/temp-dirs.js";
 import { clearProgress, progress } from "../output/progress.js";
 import { lintHistory, lintStep } from "./dynamic/lint-step.js";
+import { fingerprintReader } from "../db/fingerprint.js";
 import type { LintHit } from "../lint/lint.js";
 
 export interface DynamicOptions {
@@ -116,6 +117,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
           useTemplates: o.useTemplates,
           cacheDir: o.cacheDir,
           env: o.env,
+          ormSchemas: warm || undefined,
         });
   } finally {
     // Also when preparing the baseline throws: its temporary folder must not outlive the run.
@@ -129,6 +131,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
   const baseline = outcome.baseline;
   report.baseline = baselineReport(baseline);
   let trimmed: { dir: string; tmp: string } | undefined;
+  let reader: Awaited<ReturnType<typeof fingerprintReader>> | undefined;
   try {
     const scripts = baseline.kind === "replay" ? plan.unreleased : scriptsAfter(plan, baseline.start);
     if (!scripts) {
@@ -144,13 +147,17 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     // Only the scripts still to run are handed to alembic: a long history is not loaded again for each step.
     if (baseline.start) trimmed = await trimmedMigrations(repo, baseline.start, scripts);
     const params = packageParams(repo, { versionTable, migrationsDir: trimmed?.dir });
+    const versionTables = [...new Set([versionTable, "alembic_version"])];
+    // Each step reads the schema once or twice: over one connection, not one per read.
+    reader = await fingerprintReader(baseline.db.url, { excludeTables: versionTables });
     const steps = {
       bridge: o.bridge,
       failureOf: o.failureOf,
       params,
       url: baseline.db.url,
       scripts,
-      versionTables: [...new Set([versionTable, "alembic_version"])],
+      versionTables,
+      readSchema: reader.read,
       start: baseline.start,
       baselineLabel: baseline.kind,
       requireDowngrade: o.config.requireDowngrade,
@@ -158,7 +165,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       // Off only when bench/hook measures what the lint costs (MIGRAKIT_BENCH_NO_LINT); never a user setting.
       record: o.env.MIGRAKIT_BENCH_NO_LINT !== "1",
     };
-    const up = await upgradeEach(steps);
+    const up = await upgradeEach(steps, { compare: true });
     report.findings.push(...up.findings);
     if (o.lintAll) {
       const released = plan.chain.filter((s) => !scripts.includes(s));
@@ -180,10 +187,12 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       report.lint = lint.hits;
     }
     if (!up.schemas) return report;
-    let compared: CompareResult | undefined;
-    progress(`${repo.package}: comparing the ORM with the database`);
+    // The last upgrade compared already (one request less); without unreleased scripts, or when that
+    // comparison failed (the compare request reports the failure), compare on its own.
+    let compared: CompareResult | undefined = up.compared;
+    if (!compared) progress(`${repo.package}: comparing the ORM with the database`);
     try {
-      compared = await o.bridge.request("compare", { ...params, url: baseline.db.url });
+      compared ??= await o.bridge.request("compare", { ...params, url: baseline.db.url });
     } catch (err) {
       const failure = o.failureOf(err);
       if (!failure) throw err;
@@ -205,6 +214,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     return report;
   } finally {
     clearProgress();
+    await reader?.close();
     await baseline.db.drop();
     if (trimmed) await removeTempDir(trimmed.tmp);
   }

@@ -30,6 +30,9 @@ import { print, reportError } from "../output/output.js";
 import { fleetUrls, requireDb, wantsFleet, withDbOption, type TargetOptions } from "./status.js";
 import { endProgress, progress, startProgress } from "../output/progress.js";
 
+/** A note of the deploy case as migrakit's own line (`migrakit: …`); the loud `!!` lines stay as they are. */
+const noteLine = (note: string) => (note.startsWith("!!") ? note : `migrakit: ${note}`);
+
 export interface DeployOptions extends TargetOptions {
   db?: string;
   yes?: boolean;
@@ -107,7 +110,7 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   const url = requireDb(opts.db, "deploy");
   const pkg = await loadDeployPackage(ctx);
   const limits = limitsOf(opts, pkg);
-  const instance = await withDbOption(() => readInstance(url, pkg.versionTable));
+  const instance = await withDbOption(() => readInstance(url, pkg.versionTable, pkg.ownTables));
   // --sql changes nothing: unreleased scripts are printed (and named loudly at the top), not refused.
   const c = deployCase(pkg.state, instance, {
     acceptChanged: opts.acceptChanged ?? [],
@@ -143,7 +146,8 @@ export async function run(opts: DeployOptions, ctx: Context): Promise<number> {
   // What the pending scripts do to this instance, shown before the operator answers (docs/lint.md).
   const lint = plan.pending.length ? await lintPending({ pkg, ctx, url, from: plan.current, to: plan.head! }) : [];
   if (!ctx.json) {
-    for (const line of [...notes, ...lintLines(lint), ...(opts.yes ? [] : pendingLines(c))]) print(ctx.stderr, line);
+    for (const line of [...notes.map(noteLine), ...lintLines(lint), ...(opts.yes ? [] : pendingLines(c))])
+      print(ctx.stderr, line);
   }
   const question = plan.pending.length
     ? confirmQuestion(plan.pending.length, step, instance.target)
@@ -245,7 +249,7 @@ async function runFleet(opts: DeployOptions, ctx: Context): Promise<number> {
     if (!ctx.json) {
       print(ctx.stderr, fleetTable(inspected.map(inspectedRow)));
       const notes = [...new Set(todo.flatMap((i) => caseNotes(i.case!)))];
-      for (const n of notes) print(ctx.stderr, n);
+      for (const n of notes) print(ctx.stderr, noteLine(n));
     }
     const scripts = todo.reduce((n, i) => n + i.case!.plan.pending.length, 0);
     await confirm(

@@ -123,7 +123,7 @@ export async function run(opts: StatusOptions, ctx: Context): Promise<number> {
   if (wantsFleet(opts)) return runFleet(opts, ctx);
   const url = requireDb(opts.db, "status");
   const pkg = await loadDeployPackage(ctx);
-  const instance = await withDbOption(() => readInstance(url, pkg.versionTable));
+  const instance = await withDbOption(() => readInstance(url, pkg.versionTable, pkg.ownTables));
   const plan = instancePlan(pkg.state, instance);
   const drift = driftOf(pkg.state, plan, instance);
   if (ctx.json) print(ctx.stdout, JSON.stringify(statusJson(pkg.state, plan, instance, drift), null, 2));

@@ -2,7 +2,7 @@
 // counts. Read from pg_catalog with search_path set to pg_catalog alone, so that every name in a
 // definition Postgres prints is schema-qualified the same way in both databases compared.
 import type pg from "pg";
-import { withClient } from "./connect.js";
+import { connect, withClient } from "./connect.js";
 import { hashText, isExcluded, renderSchema, type SchemaSnapshot } from "./fingerprint-text.js";
 import { quoteIdent } from "./identifiers.js";
 
@@ -92,6 +92,21 @@ export async function schemaFingerprint(
 ): Promise<{ text: string; hash: string }> {
   const text = await withClient(url, async (client) => renderSchema(await readSnapshot(client, opts)));
   return { text, hash: hashText(text) };
+}
+
+/**
+ * Fingerprints of one database over one kept connection, for a check that reads several in a row (a
+ * connection each would cost a server process each). `close()` before the database is dropped.
+ */
+export async function fingerprintReader(
+  url: string,
+  opts: FingerprintOptions = {},
+): Promise<{ read(): Promise<string>; close(): Promise<void> }> {
+  const client = await connect(url);
+  return {
+    read: async () => renderSchema(await readSnapshot(client, opts)),
+    close: () => client.end().catch(() => {}),
+  };
 }
 
 /** Exact row counts of every table (`schema.table` → rows), for checks that data survives a round trip. */

@@ -56,7 +56,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
   }
   const pkg = await loadDeployPackage(ctx);
   rememberSecretsOf(opts.against);
-  const instance = await readInstance(opts.against, pkg.versionTable);
+  const instance = await readInstance(opts.against, pkg.versionTable, pkg.ownTables);
   const plan = instancePlan(pkg.state, instance);
   if (plan.state === "ahead") throw aheadError(pkg.state, plan, instance);
 

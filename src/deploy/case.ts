@@ -95,7 +95,12 @@ export function deployCase(pkg: PackageState, instance: InstanceState, opts: Cas
  */
 export function caseNotes(c: DeployCase, extra: string[] = []): string[] {
   const lines: string[] = [];
-  if (c.instance.empty) lines.push(`the database is empty: the version table is created and every script applied`);
+  if (c.instance.empty)
+    lines.push(
+      c.instance.others?.length
+        ? `the package is new to this database (it holds ${c.instance.others.join(", ")}, none of this package's tables): the version table is created and every script applied`
+        : `the database is empty: the version table is created and every script applied`,
+    );
   if (c.unreleased.length) {
     lines.push(
       `!! UNRELEASED: ${c.unreleased.length} vx_x_x script(s) may still change after this deploy (--allow-unreleased; recorded in the history):`,

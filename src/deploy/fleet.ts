@@ -61,7 +61,7 @@ export async function inspectAll(
   const out = await pool(urls, Math.max(parallel, 8), async (url) => {
     const target = describeTarget(url);
     try {
-      const instance = await readInstance(url, pkg.versionTable);
+      const instance = await readInstance(url, pkg.versionTable, pkg.ownTables);
       return { url, target, case: deployCase(pkg.state, instance, opts) };
     } catch (err) {
       return { url, target, error: asMigrakit(err) };

@@ -19,8 +19,13 @@ export interface InstanceState {
   revisions: string[];
   /** The deploy history (empty when no deploy by migrakit happened yet). */
   history: HistoryRow[];
-  /** True for a database without the version table and without any table at all: deploy brings it to head. */
+  /**
+   * True for a database without the version table that is new to the package: no table at all, or (an
+   * instance other packages' migrations manage) none of the package's own tables. Deploy brings it to head.
+   */
   empty?: boolean;
+  /** With `empty`: the other packages' version tables the database holds (`public.migration_core`). */
+  others?: string[];
 }
 
 const INSUFFICIENT_PRIVILEGE = "42501";
@@ -78,18 +83,65 @@ async function hasTables(client: pg.Client): Promise<boolean> {
   return rows.length > 0;
 }
 
-export async function readInstance(url: string, versionTable: string): Promise<InstanceState> {
+/** alembic version tables (a `version_num` column) other than `versionTable`: other packages' migrations. */
+async function otherVersionTables(client: pg.Client, versionTable: string): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
+      WHERE c.relkind IN ('r', 'p') AND c.relname <> $1 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      ORDER BY 1`,
+    [versionTable],
+  );
+  return rows.map((r) => r.name);
+}
+
+/** Which of `tables` (`schema.table`, or a bare name in any schema) exist. */
+async function existingTables(client: pg.Client, tables: string[]): Promise<string[]> {
+  const qualified = tables.filter((t) => t.includes("."));
+  const bare = tables.filter((t) => !t.includes("."));
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND (n.nspname || '.' || c.relname = ANY($1::text[]) OR c.relname = ANY($2::text[]))`,
+    [qualified, bare],
+  );
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Where the package stands on an instance. `ownTables`: the tables the package's scripts create. A database
+ * without the package's version table is new to it when it has no table at all, or when other packages'
+ * migrations manage it (their version tables are there: a lamin instance with core, getting a schema module)
+ * and none of the package's own tables exists; any other database without it is refused (its state unknown).
+ */
+export async function readInstance(
+  url: string,
+  versionTable: string,
+  ownTables: string[] = [],
+): Promise<InstanceState> {
   const target = describeTarget(url);
   return withClient(url, async (client) => {
     let step = `look for the version table ${versionTable}`;
     try {
       const schema = await findTable(client, versionTable);
       if (!schema) {
-        if (await hasTables(client))
-          throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
-        // An empty database: alembic creates the version table with the first script (in the schema env.py names).
+        let others: string[] = [];
+        if (await hasTables(client)) {
+          others = ownTables.length ? await otherVersionTables(client, versionTable) : [];
+          if (!others.length || (await existingTables(client, ownTables)).length)
+            throw new MigrakitError("EMIGRAKIT_VERSION_TABLE_MISSING", { target, table: versionTable });
+        }
+        // New to the package: alembic creates the version table with the first script (in the schema env.py names).
         const { rows } = await client.query<{ s: string | null }>("SELECT current_schema() AS s");
-        return { target, schema: rows[0]?.s ?? "public", table: versionTable, revisions: [], history: [], empty: true };
+        return {
+          target,
+          schema: rows[0]?.s ?? "public",
+          table: versionTable,
+          revisions: [],
+          history: [],
+          empty: true,
+          ...(others.length ? { others } : {}),
+        };
       }
       step = `read the version table ${schema}.${versionTable}`;
       const columns = await columnsOf(client, schema, versionTable);

@@ -16,6 +16,8 @@ export interface DeployPackage {
   config: LoadedConfig;
   state: PackageState;
   versionTable: string;
+  /** The tables the package's scripts create: how an instance shared with other packages tells it apart. */
+  ownTables: string[];
 }
 
 export async function loadDeployPackage(ctx: {
@@ -33,5 +35,6 @@ export async function loadDeployPackage(ctx: {
     version: packageVersionOf(repo.init, repo.pyproject)?.value ?? null,
     scripts,
   };
-  return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable) };
+  const ownTables = [...new Set(scripts.flatMap((s) => s.facts?.creates ?? []))];
+  return { repo, config, state, versionTable: versionTableOf(repo, config.versionTable), ownTables };
 }

@@ -1,7 +1,7 @@
 // What deploy needs to know about a script's text (pure): its content hash (line endings normalised, so a
 // checkout with CRLF does not count as an edit), whether it declares `migrakit_transaction = False`, and
 // every drop its upgrade() makes (named in the deploy prompt and the --sql output until the safety lint
-// reports them itself).
+// reports them itself), and the tables it creates.
 import { createHash } from "node:crypto";
 
 export interface Drop {
@@ -15,6 +15,8 @@ export interface ScriptFacts {
   checksum: string;
   transactional: boolean;
   drops: Drop[];
+  /** Tables its upgrade() creates with `op.create_table` (`bionty.gene`; unqualified when no schema=). */
+  creates: string[];
 }
 
 export function scriptChecksum(text: string): string {
@@ -94,6 +96,65 @@ export function scriptDrops(text: string): Drop[] {
   return out;
 }
 
+/** From `(` at `open`: the call's text up to its closing parenthesis (strings skipped), or the rest. */
+function callText(text: string, open: number): string {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0) return text.slice(open + 1, i);
+  }
+  return text.slice(open + 1);
+}
+
+/** The `name=` keyword of a call's own arguments (not of a nested call such as `sa.Enum(..., schema=…)`). */
+function ownKeyword(args: string, name: string): string | undefined {
+  let depth = 0;
+  let quote: string | null = null;
+  let found: string | undefined;
+  const kw = new RegExp(`^${name}\\s*=\\s*${STR}`);
+  for (let i = 0; i < args.length; i++) {
+    const ch = args[i]!;
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    else if (depth === 0 && (i === 0 || /[\s,]/.test(args[i - 1]!))) {
+      const m = kw.exec(args.slice(i));
+      if (m) found = m[1];
+    }
+  }
+  return found;
+}
+
+/**
+ * The tables upgrade() creates (`op.create_table("gene", …, schema="bionty")` → `bionty.gene`): what the
+ * package owns in a database it shares with other packages (see readInstance).
+ */
+export function scriptCreates(text: string): string[] {
+  const body = upgradeBody(text)
+    .map((b) => b.text)
+    .join("\n");
+  const out: string[] = [];
+  for (const m of body.matchAll(new RegExp(`\\bop\\.create_table\\(\\s*${STR}`, "g"))) {
+    const args = callText(body, m.index! + m[0].indexOf("("));
+    out.push(qualified(ownKeyword(args, "schema"), m[1]!));
+  }
+  return out;
+}
+
 export function scriptFacts(text: string): ScriptFacts {
-  return { checksum: scriptChecksum(text), transactional: !declaresNoTransaction(text), drops: scriptDrops(text) };
+  return {
+    checksum: scriptChecksum(text),
+    transactional: !declaresNoTransaction(text),
+    drops: scriptDrops(text),
+    creates: scriptCreates(text),
+  };
 }

@@ -61,6 +61,7 @@ export function statusJson(
       unreleased: plan.currentScript?.unreleased ?? false,
       lastDeploy: instance.history.at(-1) ?? null,
       empty: instance.empty ?? false,
+      ...(instance.others?.length ? { otherPackages: instance.others } : {}),
     },
     changed: drift.changed,
     hashesRecorded: !drift.unrecorded,
@@ -80,9 +81,12 @@ export function statusText(
   instance: InstanceState,
   drift: Drift = NO_DRIFT,
 ): string {
+  const newHere = instance.others?.length
+    ? `: not created yet, the package is new to this database (it holds ${instance.others.join(", ")})`
+    : ": not created yet, the database is empty";
   const lines = [
-    `instance  ${instance.target} (${instance.schema}.${instance.table}${instance.empty ? ": not created yet, the database is empty" : ""})`,
-    `  revision ${plan.current ?? (instance.empty ? "(none: empty database)" : "(none: empty version table)")}${plan.currentScript ? `  ${versionLabel(plan.currentScript)}` : ""}`,
+    `instance  ${instance.target} (${instance.schema}.${instance.table}${instance.empty ? newHere : ""})`,
+    `  revision ${plan.current ?? (instance.empty ? (instance.others?.length ? "(none: new to this package)" : "(none: empty database)") : "(none: empty version table)")}${plan.currentScript ? `  ${versionLabel(plan.currentScript)}` : ""}`,
     `package   ${pkg.name} ${pkg.version ?? "(no __version__)"}`,
     `  head     ${plan.head ?? "(no scripts)"}`,
   ];

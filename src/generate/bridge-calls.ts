@@ -7,7 +7,7 @@ import { bridgeInstructions } from "./renames.js";
 
 export function generateOps(
   bridge: BridgeRequests,
-  p: UrlParams & { renames: Rename[]; backfill?: Backfill[] },
+  p: UrlParams & { renames: Rename[]; backfill?: Backfill[]; comparison?: string },
 ): Promise<GenerateAnswer> {
   return bridge.request("generate", { ...p, renames: bridgeInstructions(p.renames) });
 }

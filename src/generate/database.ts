@@ -72,6 +72,7 @@ export async function databaseAt(
     useTemplates: true,
     cacheDir: null,
     env: s.env,
+    ormSchemas: warm,
   });
   if (!outcome.ok) {
     const f = outcome.findings[0]!;

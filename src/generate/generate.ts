@@ -122,7 +122,11 @@ function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename
   });
 }
 
-/** Compare with renames: first as asked (explicit/recorded), then with the detected pairs added. */
+/**
+ * Compare, then pair renames on the diffs and have them applied. The database is only read in between, so
+ * the second request passes the comparison the bridge kept (generate.py): it applies and renders, without
+ * comparing the ORM with the database a second time.
+ */
 async function opsWithRenames(
   s: Session,
   params: PackageParams & { url: string; backfill: Backfill[] },
@@ -133,7 +137,10 @@ async function opsWithRenames(
   if (plan.unmatched.length)
     throw new MigrakitError("EMIGRAKIT_RENAME_NOT_FOUND", { renames: plan.unmatched.map((r) => r.text).join(", ") });
   if (plan.renames.length)
-    answer = { ...(await generateOps(s.bridge, { ...params, renames: plan.renames })), diffs: answer.diffs };
+    answer = {
+      ...(await generateOps(s.bridge, { ...params, renames: plan.renames, comparison: answer.comparison })),
+      diffs: answer.diffs,
+    };
   return { answer, plan };
 }
 

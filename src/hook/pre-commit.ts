@@ -51,14 +51,29 @@ async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
 const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] =>
   prefix ? writes.map((x) => ({ ...x, path: `${prefix}/${x.path}` })) : writes;
 
-async function stageWrites(w: GitWhere, snapshot: string, projectWrites: FileWrite[], prefix: string): Promise<void> {
+/**
+ * Make sure every write can be made (else throw, touching nothing), write them into the snapshot, and
+ * return the staging of the index and the working tree: the caller may check the snapshot meanwhile.
+ */
+async function planStaging(
+  w: GitWhere,
+  snapshot: string,
+  projectWrites: FileWrite[],
+  prefix: string,
+): Promise<() => Promise<void>> {
   const writes = underPrefix(prefix, projectWrites);
   const prepared = await prepareWrites(w, writes);
-  for (const p of prepared) {
-    await stageContent(w, p.write.path, p.write.content, p.mode);
-    writeFiles(w.cwd, [{ ...p.write, content: p.workTree }]);
-  }
   writeFiles(snapshot, writes);
+  return async () => {
+    for (const p of prepared) {
+      await stageContent(w, p.write.path, p.write.content, p.mode);
+      writeFiles(w.cwd, [{ ...p.write, content: p.workTree }]);
+    }
+  };
+}
+
+async function stageWrites(w: GitWhere, snapshot: string, projectWrites: FileWrite[], prefix: string): Promise<void> {
+  await (await planStaging(w, snapshot, projectWrites, prefix))();
 }
 
 interface Project {
@@ -94,6 +109,10 @@ async function processPackage(
     );
     repo = await read();
   }
+  // Whether this is a release commit matters only once a new script is to be written: git is asked while
+  // Python compares.
+  const bumpP = stagedVersionBump(w, pkg, repo.init?.text ?? null);
+  bumpP.catch(() => {});
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
   const { outcome, baseline } = await generateKeepingBaseline(s, repo, { importRoot: p.root });
@@ -102,15 +121,22 @@ async function processPackage(
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
     if (outcome.kind === "written" && outcome.created) {
-      const bump = await stagedVersionBump(w, pkg, repo.init?.text ?? null);
+      const bump = await bumpP;
       if (bump) throw new MigrakitError("EMIGRAKIT_HOOK_RELEASE_COMMIT", { package: pkg, ...bump });
     }
+    let staging: Promise<void> = Promise.resolve();
     if (outcome.kind === "written" && outcome.writes.length) {
-      await stageWrites(w, snapshot, outcome.writes, p.prefix);
+      // The check reads the snapshot, the staging writes the index and the working tree: both at once.
+      staging = (await planStaging(w, snapshot, outcome.writes, p.prefix))();
+      staging.catch(() => {});
       repo = await read();
     }
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
-    findings = await verify(s, repo, { baseline: baseline?.untouched });
+    const [staged, checked] = await Promise.allSettled([staging, verify(s, repo, { baseline: baseline?.untouched })]);
+    // A staging that failed is said first: it is about the user's own files.
+    if (staged.status === "rejected") throw staged.reason;
+    if (checked.status === "rejected") throw checked.reason;
+    findings = checked.value;
   } finally {
     await baseline?.dispose();
   }

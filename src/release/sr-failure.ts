@@ -24,6 +24,10 @@ const FIXES: Record<string, string> = {
   ERELEASEBRANCHES:
     "Push from a release branch (main, next, beta, alpha) or pass `--branches NAME`, then run the release again.",
   EINVALIDBRANCH: "Fix `branches` in your semantic-release configuration (or --branches), then run the release again.",
+  // The release notes' links are built from the repository URL: a remote given as a bare path (`git remote add
+  // origin /srv/repo.git`, as one does for a local remote) fails there with Node's ERR_INVALID_URL (issue 17 walk).
+  ERR_INVALID_URL:
+    "Give the remote as a URL, e.g. `git remote set-url origin file:///abs/path/repo.git` for a local one (or pass `--repository-url URL`), then run the release again.",
   EPLUGINCONF:
     "Fix the plugin's entry in your semantic-release configuration (or remove your .releaserc to use migrakit's), then run the release again.",
 };

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";
+import { ownFolders } from "../helpers/isolation.js";
 import { chain, makeSchemaRepo } from "../helpers/schema-repo.js";
 
 function runInto(target: string, args: string[], cwd: string) {
@@ -14,7 +15,7 @@ function runInto(target: string, args: string[], cwd: string) {
       cwd,
       stdio: ["ignore", fd, "pipe"],
       encoding: "utf8",
-      env: { ...process.env, GITHUB_ACTIONS: "" },
+      env: ownFolders({ ...process.env, GITHUB_ACTIONS: "" }),
     });
     return { status: r.status, stderr: r.stderr };
   } finally {

@@ -11,6 +11,7 @@ import { quickCommand } from "../../src/commands/quick.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { REPO_ROOT, testPythons } from "../helpers/python.js";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";
+import { ownFolders } from "../helpers/isolation.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 
 const BUNDLE = join(REPO_ROOT, "dist", "bundle", "quick", "quick.js");
@@ -66,7 +67,7 @@ function traced(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
     ["--import", pathToFileURL(join(work, "register.mjs")).href, MIGRAKIT_BIN, ...args],
     {
       cwd,
-      env: { ...process.env, GITHUB_ACTIONS: "", ...env, MIGRAKIT_TEST_TRACE: trace },
+      env: ownFolders({ ...process.env, GITHUB_ACTIONS: "", ...env, MIGRAKIT_TEST_TRACE: trace }, env),
       encoding: "utf8",
     },
   );

@@ -16,6 +16,7 @@ import { testPythons } from "../helpers/python.js";
 import { fixtureRepo, type FixtureRepo } from "../check/dynamic-helpers.js";
 import { cli, cliEnv, HEAD, makeInstance, V0_2_0, type Instance } from "./instances.js";
 import { MIGRAKIT_BIN, runCli } from "../helpers/cli.js";
+import { ownFolders } from "../helpers/isolation.js";
 import { spawnSync } from "node:child_process";
 
 const python = testPythons()[0]!.python;
@@ -222,7 +223,7 @@ describe("a fleet of 20 instances on two servers", () => {
       .join(" ");
     const pty = spawnSync("script", ["-qec", command, "/dev/null"], {
       cwd: repo.dir,
-      env: { ...process.env, ...env(), CI: "", GITHUB_ACTIONS: "" },
+      env: ownFolders({ ...process.env, ...env(), CI: "", GITHUB_ACTIONS: "" }, env()),
       encoding: "utf8",
       timeout: 120_000,
     });

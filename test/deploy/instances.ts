@@ -8,6 +8,7 @@ import { withClient } from "../../src/db/connect.js";
 import { rowCounts, schemaFingerprint } from "../../src/db/fingerprint.js";
 import { withDatabase } from "../../src/db/url.js";
 import { MIGRAKIT_BIN, runCli, type CliResult } from "../helpers/cli.js";
+import { ownFolders } from "../helpers/isolation.js";
 
 export const SEED = "lnschema_seed";
 /** The last script of release 0.2.0: the instance's revision before the deploy. */
@@ -97,7 +98,7 @@ export function cliAsync(args: string[], dir: string, env: NodeJS.ProcessEnv): P
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
       cwd: dir,
-      env: { ...process.env, GITHUB_ACTIONS: "", ...env },
+      env: ownFolders({ ...process.env, GITHUB_ACTIONS: "", ...env }, env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -10,6 +10,7 @@ import { withDatabase } from "../../src/db/url.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { testPythons } from "../helpers/python.js";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";
+import { ownFolders } from "../helpers/isolation.js";
 import { fixtureRepo, type FixtureRepo } from "../check/dynamic-helpers.js";
 import { cli, cliAsync, cliEnv, HEAD, makeInstance, V0_2_0, type Instance, type Run } from "./instances.js";
 
@@ -71,7 +72,7 @@ const noTraceback = (r: Run) => assert.doesNotMatch(r.all, /Traceback|at .*\.js:
 function startDeploy(args: string[], dir: string, e: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
     cwd: dir,
-    env: { ...process.env, GITHUB_ACTIONS: "", ...e },
+    env: ownFolders({ ...process.env, GITHUB_ACTIONS: "", ...e }, e),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -226,7 +227,7 @@ describe("an empty instance, and a version table that is not one", () => {
       async (c) => (await c.query("SELECT unreleased FROM public.migrakit_deploy_history")).rows,
     );
     assert.deepEqual(hist, [{ unreleased: "d6e7f8091a2b a7c3e9f1b2d4" }]);
-    assert.match(d.stderr, /the database is empty: the version table is created and every script applied/);
+    assert.match(d.stderr, /^migrakit: the database is empty: the version table is created and every script applied$/m);
     assert.deepEqual(
       await withClient(url, async (c) => (await c.query("SELECT version_num FROM public.migration_seed")).rows),
       [{ version_num: HEAD }],

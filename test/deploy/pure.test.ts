@@ -16,7 +16,7 @@ import { parseDuration, parseRowLimit } from "../../src/deploy/options.js";
 import { historyStatements, versionOfRevision, type HistoryRow } from "../../src/deploy/history.js";
 import { sessionsText } from "../../src/deploy/apply.js";
 import { caseNotes, deployCase, driftOf } from "../../src/deploy/case.js";
-import { scriptChecksum, scriptDrops, declaresNoTransaction } from "../../src/deploy/script-facts.js";
+import { scriptChecksum, scriptCreates, scriptDrops, declaresNoTransaction } from "../../src/deploy/script-facts.js";
 import { parseServiceFile, parseShard, parseTargets, serviceUrl, shardOf } from "../../src/deploy/targets.js";
 import { fleetTable } from "../../src/deploy/fleet-report.js";
 import type { InstanceState } from "../../src/deploy/instance.js";
@@ -32,7 +32,7 @@ const s = (revision: string, version: string | null, unreleased = false): Script
   version,
   unreleased,
   path: `v/${revision}.py`,
-  facts: { checksum: `h-${revision}`, transactional: true, drops: [] },
+  facts: { checksum: `h-${revision}`, transactional: true, drops: [], creates: [] },
 });
 const pkg: PackageState = {
   name: "lnschema_x",
@@ -345,4 +345,24 @@ test("transaction control in a script is found in code, not in comments or docst
     ).length,
     0,
   );
+});
+
+test("scriptCreates: the tables upgrade() creates, with the call's own schema= (not a nested one), downgrade() left out", () => {
+  const text = [
+    "def upgrade() -> None:",
+    "    op.create_table(",
+    '        "gene",',
+    '        sa.Column("kind", sa.Enum("a", "b", name="kind", schema="types"), nullable=True),',
+    '        sa.Column("note", sa.String(), server_default=sa.text("\'(x\'")),',
+    '        schema="bionty",',
+    "    )",
+    "    op.create_table('plain', sa.Column('id', sa.Integer()))",
+    '    op.add_column("gene", sa.Column("x", sa.Integer()), schema="bionty")',
+    "",
+    "",
+    "def downgrade() -> None:",
+    '    op.create_table("restored", schema="bionty")',
+    "",
+  ].join("\n");
+  assert.deepEqual(scriptCreates(text), ["bionty.gene", "plain"]);
 });

@@ -1,6 +1,7 @@
 // Runs the real `migrakit` bin as a child process, as a user or a hook would.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ownFolders } from "./isolation.js";
 
 export const MIGRAKIT_BIN = fileURLToPath(new URL("../../../bin/migrakit.js", import.meta.url));
 
@@ -16,7 +17,7 @@ export function runCli(
 ): CliResult {
   // No warm Python worker unless a test asks for one (MIGRAKIT_WORKER=1): a test on the developer path
   // (CI="") would otherwise leave a worker and its socket folder behind for its idle timeout.
-  const env = { ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env };
+  const env = ownFolders({ ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env }, opts.env);
   const r = spawnSync(process.execPath, [MIGRAKIT_BIN, ...args], {
     cwd: opts.cwd,
     env,

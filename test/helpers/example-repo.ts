@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MIGRAKIT_BIN } from "./cli.js";
+import { ownFolders } from "./isolation.js";
 import { REPO_ROOT } from "./python.js";
 
 export interface ExampleRepo {
@@ -80,7 +81,7 @@ export interface ChildRun {
 export function spawnCli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildRun {
   const child = spawn(process.execPath, [MIGRAKIT_BIN, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env },
+    env: ownFolders({ ...process.env, GITHUB_ACTIONS: "", MIGRAKIT_WORKER: "0", ...opts.env }, opts.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

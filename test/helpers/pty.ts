@@ -2,6 +2,7 @@
 // stdin, stdout and stderr are the pty, so isTTY is true. Returns what the terminal showed.
 import { spawnSync } from "node:child_process";
 import { MIGRAKIT_BIN } from "./cli.js";
+import { ownFolders } from "./isolation.js";
 
 const PTY_RUNNER = `
 import os, pty, sys, time
@@ -37,7 +38,7 @@ export function runOnPty(
   args: string[],
   opts: { cwd: string; env?: NodeJS.ProcessEnv; prompt?: string; answer?: string; timeoutMs?: number },
 ): PtyResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_ACTIONS: "", CI: "", ...opts.env };
+  const env = ownFolders({ ...process.env, GITHUB_ACTIONS: "", CI: "", ...opts.env }, opts.env);
   if (opts.prompt !== undefined && opts.answer !== undefined)
     Object.assign(env, { PTY_PROMPT: opts.prompt, PTY_ANSWER: opts.answer });
   const r = spawnSync("python3", ["-c", PTY_RUNNER, process.execPath, MIGRAKIT_BIN, ...args], {

@@ -197,8 +197,10 @@ test("init | head: a reader that stops reading ends init quietly, with its work 
   repo.git("rm", "-rq", "unused");
   const { spawn } = await import("node:child_process");
   const { MIGRAKIT_BIN } = await import("../helpers/cli.js");
+  const { ownFolders } = await import("../helpers/isolation.js");
   const child = spawn(process.execPath, [MIGRAKIT_BIN, "init", "--package", "mypkg"], {
     cwd: repo.dir,
+    env: ownFolders(process.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.destroy(); // what `| head` does once it has its lines

@@ -36,6 +36,24 @@ test("no git remote: EMIGRAKIT_RELEASE_FAILED (ENOREPOURL) without a stack trace
   });
 });
 
+test("a remote given as a bare path: EMIGRAKIT_RELEASE_FAILED (ERR_INVALID_URL) whose fix, a file:// URL, releases", (t) => {
+  const repo = makeReleaseRepo();
+  t.after(() => repo.cleanupAll());
+  const path = repo.remote.replace(/^file:\/\//, "");
+  repo.git("remote", "set-url", "origin", path);
+  const r = runRelease(repo);
+  assert.equal(r.status, FAILED_EXIT, r.stdout + r.stderr);
+  assert.match(r.stderr, /error EMIGRAKIT_RELEASE_FAILED: semantic-release failed \(ERR_INVALID_URL\)/);
+  assert.match(
+    r.stderr,
+    /fix: Give the remote as a URL, e\.g\. `git remote set-url origin file:\/\/\/abs\/path\/repo\.git`/,
+  );
+  repo.git("remote", "set-url", "origin", `file://${path}`);
+  const again = runRelease(repo, ["--json"]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).released.version, "1.0.0");
+});
+
 test("a remote that cannot be reached: EMIGRAKIT_RELEASE_FAILED with the first line of git's complaint, no stack", (t) => {
   const repo = makeReleaseRepo();
   t.after(() => repo.cleanupAll());

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ownFolders } from "../helpers/isolation.js";
 import { makeSchemaRepo, type ScriptSpec, type TempRepo } from "../helpers/schema-repo.js";
 
 export const RELEASE_BIN = fileURLToPath(new URL("../../../bin/release.js", import.meta.url));
@@ -98,14 +99,17 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env))
     if (/^(CI|GITHUB_.*|GH_TOKEN|GITLAB_.*|TRAVIS.*|CIRCLE.*|BUILDKITE.*|JENKINS.*|DEBUG)$/.test(k)) delete env[k];
-  return {
-    ...env,
-    GIT_AUTHOR_NAME: "Release Bot",
-    GIT_AUTHOR_EMAIL: "bot@example.com",
-    GIT_COMMITTER_NAME: "Release Bot",
-    GIT_COMMITTER_EMAIL: "bot@example.com",
-    ...extra,
-  };
+  return ownFolders(
+    {
+      ...env,
+      GIT_AUTHOR_NAME: "Release Bot",
+      GIT_AUTHOR_EMAIL: "bot@example.com",
+      GIT_COMMITTER_NAME: "Release Bot",
+      GIT_COMMITTER_EMAIL: "bot@example.com",
+      ...extra,
+    },
+    extra,
+  );
 }
 
 /** `fault` (`kill:3`, `error:3`) runs the bin through the test-only entry that injects it (helpers/faulty-bin.ts). */

@@ -10,7 +10,7 @@ import type { Baseline as BaselineMode } from "../../config/schema.js";
 import { withClient } from "../../db/connect.js";
 import { quoteIdent } from "../../db/identifiers.js";
 import { createScratchDatabase, type ScratchDatabase } from "../../db/scratch.js";
-import { cloneTemplate, createTemplateFrom, templateExists } from "../../db/templates.js";
+import { cloneTemplate, createTemplateFrom } from "../../db/templates.js";
 import { isMigrakitError } from "../../errors/index.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import { parseInitFile } from "../../model/init-file.js";
@@ -45,6 +45,11 @@ export interface BaselineInputs {
   /** Where to remember that a history does not replay (null: nowhere). */
   cacheDir: string | null;
   env: NodeJS.ProcessEnv;
+  /**
+   * The ORM's schemas when the caller asks for them anyway (its warm-up request while the template is
+   * cloned): then the baseline needs no request of its own for them. Undefined (or a failed ask): it asks.
+   */
+  ormSchemas?: Promise<string[] | undefined>;
 }
 
 export interface Baseline {
@@ -150,11 +155,12 @@ async function fromTemplate(
   key: string,
   build: () => Promise<Built>,
 ): Promise<Built & { cached?: boolean }> {
-  if (i.useTemplates && (await templateExists(i.adminUrl, key))) {
+  if (i.useTemplates) {
+    // The copy itself says whether the template is there (one connection less than asking first).
     try {
       return { ok: true, db: await cloneTemplate(i.adminUrl, key), cached: true };
     } catch (err) {
-      // Pruned by another run between the check and the copy: build it again.
+      // Not built yet, or pruned by another run: build it.
       if (!(isMigrakitError(err) && err.code === "EMIGRAKIT_TEMPLATE_MISSING")) throw err;
     }
   }
@@ -258,12 +264,15 @@ async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Prom
   if (!outcome.ok) return outcome;
   const b = outcome.baseline;
   if (b.kind === "replay" && !b.cached && !i.plan.releasedHead) return outcome; // buildReplay just did it
-  let schemas: string[] = [];
-  const failure = await attempt(
-    i,
-    async () => (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
-  );
-  if (!failure) await createSchemas(b.db.url, schemas);
+  let schemas: string[] | undefined = await i.ormSchemas;
+  const failure = schemas
+    ? undefined
+    : await attempt(
+        i,
+        async () =>
+          (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
+      );
+  if (!failure && schemas) await createSchemas(b.db.url, schemas);
   return outcome;
 }
 

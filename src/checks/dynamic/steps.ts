@@ -8,7 +8,7 @@ import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
 import { ormImportFinding } from "./orm-failure.js";
 import { parentOf, revisionOf } from "./chain-plan.js";
-import type { BridgePort, FailureOf, PackageParams } from "./port.js";
+import type { BridgePort, CompareResult, FailureOf, PackageParams } from "./port.js";
 import { functionLine, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
 import { progress } from "../../output/progress.js";
@@ -30,6 +30,8 @@ export interface StepInputs {
   pkg: string;
   /** Record what each script does for the safety lint (false only for bench/hook's lint-cost ratio). */
   record: boolean;
+  /** Reads the schema fingerprint (over a kept connection); default: a connection per read. */
+  readSchema?: () => Promise<string>;
 }
 
 async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
@@ -43,32 +45,40 @@ async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFa
   }
 }
 
-const fingerprint = async (i: StepInputs) => (await schemaFingerprint(i.url, { excludeTables: i.versionTables })).text;
+const fingerprint = async (i: StepInputs) =>
+  i.readSchema ? i.readSchema() : (await schemaFingerprint(i.url, { excludeTables: i.versionTables })).text;
 const at = (s: ScriptFile, fn: "upgrade" | "downgrade") => ({ file: s.path, line: functionLine(s.text, fn) ?? 1 });
 
 /**
  * Upgrade through every script; returns the findings and, when all applied, the fingerprints (before, after
  * each), plus what each script did as the bridge recorded it (for the safety lint, src/lint/): recorded on
  * this very upgrade, so the lint sees each script on the database at its parent revision for free.
+ * `compare`: the last upgrade also compares the ORM with the database at head (`compared`), on the same
+ * connection and env.py run: the models-match check then needs no request of its own.
  */
 export async function upgradeEach(
   i: StepInputs,
-): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded }> {
+  o: { compare?: boolean } = {},
+): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded; compared?: CompareResult }> {
   const schemas = [await fingerprint(i)];
   const recorded: Recorded = {};
+  let compared: CompareResult | undefined;
   for (const [n, s] of i.scripts.entries()) {
     progress("upgrading scripts", { done: n + 1, total: i.scripts.length });
+    const compare = o.compare === true && n === i.scripts.length - 1;
     const failure = await call(i, async () => {
       const r = await i.bridge.request("upgrade", {
         ...i.params,
         url: i.url,
         revision: revisionOf(s),
         record: i.record,
+        ...(compare ? { compare } : {}),
       });
       Object.assign(recorded, r.recorded ?? {});
+      compared = r.compared;
     });
     if (failure) {
-      // The failing statement's own line when the traceback passes through the script, else `def upgrade()`.
+      // The failing statement's line when a frame Python reported is in the script, else `def upgrade()`.
       const where = locateFailure(failure.frames, [s]);
       const line = where.line ?? at(s, "upgrade").line;
       const f =
@@ -83,7 +93,7 @@ export async function upgradeEach(
     }
     schemas.push(await fingerprint(i));
   }
-  return { findings: [], schemas, recorded };
+  return { findings: [], schemas, recorded, compared };
 }
 
 /** Down from head as far as the downgrades go, then up again; the database ends at head when all is well. */

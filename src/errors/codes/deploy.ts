@@ -10,7 +10,7 @@ export const deployCodes = {
     message: (d) =>
       `The database ${show(d.target)} has tables but no version table ${show(d.table)} (looked in every schema), so where its schema stands is unknown.`,
     fix: () =>
-      "Check that the URL names the instance and that --package / `versionTable` name the right package; a database that alembic never migrated must first be stamped with the revision its schema matches (`alembic stamp <revision>`). (An empty database needs nothing: deploy brings it to head.)",
+      "Check that the URL names the instance and that --package / `versionTable` name the right package; a database that alembic never migrated must first be stamped with the revision its schema matches (`alembic stamp <revision>`). (An empty database needs nothing: deploy brings it to head; nor does one that other packages' migrations manage and that holds none of this package's tables.)",
   },
   EMIGRAKIT_VERSION_TABLE_INVALID: {
     exit: 3,
