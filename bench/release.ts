@@ -1,24 +1,19 @@
 // bench/release: the release step (`migrakit release-prepare --version 1.0.0`: load, static check, plan,
 // journaled apply) on a generated repo of 1000 scripts with 5 unreleased ones, beside `node -e 0`; plus the
-// in-process plan and apply alone. Target (issue 5): ≤ 0.3 s. Run: npx tsc -p . && node dist/bench/release.js [n]
+// in-process plan and apply alone. Target (issue 15): ≤ 2× `node -e 0`. Run: npx tsc -p . && node dist/bench/release.js [n]
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chain, headOf, makeSchemaRepo } from "../test/helpers/schema-repo.js";
 import { applyReleasePlan } from "../src/release/apply.js";
 import { loadRelease, makePlan, releaseFindings } from "../src/release/load.js";
 import { printTable, timeCommand, type Timing } from "./measure.js";
+import { releasedRepo } from "./released-repo.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin/migrakit.js");
 const n = Number(process.argv[2] ?? 1000);
 const unreleased = 5;
-const scripts = chain(n, { released: n - unreleased });
-const repo = makeSchemaRepo({
-  scripts,
-  init: { version: `0.${n - unreleased}.0`, migration: headOf(scripts) },
-  commit: true,
-});
+const repo = releasedRepo(n, unreleased);
 const reset = () => {
   repo.git("checkout", "-q", "--", ".");
   repo.git("clean", "-fdq");

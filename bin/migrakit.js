@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { statSync } from "node:fs";
+// node:fs as the built-in itself where Node has process.getBuiltinModule (20.16+): an ESM import of it builds
+// its module facade first, which reads every export and so loads fs's streams (a few ms on every quick path).
+const { statSync } = process.getBuiltinModule?.("node:fs") ?? (await import("node:fs"));
 
 const argv = process.argv.slice(2);
 // Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'

@@ -41,6 +41,24 @@ const layout = {
   },
 };
 
+// Node's built-ins through require(), not `import`: an ESM import of a built-in builds its module facade at once
+// (for node:fs that reads every export, which loads fs's streams), and esbuild hoists every import of the bundle
+// to its top, so node:crypto (the result cache's keys) would load on every `check --static`. Required, a
+// built-in loads when the module that uses it first runs, as a lazily imported module does in the bundle.
+const builtins = {
+  name: "migrakit-builtins",
+  setup(b) {
+    // The require() inside the stand-in below is the real one (external); every other reference gets the stand-in.
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === "builtin" ? { path: args.path, external: true } : { path: args.path, namespace: "builtin" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 // Without esbuild (dev dependencies not installed yet) the build still works: the bin then loads the same
 // modules unbundled. The quick paths' test (test/cli/quick-bundle.test.ts) says when the bundle is missing.
 let build;
@@ -58,11 +76,12 @@ const result = await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // CommonJS packages bundled into ESM need a require() for node's built-ins.
+  // The require() of node's built-ins (above, and in CommonJS packages bundled into ESM): the built-in itself
+  // where Node has process.getBuiltinModule (20.16+), which loads nothing else.
   banner: {
-    js: 'import { createRequire as __migrakitRequire } from "node:module"; const require = __migrakitRequire(import.meta.url);',
+    js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import("node:module")).createRequire(import.meta.url);',
   },
-  plugins: [layout],
+  plugins: [layout, builtins],
   metafile: true,
   logLevel: "warning",
   legalComments: "none",

@@ -239,9 +239,11 @@ def _comparison(context, package):
     metadata = context.opts.get("target_metadata")
     without_foreign_tables(context, package)
     migration = produce_migrations(context, metadata)
-    upgrade_ops, downgrade_ops = migration.upgrade_ops, migration.downgrade_ops
-    up_code, up_imports = render_ops(upgrade_ops, context)
-    down_code, down_imports = render_ops(downgrade_ops, context)
+    upgrade_ops = migration.upgrade_ops
+    enums.follow_types(upgrade_ops, context)  # the types the tables need, as generate writes them
+    downgrade_ops = upgrade_ops.reverse()
+    up_code, up_imports = render_ops(upgrade_ops, context, enums.render_item)
+    down_code, down_imports = render_ops(downgrade_ops, context, enums.render_item)
     return dict(
         diffs=structure_all(upgrade_ops.as_diffs()),
         upgrade_ops=up_code,

@@ -15,6 +15,12 @@ def _dialect():
 def type_text(type_):
     if type_ is None:
         return None
+    from sqlalchemy import Enum
+
+    if isinstance(type_, Enum) and getattr(type_, "native_enum", True) and type_.name:
+        # By name alone: an enum type moves with the tables that use it (enums.py), so a column of a table
+        # moved from ``a`` to ``b`` has the same type though it is ``a.kind`` before and ``b.kind`` after.
+        return type_.name
     try:
         return type_.compile(dialect=_dialect())
     except Exception:  # noqa: BLE001 - a type without Postgres DDL (e.g. NullType) still gets a name
@@ -196,6 +202,9 @@ _CONVERTERS = {
         "labels": list(d[4]),
         "destructive": True,
     },
+    "add_enum_type": lambda d: {"kind": "add_enum_type", "schema": d[1], "type": d[2], "labels": list(d[3])},
+    "remove_enum_type": lambda d: {"kind": "remove_enum_type", "schema": d[1], "type": d[2], "labels": list(d[3])},
+    "set_enum_schema": lambda d: {"kind": "set_enum_schema", "schema": d[1], "type": d[2], "to_schema": d[3]},
     "add_table_comment": lambda d: {
         "kind": "add_table_comment",
         "schema": d[1].schema,

@@ -15,7 +15,7 @@ import os
 import sys
 import uuid
 
-from . import enums, lengths  # noqa: F401  (register their comparators with alembic)
+from . import enums, lengths  # noqa: F401  (lengths registers its comparator with alembic; enums too)
 from . import environment as env
 from . import package as pkg
 from .backfill import apply_backfills, drop_noops
@@ -23,7 +23,7 @@ from .diffs import structure_all
 from .ordering import order
 from .renames import apply_renames
 from .render import render_ops
-from .schema import without_foreign_tables
+from .schema import include_left_schemas, mark_left, without_foreign_tables, without_left_drops
 
 
 # The comparison of the last ``generate`` request, kept for the one that applies the renames paired on its
@@ -92,14 +92,17 @@ def _reusable(params, root):
     return context
 
 
-def _answer(params, upgrade_ops, context, diffs):
+def _answer(params, upgrade_ops, context, diffs, left):
     applied = apply_renames(upgrade_ops, params.get("renames") or [])
+    without_left_drops(upgrade_ops, left)
     backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
+    enums.follow_types(upgrade_ops, context)
     order(upgrade_ops)
     downgrade_ops = upgrade_ops.reverse()
     drop_noops(downgrade_ops)
-    up_code, up_imports = render_ops(upgrade_ops, context)
-    down_code, down_imports = render_ops(downgrade_ops, context)
+    drop_noops(upgrade_ops)  # ops that only say what their reverse does (renames.KeepSchemaOp)
+    up_code, up_imports = render_ops(upgrade_ops, context, enums.render_item)
+    down_code, down_imports = render_ops(downgrade_ops, context, enums.render_item)
     return dict(
         diffs=diffs,
         applied=applied,
@@ -119,24 +122,27 @@ def generate(params):
     context = _reusable(params, root)
     if context is not None:
         # Apply and render only: the diffs are those of the kept comparison (they are what was paired).
-        return {**_answer(params, _containers_copy(_kept["ops"]), context, _kept["diffs"]), "reused": True}
+        ops = _containers_copy(_kept["ops"])
+        return {**_answer(params, ops, context, _kept["diffs"], _kept["left"]), "reused": True}
     _kept.clear()
     result = {}
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
         without_foreign_tables(context, params["package"])
+        left = include_left_schemas(context)
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
-        diffs = structure_all(upgrade_ops.as_diffs())
+        diffs = mark_left(structure_all(upgrade_ops.as_diffs()), left)
         pristine = _containers_copy(upgrade_ops)
-        result.update(_answer(params, upgrade_ops, context, diffs))
+        result.update(_answer(params, upgrade_ops, context, diffs, left))
         token = uuid.uuid4().hex
         _kept.update(
             token=token,
             key=_request_key(params),
             context=context,
             ops=pristine,
+            left=left,
             diffs=diffs,
             tables=_orm_state(metadata),
             files=_files_state(root),

@@ -25,10 +25,23 @@ from alembic.operations import ops
 _DROP_FK, _DROP_OTHER, _RENAME, _CREATE_TABLE, _COLUMNS, _DROP_COLUMN, _DROP_TABLE, _CREATE_OTHER, _CREATE_FK = range(9)
 
 
+# alembic-postgresql-enum's ops (a repo's env.py may import it; enums.py then steps aside): a type is
+# created before the tables, its labels synced with the renames, and dropped after the tables.
+_PLUGIN_PHASES = {
+    ("alembic_postgresql_enum", "CreateEnumOp"): _RENAME,
+    ("alembic_postgresql_enum", "SyncEnumValuesOp"): _RENAME,
+    ("alembic_postgresql_enum", "AddEnumValuesOp"): _RENAME,
+    ("alembic_postgresql_enum", "DropEnumOp"): _DROP_TABLE,
+}
+
+
 def _phase(op):
     own = getattr(op, "phase", None)
     if own is not None:
         return own
+    plugin = _PLUGIN_PHASES.get((type(op).__module__.split(".")[0], type(op).__name__))
+    if plugin is not None:
+        return plugin
     if isinstance(op, ops.DropConstraintOp):
         return _DROP_FK if op.constraint_type == "foreignkey" else _DROP_OTHER
     if isinstance(op, ops.DropIndexOp):

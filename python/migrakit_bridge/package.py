@@ -122,6 +122,12 @@ def _forget_sqlmodel_tables():
         metadata.naming_convention = sa_schema.DEFAULT_NAMING_CONVENTION
         metadata.schema = None
         metadata.info.clear()
+        # An Enum with a schema registers create/drop listeners on the MetaData it joins: left there, the
+        # next tree's create_all would create the earlier tree's types (in a schema that tree may lack).
+        try:
+            metadata.dispatch._clear()
+        except Exception:  # noqa: BLE001 - private API; without it only old enum types leak
+            pass
     registry = getattr(main, "default_registry", None)
     if registry is not None:
         try:

@@ -22,6 +22,7 @@ renderer registered in alembic's dispatch table.
 from alembic.autogenerate import renderers
 from alembic.operations import ops
 
+from .backfill import _NoOp
 from .diffs import _foreign_key
 
 
@@ -77,6 +78,37 @@ class SetSchemaOp(ops.MigrateOperation):
 
     def to_diff_tuple(self):
         return ("set_table_schema", self.old_schema, self.table_name, self.new_schema)
+
+
+class CreateSchemaOp(ops.MigrateOperation):
+    """``CREATE SCHEMA IF NOT EXISTS`` for the schema tables move into, before they do (plain ``alembic
+    upgrade`` creates no schema). Its reverse is nothing: no script drops a schema, neither the one the tables
+    left (it may hold what this script did not create) nor, in the downgrade, the one they had moved into (the
+    first script's rule; an empty schema is no difference for the check's round trip)."""
+
+    phase = 1  # before the moves (phase 2); reversed, nothing
+
+    def __init__(self, schema):
+        self.schema = schema
+
+    def reverse(self):
+        return _NoOp()
+
+    def to_diff_tuple(self):
+        return ("create_schema", self.schema)
+
+
+class KeepSchemaOp(_NoOp):
+    """Nothing in the upgrade (removed before rendering); in the downgrade, the schema the tables move back
+    into is created first: a later script's downgrade may have left it out, and SET SCHEMA needs it."""
+
+    phase = 3  # after the moves (reversed, before them): with the created tables, after them
+
+    def __init__(self, schema):
+        self.schema = schema
+
+    def reverse(self):
+        return CreateSchemaOp(self.schema)
 
 
 class RenameIndexOp(ops.MigrateOperation):
@@ -151,6 +183,12 @@ def _default_schema(autogen_context):
     context = getattr(autogen_context, "migration_context", None)
     dialect = getattr(context, "dialect", None)
     return getattr(dialect, "default_schema_name", None) or "public"
+
+
+@renderers.dispatch_for(CreateSchemaOp)
+def _render_create_schema(autogen_context, op):
+    prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
+    return "%sexecute(%s)" % (prefix, _q("CREATE SCHEMA IF NOT EXISTS %s" % _ident(autogen_context, op.schema)))
 
 
 @renderers.dispatch_for(RenameIndexOp)
@@ -296,6 +334,7 @@ class _Applier:
     # -- tables ------------------------------------------------------------------------------------
     def tables(self):
         top = self.upgrade_ops.ops
+        targets, sources = set(), set()  # the schemas tables move into, and out of
         for (schema, old), (to_schema, new) in sorted(self.renames.tables.items(), key=repr):
             drop = next(
                 (
@@ -333,6 +372,11 @@ class _Applier:
                 top.insert(at, ops.ModifyTableOps(old, before, schema=schema))
             top.remove(drop)
             self.applied.append({"kind": "table", "schema": schema, "from": old, "to": new, "to_schema": to_schema})
+            if schema != to_schema:
+                targets.add(to_schema)
+                sources.add(schema)
+        top[:0] = [CreateSchemaOp(name) for name in sorted(t for t in targets if t is not None)]
+        top.extend(KeepSchemaOp(name) for name in sorted(s for s in sources if s is not None))
 
     def _table_columns(self, old_table, new_table, schema, old, to_schema, new):
         """Inside a renamed or moved table: its column renames, then columns added, dropped or changed."""

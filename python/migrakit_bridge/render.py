@@ -4,11 +4,12 @@ import re
 import sys
 
 
-def render_ops(ops, context):
+def render_ops(ops, context, render_item=None):
     """alembic's rendering of ops as the body of upgrade()/downgrade(), with the imports it needs.
 
     render_python_code does this too but drops the imports; the env.py's render options (render_item,
     user_module_prefix, render_as_batch) are taken from its context as `alembic revision` does.
+    ``render_item``: ours, asked after env.py's own (which wins when it renders the item).
     """
     from alembic.autogenerate import render
     from alembic.autogenerate.api import AutogenContext
@@ -18,6 +19,8 @@ def render_ops(ops, context):
     opts.setdefault("alembic_module_prefix", "op.")
     opts.setdefault("render_as_batch", False)
     opts.setdefault("user_module_prefix", None)
+    if render_item is not None:
+        opts["render_item"] = _chained(opts.get("render_item"), render_item)
     autogen = AutogenContext(context, opts=opts, autogenerate=False)
     autogen.imports = set()
     code = render._indent(render._render_cmd_body(ops, autogen))
@@ -25,6 +28,17 @@ def render_ops(ops, context):
     if opts["user_module_prefix"] is None:
         imports |= module_imports(code)
     return code, imports
+
+
+def _chained(own, ours):
+    def render_item(type_, obj, autogen_context):
+        if own is not None:
+            done = own(type_, obj, autogen_context)
+            if done is not False:
+                return done
+        return ours(type_, obj, autogen_context)
+
+    return render_item
 
 
 _DOTTED = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\.\w+\(")

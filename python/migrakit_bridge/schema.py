@@ -102,3 +102,74 @@ def upgrade_groups(script, target, current):
 
 def has_non_transactional(script):
     return any(not is_transactional(rev.module) for rev in script.walk_revisions())
+
+
+def _schemas_with_tables(connection):
+    from sqlalchemy import text
+
+    rows = connection.execute(
+        text(
+            "SELECT DISTINCT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1"
+        )
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def include_left_schemas(context):
+    """Let autogenerate see the schemas the ORM left: those the database has tables in and env.py's
+    ``include_name`` now excludes (migrakit's env.py includes only the schemas the ORM still uses).
+
+    A package that moves every table out of a schema would otherwise see only ``create_table`` in the new
+    one: the old tables are invisible, so the move cannot be paired (and the old tables stay behind). Their
+    ``drop_table`` ops are candidates for pairing only: ``without_left_drops`` removes the unpaired ones, so
+    a table of a schema the ORM does not name is never dropped because of this. Returns the left schemas
+    (None for the default one), or an empty set when the comparison does not look beyond one schema.
+    """
+    connection = context.connection
+    if connection is None or connection.dialect.name != "postgresql":
+        return set()
+    default = connection.dialect.default_schema_name
+    inner = context.opts.get("include_name")
+    if inner is None:
+        return set()  # every schema alembic looks at is included already
+    wide = bool(context.opts.get("include_schemas"))
+    left = set()
+    for name in _schemas_with_tables(connection):
+        schema = None if name == default else name
+        if schema is not None and not wide:
+            continue
+        if not inner(schema, "schema", {}):
+            left.add(schema)
+    if not left:
+        return left
+
+    def include_name(name, type_, parent_names):
+        if type_ == "schema" and name in left:
+            return True
+        return inner(name, type_, parent_names)
+
+    context.opts["include_name"] = include_name
+    return left
+
+
+def without_left_drops(upgrade_ops, left):
+    """Take out the ops on tables of left schemas that no move or rename claimed (see include_left_schemas)."""
+    from alembic.operations import ops
+
+    if not left:
+        return
+    upgrade_ops.ops[:] = [
+        o
+        for o in upgrade_ops.ops
+        if not (isinstance(o, (ops.DropTableOp, ops.ModifyTableOps)) and (o.schema or None) in left)
+    ]
+
+
+def mark_left(diffs, left):
+    """The structured diffs of tables in left schemas say so (the TypeScript side may pair them, never drop)."""
+    for d in diffs:
+        if d.get("kind") == "remove_table" and (d.get("schema") or None) in left:
+            d["left_schema"] = True
+    return diffs

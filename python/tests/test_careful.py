@@ -221,6 +221,54 @@ def test_ops_are_ordered_by_dependencies_whatever_order_alembic_gave():
     ]
 
 
+def test_schema_moves_and_enum_types_are_ordered_so_both_directions_run():
+    """Pure: whatever order the ops come in, the schema is created before tables move into it, a type before
+    the table that uses it and after the one that used it last; reversed (the downgrade), the schema the
+    tables move back into is created first and the created type dropped after its table."""
+    from alembic.operations import ops
+
+    from migrakit_bridge.backfill import drop_noops
+    from migrakit_bridge.enums import CreateEnumTypeOp, DropEnumTypeOp, SetEnumSchemaOp
+    from migrakit_bridge.ordering import order
+    from migrakit_bridge.renames import CreateSchemaOp, KeepSchemaOp, SetSchemaOp
+
+    metadata = sa.MetaData()
+    fresh = sa.Table(
+        "fresh", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("m", sa.Enum("x", name="mood"))
+    )
+    gone = sa.Table("gone", metadata, sa.Column("id", sa.Integer, primary_key=True), schema="b")
+
+    def scrambled(reverse):
+        out = [
+            DropEnumTypeOp("b", "kind", ["a"]),
+            ops.DropTableOp.from_table(gone),
+            KeepSchemaOp("a"),
+            ops.CreateTableOp.from_table(fresh),
+            SetEnumSchemaOp("state", "a", "b"),
+            SetSchemaOp("owner", "a", "b"),
+            CreateEnumTypeOp(None, "mood", ["x"]),
+            CreateSchemaOp("b"),
+        ]
+        return ops.UpgradeOps(ops=list(reversed(out)) if reverse else out)
+
+    for reverse in (False, True):  # within a phase ops keep their order: the dependencies hold either way
+        upgrade = scrambled(reverse)
+        order(upgrade)
+        downgrade = upgrade.reverse()
+        drop_noops(downgrade)
+        drop_noops(upgrade)
+        kinds = [type(o).__name__ for o in upgrade.ops]
+        assert kinds.index("CreateSchemaOp") < kinds.index("SetSchemaOp")
+        assert kinds.index("CreateEnumTypeOp") < kinds.index("CreateTableOp")
+        assert kinds.index("DropTableOp") < kinds.index("DropEnumTypeOp")
+        assert "KeepSchemaOp" not in kinds
+        back = [(type(o).__name__, getattr(o, "schema", None)) for o in downgrade.ops]
+        assert back.index(("CreateSchemaOp", "a")) < back.index(("SetSchemaOp", "a"))
+        assert back.index(("CreateSchemaOp", "a")) < [b[0] for b in back].index("SetEnumSchemaOp")
+        assert [b[0] for b in back].index("DropTableOp") < [b[0] for b in back].index("DropEnumTypeOp")
+        assert [b[0] for b in back].index("CreateEnumTypeOp") < [b[0] for b in back].index("CreateTableOp")
+
+
 def test_a_request_gets_no_naming_convention_from_the_tree_imported_before_it(tmp_path):
     from sqlmodel import SQLModel
 

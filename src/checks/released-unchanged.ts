@@ -1,26 +1,14 @@
 // docs/spec.md §1 "a released script never changes again": compare the versions folder with the git tag of the
 // current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. One git call
 // in the usual case; when the rule cannot run, a finding says why (EMIGRAKIT_RELEASED_UNCHECKED).
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import { parseScriptName } from "../model/script-name.js";
 import { git, splitZ } from "../util/git.js";
+import { firstTag } from "../util/git-refs.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { comparePep440 } from "../model/pep440.js";
 import { packageVersionOf } from "../model/package-version.js";
-
-/** The .git folder above `root`, or null (none, or a worktree/submodule whose .git is a file: ask git). */
-function gitDir(root: string): string | null {
-  for (let dir = root; ; dir = dirname(dir)) {
-    try {
-      return statSync(join(dir, ".git")).isDirectory() ? join(dir, ".git") : null;
-    } catch {
-      // not here: look one level up
-    }
-    if (dirname(dir) === dir) return null;
-  }
-}
 
 /**
  * The tag of `version` (`v1.0.0` preferred over `1.0.0`), read from the refs files when we can: this runs on
@@ -28,19 +16,8 @@ function gitDir(root: string): string | null {
  */
 async function findTag(root: string, version: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   const candidates = [`v${version}`, version];
-  const dir = gitDir(root);
-  if (dir) {
-    let packed = "";
-    try {
-      packed = readFileSync(join(dir, "packed-refs"), "utf8");
-    } catch {
-      // no packed refs
-    }
-    for (const tag of candidates) {
-      if (existsSync(join(dir, "refs", "tags", tag)) || packed.includes(` refs/tags/${tag}\n`)) return tag;
-    }
-    return null;
-  }
+  const read = firstTag(root, candidates, env);
+  if (read !== null) return read ?? null;
   const out = await git(["tag", "--list", ...candidates], { cwd: root, env }).catch(() => "");
   const tags = out.split("\n").filter(Boolean);
   return candidates.find((t) => tags.includes(t)) ?? null;

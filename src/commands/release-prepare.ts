@@ -11,6 +11,7 @@ import { releaseGitCommands } from "../release/git-commands.js";
 import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
 import { git } from "../util/git.js";
+import { firstTag } from "../util/git-refs.js";
 import { print, reportFindings } from "../output/output.js";
 
 export interface ReleasePrepareOptions {
@@ -39,6 +40,8 @@ async function refuseSecondRelease(
   v: { pep440: string; semver: string | null },
 ): Promise<void> {
   const tags = [...new Set([v.semver, v.pep440].filter((x): x is string => x !== null).flatMap((x) => [`v${x}`, x]))];
+  // The usual case, a version not tagged yet, is read from .git without a git process per candidate tag.
+  if (firstTag(cwd, tags, env) === undefined) return;
   for (const tag of tags) {
     const at = await git(["rev-parse", "-q", "--verify", `refs/tags/${tag}^{commit}`], { cwd, env }).catch(() => "");
     if (!at.trim()) continue;

@@ -67,8 +67,19 @@ async function readSnapshot(client: pg.Client, opts: FingerprintOptions): Promis
   const exclude = opts.excludeTables ?? [];
   const keepTable = (x: { schema: string; table: string }) =>
     inSchemas(x.schema) && !isExcluded(x.schema, x.table, exclude);
+  // What a schema holds, excluded tables (the version table) not counted.
+  const occupied = new Set(
+    [...relations.filter((r) => keepTable({ schema: r.schema, table: r.name })), ...sequences, ...enums].map(
+      (x) => x.schema,
+    ),
+  );
   return {
-    schemas: schemas.map((s) => s.name).filter(inSchemas),
+    // An empty schema is no difference: migrakit creates the ORM's schemas before every upgrade (so a
+    // script's downgrade cannot be asked to take one away), and nothing lives in it.
+    schemas: schemas
+      .map((s) => s.name)
+      .filter((name) => occupied.has(name))
+      .filter(inSchemas),
     relations: relations
       .filter((r) => keepTable({ schema: r.schema, table: r.name }))
       .map((r) => ({

@@ -12,6 +12,7 @@ import type { Recorded } from "./recorded.js";
 import { evaluate, RULE_BY_ID, type Hit, type RuleKind } from "./rules.js";
 import { describeSize, type TableSize } from "./sizes.js";
 import { sqlActions } from "./sql.js";
+import { transactionControl } from "./transaction-text.js";
 
 export interface LintScript {
   revision: string;
@@ -98,8 +99,18 @@ export async function lintScripts(input: LintInput): Promise<LintResult> {
     for (const m of invalid)
       findings.push(finding("EMIGRAKIT_LINT_MARKER_INVALID", { file: script.file, line: m.line }, { marker: m.text }));
     const used = new Set<number>();
+    // Transaction control the script's text shows is the static check's to report (or to accept): one
+    // statement, one finding (src/lint/transaction-text.ts). A flagged one stays a hit, for deploy's prompt.
+    const text = transactionControl(script.text);
+    const inText = (h: Hit, lines: number[]) =>
+      RULE_BY_ID[h.rule]!.kind === "transaction" && lines.includes(h.line ?? -1);
     for (const h of scriptHits) {
       const rule = RULE_BY_ID[h.rule]!;
+      if (inText(h, text.accepted)) continue;
+      const staticOwns = inText(
+        h,
+        text.flagged.map((f) => f.line),
+      );
       const marker = markers.find((m) => markerMatches(m, h.rule, h.object));
       if (marker) used.add(marker.line);
       const size = h.table && input.sizes ? input.sizes.get(tableKey(h.table)) : undefined;
@@ -118,7 +129,7 @@ export async function lintScripts(input: LintInput): Promise<LintResult> {
       if (accepted) hit.accepted = accepted;
       if (size) hit.size = describeSize(h.table!, size);
       hits.push(hit);
-      if (accepted) continue;
+      if (accepted || staticOwns) continue;
       const details = { rule: h.rule, object: h.object, what: h.what, why: rule.why, size: hit.size };
       findings.push(
         finding(CODES[rule.kind], { file: script.file, line: h.line ?? undefined }, details, {

@@ -31,11 +31,12 @@ export function parseScriptName(file: string): ScriptName {
   const m = NAME.exec(base);
   if (!m) return { file: base, date: null, revision: null, slug: null, kind: "legacy", version: null };
   const [, date, revision, slug] = m;
-  const common = { file: base, date: date!, revision: revision!, slug: slug ?? null };
-  if (slug === UNRELEASED_SLUG) return { ...common, kind: "unreleased", version: null };
+  // One literal per kind rather than a spread of common fields: this runs for every script of every check.
+  if (slug === UNRELEASED_SLUG)
+    return { file: base, date: date!, revision: revision!, slug, kind: "unreleased", version: null };
   const version = slug === undefined ? null : versionForSlug(slug);
-  if (version !== null) return { ...common, kind: "released", version };
-  return { ...common, kind: "legacy", version: null };
+  if (version !== null) return { file: base, date: date!, revision: revision!, slug: slug!, kind: "released", version };
+  return { file: base, date: date!, revision: revision!, slug: slug ?? null, kind: "legacy", version: null };
 }
 
 export function formatScriptName(p: { date: string; revision: string; slug: string }): string {

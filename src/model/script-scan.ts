@@ -121,6 +121,17 @@ function balanced(source: string): boolean {
   return true;
 }
 
+/**
+ * 1-based line of `offset`. Without a CR in the text (nearly always), the line feeds before it are counted
+ * by indexOf, which copies nothing; else by counting in a copy of the text before it.
+ */
+function lineOf(source: string, offset: number, hasCR: boolean): number {
+  if (hasCR) return 1 + lineBreaks(source.slice(0, offset));
+  let line = 1;
+  for (let i = source.indexOf("\n"); i >= 0 && i < offset; i = source.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
 /** Line breaks in `text` (CRLF counts once, like a lone CR or LF), by native string operations. */
 function lineBreaks(text: string): number {
   const lf = text.length - text.replaceAll("\n", "").length;
@@ -177,17 +188,18 @@ export function scanScript(source: string): ScriptScan | null {
     pos = next;
   }
   if (!balanced(source)) return null;
-  const lineOf = (offset: number) => 1 + lineBreaks(source.slice(0, offset));
+  const hasCR = source.includes("\r");
+  const line = (offset: number) => lineOf(source, offset, hasCR);
   return {
-    docstring: docstring && { line: lineOf(docstring.start), ...docstring },
-    revision: revision && valueOf(revision, lineOf),
-    downRevision: downRevision && valueOf(downRevision, lineOf),
+    docstring: docstring && { line: line(docstring.start), ...docstring },
+    revision: revision && valueOf(revision, line),
+    downRevision: downRevision && valueOf(downRevision, line),
   };
 }
 
-function valueOf(m: RegExpExecArray, lineOf: (offset: number) => number): ScannedValue {
+function valueOf(m: RegExpExecArray, lineAt: (offset: number) => number): ScannedValue {
   const start = m.index + m[1]!.length + m[2]!.length;
-  const line = lineOf(start);
+  const line = lineAt(start);
   const literal = m[3];
   if (literal === undefined) return { kind: "none", line, start, end: start + 4 };
   const q = literal.length >= 6 && literal[1] === literal[0] && literal[2] === literal[0] ? 3 : 1;

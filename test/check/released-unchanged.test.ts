@@ -110,3 +110,24 @@ test("outside git, or with no release tag at all: said, not skipped; a package w
   t.after(() => fresh.cleanup());
   assert.deepEqual(findings(fresh.dir).findings, []);
 });
+
+test("a linked worktree and packed tags: the tag is read through the worktree's commondir, and the rule runs", (t) => {
+  const repo = makeSchemaRepo({ scripts, init: { version: "0.2.0", migration: headOf(scripts) } });
+  t.after(() => repo.cleanup());
+  repo.git("tag", "v0.2.0");
+  repo.git("tag", "-a", "-m", "0.1.0", "v0.1.0", "HEAD");
+  repo.git("pack-refs", "--all"); // the tags now live only in packed-refs, as after a `git gc`
+  const worktree = mkdtempSync(join(tmpdir(), "migrakit-worktree-"));
+  t.after(() => rmSync(worktree, { recursive: true, force: true }));
+  repo.git("worktree", "add", "-q", "-b", "feature", worktree);
+  assert.deepEqual(findings(worktree).findings, []);
+  const path = join(worktree, releasedFile(repo.pkg));
+  writeFileSync(path, execFileSync("cat", [path], { encoding: "utf8" }).replace("pass", 'op.execute("select 1")'));
+  const edited = findings(worktree);
+  assert.equal(edited.status, 1);
+  assert.deepEqual(
+    edited.findings.map((f) => f.code),
+    ["EMIGRAKIT_RELEASED_CHANGED"],
+  );
+  assert.match(edited.findings[0]!.message, /v0\.2\.0/);
+});

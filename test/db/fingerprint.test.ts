@@ -84,7 +84,7 @@ test("any change that matters changes the fingerprint", async () => {
     "DROP INDEX core.ix_file_name",
     "ALTER TABLE core.storage DROP CONSTRAINT storage_root_key",
     "ALTER TYPE core.mood ADD VALUE 'meh'",
-    "CREATE SCHEMA other",
+    "CREATE SCHEMA other; CREATE TABLE other.t (id int)",
     "ALTER SEQUENCE core.storage_id_seq INCREMENT BY 2",
   ];
   await withSchema(SCHEMA_A, async (url) => {
@@ -95,6 +95,16 @@ test("any change that matters changes the fingerprint", async () => {
       assert.ok(!seen.has(hash), `no change seen after: ${sql}`);
       seen.add(hash);
     }
+  });
+});
+
+test("an empty schema is no difference (migrakit creates the ORM's schemas before every upgrade)", async () => {
+  await withSchema(SCHEMA_A, async (url) => {
+    const before = await schemaFingerprint(url);
+    await withClient(url, (c) => c.query("CREATE SCHEMA empty_one"));
+    assert.equal((await schemaFingerprint(url)).hash, before.hash);
+    await withClient(url, (c) => c.query("CREATE SEQUENCE empty_one.s"));
+    assert.match((await schemaFingerprint(url)).text, /^schema empty_one$/m, "a schema that holds something counts");
   });
 });
 

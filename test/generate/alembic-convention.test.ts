@@ -111,7 +111,7 @@ for (const { name, python } of testPythons()) {
       const second = added(repo.dir).filter((n) => n !== file);
       assert.equal(second.length, 1, added(repo.dir).join(", "));
       assert.match(second[0]!, /^\d{8}_[0-9a-f]{12}_add_column_post_views\.py$/);
-      assert.match(repo.read(`${VERSIONS}/${second[0]}`), new RegExp(`down_revision[^\\n]*'${rev}'`));
+      assert.match(repo.read(`${VERSIONS}/${second[0]}`), new RegExp(`down_revision[^\\n]*["']${rev}["']`));
       assert.equal(cli(repo.dir, python, ["check"]).status, 0);
       await plainAlembicAccepts(python, repo);
     } finally {
@@ -201,6 +201,26 @@ test("convention alembic: release-prepare renames nothing, says so, and bumps th
     assert.match(r.all, /convention alembic, the scripts keep their names/);
     assert.deepEqual(scripts(repo.dir), before);
     assert.equal(repo.read("pyproject.toml"), '[project]\nname = "app"\nversion = "0.4.0"\n');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test("convention alembic: a file_template alembic could not format stops generate with EMIGRAKIT_FILE_TEMPLATE_INVALID, writing nothing", () => {
+  const python = testPythons()[0]!.python;
+  const repo = fixtureRepo("alembic-app");
+  try {
+    repo.edit("alembic.ini", /^file_template = .*$/m, "file_template = %%(rev)s_%%(branch)s");
+    repo.edit(
+      MODELS,
+      "    title = Column(String(200), nullable=False)",
+      "    title = Column(String(200), nullable=False)\n    body = Column(String(2000))",
+    );
+    const r = cli(repo.dir, python, ["generate"]);
+    assert.equal(r.status, 2, r.all);
+    assert.match(r.all, /EMIGRAKIT_FILE_TEMPLATE_INVALID/);
+    assert.match(r.all, /%\(branch\) is not a token alembic knows/);
+    assert.deepEqual(added(repo.dir), []);
   } finally {
     repo.cleanup();
   }

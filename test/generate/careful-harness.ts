@@ -30,8 +30,8 @@ export function dbUrl(adminUrl: string, name: string): string {
   return u.toString();
 }
 
-export async function openTestSession(adminUrl: string, cwd: string): Promise<Session> {
-  const env = { ...process.env, MIGRAKIT_DATABASE_URL: adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true" };
+export async function openTestSession(adminUrl: string, cwd: string, extra: NodeJS.ProcessEnv = {}): Promise<Session> {
+  const env = { ...process.env, MIGRAKIT_DATABASE_URL: adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true", ...extra };
   return openSession({ cwd, env, config: await loadConfig({ cwd, env }), fastClose: true });
 }
 
@@ -51,9 +51,17 @@ export async function query(url: string, sql: string): Promise<unknown[]> {
 
 /**
  * A repo at release 0.1.0 whose one script creates the tables of `before` (its body is what the bridge's
- * compare writes against an empty database), with `after` in the working tree.
+ * compare writes against an empty database), with `after` in the working tree. `prelude`: lines the first
+ * script runs before that body (`CREATE SCHEMA` of a schema the new ORM no longer names: the bridge creates
+ * only the schemas of the ORM it imports).
  */
-export async function repoWith(s: Session, adminUrl: string, before: string, after: string): Promise<TempRepo> {
+export async function repoWith(
+  s: Session,
+  adminUrl: string,
+  before: string,
+  after: string,
+  o: { prelude?: string[] } = {},
+): Promise<TempRepo> {
   const repo = makeSchemaRepo({
     init: { version: "0.1.0", migration: FIRST, schemaId: "demo" },
     scripts: [{ revision: FIRST, down: null, slug: "v0_1_0" }],
@@ -82,8 +90,11 @@ export async function repoWith(s: Session, adminUrl: string, before: string, aft
     assert.equal(cmp.empty, false, "the old ORM has tables to create");
     const text = repo
       .read(file)
-      .replace("import sqlmodel as sqm  # noqa", "import sqlmodel  # noqa")
-      .replace(/def upgrade\(\) -> None:\n {4}pass/, `def upgrade() -> None:\n${indent(body(cmp.upgrade_ops))}`)
+      .replace("import sqlmodel as sqm  # noqa", ["import sqlmodel  # noqa", ...cmp.imports].join("\n"))
+      .replace(
+        /def upgrade\(\) -> None:\n {4}pass/,
+        `def upgrade() -> None:\n${indent([...(o.prelude ?? []), body(cmp.upgrade_ops)].join("\n"))}`,
+      )
       .replace(/def downgrade\(\) -> None:\n {4}pass/, `def downgrade() -> None:\n${indent(body(cmp.downgrade_ops))}`);
     repo.write(file, text);
   } finally {

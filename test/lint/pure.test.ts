@@ -219,3 +219,76 @@ test("the whole lint over recorded ops: new tables exempt across scripts, marker
   const lock = sized.findings.find((f) => f.code === "EMIGRAKIT_LINT_LOCK")!;
   assert.match(lock.message, /\(core\.run on the instance: 4\.1 M rows, 2\.3 GB\)$/);
 });
+
+test("transaction control: generate's ADD VALUE form for Postgres before 12 is accepted, any other control is not", async () => {
+  const { transactionControl } = await import("../../src/lint/transaction-text.js");
+  const generated = [
+    "def upgrade():",
+    "    if (op.get_context().dialect.server_version_info or (12,)) < (12,):",
+    "        with op.get_context().autocommit_block():",
+    `            op.execute("ALTER TYPE core.kind ADD VALUE IF NOT EXISTS 'c' AFTER 'a'")`,
+    `            op.execute("ALTER TYPE core.kind ADD VALUE IF NOT EXISTS 'd'")`,
+    "    else:",
+    `        op.execute("ALTER TYPE core.kind ADD VALUE IF NOT EXISTS 'c' AFTER 'a'")`,
+  ].join("\n");
+  assert.deepEqual(transactionControl(generated), { flagged: [], accepted: [3] });
+  const block = (body: string[]) =>
+    ["def upgrade():", "    with op.get_context().autocommit_block():", ...body.map((b) => `        ${b}`)].join("\n");
+  // Not idempotent, something else in the block, or nothing in it: flagged as before.
+  for (const body of [
+    [`op.execute("ALTER TYPE kind ADD VALUE 'c'")`],
+    [`op.execute("ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c'")`, `op.execute("UPDATE t SET k = 'c'")`],
+    [`op.execute("ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c'; COMMIT")`],
+    ["pass"],
+  ])
+    assert.deepEqual(
+      transactionControl(block(body)).flagged,
+      [{ line: 2, what: "autocommit_block()" }],
+      body.join("; "),
+    );
+  // The block ends where the indentation does: a COMMIT after it is still found.
+  const after = `${block([`op.execute("ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c'")`])}\n    op.execute("COMMIT")`;
+  assert.deepEqual(transactionControl(after), { flagged: [{ line: 4, what: "COMMIT" }], accepted: [2] });
+});
+
+test("transaction control is reported once: the lint leaves the lines the static rule speaks for", async () => {
+  const text = [
+    "def upgrade():",
+    '    op.execute("COMMIT")',
+    "    with op.get_context().autocommit_block():",
+    `        op.execute("ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c'")`,
+    "    op.execute(sql_built_at_run_time)",
+  ].join("\n");
+  const recorded: Recorded = {
+    a: {
+      path: "a.py",
+      transactional: true,
+      ops: [
+        { op: "execute", sql: "COMMIT", line: 2 },
+        { op: "autocommit_block", line: 3 },
+        { op: "execute", sql: "ALTER TYPE kind ADD VALUE IF NOT EXISTS 'c'", line: 4 },
+        { op: "execute", sql: "COMMIT", line: 5 },
+      ],
+    },
+  } as unknown as Recorded;
+  const r = await lintScripts({
+    scripts: [{ revision: "a", file: "a.py", text, release: "unreleased" }],
+    recorded,
+    allowDestructive: false,
+    postgresVersion: 17,
+  });
+  // Line 2 is the static check's (EMIGRAKIT_SCRIPT_TRANSACTION_CONTROL), line 3 its accepted form; only the
+  // COMMIT the text does not show is the lint's.
+  assert.deepEqual(
+    r.findings.map((f) => [f.code, f.line]),
+    [["EMIGRAKIT_LINT_TRANSACTION", 5]],
+  );
+  // Deploy's prompt still names the COMMIT the static check reports (a hit, not a second finding).
+  assert.deepEqual(
+    r.hits.map((h) => [h.rule, h.line]),
+    [
+      ["transaction-control", 2],
+      ["transaction-control", 5],
+    ],
+  );
+});

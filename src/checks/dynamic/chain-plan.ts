@@ -38,14 +38,10 @@ export function planChain(repo: SchemaRepo): ChainPlan | null {
   const order = g.chain ?? (repo.convention === "alembic" ? topologicalOrder(repo) : null);
   if (!order) return null;
   const chain = order.map((rev) => g.byRevision.get(rev)![0] as ScriptFile);
-  // An app's repo (convention alembic) has no unreleased names: what is not committed yet is still its to change.
-  const pending = repo.pending;
-  const cut =
-    repo.convention === "alembic"
-      ? pending
-        ? chain.findIndex((s) => pending.has(s.path))
-        : -1
-      : chain.findIndex((s) => s.name.kind === "unreleased");
+  // An app's repo (convention alembic) names nothing `vx_x_x` as a rule: what is not committed yet is still its
+  // to change. A `vx_x_x` script (a lamin repo set to alembic) stays unreleased, as it was before.
+  const pending = repo.convention === "alembic" ? repo.pending : undefined;
+  const cut = chain.findIndex((s) => s.name.kind === "unreleased" || pending?.has(s.path) === true);
   const released = cut < 0 ? chain : chain.slice(0, cut);
   const unreleased = cut < 0 ? [] : chain.slice(cut);
   return {
