@@ -4,7 +4,7 @@
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyPlan } from "../src/release/apply.js";
+import { applyReleasePlan } from "../src/release/apply.js";
 import { loadRelease, makePlan, releaseFindings } from "../src/release/load.js";
 import { printTable, timeCommand, type Timing } from "./measure.js";
 import { releasedRepo } from "./released-repo.js";
@@ -41,7 +41,7 @@ try {
       throw new Error("the generated repo fails the static check");
     const plan = await makePlan(loaded, inputs, "1.0.0");
     const t1 = process.hrtime.bigint();
-    const result = await applyPlan(plan, inputs);
+    const result = await applyReleasePlan(plan, inputs);
     const t2 = process.hrtime.bigint();
     if (result.changed.length !== 1 + 2 * unreleased)
       throw new Error(`expected ${1 + 2 * unreleased} changed paths, got ${result.changed.length}`);

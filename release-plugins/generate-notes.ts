@@ -5,7 +5,7 @@ import { migrationNotes } from "../src/release/notes.js";
 import type { RawPluginConfig, ReleaseContext } from "./context.js";
 import { throwReleaseErrors, toReleaseErrors } from "./errors.js";
 import { pluginOptions } from "./options.js";
-import { planFor } from "./plan.js";
+import { planFor } from "./next-release-plan.js";
 import { key, notesCache } from "./state.js";
 import { releaseLint } from "./lint.js";
 

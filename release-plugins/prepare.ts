@@ -2,11 +2,11 @@
 // @semantic-release/git commits them when its `assets` cover them:
 //   ["<pkg>/__init__.py", "<pkg>/migrations/versions/*.py", "pyproject.toml", "CHANGELOG.md"]
 // (the old `…-vx_x_x.py` names match the same glob, so the commit records the renames).
-import { applyPlan, recoverRelease } from "../src/release/apply.js";
+import { applyReleasePlan, recoverRelease } from "../src/release/apply.js";
 import type { RawPluginConfig, ReleaseContext } from "./context.js";
 import { throwReleaseErrors, toReleaseErrors } from "./errors.js";
 import { pluginOptions } from "./options.js";
-import { planFor } from "./plan.js";
+import { planFor } from "./next-release-plan.js";
 import { verified } from "./state.js";
 import { verifyConditions } from "./verify-conditions.js";
 
@@ -17,7 +17,7 @@ export async function prepare(pluginConfig: RawPluginConfig, context: ReleaseCon
     // A journal here means a crash between verifyConditions and now: undo it and apply afresh.
     await recoverRelease({ cwd, env, direction: "back" });
     const plan = await planFor(pluginOptions(pluginConfig), context);
-    const result = await applyPlan(plan, { cwd, env });
+    const result = await applyReleasePlan(plan, { cwd, env });
     if (result.changed.length === 0) logger.log(`Nothing to change for ${plan.version.pep440}`);
     else
       logger.log(`Released ${plan.version.pep440}; changed files:\n${result.changed.map((f) => `  ${f}`).join("\n")}`);

@@ -18,6 +18,6 @@ export type * from "./model/types.js";
 export { staticFindings } from "./checks/static.js";
 export type { Finding } from "./errors/finding.js";
 export { semverToPep440 } from "./release/version.js";
-export { planRelease, formatPlan, type ReleasePlan } from "./release/plan.js";
+export { planRelease, formatPlan, type ReleasePlan } from "./release/release-plan.js";
 export { MigrakitError, catalogue, isMigrakitError } from "./errors/index.js";
 export { redactSecrets } from "./util/redact.js";

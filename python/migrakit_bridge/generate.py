@@ -156,6 +156,8 @@ def generate(params):
 
 
 def _template_path(params):
+    # The repo's own template, else alembic's default (templates/script.py.mako); init writes the seed's own
+    # template into the repo (src/init/templates.ts SCRIPT_TEMPLATE): why two, it says there.
     own = os.path.join(env.TEMPLATES_DIR, "script.py.mako")
     given = params.get("template")
     return given if given and os.path.isfile(given) else own

@@ -2,7 +2,10 @@
 
     → {"id": 1, "method": "upgrade", "params": {...}}
     ← {"id": 1, "result": ...}
-    ← {"id": 1, "error": {"type": "...", "message": "...", "traceback": "...", "category": "..."}}
+    ← {"id": 1, "error": {"type": "...", "message": "...", "traceback": "...", "category": "...", "frames": [...]}}
+
+An error's ``frames`` are the repo's own frames of the failure, the innermost last (frames.py): what the TS
+side points a finding at; the traceback text is only shown, never read.
 
 stdout carries protocol only: at start the real stdout is kept for responses and file descriptor 1 is
 pointed at stderr, so a print() in env.py, a migration script or a C extension cannot corrupt the stream.
@@ -15,6 +18,8 @@ import os
 import sys
 import time
 import traceback
+
+from .frames import user_frames
 
 # Exceptions that mean "the machine is missing something" rather than "the repo's code failed".
 _DATABASE_ERRORS = ("OperationalError", "InterfaceError")
@@ -37,12 +42,15 @@ def _category(exc):
     return "error"
 
 
-def describe(exc):
+def describe(exc, params=None):
+    """The error answer for ``exc``; ``params`` (the request's) give the import root its frames are shown under."""
+    params = params if isinstance(params, dict) else {}
     error = {
         "type": type(exc).__name__,
         "message": str(exc),
         "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
         "category": _category(exc),
+        "frames": user_frames(exc, params.get("import_root") or params.get("repo_root")),
     }
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         error["module"] = exc.name
@@ -79,7 +87,7 @@ def handle(line, methods):
     except BaseException as exc:  # noqa: BLE001 - user code failing (even sys.exit in env.py) is an answer
         params = request.get("params")
         _forget_failed_import(params.get("package") if isinstance(params, dict) else None)
-        return {"id": request_id, "error": describe(exc)}
+        return {"id": request_id, "error": describe(exc, params)}
 
 
 def _forget_failed_import(package):

@@ -163,13 +163,27 @@ export interface PackageInfo {
   own_env: boolean;
 }
 
+/** One frame of the repo's own code in a failure (python/migrakit_bridge/frames.py). */
+export interface PythonFrame {
+  /** Relative to the request's import root (`import_root`, else `repo_root`) with `/`; absolute outside it. */
+  file: string;
+  line: number;
+  /** null for a SyntaxError's place (the file never ran). */
+  function: string | null;
+  /** The source line, stripped ("" when Python could not read it). */
+  code: string;
+}
+
 /** What Python reports when a request fails. */
 export interface RemoteError {
   type: string;
   message: string;
+  /** Shown to a person as it is; what to point at is in `frames`. */
   traceback: string;
   /** `error` (the repo's code), `missing_module`, `database`, or `protocol`. */
   category: string;
+  /** The repo's frames of the failure (SQLAlchemy's, alembic's, the bridge's left out), the innermost last. */
+  frames: PythonFrame[];
   /** For a ModuleNotFoundError: the module. */
   module?: string;
 }

@@ -1,6 +1,6 @@
 // The wire format (pure): one JSON object per line. Requests {id, method, params}; responses
 // {id, result} or {id, error}. The Python side is python/migrakit_bridge/server.py.
-import type { RemoteError } from "./contract.js";
+import type { PythonFrame, RemoteError } from "./contract.js";
 
 export type Response = { id: number | null; result: unknown } | { id: number | null; error: RemoteError };
 
@@ -29,11 +29,21 @@ export function parseResponse(line: string): Response | string {
         message: e.message,
         traceback: typeof e.traceback === "string" ? e.traceback : "",
         category: typeof e.category === "string" ? e.category : "error",
+        frames: Array.isArray(e.frames) ? e.frames.flatMap(frameOf) : [],
         ...(typeof e.module === "string" ? { module: e.module } : {}),
       },
     };
   }
   return "neither a result nor an error";
+}
+
+/** A frame of an error answer, or none when it is not one (an older helper's answer has no frames). */
+function frameOf(f: unknown): PythonFrame[] {
+  if (typeof f !== "object" || f === null) return [];
+  const o = f as Record<string, unknown>;
+  if (typeof o.file !== "string" || typeof o.line !== "number") return [];
+  const fn = typeof o.function === "string" ? o.function : null;
+  return [{ file: o.file, line: o.line, function: fn, code: typeof o.code === "string" ? o.code : "" }];
 }
 
 /** Splits a byte stream into lines; a partial line waits for the rest. */

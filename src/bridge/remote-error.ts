@@ -4,18 +4,17 @@
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets } from "../util/redact.js";
 import { missingPackages, requirementFor } from "./preflight.js";
-import type { RemoteError } from "./contract.js";
+import type { PythonFrame, RemoteError } from "./contract.js";
 
 /** Params fit for an error: every string with a password hidden. */
 export function redactParams(params: object): Record<string, unknown> {
   return JSON.parse(redactSecrets(JSON.stringify(params))) as Record<string, unknown>;
 }
 
-/** The innermost frame of a Python traceback: `file:line`, or undefined. */
-export function lastFrame(traceback: string): string | undefined {
-  const frames = [...traceback.matchAll(/File "([^"]+)", line (\d+)/g)];
+/** Where the repo's code failed, `file:line` of the innermost of its frames (undefined: none is the repo's). */
+export function innermost(frames: PythonFrame[]): string | undefined {
   const last = frames.at(-1);
-  return last ? `${last[1]}:${last[2]}` : undefined;
+  return last ? `${last.file}:${last.line}` : undefined;
 }
 
 export function remoteError(python: string, method: string, params: object, error: RemoteError): MigrakitError {
@@ -30,13 +29,15 @@ export function remoteError(python: string, method: string, params: object, erro
       traceback: error.traceback,
     });
   }
+  const frames = error.frames.map((f) => ({ ...f, code: redactSecrets(f.code) }));
   const details = {
     method,
     params: safe,
     type: error.type,
     message: redactSecrets(error.message),
     traceback: redactSecrets(error.traceback),
-    where: lastFrame(error.traceback),
+    where: innermost(frames),
+    frames,
     category: error.category,
   };
   // The bridge's guard (python/migrakit_bridge/guard.py) stopped env.py connecting elsewhere: configuration.
@@ -47,12 +48,20 @@ export function remoteError(python: string, method: string, params: object, erro
   );
 }
 
+/** A failure of the repo's code, as the dynamic checks report it (src/checks/dynamic/failure.ts). */
+export interface RemoteFailure {
+  type: string;
+  /** Secrets redacted. */
+  message: string;
+  frames: PythonFrame[];
+}
+
 /**
  * For callers that report the repo's failures as findings (src/checks/dynamic): the Python failure behind
  * an error, when the error is the repo's code raising; undefined for everything else.
  */
-export function remoteFailureOf(err: unknown): { type: string; message: string; traceback: string } | undefined {
+export function remoteFailureOf(err: unknown): RemoteFailure | undefined {
   if (!(err instanceof MigrakitError) || err.code !== "EMIGRAKIT_PYTHON_ERROR") return undefined;
-  const d = err.details as { type: string; message: string; traceback: string };
-  return { type: d.type, message: d.message, traceback: d.traceback };
+  const d = err.details as Partial<RemoteFailure>;
+  return { type: d.type ?? "Error", message: d.message ?? "", frames: d.frames ?? [] };
 }

@@ -13,7 +13,7 @@ import { errorSummary, failureDetail } from "./dynamic/failure.js";
 import { ormImportFinding } from "./dynamic/orm-failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";
 import { packageParams, versionTableOf } from "./dynamic/package-params.js";
-import { planChain, scriptsAfter } from "./dynamic/plan.js";
+import { planChain, scriptsAfter } from "./dynamic/chain-plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";

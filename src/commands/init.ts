@@ -1,5 +1,5 @@
 // `migrakit init`: set a schema repo up (config, env.py, script template, hook, release config, CI files).
-// Reads the repo, plans with src/init/plan.ts, writes the plan, then (with --hooks husky, the default) lets
+// Reads the repo, plans with src/init/init-plan.ts, writes the plan, then (with --hooks husky, the default) lets
 // husky point git at .husky/_; with --hooks pre-commit it writes .pre-commit-config.yaml and leaves git's
 // hooks to `pre-commit install` (husky's core.hooksPath would make pre-commit refuse to install).
 import type { Command } from "commander";
@@ -13,7 +13,7 @@ import { loadConfig } from "../config/load.js";
 import { MigrakitError } from "../errors/index.js";
 import { choosePackage, listPackages, readSchemaRepo } from "../model/repo.js";
 import { parseInitFile } from "../model/init-file.js";
-import { HOOK_RUNNERS, planInit, type Action, type HookRunner, type InitState } from "../init/plan.js";
+import { HOOK_RUNNERS, planInit, type Action, type HookRunner, type InitState } from "../init/init-plan.js";
 import { print } from "../output/output.js";
 import { RELEASE_CONFIG_FILES } from "../release/args.js";
 import { fromPackageRoot, migrakitVersion, packageRoot } from "../util/package-root.js";

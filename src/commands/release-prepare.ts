@@ -3,9 +3,9 @@
 // (same version) or undone (another version), so running the command again always ends in a clean state.
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
-import { applyPlan, pendingRelease, recoverRelease } from "../release/apply.js";
+import { applyReleasePlan, pendingRelease, recoverRelease } from "../release/apply.js";
 import { loadRelease, makePlan, releaseFindings } from "../release/load.js";
-import { changedPaths, formatPlan } from "../release/plan.js";
+import { changedPaths, formatPlan } from "../release/release-plan.js";
 import { releaseVersion } from "../release/version.js";
 import { releaseGitCommands } from "../release/git-commands.js";
 import { loadConfig } from "../config/load.js";
@@ -90,7 +90,7 @@ export async function run(opts: ReleasePrepareOptions, ctx: Context): Promise<nu
       ctx.stdout,
       `migrakit: ${opts.dryRun ? "would apply (dry run, nothing changed)" : "applying"}:\n${formatPlan(plan)}`,
     );
-  if (!opts.dryRun) await applyPlan(plan, { cwd, env });
+  if (!opts.dryRun) await applyReleasePlan(plan, { cwd, env });
   if (ctx.json) print(ctx.stdout, JSON.stringify({ ok: true, ...summary }, null, 2));
   else if (!opts.dryRun) {
     print(

@@ -19,7 +19,7 @@ import { formatMs, parseRowLimit } from "./options.js";
 import { loadDeployPackage } from "./package-state.js";
 import { aheadError, instancePlan, versionStep } from "./status.js";
 import { lintStep } from "../checks/dynamic/lint-step.js";
-import { planChain } from "../checks/dynamic/plan.js";
+import { planChain } from "../checks/dynamic/chain-plan.js";
 import { tableSizes } from "../db/table-sizes.js";
 import { encodedUrl } from "../db/url.js";
 import type { Recorded } from "../lint/recorded.js";
@@ -104,7 +104,7 @@ export async function runCheckAgainst(opts: AgainstOptions, ctx: Context): Promi
       const failure = remoteFailureOf(err);
       if (!failure) throw err;
       upgraded = false;
-      const at = locateFailure(failure.traceback, pkg.repo.scripts);
+      const at = locateFailure(failure.frames, pkg.repo.scripts);
       found.push(
         finding(
           "EMIGRAKIT_AGAINST_UPGRADE",

@@ -14,7 +14,7 @@ import type { DeployCase } from "./case.js";
 import { DEPLOY_LOCK_KEY, historyStatements, type HistoryRecord } from "./history.js";
 import type { InstanceState } from "./instance.js";
 import { formatMs } from "./options.js";
-import type { PackageState } from "./plan.js";
+import type { PackageState } from "./deploy-plan.js";
 import { userOf } from "./target.js";
 
 export interface DeployLimits {

@@ -5,7 +5,7 @@
 import { MigrakitError } from "../errors/index.js";
 import { recordedChecksums } from "./history.js";
 import type { InstanceState } from "./instance.js";
-import { appliedScripts, versionLabel, type DeployPlan, type PackageState, type ScriptInfo } from "./plan.js";
+import { appliedScripts, versionLabel, type DeployPlan, type PackageState, type ScriptInfo } from "./deploy-plan.js";
 import { aheadError, instancePlan, versionStep } from "./status.js";
 
 export interface CaseOptions {

@@ -7,7 +7,7 @@ import type { Context } from "../output/context.js";
 import { startDeployBridge } from "./bridge.js";
 import type { DeployPackage } from "./package-state.js";
 import { lintStep } from "../checks/dynamic/lint-step.js";
-import { planChain } from "../checks/dynamic/plan.js";
+import { planChain } from "../checks/dynamic/chain-plan.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { LintHit } from "../lint/lint.js";
 import type { Recorded } from "../lint/recorded.js";

@@ -7,7 +7,7 @@ import { versionTableOf } from "../checks/dynamic/package-params.js";
 import { MigrakitError } from "../errors/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chainScripts, type PackageState } from "./plan.js";
+import { chainScripts, type PackageState } from "./deploy-plan.js";
 import { scriptFacts } from "./script-facts.js";
 import { packageVersionOf } from "../model/package-version.js";
 

@@ -3,7 +3,7 @@ import { MigrakitError } from "../errors/index.js";
 import { versionOfRevision } from "./history.js";
 import type { Drift } from "./case.js";
 import type { InstanceState } from "./instance.js";
-import { planDeploy, versionLabel, type DeployPlan, type PackageState } from "./plan.js";
+import { planDeploy, versionLabel, type DeployPlan, type PackageState } from "./deploy-plan.js";
 
 /** The plan, or the error when the instance holds several revisions. */
 export function instancePlan(pkg: PackageState, instance: InstanceState): DeployPlan {

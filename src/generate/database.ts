@@ -6,7 +6,7 @@ import { envPyText } from "../checks/dynamic.js";
 import { prepareBaseline, type Baseline } from "../checks/dynamic/baseline.js";
 import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
 import { packageParams, versionTableOf } from "../checks/dynamic/package-params.js";
-import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/plan.js";
+import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/chain-plan.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
 import { trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
 import { MigrakitError } from "../errors/index.js";

@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { opsBlock } from "../checks/dynamic/models-match.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
-import { parentOf, planChain, revisionOf, type ChainPlan } from "../checks/dynamic/plan.js";
+import { parentOf, planChain, revisionOf, type ChainPlan } from "../checks/dynamic/chain-plan.js";
 import { MigrakitError } from "../errors/index.js";
 import { generatedDrops, type GeneratedDrop } from "../lint/generated.js";
 import { setInitValue } from "../model/init-file.js";

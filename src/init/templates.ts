@@ -1,6 +1,12 @@
 // What `migrakit init` writes, as text. Pure: the caller fills in the package and the install command.
 
-/** The seed's script template: header `"""vX.X.X."""`, revision, down_revision, upgrade/downgrade. */
+/**
+ * The seed's script template: header `"""vX.X.X."""`, revision, down_revision, upgrade/downgrade.
+ * Not the bridge's built-in python/templates/script.py.mako, on purpose: that one is alembic's own default,
+ * used for a repo that has no template (so its first script is the one `alembic revision` would have written,
+ * the header then rewritten by src/generate/script-text.ts), while this one is the repo's to own once init
+ * wrote it, in the seed's convention (it imports sqlmodel, which a plain SQLAlchemy repo may not have).
+ */
 export const SCRIPT_TEMPLATE = `"""vX.X.X."""
 from alembic import op
 import sqlalchemy as sa  # noqa: F401

@@ -19,7 +19,7 @@ import {
   type Fault,
 } from "./files.js";
 import { journalPath, readJournal, removeJournal, writeJournal, type Journal, type JournalEntry } from "./journal.js";
-import { changedPaths, type ReleasePlan } from "./plan.js";
+import { changedPaths, type ReleasePlan } from "./release-plan.js";
 
 export interface ApplyOptions {
   cwd: string;
@@ -102,7 +102,7 @@ async function entriesOf(plan: ReleasePlan, cwd: string): Promise<JournalEntry[]
  * Apply the plan. Call `recoverRelease` first: a pending journal means an earlier run was interrupted.
  * On failure the tree is restored and EMIGRAKIT_RELEASE_APPLY_FAILED is thrown.
  */
-export async function applyPlan(plan: ReleasePlan, opts: ApplyOptions): Promise<ApplyResult> {
+export async function applyReleasePlan(plan: ReleasePlan, opts: ApplyOptions): Promise<ApplyResult> {
   const changed = changedPaths(plan);
   if (plan.changes.length === 0) return { changed, ops: 0 };
   const path = await journalPath(opts.cwd, opts.env);

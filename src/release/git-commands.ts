@@ -1,8 +1,8 @@
 // The git commands that record a release made by `release-prepare` (what semantic-release's git plugin does
 // in CI): stage exactly what the release changed, old names included so that a rename is recorded as one,
 // commit, tag. Printed for the user to run; pure.
-import type { ReleasePlan } from "./plan.js";
-import { changedPaths } from "./plan.js";
+import type { ReleasePlan } from "./release-plan.js";
+import { changedPaths } from "./release-plan.js";
 
 /** A word for a POSIX shell: as it is when safe, else single-quoted. */
 export function shellWord(s: string): string {

@@ -7,7 +7,7 @@ import { releasedChangedFindings } from "../checks/released-unchanged.js";
 import { staticFindings } from "../checks/static.js";
 import { listPackages, loadSchemaRepos, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
 import { MigrakitError } from "../errors/index.js";
-import { planRelease, type ReleasePlan } from "./plan.js";
+import { planRelease, type ReleasePlan } from "./release-plan.js";
 import { readOrNull } from "./files.js";
 import { releaseVersion } from "./version.js";
 import { acceptReleasedForTarget, withoutReleasedAhead } from "./ahead.js";

@@ -1,6 +1,6 @@
 // The "Database migrations" section of the release notes: each script the release ships, its revision and
 // what it does. Pure; empty when the release ships no script, so the notes carry no empty heading.
-import type { PlannedScript } from "./plan.js";
+import type { PlannedScript } from "./release-plan.js";
 
 export const NOTES_HEADING = "### Database migrations";
 

@@ -42,6 +42,7 @@ export const PY_LAYERS: Record<string, number> = {
   enums: 0,
   lengths: 0,
   stop: 0,
+  frames: 0,
   versions: 1,
   instance: 1,
   environment: 1,

@@ -10,7 +10,7 @@ import {
   preflightError,
   requirementFor,
 } from "../../src/bridge/preflight.js";
-import { lastFrame, remoteError, remoteFailureOf } from "../../src/bridge/remote-error.js";
+import { innermost, remoteError, remoteFailureOf } from "../../src/bridge/remote-error.js";
 import type { PythonVersions } from "../../src/bridge/contract.js";
 
 test("requests are one JSON line; responses parse or say why not", () => {
@@ -18,7 +18,13 @@ test("requests are one JSON line; responses parse or say why not", () => {
   assert.deepEqual(parseResponse('{"id":3,"result":["abc"]}'), { id: 3, result: ["abc"] });
   assert.deepEqual(parseResponse('{"id":4,"error":{"type":"E","message":"m","traceback":"t","category":"database"}}'), {
     id: 4,
-    error: { type: "E", message: "m", traceback: "t", category: "database" },
+    error: { type: "E", message: "m", traceback: "t", category: "database", frames: [] },
+  });
+  const frame = { file: "pkg/_core.py", line: 7, function: "<module>", code: "x = 1 / 0" };
+  const answer = { type: "E", message: "m", traceback: "t", category: "error", frames: [frame, { file: "x" }, 3] };
+  assert.deepEqual(parseResponse(JSON.stringify({ id: 5, error: answer })), {
+    id: 5,
+    error: { ...answer, frames: [frame] },
   });
   assert.equal(parseResponse("Traceback (most recent call last):"), "not JSON");
   assert.equal(parseResponse("[1]"), "not a JSON object");
@@ -98,6 +104,15 @@ test("preflight: nothing missing, or exactly what is missing with the pip comman
 
 const traceback =
   'Traceback (most recent call last):\n  File "/a/env.py", line 3, in <module>\n  File "/r/versions/2023-x.py", line 12, in upgrade\nZeroDivisionError: division by zero\n';
+const frames = [
+  { file: "/a/env.py", line: 3, function: "<module>", code: "run_migrations_online()" },
+  {
+    file: "pkg/migrations/versions/2023-x.py",
+    line: 12,
+    function: "upgrade",
+    code: 'op.execute("postgresql://me:s3cret@db/x")',
+  },
+];
 
 test("a Python error becomes a MigrakitError with method, redacted params and exit code", () => {
   const params = { package: "p", url: "postgresql://me:s3cret@db/x" };
@@ -106,20 +121,27 @@ test("a Python error becomes a MigrakitError with method, redacted params and ex
     message: "division by zero",
     traceback,
     category: "error",
+    frames,
   });
   assert.equal(err.code, "EMIGRAKIT_PYTHON_ERROR");
   assert.equal(err.exitCode, 1);
-  assert.equal(err.message, "upgrade failed in Python: ZeroDivisionError: division by zero (/r/versions/2023-x.py:12)");
+  assert.equal(
+    err.message,
+    "upgrade failed in Python: ZeroDivisionError: division by zero (pkg/migrations/versions/2023-x.py:12)",
+    "the innermost of the repo's frames Python reported",
+  );
   assert.deepEqual(err.details.params, { package: "p", url: "postgresql://me:***@db/x" });
   assert.equal(err.details.traceback, traceback);
-  assert.deepEqual(remoteFailureOf(err), { type: "ZeroDivisionError", message: "division by zero", traceback });
-  assert.equal(lastFrame("no frames"), undefined);
+  const redacted = [frames[0], { ...frames[1], code: 'op.execute("postgresql://me:***@db/x")' }];
+  assert.deepEqual(remoteFailureOf(err), { type: "ZeroDivisionError", message: "division by zero", frames: redacted });
+  assert.equal(innermost([]), undefined);
 
   const db = remoteError("/x/python", "current", params, {
     type: "OperationalError",
     message: 'connection to "postgresql://me:s3cret@db/x" failed',
     traceback: "",
     category: "database",
+    frames: [],
   });
   assert.equal(db.code, "EMIGRAKIT_BRIDGE_DATABASE");
   assert.equal(db.exitCode, 3);
@@ -131,6 +153,7 @@ test("a Python error becomes a MigrakitError with method, redacted params and ex
     message: "No module named 'sqlmodel'",
     traceback,
     category: "missing_module",
+    frames: [],
     module: "sqlmodel",
   });
   assert.equal(missing.code, "EMIGRAKIT_PYTHON_PACKAGE_MISSING");

@@ -96,6 +96,9 @@ test("a failing statement: UPGRADE_FAILED at that statement's line, SQLAlchemy's
     assert.equal(f!.line, line, "the statement's line, not def upgrade()");
     assert.match(f!.detail!, /no_such_table/);
     assert.doesNotMatch(f!.detail!, /site-packages|sqlalchemy[\\/]engine/);
+    // The frame Python reported: the script's file and line, the function and the statement's own text.
+    const at = `${NEWEST.split("/").pop()}:${line} in upgrade: op.create_index(op.f("ix_core_dataset_file_id"), "no_such_table"`;
+    assert.ok(f!.detail!.includes(at), f!.detail);
   } finally {
     repo.cleanup();
   }

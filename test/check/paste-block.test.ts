@@ -4,7 +4,6 @@
 // models match, round trip) — a NameError on `lnschema_demo` or `sqlmodel` would fail it. Both Python stacks.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +35,7 @@ class Money(_sa.types.TypeDecorator):  # a repo-defined column type
     impl = _sa.Numeric(12, 2)
     cache_ok = True
 `;
+import { gitIn } from "../helpers/git.js";
 
 for (const { name, python } of testPythons()) {
   test(`the MODELS_MISMATCH block runs as pasted into the repo's own template (${name} stack)`, () => {
@@ -51,18 +51,7 @@ for (const { name, python } of testPythons()) {
       '    created_by: str = Field(foreign_key="core.user.id", index=True)\n    price: Optional[float] = Field(default=None, sa_column=_sa.Column("price", Money(), nullable=True))\n    label: Optional[str] = Field(default=None)\n',
     );
     writeFileSync(core, orm);
-    const git = (...a: string[]) =>
-      execFileSync("git", a, {
-        cwd: dir,
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "T",
-          GIT_AUTHOR_EMAIL: "t@e",
-          GIT_COMMITTER_NAME: "T",
-          GIT_COMMITTER_EMAIL: "t@e",
-        },
-      });
+    const git = gitIn(dir);
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-qm", "orm with a price");

@@ -2,7 +2,7 @@
 // uncommitted scripts are the unreleased tip, and a merged history runs parents first.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planChain } from "../../src/checks/dynamic/plan.js";
+import { planChain } from "../../src/checks/dynamic/chain-plan.js";
 import { readSchemaRepo } from "../../src/model/repo.js";
 import { fixtureRepo } from "./dynamic-helpers.js";
 

@@ -4,7 +4,6 @@
 // is named user@host:port/db, built from the URL's parts. Real roles with these passwords on a real Postgres.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { runCli } from "../helpers/cli.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { REPO_ROOT, testPythons } from "../helpers/python.js";
+import { gitIn } from "../helpers/git.js";
 
 const PASSWORDS = [
   "k3Jx+9/aQw==",
@@ -48,17 +48,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "migrakit-passwords-"));
   repo = join(work, "repo");
   cpSync(join(REPO_ROOT, "examples", "schema-repo"), repo, { recursive: true });
-  const git = (...a: string[]) =>
-    execFileSync("git", a, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "T",
-        GIT_AUTHOR_EMAIL: "t@e",
-        GIT_COMMITTER_NAME: "T",
-        GIT_COMMITTER_EMAIL: "t@e",
-      },
-    });
+  const git = gitIn(repo);
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-qm", "schema at 0.2.0");

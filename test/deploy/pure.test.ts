@@ -2,7 +2,13 @@
 // answers of the bridge as errors, and the NOT VALID rewrite of sampled copies.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planDeploy, scriptInfo, versionLabel, type PackageState, type ScriptInfo } from "../../src/deploy/plan.js";
+import {
+  planDeploy,
+  scriptInfo,
+  versionLabel,
+  type PackageState,
+  type ScriptInfo,
+} from "../../src/deploy/deploy-plan.js";
 import { parseScriptName } from "../../src/model/script-name.js";
 import { parseScriptSource } from "../../src/model/script-source.js";
 import { describeTarget } from "../../src/deploy/target.js";

@@ -11,6 +11,7 @@ import { runCli } from "../helpers/cli.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { REPO_ROOT, testPythons } from "../helpers/python.js";
+import { gitIn } from "../helpers/git.js";
 
 const VERSIONS = "lnschema_demo/migrations/versions";
 let pg: TestPostgres;
@@ -37,18 +38,7 @@ for (const { name, python } of testPythons()) {
       init,
       '"""A new schema package."""\n\n_schema_id = "demo"\n_migration = None\n__version__ = "0.0.0"\n\nfrom ._core import Run, Transform, User  # noqa: E402,F401\n',
     );
-    const git = (...a: string[]) =>
-      execFileSync("git", a, {
-        cwd: dir,
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "T",
-          GIT_AUTHOR_EMAIL: "t@e",
-          GIT_COMMITTER_NAME: "T",
-          GIT_COMMITTER_EMAIL: "t@e",
-        },
-      });
+    const git = gitIn(dir);
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-qm", "a new schema package");

@@ -1,9 +1,9 @@
 // Builds schema repos (docs/spec.md §1) in temporary git repos from inline descriptions, for tests and benches.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { gitIn } from "./git.js";
 
 export interface ScriptSpec {
   revision: string;
@@ -138,18 +138,7 @@ export function makeSchemaRepo(spec: RepoSpec = {}): TempRepo {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, content);
   };
-  const git = (...args: string[]) =>
-    execFileSync("git", args, {
-      cwd: dir,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "Test",
-        GIT_AUTHOR_EMAIL: "test@example.com",
-        GIT_COMMITTER_NAME: "Test",
-        GIT_COMMITTER_EMAIL: "test@example.com",
-      },
-    });
+  const git = gitIn(dir);
   git("init", "-q", "-b", "main");
   git("config", "user.email", "test@example.com");
   git("config", "user.name", "Test");

@@ -128,7 +128,7 @@ test("exit codes: migrakit codes keep theirs, other semantic-release failures ar
 test("the plan rewrites only the version word of a long docstring, keeps CRLF and the rest of the file", async (t) => {
   const { makeSchemaRepo, scriptText } = await import("../helpers/schema-repo.js");
   const { readSchemaRepo } = await import("../../src/model/repo.js");
-  const { planRelease, changedPaths } = await import("../../src/release/plan.js");
+  const { planRelease, changedPaths } = await import("../../src/release/release-plan.js");
   const { releaseVersion } = await import("../../src/release/version.js");
   const long = scriptText({
     revision: "dd2b4a9499f2",

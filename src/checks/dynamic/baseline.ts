@@ -20,7 +20,7 @@ import { errorSummary, failureDetail, locateFailure, ormLocation, type RemoteFai
 import { ormImportFinding } from "./orm-failure.js";
 import { hashParts, templateKey } from "./keys.js";
 import { packageParams } from "./package-params.js";
-import type { ChainPlan } from "./plan.js";
+import type { ChainPlan } from "./chain-plan.js";
 import type { BridgePort, FailureOf } from "./port.js";
 import { exportPackage, findReleaseTree, type ReleaseTree } from "./release-tree.js";
 import { packageVersionOf } from "../../model/package-version.js";
@@ -177,10 +177,17 @@ async function readMarker(i: BaselineInputs, key: string): Promise<RemoteFailure
   if (!i.cacheDir || !i.useTemplates) return undefined;
   const text = await readFile(markerPath(i.cacheDir, key), "utf8").catch(() => undefined);
   try {
-    return text ? (JSON.parse(text) as RemoteFailure) : undefined;
+    const marker: unknown = text ? JSON.parse(text) : undefined;
+    // A marker of an older migrakit (a traceback, no frames) is as good as none: the replay is tried again.
+    return isFailure(marker) ? marker : undefined;
   } catch {
     return undefined;
   }
+}
+
+function isFailure(v: unknown): v is RemoteFailure {
+  const o = v as Partial<RemoteFailure> | undefined;
+  return typeof o?.type === "string" && typeof o.message === "string" && Array.isArray(o.frames);
 }
 
 async function writeMarker(i: BaselineInputs, key: string, failure: RemoteFailure): Promise<void> {
@@ -192,7 +199,7 @@ async function writeMarker(i: BaselineInputs, key: string, failure: RemoteFailur
 function replayFinding(i: BaselineInputs, failure: RemoteFailure): Finding {
   const orm = ormImportFinding(failure, i.repo.package);
   if (orm) return orm;
-  const where = locateFailure(failure.traceback, i.plan.released);
+  const where = locateFailure(failure.frames, i.plan.released);
   return finding(
     "EMIGRAKIT_REPLAY_FAILED",
     where,
@@ -202,9 +209,9 @@ function replayFinding(i: BaselineInputs, failure: RemoteFailure): Finding {
 }
 
 function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
-  const orm = ormLocation(failure.traceback, i.repo.package);
+  const orm = ormLocation(failure.frames, i.repo.package);
   if (orm) return `the ORM fails to import (${orm.file}:${orm.line}: ${errorSummary(failure)})`;
-  const where = locateFailure(failure.traceback, i.plan.released);
+  const where = locateFailure(failure.frames, i.plan.released);
   return `the history does not replay from empty (${where.file ?? "a released script"}: ${errorSummary(failure)})`;
 }
 

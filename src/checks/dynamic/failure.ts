@@ -1,54 +1,51 @@
 // What a failed alembic step means for a person: which script, which line, which database error. Pure.
+// The places come from the frames Python reports (python/migrakit_bridge/frames.py: the repo's own frames,
+// the innermost last); the traceback text is never read here.
+import type { PythonFrame } from "../../bridge/contract.js";
+import type { RemoteFailure } from "../../bridge/remote-error.js";
 
-export interface RemoteFailure {
-  type: string;
-  message: string;
-  traceback: string;
-}
+export type { RemoteFailure };
 
 export interface FailureLocation {
-  /** Repo-relative path of the script the failure happened in, when the traceback passes through one. */
+  /** Repo-relative path of the script the failure happened in, when one of its frames is in one. */
   file?: string;
   line?: number;
 }
 
+const partsOf = (f: PythonFrame) => f.file.split(/[\\/]/);
+
 /**
- * The innermost traceback frame inside one of the given scripts (matched by file name under a `versions`
- * folder: the bridge may run a copy of the repo, so absolute paths differ from ours).
+ * The innermost frame inside one of the given scripts (matched by file name under a `versions` folder: the
+ * bridge may run a copy of the repo or of its scripts, so its paths differ from ours).
  */
-export function locateFailure(traceback: string, scripts: { path: string }[]): FailureLocation {
+export function locateFailure(frames: PythonFrame[], scripts: { path: string }[]): FailureLocation {
   const byName = new Map(scripts.map((s) => [s.path.split("/").pop()!, s.path]));
-  let found: FailureLocation = {};
-  for (const m of traceback.matchAll(/File "([^"]+)", line (\d+)/g)) {
-    const parts = m[1]!.split(/[\\/]/);
+  for (const f of frames.toReversed()) {
+    const parts = partsOf(f);
     const name = parts.at(-1)!;
-    if (parts.at(-2) === "versions" && byName.has(name)) found = { file: byName.get(name)!, line: Number(m[2]) };
+    if (parts.at(-2) === "versions" && byName.has(name)) return { file: byName.get(name)!, line: f.line };
   }
-  return found;
+  return {};
 }
 
 /**
  * Where the ORM raised, when the failure is the schema package failing to import (a SyntaxError, a NameError,
- * a table defined twice …): the innermost traceback frame in the package outside its migrations folder, as a
+ * a table defined twice …): the innermost frame in the package outside its migrations folder, as a
  * repo-relative path (the bridge may import a copy of the package, so only the part below it is kept).
  * undefined when no such frame exists (the failure is a script's, env.py's or the database's).
  */
-export function ormLocation(traceback: string, pkg: string): { file: string; line: number } | undefined {
+export function ormLocation(frames: PythonFrame[], pkg: string): { file: string; line: number } | undefined {
   const name = pkg.split("/").pop()!;
-  let found: { file: string; line: number } | undefined;
-  for (const m of traceback.matchAll(/File "([^"]+)", line (\d+)/g)) {
-    const parts = m[1]!.split(/[\\/]/);
+  for (const f of frames.toReversed()) {
+    const parts = partsOf(f);
     const at = parts.lastIndexOf(name);
     if (at < 0 || !parts.at(-1)!.endsWith(".py")) continue;
     const below = parts.slice(at + 1);
     if (below[0] === "migrations") continue;
-    found = { file: [pkg, ...below].join("/"), line: Number(m[2]) };
+    return { file: [pkg, ...below].join("/"), line: f.line };
   }
-  return found;
+  return undefined;
 }
-
-/** A traceback frame of a library (SQLAlchemy, alembic, the bridge, the standard library): not the repo's. */
-const LIBRARY_FRAME = /[\\/](site-packages|dist-packages|lib[\\/]python\d[^\\/]*|migrakit_bridge)[\\/]/;
 
 /** The database's own words: the first line of the message, without SQLAlchemy's "(Background on …)" link. */
 export function errorSummary(f: RemoteFailure): string {
@@ -67,15 +64,13 @@ export function failedStatement(f: RemoteFailure): string | undefined {
 }
 
 /**
- * Text for a finding's detail: the failing statement and the repository's own frames of the traceback (the
- * script's statement, env.py, the ORM), without SQLAlchemy's and alembic's internals.
+ * Text for a finding's detail: the failing statement and the innermost three of the repository's own frames
+ * (the script's statement, env.py, the ORM), each with its source line.
  */
 export function failureDetail(f: RemoteFailure): string {
   const sql = failedStatement(f);
-  const frames = f.traceback
-    .split("\n")
-    .filter((l) => /^\s*File "/.test(l) && !LIBRARY_FRAME.test(l))
+  const frames = f.frames
     .slice(-3)
-    .map((l) => l.trim());
+    .map((fr) => `${fr.file}:${fr.line}${fr.function ? ` in ${fr.function}` : ""}${fr.code ? `: ${fr.code}` : ""}`);
   return [sql ? `SQL: ${sql}` : "", ...frames].filter(Boolean).join("\n");
 }

@@ -9,7 +9,7 @@ import type { TableSize } from "../../lint/sizes.js";
 import { createScratchDatabase } from "../../db/scratch.js";
 import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary } from "./failure.js";
-import { revisionOf } from "./plan.js";
+import { revisionOf } from "./chain-plan.js";
 import type { BridgePort, FailureOf, PackageParams } from "./port.js";
 
 /** "17.2", "16.4 (Debian …)", "9.6.24" → 17, 16, 9. */

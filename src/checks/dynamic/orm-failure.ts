@@ -5,7 +5,7 @@ import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, ormLocation, type RemoteFailure } from "./failure.js";
 
 export function ormImportFinding(failure: RemoteFailure, pkg: string): Finding | undefined {
-  const at = ormLocation(failure.traceback, pkg);
+  const at = ormLocation(failure.frames, pkg);
   if (!at) return undefined;
   return finding(
     "EMIGRAKIT_ORM_IMPORT_FAILED",

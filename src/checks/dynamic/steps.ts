@@ -7,7 +7,7 @@ import type { ScriptFile } from "../../model/repo.js";
 import { finding, type Finding } from "../../errors/finding.js";
 import { errorSummary, failureDetail, locateFailure, type RemoteFailure } from "./failure.js";
 import { ormImportFinding } from "./orm-failure.js";
-import { parentOf, revisionOf } from "./plan.js";
+import { parentOf, revisionOf } from "./chain-plan.js";
 import type { BridgePort, CompareResult, FailureOf, PackageParams } from "./port.js";
 import { functionLine, isEmptyFunction } from "./script-body.js";
 import { schemaDiff } from "./schema-diff.js";
@@ -78,8 +78,8 @@ export async function upgradeEach(
       compared = r.compared;
     });
     if (failure) {
-      // The failing statement's own line when the traceback passes through the script, else `def upgrade()`.
-      const where = locateFailure(failure.traceback, [s]);
+      // The failing statement's line when a frame Python reported is in the script, else `def upgrade()`.
+      const where = locateFailure(failure.frames, [s]);
       const line = where.line ?? at(s, "upgrade").line;
       const f =
         ormImportFinding(failure, i.pkg) ??

@@ -73,6 +73,10 @@ export const bridgeCodes = {
     title: "The repository's Python code raised an error",
     message: (d) =>
       `${show(d.method)} failed in Python: ${show(d.type)}: ${show(d.message)}${d.where ? ` (${show(d.where)})` : ""}`,
-    fix: () => "The traceback points into env.py, a script or the ORM: fix the code there and run again.",
+    // `where`: the innermost of the repo's own frames Python reported (python/migrakit_bridge/frames.py).
+    fix: (d) =>
+      d.where
+        ? `Fix the code at ${show(d.where)} (in env.py, a script or the ORM) and run again.`
+        : "The traceback points into env.py, a script or the ORM: fix the code there and run again.",
   },
 } satisfies Catalogue;

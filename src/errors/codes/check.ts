@@ -2,7 +2,7 @@ import { show, type Catalogue } from "../catalogue.js";
 
 // The dynamic checks of `migrakit check` (real Python, real Postgres). Each is a finding (exit 1): the
 // repository's scripts or ORM fail the CI "Build" step. The database's own error is in the message; the
-// failing SQL and traceback lines follow as the finding's detail.
+// failing SQL and the repo's frames of the failure (file:line, function, source line) follow as the detail.
 export const checkCodes = {
   EMIGRAKIT_REPLAY_FAILED: {
     exit: 1,

@@ -1,5 +1,5 @@
 // The release plan: every byte the release step will change, computed before anything is touched, so a dry
-// run can print it and `applyPlan` can apply it all-or-nothing. Pure: it works on the loaded model only.
+// run can print it and `applyReleasePlan` can apply it all-or-nothing. Pure: it works on the loaded model only.
 import { MigrakitError } from "../errors/index.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { rewriteAssignment } from "../model/init-file.js";

@@ -2,7 +2,7 @@
 import { loadRelease, makePlan, releaseFindings } from "../src/release/load.js";
 import { releaseVersion } from "../src/release/version.js";
 import { fromFinding, throwReleaseErrors } from "./errors.js";
-import type { ReleasePlan } from "../src/release/plan.js";
+import type { ReleasePlan } from "../src/release/release-plan.js";
 import type { ReleaseContext } from "./context.js";
 import type { PluginOptions } from "./options.js";
 
