@@ -270,7 +270,12 @@ async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Prom
     : await attempt(
         i,
         async () =>
-          (schemas = await i.bridge.request("schemas", packageParams(i.repo, { versionTable: i.versionTable }))),
+          // On the baseline itself: an env.py that builds its own engine when handed no connection cannot
+          // run offline (its URL names no server).
+          (schemas = await i.bridge.request("schemas", {
+            ...packageParams(i.repo, { versionTable: i.versionTable }),
+            url: b.db.url,
+          })),
       );
   if (!failure && schemas) await createSchemas(b.db.url, schemas);
   return outcome;
