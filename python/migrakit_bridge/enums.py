@@ -345,17 +345,32 @@ def _key_order(key):
     return (key[0] or "", key[1])
 
 
-def follow_types(upgrade_ops, context):
-    """Add the CREATE TYPE / DROP TYPE / SET SCHEMA ops of the enum types the script's tables need."""
+def database_types(context):
+    """What follow_types reads from the database (None: nothing to follow there), read while the connection is
+    open: generate's kept comparison applies renames later, on the same untouched database, with none open."""
     connection = context.connection
     if connection is None or connection.dialect.name != "postgresql" or _deferred():
-        return
+        return None
     default = connection.dialect.default_schema_name
-    wanted = _enum_types(_metadatas(context))
     have = _labels_in_database(connection, default)
+    return {"have": have, "users": _users_in_database(connection, default) if have else {}}
+
+
+_READ_NOW = object()
+
+
+def follow_types(upgrade_ops, context, found=_READ_NOW):
+    """Add the CREATE TYPE / DROP TYPE / SET SCHEMA ops of the enum types the script's tables need.
+
+    ``found``: database_types(context) read earlier (the kept comparison's), else read now."""
+    found = database_types(context) if found is _READ_NOW else found
+    if found is None:
+        return
+    wanted = _enum_types(_metadatas(context))
+    have = found["have"]
     front, middle, back, moved = [], [], [], set()
     new_things = _used_by_new_things(upgrade_ops)
-    users = _users_in_database(connection, default) if have else {}
+    users = found["users"]
     tables_moved = _tables_moved(upgrade_ops)
 
     def follows(old, key):

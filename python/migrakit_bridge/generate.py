@@ -92,11 +92,11 @@ def _reusable(params, root):
     return context
 
 
-def _answer(params, upgrade_ops, context, diffs, left):
+def _answer(params, upgrade_ops, context, diffs, left, types):
     applied = apply_renames(upgrade_ops, params.get("renames") or [])
     without_left_drops(upgrade_ops, left)
     backfills = apply_backfills(upgrade_ops, params.get("backfill") or [])
-    enums.follow_types(upgrade_ops, context)
+    enums.follow_types(upgrade_ops, context, types)
     order(upgrade_ops)
     downgrade_ops = upgrade_ops.reverse()
     drop_noops(downgrade_ops)
@@ -123,7 +123,9 @@ def generate(params):
     if context is not None:
         # Apply and render only: the diffs are those of the kept comparison (they are what was paired).
         ops = _containers_copy(_kept["ops"])
-        return {**_answer(params, ops, context, _kept["diffs"], _kept["left"]), "reused": True}
+        # The kept context's connection is closed by now: the enum types come as read during the comparison.
+        answer = _answer(params, ops, context, _kept["diffs"], _kept["left"], _kept["types"])
+        return {**answer, "reused": True}
     _kept.clear()
     result = {}
 
@@ -135,7 +137,8 @@ def generate(params):
         upgrade_ops = migration.upgrade_ops
         diffs = mark_left(structure_all(upgrade_ops.as_diffs()), left)
         pristine = _containers_copy(upgrade_ops)
-        result.update(_answer(params, upgrade_ops, context, diffs, left))
+        types = enums.database_types(context)
+        result.update(_answer(params, upgrade_ops, context, diffs, left, types))
         token = uuid.uuid4().hex
         _kept.update(
             token=token,
@@ -143,6 +146,7 @@ def generate(params):
             context=context,
             ops=pristine,
             left=left,
+            types=types,
             diffs=diffs,
             tables=_orm_state(metadata),
             files=_files_state(root),

@@ -498,6 +498,6 @@ describe("what a rollback cannot undo, and what a deploy drops", () => {
     assert.match(sql.stdout, /^-- migrakit: !! UNRELEASED/m);
     const d = cli([...DEPLOY, "--db", inst.url], r.dir, env());
     assert.equal(d.status, 0, d.all);
-    assert.match(d.stderr, /^DROPS column core\.user\.name \(2023-02-21-a7c3e9f1b2d4-vx_x_x\.py:11\)$/m);
+    assert.match(d.stderr, /^migrakit: DROPS column core\.user\.name \(2023-02-21-a7c3e9f1b2d4-vx_x_x\.py:11\)$/m);
   });
 });
