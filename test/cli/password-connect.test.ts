@@ -5,6 +5,7 @@
 // and a fleet file), deploy --yes, check --against (template copy, and the pg_dump path on an older server),
 // and check with MIGRAKIT_DATABASE_URL. Each login is proved by what only a connected run can know.
 import { after, before, test } from "node:test";
+import { missingPrerequisite } from "../helpers/prerequisite.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -189,7 +190,7 @@ test("the empty password: refused as a failed login (exit 3, EMIGRAKIT_DB_AUTH),
 
 test("check --against --row-limit: pg_dump and pg_restore log in with the raw password too (older server)", async (t) => {
   const found = systemServerBin();
-  if (typeof found === "string") return t.skip(found);
+  if (typeof found === "string") return missingPrerequisite(t, found);
   let sys: SystemPostgres | undefined;
   try {
     sys = await startSystemPostgres(found.bin, found.major);

