@@ -34,6 +34,11 @@ type Describe = (o: Operation) => (Name | string)[] | null;
 
 // One describer per alembic operation (a dispatch table, as alembic's renderers do). Each returns the parts of
 // its text; any UNKNOWN part makes the operation unreadable. Batch calls drop the table argument (index 0).
+/** `<what> <constraint name> on <table>`: the constraint ops that name their table second. */
+const constraintOn =
+  (what: string): Describe =>
+  (o) => [`${what} `, lit(o.args[0] ?? o.kwargs.constraint_name), " on ", tableOf(o, 1, "table_name")];
+
 const DESCRIBE: Record<string, Describe> = {
   create_table: (o) => ["create table ", tableOf(o, 0, "table_name")],
   drop_table: (o) => ["drop table ", tableOf(o, 0, "table_name")],
@@ -71,30 +76,10 @@ const DESCRIBE: Record<string, Describe> = {
     " on ",
     tableOf(o, 1, "source_table", "source_schema"),
   ],
-  create_unique_constraint: (o) => [
-    "create unique constraint ",
-    lit(o.args[0] ?? o.kwargs.constraint_name),
-    " on ",
-    tableOf(o, 1, "table_name"),
-  ],
-  create_primary_key: (o) => [
-    "create primary key ",
-    lit(o.args[0] ?? o.kwargs.constraint_name),
-    " on ",
-    tableOf(o, 1, "table_name"),
-  ],
-  create_check_constraint: (o) => [
-    "create check constraint ",
-    lit(o.args[0] ?? o.kwargs.constraint_name),
-    " on ",
-    tableOf(o, 1, "table_name"),
-  ],
-  drop_constraint: (o) => [
-    "drop constraint ",
-    lit(o.args[0] ?? o.kwargs.constraint_name),
-    " on ",
-    tableOf(o, 1, "table_name"),
-  ],
+  create_unique_constraint: constraintOn("create unique constraint"),
+  create_primary_key: constraintOn("create primary key"),
+  create_check_constraint: constraintOn("create check constraint"),
+  drop_constraint: constraintOn("drop constraint"),
   execute: () => ["execute SQL"],
   bulk_insert: () => ["insert rows"],
 };
