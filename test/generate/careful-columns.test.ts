@@ -2,11 +2,8 @@
 // foreign key (and relaxing NOT NULL), a NOT NULL column added to a table with rows, enum labels added and
 // removed, VARCHAR narrowed to VARCHAR(n). Rows are seeded in every table touched and must survive; the
 // check (upgrade, round trip, alembic's compare) passes on every script; generating again gives the same bytes.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { pruneTemplates } from "../../src/db/templates.js";
-import type { Session } from "../../src/generate/session.js";
 import { packageParams } from "../../src/checks/dynamic/package-params.js";
 import { readSchemaRepo } from "../../src/model/repo.js";
 import { writeFiles } from "../../src/generate/write-files.js";
@@ -15,11 +12,11 @@ import {
   NEXT,
   generateAndProve,
   generateIn,
-  openTestSession,
   query,
   repoWith,
   scratchDb,
   scriptPath,
+  carefulFile,
 } from "./careful-harness.js";
 import type { TempRepo } from "../helpers/schema-repo.js";
 
@@ -35,28 +32,19 @@ class Dset(SQLModel, table=True):  # type: ignore
     id: int = Field(primary_key=True)
 `;
 
-let pg: TestPostgres;
-let session: Session;
-const repos: TempRepo[] = [];
-
-before(async () => {
-  pg = await startTestPostgres();
-  session = await openTestSession(pg.adminUrl, process.cwd());
-});
-
-after(async () => {
-  await session?.close();
-  for (const r of repos) r.cleanup();
-  await pruneTemplates(pg.adminUrl, { keep: 0 });
-  await pg?.stop();
-});
+const file = carefulFile();
 
 const item = (body: string) =>
   `\n\nclass Item(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: int = Field(primary_key=True)\n${body}`;
 
 async function repo(beforeBody: string, afterBody: string, extra = ""): Promise<TempRepo> {
-  const r = await repoWith(session, pg.adminUrl, HEAD + extra + item(beforeBody), HEAD + extra + item(afterBody));
-  repos.push(r);
+  const r = await repoWith(
+    file.session,
+    file.pg.adminUrl,
+    HEAD + extra + item(beforeBody),
+    HEAD + extra + item(afterBody),
+  );
+  file.repos.push(r);
   return r;
 }
 
@@ -65,7 +53,7 @@ test("of two columns of the same type, the one with the dropped column's foreign
     `    dset_id: int = Field(foreign_key="core.dset.id")\n`,
     `    folder_id: Optional[int] = Field(default=None, foreign_key="core.dset.id")\n    size: Optional[int] = None\n`,
   );
-  const text = await generateAndProve(session, pg.adminUrl, r, {
+  const text = await generateAndProve(file.session, file.pg.adminUrl, r, {
     seed: ["INSERT INTO core.dset (id) VALUES (1), (2)", "INSERT INTO core.item (id, dset_id) VALUES (10, 1), (11, 2)"],
     after: [
       [
@@ -97,8 +85,8 @@ test("of two columns of the same type, the one with the dropped column's foreign
 test("a NOT NULL column added to a table with rows: added nullable, backfilled with the --backfill value, then SET NOT NULL", async () => {
   const r = await repo(`    name: Optional[str] = None\n`, `    name: Optional[str] = None\n    kind: str = "plain"\n`);
   const text = await generateAndProve(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     r,
     {
       seed: ["INSERT INTO core.item (id, name) VALUES (1, 'a'), (2, 'b')"],
@@ -131,14 +119,14 @@ test("a NOT NULL column added to a table with rows: added nullable, backfilled w
   assert.match(text, /# migrakit: backfill core\.item\.kind='plain'/);
   assert.doesNotMatch(text, /fill in/);
   // A refresh without --backfill (the hook's) keeps the value the script records.
-  const again = await generateIn(session, r);
+  const again = await generateIn(file.session, r);
   assert.equal(again.kind === "written" && again.changed, false);
   assert.equal(r.read(scriptPath), text);
 });
 
 test("without a value the script says, where it cannot be missed, that it needs one; on a table with rows it fails and nothing changes", async () => {
   const r = await repo(`    name: Optional[str] = None\n`, `    name: Optional[str] = None\n    kind: str = "plain"\n`);
-  const out = await generateIn(session, r);
+  const out = await generateIn(file.session, r);
   assert.equal(out.kind, "written");
   if (out.kind !== "written") return;
   assert.deepEqual(out.fillIns, ["core.item.kind"]);
@@ -146,15 +134,15 @@ test("without a value the script says, where it cannot be missed, that it needs 
   const text = r.read(scriptPath);
   assert.match(text, /# migrakit: fill in core\.item\.kind: every existing row needs a value before SET NOT NULL/);
   assert.match(text, /# As written, this script only works on a table with no rows\./);
-  const db = await scratchDb(pg.adminUrl);
+  const db = await scratchDb(file.pg.adminUrl);
   try {
     const params = {
       ...packageParams(await readSchemaRepo(r.dir, "lnschema_demo"), { versionTable: "migration_demo" }),
       url: db.url,
     };
-    await session.port.request("upgrade", { ...params, revision: FIRST });
+    await file.session.port.request("upgrade", { ...params, revision: FIRST });
     await query(db.url, "INSERT INTO core.item (id, name) VALUES (1, 'a')");
-    await assert.rejects(session.port.request("upgrade", { ...params, revision: NEXT }), /contains null values/);
+    await assert.rejects(file.session.port.request("upgrade", { ...params, revision: NEXT }), /contains null values/);
     assert.deepEqual(await query(db.url, "SELECT id, name FROM core.item"), [{ id: 1, name: "a" }]);
     assert.deepEqual(await query(db.url, "SELECT version_num FROM migration_demo"), [{ version_num: FIRST }]);
   } finally {
@@ -168,13 +156,13 @@ const kindColumn = `    kind: Kind = Field(sa_column=Column(Enum(Kind, name="kin
 
 test("a label added to a Python Enum becomes ALTER TYPE … ADD VALUE, and the downgrade takes it out again", async () => {
   const r = await repoWith(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     HEAD + KIND(["a", "b"]) + item(kindColumn),
     HEAD + KIND(["a", "c", "b"]) + item(kindColumn),
   );
-  repos.push(r);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
+  file.repos.push(r);
+  const text = await generateAndProve(file.session, file.pg.adminUrl, r, {
     seed: ["INSERT INTO core.item (id, kind) VALUES (1, 'a'), (2, 'b')"],
     after: [
       [
@@ -200,15 +188,15 @@ test("a label added to a Python Enum becomes ALTER TYPE … ADD VALUE, and the d
 
 test("a label removed from a Python Enum re-creates the type (rows keep their values) and is destructive in the structured diff", async () => {
   const r = await repoWith(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     HEAD + KIND(["a", "b"]) + item(kindColumn),
     HEAD + KIND(["a"]) + item(kindColumn),
   );
-  repos.push(r);
+  file.repos.push(r);
   const text = await generateAndProve(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     r,
     {
       seed: ["INSERT INTO core.item (id, kind) VALUES (1, 'a')"],
@@ -223,11 +211,11 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
   );
   assert.match(text, /CREATE TYPE kind AS ENUM \('a'\)/);
   const parsed = await readSchemaRepo(r.dir, "lnschema_demo");
-  const db = await scratchDb(pg.adminUrl);
+  const db = await scratchDb(file.pg.adminUrl);
   try {
     const params = { ...packageParams(parsed, { versionTable: "migration_demo" }), url: db.url };
-    await session.port.request("upgrade", { ...params, revision: FIRST });
-    const cmp = await session.port.request("compare", params);
+    await file.session.port.request("upgrade", { ...params, revision: FIRST });
+    const cmp = await file.session.port.request("compare", params);
     assert.deepEqual(
       cmp.diffs.filter((d) => d.kind === "remove_enum_value"),
       [{ kind: "remove_enum_value", schema: null, type: "kind", values: ["b"], labels: ["a"], destructive: true }],
@@ -240,8 +228,8 @@ test("a label removed from a Python Enum re-creates the type (rows keep their va
 test("VARCHAR narrowed to VARCHAR(n) is a type change (alembic skips it); rows that fit survive", async () => {
   const r = await repo(`    name: str\n`, `    name: str = Field(max_length=10)\n`);
   const text = await generateAndProve(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     r,
     {
       seed: ["INSERT INTO core.item (id, name) VALUES (1, 'short')"],

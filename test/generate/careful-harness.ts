@@ -3,6 +3,9 @@
 // real Postgres: rows seeded at the old revision survive the upgrade, downgrade and upgrade round-trip, and
 // the full check (upgrade, round trip, models match: alembic's own compare) passes on the result.
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
+import { pruneTemplates } from "../../src/db/templates.js";
+import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { withClient } from "../../src/db/connect.js";
 import { loadConfig } from "../../src/config/load.js";
 import { generate, type GenerateOptions, type GenerateOutcome } from "../../src/generate/generate.js";
@@ -189,4 +192,37 @@ export async function generateAndProve(
     await db.drop();
   }
   return text;
+}
+
+/** What every careful test file shares: one Postgres and one session for the file, its repos cleaned up. */
+export interface CarefulFile {
+  readonly pg: TestPostgres;
+  readonly session: Session;
+  readonly repos: TempRepo[];
+}
+
+/** Registers the file's before/after hooks: Postgres and a session up before the tests, all gone after. */
+export function carefulFile(): CarefulFile {
+  let pg: TestPostgres | undefined;
+  let session: Session | undefined;
+  const repos: TempRepo[] = [];
+  before(async () => {
+    pg = await startTestPostgres();
+    session = await openTestSession(pg.adminUrl, process.cwd());
+  });
+  after(async () => {
+    await session?.close();
+    for (const r of repos) r.cleanup();
+    if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
+    await pg?.stop();
+  });
+  return {
+    get pg() {
+      return pg!;
+    },
+    get session() {
+      return session!;
+    },
+    repos,
+  };
 }

@@ -2,12 +2,9 @@
 // (enum types created and dropped with their tables and columns), on real Postgres: rows seeded in every
 // table the change touches survive, downgrade and upgrade round-trip, the full check (alembic's compare
 // included) passes, and generating again gives the same bytes.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { pruneTemplates } from "../../src/db/templates.js";
-import type { Session } from "../../src/generate/session.js";
-import { generateAndProve, openTestSession, repoWith } from "./careful-harness.js";
+import { carefulFile, generateAndProve, repoWith } from "./careful-harness.js";
 import type { TempRepo } from "../helpers/schema-repo.js";
 
 const HEAD = `import enum
@@ -27,21 +24,7 @@ class Mood(str, enum.Enum):
     loud = "loud"
 `;
 
-let pg: TestPostgres;
-let session: Session;
-const repos: TempRepo[] = [];
-
-before(async () => {
-  pg = await startTestPostgres();
-  session = await openTestSession(pg.adminUrl, process.cwd());
-});
-
-after(async () => {
-  await session?.close();
-  for (const r of repos) r.cleanup();
-  await pruneTemplates(pg.adminUrl, { keep: 0 });
-  await pg?.stop();
-});
+const file = carefulFile();
 
 const args = (schema: string | null) => (schema ? `\n    __table_args__ = {"schema": "${schema}"}` : "");
 const fk = (schema: string | null, target: string) => (schema ? `${schema}.${target}` : target);
@@ -59,8 +42,8 @@ function pair(schema: string | null, kindSchema: string | null = null): string {
 }
 
 async function repo(beforeOrm: string, afterOrm: string, prelude: string[] = []): Promise<TempRepo> {
-  const r = await repoWith(session, pg.adminUrl, HEAD + beforeOrm, HEAD + afterOrm, { prelude });
-  repos.push(r);
+  const r = await repoWith(file.session, file.pg.adminUrl, HEAD + beforeOrm, HEAD + afterOrm, { prelude });
+  file.repos.push(r);
   return r;
 }
 
@@ -101,7 +84,7 @@ const typeSchema = (schema: string): [string, unknown[]] => [
 
 test("every table moved out of a schema (a → b) is one script of SET SCHEMA, with the enum type they alone use", async () => {
   const r = await repo(pair("a", "a"), pair("b", "b"), ["op.execute('CREATE SCHEMA IF NOT EXISTS a')"]);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
+  const text = await generateAndProve(file.session, file.pg.adminUrl, r, {
     seed: seed("a"),
     after: [...rowsIn("b"), typeSchema("b")],
     before: [...rowsIn("a"), typeSchema("a")],
@@ -116,7 +99,7 @@ test("every table moved out of a schema (a → b) is one script of SET SCHEMA, w
 
 test("every table moved from the default schema to the package's own one is one script of SET SCHEMA", async () => {
   const r = await repo(pair(null), pair("core"));
-  const text = await generateAndProve(session, pg.adminUrl, r, {
+  const text = await generateAndProve(file.session, file.pg.adminUrl, r, {
     seed: seed("public"),
     after: rowsIn("core"),
     before: rowsIn("public"),
@@ -128,7 +111,7 @@ test("every table moved from the default schema to the package's own one is one 
 
 test("and back: every table moved from the package's schema to the default one", async () => {
   const r = await repo(pair("core"), pair(null), ["op.execute('CREATE SCHEMA IF NOT EXISTS core')"]);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
+  const text = await generateAndProve(file.session, file.pg.adminUrl, r, {
     seed: seed("core"),
     after: rowsIn("public"),
     before: rowsIn("core"),
@@ -153,7 +136,7 @@ test("a table with a new enum column is created with its type, one with an exist
     `nullable=False))\n    status: Optional[Mood] = Field(default=None, sa_column=Column(Enum(Mood, name="status")))\n`,
   );
   const r = await repo(owner, withColumn + added);
-  const text = await generateAndProve(session, pg.adminUrl, r, {
+  const text = await generateAndProve(file.session, file.pg.adminUrl, r, {
     seed: ["INSERT INTO core.owner (id, kind) VALUES (1, 'b')"],
     after: [
       [types, [{ typname: "kind" }, { typname: "mood" }, { typname: "status" }]],
@@ -183,8 +166,8 @@ test("a table and a column dropped with the last use of their enum types drop th
   const afterOrm = `\n\nclass Owner(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: int = Field(primary_key=True)\n`;
   const r = await repo(before, afterOrm);
   const text = await generateAndProve(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     r,
     {
       seed: [

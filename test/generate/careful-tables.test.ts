@@ -2,13 +2,9 @@
 // renamed with one of its columns, and ops Postgres only accepts in dependency order. Rows are seeded in
 // every table the change touches and must survive; the check (upgrade, round trip, alembic's compare)
 // passes on every generated script, and generating again gives the same bytes.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { pruneTemplates } from "../../src/db/templates.js";
-import type { Session } from "../../src/generate/session.js";
-import { generateAndProve, openTestSession, repoWith } from "./careful-harness.js";
-import type { TempRepo } from "../helpers/schema-repo.js";
+import { carefulFile, generateAndProve, repoWith } from "./careful-harness.js";
 
 const HEAD = `from typing import Optional
 
@@ -22,21 +18,7 @@ SQLModel.metadata.naming_convention = {
 }
 `;
 
-let pg: TestPostgres;
-let session: Session;
-const repos: TempRepo[] = [];
-
-before(async () => {
-  pg = await startTestPostgres();
-  session = await openTestSession(pg.adminUrl, process.cwd());
-});
-
-after(async () => {
-  await session?.close();
-  for (const r of repos) r.cleanup();
-  await pruneTemplates(pg.adminUrl, { keep: 0 });
-  await pg?.stop();
-});
+const file = carefulFile();
 
 const table = (cls: string, schema: string, name: string, body: string) =>
   `\n\nclass ${cls}(SQLModel, table=True):  # type: ignore\n    __tablename__ = "${name}"\n    __table_args__ = {"schema": "${schema}"}\n${body}`;
@@ -72,9 +54,9 @@ test("tables moved to another schema (one renamed too) become SET SCHEMA + RENAM
       "stay",
       `    id: int = Field(primary_key=True)\n    dset_id: Optional[int] = Field(default=None, foreign_key="bionty.dataset.id")\n`,
     );
-  const repo = await repoWith(session, pg.adminUrl, before, after);
-  repos.push(repo);
-  const text = await generateAndProve(session, pg.adminUrl, repo, {
+  const repo = await repoWith(file.session, file.pg.adminUrl, before, after);
+  file.repos.push(repo);
+  const text = await generateAndProve(file.session, file.pg.adminUrl, repo, {
     seed: [
       "INSERT INTO core.dset (id, name) VALUES (1, 'a'), (2, 'b')",
       "INSERT INTO core.dobject (id, dset_id) VALUES (10, 1), (11, 2)",
@@ -137,9 +119,9 @@ test("a table renamed together with one of its columns is paired, and the column
       "dfolder_dobject",
       `    dfolder_id: int = Field(foreign_key="core.dfolder.id", primary_key=True)\n    dobject_id: int = Field(foreign_key="core.dobject.id", primary_key=True)\n`,
     );
-  const repo = await repoWith(session, pg.adminUrl, before, after);
-  repos.push(repo);
-  const text = await generateAndProve(session, pg.adminUrl, repo, {
+  const repo = await repoWith(file.session, file.pg.adminUrl, before, after);
+  file.repos.push(repo);
+  const text = await generateAndProve(file.session, file.pg.adminUrl, repo, {
     seed: [
       "INSERT INTO core.dset (id, name) VALUES (1, 'a')",
       "INSERT INTO core.dobject (id) VALUES (5), (6)",
@@ -208,11 +190,11 @@ test("drops and creates run in the order Postgres accepts: FKs before their tabl
       "fresh",
       `    id: int = Field(primary_key=True)\n    stay_id: Optional[int] = Field(default=None, foreign_key="core.stay.id")\n`,
     );
-  const repo = await repoWith(session, pg.adminUrl, before, after);
-  repos.push(repo);
+  const repo = await repoWith(file.session, file.pg.adminUrl, before, after);
+  file.repos.push(repo);
   const text = await generateAndProve(
-    session,
-    pg.adminUrl,
+    file.session,
+    file.pg.adminUrl,
     repo,
     {
       seed: [
