@@ -23,7 +23,7 @@ import { DEFAULT_FILE_TEMPLATE } from "../model/alembic-ini.js";
 import { FileTemplateError, scriptFileName, templateTime } from "../model/file-template.js";
 import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
 import { generateOps } from "./bridge-calls.js";
-import type { GenerateAnswer } from "../bridge/contract.js";
+import type { Diff, GenerateAnswer, PredatingRequest } from "../bridge/contract.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
 import {
   describeRename,
@@ -70,6 +70,18 @@ export interface GenerateOptions {
   /** The creation time of a new script named by a file_template (convention alembic; default: now). */
   now?: Date;
   newRevision?: () => string;
+  /**
+   * The ORM as committed at HEAD (src/generate/predating.ts): the differences it has already stay out of the
+   * script and are reported apart. Undefined: every difference goes in (no HEAD, or --include-drift).
+   */
+  predating?: PredatingRequest;
+}
+
+/** The differences left out of the script because they were there before the change (docs/spec.md §2). */
+export interface Predating {
+  predating: Diff[];
+  /** HEAD's ORM could not be compared (it does not import): nothing was left out. */
+  predatingFailed?: string;
 }
 
 export interface StatedRename {
@@ -82,8 +94,8 @@ export interface StatedRename {
 }
 
 export type GenerateOutcome =
-  | { kind: "nothing"; reason: string }
-  | {
+  | ({ kind: "nothing"; reason: string } & Partial<Predating>)
+  | ({
       kind: "written";
       created: boolean;
       file: string;
@@ -93,7 +105,7 @@ export type GenerateOutcome =
       changed: boolean;
       fillIns: string[];
       drops?: GeneratedDrop[];
-    }
+    } & Partial<Predating>)
   | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
   | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
 
@@ -129,7 +141,7 @@ function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename
  */
 async function opsWithRenames(
   s: Session,
-  params: PackageParams & { url: string; backfill: Backfill[] },
+  params: PackageParams & { url: string; backfill: Backfill[]; predating?: PredatingRequest },
   o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean },
 ) {
   let answer = await generateOps(s.bridge, { ...params, renames: [] });
@@ -241,10 +253,18 @@ async function generatePlan(
   let answer: GenerateAnswer;
   let renames: StatedRename[];
   let kept = false;
+  // A script refreshed: what HEAD's ORM already lacked is measured with that script applied (the database
+  // at head), else the script's own committed content would count as drift and leave it.
+  let atHead: DatabaseAt | undefined;
   try {
+    let predating = o.predating;
+    if (predating && target) {
+      atHead = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
+      predating = { ...predating, url: atHead.url };
+    }
     const got = await opsWithRenames(
       s,
-      { ...db.params, url: db.url, backfill },
+      { ...db.params, url: db.url, backfill, ...(predating ? { predating } : {}) },
       { explicit, recorded: recorded.renames, detect },
     );
     renames = stated(got.plan.renames, got.answer.diffs);
@@ -257,12 +277,25 @@ async function generatePlan(
     }
   } finally {
     if (!kept) await db.dispose();
+    await atHead?.dispose();
   }
+  const predated: Partial<Predating> = o.predating
+    ? {
+        predating: answer.predating ?? [],
+        ...(answer.predating_failed ? { predatingFailed: answer.predating_failed } : {}),
+      }
+    : {};
 
   if (!target && answer.empty)
     return {
       kind: "nothing",
-      reason: plan.chain.length === 0 ? noTables(repo) : "the ORM matches the database at head: no script written",
+      reason:
+        plan.chain.length === 0 && !predated.predating?.length
+          ? noTables(repo)
+          : predated.predating?.length
+            ? "nothing this change made differs from the database at head: no script written"
+            : "the ORM matches the database at head: no script written",
+      ...predated,
     };
   const b = bodies({
     upgradeOps: answer.upgrade_ops,
@@ -291,6 +324,7 @@ async function generatePlan(
       changed: writes.length > 0,
       fillIns,
       drops: generatedDrops(b.upgrade.join("\n")),
+      ...predated,
     };
   }
 
@@ -323,6 +357,7 @@ async function generatePlan(
     changed: true,
     fillIns,
     drops: generatedDrops(b.upgrade.join("\n")),
+    ...predated,
   };
 }
 
