@@ -136,6 +136,13 @@ def _predating_keys(params):
     if predating.get("path"):
         # env.py and the scripts are this request's (an absolute folder wins over the import root).
         head.update(import_root=predating["path"], migrations_dir=pkg.migrations_dir(params))
+        # HEAD's alembic.ini, exported beside the package: its prepend_sys_path must point into the export.
+        ini = params.get("config_file")
+        if ini:
+            current = os.path.abspath(params.get("import_root") or params.get("repo_root") or os.getcwd())
+            theirs = os.path.join(predating["path"], os.path.relpath(os.path.abspath(ini), current))
+            if os.path.isfile(theirs):
+                head["config_file"] = theirs
     found = []
 
     def fn(rev, context):

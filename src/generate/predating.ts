@@ -34,13 +34,16 @@ export async function headOrm(
   const w = { cwd: o.gitCwd, env: o.env };
   let listing: string;
   try {
-    listing = await git(["ls-tree", "-r", "-z", "HEAD", "--", repo.package], w);
+    // alembic.ini too: its prepend_sys_path is relative to its folder, which must be the export's for the
+    // import to find HEAD's package before the working tree's.
+    const ini = repo.alembic?.file && !repo.alembic.file.includes("/") ? [repo.alembic.file] : [];
+    listing = await git(["ls-tree", "-r", "-z", "HEAD", "--", repo.package, ...ini], w);
   } catch (err) {
     if (err instanceof GitError && !err.notFound) return undefined; // no commit yet, or no git repository
     throw err;
   }
   const entries = splitZ(listing);
-  if (entries.length === 0) return undefined;
+  if (!entries.some((e) => e.slice(e.indexOf("\t") + 1).startsWith(`${repo.package}/`))) return undefined;
   const orm = ["--", repo.package, `:(exclude)${repo.migrationsDir}`];
   if (!(await ormChanged(w, orm, o.staged))) return { request: {}, dispose: noDispose };
   const dir = await makeTempDir("migrakit-head-");
