@@ -19,11 +19,11 @@ export const checkCodes = {
     title: "No release to build the baseline from",
     message: (d) =>
       `The release baseline needs the package as it was at the last release, but there is no git tag v${show(d.version)} (or ${show(d.version)}) and no recent commit without unreleased scripts` +
-      (d.shallow ? " in this shallow clone" : "") +
+      (d.shallow === true ? " in this shallow clone" : "") +
       (d.note ? `; and ${show(d.note)}.` : "."),
     // A shallow clone (actions/checkout's default) has the tag upstream: fetching it is the fix, tagging is not.
     fix: (d) =>
-      d.shallow
+      d.shallow === true
         ? "Fetch the history and tags (`git fetch --unshallow --tags`; GitHub Actions: actions/checkout with `fetch-depth: 0`), then run the check again."
         : `Tag the commit of release ${show(d.version)} (git tag v${show(d.version)} <commit>), or set \`baseline\` to "replay" if the history applies from empty.`,
   },
