@@ -5,7 +5,8 @@
 //   rule lets an unreleased script change, and the release's own scripts stamp the tag's `_migration`, so only
 //   the dynamic check sees that no script of the chain defines that revision any more.
 // - EMIGRAKIT_NO_RELEASE inside git: `baseline: "release"` in a shallow clone (actions/checkout's default),
-//   which has neither the tags nor a commit without unreleased scripts.
+//   which has neither the tags nor a commit without unreleased scripts (fix: fetch them); and a full clone whose
+//   every commit holds unreleased work (fix: the replay baseline).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -91,4 +92,27 @@ test('EMIGRAKIT_NO_RELEASE in git: baseline "release" in a shallow clone says to
   const fixed = run(dir);
   assert.equal(fixed.status, 0, fixed.all);
   assert.match(fixed.all, /v0\.2\.0/, fixed.all);
+});
+
+test("EMIGRAKIT_NO_RELEASE in git: a full clone whose every commit holds unreleased work, no tag; the fix (replay) passes", (t) => {
+  const repo = exampleRepo();
+  t.after(() => repo.cleanup());
+  // The package came into git with its unreleased script already there: no commit is a release.
+  repo.git("tag", "-d", "v0.2.0");
+  addUnreleasedScript(repo, "d4d4d4d4d4d4", 'op.execute("UPDATE core.user SET handle = handle")');
+  setConfig(repo, { baseline: "release" });
+  repo.git("add", "-A");
+  repo.git("commit", "-q", "--amend", "-m", "feat: the package, with work in progress");
+
+  const r = run(repo.dir);
+  assert.equal(r.status, 1, r.all);
+  assert.match(r.all, /EMIGRAKIT_NO_RELEASE/, r.all);
+  assert.doesNotMatch(/EMIGRAKIT_NO_RELEASE: .*/.exec(r.all)![0], /shallow/);
+  const fix = fixOf(r.all, "EMIGRAKIT_NO_RELEASE");
+  assert.match(fix, /"replay"/, fix);
+  assert.doesNotMatch(fix, /git fetch/, "nothing to fetch in a full clone");
+
+  setConfig(repo, { baseline: "replay" });
+  const fixed = run(repo.dir);
+  assert.equal(fixed.status, 0, fixed.all);
 });
