@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { withClient } from "../../src/db/connect.js";
 import { createScratchDatabase } from "../../src/db/scratch.js";
 import { runCli } from "../helpers/cli.js";
@@ -500,10 +500,13 @@ for (const shape of SHAPES) {
       const after = files(project);
       for (const [path, text] of before) if (path.endsWith(".py")) assert.equal(after.get(path), text, path);
       const created = [...after.keys()].filter((p) => !before.has(p));
-      const folders = (paths: Iterable<string>) =>
-        new Set([...paths].filter((p) => /(^|\/)versions\//.test(p)).map((p) => p.replace(/\/versions\/.*$/, "")));
-      assert.deepEqual(folders(created), new Set(), `no history folder beside the existing one: ${created.join(", ")}`);
-      assert.ok(!created.some((p) => p.endsWith("/env.py") || p === "env.py"), created.join(", "));
+      // New folders: husky's only (no migrations/ or versions/ beside the history, no env.py of migrakit's).
+      const known = [...before.keys()];
+      const newFolders = created
+        .map((p) => dirname(p))
+        .filter((d) => d !== "." && !known.some((p) => p.startsWith(`${d}/`)) && !/^\.husky(\/|$)/.test(d));
+      assert.deepEqual(newFolders, [], `init made folders beside the history: ${created.join(", ")}`);
+      assert.ok(!created.some((p) => basename(p) === "env.py"), created.join(", "));
       assert.deepEqual(JSON.parse(after.get("package.json")!).migrakit, shape.config);
       repo.git("add", "-A");
       repo.git("commit", "-q", "--no-verify", "-m", "migrakit init");
@@ -524,6 +527,7 @@ for (const shape of SHAPES) {
       for (const [i, step] of shape.steps.entries()) {
         for (const [file, from, to] of step.edits) repo.edit(file, from, to);
         repo.git("add", ...new Set(step.edits.map(([file]) => file)));
+        // At the top of the repo, as git runs it: a subfolder project is found from the staged paths.
         const hooked = cli(repo.dir, ["hook", "pre-commit"]);
         assert.equal(hooked.status, 0, `${step.what}\n${hooked.all}`);
         const staged = repo.git("diff", "--cached", "--name-only").trim().split("\n");
