@@ -115,7 +115,10 @@ async function processPackage(
   bumpP.catch(() => {});
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
-  const { outcome, baseline } = await generateKeepingBaseline(s, repo, { importRoot: p.root });
+  const { outcome, baseline } = await generateKeepingBaseline(s, repo, {
+    importRoot: p.root,
+    head: p.config.generateHead,
+  });
   let findings;
   try {
     const blocked = outcomeError(outcome);
