@@ -83,6 +83,12 @@ for (const { name, python } of testPythons()) {
       assert.equal(checked.status, 0, checked.all);
       assert.match(checked.all, /0 errors/);
       assert.doesNotMatch(checked.all, /error EMIGRAKIT_/);
+      // deploy/status follow one chain: said with a fix that works (alembic itself), not "run check --static".
+      const status = cli(repo.dir, python, ["status", "--db", pg.adminUrl]);
+      assert.equal(status.status, 1, status.all);
+      assert.match(status.all, /EMIGRAKIT_HISTORY_NOT_LINEAR/);
+      assert.match(status.all, /alembic upgrade heads/);
+      assert.doesNotMatch(status.all, /check --static/);
     } finally {
       repo.cleanup();
     }
@@ -192,6 +198,40 @@ test("two heads without branch labels stay an unmerged branch; `alembic merge` o
     });
     const merged = cli(repo.dir, python, ["check"]);
     assert.equal(merged.status, 0, merged.all);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test("the pre-commit hook with two labelled heads: refused with the fix, then `generateHead` in the config puts the script on that branch", () => {
+  const python = testPythons()[0]!.python;
+  const repo = branchesRepo();
+  try {
+    repo.edit(
+      "app/models.py",
+      "    action = Column(String(50), nullable=False)\n",
+      "    action = Column(String(50), nullable=False)\n    detail = Column(String(500), nullable=True)\n",
+    );
+    repo.git("add", "app/models.py");
+    const refused = cli(repo.dir, python, ["hook", "pre-commit"]);
+    assert.equal(refused.status, 1, refused.all);
+    assert.match(refused.all, /EMIGRAKIT_GENERATE_BRANCH/);
+    assert.match(refused.all, /generateHead/);
+    // The fix: the branch in the config (the hook takes no options).
+    repo.write(
+      "package.json",
+      `${JSON.stringify({ migrakit: { packages: ["."], convention: "alembic", generateHead: "audit" } }, null, 2)}\n`,
+    );
+    repo.git("add", "package.json");
+    const hook = cli(repo.dir, python, ["hook", "pre-commit"]);
+    assert.equal(hook.status, 0, hook.all);
+    const staged = repo.git("diff", "--cached", "--name-only").trim().split("\n");
+    const script = staged.find((p) => p.startsWith("alembic/versions/"));
+    assert.ok(script, staged.join(", "));
+    const text = repo.read(script);
+    assert.match(text, /down_revision[^=]*= ["']0b0b0b0b0b02["']/);
+    assert.match(text, /add_column\(\s*["']audit_event["']/);
+    assert.doesNotMatch(text, /create_table/);
   } finally {
     repo.cleanup();
   }
