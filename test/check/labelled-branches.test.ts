@@ -89,6 +89,15 @@ for (const { name, python } of testPythons()) {
       assert.match(status.all, /EMIGRAKIT_HISTORY_NOT_LINEAR/);
       assert.match(status.all, /alembic upgrade heads/);
       assert.doesNotMatch(status.all, /check --static/);
+      // Several labelled heads are on purpose: rebase moves nothing between branches.
+      const listed = versions(repo).map((f) => repo.read(`alembic/versions/${f}`));
+      const rebase = cli(repo.dir, python, ["rebase"]);
+      assert.equal(rebase.status, 0, rebase.all);
+      assert.match(rebase.all, /labelled branches .*nothing to rebase/);
+      assert.deepEqual(
+        versions(repo).map((f) => repo.read(`alembic/versions/${f}`)),
+        listed,
+      );
     } finally {
       repo.cleanup();
     }
