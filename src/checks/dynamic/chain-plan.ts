@@ -46,7 +46,12 @@ export function planChain(repo: SchemaRepo): ChainPlan | null {
   if (g.cycles.length > 0 || (g.heads.length > 1 && !branches) || g.missingParents.length > 0) return null;
   // An app's history may branch and merge again (convention alembic): parents before children is the order
   // `alembic upgrade` applies it in, and one head means every script is on the way to it.
-  const order = g.chain ?? (repo.convention === "alembic" ? topologicalOrder(repo) : null);
+  // Scripts not committed yet go as late as their parents allow, so that the committed history of every branch
+  // is the replayed part and only the uncommitted scripts are stepped through.
+  const late = new Set(
+    [...(repo.pending ?? [])].map((path) => repo.scripts.find((s) => s.path === path)?.source.revision?.value),
+  );
+  const order = g.chain ?? (repo.convention === "alembic" ? topologicalOrder(repo, late) : null);
   if (!order) return null;
   const chain = order.map((rev) => g.byRevision.get(rev)![0] as ScriptFile);
   // An app's repo (convention alembic) names nothing `vx_x_x` as a rule: what is not committed yet is still its
@@ -76,10 +81,11 @@ export function scriptsAfter(plan: ChainPlan, revision: string | null): ScriptFi
 }
 
 /**
- * Revisions with every parent before its children (Kahn's algorithm, ties by revision so the order is stable),
- * or null when a revision is defined twice.
+ * Revisions with every parent (and `depends_on`) before its children (Kahn's algorithm, ties by revision so the
+ * order is stable; revisions in `late` after the others when the graph allows), or null when a revision is
+ * defined twice.
  */
-export function topologicalOrder(repo: SchemaRepo): string[] | null {
+export function topologicalOrder(repo: SchemaRepo, late: ReadonlySet<string | undefined> = new Set()): string[] | null {
   const g = repo.graph;
   const parents = new Map<string, string[]>();
   for (const [rev, scripts] of g.byRevision) {
@@ -101,7 +107,9 @@ export function topologicalOrder(repo: SchemaRepo): string[] | null {
     waiting.set(rev, ps.length);
     for (const p of ps) children.set(p, [...(children.get(p) ?? []), rev]);
   }
-  const ready = [...parents.keys()].filter((r) => waiting.get(r) === 0).sort();
+  const byPriority = (a: string, b: string) =>
+    Number(late.has(a)) - Number(late.has(b)) || (a < b ? -1 : a > b ? 1 : 0);
+  const ready = [...parents.keys()].filter((r) => waiting.get(r) === 0).sort(byPriority);
   const out: string[] = [];
   while (ready.length) {
     const rev = ready.shift()!;
@@ -111,7 +119,7 @@ export function topologicalOrder(repo: SchemaRepo): string[] | null {
       waiting.set(c, left);
       if (left === 0) {
         ready.push(c);
-        ready.sort();
+        ready.sort(byPriority);
       }
     }
   }
