@@ -25,6 +25,7 @@ import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backf
 import { generateOps } from "./bridge-calls.js";
 import type { GenerateAnswer } from "../bridge/contract.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
+import { defaultMessage } from "./default-message.js";
 import {
   describeRename,
   planRenames,
@@ -221,7 +222,9 @@ async function generatePlan(
         downgradeOps: answer.downgrade_ops,
         notes: notes(stated(rp.renames, answer.diffs), detect, answer, backfill),
       });
-      const imports = neededImports(b, answer.imports).filter((l) => !target.text.includes(l));
+      // Whole lines: `import sqlmodel as sqm` does not bind `sqlmodel`, so a substring match would drop a needed import.
+      const present = new Set(target.text.split(/\r?\n/).map((line) => line.trim()));
+      const imports = neededImports(b, answer.imports).filter((l) => !present.has(l.trim()));
       return {
         kind: "edited",
         file: target.path,
@@ -298,7 +301,13 @@ async function generatePlan(
   const template = join(repo.root, repo.migrationsDir, "script.py.mako");
   const alembicNames = repo.convention === "alembic";
   // alembic's own docstring and slug carry the message: without -m, a few words on what changes.
-  const message = alembicNames ? (o.message ?? defaultMessage(answer.diffs)) : o.message;
+  const message = alembicNames
+    ? (o.message ??
+      defaultMessage(
+        answer.diffs,
+        renames.map((r) => r.rename),
+      ))
+    : o.message;
   const rendered = await s.bridge.request("render_script", {
     template: existsSync(template) ? template : undefined,
     revision,
@@ -324,17 +333,6 @@ async function generatePlan(
     fillIns,
     drops: generatedDrops(b.upgrade.join("\n")),
   };
-}
-
-/** What the changes are, in a few words: the slug of a new script when no -m message was given. */
-export function defaultMessage(diffs: GenerateAnswer["diffs"]): string {
-  const words = diffs.slice(0, 2).map((d) => {
-    const where = "table" in d && d.table ? d.table : "";
-    const what = "column" in d && typeof d.column === "string" ? ` ${d.column}` : "";
-    return `${d.kind} ${where}${what}`.trim();
-  });
-  if (diffs.length > 2) words.push("and more");
-  return words.join(" ") || "schema change";
 }
 
 /** The new script's name as the repo's own `alembic revision` would write it (its file_template). */
