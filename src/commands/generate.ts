@@ -25,6 +25,8 @@ export interface GenerateCliOptions {
   backfill?: string[];
   /** --include-drift: the differences HEAD's ORM already had go into the script too. */
   includeDrift?: boolean;
+  /** --head: the branch label a new script goes on (labelled branches, convention alembic). */
+  head?: string;
 }
 
 export const name = "generate";
@@ -49,6 +51,10 @@ export function describe(c: Command): Command {
     .option(
       "--include-drift",
       "also write the differences the ORM as committed at HEAD already had (default: left out and reported; MIGRAKIT_INCLUDE_DRIFT=1)",
+    )
+    .option(
+      "--head <label>",
+      "with several labelled branches (convention alembic): the branch label the new script goes on",
     );
 }
 
@@ -81,6 +87,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
         message: opts.message,
         backfill,
         predating: head?.request,
+        head: opts.head ?? config.generateHead,
       });
       const blocked = outcomeError(outcome);
       if (blocked) throw withDetail(blocked.error, blocked.detail);
