@@ -1,7 +1,8 @@
 // bench/hook: the pre-commit hook's cost on a repo of N scripts (default 100; `node dist/bench/hook.js 1000`).
 // Prints: `node -e 0`; the hook with nothing relevant staged; the hook with one ORM change, cold (no
 // baseline template yet) and warm; plain alembic (upgrade from empty + autogenerate compare) for scale; and
-// the seed's manual path, which is a CI round trip and is stated, not timed.
+// the seed's manual path, which is a CI round trip and is stated, not timed; and the warm run without the
+// comparison of HEAD's ORM (drift that predates the change, MIGRAKIT_INCLUDE_DRIFT=1), for its cost.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -149,10 +150,17 @@ command.check(c) if hasattr(command, "check") else None
 const cold = runChange();
 const warmRuns: number[] = [];
 const plainRuns: number[] = [];
+// The same warm run without the comparison of HEAD's ORM (MIGRAKIT_INCLUDE_DRIFT=1), interleaved: what
+// telling the drift that predates the change apart costs, under the same load.
+const noHeadRuns: number[] = [];
 for (let i = 0; i < 3; i++) {
   warmRuns.push(runChange());
   plainRuns.push(await plainAlembic());
+  extraEnv = { MIGRAKIT_INCLUDE_DRIFT: "1" };
+  noHeadRuns.push(runChange());
+  extraEnv = {};
 }
+const warmNoHead = median(noHeadRuns);
 const warm = median(warmRuns);
 const alembicTime = median(plainRuns);
 extraEnv = { MIGRAKIT_WORKER: "0" };
@@ -193,6 +201,7 @@ const warmNoWorkerNoLint = median([runChange(), runChange(), runChange()]);
 extraEnv = {};
 
 const f = (x: number) => `${x.toFixed(0)} ms`;
+const drift = (warm / warmNoHead).toFixed(2);
 const target = N >= 1000 ? 0.2 : 0.4;
 const met = (ok: boolean) => (ok ? "met" : "NOT met");
 console.log(
@@ -216,6 +225,9 @@ console.log(
 );
 console.log(
   `hook, one ORM change, warm:             ${f(warm)} (${(warm / alembicTime).toFixed(2)}× plain alembic; target ≤ ${target}×: ${met(warm <= target * alembicTime)})`,
+);
+console.log(
+  `  … without HEAD's ORM compared:        ${f(warmNoHead)} (MIGRAKIT_INCLUDE_DRIFT=1; telling predating drift apart: ${drift}×)`,
 );
 console.log(
   `first run after the worker's idle exit: ${f(afterIdle)} (${(afterIdle / alembicTime).toFixed(2)}× plain alembic; must not be slower than cold: ${met(afterIdle <= cold)})`,

@@ -227,3 +227,47 @@ def structure(diff):
 
 def structure_all(diffs):
     return [structure(d) for d in diffs]
+
+
+def identity(diff):
+    """What makes two diffs the same difference: kind, names and the compared values, as one hashable text.
+
+    A column's place in its table is left out: it is a hint for renames, and a column added above a drifted
+    one moves that one without changing what differs. Everything else counts, so a column whose type the user
+    changes again is a new difference, not the old one.
+    """
+    import json
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "position"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return json.dumps(strip(diff), sort_keys=True, default=repr)
+
+
+def take_out(upgrade_ops, keys):
+    """Remove from ``upgrade_ops`` the leaf ops whose diff has an identity in ``keys`` (all of them when
+    ``keys`` is None); a table's container left empty goes too. Returns the removed ones, structured.
+
+    The op tree is what gets rendered, so the differences that predate a change leave the script here,
+    where the ops and their diffs are both at hand.
+    """
+    from alembic.operations import ops
+
+    removed = []
+
+    def keep(op):
+        if isinstance(op, ops.OpContainer):
+            op.ops[:] = [o for o in op.ops if keep(o)]
+            return bool(op.ops)
+        d = structure(op.to_diff_tuple())
+        if keys is None or identity(d) in keys:
+            removed.append(d)
+            return False
+        return True
+
+    upgrade_ops.ops[:] = [o for o in upgrade_ops.ops if keep(o)]
+    return removed

@@ -19,7 +19,7 @@ from . import enums, lengths  # noqa: F401  (lengths registers its comparator wi
 from . import environment as env
 from . import package as pkg
 from .backfill import apply_backfills, drop_noops
-from .diffs import structure_all
+from .diffs import identity, structure_all, take_out
 from .ordering import order
 from .renames import apply_renames
 from .render import render_ops
@@ -114,6 +114,52 @@ def _answer(params, upgrade_ops, context, diffs, left, types):
     )
 
 
+# Why the comparison of HEAD's ORM failed in this request, if it did (said by the TypeScript side, not fatal).
+_failed = []
+
+
+def _predating_keys(params):
+    """The identities of the differences that predate the change (``predating`` of the request), or None for
+    "every difference does" (the ORM is the one committed at HEAD: nothing in it is the change's).
+
+    ``predating.path``: the ORM as committed at HEAD, exported there; compared with ``predating.url`` (the
+    database the scripts at HEAD's place in the chain leave; default: this request's) through this request's
+    env.py and scripts. Imported before the ORM of this request, which the purge of the import-root switch
+    (package.py) then replaces: the comparison this request keeps is always of the current ORM.
+    """
+    from alembic.autogenerate import produce_migrations
+
+    predating = params["predating"]
+    if not predating.get("path") and not predating.get("url"):
+        return None
+    head = dict(params)
+    if predating.get("path"):
+        # env.py and the scripts are this request's (an absolute folder wins over the import root).
+        head.update(import_root=predating["path"], migrations_dir=pkg.migrations_dir(params))
+        # HEAD's alembic.ini, exported beside the package: its prepend_sys_path must point into the export.
+        ini = params.get("config_file")
+        if ini:
+            current = os.path.abspath(params.get("import_root") or params.get("repo_root") or os.getcwd())
+            theirs = os.path.join(predating["path"], os.path.relpath(os.path.abspath(ini), current))
+            if os.path.isfile(theirs):
+                head["config_file"] = theirs
+    found = []
+
+    def fn(rev, context):
+        without_foreign_tables(context, params["package"])
+        include_left_schemas(context)  # as the comparison of the change sees them: the same ops, the same diffs
+        migration = produce_migrations(context, context.opts.get("target_metadata"))
+        found.extend(structure_all(migration.upgrade_ops.as_diffs()))
+        return []
+
+    try:
+        env.run(head, fn, url=predating.get("url") or params["url"], dont_mutate=True)
+    except Exception as err:  # noqa: BLE001 - a HEAD that does not import leaves every difference the change's
+        _failed.append(f"{type(err).__name__}: {err}".splitlines()[0][:300])
+        return set()
+    return {identity(d) for d in found}
+
+
 def generate(params):
     from alembic.autogenerate import produce_migrations
 
@@ -125,9 +171,12 @@ def generate(params):
         ops = _containers_copy(_kept["ops"])
         # The kept context's connection is closed by now: the enum types come as read during the comparison.
         answer = _answer(params, ops, context, _kept["diffs"], _kept["left"], _kept["types"])
-        return {**answer, "reused": True}
+        return {**answer, "predating": _kept["predating"], "reused": True}
     _kept.clear()
-    result = {}
+    # Compared first: the ORM at HEAD is imported and purged again before the one this request is about.
+    _failed.clear()
+    keys = _predating_keys(params) if params.get("predating") is not None else set()
+    result = {"predating_failed": _failed[0]} if _failed else {}
 
     def fn(rev, context):
         metadata = context.opts.get("target_metadata")
@@ -135,6 +184,8 @@ def generate(params):
         left = include_left_schemas(context)
         migration = produce_migrations(context, metadata)
         upgrade_ops = migration.upgrade_ops
+        # What predates the change leaves the ops before anything is paired, ordered or rendered.
+        predated = take_out(upgrade_ops, keys) if keys != set() else []
         diffs = mark_left(structure_all(upgrade_ops.as_diffs()), left)
         pristine = _containers_copy(upgrade_ops)
         types = enums.database_types(context)
@@ -148,11 +199,13 @@ def generate(params):
             left=left,
             types=types,
             diffs=diffs,
+            predating=predated,
             tables=_orm_state(metadata),
             files=_files_state(root),
             module=sys.modules.get(params["package"]),
         )
         result["comparison"] = token
+        result["predating"] = predated
         return []
 
     env.run(params, fn, url=params["url"], dont_mutate=True)

@@ -222,6 +222,17 @@ export interface GenerateParams extends UrlParams {
   backfill?: BackfillRequest[];
   /** The token of the comparison the bridge kept (the answer before): apply and render on it (generate.py). */
   comparison?: string;
+  /**
+   * Leave out the differences that predate the change (docs/spec.md §2): `path`, the ORM as committed at HEAD
+   * (an export), compared with `url` (default: this request's database) first; without `path`, the ORM of
+   * this request on `url`; with neither, the ORM is HEAD's and every difference predates the change.
+   */
+  predating?: PredatingRequest;
+}
+
+export interface PredatingRequest {
+  path?: string;
+  url?: string;
 }
 
 export interface GenerateAnswer {
@@ -239,6 +250,10 @@ export interface GenerateAnswer {
   comparison?: string;
   /** True when the bridge applied and rendered on its kept comparison instead of comparing again. */
   reused?: boolean;
+  /** The differences left out because they predate the change (with `predating`; else empty). */
+  predating?: Diff[];
+  /** Why HEAD's ORM could not be compared (then nothing was left out). */
+  predating_failed?: string;
 }
 
 export interface RenderScriptParams {

@@ -6,12 +6,14 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
+import type { Diff } from "../bridge/contract.js";
 import { fromPackageRoot } from "../util/package-root.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { prepareBaseline, type Baseline, type BaselineOutcome } from "./dynamic/baseline.js";
 import { errorSummary, failureDetail } from "./dynamic/failure.js";
 import { ormImportFinding } from "./dynamic/orm-failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";
+import { predatingFinding } from "./dynamic/predating.js";
 import { packageParams, versionTableOf } from "./dynamic/package-params.js";
 import { planChain, scriptsAfter } from "./dynamic/chain-plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
@@ -42,6 +44,11 @@ export interface DynamicOptions {
   baseline?: Baseline;
   /** `check --all`: lint the released scripts too (docs/lint.md). */
   lintAll?: boolean;
+  /**
+   * The differences HEAD's ORM already had (the hook, from generate): a mismatch made of them alone is the
+   * warning EMIGRAKIT_DRIFT_PREDATES, not an error (checks/dynamic/predating.ts). `check` never sets it.
+   */
+  predating?: Diff[];
 }
 
 export interface BaselineReport {
@@ -211,7 +218,9 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       );
     }
     if (compared) {
-      const mismatch = modelsMismatchFinding(compared, scripts.at(-1));
+      const mismatch =
+        predatingFinding(compared.diffs, o.predating ?? [], repo.init?.path) ??
+        modelsMismatchFinding(compared, scripts.at(-1));
       if (mismatch) report.findings.push(mismatch);
     }
     report.findings.push(...(await roundTrip(steps, up.schemas)));

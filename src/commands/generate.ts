@@ -14,6 +14,7 @@ import { parseBackfillArg } from "../generate/backfill.js";
 import { parseRenameArg } from "../generate/renames.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession } from "../generate/session.js";
+import { headOrm, includeDriftRequested, type HeadOrm } from "../generate/predating.js";
 import { writeFiles } from "../generate/write-files.js";
 
 export interface GenerateCliOptions {
@@ -22,6 +23,8 @@ export interface GenerateCliOptions {
   /** commander's --no-renames sets renames=false. */
   renames?: boolean;
   backfill?: string[];
+  /** --include-drift: the differences HEAD's ORM already had go into the script too. */
+  includeDrift?: boolean;
   /** --head: the branch label a new script goes on (labelled branches, convention alembic). */
   head?: string;
 }
@@ -46,6 +49,10 @@ export function describe(c: Command): Command {
     )
     .option("--no-renames", "no rename detection: dropped and added columns stay drop + add")
     .option(
+      "--include-drift",
+      "also write the differences the ORM as committed at HEAD already had (default: left out and reported; MIGRAKIT_INCLUDE_DRIFT=1)",
+    )
+    .option(
       "--head <label>",
       "with several labelled branches (convention alembic): the branch label the new script goes on",
     );
@@ -69,12 +76,17 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
       config,
       onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
     });
+    let head: HeadOrm | undefined;
     try {
+      // The ORM as committed at HEAD (the working tree is what is compared): its drift stays out of the script.
+      if (!opts.includeDrift && !includeDriftRequested(ctx.env))
+        head = await headOrm(repo, { gitCwd: repo.root, env: ctx.env, staged: false });
       const outcome = await generate(session, repo, {
         explicit,
         detect: opts.renames !== false,
         message: opts.message,
         backfill,
+        predating: head?.request,
         head: opts.head ?? config.generateHead,
       });
       const blocked = outcomeError(outcome);
@@ -84,6 +96,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
       else for (const line of outcomeLines(outcome)) print(ctx.stdout, line);
       return 0;
     } finally {
+      await head?.dispose();
       await session.close();
     }
   } catch (err) {
@@ -101,7 +114,8 @@ function jsonOf(o: Awaited<ReturnType<typeof generate>>): Record<string, unknown
       fill_in: o.fillIns,
       files: o.writes.map((w) => w.path),
       drops: o.drops ?? [],
+      predating: o.predating ?? [],
     };
-  if (o.kind === "nothing") return { action: "nothing", reason: o.reason };
+  if (o.kind === "nothing") return { action: "nothing", reason: o.reason, predating: o.predating ?? [] };
   return { action: o.kind };
 }

@@ -24,7 +24,7 @@ import { DEFAULT_FILE_TEMPLATE } from "../model/alembic-ini.js";
 import { FileTemplateError, scriptFileName, templateTime } from "../model/file-template.js";
 import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backfill } from "./backfill.js";
 import { generateOps } from "./bridge-calls.js";
-import type { GenerateAnswer } from "../bridge/contract.js";
+import type { Diff, GenerateAnswer, PredatingRequest } from "../bridge/contract.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
 import { defaultMessage } from "./default-message.js";
 import {
@@ -74,6 +74,18 @@ export interface GenerateOptions {
   /** `--head` / config `generateHead`: the branch label (or head revision) a new script goes on, for labelled branches. */
   head?: string;
   newRevision?: () => string;
+  /**
+   * The ORM as committed at HEAD (src/generate/predating.ts): the differences it has already stay out of the
+   * script and are reported apart. Undefined: every difference goes in (no HEAD, or --include-drift).
+   */
+  predating?: PredatingRequest;
+}
+
+/** The differences left out of the script because they were there before the change (docs/spec.md §2). */
+export interface Predating {
+  predating: Diff[];
+  /** HEAD's ORM could not be compared (it does not import): nothing was left out. */
+  predatingFailed?: string;
 }
 
 export interface StatedRename {
@@ -86,8 +98,8 @@ export interface StatedRename {
 }
 
 export type GenerateOutcome =
-  | { kind: "nothing"; reason: string }
-  | {
+  | ({ kind: "nothing"; reason: string } & Partial<Predating>)
+  | ({
       kind: "written";
       created: boolean;
       file: string;
@@ -97,7 +109,7 @@ export type GenerateOutcome =
       changed: boolean;
       fillIns: string[];
       drops?: GeneratedDrop[];
-    }
+    } & Partial<Predating>)
   | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
   | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
 
@@ -149,7 +161,7 @@ function stated(renames: Rename[], diffs: GenerateAnswer["diffs"]): StatedRename
  */
 async function opsWithRenames(
   s: Session,
-  params: PackageParams & { url: string; backfill: Backfill[] },
+  params: PackageParams & { url: string; backfill: Backfill[]; predating?: PredatingRequest },
   o: { explicit: RenameRequest[]; recorded: RenameRequest[]; detect: boolean },
 ) {
   let answer = await generateOps(s.bridge, { ...params, renames: [] });
@@ -265,10 +277,18 @@ async function generatePlan(
   let answer: GenerateAnswer;
   let renames: StatedRename[];
   let kept = false;
+  // A script refreshed: what HEAD's ORM already lacked is measured with that script applied (the database
+  // at head), else the script's own committed content would count as drift and leave it.
+  let atHead: DatabaseAt | undefined;
   try {
+    let predating = o.predating;
+    if (predating && target) {
+      atHead = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
+      predating = { ...predating, url: atHead.url };
+    }
     const got = await opsWithRenames(
       s,
-      { ...db.params, url: db.url, backfill },
+      { ...db.params, url: db.url, backfill, ...(predating ? { predating } : {}) },
       { explicit, recorded: recorded.renames, detect },
     );
     renames = stated(got.plan.renames, got.answer.diffs);
@@ -281,12 +301,25 @@ async function generatePlan(
     }
   } finally {
     if (!kept) await db.dispose();
+    await atHead?.dispose();
   }
+  const predated: Partial<Predating> = o.predating
+    ? {
+        predating: answer.predating ?? [],
+        ...(answer.predating_failed ? { predatingFailed: answer.predating_failed } : {}),
+      }
+    : {};
 
   if (!target && answer.empty)
     return {
       kind: "nothing",
-      reason: plan.chain.length === 0 ? noTables(repo) : "the ORM matches the database at head: no script written",
+      reason:
+        plan.chain.length === 0 && !predated.predating?.length
+          ? noTables(repo)
+          : predated.predating?.length
+            ? "nothing this change made differs from the database at head: no script written"
+            : "the ORM matches the database at head: no script written",
+      ...predated,
     };
   const b = bodies({
     upgradeOps: answer.upgrade_ops,
@@ -315,6 +348,7 @@ async function generatePlan(
       changed: writes.length > 0,
       fillIns,
       drops: generatedDrops(b.upgrade.join("\n")),
+      ...predated,
     };
   }
 
@@ -353,6 +387,7 @@ async function generatePlan(
     changed: true,
     fillIns,
     drops: generatedDrops(b.upgrade.join("\n")),
+    ...predated,
   };
 }
 

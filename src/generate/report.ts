@@ -1,12 +1,30 @@
 // What generate says (text for people): the action, the script, every rename. Pure. Failures that block
 // (ambiguous renames, a hand-edited script that lacks operations) become MigrakitErrors with the details.
+import { diffSummary } from "../checks/dynamic/models-match.js";
 import { MigrakitError } from "../errors/index.js";
-import { missingBlock, type GenerateOutcome } from "./generate.js";
+import { missingBlock, type GenerateOutcome, type Predating } from "./generate.js";
+
+/**
+ * The drift that predates the change, one line and its fix (stable wording: tests and users grep it);
+ * nothing when there is none.
+ */
+export function predatingLines(o: Partial<Predating>): string[] {
+  if (o.predatingFailed)
+    return [
+      `migrakit: HEAD's ORM could not be compared (${o.predatingFailed}): every difference counts as this change's`,
+    ];
+  const n = o.predating?.length ?? 0;
+  if (n === 0) return [];
+  return [
+    `migrakit: ${n} difference${n === 1 ? " predates" : "s predate"} this change: ${diffSummary(o.predating!, 5)}`,
+    "  left out of the script; `migrakit generate --include-drift` (MIGRAKIT_INCLUDE_DRIFT=1 in the hook) writes them into it",
+  ];
+}
 
 export function outcomeLines(o: GenerateOutcome): string[] {
   switch (o.kind) {
     case "nothing":
-      return [`migrakit: ${o.reason}`];
+      return [`migrakit: ${o.reason}`, ...predatingLines(o)];
     case "written": {
       const what = o.created
         ? `wrote ${o.file} (revision ${o.revision})`
@@ -27,6 +45,7 @@ export function outcomeLines(o: GenerateOutcome): string[] {
           `  destructive: ${d.rule} ${d.object} — if that is meant, add this line to ${o.file}:`,
           `    ${d.marker}`,
         ]),
+        ...predatingLines(o),
       ];
     }
     default:

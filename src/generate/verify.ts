@@ -2,6 +2,7 @@
 // (src/checks), run on the result with the session's bridge and server.
 import { dynamicCheck } from "../checks/dynamic.js";
 import type { Baseline } from "../checks/dynamic/baseline.js";
+import type { Diff } from "../bridge/contract.js";
 import { staticFindings } from "../checks/static.js";
 import type { Finding } from "../errors/finding.js";
 import type { SchemaRepo } from "../model/repo.js";
@@ -13,6 +14,8 @@ export interface VerifyOptions {
    * it instead of cloning the template again. Taken over: dropped here whatever happens.
    */
   baseline?: Baseline;
+  /** The differences generate left out as predating the change: the hook's check warns on them alone. */
+  predating?: Diff[];
 }
 
 export async function verify(s: Session, repo: SchemaRepo, o: VerifyOptions = {}): Promise<Finding[]> {
@@ -32,6 +35,7 @@ export async function verify(s: Session, repo: SchemaRepo, o: VerifyOptions = {}
     useTemplates: true,
     cacheDir: null,
     baseline: o.baseline,
+    predating: o.predating,
   });
   return [...findings, ...dynamic.findings];
 }

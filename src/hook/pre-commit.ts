@@ -21,6 +21,7 @@ import { addedTimes, mainScripts } from "../generate/rebase-io.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession, type Session } from "../generate/session.js";
 import { verify } from "../generate/verify.js";
+import { headOrm, includeDriftRequested } from "../generate/predating.js";
 import { writeFiles } from "../generate/write-files.js";
 import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
@@ -118,10 +119,22 @@ async function processPackage(
   bumpP.catch(() => {});
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
-  const { outcome, baseline } = await generateKeepingBaseline(s, repo, {
-    importRoot: p.root,
-    head: p.config.generateHead,
-  });
+  // The ORM as committed at HEAD: what it already lacked is no part of this commit's script (predating.ts).
+  const head = includeDriftRequested(w.env)
+    ? undefined
+    : await headOrm(repo, { gitCwd: projectDir, env: w.env, staged: true });
+  let generated;
+  try {
+    generated = await generateKeepingBaseline(s, repo, {
+      importRoot: p.root,
+      head: p.config.generateHead,
+      predating: head?.request,
+    });
+  } finally {
+    await head?.dispose();
+  }
+  const { outcome, baseline } = generated;
+  const predating = outcome.kind === "written" || outcome.kind === "nothing" ? outcome.predating : undefined;
   let findings;
   try {
     const blocked = outcomeError(outcome);
@@ -138,7 +151,10 @@ async function processPackage(
       repo = await read();
     }
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
-    const [staged, checked] = await Promise.allSettled([staging, verify(s, repo, { baseline: baseline?.untouched })]);
+    const [staged, checked] = await Promise.allSettled([
+      staging,
+      verify(s, repo, { baseline: baseline?.untouched, predating }),
+    ]);
     // A staging that failed is said first: it is about the user's own files.
     if (staged.status === "rejected") throw staged.reason;
     if (checked.status === "rejected") throw checked.reason;

@@ -81,6 +81,14 @@ export const checkCodes = {
         : "") +
       ".",
   },
+  EMIGRAKIT_DRIFT_PREDATES: {
+    exit: 1,
+    title: "The ORM already differed from the scripts before this change (a warning in the hook)",
+    message: (d) =>
+      `${show(d.count)} difference${d.count === 1 ? "" : "s"} between the ORM and the scripts predate${d.count === 1 ? "s" : ""} this change (HEAD's ORM has them too): ${show(d.summary)}; the commit goes on, \`migrakit check\` still fails on them.`,
+    fix: () =>
+      "Run `migrakit generate --include-drift` (or set MIGRAKIT_INCLUDE_DRIFT=1 for the hook) to write them into the unreleased script, then commit it.",
+  },
   EMIGRAKIT_DOWNGRADE_EMPTY: {
     exit: 1,
     title: "A downgrade does nothing although its upgrade changes the schema",
