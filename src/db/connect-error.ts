@@ -2,7 +2,7 @@
 // a MigrakitError out. node-postgres and node sometimes echo the connection string in their texts,
 // so every reason is redacted, and the URL's own password is cut out as well should it appear bare.
 import { MigrakitError } from "../errors/index.js";
-import { redactSecrets, redactUrl, urlParts } from "../util/redact.js";
+import { redactSecrets, redactUrl, urlParts, userOf } from "../util/redact.js";
 
 interface PgLikeError {
   code?: string;
@@ -24,16 +24,6 @@ function passwordOf(url: string): string {
     return decodeURIComponent(password);
   } catch {
     return password;
-  }
-}
-
-function userOf(url: string): string {
-  const p = urlParts(url.trim());
-  if (!p) return "(unknown)";
-  try {
-    return decodeURIComponent(p.user) || "(default user)";
-  } catch {
-    return p.user;
   }
 }
 

@@ -62,6 +62,13 @@ export function describeUrl(url: string): string {
   return `${user}${host}${port}/${db}`;
 }
 
+/** The login role a URL names, decoded (for privilege and login messages: never the password). */
+export function userOf(url: string): string {
+  const p = urlParts(url.trim());
+  if (!p) return "(unknown)";
+  return decoded(p.user) || "(default user)";
+}
+
 // Passwords this process was handed (--db, --against, MIGRAKIT_DATABASE_URL, `database`), in every spelling
 // they may come back in: raw, percent-decoded, percent-encoded, as a SQL literal ('' for ': a script may
 // render the password into a user mapping, which `deploy --sql` prints) and JSON-escaped (\" and \\ in
