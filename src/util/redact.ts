@@ -36,7 +36,8 @@ export function urlParts(url: string): UrlParts | null {
   };
 }
 
-const decoded = (s: string) => {
+/** A URL part percent-decoded, or as written when it is no valid percent-encoding (a raw `100%sure`). */
+export const decoded = (s: string): string => {
   try {
     return decodeURIComponent(s);
   } catch {
