@@ -15,6 +15,8 @@ The downgrade is the reverse: ``DROP NOT NULL`` then drop the column (the UPDATE
 from alembic.autogenerate import renderers
 from alembic.operations import ops
 
+from .quoting import ident, py_str, qualified
+
 PLACEHOLDER = "NULL"
 
 
@@ -47,21 +49,14 @@ class _NoOp(ops.MigrateOperation):
         return ("noop",)
 
 
-def _q(value):
-    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
-
-
 @renderers.dispatch_for(BackfillOp)
 def _render_backfill(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    quote = autogen_context.dialect.identifier_preparer.quote if autogen_context.dialect else (lambda n: n)
-    table = quote(op.table_name)
-    if op.schema:
-        table = "%s.%s" % (quote(op.schema), table)
-    column = quote(op.column_name)
+    table = qualified(autogen_context, op.schema, op.table_name)
+    column = ident(autogen_context, op.column_name)
     value = PLACEHOLDER if op.value is None else op.value
     sql = "UPDATE %s SET %s = %s WHERE %s IS NULL" % (table, column, value, column)
-    line = "%sexecute(%s)" % (prefix, _q(sql))
+    line = "%sexecute(%s)" % (prefix, py_str(sql))
     if op.value is not None:
         return line
     where = ".".join(p for p in (op.schema, op.table_name, op.column_name) if p)

@@ -29,6 +29,8 @@ import sys
 from alembic.autogenerate import comparators, renderers
 from alembic.operations import ops
 
+from .quoting import default_schema, ident, py_str, qualified
+
 
 def _deferred():
     """alembic-postgresql-enum does all of this itself once the repo's env.py imports it (its comparators are
@@ -165,24 +167,8 @@ class SetEnumSchemaOp(ops.MigrateOperation):
         return ("set_enum_schema", self.old_schema, self.name, self.new_schema)
 
 
-def _q(value):
-    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def _literal(value):
     return "'%s'" % value.replace("'", "''")
-
-
-def _quote(autogen_context, name):
-    return autogen_context.dialect.identifier_preparer.quote(name) if autogen_context.dialect else name
-
-
-def _type_name(autogen_context, schema, name):
-    return (
-        ("%s.%s" % (_quote(autogen_context, schema), _quote(autogen_context, name)))
-        if schema
-        else _quote(autogen_context, name)
-    )
 
 
 def _add_value_sql(autogen_context, op):
@@ -195,7 +181,7 @@ def _add_value_sql(autogen_context, op):
     elif at + 1 < len(labels) and labels[at + 1] in op.labels_before:
         position = " BEFORE %s" % _literal(labels[at + 1])
     return "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s%s" % (
-        _type_name(autogen_context, op.schema, op.name),
+        qualified(autogen_context, op.schema, op.name),
         _literal(op.value),
         position,
     )
@@ -208,7 +194,7 @@ def _render_add_value(autogen_context, op):
     # the one form of transaction control the static check accepts (IF NOT EXISTS: idempotent; a label no row
     # uses harms nothing if the rest rolls back). Offline (--sql) there is no server to ask: the first form.
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    line = "%sexecute(%s)" % (prefix, _q(_add_value_sql(autogen_context, op)))
+    line = "%sexecute(%s)" % (prefix, py_str(_add_value_sql(autogen_context, op)))
     return "\n".join(
         [
             "if (%sget_context().dialect.server_version_info or (12,)) < (12,):" % prefix,
@@ -221,18 +207,18 @@ def _render_add_value(autogen_context, op):
 
 
 def _recreate_lines(autogen_context, prefix, schema, name, labels, users):
-    full = _type_name(autogen_context, schema, name)
-    old = _quote(autogen_context, name + "_old")
+    full = qualified(autogen_context, schema, name)
+    old = ident(autogen_context, name + "_old")
     lines = [
         "ALTER TYPE %s RENAME TO %s" % (full, old),
         "CREATE TYPE %s AS ENUM (%s)" % (full, ", ".join(_literal(v) for v in labels)),
     ]
     for t_schema, table, column in users:
-        qualified = _type_name(autogen_context, t_schema, table)
-        col = _quote(autogen_context, column)
-        lines.append("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text::%s" % (qualified, col, full, col, full))
-    lines.append("DROP TYPE %s" % ((_quote(autogen_context, schema) + "." + old) if schema else old))
-    return ["%sexecute(%s)" % (prefix, _q(sql)) for sql in lines]
+        target = qualified(autogen_context, t_schema, table)
+        col = ident(autogen_context, column)
+        lines.append("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text::%s" % (target, col, full, col, full))
+    lines.append("DROP TYPE %s" % qualified(autogen_context, schema, name + "_old"))
+    return ["%sexecute(%s)" % (prefix, py_str(sql)) for sql in lines]
 
 
 @renderers.dispatch_for(RecreateEnumOp)
@@ -241,37 +227,31 @@ def _render_recreate(autogen_context, op):
     return "\n".join(_recreate_lines(autogen_context, prefix, op.schema, op.name, op.labels_after, op.users))
 
 
-def _default_schema(autogen_context):
-    context = getattr(autogen_context, "migration_context", None)
-    dialect = getattr(context, "dialect", None)
-    return getattr(dialect, "default_schema_name", None) or "public"
-
-
 @renderers.dispatch_for(CreateEnumTypeOp)
 def _render_create_type(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     sql = "CREATE TYPE %s AS ENUM (%s)" % (
-        _type_name(autogen_context, op.schema, op.name),
+        qualified(autogen_context, op.schema, op.name),
         ", ".join(_literal(v) for v in op.labels),
     )
-    return "%sexecute(%s)" % (prefix, _q(sql))
+    return "%sexecute(%s)" % (prefix, py_str(sql))
 
 
 @renderers.dispatch_for(DropEnumTypeOp)
 def _render_drop_type(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    return "%sexecute(%s)" % (prefix, _q("DROP TYPE %s" % _type_name(autogen_context, op.schema, op.name)))
+    return "%sexecute(%s)" % (prefix, py_str("DROP TYPE %s" % qualified(autogen_context, op.schema, op.name)))
 
 
 @renderers.dispatch_for(SetEnumSchemaOp)
 def _render_set_type_schema(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    default = _default_schema(autogen_context)
+    default = default_schema(autogen_context)
     sql = "ALTER TYPE %s SET SCHEMA %s" % (
-        _type_name(autogen_context, op.old_schema or default, op.name),
-        _quote(autogen_context, op.new_schema or default),
+        qualified(autogen_context, op.old_schema or default, op.name),
+        ident(autogen_context, op.new_schema or default),
     )
-    return "%sexecute(%s)" % (prefix, _q(sql))
+    return "%sexecute(%s)" % (prefix, py_str(sql))
 
 
 def _native(type_):

@@ -24,15 +24,11 @@ from alembic.operations import ops
 
 from .backfill import _NoOp
 from .diffs import _foreign_key
-
-
-def _q(value):
-    """A Python string literal with double quotes (the seed's style for these ops)."""
-    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+from .quoting import default_schema, ident, py_str, qualified
 
 
 def _schema_kw(schema):
-    return ", schema=%s" % _q(schema) if schema else ""
+    return ", schema=%s" % py_str(schema) if schema else ""
 
 
 class RenameColumnOp(ops.MigrateOperation):
@@ -140,27 +136,18 @@ class RenameConstraintOp(ops.MigrateOperation):
         return ("rename_constraint", self.schema, self.table_name, self.old, self.new)
 
 
-def _ident(autogen_context, name):
-    return autogen_context.dialect.identifier_preparer.quote(name) if autogen_context.dialect else name
-
-
-def _qualified(autogen_context, schema, name):
-    name = _ident(autogen_context, name)
-    return "%s.%s" % (_ident(autogen_context, schema), name) if schema else name
-
-
 @renderers.dispatch_for(RenameColumnOp)
 def _render_rename_column(autogen_context, op):
     if getattr(autogen_context, "_has_batch", False):
         # Inside `with op.batch_alter_table(…) as batch_op:` (env.py's render_as_batch), as alembic renders its
         # own column ops there: on the batch, which names the table (an `op.` call there would bypass it).
-        return "batch_op.alter_column(%s, new_column_name=%s)" % (_q(op.old), _q(op.new))
+        return "batch_op.alter_column(%s, new_column_name=%s)" % (py_str(op.old), py_str(op.new))
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     return "%salter_column(%s, column_name=%s, new_column_name=%s%s)" % (
         prefix,
-        _q(op.table_name),
-        _q(op.old),
-        _q(op.new),
+        py_str(op.table_name),
+        py_str(op.old),
+        py_str(op.new),
         _schema_kw(op.schema),
     )
 
@@ -168,52 +155,45 @@ def _render_rename_column(autogen_context, op):
 @renderers.dispatch_for(RenameTableOp)
 def _render_rename_table(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    return "%srename_table(%s, %s%s)" % (prefix, _q(op.old), _q(op.new), _schema_kw(op.schema))
+    return "%srename_table(%s, %s%s)" % (prefix, py_str(op.old), py_str(op.new), _schema_kw(op.schema))
 
 
 @renderers.dispatch_for(SetSchemaOp)
 def _render_set_schema(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    default = _default_schema(autogen_context)
+    default = default_schema(autogen_context)
     sql = "ALTER TABLE %s SET SCHEMA %s" % (
-        _qualified(autogen_context, op.old_schema or default, op.table_name),
-        _ident(autogen_context, op.new_schema or default),
+        qualified(autogen_context, op.old_schema or default, op.table_name),
+        ident(autogen_context, op.new_schema or default),
     )
-    return "%sexecute(%s)" % (prefix, _q(sql))
-
-
-def _default_schema(autogen_context):
-    """The schema alembic reports as None (the connection's default), named for SET SCHEMA."""
-    context = getattr(autogen_context, "migration_context", None)
-    dialect = getattr(context, "dialect", None)
-    return getattr(dialect, "default_schema_name", None) or "public"
+    return "%sexecute(%s)" % (prefix, py_str(sql))
 
 
 @renderers.dispatch_for(CreateSchemaOp)
 def _render_create_schema(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
-    return "%sexecute(%s)" % (prefix, _q("CREATE SCHEMA IF NOT EXISTS %s" % _ident(autogen_context, op.schema)))
+    return "%sexecute(%s)" % (prefix, py_str("CREATE SCHEMA IF NOT EXISTS %s" % ident(autogen_context, op.schema)))
 
 
 @renderers.dispatch_for(RenameIndexOp)
 def _render_rename_index(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     sql = "ALTER INDEX %s RENAME TO %s" % (
-        _qualified(autogen_context, op.schema, op.old),
-        _ident(autogen_context, op.new),
+        qualified(autogen_context, op.schema, op.old),
+        ident(autogen_context, op.new),
     )
-    return "%sexecute(%s)" % (prefix, _q(sql))
+    return "%sexecute(%s)" % (prefix, py_str(sql))
 
 
 @renderers.dispatch_for(RenameConstraintOp)
 def _render_rename_constraint(autogen_context, op):
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     sql = "ALTER TABLE %s RENAME CONSTRAINT %s TO %s" % (
-        _qualified(autogen_context, op.schema, op.table_name),
-        _ident(autogen_context, op.old),
-        _ident(autogen_context, op.new),
+        qualified(autogen_context, op.schema, op.table_name),
+        ident(autogen_context, op.old),
+        ident(autogen_context, op.new),
     )
-    return "%sexecute(%s)" % (prefix, _q(sql))
+    return "%sexecute(%s)" % (prefix, py_str(sql))
 
 
 class Renames:

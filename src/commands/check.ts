@@ -12,7 +12,7 @@ import { runStaticCheck } from "../checks/run-static.js";
 import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
-import { print, reportFindings } from "../output/output.js";
+import { print, reportFindings, slowNotices } from "../output/output.js";
 import { endProgress, startProgress } from "../output/progress.js";
 import { isCI } from "../util/ci.js";
 import { MigrakitError } from "../errors/index.js";
@@ -54,7 +54,7 @@ async function runDynamic(
     cwd: ctx.cwd,
     env: ctx.env,
     config,
-    onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+    onSlow: slowNotices(ctx),
   });
   let out: DynamicOutcome;
   try {

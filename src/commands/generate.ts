@@ -3,7 +3,7 @@
 // `migrakit rebase` first.
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
-import { print } from "../output/output.js";
+import { print, slowNotices } from "../output/output.js";
 import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { loadSchemaRepo } from "../model/repo.js";
@@ -74,7 +74,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
       cwd: ctx.cwd,
       env: ctx.env,
       config,
-      onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+      onSlow: slowNotices(ctx),
     });
     let head: HeadOrm | undefined;
     try {

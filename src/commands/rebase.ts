@@ -3,7 +3,7 @@
 // check again. Released scripts never move. Works on the working tree; the hook does the same on the index.
 import type { Command } from "commander";
 import type { Context } from "../output/context.js";
-import { print, reportFindings } from "../output/output.js";
+import { print, reportFindings, slowNotices } from "../output/output.js";
 import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
@@ -121,7 +121,7 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
       cwd: ctx.cwd,
       env: ctx.env,
       config,
-      onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+      onSlow: slowNotices(ctx),
     });
     try {
       const outcome = await generate(session, repo, {});

@@ -2,7 +2,7 @@
 // a MigrakitError out. node-postgres and node sometimes echo the connection string in their texts,
 // so every reason is redacted, and the URL's own password is cut out as well should it appear bare.
 import { MigrakitError } from "../errors/index.js";
-import { redactSecrets, redactUrl, urlParts } from "../util/redact.js";
+import { decoded, redactSecrets, redactUrl, urlParts, userOf } from "../util/redact.js";
 import { psqlCommand } from "./psql-command.js";
 
 interface PgLikeError {
@@ -20,22 +20,7 @@ export function safeReason(err: unknown, url: string): string {
 }
 
 function passwordOf(url: string): string {
-  const password = urlParts(url.trim())?.password ?? "";
-  try {
-    return decodeURIComponent(password);
-  } catch {
-    return password;
-  }
-}
-
-function userOf(url: string): string {
-  const p = urlParts(url.trim());
-  if (!p) return "(unknown)";
-  try {
-    return decodeURIComponent(p.user) || "(default user)";
-  } catch {
-    return p.user;
-  }
+  return decoded(urlParts(url.trim())?.password ?? "");
 }
 
 /** Translate a connection failure into the error the user sees (all exit 3: the environment). */

@@ -2,15 +2,7 @@
 // the URL's parts as flags, never the URL. A printed URL would be a leak with the password and useless with a
 // raw one (`k3Jx+9/aQw==` is no valid URL); without a password psql asks for it (or reads PGPASSWORD), which
 // works for every password. Pure.
-import { urlParts } from "../util/redact.js";
-
-const decoded = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
+import { decoded, urlParts } from "../util/redact.js";
 
 /** A word as a POSIX shell reads it back: bare when nothing in it is special, else single-quoted. */
 export function shellWord(s: string): string {

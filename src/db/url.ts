@@ -8,20 +8,11 @@
 // percent-encoded (every `%` followed by two hex digits, decoding to UTF-8) is taken as encoded, as every URL
 // parser would; anything else is taken as written.
 
+import { decoded } from "../util/redact.js";
+
 /** True for `postgres://`, `postgresql://` and SQLAlchemy's `postgresql+driver://`. */
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?(\+[a-z0-9]+)?:\/\//i.test(value.trim());
-}
-
-/** A userinfo part as the user meant it: decoded when it is valid percent-encoding, else as written. */
-export function userinfoPart(written: string): string {
-  if (/%(?![0-9a-f]{2})/i.test(written)) return written;
-  try {
-    return decodeURIComponent(written);
-  } catch {
-    // `%ff`-style bytes that are not UTF-8: not an encoding anyone meant.
-    return written;
-  }
 }
 
 /**
@@ -38,8 +29,10 @@ export function encodedUrl(url: string): string {
   if (at < 0) return text;
   const userinfo = rest.slice(0, at);
   const colon = userinfo.indexOf(":");
-  const user = encodeURIComponent(userinfoPart(colon >= 0 ? userinfo.slice(0, colon) : userinfo));
-  const password = colon >= 0 ? `:${encodeURIComponent(userinfoPart(userinfo.slice(colon + 1)))}` : "";
+  // Each part as the user meant it (util/redact.ts `decoded`): decoded when it is valid percent-encoding
+  // (UTF-8 too: `%ff` is not an encoding anyone meant), else as written.
+  const user = encodeURIComponent(decoded(colon >= 0 ? userinfo.slice(0, colon) : userinfo));
+  const password = colon >= 0 ? `:${encodeURIComponent(decoded(userinfo.slice(colon + 1)))}` : "";
   return `${scheme}${user}${password}@${rest.slice(at + 1)}`;
 }
 

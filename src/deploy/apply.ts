@@ -9,13 +9,12 @@ import { withClient } from "../db/connect.js";
 import { schemaFingerprint } from "../db/fingerprint.js";
 import { quoteIdent } from "../db/identifiers.js";
 import { MigrakitError } from "../errors/index.js";
-import { redactSecrets } from "../util/redact.js";
+import { redactSecrets, userOf } from "../util/redact.js";
 import type { DeployCase } from "./case.js";
 import { DEPLOY_LOCK_KEY, historyStatements, type HistoryRecord } from "./history.js";
 import type { InstanceState } from "./instance.js";
 import { formatMs } from "./options.js";
 import type { PackageState } from "./deploy-plan.js";
-import { userOf } from "./target.js";
 
 export interface DeployLimits {
   /** How long to wait for another deploy's lock (ms). */

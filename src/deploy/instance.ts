@@ -7,7 +7,8 @@ import { safeReason } from "../db/connect-error.js";
 import { quoteIdent } from "../db/identifiers.js";
 import { MigrakitError } from "../errors/index.js";
 import { HISTORY_TABLE, historyRow, selectHistorySql, type HistoryRow } from "./history.js";
-import { describeTarget, userOf } from "./target.js";
+import { userOf } from "../util/redact.js";
+import { describeTarget } from "./target.js";
 
 export interface InstanceState {
   /** `host:port/database`: how the instance is named in output. */

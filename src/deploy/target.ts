@@ -1,19 +1,8 @@
 // How an instance is named in messages and prompts: `user@host:port/database`, built from the URL's parts
 // (util/redact.ts) so that no password (nor a password= parameter) can ever be part of it, however raw the
 // password was pasted. Pure.
-import { describeUrl, urlParts } from "../util/redact.js";
+import { describeUrl } from "../util/redact.js";
 
 export function describeTarget(url: string): string {
   return describeUrl(url);
-}
-
-/** The login role a URL names (for privilege messages). */
-export function userOf(url: string): string {
-  const p = urlParts(url.trim());
-  if (!p) return "(unknown)";
-  try {
-    return decodeURIComponent(p.user) || "(default user)";
-  } catch {
-    return p.user;
-  }
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Context } from "../output/context.js";
-import { print, reportFindings } from "../output/output.js";
+import { print, reportFindings, slowNotices } from "../output/output.js";
 import { startProgress } from "../output/progress.js";
 import { loadConfig } from "../config/load.js";
 import { hasErrors } from "../errors/finding.js";
@@ -225,7 +225,7 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     config,
     fastClose: true,
     timeoutMs: bridgeTimeoutMs(env, HOOK_TIMEOUT_MS),
-    onSlow: ctx.interactive ? (line) => print(ctx.stderr, line) : undefined,
+    onSlow: slowNotices(ctx),
   });
   sessionP.catch(() => {});
   const snapshotP = makeTempDir("migrakit-index-");

@@ -57,6 +57,23 @@ function constraintKind(contype: string): ConstraintKind | undefined {
   )[contype as "CONSTR_UNIQUE"];
 }
 
+/** The add-constraint action of a parsed constraint, none for a kind the lint has no rule for (NOT NULL, DEFAULT, …). */
+function addConstraint(line: number | null, table: TableName, c: Node, usingIndex: boolean): Action[] {
+  const kind = constraintKind(c.contype);
+  if (!kind) return [];
+  return [
+    {
+      line,
+      kind: "add-constraint",
+      table,
+      constraint: kind,
+      name: c.conname ?? null,
+      notValid: !!c.skip_validation,
+      usingIndex,
+    },
+  ];
+}
+
 function alterTable(s: Node, line: number | null): Action[] {
   const table = rangeVar(s.relation);
   const out: Action[] = [];
@@ -81,19 +98,8 @@ function alterTable(s: Node, line: number | null): Action[] {
           default: dflt ? "(expression)" : identity ? "(identity)" : null,
           volatile,
         });
-        for (const c of constraints) {
-          const kind = constraintKind(c.contype);
-          if (kind)
-            out.push({
-              line,
-              kind: "add-constraint",
-              table,
-              constraint: kind,
-              name: c.conname ?? null,
-              notValid: !!c.skip_validation,
-              usingIndex: false,
-            });
-        }
+        // A constraint written in the column's definition cannot be USING INDEX (only ADD CONSTRAINT can).
+        for (const c of constraints) out.push(...addConstraint(line, table, c, false));
         break;
       }
       case "AT_DropColumn":
@@ -114,17 +120,7 @@ function alterTable(s: Node, line: number | null): Action[] {
         break;
       case "AT_AddConstraint": {
         const c = cmd.def?.Constraint ?? {};
-        const kind = constraintKind(c.contype);
-        if (kind)
-          out.push({
-            line,
-            kind: "add-constraint",
-            table,
-            constraint: kind,
-            name: c.conname ?? null,
-            notValid: !!c.skip_validation,
-            usingIndex: !!c.indexname,
-          });
+        out.push(...addConstraint(line, table, c, !!c.indexname));
         break;
       }
     }

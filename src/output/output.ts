@@ -23,6 +23,14 @@ export function print(stream: NodeJS.WritableStream, text: string): void {
 }
 
 /**
+ * Where a slow Python request's notices go (bridge/slow-request.ts): the terminal a person watches, as
+ * progress does (Context.interactive); a CI log or a pipe gets none.
+ */
+export function slowNotices(ctx: Pick<Context, "interactive" | "stderr">): ((line: string) => void) | undefined {
+  return ctx.interactive ? (line) => print(ctx.stderr, line) : undefined;
+}
+
+/**
  * SQL the user asked for (`deploy --sql`, as text or inside its JSON document): every password migrakit was
  * handed is cut out in any spelling, but the SQL is otherwise printed as it is (see redactSql).
  */

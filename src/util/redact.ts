@@ -36,7 +36,8 @@ export function urlParts(url: string): UrlParts | null {
   };
 }
 
-const decoded = (s: string) => {
+/** A URL part percent-decoded, or as written when it is no valid percent-encoding (a raw `100%sure`). */
+export const decoded = (s: string): string => {
   try {
     return decodeURIComponent(s);
   } catch {
@@ -60,6 +61,13 @@ export function describeUrl(url: string): string {
   const port = p.port ? `:${p.port}` : "";
   const db = decoded(p.database) || "(default database)";
   return `${user}${host}${port}/${db}`;
+}
+
+/** The login role a URL names, decoded (for privilege and login messages: never the password). */
+export function userOf(url: string): string {
+  const p = urlParts(url.trim());
+  if (!p) return "(unknown)";
+  return decoded(p.user) || "(default user)";
 }
 
 // Passwords this process was handed (--db, --against, MIGRAKIT_DATABASE_URL, `database`), in every spelling

@@ -31,6 +31,7 @@ export const TS_LAYERS: Record<string, number> = {
 
 /** The bridge's modules, bottom to top (python/migrakit_bridge/*.py). */
 export const PY_LAYERS: Record<string, number> = {
+  quoting: -1, // below every renderer that spells a name (renames, enums, backfill sit at 0)
   __init__: 0,
   urls: 0,
   guard: 0,

@@ -8,11 +8,11 @@ import type { CompareResult } from "../../src/checks/dynamic/port.js";
 import type { Session } from "../../src/generate/session.js";
 import { readSchemaRepo } from "../../src/model/repo.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { makeSchemaRepo, type TempRepo } from "../helpers/schema-repo.js";
+import { addItemColumn, CREATE_ITEM, itemOrm, makeItemRepo } from "../helpers/item-repo.js";
+import type { TempRepo } from "../helpers/schema-repo.js";
 import { openTestSession, scratchDb } from "../generate/careful-harness.js";
 
-const orm = (extra = "") =>
-  `from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\n\nclass Item(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: str = Field(primary_key=True)\n    label: Optional[str] = None\n${extra}`;
+const orm = (extra = "") => itemOrm("label", extra);
 
 let pg: TestPostgres;
 let repo: TempRepo;
@@ -20,34 +20,20 @@ let session: Session;
 
 before(async () => {
   pg = await startTestPostgres();
-  repo = makeSchemaRepo({
+  repo = makeItemRepo({
+    column: "label",
     init: { version: "0.1.0", migration: "a00000000002" },
     scripts: [
-      {
-        revision: "a00000000001",
-        down: null,
-        slug: "v0_1_0",
-        upgrade: `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")`,
-        downgrade: `op.drop_table("item", schema="core")`,
-      },
-      {
-        revision: "a00000000002",
-        down: "a00000000001",
-        upgrade: `op.add_column("item", sa.Column("label", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`,
-        downgrade: `op.drop_column("item", "label", schema="core")`,
-      },
+      { revision: "a00000000001", down: null, slug: "v0_1_0", ...CREATE_ITEM },
+      { revision: "a00000000002", down: "a00000000001", ...addItemColumn("label") },
       {
         revision: "a00000000003",
         down: "a00000000002",
         upgrade: `op.execute("SELECT * FROM core.no_such_table")`,
       },
     ],
-    files: { "lnschema_demo/_core.py": orm() },
     commit: false,
   });
-  for (const file of repo.git("ls-files", "--others", "lnschema_demo/migrations/versions").split("\n").filter(Boolean))
-    repo.write(file, repo.read(file).replace("import sqlmodel as sqm  # noqa", "import sqlmodel  # noqa"));
-  repo.write("lnschema_demo/__init__.py", repo.read("lnschema_demo/__init__.py") + "from ._core import Item  # noqa\n");
   session = await openTestSession(pg.adminUrl, repo.dir);
 });
 

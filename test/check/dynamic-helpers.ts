@@ -123,3 +123,26 @@ export function serverForFile(): { pg: { readonly adminUrl: string }; cache: () 
     },
   };
 }
+
+/**
+ * Any `migrakit` command in `dir` on the file's server (from serverForFile), as a developer runs it: not CI,
+ * a fresh cache folder each run, and the result cache off so that every run does the work it is asked to
+ * (unlike `check` above, which keeps the result cache on).
+ */
+export function cliOnServer(server: ReturnType<typeof serverForFile>) {
+  return (dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}): CheckRun => {
+    const r = runCli(args, {
+      cwd: dir,
+      env: {
+        MIGRAKIT_PYTHON: python,
+        MIGRAKIT_DATABASE_URL: server.pg.adminUrl,
+        XDG_CACHE_HOME: server.cache(),
+        CI: "",
+        MIGRAKIT_NO_CACHE: "1",
+        ...env,
+      },
+      timeoutMs: 300_000,
+    });
+    return { ...r, all: r.stdout + r.stderr };
+  };
+}

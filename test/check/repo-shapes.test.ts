@@ -7,27 +7,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.js";
 import { testPythons } from "../helpers/python.js";
-import { fixtureRepo, serverForFile } from "./dynamic-helpers.js";
+import { cliOnServer, fixtureRepo, serverForFile } from "./dynamic-helpers.js";
 
-const { pg, cache } = serverForFile();
+const server = serverForFile();
 
-function cli(dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = runCli(args, {
-    cwd: dir,
-    env: {
-      MIGRAKIT_PYTHON: python,
-      MIGRAKIT_DATABASE_URL: pg.adminUrl,
-      XDG_CACHE_HOME: cache(),
-      CI: "",
-      MIGRAKIT_NO_CACHE: "1",
-      ...env,
-    },
-    timeoutMs: 300_000,
-  });
-  return { ...r, all: r.stdout + r.stderr };
-}
+const cli = cliOnServer(server);
 
 test("a root-level alembic/ app: init adopts its history where it is (convention alembic, no migrations/ beside it), check passes", () => {
   const repo = fixtureRepo("alembic-app");
@@ -48,7 +33,7 @@ test("a root-level alembic/ app: init adopts its history where it is (convention
       assert.match(checked.all, /baseline: replay/);
     }
     // The result cache keys on alembic.ini too: an edit there is a real run again.
-    const cached = { XDG_CACHE_HOME: cache(), MIGRAKIT_NO_CACHE: "" };
+    const cached = { XDG_CACHE_HOME: server.cache(), MIGRAKIT_NO_CACHE: "" };
     assert.equal(cli(repo.dir, python, ["check"], cached).status, 0);
     assert.match(cli(repo.dir, python, ["check"], cached).stderr, /answered from the cache/);
     repo.write(

@@ -7,8 +7,7 @@
 import { after, before, test } from "node:test";
 import { missingPrerequisite } from "../helpers/prerequisite.js";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBridge } from "../../src/bridge/index.js";
@@ -16,58 +15,36 @@ import { withClient } from "../../src/db/connect.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { encodedUrl, withDatabase } from "../../src/db/url.js";
 import { runCli } from "../helpers/cli.js";
+import { exampleRepo, type ExampleRepo } from "../helpers/example-repo.js";
+import { ALL_IN_ONE, EMPTY, HOSTILE_PASSWORDS, passwordSql } from "../helpers/hostile-passwords.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { REPO_ROOT, testPythons } from "../helpers/python.js";
+import { testPythons } from "../helpers/python.js";
 import { startSystemPostgres, systemServerBin, type SystemPostgres } from "../deploy/system-postgres.js";
 
-/** Every hostile character on its own, then all of them in one (the one the slow commands run on). */
-const PASSWORDS = [
-  "k3Jx+9/aQw==",
-  "p@ss@word",
-  "a:b:c:d",
-  "100%sure",
-  "hash#tag",
-  "what?now",
-  "two words",
-  "pässwörd✓",
-  "a/b@c:d%e#f?g h✓",
-];
-const ALL_IN_ONE = PASSWORDS.length - 1;
+/** Each that can log in (the empty one cannot: its own test below); the slow commands run on ALL_IN_ONE. */
+const PASSWORDS = HOSTILE_PASSWORDS.filter((pw) => pw !== EMPTY);
+const ALL_IN_ONE_AT = PASSWORDS.indexOf(ALL_IN_ONE);
 const PYTHON = testPythons()[0]!.python;
 const HEAD = "dd2b4a9499f2";
 const RELEASED_0_1 = "8280855a5064";
 
 let pg: TestPostgres;
 let work: string;
+let example: ExampleRepo;
 let repo: string;
 let hostPort: string;
 before(async () => {
   pg = await startTestPostgres();
   hostPort = new URL(pg.adminUrl).host;
   work = mkdtempSync(join(tmpdir(), "migrakit-password-connect-"));
-  repo = join(work, "repo");
-  cpSync(join(REPO_ROOT, "examples", "schema-repo"), repo, { recursive: true });
-  const git = (...a: string[]) =>
-    execFileSync("git", a, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "T",
-        GIT_AUTHOR_EMAIL: "t@e",
-        GIT_COMMITTER_NAME: "T",
-        GIT_COMMITTER_EMAIL: "t@e",
-      },
-    });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-qm", "schema at 0.2.0");
-  git("tag", "v0.2.0");
+  example = exampleRepo();
+  repo = example.dir;
   await withClient(pg.adminUrl, async (c) => {
     await c.query("CREATE DATABASE inst");
     // SUPERUSER: each role reads, deploys and copies the instance (CREATE DATABASE … TEMPLATE needs CREATEDB).
     for (const [i, pw] of PASSWORDS.entries())
-      await c.query(`CREATE ROLE pw_${i} LOGIN SUPERUSER PASSWORD '${pw.replace(/'/g, "''")}'`);
-    await c.query("CREATE ROLE pw_empty LOGIN SUPERUSER PASSWORD NULL");
+      await c.query(`CREATE ROLE pw_${i} LOGIN SUPERUSER PASSWORD ${passwordSql(pw)}`);
+    await c.query(`CREATE ROLE pw_empty LOGIN SUPERUSER PASSWORD ${passwordSql(EMPTY)}`);
   });
   // The instance at 0.1.0: one script behind the package's head.
   const bridge = await startBridge({ python: PYTHON, cwd: repo, env: process.env });
@@ -93,6 +70,7 @@ after(async () => {
   if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
   await pg?.stop();
   rmSync(work, { recursive: true, force: true });
+  example?.cleanup();
 });
 
 const rawUrl = (i: number, database: string, at = hostPort) => `postgresql://pw_${i}:${PASSWORDS[i]}@${at}/${database}`;
@@ -154,19 +132,19 @@ test("status --targets FILE: every raw password of the file logs in", () => {
 });
 
 test("check --against a raw-password URL copies the instance (template) and upgrades the copy", () => {
-  const url = rawUrl(ALL_IN_ONE, "inst");
+  const url = rawUrl(ALL_IN_ONE_AT, "inst");
   const r = runCli(["check", "--against", url], {
     cwd: repo,
     env: env({ MIGRAKIT_DATABASE_URL: pg.adminUrl, CI: "true" }),
   });
   const out = r.stdout + r.stderr;
   assert.equal(r.status, 0, out);
-  assert.match(out, new RegExp(`against pw_${ALL_IN_ONE}@\\S+/inst: 1 script\\(s\\)`));
-  assertNoLeak(out, PASSWORDS[ALL_IN_ONE]!, url);
+  assert.match(out, new RegExp(`against pw_${ALL_IN_ONE_AT}@\\S+/inst: 1 script\\(s\\)`));
+  assertNoLeak(out, ALL_IN_ONE, url);
 });
 
 test("check with MIGRAKIT_DATABASE_URL holding a raw password makes its scratch databases there", () => {
-  for (const i of [0, ALL_IN_ONE]) {
+  for (const i of [0, ALL_IN_ONE_AT]) {
     const url = rawUrl(i, "postgres");
     const r = runCli(["check", "--json"], { cwd: repo, env: env({ MIGRAKIT_DATABASE_URL: url, CI: "true" }) });
     const out = r.stdout + r.stderr;
@@ -194,9 +172,9 @@ test("check --against --row-limit: pg_dump and pg_restore log in with the raw pa
   let sys: SystemPostgres | undefined;
   try {
     sys = await startSystemPostgres(found.bin, found.major);
-    const pw = PASSWORDS[ALL_IN_ONE]!;
+    const pw = ALL_IN_ONE;
     await withClient(sys.adminUrl, async (c) => {
-      await c.query(`CREATE ROLE dumper LOGIN SUPERUSER PASSWORD '${pw}'`);
+      await c.query(`CREATE ROLE dumper LOGIN SUPERUSER PASSWORD ${passwordSql(pw)}`);
       await c.query("CREATE DATABASE inst OWNER dumper");
     });
     const sysHost = new URL(sys.adminUrl).host;

@@ -4,29 +4,16 @@
 // is named user@host:port/db, built from the URL's parts. Real roles with these passwords on a real Postgres.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startBridge } from "../../src/bridge/index.js";
 import { withClient } from "../../src/db/connect.js";
 import { withDatabase } from "../../src/db/url.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { pruneTemplates } from "../../src/db/templates.js";
-import { REPO_ROOT, testPythons } from "../helpers/python.js";
-import { gitIn } from "../helpers/git.js";
+import { testPythons } from "../helpers/python.js";
+import { exampleRepo, type ExampleRepo } from "../helpers/example-repo.js";
+import { HOSTILE_PASSWORDS, passwordSql } from "../helpers/hostile-passwords.js";
 
-const PASSWORDS = [
-  "k3Jx+9/aQw==",
-  "p@ss@word",
-  "a:b:c:d",
-  "100%sure",
-  "hash#tag",
-  "what?now",
-  "two words",
-  "pässwörd✓",
-  "",
-];
 /** The commands that start Python and Postgres run on fewer passwords (each combines several hostile characters). */
 const HEAVY_PASSWORDS = new Set(["k3Jx+9/aQw==", "two words"]);
 const MODES: Record<string, { args: string[]; env: NodeJS.ProcessEnv }> = {
@@ -37,7 +24,7 @@ const MODES: Record<string, { args: string[]; env: NodeJS.ProcessEnv }> = {
 const PYTHON = testPythons()[0]!.python;
 
 let pg: TestPostgres;
-let work: string;
+let example: ExampleRepo;
 let repo: string;
 let host: string;
 let port: string;
@@ -45,21 +32,13 @@ before(async () => {
   pg = await startTestPostgres();
   const u = new URL(pg.adminUrl);
   [host, port] = [u.hostname, u.port];
-  work = mkdtempSync(join(tmpdir(), "migrakit-passwords-"));
-  repo = join(work, "repo");
-  cpSync(join(REPO_ROOT, "examples", "schema-repo"), repo, { recursive: true });
-  const git = gitIn(repo);
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-qm", "schema at 0.2.0");
-  git("tag", "v0.2.0");
+  example = exampleRepo();
+  repo = example.dir;
   // The instance: at 0.1.0 (one script behind), owned by each role so that every command can read and deploy.
   await withClient(pg.adminUrl, async (c) => {
     await c.query("CREATE DATABASE inst");
-    for (const [i, pw] of PASSWORDS.entries()) {
-      await c.query(
-        `CREATE ROLE pw_${i} LOGIN CREATEDB SUPERUSER PASSWORD ${pw ? `'${pw.replace(/'/g, "''")}'` : "NULL"}`,
-      );
+    for (const [i, pw] of HOSTILE_PASSWORDS.entries()) {
+      await c.query(`CREATE ROLE pw_${i} LOGIN CREATEDB SUPERUSER PASSWORD ${passwordSql(pw)}`);
     }
   });
   const bridge = await startBridge({ python: PYTHON, cwd: repo, env: process.env });
@@ -84,7 +63,7 @@ after(async () => {
   // check keeps its baseline as a template database (the cache): the file's server goes with it.
   if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
   await pg?.stop();
-  rmSync(work, { recursive: true, force: true });
+  example?.cleanup();
 });
 
 /** Every spelling of the password that would give it away (raw, percent-encoded, the URL itself). */
@@ -142,7 +121,7 @@ const COMMANDS: {
   },
 ];
 
-for (const [i, pw] of PASSWORDS.entries()) {
+for (const [i, pw] of HOSTILE_PASSWORDS.entries()) {
   for (const cmd of COMMANDS) {
     if (cmd.heavy && !HEAVY_PASSWORDS.has(pw)) continue;
     test(`password ${JSON.stringify(pw)}: ${cmd.name} shows it nowhere (text, --json, annotations; right and wrong password)`, () => {

@@ -56,6 +56,8 @@ test("URLs: a password pasted raw is read up to the last @ and percent-encoded; 
     ["postgresql://u:p@ss@word@h/db?sslmode=disable", "postgresql://u:p%40ss%40word@h/db?sslmode=disable"],
     ["postgresql://u:a:b:c@h/db", "postgresql://u:a%3Ab%3Ac@h/db"],
     ["postgresql://u:100%sure@h/db", "postgresql://u:100%25sure@h/db"],
+    // Percent-encoding of bytes that are no UTF-8 is not an encoding anyone meant: as written.
+    ["postgresql://u:%ff%41@h/db", "postgresql://u:%25ff%2541@h/db"],
     ["postgresql://u:hash#tag?x@h/db", "postgresql://u:hash%23tag%3Fx@h/db"],
     ["postgresql://u:two words@h/db", "postgresql://u:two%20words@h/db"],
     ["postgresql://u:pässwörd✓@h/db", "postgresql://u:p%C3%A4ssw%C3%B6rd%E2%9C%93@h/db"],

@@ -12,6 +12,7 @@ import {
 import { parseScriptName } from "../../src/model/script-name.js";
 import { parseScriptSource } from "../../src/model/script-source.js";
 import { describeTarget } from "../../src/deploy/target.js";
+import { userOf } from "../../src/util/redact.js";
 import { parseDuration, parseRowLimit } from "../../src/deploy/options.js";
 import { historyStatements, versionOfRevision, type HistoryRow } from "../../src/deploy/history.js";
 import { sessionsText } from "../../src/deploy/apply.js";
@@ -92,6 +93,14 @@ test("targets name host, port and database, never a password", () => {
   assert.equal(describeTarget("postgresql://u:k3Jx+9/aQw==@h:5432/db"), "u@h:5432/db");
   assert.equal(describeTarget("postgresql://u:p@ss w:rd@h/db"), "u@h/db");
   assert.equal(describeTarget("not a url"), "(unparsable URL)");
+});
+
+test("the login role of a URL is decoded, and never the password", () => {
+  assert.equal(userOf("postgresql://app%40corp:p@ss w:rd@h/db"), "app@corp");
+  assert.equal(userOf(" postgresql://u%zz:x@h/db"), "u%zz"); // not percent-encoding: as written
+  assert.equal(userOf("postgresql://:secret@h/db"), "(default user)");
+  assert.equal(userOf("postgresql://h/db"), "(default user)");
+  assert.equal(userOf("not a url"), "(unknown)");
 });
 
 test("durations and row limits", () => {

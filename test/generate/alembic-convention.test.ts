@@ -9,30 +9,16 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createScratchDatabase } from "../../src/db/scratch.js";
-import { runCli } from "../helpers/cli.js";
 import { testPythons } from "../helpers/python.js";
-import { fixtureRepo, serverForFile, type FixtureRepo } from "../check/dynamic-helpers.js";
+import { cliOnServer, fixtureRepo, serverForFile, type FixtureRepo } from "../check/dynamic-helpers.js";
 
-const { pg, cache } = serverForFile();
+const server = serverForFile();
+const { pg } = server;
 const VERSIONS = "alembic/versions";
 const MODELS = "app/models.py";
 const INITIAL = "20240101_1a2b3c4d5e6f_initial.py";
 
-function cli(dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = runCli(args, {
-    cwd: dir,
-    env: {
-      MIGRAKIT_PYTHON: python,
-      MIGRAKIT_DATABASE_URL: pg.adminUrl,
-      XDG_CACHE_HOME: cache(),
-      CI: "",
-      MIGRAKIT_NO_CACHE: "1",
-      ...env,
-    },
-    timeoutMs: 300_000,
-  });
-  return { ...r, all: r.stdout + r.stderr };
-}
+const cli = cliOnServer(server);
 
 const scripts = (dir: string) =>
   readdirSync(join(dir, VERSIONS))

@@ -10,30 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient } from "../../src/db/connect.js";
 import { createScratchDatabase } from "../../src/db/scratch.js";
-import { runCli } from "../helpers/cli.js";
 import { testPythons } from "../helpers/python.js";
-import { fixtureRepo, serverForFile, type FixtureRepo } from "../check/dynamic-helpers.js";
+import { cliOnServer, fixtureRepo, serverForFile, type FixtureRepo } from "../check/dynamic-helpers.js";
 
-const { pg, cache } = serverForFile();
+const server = serverForFile();
+const { pg } = server;
 const MODULE = "lnschema_bionty";
 const VERSIONS = `${MODULE}/migrations/versions`;
 const ORM = `${MODULE}/_core.py`;
 
-function cli(dir: string, python: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = runCli(args, {
-    cwd: dir,
-    env: {
-      MIGRAKIT_PYTHON: python,
-      MIGRAKIT_DATABASE_URL: pg.adminUrl,
-      XDG_CACHE_HOME: cache(),
-      CI: "",
-      MIGRAKIT_NO_CACHE: "1",
-      ...env,
-    },
-    timeoutMs: 300_000,
-  });
-  return { ...r, all: r.stdout + r.stderr };
-}
+const cli = cliOnServer(server);
 
 const unreleased = (dir: string) => readdirSync(join(dir, VERSIONS)).filter((n) => n.endsWith("-vx_x_x.py"));
 

@@ -13,13 +13,12 @@ import { readSchemaRepo } from "../../src/model/repo.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { REPO_ROOT } from "../helpers/python.js";
-import { makeSchemaRepo, type TempRepo } from "../helpers/schema-repo.js";
+import { addItemColumn, CREATE_ITEM, itemOrm, makeItemRepo } from "../helpers/item-repo.js";
+import type { TempRepo } from "../helpers/schema-repo.js";
 
 const PYTHON = join(REPO_ROOT, ".venvs/current/bin/python");
 
-function orm(extra = ""): string {
-  return `from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\n\nclass Item(SQLModel, table=True):  # type: ignore\n    __table_args__ = {"schema": "core"}\n    id: str = Field(primary_key=True)\n    c0: Optional[str] = None\n${extra}`;
-}
+const orm = (extra = "") => itemOrm("c0", extra);
 
 let pg: TestPostgres;
 let repo: TempRepo;
@@ -27,35 +26,15 @@ let session: Session;
 
 before(async () => {
   pg = await startTestPostgres();
-  repo = makeSchemaRepo({
+  repo = makeItemRepo({
+    column: "c0",
     init: { version: "0.1.0", migration: "a00000000001" },
     scripts: [
-      {
-        revision: "a00000000000",
-        down: null,
-        slug: "v0_1_0",
-        upgrade: `op.create_table("item", sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f("pk_item")), schema="core")`,
-        downgrade: `op.drop_table("item", schema="core")`,
-      },
-      {
-        revision: "a00000000001",
-        down: "a00000000000",
-        slug: "v0_1_0",
-        upgrade: `op.add_column("item", sa.Column("c0", sqlmodel.sql.sqltypes.AutoString(), nullable=True), schema="core")`,
-        downgrade: `op.drop_column("item", "c0", schema="core")`,
-      },
+      { revision: "a00000000000", down: null, slug: "v0_1_0", ...CREATE_ITEM },
+      { revision: "a00000000001", down: "a00000000000", slug: "v0_1_0", ...addItemColumn("c0") },
     ],
-    files: { "lnschema_demo/_core.py": orm() },
-    commit: false,
+    tag: "v0.1.0",
   });
-  for (const rev of ["a00000000000", "a00000000001"]) {
-    const file = `lnschema_demo/migrations/versions/2023-02-16-${rev}-v0_1_0.py`;
-    repo.write(file, repo.read(file).replace("import sqlmodel as sqm  # noqa", "import sqlmodel  # noqa"));
-  }
-  repo.write("lnschema_demo/__init__.py", repo.read("lnschema_demo/__init__.py") + "from ._core import Item  # noqa\n");
-  repo.git("add", "-A");
-  repo.git("commit", "-q", "-m", "history");
-  repo.git("tag", "v0.1.0");
   const env = { ...process.env, MIGRAKIT_DATABASE_URL: pg.adminUrl, MIGRAKIT_PYTHON: PYTHON, CI: "true" };
   session = await openSession({
     cwd: repo.dir,

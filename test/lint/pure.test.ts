@@ -144,6 +144,48 @@ test("raw SQL: parsed by Postgres's parser into the same actions; garbage is rep
   );
 });
 
+test("constraints from SQL: in a column's definition and in ADD CONSTRAINT, one action each the lint has a rule for", async () => {
+  const actions = await sqlActions(
+    "ALTER TABLE core.run ADD COLUMN ref text NOT NULL UNIQUE; " +
+      "ALTER TABLE core.run ADD CONSTRAINT pk_run PRIMARY KEY USING INDEX ix_run; " +
+      "ALTER TABLE core.run ADD CONSTRAINT ck_run CHECK (a > 0) NOT VALID",
+    3,
+    false,
+  );
+  assert.deepEqual(
+    actions.filter((a) => a.kind === "add-constraint"),
+    [
+      {
+        line: 3,
+        kind: "add-constraint",
+        table: T,
+        constraint: "unique",
+        name: null,
+        notValid: false,
+        usingIndex: false,
+      },
+      {
+        line: 3,
+        kind: "add-constraint",
+        table: T,
+        constraint: "primary",
+        name: "pk_run",
+        notValid: false,
+        usingIndex: true,
+      },
+      {
+        line: 3,
+        kind: "add-constraint",
+        table: T,
+        constraint: "check",
+        name: "ck_run",
+        notValid: true,
+        usingIndex: false,
+      },
+    ],
+  );
+});
+
 test("sizes are shown the way a person reads them", () => {
   assert.equal(formatRows(4_100_000), "4.1 M rows");
   assert.equal(formatRows(1), "1 row");
