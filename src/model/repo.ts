@@ -1,7 +1,9 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { basename, join, posix, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { MigrakitError } from "../errors/index.js";
+import { codeIdentity, openFileMemo, type FileMemo } from "../util/file-memo.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Convention } from "../config/schema.js";
 import { alembicFromPyproject, parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
@@ -9,7 +11,7 @@ import { buildGraph } from "./graph.js";
 import { parseInitFile } from "./init-file.js";
 import { parseScriptName } from "./script-name.js";
 import { parseScriptSource } from "./script-source.js";
-import type { InitFile, RevisionGraph, Script } from "./types.js";
+import type { InitFile, RevisionGraph, Script, ScriptSource } from "./types.js";
 
 export interface ScriptFile extends Script {
   /** The file's text (UTF-8). */
@@ -66,7 +68,13 @@ export interface NotAFile {
 }
 
 /** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
-export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention" | "acceptHistoryUpTo">>;
+export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention" | "acceptHistoryUpTo">> & {
+  /**
+   * The cache folder where the parse of each script is memoized (src/util/file-memo.ts), for the quick paths
+   * that read every script on every run; undefined = read and parse every file.
+   */
+  memoDir?: string;
+};
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
@@ -226,15 +234,27 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   }
   names.sort();
   notFiles.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const memo = opts.memoDir === undefined ? undefined : scriptMemo(opts.memoDir, dir);
   for (const name of names) {
     const path = `${versionsDir}/${name}`;
-    const text = readText(join(dir, name));
+    const full = join(dir, name);
+    // Taken before the read: a change after it gives a newer identity, so the memo misses next run.
+    const stat = memo && statSync(full, { bigint: true });
+    const hit = stat && memo.get(name, stat);
+    if (hit) {
+      scripts.push({ path, name: parseScriptName(name), source: hit.value, text: hit.text });
+      continue;
+    }
+    const text = readText(full);
     if (text === null) {
       undecodable.push(path);
       continue;
     }
-    scripts.push({ path, name: parseScriptName(name), source: parseScriptSource(text), text });
+    const source = parseScriptSource(text);
+    if (stat) memo.set(name, stat, text, source);
+    scripts.push({ path, name: parseScriptName(name), source, text });
   }
+  memo?.save();
   const pyproject = readPyproject(root);
   return {
     root,
@@ -252,6 +272,19 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     ...(pyproject !== null ? { pyproject: { path: "pyproject.toml", text: pyproject } } : {}),
     ...(opts.acceptHistoryUpTo ? { acceptedUpTo: opts.acceptHistoryUpTo } : {}),
   };
+}
+
+/** The modules whose code makes a ScriptSource: a build or an install of another version changes them. */
+const PARSER_MODULES = ["./repo.js", "./script-source.js", "./script-scan.js", "./python-literal.js", "./pep440.js"];
+
+function scriptMemo(memoDir: string, folder: string): FileMemo<ScriptSource> | undefined {
+  let code: string;
+  try {
+    code = codeIdentity(PARSER_MODULES.map((m) => fileURLToPath(new URL(m, import.meta.url))));
+  } catch {
+    return undefined; // the compiled modules are not where they should be: no memo rather than a wrong one
+  }
+  return openFileMemo<ScriptSource>(memoDir, folder, code);
 }
 
 function readPyproject(root: string): string | null {
@@ -325,10 +358,13 @@ export async function loadSchemaRepos(opts: {
   cwd: string;
   config: LoadedConfig;
   packageName?: string;
+  /** RepoOptions.memoDir. */
+  memoDir?: string;
 }): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
+  const read = { ...opts.config, ...(opts.memoDir !== undefined ? { memoDir: opts.memoDir } : {}) };
   if (opts.packageName !== undefined || packages.length === 0) {
-    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), opts.config)];
+    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), read)];
   }
-  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, opts.config)));
+  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, read)));
 }

@@ -7,7 +7,6 @@
 // when the bridge could not say, the entry holds a hash of the whole tracked tree instead.
 import { readdirSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { LoadedConfig } from "../../config/load.js";
 import type { SchemaRepo } from "../../model/repo.js";
@@ -34,11 +33,7 @@ export interface CachedResult {
   created: string;
 }
 
-/** `$XDG_CACHE_HOME/migrakit`, else `~/.cache/migrakit`. */
-export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME?.trim() || join(env.HOME || homedir(), ".cache");
-  return join(base, "migrakit");
-}
+export { cacheDir } from "../../util/cache-dir.js";
 
 /** Every file of the package folder (ORM, scripts, env.py, helpers), sorted: path and content. */
 async function packageFiles(repo: SchemaRepo): Promise<string[]> {
