@@ -11,7 +11,7 @@ import { buildGraph } from "./graph.js";
 import { parseInitFile } from "./init-file.js";
 import { parseScriptName } from "./script-name.js";
 import { parseScriptSource } from "./script-source.js";
-import type { InitFile, RevisionGraph, Script, ScriptSource } from "./types.js";
+import type { InitFile, RevisionGraph, Script } from "./types.js";
 
 export interface ScriptFile extends Script {
   /** The file's text (UTF-8). */
@@ -242,7 +242,7 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     const stat = memo && statSync(full, { bigint: true });
     const hit = stat && memo.get(name, stat);
     if (hit) {
-      scripts.push({ path, name: parseScriptName(name), source: hit.value, text: hit.text });
+      scripts.push({ path, ...hit.value, text: hit.text });
       continue;
     }
     const text = readText(full);
@@ -250,9 +250,9 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
       undecodable.push(path);
       continue;
     }
-    const source = parseScriptSource(text);
-    if (stat) memo.set(name, stat, text, source);
-    scripts.push({ path, name: parseScriptName(name), source, text });
+    const parsed = { name: parseScriptName(name), source: parseScriptSource(text) };
+    if (stat) memo.set(name, stat, text, parsed);
+    scripts.push({ path, ...parsed, text });
   }
   memo?.save();
   const pyproject = readPyproject(root);
@@ -274,17 +274,27 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   };
 }
 
-/** The modules whose code makes a ScriptSource: a build or an install of another version changes them. */
-const PARSER_MODULES = ["./repo.js", "./script-source.js", "./script-scan.js", "./python-literal.js", "./pep440.js"];
+/** What the memo keeps of a script besides its text (both made from the file alone). */
+type ParsedScript = Pick<Script, "name" | "source">;
 
-function scriptMemo(memoDir: string, folder: string): FileMemo<ScriptSource> | undefined {
+/** The modules whose code makes a ParsedScript: a build or an install of another version changes them. */
+const PARSER_MODULES = [
+  "./repo.js",
+  "./script-name.js",
+  "./script-source.js",
+  "./script-scan.js",
+  "./python-literal.js",
+  "./pep440.js",
+];
+
+function scriptMemo(memoDir: string, folder: string): FileMemo<ParsedScript> | undefined {
   let code: string;
   try {
     code = codeIdentity(PARSER_MODULES.map((m) => fileURLToPath(new URL(m, import.meta.url))));
   } catch {
     return undefined; // the compiled modules are not where they should be: no memo rather than a wrong one
   }
-  return openFileMemo<ScriptSource>(memoDir, folder, code);
+  return openFileMemo<ParsedScript>(memoDir, folder, code);
 }
 
 function readPyproject(root: string): string | null {

@@ -7,7 +7,9 @@
 // when the bridge could not say, the entry holds a hash of the whole tracked tree instead.
 import { readdirSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { cacheDirFromEnv } from "../../util/cache-dir.js";
 import type { LoadedConfig } from "../../config/load.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import type { Finding } from "../../errors/finding.js";
@@ -33,7 +35,10 @@ export interface CachedResult {
   created: string;
 }
 
-export { cacheDir } from "../../util/cache-dir.js";
+/** `$XDG_CACHE_HOME/migrakit`, else `~/.cache/migrakit`. */
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  return cacheDirFromEnv(env) ?? join(homedir(), ".cache", "migrakit");
+}
 
 /** Every file of the package folder (ORM, scripts, env.py, helpers), sorted: path and content. */
 async function packageFiles(repo: SchemaRepo): Promise<string[]> {
