@@ -223,12 +223,14 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   }
   const init = readInit(root, pkg);
   const dir = join(root, versionsDir);
+  // Entry paths by concatenation: join() normalizes the whole path again for each of a thousand names.
+  const inDir = dir.endsWith(sep) ? dir : `${dir}${sep}`;
   const scripts: ScriptFile[] = [];
   const undecodable: string[] = [];
   const notFiles: NotAFile[] = [];
   const names: string[] = [];
   for (const e of entries) {
-    const kind = notAFile(join(dir, e.name), e);
+    const kind = notAFile(inDir + e.name, e);
     if (kind) notFiles.push({ path: `${versionsDir}/${e.name}`, kind });
     else names.push(e.name);
   }
@@ -237,7 +239,7 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   const memo = opts.memoDir === undefined ? undefined : scriptMemo(opts.memoDir, dir);
   for (const name of names) {
     const path = `${versionsDir}/${name}`;
-    const full = join(dir, name);
+    const full = inDir + name;
     // Taken before the read: a change after it gives a newer identity, so the memo misses next run.
     const stat = memo && statSync(full, { bigint: true });
     const hit = stat && memo.get(name, stat);
