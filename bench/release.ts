@@ -7,13 +7,14 @@ import { fileURLToPath } from "node:url";
 import { applyReleasePlan } from "../src/release/apply.js";
 import { loadRelease, makePlan, releaseFindings } from "../src/release/load.js";
 import { printTable, timeCommand, type Timing } from "./measure.js";
-import { releasedRepo } from "./released-repo.js";
+import { benchEnv, releasedRepo } from "./released-repo.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin/migrakit.js");
 const n = Number(process.argv[2] ?? 1000);
 const unreleased = 5;
 const repo = releasedRepo(n, unreleased);
+const { env, cleanup } = await benchEnv();
 const reset = () => {
   repo.git("checkout", "-q", "--", ".");
   repo.git("clean", "-fdq");
@@ -26,19 +27,25 @@ try {
     [bin, "release-prepare", "--version", "1.0.0"],
     {
       cwd: repo.dir,
+      env,
       runs: 11,
       before: reset,
     },
+  );
+  const parsed = timeCommand(
+    "  the same, every script parsed (no memo)",
+    process.execPath,
+    [bin, "release-prepare", "--version", "1.0.0"],
+    { cwd: repo.dir, env: { ...env, MIGRAKIT_NO_CACHE: "1" }, runs: 11, before: reset },
   );
   // In-process: load + check + plan, then apply, each timed on its own.
   const inProcess: { load: number; apply: number }[] = [];
   for (let i = 0; i < 11; i++) {
     reset();
     const t0 = process.hrtime.bigint();
-    const inputs = { cwd: repo.dir, env: process.env };
+    const inputs = { cwd: repo.dir, env };
     const loaded = await loadRelease(inputs);
-    if ((await releaseFindings(loaded, process.env)).length)
-      throw new Error("the generated repo fails the static check");
+    if ((await releaseFindings(loaded, env)).length) throw new Error("the generated repo fails the static check");
     const plan = await makePlan(loaded, inputs, "1.0.0");
     const t1 = process.hrtime.bigint();
     const result = await applyReleasePlan(plan, inputs);
@@ -51,6 +58,7 @@ try {
   const rows: Timing[] = [
     node,
     cli,
+    parsed,
     { label: "  in process: load + static check + plan", medianMs: median(inProcess.map((r) => r.load)), runs: [] },
     {
       label: "  in process: journaled apply (11 files, fsynced)",
@@ -70,4 +78,5 @@ try {
   );
 } finally {
   repo.cleanup();
+  cleanup();
 }

@@ -2,6 +2,9 @@
 // v0.<n - unreleased>.0 (that commit carries the release tag, as a release leaves it), then the unreleased ones
 // committed on top. Without the tag the "released scripts never change" rule has nothing to compare with and
 // the bench would time the warning's git calls instead of the rule a real repo runs.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   chain,
   headOf,
@@ -11,6 +14,20 @@ import {
   scriptText,
   type TempRepo,
 } from "../test/helpers/schema-repo.js";
+
+/**
+ * An environment for the bench's runs of a repo just made with its own cache folder (no memo or result of the user's runs), once
+ * the repo's files are older than the parse memo's racy window (src/util/file-memo.ts: a file changed in the
+ * last 2 s is read again on every run, and a real repo's scripts are older than that).
+ */
+export async function benchEnv(): Promise<{ env: NodeJS.ProcessEnv; cleanup: () => void }> {
+  await new Promise((r) => setTimeout(r, 2100));
+  const cache = mkdtempSync(join(tmpdir(), "migrakit-bench-cache-"));
+  return {
+    env: { ...process.env, XDG_CACHE_HOME: cache },
+    cleanup: () => rmSync(cache, { recursive: true, force: true }),
+  };
+}
 
 export function releasedRepo(n: number, unreleased: number): TempRepo {
   const scripts = chain(n, { released: n - unreleased });

@@ -6,12 +6,21 @@ import { loadSchemaRepos, type SchemaRepo } from "../model/repo.js";
 import { staticFindings } from "./static.js";
 import { releasedChangedFindings } from "./released-unchanged.js";
 import type { Finding } from "../errors/finding.js";
+import { memoDir } from "../util/cache-dir.js";
 
+/** `o.memo`: false (--no-cache) reads and parses every script instead of using the parse memo. */
 export async function runStaticCheck(
   ctx: Context,
+  o: { memo?: boolean } = {},
 ): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
   const config = await loadConfig(ctx);
-  const repos = await loadSchemaRepos({ cwd: ctx.cwd, config, packageName: ctx.packageName });
+  const memo = memoDir(ctx.env, o.memo);
+  const repos = await loadSchemaRepos({
+    cwd: ctx.cwd,
+    config,
+    packageName: ctx.packageName,
+    ...(memo ? { memoDir: memo } : {}),
+  });
   const findings: Finding[] = [];
   for (const repo of repos) {
     findings.push(...staticFindings(repo));

@@ -162,7 +162,7 @@ export async function answerWithoutPython(
   ctx: Context,
 ): Promise<{ code: number } | { pending: Pending }> {
   requireCompanions(opts);
-  const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx);
+  const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx, { memo: opts.cache !== false });
   const findings = await withPendingRelease(ctx, ruleFindings);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });

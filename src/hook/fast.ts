@@ -2,9 +2,16 @@
 // can be an ORM or migration file, the hook ends here — one git call and a few stats, no commander, no
 // config parser, no Python, no Postgres. Anything that might matter goes on to the full hook (pre-commit.ts),
 // which applies the configured `orm` globs precisely. Node built-ins only, on purpose.
-import { execFileSync } from "node:child_process";
-import { statSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+
+// The built-ins as themselves where Node has process.getBuiltinModule (20.16+), as bin/migrakit.js takes node:fs:
+// an ESM import of a built-in first builds its module facade, which reads every export (for node:fs that
+// loads fs's streams) — a few percent of this path, which should cost little more than `node -e 0`.
+const own = process as { getBuiltinModule?: (id: string) => unknown };
+const builtin = own.getBuiltinModule ? (id: string) => own.getBuiltinModule!(id) : createRequire(import.meta.url);
+const { execFileSync } = builtin("node:child_process") as typeof import("node:child_process");
+const { statSync } = builtin("node:fs") as typeof import("node:fs");
+const { join } = builtin("node:path") as typeof import("node:path");
 
 /** HUSKY=0 (husky's own switch) or MIGRAKIT_SKIP=1. */
 export function skipRequested(env: NodeJS.ProcessEnv): boolean {

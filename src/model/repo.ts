@@ -1,7 +1,9 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { basename, join, posix, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { MigrakitError } from "../errors/index.js";
+import { codeIdentity, openFileMemo, type FileMemo } from "../util/file-memo.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Convention } from "../config/schema.js";
 import { alembicFromPyproject, parseAlembicIni, type AlembicSettings } from "./alembic-ini.js";
@@ -66,7 +68,13 @@ export interface NotAFile {
 }
 
 /** What reading a package needs from the configuration (the `migrations` folders and the `convention`). */
-export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention" | "acceptHistoryUpTo">>;
+export type RepoOptions = Partial<Pick<LoadedConfig, "migrations" | "convention" | "acceptHistoryUpTo">> & {
+  /**
+   * The cache folder where the parse of each script is memoized (src/util/file-memo.ts), for the quick paths
+   * that read every script on every run; undefined = read and parse every file.
+   */
+  memoDir?: string;
+};
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "dist", "build", "site-packages"]);
@@ -215,26 +223,40 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   }
   const init = readInit(root, pkg);
   const dir = join(root, versionsDir);
+  // Entry paths by concatenation: join() normalizes the whole path again for each of a thousand names.
+  const inDir = dir.endsWith(sep) ? dir : `${dir}${sep}`;
   const scripts: ScriptFile[] = [];
   const undecodable: string[] = [];
   const notFiles: NotAFile[] = [];
   const names: string[] = [];
   for (const e of entries) {
-    const kind = notAFile(join(dir, e.name), e);
+    const kind = notAFile(inDir + e.name, e);
     if (kind) notFiles.push({ path: `${versionsDir}/${e.name}`, kind });
     else names.push(e.name);
   }
   names.sort();
   notFiles.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const memo = opts.memoDir === undefined ? undefined : scriptMemo(opts.memoDir, dir);
   for (const name of names) {
     const path = `${versionsDir}/${name}`;
-    const text = readText(join(dir, name));
+    const full = inDir + name;
+    // Taken before the read: a change after it gives a newer identity, so the memo misses next run.
+    const stat = memo && statSync(full, { bigint: true });
+    const hit = stat && memo.get(name, stat);
+    if (hit) {
+      scripts.push({ path, ...hit.value, text: hit.text });
+      continue;
+    }
+    const text = readText(full);
     if (text === null) {
       undecodable.push(path);
       continue;
     }
-    scripts.push({ path, name: parseScriptName(name), source: parseScriptSource(text), text });
+    const parsed = { name: parseScriptName(name), source: parseScriptSource(text) };
+    if (stat) memo.set(name, stat, text, parsed);
+    scripts.push({ path, ...parsed, text });
   }
+  memo?.save();
   const pyproject = readPyproject(root);
   return {
     root,
@@ -252,6 +274,29 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     ...(pyproject !== null ? { pyproject: { path: "pyproject.toml", text: pyproject } } : {}),
     ...(opts.acceptHistoryUpTo ? { acceptedUpTo: opts.acceptHistoryUpTo } : {}),
   };
+}
+
+/** What the memo keeps of a script besides its text (both made from the file alone). */
+type ParsedScript = Pick<Script, "name" | "source">;
+
+/** The modules whose code makes a ParsedScript: a build or an install of another version changes them. */
+const PARSER_MODULES = [
+  "./repo.js",
+  "./script-name.js",
+  "./script-source.js",
+  "./script-scan.js",
+  "./python-literal.js",
+  "./pep440.js",
+];
+
+function scriptMemo(memoDir: string, folder: string): FileMemo<ParsedScript> | undefined {
+  let code: string;
+  try {
+    code = codeIdentity(PARSER_MODULES.map((m) => fileURLToPath(new URL(m, import.meta.url))));
+  } catch {
+    return undefined; // the compiled modules are not where they should be: no memo rather than a wrong one
+  }
+  return openFileMemo<ParsedScript>(memoDir, folder, code);
 }
 
 function readPyproject(root: string): string | null {
@@ -325,10 +370,13 @@ export async function loadSchemaRepos(opts: {
   cwd: string;
   config: LoadedConfig;
   packageName?: string;
+  /** RepoOptions.memoDir. */
+  memoDir?: string;
 }): Promise<SchemaRepo[]> {
   const packages = await listPackages(opts.cwd, opts.config);
+  const read = { ...opts.config, ...(opts.memoDir !== undefined ? { memoDir: opts.memoDir } : {}) };
   if (opts.packageName !== undefined || packages.length === 0) {
-    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), opts.config)];
+    return [await readSchemaRepo(opts.cwd, choosePackage(packages, opts.packageName, opts.cwd), read)];
   }
-  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, opts.config)));
+  return Promise.all(packages.map((p) => readSchemaRepo(opts.cwd, p, read)));
 }

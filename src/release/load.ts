@@ -7,6 +7,7 @@ import { releasedChangedFindings } from "../checks/released-unchanged.js";
 import { staticFindings } from "../checks/static.js";
 import { listPackages, loadSchemaRepos, readSchemaRepo, type SchemaRepo } from "../model/repo.js";
 import { MigrakitError } from "../errors/index.js";
+import { memoDir } from "../util/cache-dir.js";
 import { planRelease, type ReleasePlan } from "./release-plan.js";
 import { readOrNull } from "./files.js";
 import { releaseVersion } from "./version.js";
@@ -31,6 +32,8 @@ export interface LoadedRelease {
 
 export async function loadRelease(inputs: ReleaseInputs, loadedConfig?: LoadedConfig): Promise<LoadedRelease> {
   const config = loadedConfig ?? (await loadConfig({ cwd: inputs.cwd, env: inputs.env }));
+  const memo = memoDir(inputs.env);
+  const memoOption = memo ? { memoDir: memo } : {};
   let repos: SchemaRepo[];
   if (inputs.packages && inputs.packages.length > 0) {
     const known = await listPackages(inputs.cwd, config);
@@ -40,11 +43,11 @@ export async function loadRelease(inputs: ReleaseInputs, loadedConfig?: LoadedCo
         if (known.length > 0 && !known.includes(name) && !known.some((k) => k.endsWith(`/${name}`))) {
           throw new MigrakitError("EMIGRAKIT_UNKNOWN_PACKAGE", { package: p, packages: known.join(", ") });
         }
-        return readSchemaRepo(inputs.cwd, known.find((k) => k === name || k.endsWith(`/${name}`)) ?? name);
+        return readSchemaRepo(inputs.cwd, known.find((k) => k === name || k.endsWith(`/${name}`)) ?? name, memoOption);
       }),
     );
   } else {
-    repos = await loadSchemaRepos({ cwd: inputs.cwd, config, packageName: inputs.packageName });
+    repos = await loadSchemaRepos({ cwd: inputs.cwd, config, packageName: inputs.packageName, ...memoOption });
   }
   return { config, repos };
 }

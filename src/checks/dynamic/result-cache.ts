@@ -5,10 +5,11 @@
 // The ORM may import modules outside the package (a repo-root `shared_settings.py`): the passing run asks
 // the bridge which files its imports loaded and stores their hashes in the entry, checked again on a hit;
 // when the bridge could not say, the entry holds a hash of the whole tracked tree instead.
-import { readdirSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { cacheDirFromEnv } from "../../util/cache-dir.js";
 import type { LoadedConfig } from "../../config/load.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import type { Finding } from "../../errors/finding.js";
@@ -36,24 +37,32 @@ export interface CachedResult {
 
 /** `$XDG_CACHE_HOME/migrakit`, else `~/.cache/migrakit`. */
 export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME?.trim() || join(env.HOME || homedir(), ".cache");
-  return join(base, "migrakit");
+  return cacheDirFromEnv(env) ?? join(homedir(), ".cache", "migrakit");
 }
 
-/** Every file of the package folder (ORM, scripts, env.py, helpers), sorted: path and content. */
-async function packageFiles(repo: SchemaRepo): Promise<string[]> {
+/**
+ * Every file of the package folder (ORM, scripts, env.py, helpers), sorted: path and content. Synchronous reads
+ * on purpose, as in src/model/repo.ts: for a thousand scripts an awaited fs/promises read per file (four
+ * thread-pool round trips each) was most of the result cache's answer.
+ */
+function packageFiles(repo: SchemaRepo): string[] {
   const out: string[] = [];
-  const walk = async (rel: string) => {
-    const entries = await readdir(join(repo.root, rel), { withFileTypes: true }).catch(() => []);
+  const walk = (rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(repo.root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const e of entries) {
       if (SKIP.has(e.name) || e.name.endsWith(".pyc")) continue;
       const path = `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(path);
-      else if (e.isFile()) out.push(path, await readFile(join(repo.root, path), "latin1"));
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile()) out.push(path, readFileSync(join(repo.root, path), "latin1"));
     }
   };
-  await walk(repo.package);
+  walk(repo.package);
   return out;
 }
 
@@ -112,10 +121,10 @@ export async function resultKey(
   parts.push(...interpreterInputs(repos[0]?.root ?? "", config, env));
   const pythonSources: string[] = [];
   for (const repo of repos) {
-    const files = await packageFiles(repo);
+    const files = packageFiles(repo);
     // A migrations folder outside the package (alembic.ini's script_location, the `migrations` key) too.
     if (!`${repo.migrationsDir}/`.startsWith(`${repo.package}/`) && repo.package !== ".")
-      files.push(...(await packageFiles({ ...repo, package: repo.migrationsDir })));
+      files.push(...packageFiles({ ...repo, package: repo.migrationsDir }));
     parts.push(repo.package, ...files);
     for (let i = 0; i < files.length; i += 2) if (files[i]!.endsWith(".py")) pythonSources.push(files[i + 1]!);
   }
