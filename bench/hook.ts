@@ -17,9 +17,15 @@ import { isAlive, waitForExit } from "../src/db/pid.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin/migrakit.js");
-// A throwaway copy of the current venv: the bench pip-installs into it.
+// A throwaway copy of the current venv: the bench pip-installs into it. Timestamps kept: a .pyc names its
+// source's mtime, and a copy with new mtimes would make every import compile again (bridge runs never write
+// bytecode), a cost no installed venv has.
 const WORK = mkdtempSync(join(tmpdir(), "migrakit-bench-hook-"));
-cpSync(join(ROOT, ".venvs/current"), join(WORK, "venv"), { recursive: true, verbatimSymlinks: true });
+cpSync(join(ROOT, ".venvs/current"), join(WORK, "venv"), {
+  recursive: true,
+  verbatimSymlinks: true,
+  preserveTimestamps: true,
+});
 const PYTHON = join(WORK, "venv/bin/python");
 const WORKERS = join(WORK, "workers");
 const N = Number(process.argv[2] ?? 100);
