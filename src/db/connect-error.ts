@@ -3,6 +3,7 @@
 // so every reason is redacted, and the URL's own password is cut out as well should it appear bare.
 import { MigrakitError } from "../errors/index.js";
 import { redactSecrets, redactUrl, urlParts } from "../util/redact.js";
+import { psqlCommand } from "./psql-command.js";
 
 interface PgLikeError {
   code?: string;
@@ -40,7 +41,14 @@ function userOf(url: string): string {
 /** Translate a connection failure into the error the user sees (all exit 3: the environment). */
 export function connectionError(err: unknown, url: string): MigrakitError {
   const code = (err as PgLikeError)?.code;
-  const details = { url: redactUrl(url), user: userOf(url), reason: safeReason(err, url) };
+  const details = {
+    url: redactUrl(url),
+    user: userOf(url),
+    reason: safeReason(err, url),
+    // What the fix line asks the user to run: flags from the URL's parts, no password (src/db/psql-command.ts).
+    psql: psqlCommand(url) ?? "psql",
+    psqlServer: psqlCommand(url, "postgres") ?? "psql",
+  };
   // 28P01 invalid_password, 28000 invalid_authorization_specification (pg_hba rejects).
   if (code === "28P01" || code === "28000" || /SASL|SCRAM|password/i.test(details.reason)) {
     return new MigrakitError("EMIGRAKIT_DB_AUTH", details);

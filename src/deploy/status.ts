@@ -19,16 +19,24 @@ export function instancePlan(pkg: PackageState, instance: InstanceState): Deploy
 
 /** lamin's guard: the instance runs a revision the package does not know. */
 export function aheadError(pkg: PackageState, plan: DeployPlan, instance: InstanceState): MigrakitError {
-  const version = versionOfRevision(instance.history, plan.current ?? "");
+  const revision = plan.current ?? "";
+  const version = versionOfRevision(instance.history, revision);
+  // A revision deployed with --allow-unreleased is in no release, whatever version the history row names (the
+  // checkout's __version__ then, often the one installed now): installing that version cannot help.
+  const unreleased = instance.history.some((r) => r.unreleased.includes(revision));
+  const known = version && !unreleased && version !== pkg.version ? version : null;
   return new MigrakitError("EMIGRAKIT_INSTANCE_AHEAD", {
     target: instance.target,
     revision: plan.current,
     package: pkg.name,
     installed: pkg.version ? pkg.version : "(no __version__)",
-    instanceVersion: version
-      ? `${pkg.name} ${version}`
-      : `a version of ${pkg.name} newer than ${pkg.version ?? "the installed one"}`,
-    install: version ? `${pkg.name}==${version}` : undefined,
+    instanceVersion: unreleased
+      ? `an unreleased (vx_x_x) script of ${pkg.name}, deployed with --allow-unreleased`
+      : known
+        ? `${pkg.name} ${known}`
+        : `a version of ${pkg.name} newer than ${pkg.version ?? "the installed one"}`,
+    install: known ? `${pkg.name}==${known}` : undefined,
+    unreleased,
   });
 }
 

@@ -15,11 +15,23 @@ export interface Shard {
   count: number;
 }
 
-/** The entries of a targets text: one per line; blank lines and `#` comments are ignored. */
+/**
+ * The entries of a targets text: one per line; blank lines and `#` comments are ignored (docs/operators.md).
+ * A comment is a line starting with `#`, or a `#` after whitespace following the entry. In a URL that `#`
+ * must come after the last `@`: up to there is the userinfo (as everywhere in migrakit, src/util/redact.ts),
+ * and a password pasted raw may hold ` #` itself (`ab #cd`). So a comment after a URL holds no `@`.
+ */
 export function parseTargets(text: string): string[] {
   return text
     .split(/\r?\n/)
-    .map((l) => l.replace(/(^|\s)#.*$/, "").trim())
+    .map((line) => {
+      const l = line.trim();
+      if (l.startsWith("#")) return "";
+      const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(l);
+      const from = scheme ? Math.max(scheme[0].length, l.lastIndexOf("@") + 1) : 0;
+      const comment = /\s#/.exec(l.slice(from));
+      return (comment ? l.slice(0, from + comment.index) : l).trim();
+    })
     .filter(Boolean);
 }
 

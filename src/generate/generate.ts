@@ -221,7 +221,9 @@ async function generatePlan(
         downgradeOps: answer.downgrade_ops,
         notes: notes(stated(rp.renames, answer.diffs), detect, answer, backfill),
       });
-      const imports = neededImports(b, answer.imports).filter((l) => !target.text.includes(l));
+      // Whole lines: `import sqlmodel as sqm` does not bind `sqlmodel`, so a substring match would drop a needed import.
+      const present = new Set(target.text.split(/\r?\n/).map((line) => line.trim()));
+      const imports = neededImports(b, answer.imports).filter((l) => !present.has(l.trim()));
       return {
         kind: "edited",
         file: target.path,

@@ -4,7 +4,8 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { git, splitZ } from "../util/git.js";
+import { MigrakitError } from "../errors/index.js";
+import { git, GitError, splitZ } from "../util/git.js";
 
 export interface GitWhere {
   /** The work tree's top folder. */
@@ -60,14 +61,16 @@ export async function backup(w: GitWhere): Promise<string | null> {
   return sha || null;
 }
 
-/** The top of the work tree and the absolute git dir, or null outside a repository. */
+/** The top of the work tree and the absolute git dir, or null outside a repository (EMIGRAKIT_GIT_MISSING without git). */
 export async function gitTop(cwd: string, env: NodeJS.ProcessEnv): Promise<{ top: string; gitDir: string } | null> {
   try {
     const [top, gitDir] = (await git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd, env }))
       .trim()
       .split("\n");
     return top && gitDir ? { top, gitDir } : null;
-  } catch {
+  } catch (err) {
+    // No git program at all is not "outside a work tree": that advice would send the user looking elsewhere.
+    if (err instanceof GitError && err.notFound) throw new MigrakitError("EMIGRAKIT_GIT_MISSING", {});
     return null;
   }
 }

@@ -22,7 +22,7 @@ import { hashParts, templateKey } from "./keys.js";
 import { packageParams } from "./package-params.js";
 import type { ChainPlan } from "./chain-plan.js";
 import type { BridgePort, FailureOf } from "./port.js";
-import { exportPackage, findReleaseTree, type ReleaseTree } from "./release-tree.js";
+import { exportPackage, findReleaseTree, isShallowClone, type ReleaseTree } from "./release-tree.js";
 import { packageVersionOf } from "../../model/package-version.js";
 
 /** Bump when what goes into a template changes meaning, so old templates are not reused. */
@@ -218,11 +218,14 @@ function releaseNote(failure: RemoteFailure, i: BaselineInputs): string {
 async function releaseBaseline(i: BaselineInputs, note?: string): Promise<BaselineOutcome> {
   const tree = await findReleaseTree(i.repo, i.env);
   const version = packageVersionOf(i.repo.init, i.repo.pyproject)?.value ?? "?";
-  if (!tree)
+  if (!tree) {
+    // Only asked once nothing was found: a shallow clone is then the likely cause, and fetching the fix.
+    const shallow = await isShallowClone(i.repo.root, i.env);
     return {
       ok: false,
-      findings: [finding("EMIGRAKIT_NO_RELEASE", { file: i.repo.init?.path }, { version, note: note ?? "" })],
+      findings: [finding("EMIGRAKIT_NO_RELEASE", { file: i.repo.init?.path }, { version, note: note ?? "", shallow })],
     };
+  }
   const tmp = await makeTempDir("migrakit-release-");
   try {
     await exportPackage(i.repo, tree.commit, tmp, i.env);

@@ -57,6 +57,12 @@ export async function findReleaseTree(repo: SchemaRepo, env: NodeJS.ProcessEnv):
   return { ref: tag ?? commit.slice(0, 10), commit, packageTree, how: tag ? "tag" : "commit" };
 }
 
+/** True in a shallow clone (actions/checkout's default): its release tags and older commits are upstream only. */
+export async function isShallowClone(root: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const out = await git(["rev-parse", "--is-shallow-repository"], { cwd: root, env }).catch(() => "");
+  return out.trim() === "true";
+}
+
 /** Write the package folder of `commit` into `dir` (git archive | tar: no checkout, the working tree is untouched). */
 export async function exportPackage(
   repo: SchemaRepo,

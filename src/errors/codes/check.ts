@@ -19,9 +19,13 @@ export const checkCodes = {
     title: "No release to build the baseline from",
     message: (d) =>
       `The release baseline needs the package as it was at the last release, but there is no git tag v${show(d.version)} (or ${show(d.version)}) and no recent commit without unreleased scripts` +
+      (d.shallow === true ? " in this shallow clone" : "") +
       (d.note ? `; and ${show(d.note)}.` : "."),
+    // A shallow clone (actions/checkout's default) has the tag upstream: fetching it is the fix, tagging is not.
     fix: (d) =>
-      `Tag the commit of release ${show(d.version)} (git tag v${show(d.version)} <commit>), or set \`baseline\` to "replay" if the history applies from empty.`,
+      d.shallow === true
+        ? "Fetch the history and tags (`git fetch --unshallow --tags`; GitHub Actions: actions/checkout with `fetch-depth: 0`), then run the check again."
+        : `Tag the commit of release ${show(d.version)} (git tag v${show(d.version)} <commit>), or set \`baseline\` to "replay" if the history applies from empty.`,
   },
   EMIGRAKIT_RELEASE_BASELINE_FAILED: {
     exit: 1,
@@ -34,10 +38,13 @@ export const checkCodes = {
   EMIGRAKIT_RELEASE_REVISION_UNKNOWN: {
     exit: 1,
     title: "The release's _migration is not in the chain",
+    // Reached when the release was tagged while its script was still unreleased (vx_x_x: release-prepare did
+    // not run) and that script was regenerated or deleted since: the static rule lets an unreleased script
+    // change, and the release's own scripts stamp its _migration, so only here does the gap show.
     message: (d) =>
-      `Release ${show(d.ref)} is at revision "${show(d.revision)}", which no script of the current chain defines.`,
-    fix: () =>
-      "Restore the released scripts as they were at the release (released scripts never change), or re-tag the release.",
+      `Release ${show(d.ref)} is at revision "${show(d.revision)}", which no script of the current chain defines (a script unreleased at ${show(d.ref)} was regenerated or deleted since, or the released scripts were changed).`,
+    fix: (d) =>
+      `Check from a replay of the history instead: set "baseline": "replay" in the migrakit config (migrakit.config.json, or "migrakit" in package.json), so the check no longer starts from ${show(d.ref)}.`,
   },
   EMIGRAKIT_UPGRADE_FAILED: {
     exit: 1,

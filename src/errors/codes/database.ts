@@ -39,7 +39,7 @@ export const databaseCodes = {
     message: (d) => `Cannot reach the Postgres server at ${show(d.url)}: ${show(d.reason)}.`,
     fix: (d) =>
       d.source
-        ? `Check that the server runs and that host and port in the ${show(d.source)} URL are right (\`psql "<that URL>" -c "select 1"\` must connect).`
+        ? `Check that the server runs and that host and port in the ${show(d.source)} URL are right (\`${show(d.psql)} -c "select 1"\` must connect; it asks for the password, or reads PGPASSWORD).`
         : 'Check that the server runs and that host and port in `database` / MIGRAKIT_DATABASE_URL are right, or use `"database": "embedded"`.',
   },
   EMIGRAKIT_DB_AUTH: {
@@ -57,7 +57,7 @@ export const databaseCodes = {
     message: (d) => `The database named in ${show(d.url)} does not exist: ${show(d.reason)}.`,
     fix: (d) =>
       d.source
-        ? `Point the ${show(d.source)} URL at the instance's existing database (\`psql "<server URL>" -l\` lists them).`
+        ? `Point the ${show(d.source)} URL at the instance's existing database (\`${show(d.psqlServer)} -c "select datname from pg_database"\` lists them; it asks for the password, or reads PGPASSWORD).`
         : "Point the URL at an existing database (for example /postgres); migrakit creates its scratch databases next to it.",
   },
   EMIGRAKIT_DB_PERMISSION: {

@@ -91,9 +91,11 @@ export const deployCodes = {
     message: (d) =>
       `The database ${show(d.target)} is at revision ${show(d.revision)}, which ${show(d.package)} ${show(d.installed)} does not know: the instance runs ${show(d.instanceVersion)}.`,
     fix: (d) =>
-      d.install
-        ? `Install the package version the instance runs (pip install "${show(d.install)}") and run again.`
-        : `Install the newest release of ${show(d.package)} (pip install -U ${show(d.package)}) and run again.`,
+      d.unreleased === true
+        ? `Run from the checkout that has revision ${show(d.revision)} (the branch of the unreleased work: git log --all --oneline -S ${show(d.revision)}), or install the release of ${show(d.package)} that includes it once it is out.`
+        : d.install
+          ? `Install the package version the instance runs (pip install "${show(d.install)}") and run again.`
+          : `Install the newest release of ${show(d.package)} (pip install -U ${show(d.package)}) and run again.`,
   },
   EMIGRAKIT_INSTANCE_HEADS: {
     exit: 3,

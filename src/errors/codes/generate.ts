@@ -113,4 +113,10 @@ export const generateCodes = {
     message: (d) => `${show(d.cwd)} is not inside a git work tree.`,
     fix: () => "Run `migrakit hook pre-commit` from git's pre-commit hook (husky runs it at the repository root).",
   },
+  EMIGRAKIT_GIT_MISSING: {
+    exit: 3,
+    title: "git is not installed",
+    message: () => "git is not installed (no `git` on PATH), so the hook cannot read what is staged.",
+    fix: () => "Install git (apt-get install git, brew install git, …) or put it on PATH, then commit again.",
+  },
 } satisfies Catalogue;
