@@ -151,6 +151,10 @@ def _qualified(autogen_context, schema, name):
 
 @renderers.dispatch_for(RenameColumnOp)
 def _render_rename_column(autogen_context, op):
+    if getattr(autogen_context, "_has_batch", False):
+        # Inside `with op.batch_alter_table(…) as batch_op:` (env.py's render_as_batch), as alembic renders its
+        # own column ops there: on the batch, which names the table (an `op.` call there would bypass it).
+        return "batch_op.alter_column(%s, new_column_name=%s)" % (_q(op.old), _q(op.new))
     prefix = autogen_context.opts.get("alembic_module_prefix", "op.")
     return "%salter_column(%s, column_name=%s, new_column_name=%s%s)" % (
         prefix,

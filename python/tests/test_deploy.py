@@ -152,7 +152,10 @@ def test_stdin_closing_mid_deploy_cancels_and_rolls_back(bridge, pkg, repo, db_u
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if query(
-            db_url, "select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'"
+            db_url,
+            # This database's sleep only: the other stack's copy of this test may be sleeping on the same server.
+            "select count(*) from pg_stat_activity where datname = current_database()"
+            " and query like 'select pg_sleep(30)%' and state = 'active'",
         ) == [(1,)]:
             break
         time.sleep(0.1)

@@ -1,6 +1,6 @@
 """What the helper keeps between requests (parsed scripts, engines, loaded modules) never shows stale state."""
 
-import time
+import uuid
 
 from conftest import HEAD, _engine, _with_database, query
 
@@ -40,7 +40,8 @@ def test_no_connection_is_left_open_between_requests(bridge, pkg, admin_url):
     # migrakit drops and recreates scratch databases while the helper runs: nothing may hold them open.
     from sqlalchemy import text
 
-    name = "bridge_pytest_reuse_%d" % int(time.time() * 1000)
+    # Random, not the clock: the other stack's run of this test shares the server (test/bridge/pytest.test.ts).
+    name = "bridge_pytest_reuse_" + uuid.uuid4().hex[:10]
     url = _with_database(admin_url, name)
     admin = _engine(admin_url)
     try:

@@ -16,7 +16,7 @@ import { packageParams, versionTableOf } from "./dynamic/package-params.js";
 import { planChain, scriptsAfter } from "./dynamic/chain-plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
-import { trimmedMigrations } from "./dynamic/trimmed-scripts.js";
+import { trimmable, trimmedMigrations } from "./dynamic/trimmed-scripts.js";
 import { removeTempDir } from "../util/temp-dirs.js";
 import { clearProgress, progress } from "../output/progress.js";
 import { lintHistory, lintStep } from "./dynamic/lint-step.js";
@@ -145,7 +145,10 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       return report;
     }
     // Only the scripts still to run are handed to alembic: a long history is not loaded again for each step.
-    if (baseline.start) trimmed = await trimmedMigrations(repo, baseline.start, scripts);
+    // One stand-in root cannot stand for the released ends of several branches, nor for the older parent of a
+    // merge: those keep the whole folder.
+    if (baseline.start && plan.heads.length <= 1 && trimmable(baseline.start, scripts))
+      trimmed = await trimmedMigrations(repo, baseline.start, scripts);
     const params = packageParams(repo, { versionTable, migrationsDir: trimmed?.dir });
     const versionTables = [...new Set([versionTable, "alembic_version"])];
     // Each step reads the schema once or twice: over one connection, not one per read.
@@ -164,6 +167,7 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
       pkg: repo.package,
       // Off only when bench/hook measures what the lint costs (MIGRAKIT_BENCH_NO_LINT); never a user setting.
       record: o.env.MIGRAKIT_BENCH_NO_LINT !== "1",
+      branches: plan.heads.length > 1,
     };
     const up = await upgradeEach(steps, { compare: true });
     report.findings.push(...up.findings);

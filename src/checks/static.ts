@@ -5,6 +5,7 @@ import { comparePep440, isCanonicalPep440, normalizePep440 } from "../model/pep4
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { headerText } from "../model/script-source.js";
 import { packageVersionOf } from "../model/package-version.js";
+import { labelledBranches } from "../model/graph.js";
 import { finding, type Finding } from "../errors/finding.js";
 
 const NEW_REVISION = /^[0-9a-f]{12}$/;
@@ -142,6 +143,9 @@ function graphFindings(repo: SchemaRepo): Finding[] {
     );
   }
   const named = (revs: string[]) => revs.map((r) => `${r} (${first(r)?.path ?? "?"})`).join(", ");
+  // alembic's multi-branch setup (an app's repo): several heads, each naming its own branch by `branch_labels`,
+  // are one history (`alembic upgrade heads`), whether the branches grow from one script or from several roots.
+  if (repo.convention === "alembic" && labelledBranches(g)) return out;
   if (g.roots.length > 1) {
     // The later root's script is pointed at the head of the history the first root starts (when it has one head).
     const later = first(g.roots[1]!);
@@ -162,10 +166,14 @@ function graphFindings(repo: SchemaRepo): Finding[] {
     // `migrakit rebase` moves an unreleased script; when every head is released, rebase cannot help (no loop).
     const unreleased = g.heads.filter((h) => first(h)?.name.kind === "unreleased");
     const released = g.heads.filter((h) => !unreleased.includes(h));
+    // An app's repo: an unmerged branch is merged the way alembic does it (rebase is the lamin way).
     const step =
-      unreleased.length >= 1
-        ? `Run \`migrakit rebase\` after merging the other branch: it puts the branch's unreleased script (of ${named(unreleased)}) on ${released[0] ?? "main's head"}`
-        : `Every head is released, so rebase cannot move one: merge them in a new unreleased script (\`alembic merge ${g.heads.join(" ")}\`) and set \`convention: "alembic"\`, which accepts merge revisions`;
+      repo.convention === "alembic"
+        ? // The heads by name: `alembic merge heads` leaves out a head another branch only depends_on.
+          `Merge them in a new script: \`alembic merge -m "merge" ${g.heads.join(" ")}\` (or, for branches kept apart on purpose, give each its own \`branch_labels\`)`
+        : unreleased.length >= 1
+          ? `Run \`migrakit rebase\` after merging the other branch: it puts the branch's unreleased script (of ${named(unreleased)}) on ${released[0] ?? "main's head"}`
+          : `Every head is released, so rebase cannot move one: merge them in a new unreleased script (\`alembic merge ${g.heads.join(" ")}\`) and set \`convention: "alembic"\`, which accepts merge revisions`;
     out.push(
       finding("EMIGRAKIT_MULTIPLE_HEADS", where(g.heads[1]!), { count: g.heads.length, heads: named(g.heads), step }),
     );

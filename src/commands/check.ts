@@ -206,7 +206,12 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
     );
   const answer = await answerWithoutPython(opts, ctx);
   if ("code" in answer) return answer.code;
-  const { findings, packages, repos, config, noCache, dir, key } = answer.pending;
+  const { findings, packages, config, noCache, dir, key } = answer.pending;
+  // An app's repo (convention alembic) marks nothing unreleased by name: a script no commit has yet is the
+  // developer's own to change, so it is upgraded, round-tripped and linted one by one, as generate and the
+  // hook treat it (src/generate/pending.ts), instead of disappearing into the replayed history.
+  const { withPending } = await import("../generate/pending.js");
+  const repos = await Promise.all(answer.pending.repos.map((r) => withPending(r, r.root, ctx.env)));
   const dynamic = await runDynamic(ctx, repos, config, !noCache, dir, opts.all === true);
   const all = [...findings, ...dynamic.findings];
   reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });

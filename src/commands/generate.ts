@@ -22,6 +22,8 @@ export interface GenerateCliOptions {
   /** commander's --no-renames sets renames=false. */
   renames?: boolean;
   backfill?: string[];
+  /** --head: the branch label a new script goes on (labelled branches, convention alembic). */
+  head?: string;
 }
 
 export const name = "generate";
@@ -42,7 +44,11 @@ export function describe(c: Command): Command {
       "the value existing rows get in a new NOT NULL column without a server default; repeatable",
       (v: string, prev: string[] = []) => [...prev, v],
     )
-    .option("--no-renames", "no rename detection: dropped and added columns stay drop + add");
+    .option("--no-renames", "no rename detection: dropped and added columns stay drop + add")
+    .option(
+      "--head <label>",
+      "with several labelled branches (convention alembic): the branch label the new script goes on",
+    );
 }
 
 export async function run(opts: GenerateCliOptions, ctx: Context): Promise<number> {
@@ -69,6 +75,7 @@ export async function run(opts: GenerateCliOptions, ctx: Context): Promise<numbe
         detect: opts.renames !== false,
         message: opts.message,
         backfill,
+        head: opts.head ?? config.generateHead,
       });
       const blocked = outcomeError(outcome);
       if (blocked) throw withDetail(blocked.error, blocked.detail);

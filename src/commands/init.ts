@@ -108,6 +108,7 @@ async function readState(ctx: Context, pkg: string): Promise<InitState> {
     gitPrefix: gitPrefix(root),
     ...(existing ? { convention: existing.convention } : {}),
     ignored: gitIgnored(root, [`${m}/env.py`, `${m}/script.py.mako`, ".husky/pre-commit"]),
+    ...(config.source ? {} : { packages: await listPackages(root, config) }),
   };
 }
 

@@ -21,6 +21,7 @@ import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession } from "../generate/session.js";
 import { verify } from "../generate/verify.js";
 import { writeFiles } from "../generate/write-files.js";
+import { labelledBranches } from "../model/graph.js";
 
 /**
  * After `git merge main`, __init__.py usually holds a conflict over `_migration` (and `__version__`): exactly what
@@ -81,6 +82,19 @@ export async function run(opts: { onto?: string }, ctx: Context): Promise<number
         print(
           ctx.stdout,
           `migrakit: ${repo.package} has one head (${repo.graph.heads[0] ?? "no scripts"}): nothing to rebase`,
+        );
+      return 0;
+    }
+    // alembic's labelled branches are several heads on purpose: moving a script between them would change
+    // which branch it belongs to. Nothing to rebase.
+    if (repo.convention === "alembic" && labelledBranches(repo.graph)) {
+      const heads = repo.graph.heads;
+      if (ctx.json)
+        print(ctx.stdout, JSON.stringify({ ok: true, action: "nothing", package: repo.package, heads }, null, 2));
+      else
+        print(
+          ctx.stdout,
+          `migrakit: ${repo.package} has labelled branches (${heads.join(", ")}), each its own head: nothing to rebase`,
         );
       return 0;
     }

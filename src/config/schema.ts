@@ -29,6 +29,8 @@ export interface Config {
   migrations: Record<string, string>;
   /** History as it is: the naming and header rules apply only to scripts after this revision. */
   acceptHistoryUpTo?: string;
+  /** Labelled branches (convention alembic): the branch label the hook's and generate's new script goes on. */
+  generateHead?: string;
   /** deploy: Postgres lock_timeout / statement_timeout (durations: "5s", "0" = none) and lock-timeout retries. */
   lockTimeout?: string;
   statementTimeout?: string;
@@ -119,6 +121,10 @@ export const VALIDATORS: Record<keyof Config, Validator> = {
     typeof v === "string" && /^[A-Za-z0-9_]+$/.test(v)
       ? { ok: true, value: v }
       : { ok: false, expected: "a revision (the last script the naming and header rules leave alone)" },
+  generateHead: (v) =>
+    typeof v === "string" && v.trim()
+      ? { ok: true, value: v }
+      : { ok: false, expected: "a branch label (or a head's revision) for the new script" },
   lockTimeout: duration,
   statementTimeout: duration,
   retries: (v) =>

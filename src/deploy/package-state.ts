@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { chainScripts, type PackageState } from "./deploy-plan.js";
 import { scriptFacts } from "./script-facts.js";
 import { packageVersionOf } from "../model/package-version.js";
+import { labelledBranches } from "../model/graph.js";
 
 export interface DeployPackage {
   repo: SchemaRepo;
@@ -28,7 +29,12 @@ export async function loadDeployPackage(ctx: {
   const config = await loadConfig(ctx);
   const repo = await loadSchemaRepo({ cwd: ctx.cwd, config, packageName: ctx.packageName });
   const scripts = chainScripts(repo.graph.chain, repo.graph.byRevision);
-  if (!scripts) throw new MigrakitError("EMIGRAKIT_HISTORY_NOT_LINEAR", { package: repo.package });
+  if (!scripts) {
+    const g = repo.graph;
+    const accepted =
+      repo.convention === "alembic" && (labelledBranches(g) || (g.heads.length === 1 && g.merges.length > 0));
+    throw new MigrakitError("EMIGRAKIT_HISTORY_NOT_LINEAR", { package: repo.package, accepted });
+  }
   for (const s of scripts) s.facts = scriptFacts(readFileSync(join(repo.root, s.path), "utf8"));
   const state: PackageState = {
     name: repo.importName,

@@ -8,7 +8,7 @@ import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
 import { packageParams, versionTableOf } from "../checks/dynamic/package-params.js";
 import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/chain-plan.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
-import { trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
+import { trimmable, trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
 import { MigrakitError } from "../errors/index.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { removeTempDir } from "../util/temp-dirs.js";
@@ -80,7 +80,9 @@ export async function databaseAt(
   }
   await warm;
   const b = outcome.baseline;
-  const scripts = scriptsUpTo(plan, b.start, upTo);
+  // Labelled branches: whatever the baseline holds, `upgrade heads` brings every branch to its head.
+  const branches = plan.heads.length > 1;
+  const scripts = branches ? plan.unreleased : scriptsUpTo(plan, b.start, upTo);
   let trimmed: { dir: string; tmp: string } | undefined;
   const dispose = async () => {
     await b.db.drop();
@@ -94,11 +96,12 @@ export async function databaseAt(
         detail: "",
       });
     // Only the scripts still to run go to alembic (a long history is not loaded for every request).
-    if (b.start) trimmed = await trimmedMigrations(repo, b.start, scriptsAfter(plan, b.start) ?? []);
+    const after = b.start ? (scriptsAfter(plan, b.start) ?? []) : [];
+    if (b.start && !branches && trimmable(b.start, after)) trimmed = await trimmedMigrations(repo, b.start, after);
     const params = packageParams(repo, { root: importRoot, versionTable, migrationsDir: trimmed?.dir });
     if (scripts.length > 0 && upTo) {
       try {
-        await s.port.request("upgrade", { ...params, url: b.db.url, revision: upTo });
+        await s.port.request("upgrade", { ...params, url: b.db.url, revision: branches ? "heads" : upTo });
       } catch (err) {
         const failure = s.failureOf(err);
         if (!failure) throw err;

@@ -17,6 +17,7 @@ import { parentOf, planChain, revisionOf, type ChainPlan } from "../checks/dynam
 import { MigrakitError } from "../errors/index.js";
 import { generatedDrops, type GeneratedDrop } from "../lint/generated.js";
 import { setInitValue } from "../model/init-file.js";
+import { headNamed } from "../model/graph.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { formatScriptName, UNRELEASED_SLUG } from "../model/script-name.js";
 import { DEFAULT_FILE_TEMPLATE } from "../model/alembic-ini.js";
@@ -25,6 +26,7 @@ import { backfillNote, columnName, mergeBackfills, recordedBackfills, type Backf
 import { generateOps } from "./bridge-calls.js";
 import type { GenerateAnswer } from "../bridge/contract.js";
 import { databaseAt, type DatabaseAt } from "./database.js";
+import { defaultMessage } from "./default-message.js";
 import {
   describeRename,
   planRenames,
@@ -69,6 +71,8 @@ export interface GenerateOptions {
   today?: string;
   /** The creation time of a new script named by a file_template (convention alembic; default: now). */
   now?: Date;
+  /** `--head` / config `generateHead`: the branch label (or head revision) a new script goes on, for labelled branches. */
+  head?: string;
   newRevision?: () => string;
 }
 
@@ -100,13 +104,29 @@ export type GenerateOutcome =
 export const newRevision = () => randomBytes(6).toString("hex");
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
-/** The chain generate works on, or the error saying why there is none (two heads: rebase). */
-export function chainOf(repo: SchemaRepo): ChainPlan {
+/**
+ * The chain generate works on, or the error saying why there is none (two heads: rebase, or alembic's merge).
+ * With labelled branches (convention alembic) its `head` is the branch the new script goes on: `head` names it
+ * (a label or the head's revision). Which branch a change belongs to is not guessed: the models carry no
+ * branch, and a wrong guess puts the script where no deploy of that branch expects it.
+ */
+export function chainOf(repo: SchemaRepo, head?: string): ChainPlan {
   const plan = planChain(repo);
+  if (plan && plan.heads.length > 1) {
+    const chosen = head === undefined ? undefined : headNamed(repo.graph, head);
+    if (chosen) return { ...plan, head: chosen };
+    const labels = plan.heads.map((h) => `${(repo.graph.headLabels.get(h) ?? []).join("/")} (${h})`).join(", ");
+    const first = repo.graph.headLabels.get(plan.heads[0]!)?.[0] ?? plan.heads[0]!;
+    throw new MigrakitError("EMIGRAKIT_GENERATE_BRANCH", { package: repo.package, labels, given: head, first });
+  }
   if (plan) return plan;
   const heads = repo.graph.heads;
   if (heads.length > 1)
-    throw new MigrakitError("EMIGRAKIT_GENERATE_HEADS", { package: repo.package, heads: heads.join(", ") });
+    throw new MigrakitError("EMIGRAKIT_GENERATE_HEADS", {
+      package: repo.package,
+      heads: heads.join(", "),
+      convention: repo.convention,
+    });
   throw new MigrakitError("EMIGRAKIT_GENERATE_CHAIN", { package: repo.package });
 }
 
@@ -195,8 +215,10 @@ async function generatePlan(
   o: GenerateOptions,
   keep: (db: DatabaseAt) => void,
 ): Promise<GenerateOutcome> {
-  const plan = chainOf(repo);
-  const target: ScriptFile | undefined = plan.unreleased.at(-1);
+  const plan = chainOf(repo, o.head);
+  // Labelled branches: the new script goes on the chosen head, over a database at every head (so the other
+  // branches' tables are not new). Refreshing a script in place is the linear history's (left out here).
+  const target: ScriptFile | undefined = plan.heads.length > 1 ? undefined : plan.unreleased.at(-1);
   const owner = target ? ownership(target.text) : undefined;
   const recorded = target ? recordedRenames(target.text) : { renames: [], noRenames: false };
   const detect = o.detect !== false && !recorded.noRenames;
@@ -300,7 +322,13 @@ async function generatePlan(
   const template = join(repo.root, repo.migrationsDir, "script.py.mako");
   const alembicNames = repo.convention === "alembic";
   // alembic's own docstring and slug carry the message: without -m, a few words on what changes.
-  const message = alembicNames ? (o.message ?? defaultMessage(answer.diffs)) : o.message;
+  const message = alembicNames
+    ? (o.message ??
+      defaultMessage(
+        answer.diffs,
+        renames.map((r) => r.rename),
+      ))
+    : o.message;
   const rendered = await s.bridge.request("render_script", {
     template: existsSync(template) ? template : undefined,
     revision,
@@ -326,17 +354,6 @@ async function generatePlan(
     fillIns,
     drops: generatedDrops(b.upgrade.join("\n")),
   };
-}
-
-/** What the changes are, in a few words: the slug of a new script when no -m message was given. */
-export function defaultMessage(diffs: GenerateAnswer["diffs"]): string {
-  const words = diffs.slice(0, 2).map((d) => {
-    const where = "table" in d && d.table ? d.table : "";
-    const what = "column" in d && typeof d.column === "string" ? ` ${d.column}` : "";
-    return `${d.kind} ${where}${what}`.trim();
-  });
-  if (diffs.length > 2) words.push("and more");
-  return words.join(" ") || "schema change";
 }
 
 /** The new script's name as the repo's own `alembic revision` would write it (its file_template). */

@@ -15,6 +15,7 @@ import { MigrakitError, isMigrakitError } from "../errors/index.js";
 import { listPackages, readSchemaRepo, requireOnlyFiles, type SchemaRepo } from "../model/repo.js";
 import { generateKeepingBaseline, type FileWrite } from "../generate/generate.js";
 import { withPending } from "../generate/pending.js";
+import { labelledBranches } from "../model/graph.js";
 import { planRebase } from "../generate/rebase.js";
 import { addedTimes, mainScripts } from "../generate/rebase-io.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
@@ -97,7 +98,9 @@ async function processPackage(
   const projectDir = p.prefix ? join(w.cwd, p.prefix) : w.cwd;
   const read = async () => withPending(await readSchemaRepo(p.root, pkg, p.config), projectDir, w.env);
   let repo = await withPending(staged, projectDir, w.env);
-  if (repo.graph.heads.length > 1) {
+  // alembic's labelled branches are several heads on purpose: nothing to rebase (generateHead picks the branch).
+  const branches = repo.convention === "alembic" && labelledBranches(repo.graph);
+  if (repo.graph.heads.length > 1 && !branches) {
     const plan = planRebase(repo, {
       mainHas: await mainScripts(w.cwd, w.env, repo),
       addedAt: await addedTimes(w.cwd, w.env, repo),
@@ -115,7 +118,10 @@ async function processPackage(
   bumpP.catch(() => {});
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
-  const { outcome, baseline } = await generateKeepingBaseline(s, repo, { importRoot: p.root });
+  const { outcome, baseline } = await generateKeepingBaseline(s, repo, {
+    importRoot: p.root,
+    head: p.config.generateHead,
+  });
   let findings;
   try {
     const blocked = outcomeError(outcome);

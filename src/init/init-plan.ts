@@ -38,6 +38,12 @@ export interface InitState {
   gitPrefix?: string;
   /** Paths of those init writes that git ignores (`git check-ignore`): written, but never committed. */
   ignored?: string[];
+  /**
+   * Every schema package the repo holds when it has no configuration yet (a lamin core and its modules). The
+   * configuration init writes names them all: naming only the one adopted would stop the others being checked,
+   * and `init --package` could then not adopt them either.
+   */
+  packages?: string[];
 }
 
 /** Which git hook runner calls `migrakit hook pre-commit`: husky (npm), the pre-commit framework, or none. */
@@ -145,9 +151,10 @@ function pyprojectAction(state: InitState): Action | null {
   };
 }
 
-/** The configuration init writes: the package, and the convention when it is not the default. */
+/** The configuration init writes: the packages, and the convention when it is not the default. */
 function configFor(state: InitState): Record<string, unknown> {
-  return { packages: [state.pkg], ...(state.convention === "alembic" ? { convention: "alembic" } : {}) };
+  const packages = state.packages?.includes(state.pkg) ? state.packages : [state.pkg];
+  return { packages, ...(state.convention === "alembic" ? { convention: "alembic" } : {}) };
 }
 
 function initFileAction(state: InitState): Action | null {

@@ -118,6 +118,22 @@ export function buildGraph(scripts: Script[]): RevisionGraph {
   const merges = pick((v) => parentCount[v]! > 1);
   const cycles = findCycles(count, children, parents).map((c) => c.map((v) => order[v]!));
 
+  // A head's own branch: down its single parents while the parent has no other child (alembic stops there too).
+  const labelsOf = (v: number) => byRevision.get(order[v]!)![0]!.source.branchLabels ?? [];
+  const headLabels = new Map<string, string[]>();
+  for (const head of heads) {
+    const labels: string[] = [];
+    const seen = new Set<number>();
+    for (let v = id.get(head)!; !seen.has(v); ) {
+      seen.add(v);
+      labels.push(...labelsOf(v));
+      const p = parents[v]!;
+      if (p.length !== 1 || parentCount[v] !== 1 || children[p[0]!]!.length !== 1) break;
+      v = p[0]!;
+    }
+    headLabels.set(head, [...new Set(labels)]);
+  }
+
   let chain: string[] | null = null;
   const linear =
     roots.length === 1 &&
@@ -132,5 +148,25 @@ export function buildGraph(scripts: Script[]): RevisionGraph {
     for (let kids = children[ids[0]!]!; kids.length > 0; kids = children[kids[0]!]!) ids.push(kids[0]!);
     if (ids.length === count) chain = ids.map((v) => order[v]!);
   }
-  return { byRevision, roots, heads, branchPoints, merges, cycles, missingParents, chain };
+  return { byRevision, roots, heads, branchPoints, merges, cycles, missingParents, headLabels, chain };
+}
+
+/** Several heads, each with a branch label of its own (no label names two heads): alembic's multi-branch setup. */
+export function labelledBranches(g: RevisionGraph): boolean {
+  if (g.heads.length < 2) return false;
+  const owner = new Map<string, string>();
+  for (const head of g.heads) {
+    const labels = g.headLabels.get(head) ?? [];
+    if (labels.length === 0) return false;
+    for (const l of labels) {
+      if ((owner.get(l) ?? head) !== head) return false;
+      owner.set(l, head);
+    }
+  }
+  return true;
+}
+
+/** The head a branch label (or a head's revision) names, or undefined. */
+export function headNamed(g: RevisionGraph, name: string): string | undefined {
+  return g.heads.find((h) => h === name || (g.headLabels.get(h) ?? []).includes(name));
 }

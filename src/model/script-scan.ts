@@ -24,6 +24,9 @@ export interface ScriptScan {
   /** The last module-level `revision = …` / `down_revision = …` (annotated or not). */
   revision: ScannedValue | null;
   downRevision: ScannedValue | null;
+  /** The last `branch_labels = …` / `depends_on = …` (a tuple of them is the tokenizer's). */
+  branchLabels: ScannedValue | null;
+  dependsOn: ScannedValue | null;
 }
 
 // ---- The pieces, with the tokenizer's rules (python-literal.ts) ----
@@ -54,8 +57,9 @@ const PLAIN_IN = run(`^${SPECIAL}`);
 /** Plain text at module level, where names are matched whole so that `revision` can be refused. */
 const WATCHED_PLAIN = run(String.raw`^${SPECIAL}\r\n\w\u0080-\uffff`);
 const WATCHED_PLAIN_IN = run(String.raw`^${SPECIAL}\w\u0080-\uffff`);
-/** A whole name (or number) other than `revision` and `down_revision`. */
-const OTHER_NAME = `(?<!${ID})(?!(?:down_)?revision(?!${ID}))${ID}+`;
+/** A whole name (or number) other than the four the scanner reads (WATCHED). */
+const WATCHED = "(?:down_)?revision|branch_labels|depends_on";
+const OTHER_NAME = `(?<!${ID})(?!(?:${WATCHED})(?!${ID}))${ID}+`;
 
 /**
  * Bracketed groups nested up to `depth`, any bracket closing any other (which pairs match is checked once for
@@ -95,7 +99,7 @@ const ANNOTATION_CHAR = String.raw`[\w\u0080-\uffff \t.,|]`;
 const ANNOTATION = String.raw`(?:${ANNOTATION_CHAR}|\[(?:${ANNOTATION_CHAR}|\[${ANNOTATION_CHAR}*\])*\])*`;
 const SIMPLE_STRING = String.raw`"""[^"\\\r\n]*"""|'''[^'\\\r\n]*'''|"(?!"")[^"\\\r\n]*"|'(?!'')[^'\\\r\n]*'`;
 const ASSIGNMENT = new RegExp(
-  String.raw`(revision|down_revision)([ \t]*(?::(?!=)${ANNOTATION})?=(?!=)[ \t]*)(?:(${SIMPLE_STRING})|None(?!${ID}))[ \t]*${LINE_END}`,
+  String.raw`(${WATCHED})([ \t]*(?::(?!=)${ANNOTATION})?=(?!=)[ \t]*)(?:(${SIMPLE_STRING})|None(?!${ID}))[ \t]*${LINE_END}`,
   "y",
 );
 /** Everything but brackets outside strings and comments (run after the statements above accepted the text). */
@@ -154,6 +158,8 @@ export function scanScript(source: string): ScriptScan | null {
   let docstring: { start: number; end: number } | null = null;
   let revision: RegExpExecArray | null = null;
   let downRevision: RegExpExecArray | null = null;
+  let branchLabels: RegExpExecArray | null = null;
+  let dependsOn: RegExpExecArray | null = null;
   let first = true;
   for (;;) {
     pos = matchAt(BLANKS, source, pos);
@@ -181,7 +187,9 @@ export function scanScript(source: string): ScriptScan | null {
       const m = ASSIGNMENT.exec(source);
       if (m === null) return null;
       if (m[1] === "revision") revision = m;
-      else downRevision = m;
+      else if (m[1] === "down_revision") downRevision = m;
+      else if (m[1] === "branch_labels") branchLabels = m;
+      else dependsOn = m;
       next = ASSIGNMENT.lastIndex;
     }
     if (next <= pos) return null; // cannot happen (every statement consumes text); never loop forever
@@ -194,6 +202,8 @@ export function scanScript(source: string): ScriptScan | null {
     docstring: docstring && { line: line(docstring.start), ...docstring },
     revision: revision && valueOf(revision, line),
     downRevision: downRevision && valueOf(downRevision, line),
+    branchLabels: branchLabels && valueOf(branchLabels, line),
+    dependsOn: dependsOn && valueOf(dependsOn, line),
   };
 }
 

@@ -12,7 +12,7 @@ import {
 import { scanScript, type ScannedValue } from "./script-scan.js";
 import type { Assignment, ScriptHeader, ScriptSource } from "./types.js";
 
-const NAMES: ReadonlySet<string> = new Set(["revision", "down_revision"]);
+const NAMES: ReadonlySet<string> = new Set(["revision", "down_revision", "branch_labels", "depends_on"]);
 const UNRELEASED_WORD = /^v[xX]\.[xX]\.[xX]\.?$/;
 /** The rest of a line from lastIndex. */
 const FIRST_LINE = /[^\r\n]*/y;
@@ -99,6 +99,14 @@ function downRevisionOf(source: string, a: ModuleAssignment | undefined): Assign
   return { ...span, value: lit.strings.map((s) => s.value), quote: lit.strings[0]?.quote ?? null };
 }
 
+/** `branch_labels` / `depends_on` as a list of names: [] for None, absent or a value we cannot read. */
+function namesOf(source: string, a: ModuleAssignment | undefined): string[] {
+  const lit = a?.value ? parseLiteral(source, a.value) : null;
+  if (lit?.kind === "string") return [lit.string.value];
+  if (lit?.kind === "strings") return lit.strings.map((s) => s.value);
+  return [];
+}
+
 /** The full reading through the tokenizer: every form alembic accepts, and the exact syntax error messages. */
 export function parseScriptSourceTokenized(source: string): ScriptSource {
   const tz = tokenize(source);
@@ -112,6 +120,8 @@ export function parseScriptSourceTokenized(source: string): ScriptSource {
     header: doc ? headerOf(source, doc) : null,
     revision: revisionOf(source, last.get("revision")),
     downRevision: downRevisionOf(source, last.get("down_revision")),
+    branchLabels: namesOf(source, last.get("branch_labels")),
+    dependsOn: namesOf(source, last.get("depends_on")),
     syntaxError: tz.syntaxError,
   };
 }
@@ -139,6 +149,8 @@ export function parseScriptSource(source: string): ScriptSource {
     header: scan.docstring ? headerOf(source, scan.docstring) : null,
     revision: scannedRevision(scan.revision),
     downRevision: scannedDownRevision(scan.downRevision),
+    branchLabels: scan.branchLabels?.kind === "string" ? [scan.branchLabels.value] : [],
+    dependsOn: scan.dependsOn?.kind === "string" ? [scan.dependsOn.value] : [],
     syntaxError: null,
   };
 }

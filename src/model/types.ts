@@ -65,6 +65,10 @@ export interface ScriptSource {
    * `value` is always a list: [] for None, one element for a plain string.
    */
   downRevision: Assignment<string[]> | null;
+  /** `branch_labels` (alembic's multi-branch setup): [] for None or absent. */
+  branchLabels: string[];
+  /** `depends_on`: revisions (or branch labels) that must be applied first, without being a parent. */
+  dependsOn: string[];
   /** Text problems that make the file unreadable for us (a Python syntax problem we can detect cheaply:
    * unterminated string or docstring, unbalanced brackets at module level, tabs/spaces mix is NOT one). */
   syntaxError: { line: number; message: string } | null;
@@ -92,6 +96,11 @@ export interface RevisionGraph {
   cycles: string[][];
   /** down_revision values naming a revision that no script defines. */
   missingParents: { revision: string; parent: string }[];
+  /**
+   * Each head's branch labels: those of the head and of the scripts below it down to the branch point it grows
+   * from (a label there would name both branches). Several heads are one history only when each has its own.
+   */
+  headLabels: Map<string, string[]>;
   /** When the graph is a single linear chain: the revisions from root to head; otherwise null. */
   chain: string[] | null;
 }

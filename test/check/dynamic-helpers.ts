@@ -22,7 +22,15 @@ export interface FixtureRepo {
 }
 
 export function fixtureRepo(
-  name: "seed-style" | "lamin-era" | "lamin-pair" | "alembic-app" | "async-app",
+  name:
+    | "seed-style"
+    | "lamin-era"
+    | "lamin-pair"
+    | "lamin-history"
+    | "alembic-app"
+    | "alembic-branches"
+    | "async-app"
+    | "backend-app",
 ): FixtureRepo {
   const dir = mkdtempSync(join(tmpdir(), `migrakit-${name}-`));
   cpSync(join(REPO_ROOT, "test", "fixtures", name), dir, {

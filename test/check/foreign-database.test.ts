@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { withClient } from "../../src/db/connect.js";
-import { schemaFingerprint } from "../../src/db/fingerprint.js";
-import { withDatabase } from "../../src/db/url.js";
 import { runCli } from "../helpers/cli.js";
+import { developerDatabase as makeDeveloperDatabase, dump } from "../helpers/developer-database.js";
 import { testPythons } from "../helpers/python.js";
 import { fixtureRepo, serverForFile, type FixtureRepo } from "./dynamic-helpers.js";
 
@@ -21,35 +20,13 @@ const CORE = `${PKG}/_core.py`;
 const VERSIONS = `${PKG}/migrations/versions`;
 
 /** A database the developer made by hand, with a table of the ORM's and rows in it. */
-async function developerDatabase(name: string): Promise<string> {
-  await withClient(pg.adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = withDatabase(pg.adminUrl, name);
-  await withClient(url, (c) =>
-    c.query(`CREATE SCHEMA core; CREATE TABLE core."user" (id varchar PRIMARY KEY, email varchar, handle varchar, name varchar);
-             INSERT INTO core."user" VALUES ('u1', 'me@example.com', 'me', 'Me'), ('u2', 'you@example.com', 'you', NULL)`),
+const developerDatabase = (name: string) =>
+  makeDeveloperDatabase(
+    pg.adminUrl,
+    name,
+    `CREATE SCHEMA core; CREATE TABLE core."user" (id varchar PRIMARY KEY, email varchar, handle varchar, name varchar);
+     INSERT INTO core."user" VALUES ('u1', 'me@example.com', 'me', 'Me'), ('u2', 'you@example.com', 'you', NULL)`,
   );
-  return url;
-}
-
-/** The schema (pg_catalog fingerprint) and every row of every table, as one text. */
-async function dump(url: string): Promise<string> {
-  const schema = (await schemaFingerprint(url)).text;
-  const rows = await withClient(url, async (c) => {
-    const tables = await c.query<{ t: string }>(
-      `SELECT format('%I.%I', table_schema, table_name) AS t FROM information_schema.tables
-        WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
-    );
-    const out: string[] = [];
-    for (const { t } of tables.rows) {
-      const r = await c.query<{ j: string }>(
-        `SELECT coalesce(json_agg(x ORDER BY x::text), '[]')::text AS j FROM ${t} x`,
-      );
-      out.push(`${t} ${r.rows[0]!.j}`);
-    }
-    return out.join("\n");
-  });
-  return `${schema}\n${rows}`;
-}
 
 /** env.py's run_migrations_online builds its own engine from `engineLine` and ignores the handed connection. */
 function ownEngine(repo: FixtureRepo, engineLine: string): void {

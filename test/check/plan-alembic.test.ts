@@ -47,3 +47,37 @@ test("convention alembic: a branch and its merge form one chain, parents before 
     repo.cleanup();
   }
 });
+
+test("convention alembic: labelled branches are one plan: depends_on orders it, the replay ends on every branch; the static rules accept them, lamin's do not", async () => {
+  const { staticFindings } = await import("../../src/checks/static.js");
+  const repo = fixtureRepo("alembic-branches");
+  try {
+    // A tie broken by revision would put 0b0b0b0b0b02 before 0a0a0a0a0a02 were it not for its depends_on.
+    repo.edit("alembic/versions/0a0a0a0a0a02_post.py", /0a0a0a0a0a02/g, "0c0c0c0c0c02");
+    repo.edit("alembic/versions/0b0b0b0b0b02_audit_post.py", '"0a0a0a0a0a02"', '"0c0c0c0c0c02"');
+    const read = await readSchemaRepo(repo.dir, ".");
+    assert.equal(read.convention, "alembic");
+    const plan = planChain(read)!;
+    const order = plan.chain.map((s) => s.source.revision?.value);
+    assert.ok(order.indexOf("0c0c0c0c0c02") < order.indexOf("0b0b0b0b0b02"), order.join(" "));
+    assert.deepEqual([...plan.heads].sort(), ["0b0b0b0b0b02", "0c0c0c0c0c02"]);
+    assert.deepEqual([...plan.releasedHeads].sort(), ["0b0b0b0b0b02", "0c0c0c0c0c02"]);
+    assert.deepEqual(staticFindings(read), []);
+    // Uncommitted, the audit branch's scripts are the tip; the replay still ends on the default branch too.
+    const pending = planChain({
+      ...read,
+      pending: new Set(["alembic/versions/0b0b0b0b0b01_audit.py", "alembic/versions/0b0b0b0b0b02_audit_post.py"]),
+    })!;
+    assert.deepEqual(
+      pending.unreleased.map((s) => s.source.revision?.value),
+      ["0b0b0b0b0b01", "0b0b0b0b0b02"],
+    );
+    assert.deepEqual(pending.releasedHeads, ["0c0c0c0c0c02"]);
+    // Under lamin several heads stay an error, labels or not.
+    const lamin = { ...read, convention: "lamin" as const };
+    assert.equal(planChain(lamin), null);
+    assert.ok(staticFindings(lamin).some((f) => f.code === "EMIGRAKIT_MULTIPLE_HEADS"));
+  } finally {
+    repo.cleanup();
+  }
+});

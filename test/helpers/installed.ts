@@ -4,7 +4,7 @@
 // husky's hook, its own result cache and worker folder, and a link to the one installed node_modules: a
 // scenario gets a repo of its own without paying for an install, so one failure cannot cascade into the next.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,25 +22,58 @@ export interface Install {
   cleanup(): void;
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r;
+/** A command that must succeed, without blocking the event loop (the file's Postgres starts meanwhile). */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    child.on("error", reject);
+    child.on("close", (status) =>
+      status === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} failed (${status}):\n${output}`)),
+    );
+  });
 }
 
-/** `npm pack` of this checkout, installed (offline where the npm cache allows) into a fresh folder. */
-export function installPacked(): Install {
+/**
+ * `npm pack` of this checkout, installed (offline where the npm cache allows) into a fresh folder.
+ * Asynchronous, so a file can start its Postgres while npm works (`installWithPostgres` below).
+ */
+export async function installPacked(): Promise<Install> {
   const dir = mkdtempSync(join(tmpdir(), "migrakit-install-"));
-  run("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], REPO_ROOT, process.env);
-  const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "schema-repo", private: true }, null, 2));
-  run(
-    "npm",
-    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", join(dir, tarball)],
-    dir,
-    process.env,
-  );
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await run("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], REPO_ROOT, process.env);
+    const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "schema-repo", private: true }, null, 2));
+    await run(
+      "npm",
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", join(dir, tarball)],
+      dir,
+      process.env,
+    );
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  return { dir, cleanup };
+}
+
+/**
+ * The install and the file's Postgres, made side by side. Whatever one of them fails, the other is still
+ * handed to `keep` first, so the file's after() stops or removes it.
+ */
+export async function installWithPostgres<P>(
+  start: () => Promise<P>,
+  keep: (made: { pg?: P; install?: Install }) => void,
+): Promise<void> {
+  const [pg, install] = await Promise.allSettled([start(), installPacked()]);
+  keep({
+    pg: pg.status === "fulfilled" ? pg.value : undefined,
+    install: install.status === "fulfilled" ? install.value : undefined,
+  });
+  for (const r of [pg, install]) if (r.status === "rejected") throw r.reason;
 }
 
 export interface UserRepo {

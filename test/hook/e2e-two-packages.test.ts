@@ -14,7 +14,7 @@ import { withClient } from "../../src/db/connect.js";
 import { createScratchDatabase } from "../../src/db/scratch.js";
 import { pruneTemplates } from "../../src/db/templates.js";
 import { generatedScriptText, type GeneratedScript } from "../helpers/generated-script.js";
-import { installPacked, userRepo, type Install, type UserRepo } from "../helpers/installed.js";
+import { installWithPostgres, userRepo, type Install, type UserRepo } from "../helpers/installed.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { REPO_ROOT } from "../helpers/python.js";
 import { cleanEnv } from "../release/release-repo.js";
@@ -29,8 +29,10 @@ let pg: TestPostgres;
 let install: Install;
 
 before(async () => {
-  pg = await startTestPostgres();
-  install = installPacked();
+  await installWithPostgres(startTestPostgres, (made) => {
+    if (made.pg) pg = made.pg;
+    if (made.install) install = made.install;
+  });
 });
 
 after(async () => {

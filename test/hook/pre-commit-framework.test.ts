@@ -5,7 +5,7 @@
 // which runs migrakit's `prepare` without dev dependencies (issue 17: it failed with `tsc: not found`).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,8 @@ const VENV_SITE = execFileSync(
 ).trim();
 const PKG = "lnschema_demo";
 
-let pg: TestPostgres;
+let pg: TestPostgres | undefined;
+let starting: Promise<TestPostgres> | undefined;
 let work: string;
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -39,25 +40,42 @@ function sh(cmd: string, args: string[], opts: { cwd?: string; ok?: boolean } = 
   return r;
 }
 
+/** `sh` without blocking the event loop: the file's Postgres starts while pre-commit installs. */
+function shAsync(cmd: string, args: string[], cwd = dir): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: 1_200_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (status) =>
+      status === 0
+        ? resolve({ stdout, stderr })
+        : reject(new Error(`${cmd} ${args.join(" ")} failed (${status}):\n${stdout}\n${stderr}`)),
+    );
+  });
+}
+
 /** pre-commit from PyPI in a venv of its own, built once; a venv left half-built by an interrupted run is rebuilt. */
-function preCommitVenv(): string {
+async function preCommitVenv(): Promise<string> {
   const bin = join(VENV, "bin", "pre-commit");
   if (existsSync(bin) && spawnSync(bin, ["--version"]).status === 0) return bin;
   rmSync(VENV, { recursive: true, force: true });
   mkdirSync(CACHE, { recursive: true });
-  sh("python3", ["-m", "venv", VENV], { cwd: CACHE });
-  sh(join(VENV, "bin", "pip"), ["install", "-q", PRE_COMMIT], { cwd: CACHE });
+  await shAsync("python3", ["-m", "venv", VENV], CACHE);
+  await shAsync(join(VENV, "bin", "pip"), ["install", "-q", PRE_COMMIT], CACHE);
   return bin;
 }
 
 before(async () => {
-  pg = await startTestPostgres();
   work = mkdtempSync(join(tmpdir(), "migrakit-pre-commit-"));
   dir = join(work, "repo");
   env = {
     ...process.env,
     PRE_COMMIT_HOME: HOME,
-    MIGRAKIT_DATABASE_URL: pg.adminUrl,
+    // Set once the file's Postgres is up (the test starts it alongside pre-commit's install).
+    MIGRAKIT_DATABASE_URL: "",
     MIGRAKIT_PYTHON: "",
     VIRTUAL_ENV: "",
     CI: "true",
@@ -71,7 +89,8 @@ before(async () => {
   cpSync(join(ROOT, "examples/schema-repo"), dir, { recursive: true });
   writeFileSync(join(dir, ".gitignore"), ".venv/\n*.egg-info/\n__pycache__/\n");
   sh("git", ["init", "-q", "-b", "main"]);
-  sh("python3", ["-m", "venv", ".venv"]);
+  // No pip: nothing is installed into it (the stack comes through a .pth, the package as an editable path).
+  sh("python3", ["-m", "venv", "--without-pip", ".venv"]);
   const site = sh(".venv/bin/python", [
     "-c",
     "import sysconfig; print(sysconfig.get_paths()['purelib'])",
@@ -90,14 +109,19 @@ before(async () => {
 });
 
 after(async () => {
+  pg ??= await starting?.catch(() => undefined);
   if (pg) await pruneTemplates(pg.adminUrl, { keep: 0 });
   await pg?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test("pre-commit from PyPI installs migrakit's hook from a git URL + rev and runs it: the commit carries the script", () => {
-  const preCommit = preCommitVenv();
-  const install = sh(preCommit, ["install", "--install-hooks"]);
+test("pre-commit from PyPI installs migrakit's hook from a git URL + rev and runs it: the commit carries the script", async () => {
+  // The Postgres only the commit needs starts while pre-commit and the hook's node environment install.
+  starting = startTestPostgres();
+  starting.catch(() => {}); // awaited below, or by after() when the install fails first
+  const install = await shAsync(await preCommitVenv(), ["install", "--install-hooks"]);
+  pg = await starting;
+  env.MIGRAKIT_DATABASE_URL = pg.adminUrl;
   assert.match(install.stdout, /pre-commit installed at \.git\/hooks\/pre-commit/);
   const core = `${dir}/${PKG}/_core.py`;
   const text = readFileSync(core, "utf8");

@@ -3,8 +3,13 @@ import assert from "node:assert/strict";
 import { buildGraph } from "../../src/model/graph.js";
 import type { Script } from "../../src/model/types.js";
 
-/** A script as the parsers would give it; only revision and down_revision matter to the graph. */
-function script(revision: string | null, down: string | string[] | null, path = `v/${revision}.py`): Script {
+/** A script as the parsers would give it; revision, down_revision and branch_labels matter to the graph. */
+function script(
+  revision: string | null,
+  down: string | string[] | null,
+  path = `v/${revision}.py`,
+  branchLabels: string[] = [],
+): Script {
   const value = down === null ? [] : Array.isArray(down) ? down : [down];
   return {
     path,
@@ -13,6 +18,8 @@ function script(revision: string | null, down: string | string[] | null, path = 
       header: null,
       revision: revision === null ? null : { line: 1, start: 0, end: 0, value: revision, quote: '"' },
       downRevision: { line: 2, start: 0, end: 0, value, quote: null },
+      branchLabels,
+      dependsOn: [],
       syntaxError: null,
     },
   };
@@ -138,4 +145,20 @@ test("5000 scripts in a chain, shuffled, make one chain in order", () => {
   // A 5000-long ring must not overflow the stack either.
   const ring = revs.map((r, i) => script(r, revs[(i + n - 1) % n]!));
   assert.equal(buildGraph(ring).cycles[0]?.length, n);
+});
+
+test("each head's branch labels: its own and those below it up to the branch point (alembic's multi-branch setup)", () => {
+  // a ─┬─ b (default) ─ c
+  //    └─ d (audit)
+  const g = buildGraph([
+    script("a", null, "v/a.py", ["shared"]),
+    script("b", "a", "v/b.py", ["default"]),
+    script("c", "b"),
+    script("d", "a", "v/d.py", ["audit"]),
+  ]);
+  assert.deepEqual(g.heads, ["c", "d"]);
+  assert.deepEqual(Object.fromEntries(g.headLabels), { c: ["default"], d: ["audit"] });
+  // Without labels on the branches, a label below the branch point names no head.
+  const unlabelled = buildGraph([script("a", null, "v/a.py", ["shared"]), script("b", "a"), script("c", "a")]);
+  assert.deepEqual(Object.fromEntries(unlabelled.headLabels), { b: [], c: [] });
 });

@@ -89,11 +89,19 @@ test("the usual shapes are read by the scanner itself", () => {
   assert.deepEqual(crlf.docstring, { line: 1, start: 1, end: 14 });
   assert.deepEqual(crlf.revision, { kind: "string", line: 2, start: 27, end: 36, value: "abc", quote: '"""' });
   assert.deepEqual(crlf.downRevision, { kind: "none", line: 3, start: 54, end: 58 });
-  assert.deepEqual(scanScript(""), { docstring: null, revision: null, downRevision: null });
+  assert.deepEqual(scanScript(""), {
+    docstring: null,
+    revision: null,
+    downRevision: null,
+    branchLabels: null,
+    dependsOn: null,
+  });
   assert.deepEqual(scanScript("import os\n'''not a docstring'''\n"), {
     docstring: null,
     revision: null,
     downRevision: null,
+    branchLabels: null,
+    dependsOn: null,
   });
 });
 
@@ -142,6 +150,12 @@ const SHAPES = [
   `"""\nv1.0.0.\n"""\nrevision = "a"\n`,
   `"""v1.0.0."""\n\n\n\n# trailing comment without a line break`,
   `b"""v1.0.0."""\nrevision = "a"\n`,
+  // alembic's multi-branch setup: a label, a tuple of labels, a dependency, one inside a def (never read).
+  MODERN.replace("branch_labels: Union[str, Sequence[str], None] = None", 'branch_labels = ("audit",)'),
+  MODERN.replace("branch_labels: Union[str, Sequence[str], None] = None", "branch_labels = 'audit'"),
+  MODERN.replace("depends_on: Union[str, Sequence[str], None] = None", 'depends_on = ["0a0a", "0b0b"]'),
+  MODERN.replace("depends_on: Union[str, Sequence[str], None] = None", 'depends_on: str = "0a0a"'),
+  `"""vX.X.X."""\nrevision = "a"\ndown_revision = None\n\ndef f():\n    branch_labels = ("x",)\n`,
 ];
 
 /** A small deterministic PRNG (mulberry32): the same mutations on every run. */
@@ -233,4 +247,25 @@ test("the fast path and the tokenizer agree on thousands of mutated scripts", ()
   }
   // Many mutations stay in the usual shape: the comparison above covered the scanner, not only the fallback.
   assert.ok(scanned > 5000, `only ${scanned} texts went through the scanner`);
+});
+
+test("branch_labels and depends_on are read in every form alembic writes", () => {
+  const labels = (text: string) => parseScriptSource(text).branchLabels;
+  const deps = (text: string) => parseScriptSource(text).dependsOn;
+  assert.deepEqual(labels(MODERN), []);
+  assert.deepEqual(
+    labels(MODERN.replace("branch_labels: Union[str, Sequence[str], None] = None", 'branch_labels = ("audit", "x")')),
+    ["audit", "x"],
+  );
+  assert.deepEqual(
+    labels(MODERN.replace("branch_labels: Union[str, Sequence[str], None] = None", 'branch_labels = "audit"')),
+    ["audit"],
+  );
+  assert.deepEqual(deps(MODERN.replace("depends_on: Union[str, Sequence[str], None] = None", 'depends_on = "0a0a"')), [
+    "0a0a",
+  ]);
+  assert.deepEqual(
+    deps(MODERN.replace("depends_on: Union[str, Sequence[str], None] = None", "depends_on = ['0a0a', '0b0b']")),
+    ["0a0a", "0b0b"],
+  );
 });

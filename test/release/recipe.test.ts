@@ -81,7 +81,8 @@ function repoWithUnreleasedScript(name: string) {
   cpSync(join(ROOT, "examples/schema-repo"), dir, { recursive: true });
   writeFileSync(join(dir, ".gitignore"), "node_modules/\n.venv/\n*.egg-info/\n__pycache__/\n");
   ok("git", ["init", "-q", "-b", "main"]);
-  ok("python3", ["-m", "venv", ".venv"]);
+  // No pip: nothing is installed into it (the stack comes through a .pth, the package as an editable path).
+  ok("python3", ["-m", "venv", "--without-pip", ".venv"]);
   const site = ok(".venv/bin/python", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).trim();
   writeFileSync(join(site, "migrakit-test-stack.pth"), VENV_SITE + "\n");
   writeFileSync(join(site, "__editable__.lnschema_demo-0.2.0.pth"), dir + "\n");

@@ -124,8 +124,12 @@ async function createSchemas(url: string, schemas: string[]): Promise<void> {
 function buildReplay(i: BaselineInputs): Promise<Built> {
   const params = packageParams(i.repo, { versionTable: i.versionTable });
   return building(i.adminUrl, async (db) => {
-    if (i.plan.releasedHead)
-      return attempt(i, () => i.bridge.request("upgrade", { ...params, url: db.url, revision: i.plan.releasedHead! }));
+    // Labelled branches (convention alembic): up to where each branch's released history ends.
+    for (const revision of i.plan.releasedHeads) {
+      const failure = await attempt(i, () => i.bridge.request("upgrade", { ...params, url: db.url, revision }));
+      if (failure) return failure;
+    }
+    if (i.plan.releasedHead) return undefined;
     // Nothing released: the empty database, with the ORM's schemas (an upgrade would create them too).
     let schemas: string[] = [];
     const failure = await attempt(i, async () => (schemas = await i.bridge.request("schemas", params)));

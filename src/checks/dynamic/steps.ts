@@ -32,7 +32,16 @@ export interface StepInputs {
   record: boolean;
   /** Reads the schema fingerprint (over a kept connection); default: a connection per read. */
   readSchema?: () => Promise<string>;
+  /**
+   * The history has labelled branches (convention alembic): a downgrade to a script's parent would also undo
+   * the other branches built on that parent, so each script is undone alone (`<revision>@-1`, one step down
+   * its own branch; the scripts after it in the walk, its dependents among them, are already undone).
+   */
+  branches?: boolean;
 }
+
+/** The downgrade target that undoes exactly `s` (the database is at `s` on its branch). */
+const undoing = (i: StepInputs, s: ScriptFile) => (i.branches ? `${revisionOf(s)}@-1` : parentOf(s));
 
 async function call(i: StepInputs, fn: () => Promise<unknown>): Promise<RemoteFailure | undefined> {
   try {
@@ -109,7 +118,7 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
       if (before === after) {
         // Nothing to undo (a data migration, or an empty script): still move the version back.
         const failure = await call(i, () =>
-          i.bridge.request("downgrade", { ...i.params, url: i.url, revision: parentOf(s) }),
+          i.bridge.request("downgrade", { ...i.params, url: i.url, revision: undoing(i, s) }),
         );
         if (failure) break;
         k--;
@@ -126,7 +135,7 @@ export async function roundTrip(i: StepInputs, schemas: string[]): Promise<Findi
       break; // below this script the schema would not be what the older downgrades expect
     }
     const failure = await call(i, () =>
-      i.bridge.request("downgrade", { ...i.params, url: i.url, revision: parentOf(s) }),
+      i.bridge.request("downgrade", { ...i.params, url: i.url, revision: undoing(i, s) }),
     );
     if (failure) {
       out.push(

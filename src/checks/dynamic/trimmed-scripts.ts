@@ -27,6 +27,17 @@ export function standInScript(revision: string): string {
   ].join("\n");
 }
 
+/**
+ * Whether one stand-in for `start` is all the scripts need: each names as parent or dependency only `start` or
+ * one of them. Not so for a merge (or a depends_on) reaching further back, nor for several heads. Pure.
+ */
+export function trimmable(start: string, scripts: ScriptFile[]): boolean {
+  const known = new Set([start, ...scripts.map((s) => s.source.revision?.value)]);
+  return scripts.every((s) =>
+    [...(s.source.downRevision?.value ?? []), ...(s.source.dependsOn ?? [])].every((r) => known.has(r)),
+  );
+}
+
 /** Returns the folder to pass as `migrations_dir` (inside a fresh temporary folder the caller removes with removeTempDir). */
 export async function trimmedMigrations(
   repo: SchemaRepo,

@@ -109,7 +109,11 @@ export const deployCodes = {
     title: "The package's scripts do not form one chain",
     message: (d) =>
       `The scripts of ${show(d.package)} do not form one linear chain, so the scripts to deploy cannot be listed.`,
-    fix: () => "Run `migrakit check --static` and fix what it reports (one root, one head, no merges).",
+    // A history the alembic convention accepts (labelled branches, merges) passes check --static: no loop back.
+    fix: (d) =>
+      d.accepted
+        ? `deploy, status and check --against follow one chain only for now; deploy this history with alembic itself: \`alembic upgrade heads\``
+        : "Run `migrakit check --static` and fix what it reports (one root, one head, no merges).",
   },
   EMIGRAKIT_DEPLOY_CONFIRM: {
     exit: 2,

@@ -45,8 +45,20 @@ export const generateCodes = {
     title: "The scripts have several heads",
     message: (d) =>
       `The scripts of ${show(d.package)} end in several heads (${show(d.heads)}), typically after merging main into a branch that added a script.`,
-    fix: () =>
-      "Run `npx migrakit rebase`: it re-parents the branch's unreleased script on the new head (the pre-commit hook does it by itself).",
+    fix: (d) =>
+      d.convention === "alembic"
+        ? `Merge the heads in a new script with \`alembic merge -m "merge" ${show(d.heads).replaceAll(",", "")}\` (or give each branch its own \`branch_labels\`), then generate again.`
+        : "Run `npx migrakit rebase`: it re-parents the branch's unreleased script on the new head (the pre-commit hook does it by itself).",
+  },
+  EMIGRAKIT_GENERATE_BRANCH: {
+    exit: 1,
+    title: "Several labelled branches: which one the new script goes on is not known",
+    message: (d) =>
+      d.given === undefined
+        ? `The scripts of ${show(d.package)} have several labelled heads (${show(d.labels)}), and nothing says which branch this change belongs to.`
+        : `No head of ${show(d.package)} is named ${show(d.given)}: its heads are ${show(d.labels)}.`,
+    fix: (d) =>
+      `Run \`migrakit generate --head ${show(d.first)}\` with the branch label the change belongs to (for the pre-commit hook: set \`generateHead\` in the migrakit config).`,
   },
   EMIGRAKIT_GENERATE_CHAIN: {
     exit: 1,
