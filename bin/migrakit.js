@@ -25,7 +25,9 @@ if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
 // `check --static`, a check the result cache answers and `release-prepare`: one pre-bundled file
 // (src/commands/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
 if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "release-prepare")) {
-  const quick = await import(bundleIsFresh() ? "../dist/bundle/quick/quick.js" : "../dist/src/commands/quick.js");
+  const quick = await import(
+    bundleIsFresh("quick/quick.js") ? "../dist/bundle/quick/quick.js" : "../dist/src/commands/quick.js"
+  );
   process.exitCode = await quick.quickMain(argv, {
     env: process.env,
     stdout: process.stdout,
@@ -34,7 +36,10 @@ if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "relea
   });
 }
 if (process.exitCode === undefined) {
-  const { main } = await import("../dist/src/cli.js");
+  // The whole CLI bundled into one file (scripts/bundle.mjs): a hook run that writes a script, a check that
+  // runs Python, load it instead of some 170 modules. A separate bundle from the quick one: no object of the
+  // quick bundle reaches this point (quickMain answered nothing, or answered and we are not here).
+  const { main } = await import(bundleIsFresh("cli/cli.js") ? "../dist/bundle/cli/cli.js" : "../dist/src/cli.js");
   // No forced exit: every command closes what it opened (helper process, pools, servers), so the process
   // ends by itself once stdout is flushed; a handle left open is a bug that the tests see as a hang.
   process.exitCode = await main(argv);
@@ -49,8 +54,8 @@ if (outputFailure) {
 }
 
 /** The bundle exists and no tsc build came after it (a `tsc -p .` alone leaves an older bundle behind). */
-function bundleIsFresh() {
+function bundleIsFresh(file) {
   const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-  const bundle = mtime("../dist/bundle/quick/quick.js");
+  const bundle = mtime(`../dist/bundle/${file}`);
   return bundle !== undefined && bundle >= (mtime("../dist/.tsbuildinfo") ?? 0);
 }

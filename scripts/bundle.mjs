@@ -1,8 +1,13 @@
 // Bundles the quick paths (src/commands/quick.ts, as tsc compiled it to dist/src/commands/quick.js) into one file,
-// dist/bundle/quick/quick.js, which bin/migrakit.js loads first (see src/commands/quick.ts for why). Run by
+// dist/bundle/quick/quick.js, which bin/migrakit.js loads first (see src/commands/quick.ts for why); and the full
+// CLI (dist/src/cli.js with every command) into dist/bundle/cli/cli.js, which the bin loads for everything else
+// (the hook past its quick exit, a check that runs Python): one file parsed instead of the resolution and
+// loading of some 170 modules, a few hundred ms of every hook run that writes a script. Run by
 // `npm run build`, `prepare` and `pretest` after tsc; esbuild is a dev dependency, used only here.
 //   - A dynamic import of one of our modules that only the slow paths reach (the dynamic check, deploy)
-//     stays a dynamic import of the compiled file in dist/src: the bundle does not carry it (SLOW).
+//     stays a dynamic import of the compiled file in dist/src: the quick bundle does not carry it (SLOW). The
+//     CLI bundle carries all of ours; packages from node_modules stay imports of their own (the Postgres SQL
+//     parser finds its .wasm next to itself, optional drivers are looked up at run time).
 //   - `import.meta.url` in a bundled module is rewritten to that module's own URL in dist/src, so the paths
 //     it computes (package.json, python/) stay right.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,34 +16,36 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const distSrc = join(root, "dist", "src");
-const outdir = join(root, "dist", "bundle", "quick");
 // What only the slow paths reach through a dynamic import (Python, Postgres, git-heavy work): left out of
 // the bundle. Every other dynamic import of ours (the result cache, the release journal) is bundled.
 const SLOW = [/^bridge\//, /^db\//, /^deploy\//, /^generate\//, /^hook\//, /^checks\/dynamic\.js$/, /^cli\.js$/];
 
 const toPosix = (p) => p.split(sep).join("/");
-const fromBundle = (abs) => {
-  const rel = toPosix(relative(outdir, abs));
-  return rel.startsWith(".") ? rel : `./${rel}`;
-};
 
-const layout = {
-  name: "migrakit-layout",
-  setup(b) {
-    b.onResolve({ filter: /^\./ }, (args) => {
-      if (args.kind !== "dynamic-import") return undefined;
-      const abs = resolve(args.resolveDir, args.path);
-      if (!abs.startsWith(distSrc) || !SLOW.some((r) => r.test(toPosix(relative(distSrc, abs))))) return undefined;
-      return { path: fromBundle(abs), external: true };
-    });
-    b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(distSrc)) return undefined;
-      const text = readFileSync(args.path, "utf8");
-      if (!text.includes("import.meta.url")) return { contents: text, loader: "js" };
-      const own = `new URL(${JSON.stringify(fromBundle(args.path))}, import.meta.url).href`;
-      return { contents: text.replaceAll("import.meta.url", own), loader: "js", resolveDir: dirname(args.path) };
-    });
-  },
+/** The plugin that keeps a bundle in `outdir` true to dist/src's layout; `slow`: dynamic imports left out. */
+const layoutFor = (outdir, slow) => {
+  const fromBundle = (abs) => {
+    const rel = toPosix(relative(outdir, abs));
+    return rel.startsWith(".") ? rel : `./${rel}`;
+  };
+  return {
+    name: "migrakit-layout",
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== "dynamic-import") return undefined;
+        const abs = resolve(args.resolveDir, args.path);
+        if (!abs.startsWith(distSrc) || !slow.some((r) => r.test(toPosix(relative(distSrc, abs))))) return undefined;
+        return { path: fromBundle(abs), external: true };
+      });
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(distSrc)) return undefined;
+        const text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return { contents: text, loader: "js" };
+        const own = `new URL(${JSON.stringify(fromBundle(args.path))}, import.meta.url).href`;
+        return { contents: text.replaceAll("import.meta.url", own), loader: "js", resolveDir: dirname(args.path) };
+      });
+    },
+  };
 };
 
 // Node's built-ins through require(), not `import`: an ESM import of a built-in builds its module facade at once
@@ -68,23 +75,30 @@ try {
   console.warn("bundle: esbuild is not installed (run `npm install`): the quick paths run unbundled.");
   process.exit(0);
 }
-mkdirSync(outdir, { recursive: true });
-const result = await build({
-  entryPoints: [join(distSrc, "commands", "quick.js")],
-  outfile: join(outdir, "quick.js"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  // The require() of node's built-ins (above, and in CommonJS packages bundled into ESM): the built-in itself
-  // where Node has process.getBuiltinModule (20.16+), which loads nothing else.
-  banner: {
-    js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import("node:module")).createRequire(import.meta.url);',
-  },
-  plugins: [layout, builtins],
-  metafile: true,
-  logLevel: "warning",
-  legalComments: "none",
-});
-const inputs = Object.keys(result.metafile.inputs);
-writeFileSync(join(outdir, "inputs.txt"), inputs.sort().join("\n") + "\n");
+/** Bundle `entry` (a file of dist/src) into `outdir`; its inputs listed in inputs.txt there. */
+async function bundle(entry, outdir, { slow = [], packagesExternal = false } = {}) {
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(distSrc, ...entry.split("/"))],
+    outfile: join(outdir, entry.split("/").at(-1)),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // The require() of node's built-ins (above, and in CommonJS packages bundled into ESM): the built-in itself
+    // where Node has process.getBuiltinModule (20.16+), which loads nothing else.
+    banner: {
+      js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import("node:module")).createRequire(import.meta.url);',
+    },
+    ...(packagesExternal ? { packages: "external" } : {}),
+    plugins: [layoutFor(outdir, slow), builtins],
+    metafile: true,
+    logLevel: "warning",
+    legalComments: "none",
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  writeFileSync(join(outdir, "inputs.txt"), inputs.sort().join("\n") + "\n");
+}
+
+await bundle("commands/quick.js", join(root, "dist", "bundle", "quick"), { slow: SLOW });
+await bundle("cli.js", join(root, "dist", "bundle", "cli"), { packagesExternal: true });

@@ -105,7 +105,9 @@ def _forget_failed_import(package):
 
 # What the first real request would import, in the order it would: alembic and SQLAlchemy (with the
 # Postgres dialect and driver), and SQLModel, which schema packages build on. Missing ones are skipped: the
-# request that needs them reports it.
+# request that needs them reports it. sqlalchemy.ext.asyncio (every env.py run imports it:
+# environment._async_engines_take_an_async_driver) and what the dialect's first connect imports: left out,
+# every run of the warm worker imported them again (python/tests/test_warm_modules.py holds the list whole).
 _WARM_MODULES = (
     "sqlalchemy",
     "alembic.config",
@@ -116,6 +118,9 @@ _WARM_MODULES = (
     "alembic.autogenerate",
     "sqlalchemy.dialects.postgresql",
     "psycopg2",
+    "psycopg2.extras",
+    "psycopg2._ipaddress",
+    "sqlalchemy.ext.asyncio",
     "sqlmodel",
     "migrakit_bridge.commands",
 )

@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 
 export const OWN_PREFIX = "migrakit_";
 export const TEMPLATE_PREFIX = "migrakit_tpl_";
+/** A template's spare: one clone made ahead for the next run (templates.ts). As long as TEMPLATE_PREFIX. */
+export const SPARE_PREFIX = "migrakit_spr_";
 /** Postgres truncates identifiers longer than this (NAMEDATALEN - 1), which would make names collide. */
 const MAX_IDENTIFIER = 63;
 
@@ -36,6 +38,11 @@ export function templateName(key: string): string {
   const clean = key.toLowerCase().replace(/[^a-z0-9_]/g, "_");
   if (!clean) throw new Error("internal: empty template key");
   return (TEMPLATE_PREFIX + clean).slice(0, MAX_IDENTIFIER);
+}
+
+/** The spare of the template `template` (a template's name): same key, so the same content. */
+export function spareName(template: string): string {
+  return SPARE_PREFIX + template.slice(TEMPLATE_PREFIX.length);
 }
 
 /** The group a template belongs to: the part of its key before the last `_` ("" when there is none). */

@@ -50,16 +50,22 @@ async function serverVersionNum(client: pg.Client): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** The statement that creates `name`, a copy of `template` when given (FILE_COPY where there is a choice). */
+export async function createStatement(client: pg.Client, name: string, template?: string): Promise<string> {
+  return (
+    `CREATE DATABASE ${quoteIdent(name)}` +
+    (template ? ` TEMPLATE ${quoteIdent(template)}` : "") +
+    ((await serverVersionNum(client)) >= 150000 ? " STRATEGY FILE_COPY" : "")
+  );
+}
+
 export async function createScratchDatabase(adminUrl: string, opts: ScratchOptions = {}): Promise<ScratchDatabase> {
   const name = scratchName();
   // Tracked before it exists: a signal arriving during CREATE DATABASE still gets it dropped.
   track({ name, adminUrl });
   try {
     await withClient(adminUrl, async (client) => {
-      const sql =
-        `CREATE DATABASE ${quoteIdent(name)}` +
-        (opts.template ? ` TEMPLATE ${quoteIdent(opts.template)}` : "") +
-        ((await serverVersionNum(client)) >= 150000 ? " STRATEGY FILE_COPY" : "");
+      const sql = await createStatement(client, name, opts.template);
       const until = Date.now() + (opts.busyTimeoutMs ?? TEMPLATE_BUSY_MS);
       for (;;) {
         try {
@@ -89,6 +95,11 @@ export async function createScratchDatabase(adminUrl: string, opts: ScratchOptio
     untrack(name);
     throw err;
   }
+  return scratchHandle(adminUrl, name);
+}
+
+/** The handle of the scratch database `name`, which exists and is tracked (dropped at exit). */
+export function scratchHandle(adminUrl: string, name: string): ScratchDatabase {
   let dropped: Promise<void> | undefined;
   return {
     name,

@@ -6,7 +6,7 @@
 // and a session on the source is what makes a copy fail ("source database is being accessed by other users").
 import type pg from "pg";
 import { isMigrakitError } from "../errors/index.js";
-import { untrack } from "./cleanup.js";
+import { track, untrack } from "./cleanup.js";
 import { redactedError, withClient } from "./connect.js";
 import { statementError } from "./connect-error.js";
 import { dropOwnDatabase } from "./drop.js";
@@ -14,11 +14,14 @@ import {
   assertOwnDatabase,
   quoteIdent,
   quoteLiteral,
+  scratchName,
+  SPARE_PREFIX,
+  spareName,
   TEMPLATE_PREFIX,
   templateName,
   templatePrefix,
 } from "./identifiers.js";
-import { createScratchDatabase, type ScratchDatabase } from "./scratch.js";
+import { createScratchDatabase, createStatement, scratchHandle, type ScratchDatabase } from "./scratch.js";
 
 export { templateName } from "./identifiers.js";
 
@@ -83,13 +86,52 @@ export async function createTemplateFrom(
   return name;
 }
 
-/** A fresh scratch database cloned from the template of `key` (EMIGRAKIT_TEMPLATE_MISSING when there is none). */
-export function cloneTemplate(
+/**
+ * A fresh scratch database cloned from the template of `key` (EMIGRAKIT_TEMPLATE_MISSING when there is none).
+ *
+ * A clone copies files and forces two checkpoints (the better part of a second of a warm hook on a busy
+ * machine), so each clone leaves a spare for the next one: `migrakit_spr_<key>`, made from the same template
+ * while this run works on its own copy, and taken by the next run with one rename (a rename is atomic: of two
+ * runs, one gets it, the other clones). A spare is named by its template's key, which hashes everything that
+ * went into the template (released scripts, env.py, package versions): a spare of an older history is never
+ * taken, as its template is not. The clone's drop() waits for its spare, so no statement outlives the run.
+ */
+export async function cloneTemplate(
   adminUrl: string,
   key: string,
   opts: { busyTimeoutMs?: number } = {},
 ): Promise<ScratchDatabase> {
-  return createScratchDatabase(adminUrl, { template: templateName(key), busyTimeoutMs: opts.busyTimeoutMs });
+  const template = templateName(key);
+  const db =
+    (await takeSpare(adminUrl, template)) ??
+    (await createScratchDatabase(adminUrl, { template, busyTimeoutMs: opts.busyTimeoutMs }));
+  const spare = makeSpare(adminUrl, template);
+  const drop = db.drop;
+  return { ...db, drop: () => spare.then(drop) };
+}
+
+/** The template's spare renamed to a fresh scratch database, or undefined (none, or another run took it). */
+async function takeSpare(adminUrl: string, template: string): Promise<ScratchDatabase | undefined> {
+  const name = scratchName();
+  track({ name, adminUrl });
+  try {
+    await withClient(adminUrl, (c) =>
+      c.query(`ALTER DATABASE ${quoteIdent(spareName(template))} RENAME TO ${quoteIdent(name)}`),
+    );
+    return scratchHandle(adminUrl, name);
+  } catch {
+    // Missing (the first clone, or taken), still being made (not visible until made), or the server refused:
+    // the clone is made as without spares.
+    untrack(name);
+    return undefined;
+  }
+}
+
+/** Make the template's spare; never fails (a spare is a head start, and a missing one costs one clone). */
+async function makeSpare(adminUrl: string, template: string): Promise<void> {
+  await withClient(adminUrl, async (c) => c.query(await createStatement(c, spareName(template), template))).catch(
+    () => {},
+  );
 }
 
 export interface TemplateRow {
@@ -147,6 +189,11 @@ async function prune(client: pg.Client, prefix: string | undefined, keep: number
     assertOwnDatabase(name);
     await dropOwnDatabase(client, name);
   }
+  // A spare goes with its template (and one whose template is gone already, from an interrupted prune).
+  const kept = new Set(templates.map((t) => t.name).filter((n) => !doomed.includes(n)));
+  for (const { name } of rows)
+    if (name.startsWith(SPARE_PREFIX) && !kept.has(TEMPLATE_PREFIX + name.slice(SPARE_PREFIX.length)))
+      await dropOwnDatabase(client, name);
   return doomed;
 }
 

@@ -103,8 +103,10 @@ export function serverForFile(): { pg: { readonly adminUrl: string }; cache: () 
     started = await startTestPostgres();
   });
   after(async () => {
-    // Scratch databases are always dropped; templates are the cache and stay until pruned.
-    const left = (await ownDatabases(started!.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
+    // Scratch databases are always dropped; templates and their spares are the cache and stay until pruned.
+    const left = (await ownDatabases(started!.adminUrl)).filter(
+      (n) => !n.startsWith("migrakit_tpl_") && !n.startsWith("migrakit_spr_"),
+    );
     await pruneTemplates(started!.adminUrl, { keep: 0 });
     await started!.stop();
     for (const dir of caches) rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // The quick paths load one file of ours each (src/commands/quick.ts bundled by scripts/bundle.mjs, or the hook's
-// fast.js): the real bin, with a module hook that records every file Node loads.
+// fast.js), the rest of the CLI one other (dist/bundle/cli/cli.js): the real bin, with a module hook that records
+// every file Node loads.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -79,6 +80,9 @@ function traced(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
+/** Our own files among those loaded (node_modules sits inside the package root in a plain checkout). */
+const ours = (loaded: string[]) => loaded.filter((f) => !f.startsWith("node_modules/"));
+
 test("check --static loads the bin and the one bundle, nothing else of ours or of node_modules", () => {
   const r = traced(["check", "--static"], repo());
   assert.equal(r.status, 0, r.stderr);
@@ -117,11 +121,38 @@ test("the result cache's answer loads the one bundle; a miss goes on to the full
   };
   const first = traced(["check"], dir, env);
   assert.equal(first.status, 0, first.stderr);
-  assert.ok(first.loaded.includes("dist/src/cli.js"), "the miss ran the full check");
+  // The miss ran the full check, from the CLI's own bundle (a different one: no object crosses).
+  assert.deepEqual(ours(first.loaded), ["bin/migrakit.js", "dist/bundle/quick/quick.js", "dist/bundle/cli/cli.js"]);
   const second = traced(["check"], dir, env);
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stderr, /answered from the cache/);
   assert.deepEqual(second.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+});
+
+test("a hook run that writes a script loads the quick exit (fast.js), then the CLI bundle: no other module of ours", () => {
+  const dir = repo();
+  const core = join(dir, "lnschema_demo", "_core.py");
+  writeFileSync(
+    core,
+    readFileSync(core, "utf8").replace(
+      "    handle: str = Field(index=True, unique=True)\n",
+      "    handle: str = Field(index=True, unique=True)\n    nick: Optional[str] = None\n",
+    ),
+  );
+  execFileSync("git", ["add", "lnschema_demo/_core.py"], { cwd: dir });
+  const r = traced(["hook", "pre-commit"], dir, {
+    MIGRAKIT_DATABASE_URL: pg.adminUrl,
+    MIGRAKIT_PYTHON: testPythons()[0]!.python,
+    MIGRAKIT_WORKER: "0",
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /check passed/);
+  // The script was written and staged: the bundled hook did the whole job.
+  assert.match(
+    execFileSync("git", ["diff", "--cached", "--name-only"], { cwd: dir, encoding: "utf8" }),
+    /versions\/.*\.py/,
+  );
+  assert.deepEqual(ours(r.loaded), ["bin/migrakit.js", "dist/src/hook/fast.js", "dist/bundle/cli/cli.js"]);
 });
 
 test("which argv a quick path takes (the rest goes to commander)", () => {

@@ -14,6 +14,7 @@ import {
   templateName,
 } from "../../src/db/templates.js";
 import { tracked } from "../../src/db/cleanup.js";
+import { spareName } from "../../src/db/identifiers.js";
 import { isMigrakitError } from "../../src/errors/index.js";
 import { ownDatabases, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 
@@ -176,6 +177,59 @@ test("a template built from a scratch database is cloned with its content, and p
     return true;
   });
   assert.equal((await pruneTemplates(pg.adminUrl, { keep: 0 })).length, 3);
+});
+
+test("each clone leaves a spare, which the next clone of that template takes; never one of another template", async () => {
+  const oid = (name: string) =>
+    withClient(
+      pg.adminUrl,
+      async (c) =>
+        (await c.query<{ oid: string }>("SELECT oid::text FROM pg_database WHERE datname = $1", [name])).rows[0]?.oid,
+    );
+  const tables = (url: string) =>
+    withClient(
+      url,
+      async (c) =>
+        (await c.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'core'")).rows,
+    );
+  const template = async (key: string, table: string) => {
+    const built = await createScratchDatabase(pg.adminUrl);
+    await withClient(built.url, (c) => c.query(`CREATE SCHEMA core; CREATE TABLE core.${table} (id int)`));
+    return createTemplateFrom(pg.adminUrl, built.name, key);
+  };
+  const keyA = "spare_" + "a".repeat(12);
+  const keyB = "spare_" + "b".repeat(12);
+  const spareA = spareName(await template(keyA, "a"));
+  const spareB = spareName(await template(keyB, "b"));
+  try {
+    assert.equal(await exists(spareA), false);
+    const first = await cloneTemplate(pg.adminUrl, keyA);
+    await first.drop(); // waits for the spare the clone left
+    const spareOid = await oid(spareA);
+    assert.ok(spareOid, "the first clone left a spare");
+
+    const second = await cloneTemplate(pg.adminUrl, keyA);
+    assert.equal(await oid(second.name), spareOid, "the second clone is the spare, renamed");
+    assert.deepEqual(await tables(second.url), [{ t: "a" }]);
+    assert.ok(tracked().includes(second.name), "a taken spare is dropped at exit like any clone");
+
+    await second.drop(); // waits for the spare it left in turn
+    assert.equal(await exists(second.name), false);
+    // Template B's clone is B's content, though A's spare is there for the taking; A's spare stays.
+    assert.ok(await exists(spareA));
+    const other = await cloneTemplate(pg.adminUrl, keyB);
+    assert.deepEqual(await tables(other.url), [{ t: "b" }]);
+    assert.ok(await exists(spareA), "A's spare was not taken for B");
+    await other.drop();
+    assert.ok(await exists(spareB), "B's clone left B's spare");
+  } finally {
+    // A spare goes with its template.
+    await pruneTemplates(pg.adminUrl, { prefix: "spare", keep: 0 });
+  }
+  assert.deepEqual(
+    (await ownDatabases(pg.adminUrl)).filter((n) => n.includes("spare_")),
+    [],
+  );
 });
 
 test("a session on the template: the clone waits for it to end, or says who blocks it (EMIGRAKIT_TEMPLATE_BUSY)", async () => {

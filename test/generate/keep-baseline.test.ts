@@ -51,7 +51,8 @@ after(async () => {
   await pg?.stop();
 });
 
-const scratch = async () => (await ownDatabases(pg.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_"));
+const scratch = async () =>
+  (await ownDatabases(pg.adminUrl)).filter((n) => !n.startsWith("migrakit_tpl_") && !n.startsWith("migrakit_spr_"));
 
 test("a new script's check runs on generate's baseline and finds what a fresh clone finds", async () => {
   repo.write("lnschema_demo/_core.py", orm("    extra: Optional[str] = None\n"));
