@@ -11,6 +11,7 @@ the downgrade derived by reversing the upgrade, as alembic does.
 """
 
 import datetime
+import importlib
 import os
 import sys
 import uuid
@@ -157,7 +158,19 @@ def _predating_keys(params):
     except Exception as err:  # noqa: BLE001 - a HEAD that does not import leaves every difference the change's
         _failed.append(f"{type(err).__name__}: {err}".splitlines()[0][:300])
         return set()
+    finally:
+        if predating.get("path"):
+            _forget_export(predating["path"])
     return {identity(d) for d in found}
+
+
+def _forget_export(root):
+    """Take HEAD's export (and what its ini prepended inside it) off sys.path. Left there, a working tree whose
+    package lost its __init__.py would import HEAD's: a regular package on a later path entry wins over a
+    namespace portion on an earlier one."""
+    inside = os.path.abspath(root).rstrip(os.sep) + os.sep
+    sys.path[:] = [p for p in sys.path if not (os.path.abspath(p or ".") + os.sep).startswith(inside)]
+    importlib.invalidate_caches()
 
 
 def generate(params):

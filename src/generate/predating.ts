@@ -2,8 +2,10 @@
 // was there before it (docs/spec.md §2, "Drift that predates the change"). Git I/O only; the comparison is the
 // bridge's (python/migrakit_bridge/generate.py `predating`).
 //   no commit yet, or the package absent at HEAD → undefined: nothing predates the change;
-//   the ORM (the package but its migrations folder) as at HEAD → {}: every difference predates it, and
-//                                                   no second comparison is needed;
+//   the ORM (the package but its migrations folder) as at HEAD:
+//     the hook (staged) → {}: the commit changes no model, every difference predates it, no second comparison;
+//     `migrakit generate` → undefined: there is no change to tell apart, so the user asks for a script of
+//                           the models as they are (a new package's first script is exactly this case);
 //   otherwise → HEAD's package exported to a temporary folder, for the bridge to import.
 import { spawn } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
@@ -45,7 +47,7 @@ export async function headOrm(
   const entries = splitZ(listing);
   if (!entries.some((e) => e.slice(e.indexOf("\t") + 1).startsWith(`${repo.package}/`))) return undefined;
   const orm = ["--", repo.package, `:(exclude)${repo.migrationsDir}`];
-  if (!(await ormChanged(w, orm, o.staged))) return { request: {}, dispose: noDispose };
+  if (!(await ormChanged(w, orm, o.staged))) return o.staged ? { request: {}, dispose: noDispose } : undefined;
   const dir = await makeTempDir("migrakit-head-");
   try {
     await writeBlobs(w, entries, dir);
