@@ -139,7 +139,11 @@ async function processPackage(
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
-    if (outcome.kind === "written" && outcome.created) {
+    // A release commit that left the renamed scripts unstaged (`git commit -am`) lacks the scripts' changes:
+    // a new script would be written, or, when HEAD already had those models, they all predate the commit.
+    const lacksScripts =
+      (outcome.kind === "written" && outcome.created) || (outcome.kind === "nothing" && !!predating?.length);
+    if (lacksScripts) {
       const bump = await bumpP;
       if (bump) throw new MigrakitError("EMIGRAKIT_HOOK_RELEASE_COMMIT", { package: pkg, ...bump });
     }
