@@ -137,9 +137,32 @@ for (const { name, python } of testPythons()) {
       assert.match(text.all, /2 script\(s\) to deploy/);
       assert.match(text.all, new RegExp(`${VIEWS} .*_views\\.py`));
       assert.doesNotMatch(text.all, new RegExp(`${TAGS} .*_tags\\.py`));
+      // --sql: alembic's offline SQL from the instance's revision, the other side and the merge only.
+      const sql = cli(repo.dir, python, ["deploy", "--db", db.url, "--sql"]);
+      assert.equal(sql.status, 0, sql.all);
+      assert.match(sql.stdout, new RegExp(`Running upgrade ${ROOT} -> ${VIEWS}`));
+      assert.match(sql.stdout, /ALTER TABLE post ADD COLUMN views INTEGER/);
+      assert.match(sql.stdout, new RegExp(`Running upgrade ${TAGS}, ${VIEWS} -> ${MERGE}`));
+      assert.doesNotMatch(sql.stdout, new RegExp(`-> ${TAGS}`));
+      assert.deepEqual(await versionRows(db.url), [TAGS], "--sql changed nothing");
       const deployed = cli(repo.dir, python, ["deploy", "--db", db.url, "--yes", "--json"]);
       assert.equal(deployed.status, 0, deployed.all);
       assert.deepEqual(await versionRows(db.url), [MERGE]);
+      // The deploy history names the scripts applied and records a hash for every script below the head.
+      const [row] = await withClient(
+        db.url,
+        async (c) =>
+          (await c.query("SELECT from_revision, revision, scripts, checksums FROM migrakit_deploy_history")).rows,
+      );
+      assert.equal(row.from_revision, TAGS);
+      assert.equal(row.revision, MERGE);
+      assert.deepEqual(
+        String(row.scripts)
+          .split(/[\s,]+/)
+          .filter(Boolean),
+        [VIEWS, MERGE],
+      );
+      assert.deepEqual(Object.keys(JSON.parse(row.checksums)).sort(), [ROOT, TAGS, VIEWS, MERGE]);
       assert.ok((await columnsOf(db.url, "post")).includes("views"));
       const tags = await withClient(db.url, async (c) => (await c.query("SELECT name FROM tag")).rows);
       assert.deepEqual(tags, [{ name: "kept" }]);
