@@ -18,6 +18,7 @@ const ROOT = "1a2b3c4d5e6f";
 const TAGS = "aaaaaaaaaaaa"; // one side: a new table
 const VIEWS = "bbbbbbbbbbbb"; // the other side: a column on post
 const MERGE = "cccccccccccc";
+const INDEX = "dddddddddddd"; // after TAGS, without a transaction
 
 /** Plain alembic through the repo's own alembic.ini and env.py on `url`; returns its output. */
 function alembic(python: string, repo: FixtureRepo, url: string, command: string): string {
@@ -29,11 +30,16 @@ function alembic(python: string, repo: FixtureRepo, url: string, command: string
   return r.stdout + r.stderr;
 }
 
-/** alembic-app with two branches off its first script and a merge of them, committed. */
-function mergedRepo(): FixtureRepo {
+/**
+ * alembic-app with two branches off its first script and a merge of them, committed. With `concurrently`, the
+ * tags side goes on with a script declared to run without a transaction before the merge. (A plain CREATE
+ * INDEX: the fixture's own env.py opens its own connection and transaction, so CONCURRENTLY could not run
+ * there whatever migrakit does; what is tested here is how deploy cuts the history into runs.)
+ */
+function mergedRepo(o: { concurrently?: boolean } = {}): FixtureRepo {
   const repo = fixtureRepo("alembic-app");
-  const script = (rev: string, down: string, up: string, down_: string) =>
-    `"""${rev}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "${rev}"\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade() -> None:\n    ${up}\n\n\ndef downgrade() -> None:\n    ${down_}\n`;
+  const script = (rev: string, down: string, up: string, down_: string, extra = "") =>
+    `"""${rev}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "${rev}"\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = None\n${extra}\n\ndef upgrade() -> None:\n    ${up}\n\n\ndef downgrade() -> None:\n    ${down_}\n`;
   repo.write(
     `${VERSIONS}/20240102_${TAGS}_tags.py`,
     script(
@@ -52,7 +58,19 @@ function mergedRepo(): FixtureRepo {
       'op.drop_column("post", "views")',
     ),
   );
-  repo.write(`${VERSIONS}/20240103_${MERGE}_merge.py`, script(MERGE, `("${TAGS}", "${VIEWS}")`, "pass", "pass"));
+  if (o.concurrently)
+    repo.write(
+      `${VERSIONS}/20240102_${INDEX}_tag_index.py`,
+      script(
+        INDEX,
+        `"${TAGS}"`,
+        'op.create_index("ix_tag_name", "tag", ["name"])',
+        'op.drop_index("ix_tag_name", table_name="tag")',
+        "migrakit_transaction = False\n",
+      ),
+    );
+  const sides = `("${o.concurrently ? INDEX : TAGS}", "${VIEWS}")`;
+  repo.write(`${VERSIONS}/20240103_${MERGE}_merge.py`, script(MERGE, sides, "pass", "pass"));
   repo.commit("two branches, merged");
   return repo;
 }
@@ -188,6 +206,57 @@ test("labelled branches (several heads) are still refused with EMIGRAKIT_HISTORY
     // The audit head depends on the default head, so alembic keeps only the audit head's row.
     assert.deepEqual(await versionRows(db.url), ["0b0b0b0b0b02"]);
     assert.match(alembic(python, repo, db.url, "command.current(c)"), /0b0b0b0b0b02 .*\(head\)/);
+  } finally {
+    await db.drop();
+    repo.cleanup();
+  }
+});
+
+test("merged history: a script without a transaction on one side runs alone, every other script in a transaction, each once", async () => {
+  const python = testPythons()[0]!.python;
+  const repo = mergedRepo({ concurrently: true });
+  const db = await instanceAt(python, repo, ROOT);
+  try {
+    const deployed = cli(repo.dir, python, ["deploy", "--db", db.url, "--yes"]);
+    assert.equal(deployed.status, 0, deployed.all);
+    assert.deepEqual(await versionRows(db.url), [MERGE]);
+    const runs = await withClient(
+      db.url,
+      async (c) => (await c.query("SELECT scripts, mode FROM migrakit_deploy_history ORDER BY id")).rows,
+    );
+    const scripts = runs.map((r) =>
+      String(r.scripts)
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    );
+    // Upgrading a run to its last script alone would leave a script of the other side to a later run (or
+    // run it in the autocommit one): each run holds exactly its scripts.
+    // alembic's own order of the upgrade (the one deploy cuts into runs), from the repo's script directory.
+    const order = alembic(
+      python,
+      repo,
+      db.url,
+      `from alembic.script import ScriptDirectory; print("order", *[s.revision.revision for s in ScriptDirectory.from_config(c)._upgrade_revs("head", ("${ROOT}",))])`,
+    )
+      .split("\n")
+      .find((l) => l.startsWith("order "))!
+      .split(" ")
+      .slice(1);
+    assert.deepEqual(order.slice().sort(), [TAGS, VIEWS, MERGE, INDEX].sort());
+    assert.deepEqual(scripts.flat(), order, JSON.stringify(runs));
+    const alone = runs.findIndex((r) => r.mode === "no transaction");
+    assert.deepEqual(scripts[alone], [INDEX], JSON.stringify(runs));
+    assert.equal(runs.filter((r) => r.mode === "no transaction").length, 1, JSON.stringify(runs));
+    const valid = await withClient(
+      db.url,
+      async (c) =>
+        (
+          await c.query(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_tag_name'",
+          )
+        ).rows,
+    );
+    assert.deepEqual(valid, [{ indisvalid: true }]);
   } finally {
     await db.drop();
     repo.cleanup();
