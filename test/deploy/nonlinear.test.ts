@@ -69,6 +69,12 @@ function mergedRepo(o: { concurrently?: boolean } = {}): FixtureRepo {
         "migrakit_transaction = False\n",
       ),
     );
+  // The models as the merge leaves them (what check and check --against compare the scripts with).
+  repo.edit(
+    "app/models.py",
+    "    title = Column(String(200), nullable=False)",
+    `    title = Column(String(200), nullable=False)\n    views = Column(Integer)\n\n\nclass Tag(Base):\n    __tablename__ = "tag"\n    id = Column(Integer, primary_key=True)\n    name = Column(String(50)${o.concurrently ? ", index=True" : ""})`,
+  );
   const sides = `("${o.concurrently ? INDEX : TAGS}", "${VIEWS}")`;
   repo.write(`${VERSIONS}/20240103_${MERGE}_merge.py`, script(MERGE, sides, "pass", "pass"));
   repo.commit("two branches, merged");
@@ -257,6 +263,21 @@ test("merged history: a script without a transaction on one side runs alone, eve
         ).rows,
     );
     assert.deepEqual(valid, [{ indisvalid: true }]);
+  } finally {
+    await db.drop();
+    repo.cleanup();
+  }
+});
+
+test("merged history: check --against upgrades a copy of an instance on one side of the merge to the head and finds it matches the models", async () => {
+  const python = testPythons()[0]!.python;
+  const repo = mergedRepo();
+  const db = await instanceAt(python, repo, TAGS);
+  try {
+    const against = cli(repo.dir, python, ["check", "--against", db.url]);
+    assert.equal(against.status, 0, against.all);
+    assert.match(against.all, /2 script\(s\)/);
+    assert.deepEqual(await versionRows(db.url), [TAGS], "the instance itself is only read");
   } finally {
     await db.drop();
     repo.cleanup();
