@@ -98,7 +98,7 @@ def _upgrade_in_runs(params, script, revision, recorded=lambda steps, context: s
     """Scripts with ``migrakit_transaction = False`` run as deploy runs them: each on its own in autocommit,
     the others in transactions between them (so the check fails where the deploy would)."""
     for group in upgrade_groups(script, revision, tuple(current(params))):
-        last = group["revisions"][-1]
+        last = group["to"]
 
         def fn(rev, context, last=last):
             create_schemas(context)

@@ -356,7 +356,7 @@ class _Deploy:
 
     def _apply(self, rev, context, state, group):
         create_schemas(context)
-        steps = self.script._upgrade_revs(group["revisions"][-1], rev)
+        steps = self.script._upgrade_revs(group["to"], rev)
         current = sorted(context.get_current_heads())
         state["run"] = {
             "from": current[0] if current else None,

@@ -89,7 +89,14 @@ def is_transactional(script_module):
 
 def upgrade_groups(script, target, current):
     """The steps from ``current`` to ``target`` cut into runs: stretches of ordinary scripts, each
-    non-transactional script alone. [{"transactional": bool, "revisions": [rev, …]}, …]"""
+    non-transactional script alone. [{"transactional": bool, "revisions": [rev, …], "to": rev or (rev, …)}, …]
+
+    ``to`` is what upgrading to applies exactly the run's scripts: its last one in a chain; in a history that
+    branches and merges, a run may hold scripts of both sides, and upgrading to its last one alone would leave
+    the other side's to a later run (perhaps the one without a transaction). alembic refuses a destination
+    that names a revision and one below it, so ``to`` is the run's revisions no other of them builds on (a
+    script below another of the run is in the run too: runs are stretches of alembic's order).
+    """
     groups = []
     for step in script._upgrade_revs(target, current):
         transactional = is_transactional(step.revision.module)
@@ -97,6 +104,10 @@ def upgrade_groups(script, target, current):
             groups[-1]["revisions"].append(step.revision.revision)
         else:
             groups.append({"transactional": transactional, "revisions": [step.revision.revision]})
+    for group in groups:
+        below = {d for r in group["revisions"] for d in script.get_revision(r)._all_down_revisions}
+        tips = tuple(r for r in group["revisions"] if r not in below)
+        group["to"] = tips[0] if len(tips) == 1 else tips
     return groups
 
 

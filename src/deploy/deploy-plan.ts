@@ -1,7 +1,9 @@
 // Where an instance stands against the installed package, and what a deploy would apply (pure).
-// The package's scripts form one linear chain (docs/spec.md §1); the instance's version table names one revision
-// of it (behind or up to date), none (an empty version table: everything is pending), or one the package
-// does not know (the instance is ahead: lamin's guard refuses to deploy and names the version to install).
+// The package's scripts form one linear chain (docs/spec.md §1), or under the alembic convention a history
+// that branches and merges again into one head, listed parents before children. The instance's version table
+// names one revision of it (behind or up to date), none (an empty version table: everything is pending), or
+// one the package does not know (the instance is ahead: lamin's guard refuses to deploy and names the version
+// to install). What an instance at R has applied is R and its ancestors, as alembic counts them.
 import type { Script } from "../model/types.js";
 import type { ScriptFacts } from "./script-facts.js";
 
@@ -16,6 +18,11 @@ export interface ScriptInfo {
   path: string;
   /** Hash, transaction mode and drops, read from the file (package-state.ts). */
   facts?: ScriptFacts;
+  /**
+   * The revisions below this one (down revisions and `depends_on`), when the history is not one chain;
+   * absent in a chain, where the script before it in the list is its parent.
+   */
+  parents?: string[];
 }
 
 export interface PackageState {
@@ -23,7 +30,7 @@ export interface PackageState {
   name: string;
   /** `__version__` of the package, when readable. */
   version: string | null;
-  /** The chain's scripts, root first. */
+  /** The scripts, root first: the chain, or every parent before its children (the head last). */
   scripts: ScriptInfo[];
 }
 
@@ -62,11 +69,29 @@ export function versionLabel(s: Pick<ScriptInfo, "version" | "unreleased"> | und
   return s.version ? `v${s.version}` : "(no version)";
 }
 
-/** The scripts the instance already has (root to its revision; none when empty or ahead). */
+/** R and every revision below it (an unknown R: none): what an instance at R has applied. */
+function appliedSet(pkg: PackageState, revision: string): Set<string> {
+  const at = pkg.scripts.findIndex((s) => s.revision === revision);
+  if (at < 0) return new Set();
+  const index = new Map(pkg.scripts.map((s, i) => [s.revision, i]));
+  const parentsOf = (i: number) => pkg.scripts[i]!.parents ?? (i > 0 ? [pkg.scripts[i - 1]!.revision] : []);
+  const seen = new Set<string>([revision]);
+  for (const todo = [at]; todo.length; ) {
+    for (const p of parentsOf(todo.pop()!)) {
+      const i = index.get(p);
+      if (i === undefined || seen.has(p)) continue;
+      seen.add(p);
+      todo.push(i);
+    }
+  }
+  return seen;
+}
+
+/** The scripts the instance already has (its revision and below, in order; none when empty or ahead). */
 export function appliedScripts(pkg: PackageState, plan: DeployPlan): ScriptInfo[] {
   if (plan.current === null || plan.state === "ahead") return [];
-  const at = pkg.scripts.findIndex((s) => s.revision === plan.current);
-  return pkg.scripts.slice(0, at + 1);
+  const applied = appliedSet(pkg, plan.current);
+  return pkg.scripts.filter((s) => applied.has(s.revision));
 }
 
 export function planDeploy(pkg: PackageState, current: string | null): DeployPlan {
@@ -79,8 +104,11 @@ export function planDeploy(pkg: PackageState, current: string | null): DeployPla
       currentScript: null,
       pending: [...pkg.scripts],
     };
-  const at = pkg.scripts.findIndex((s) => s.revision === current);
-  if (at < 0) return { ...base, state: "ahead", currentScript: null, pending: [] };
-  const pending = pkg.scripts.slice(at + 1);
-  return { ...base, state: pending.length ? "behind" : "up_to_date", currentScript: pkg.scripts[at]!, pending };
+  const currentScript = pkg.scripts.find((s) => s.revision === current);
+  if (!currentScript) return { ...base, state: "ahead", currentScript: null, pending: [] };
+  // One head: every script is below it, so what is not below the instance's revision is still to apply
+  // (at one side of a merge: the other side and the merge).
+  const applied = appliedSet(pkg, current);
+  const pending = pkg.scripts.filter((s) => !applied.has(s.revision));
+  return { ...base, state: pending.length ? "behind" : "up_to_date", currentScript, pending };
 }

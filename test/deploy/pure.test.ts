@@ -375,3 +375,32 @@ test("scriptCreates: the tables upgrade() creates, with the call's own schema= (
   ].join("\n");
   assert.deepEqual(scriptCreates(text), ["bionty.gene", "plain"]);
 });
+
+test("plan: a history merged into one head — at one side, the other side and the merge are pending; applied is what is below", () => {
+  // root → (left, right) → merge, listed parents first as package-state.ts does.
+  const dag = (revision: string, parents: string[]): ScriptInfo => ({ ...s(revision, null), parents });
+  const merged: PackageState = {
+    name: "app",
+    version: null,
+    scripts: [dag("root", []), dag("left", ["root"]), dag("right", ["root"]), dag("merge", ["left", "right"])],
+  };
+  const atLeft = planDeploy(merged, "left");
+  assert.equal(atLeft.state, "behind");
+  assert.equal(atLeft.head, "merge");
+  assert.deepEqual(
+    atLeft.pending.map((p) => p.revision),
+    ["right", "merge"],
+  );
+  assert.deepEqual(
+    planDeploy(merged, "root").pending.map((p) => p.revision),
+    ["left", "right", "merge"],
+  );
+  assert.equal(planDeploy(merged, "merge").state, "up_to_date");
+  assert.equal(planDeploy(merged, "elsewhere").state, "ahead");
+  // The hashes checked for drift are those of the scripts the instance has: not the other side's.
+  const recorded = { checksums: { root: "h-root", left: "edited", right: "edited" } };
+  assert.deepEqual(
+    driftOf(merged, atLeft, inst("left", [recorded])).changed.map((c) => c.revision),
+    ["left"],
+  );
+});

@@ -86,21 +86,8 @@ export function scriptsAfter(plan: ChainPlan, revision: string | null): ScriptFi
  * defined twice.
  */
 export function topologicalOrder(repo: SchemaRepo, late: ReadonlySet<string | undefined> = new Set()): string[] | null {
-  const g = repo.graph;
-  const parents = new Map<string, string[]>();
-  for (const [rev, scripts] of g.byRevision) {
-    if (scripts.length !== 1) return null;
-    parents.set(rev, scripts[0]!.source.downRevision?.value ?? []);
-  }
-  // `depends_on` orders too (a revision or a branch label's script): alembic applies it first.
-  const labelled = new Map<string, string>();
-  for (const [rev, scripts] of g.byRevision)
-    for (const l of scripts[0]!.source.branchLabels ?? []) labelled.set(l, rev);
-  for (const [rev, scripts] of g.byRevision) {
-    const deps = (scripts[0]!.source.dependsOn ?? []).map((d) => (parents.has(d) ? d : labelled.get(d)));
-    const extra = deps.filter((d): d is string => d !== undefined && d !== rev && !parents.get(rev)!.includes(d));
-    if (extra.length) parents.set(rev, [...parents.get(rev)!, ...extra]);
-  }
+  const parents = orderingParents(repo);
+  if (!parents) return null;
   const children = new Map<string, string[]>();
   const waiting = new Map<string, number>();
   for (const [rev, ps] of parents) {
@@ -124,4 +111,27 @@ export function topologicalOrder(repo: SchemaRepo, late: ReadonlySet<string | un
     }
   }
   return out.length === parents.size ? out : null;
+}
+
+/**
+ * Each revision's parents as alembic orders them: its down revisions and what its `depends_on` names (a
+ * revision or a branch label's script: alembic applies it first, and counts it applied below the revision).
+ * Null when a revision is defined twice.
+ */
+export function orderingParents(repo: SchemaRepo): Map<string, string[]> | null {
+  const g = repo.graph;
+  const parents = new Map<string, string[]>();
+  for (const [rev, scripts] of g.byRevision) {
+    if (scripts.length !== 1) return null;
+    parents.set(rev, scripts[0]!.source.downRevision?.value ?? []);
+  }
+  const labelled = new Map<string, string>();
+  for (const [rev, scripts] of g.byRevision)
+    for (const l of scripts[0]!.source.branchLabels ?? []) labelled.set(l, rev);
+  for (const [rev, scripts] of g.byRevision) {
+    const deps = (scripts[0]!.source.dependsOn ?? []).map((d) => (parents.has(d) ? d : labelled.get(d)));
+    const extra = deps.filter((d): d is string => d !== undefined && d !== rev && !parents.get(rev)!.includes(d));
+    if (extra.length) parents.set(rev, [...parents.get(rev)!, ...extra]);
+  }
+  return parents;
 }

@@ -112,7 +112,7 @@ export const deployCodes = {
     // A history the alembic convention accepts (labelled branches, merges) passes check --static: no loop back.
     fix: (d) =>
       d.accepted
-        ? `deploy, status and check --against follow one chain only for now; deploy this history with alembic itself: \`alembic upgrade heads\``
+        ? `deploy, status and check --against follow one head only for now (a history that merges into one head is fine); deploy these labelled branches with alembic itself: \`alembic upgrade heads\``
         : "Run `migrakit check --static` and fix what it reports (one root, one head, no merges).",
   },
   EMIGRAKIT_DEPLOY_CONFIRM: {
