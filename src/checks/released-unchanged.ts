@@ -70,15 +70,19 @@ export async function releasedChangedFindings(
   };
   const tag = (version ? await findTag(repo.root, version, env) : null) ?? (await newestReachableTag(repo.root, env));
   if (!tag) {
-    const inGit = (await git(["rev-parse", "--git-dir"], { cwd: repo.root, env }).catch(() => null)) !== null;
-    if (!inGit)
+    // Both questions at once (a git process each): which of the reasons below it is.
+    const [gitDir, shallow] = await Promise.all([
+      git(["rev-parse", "--git-dir"], { cwd: repo.root, env }).catch(() => null),
+      isShallow(repo.root, env),
+    ]);
+    if (gitDir === null)
       return unchecked(
         "the folder is not in a git repository, so there is no release tag to compare with",
         "Run the check in a git clone of the repository, with its tags.",
       );
     const fetch =
       "Fetch the history and tags (GitHub Actions: actions/checkout with `fetch-depth: 0`; elsewhere `git fetch --unshallow --tags`)";
-    if (await isShallow(repo.root, env))
+    if (shallow)
       return unchecked(
         "this is a shallow clone without the release tags",
         `${fetch}, or set "requireReleaseTags": false to only warn.`,
