@@ -224,6 +224,13 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   const loaded = await loadConfig(ctx);
   const sessionP = opts.static ? undefined : startSession(ctx, loaded);
   sessionP?.catch(() => {}); // its failure is reported when the dynamic check needs it, not before the rules'
+  if (sessionP) {
+    // The rules read the scripts synchronously and hold the event loop for tens of ms: first let the session
+    // find its interpreter (the same lookup, started after its own, settles after it), so that the
+    // interpreter is spawned or the worker asked before they start, not after.
+    const { findPython } = await import("../bridge/interpreter.js");
+    await findPython({ configPython: loaded.python, cwd: ctx.cwd, env: ctx.env }).catch(() => {});
+  }
   let taken = false;
   try {
     const answer = await answerWithoutPython(opts, ctx, { config: loaded });
