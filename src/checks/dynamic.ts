@@ -15,7 +15,7 @@ import { ormImportFinding } from "./dynamic/orm-failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";
 import { predatingFinding } from "./dynamic/predating.js";
 import { packageParams, versionTableOf } from "./dynamic/package-params.js";
-import { planChain, scriptsAfter } from "./dynamic/chain-plan.js";
+import { planChain, scriptsAfter, type ChainPlan } from "./dynamic/chain-plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
 import { trimmable, trimmedMigrations } from "./dynamic/trimmed-scripts.js";
@@ -44,6 +44,11 @@ export interface DynamicOptions {
   baseline?: Baseline;
   /** `check --all`: lint the released scripts too (docs/lint.md). */
   lintAll?: boolean;
+  /**
+   * Where to leave the scratch database's drop instead of waiting for it (it waits for the template's next
+   * spare, tens of ms): the caller awaits them all before it ends, while its last request runs meanwhile.
+   */
+  drops?: Promise<void>[];
   /**
    * The differences HEAD's ORM already had (the hook, from generate): a mismatch made of them alone is the
    * warning EMIGRAKIT_DRIFT_PREDATES, not an error (checks/dynamic/predating.ts). `check` never sets it.
@@ -96,41 +101,51 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     return report; // no single linear chain: the static rules say why, alembic could not run it
   }
   const versionTable = versionTableOf(repo, o.config.versionTable);
-  // While Postgres clones the baseline, let Python import alembic, the package and env.py (an offline
-  // `schemas` request, as generate does): the first upgrade then starts warm. It runs on a migrations folder
-  // with no history (a long one would be parsed for nothing), and its failure is reported by the upgrade
-  // that follows, so it is only waited for, never raised.
+  // While Postgres clones the baseline and the first fingerprint is read, let Python import alembic, the
+  // package and env.py (an offline `schemas` request, as generate does): the first upgrade, queued behind
+  // it, then starts warm. It runs on a migrations folder with no history (a long one would be parsed for
+  // nothing), and its failure is reported by the upgrade that follows, so it is only waited for, never
+  // raised. Its answer is not needed: the check's baseline need not hold the ORM's schemas (askOrmSchemas).
   const warmDir = o.baseline ? undefined : await trimmedMigrations(repo, "0000migrakit", []);
   const warm =
     warmDir &&
     o.bridge
       .request("schemas", packageParams(repo, { versionTable, migrationsDir: warmDir.dir }))
       .catch(() => undefined);
-  let outcome: BaselineOutcome;
-  if (!o.baseline) progress(`${repo.package}: building the baseline`);
   try {
-    outcome = o.baseline
-      ? { ok: true, baseline: o.baseline }
-      : await prepareBaseline({
-          repo,
-          plan,
-          mode: o.config.baseline,
-          bridge: o.bridge,
-          failureOf: o.failureOf,
-          adminUrl: o.adminUrl,
-          machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
-          envPy: await envPyText(repo),
-          versionTable,
-          useTemplates: o.useTemplates,
-          cacheDir: o.cacheDir,
-          env: o.env,
-          ormSchemas: warm || undefined,
-        });
+    return await checkPlan(repo, plan, versionTable, o, report);
   } finally {
-    // Also when preparing the baseline throws: its temporary folder must not outlive the run.
+    // Python reads the warm-up's folder until it answers; it must not outlive the run either way.
     await warm;
     if (warmDir) await removeTempDir(warmDir.tmp);
   }
+}
+
+async function checkPlan(
+  repo: SchemaRepo,
+  plan: ChainPlan,
+  versionTable: string,
+  o: DynamicOptions,
+  report: DynamicReport,
+): Promise<DynamicReport> {
+  if (!o.baseline) progress(`${repo.package}: building the baseline`);
+  const outcome: BaselineOutcome = o.baseline
+    ? { ok: true, baseline: o.baseline }
+    : await prepareBaseline({
+        repo,
+        plan,
+        mode: o.config.baseline,
+        bridge: o.bridge,
+        failureOf: o.failureOf,
+        adminUrl: o.adminUrl,
+        machine: [JSON.stringify(o.pythonVersions), `postgres ${o.serverVersion}`],
+        envPy: await envPyText(repo),
+        versionTable,
+        useTemplates: o.useTemplates,
+        cacheDir: o.cacheDir,
+        env: o.env,
+        askOrmSchemas: false,
+      });
   if (!outcome.ok) {
     report.findings.push(...outcome.findings);
     return report;
@@ -227,8 +242,12 @@ export async function dynamicCheck(repo: SchemaRepo, o: DynamicOptions): Promise
     return report;
   } finally {
     clearProgress();
-    await reader?.close();
-    await baseline.db.drop();
+    // The reader's connection goes first: a database with a session on it cannot be dropped.
+    const dropped = (reader ? reader.close() : Promise.resolve()).then(() => baseline.db.drop());
+    if (o.drops) {
+      dropped.catch(() => {}); // awaited (and its failure reported) by the caller
+      o.drops.push(dropped);
+    } else await dropped;
     if (trimmed) await removeTempDir(trimmed.tmp);
   }
 }

@@ -1,10 +1,12 @@
 // docs/spec.md §1 "a released script never changes again": compare the versions folder with the git tag of the
 // current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. One git call
-// in the usual case; when the rule cannot run, a finding says why (EMIGRAKIT_RELEASED_UNCHECKED).
-import { basename } from "node:path";
+// in the usual case, none in a repository without tags; when the rule cannot run, a finding says why
+// (EMIGRAKIT_RELEASED_UNCHECKED).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { parseScriptName } from "../model/script-name.js";
 import { git, GitError, splitZ } from "../util/git.js";
-import { firstTag } from "../util/git-refs.js";
+import { firstTag, refsDir } from "../util/git-refs.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { comparePep440 } from "../model/pep440.js";
@@ -44,6 +46,27 @@ async function newestReachableTag(root: string, env: NodeJS.ProcessEnv): Promise
   );
 }
 
+/**
+ * The refs folder of a repository that has no tag at all, read from .git itself (no loose tag, none packed):
+ * then nothing can be compared, and three git processes would only say so. Null when that cannot be told
+ * without git (no refs folder we read, git pointed elsewhere, a reftable, any tag at all).
+ */
+function tagless(root: string, env: NodeJS.ProcessEnv): string | null {
+  if (env.GIT_DIR || env.GIT_COMMON_DIR || env.GIT_CEILING_DIRECTORIES) return null;
+  const dir = refsDir(root);
+  if (!dir || existsSync(join(dir, "reftable"))) return null;
+  try {
+    if (readFileSync(join(dir, "packed-refs"), "utf8").includes(" refs/tags/")) return null;
+  } catch {
+    // no packed refs
+  }
+  try {
+    return readdirSync(join(dir, "refs", "tags")).length === 0 ? dir : null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? dir : null;
+  }
+}
+
 const isShallow = async (root: string, env: NodeJS.ProcessEnv) =>
   (await git(["rev-parse", "--is-shallow-repository"], { cwd: root, env }).catch(() => "")).trim() === "true";
 
@@ -68,17 +91,27 @@ export async function releasedChangedFindings(
     const severity = (o.requireReleaseTags ?? (shallow && isCI(env))) ? "error" : "warning";
     return [finding("EMIGRAKIT_RELEASED_UNCHECKED", { file: repo.versionsDir }, { reason, fix }, { severity })];
   };
-  const tag = (version ? await findTag(repo.root, version, env) : null) ?? (await newestReachableTag(repo.root, env));
+  const noTags = tagless(repo.root, env);
+  const tag = noTags
+    ? null
+    : ((version ? await findTag(repo.root, version, env) : null) ?? (await newestReachableTag(repo.root, env)));
   if (!tag) {
-    const inGit = (await git(["rev-parse", "--git-dir"], { cwd: repo.root, env }).catch(() => null)) !== null;
-    if (!inGit)
+    // Which of the reasons below it is: from .git when it has no tag at all (a shallow clone keeps the file
+    // `shallow` beside the refs), else both questions to git at once (a process each).
+    const [gitDir, shallow] = noTags
+      ? [noTags, existsSync(join(noTags, "shallow"))]
+      : await Promise.all([
+          git(["rev-parse", "--git-dir"], { cwd: repo.root, env }).catch(() => null),
+          isShallow(repo.root, env),
+        ]);
+    if (gitDir === null)
       return unchecked(
         "the folder is not in a git repository, so there is no release tag to compare with",
         "Run the check in a git clone of the repository, with its tags.",
       );
     const fetch =
       "Fetch the history and tags (GitHub Actions: actions/checkout with `fetch-depth: 0`; elsewhere `git fetch --unshallow --tags`)";
-    if (await isShallow(repo.root, env))
+    if (shallow)
       return unchecked(
         "this is a shallow clone without the release tags",
         `${fetch}, or set "requireReleaseTags": false to only warn.`,

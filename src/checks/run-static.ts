@@ -8,12 +8,15 @@ import { releasedChangedFindings } from "./released-unchanged.js";
 import type { Finding } from "../errors/finding.js";
 import { memoDir } from "../util/cache-dir.js";
 
-/** `o.memo`: false (--no-cache) reads and parses every script instead of using the parse memo. */
+/**
+ * `o.memo`: false (--no-cache) reads and parses every script instead of using the parse memo. `o.config`: the
+ * configuration the caller loaded already (`check` starts Python and Postgres from it before the rules run).
+ */
 export async function runStaticCheck(
   ctx: Context,
-  o: { memo?: boolean } = {},
+  o: { memo?: boolean; config?: LoadedConfig } = {},
 ): Promise<{ findings: Finding[]; packages: string[]; repos: SchemaRepo[]; config: LoadedConfig }> {
-  const config = await loadConfig(ctx);
+  const config = o.config ?? (await loadConfig(ctx));
   const memo = memoDir(ctx.env, o.memo);
   const repos = await loadSchemaRepos({
     cwd: ctx.cwd,

@@ -8,6 +8,7 @@ import { relative } from "node:path";
 import type { Context } from "../output/context.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { SchemaRepo } from "../model/repo.js";
+import type { Session } from "../generate/session.js";
 import { runStaticCheck } from "../checks/run-static.js";
 import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
@@ -36,30 +37,35 @@ interface DynamicOutcome {
   loadedFiles?: string[];
 }
 
-/** Python and Postgres start side by side (the one session opener, src/generate/session.ts); both are released whatever happens. */
+/**
+ * Python and Postgres, started side by side (the one session opener, src/generate/session.ts) before the
+ * static rules run: the interpreter's start (and its import of alembic and SQLAlchemy, without a warm
+ * worker) is the longest step of a dynamic check, and the rules need neither. A run that ends before the
+ * dynamic check closes it unused. Every request has been answered when it closes: no teardown wait.
+ */
+async function startSession(ctx: Context, config: LoadedConfig): Promise<Session> {
+  const { openSession } = await import("../generate/session.js");
+  return openSession({ cwd: ctx.cwd, env: ctx.env, config, fastClose: true, onSlow: slowNotices(ctx) });
+}
+
+/** Runs the dynamic check of every repo on the session; the session is the caller's to close. */
 async function runDynamic(
   ctx: Context,
+  session: Session,
   repos: SchemaRepo[],
   config: LoadedConfig,
   useTemplates: boolean,
   templateCacheDir: string,
   lintAll: boolean,
+  /** Ask which files the imports loaded (for the result cache's entry; not when none is written). */
+  loadedFiles: boolean,
 ): Promise<DynamicOutcome> {
-  const [sessionMod, dynamicMod] = await Promise.all([
-    import("../generate/session.js"),
-    import("../checks/dynamic.js"),
-  ]);
-  startProgress(ctx);
-  const session = await sessionMod.openSession({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    config,
-    onSlow: slowNotices(ctx),
-  });
-  let out: DynamicOutcome;
+  const dynamicMod = await import("../checks/dynamic.js");
+  const versions = session.bridge.versionsInfo ?? (await session.bridge.request("versions"));
+  const out: DynamicOutcome = { findings: [], baselines: {}, executable: versions.executable };
+  // Each scratch database is dropped while the next step goes on (the last while Python lists its files).
+  const drops: Promise<void>[] = [];
   try {
-    const versions = session.bridge.versionsInfo ?? (await session.bridge.request("versions"));
-    out = { findings: [], baselines: {}, executable: versions.executable };
     for (const repo of repos) {
       const report = await dynamicMod.dynamicCheck(repo, {
         bridge: session.port,
@@ -72,6 +78,7 @@ async function runDynamic(
         useTemplates,
         cacheDir: useTemplates ? templateCacheDir : null,
         lintAll,
+        drops,
       });
       out.findings.push(...report.findings);
       if (report.baseline) {
@@ -79,13 +86,13 @@ async function runDynamic(
         if (!ctx.json) print(ctx.stderr, `migrakit: ${repo.package}: ${dynamicMod.describeBaseline(report.baseline)}`);
       }
     }
-    out.loadedFiles = await session.bridge.request("loaded_files").catch(() => undefined);
-  } finally {
-    endProgress();
-    // Throws EMIGRAKIT_SERVER_STOPPED when the embedded server stopped under this run: its findings or
-    // error were the echo of that.
-    await session.close();
+    if (loadedFiles) out.loadedFiles = await session.bridge.request("loaded_files").catch(() => undefined);
+  } catch (err) {
+    // The run's own error is the one to report; no drop outlives the run.
+    await Promise.allSettled(drops);
+    throw err;
   }
+  await Promise.all(drops);
   return out;
 }
 
@@ -160,9 +167,18 @@ interface Pending {
 export async function answerWithoutPython(
   opts: CheckOptions,
   ctx: Context,
+  preloaded: { config?: LoadedConfig } = {},
 ): Promise<{ code: number } | { pending: Pending }> {
   requireCompanions(opts);
-  const { findings: ruleFindings, packages, repos, config } = await runStaticCheck(ctx, { memo: opts.cache !== false });
+  const {
+    findings: ruleFindings,
+    packages,
+    repos,
+    config,
+  } = await runStaticCheck(ctx, {
+    memo: opts.cache !== false,
+    ...(preloaded.config ? { config: preloaded.config } : {}),
+  });
   const findings = await withPendingRelease(ctx, ruleFindings);
   if (opts.static) {
     reportFindings(ctx, findings, { packages });
@@ -204,33 +220,66 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
       { against: opts.against, rowLimit: opts.rowLimit },
       ctx,
     );
-  const answer = await answerWithoutPython(opts, ctx);
-  if ("code" in answer) return answer.code;
-  const { findings, packages, config, noCache, dir, key } = answer.pending;
-  // An app's repo (convention alembic) marks nothing unreleased by name: a script no commit has yet is the
-  // developer's own to change, so it is upgraded, round-tripped and linted one by one, as generate and the
-  // hook treat it (src/generate/pending.ts), instead of disappearing into the replayed history.
-  const { withPending } = await import("../generate/pending.js");
-  const repos = await Promise.all(answer.pending.repos.map((r) => withPending(r, r.root, ctx.env)));
-  const dynamic = await runDynamic(ctx, repos, config, !noCache, dir, opts.all === true);
-  const all = [...findings, ...dynamic.findings];
-  reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
-  const failed = hasErrors(all);
-  if (key && !failed) {
-    const { fileHashes, gitState, sitePackagesStamps, trackedTreeHash, writeResult } = await import(
-      "../checks/dynamic/result-cache.js"
-    );
-    const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
-    await writeResult(dir, key, {
-      findings: dynamic.findings,
-      baselines: dynamic.baselines,
-      python: { executable: dynamic.executable, stamps: sitePackagesStamps(dynamic.executable) },
-      ...(usesRelease ? { git: await gitState(ctx.cwd, ctx.env) } : {}),
-      ...(Array.isArray(dynamic.loadedFiles)
-        ? { files: await fileHashes(dynamic.loadedFiles) }
-        : { tracked: await trackedTreeHash(ctx.cwd, ctx.env) }),
-      created: new Date().toISOString(),
-    });
+  const { loadConfig } = await import("../config/load.js");
+  const loaded = await loadConfig(ctx);
+  const sessionP = opts.static ? undefined : startSession(ctx, loaded);
+  sessionP?.catch(() => {}); // its failure is reported when the dynamic check needs it, not before the rules'
+  if (sessionP) {
+    // The rules read the scripts synchronously and hold the event loop for tens of ms: first let the session
+    // find its interpreter (the same lookup, started after its own, settles after it), so that the
+    // interpreter is spawned or the worker asked before they start, not after.
+    const { findPython } = await import("../bridge/interpreter.js");
+    await findPython({ configPython: loaded.python, cwd: ctx.cwd, env: ctx.env }).catch(() => {});
   }
-  return failed ? 1 : 0;
+  let taken = false;
+  try {
+    const answer = await answerWithoutPython(opts, ctx, { config: loaded });
+    if ("code" in answer) return answer.code;
+    const { findings, packages, config, noCache, dir, key } = answer.pending;
+    // An app's repo (convention alembic) marks nothing unreleased by name: a script no commit has yet is the
+    // developer's own to change, so it is upgraded, round-tripped and linted one by one, as generate and the
+    // hook treat it (src/generate/pending.ts), instead of disappearing into the replayed history.
+    const { withPending } = await import("../generate/pending.js");
+    const repos = await Promise.all(answer.pending.repos.map((r) => withPending(r, r.root, ctx.env)));
+    // Progress from here on: the rules' findings were printed without a live line between them.
+    startProgress(ctx);
+    const session = await sessionP!;
+    taken = true;
+    let dynamic: DynamicOutcome;
+    try {
+      dynamic = await runDynamic(ctx, session, repos, config, !noCache, dir, opts.all === true, key !== undefined);
+    } finally {
+      endProgress();
+      // Throws EMIGRAKIT_SERVER_STOPPED when the embedded server stopped under this run: its findings or
+      // error were the echo of that.
+      await session.close();
+    }
+    const all = [...findings, ...dynamic.findings];
+    reportFindings(ctx, all, { packages, baselines: dynamic.baselines, cached: false });
+    const failed = hasErrors(all);
+    if (key && !failed) {
+      const { fileHashes, gitState, sitePackagesStamps, trackedTreeHash, writeResult } = await import(
+        "../checks/dynamic/result-cache.js"
+      );
+      const usesRelease = Object.values(dynamic.baselines).some((b) => b.kind === "release");
+      await writeResult(dir, key, {
+        findings: dynamic.findings,
+        baselines: dynamic.baselines,
+        python: { executable: dynamic.executable, stamps: sitePackagesStamps(dynamic.executable) },
+        ...(usesRelease ? { git: await gitState(ctx.cwd, ctx.env) } : {}),
+        ...(Array.isArray(dynamic.loadedFiles)
+          ? { files: await fileHashes(dynamic.loadedFiles) }
+          : { tracked: await trackedTreeHash(ctx.cwd, ctx.env) }),
+        created: new Date().toISOString(),
+      });
+    }
+    return failed ? 1 : 0;
+  } finally {
+    // Started for a dynamic check that did not come (the rules failed, the cache answered, an error): closed
+    // unused, whatever state it got to.
+    if (sessionP && !taken) {
+      endProgress();
+      await (await sessionP.catch(() => undefined))?.close().catch(() => {});
+    }
+  }
 }

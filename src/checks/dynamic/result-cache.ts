@@ -16,7 +16,8 @@ import type { Finding } from "../../errors/finding.js";
 import { git } from "../../util/git.js";
 import { hashParts } from "./keys.js";
 
-const FORMAT = "migrakit-result-1";
+// 2: a script's content is its decoded text (a key of format 1 read every file as latin1).
+const FORMAT = "migrakit-result-2";
 const SKIP = new Set(["__pycache__", "node_modules", ".git"]);
 
 export interface CachedResult {
@@ -43,9 +44,12 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
 /**
  * Every file of the package folder (ORM, scripts, env.py, helpers), sorted: path and content. Synchronous reads
  * on purpose, as in src/model/repo.ts: for a thousand scripts an awaited fs/promises read per file (four
- * thread-pool round trips each) was most of the result cache's answer.
+ * thread-pool round trips each) was most of the result cache's answer. A script's content is the text the
+ * repo was read with (from the parse memo when unchanged, src/util/file-memo.ts), which is also what the
+ * dynamic check runs (trimmed-scripts.ts writes it): not read a second time.
  */
 function packageFiles(repo: SchemaRepo): string[] {
+  const texts = new Map(repo.scripts.map((s) => [s.path, s.text]));
   const out: string[] = [];
   const walk = (rel: string) => {
     let entries: Dirent[];
@@ -59,7 +63,7 @@ function packageFiles(repo: SchemaRepo): string[] {
       if (SKIP.has(e.name) || e.name.endsWith(".pyc")) continue;
       const path = `${rel}/${e.name}`;
       if (e.isDirectory()) walk(path);
-      else if (e.isFile()) out.push(path, readFileSync(join(repo.root, path), "latin1"));
+      else if (e.isFile()) out.push(path, texts.get(path) ?? readFileSync(join(repo.root, path), "latin1"));
     }
   };
   walk(repo.package);
