@@ -9,7 +9,7 @@ apply as they would on the command line.
 import contextlib
 import logging
 
-from . import enums, lengths  # noqa: F401  (register their comparators: the check compares what generate writes)
+from . import enums, lengths, sequences  # noqa: F401  (register their comparators: the check compares what generate writes; sequences: SERIAL detection batched)
 from . import environment as env
 from .recording import Recorder
 from .render import render_ops

@@ -104,8 +104,10 @@ def _forget_failed_import(package):
 
 
 # What the first real request would import, in the order it would: alembic and SQLAlchemy (with the
-# Postgres dialect and driver), and SQLModel, which schema packages build on. Missing ones are skipped: the
-# request that needs them reports it. sqlalchemy.ext.asyncio (every env.py run imports it:
+# Postgres dialect and driver), SQLModel, which schema packages build on, and the bridge's whole method table
+# (generate, renames, deploy, …: compiled from source in every run, bytecode never being written, when the
+# worker left them to the run's first request). Missing ones are skipped: the request that needs them
+# reports it. sqlalchemy.ext.asyncio (every env.py run imports it:
 # environment._async_engines_take_an_async_driver) and what the dialect's first connect imports: left out,
 # every run of the warm worker imported them again (python/tests/test_warm_modules.py holds the list whole).
 _WARM_MODULES = (
@@ -122,7 +124,7 @@ _WARM_MODULES = (
     "psycopg2._ipaddress",
     "sqlalchemy.ext.asyncio",
     "sqlmodel",
-    "migrakit_bridge.commands",
+    "migrakit_bridge.methods",
 )
 
 
@@ -134,6 +136,20 @@ def warm_up_modules():
             importlib.import_module(name)
         except BaseException:  # noqa: BLE001 - a failed import is the request's to report, not ours
             pass
+    _warm_up_templates()
+
+
+def _warm_up_templates():
+    """Compile the built-in script template once (not rendered, not kept): Mako's lexer compiles its regular
+    expressions on first use, which re's cache then keeps for the repo's own template in render_script."""
+    try:
+        from mako.template import Template
+
+        from .environment import TEMPLATES_DIR
+
+        Template(filename=os.path.join(TEMPLATES_DIR, "script.py.mako"))
+    except Exception:  # noqa: BLE001 - render_script reports a broken Mako itself
+        pass
 
 
 class LazyMethods:

@@ -42,6 +42,7 @@ export const PY_LAYERS: Record<string, number> = {
   backfill: 0,
   enums: 0,
   lengths: 0,
+  sequences: 0,
   stop: 0,
   frames: 0,
   versions: 1,
