@@ -4,24 +4,27 @@
 const { statSync } = process.getBuiltinModule?.("node:fs") ?? (await import("node:fs"));
 
 const argv = process.argv.slice(2);
-// Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'
-// event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
-// that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do.
-let outputFailure;
-for (const [name, stream] of [
-  ["stdout", process.stdout],
-  ["stderr", process.stderr],
-]) {
-  stream.on("error", (err) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    outputFailure ??= { stream: name, reason: err.code ?? err.message };
-  });
-}
 // The pre-commit hook with nothing relevant staged ends in one small module, before the CLI is even loaded.
 if (argv[0] === "hook" && argv[1] === "pre-commit" && argv.length === 2) {
   const { quickExit } = await import("../dist/src/hook/fast.js");
   process.exitCode = quickExit({ cwd: process.cwd(), env: process.env });
 }
+// Output that cannot be written (`--json > /dev/full`) would otherwise end the run in an unhandled 'error'
+// event with a stack trace: the run finishes its work (and its clean-up), then says so and exits 3. A reader
+// that stopped reading (`migrakit init | head`) is not a failure: end quietly, as other CLIs do. Not before
+// the hook's quick exit, which prints nothing: process.stdout is made on first use, and making it loads
+// node's stream modules (a tenth of that path's time).
+let outputFailure;
+if (process.exitCode === undefined)
+  for (const [name, stream] of [
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ]) {
+    stream.on("error", (err) => {
+      if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      outputFailure ??= { stream: name, reason: err.code ?? err.message };
+    });
+  }
 // `check --static`, a check the result cache answers and `release-prepare`: one pre-bundled file
 // (src/commands/quick.ts; scripts/bundle.mjs makes it), or the same modules unbundled when a build skipped the bundle.
 if (process.exitCode === undefined && (argv[0] === "check" || argv[0] === "release-prepare")) {

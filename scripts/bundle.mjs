@@ -6,8 +6,10 @@
 // `npm run build`, `prepare` and `pretest` after tsc; esbuild is a dev dependency, used only here.
 //   - A dynamic import of one of our modules that only the slow paths reach (the dynamic check, deploy)
 //     stays a dynamic import of the compiled file in dist/src: the quick bundle does not carry it (SLOW). The
-//     CLI bundle carries all of ours; packages from node_modules stay imports of their own (the Postgres SQL
-//     parser finds its .wasm next to itself, optional drivers are looked up at run time).
+//     CLI bundle carries all of ours and the packages every run of it loads (commander, pg, proper-lockfile,
+//     smol-toml): resolving and compiling them one CommonJS file at a time was a third of its load time. The
+//     rest stay imports of their own (OWN_FILES: the Postgres SQL parser finds its .wasm next to itself,
+//     semantic-release only the release command loads, optional drivers are looked up at run time).
 //   - `import.meta.url` in a bundled module is rewritten to that module's own URL in dist/src, so the paths
 //     it computes (package.json, python/) stay right.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,6 +23,37 @@ const distSrc = join(root, "dist", "src");
 const SLOW = [/^bridge\//, /^db\//, /^deploy\//, /^generate\//, /^hook\//, /^checks\/dynamic\.js$/, /^cli\.js$/];
 
 const toPosix = (p) => p.split(sep).join("/");
+
+// Packages the CLI bundle leaves to node_modules (see the header): what only one command loads, what reads files
+// next to its own, and optional native drivers that are not installed.
+const OWN_FILES = ["libpg-query", "semantic-release", "pg-native", "pg-cloudflare"];
+
+/** Packages stay imports of node_modules, but for those the CLI bundle carries (`external`: the OWN_FILES rule). */
+const packagesOf = (external) => ({
+  name: "migrakit-packages",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("node:")) return undefined;
+      const name = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : args.path.split("/")[0];
+      return external(name) ? { path: args.path, external: true } : undefined;
+    });
+    // pg asks at load whether it runs in a Cloudflare Worker; on Node 20 (no `navigator`) by touching the global
+    // Response, which loads Node's whole fetch implementation (undici): a tenth of every CLI run's start.
+    // migrakit runs on Node only; the answer is no.
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const probe = "function isCloudflareRuntime() {";
+      if (!text.includes(probe)) {
+        console.warn(`bundle: ${args.path} has no isCloudflareRuntime() any more: the CLI may load undici again.`);
+        return undefined;
+      }
+      return {
+        contents: text.replace(probe, `${probe}\n  return false; // migrakit runs on Node (scripts/bundle.mjs)`),
+        loader: "js",
+      };
+    });
+  },
+});
 
 /** The plugin that keeps a bundle in `outdir` true to dist/src's layout; `slow`: dynamic imports left out. */
 const layoutFor = (outdir, slow) => {
@@ -76,7 +109,7 @@ try {
   process.exit(0);
 }
 /** Bundle `entry` (a file of dist/src) into `outdir`; its inputs listed in inputs.txt there. */
-async function bundle(entry, outdir, { slow = [], packagesExternal = false } = {}) {
+async function bundle(entry, outdir, { slow = [], packagesExternal = () => false } = {}) {
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     entryPoints: [join(distSrc, ...entry.split("/"))],
@@ -87,11 +120,11 @@ async function bundle(entry, outdir, { slow = [], packagesExternal = false } = {
     target: "node20",
     // The require() of node's built-ins (above, and in CommonJS packages bundled into ESM): the built-in itself
     // where Node has process.getBuiltinModule (20.16+), which loads nothing else.
+    // A package's require() of anything else (an optional driver that is not installed) is Node's own require.
     banner: {
-      js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import("node:module")).createRequire(import.meta.url);',
+      js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) ?? process.getBuiltinModule("node:module").createRequire(import.meta.url)(id) : (await import("node:module")).createRequire(import.meta.url);',
     },
-    ...(packagesExternal ? { packages: "external" } : {}),
-    plugins: [layoutFor(outdir, slow), builtins],
+    plugins: [layoutFor(outdir, slow), builtins, packagesOf(packagesExternal)],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",
@@ -101,4 +134,4 @@ async function bundle(entry, outdir, { slow = [], packagesExternal = false } = {
 }
 
 await bundle("commands/quick.js", join(root, "dist", "bundle", "quick"), { slow: SLOW });
-await bundle("cli.js", join(root, "dist", "bundle", "cli"), { packagesExternal: true });
+await bundle("cli.js", join(root, "dist", "bundle", "cli"), { packagesExternal: (name) => OWN_FILES.includes(name) });

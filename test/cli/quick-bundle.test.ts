@@ -29,9 +29,10 @@ before(async () => {
     `${BUNDLE} is missing: esbuild (a dev dependency) is not installed; run \`npm install\`, then \`npm run build\``,
   );
   work = mkdtempSync(join(tmpdir(), "migrakit-quick-"));
+  // At exit, the built-ins the run loaded too (process.moduleLoadList): which of Node's own modules a run pays for.
   writeFileSync(
     join(work, "register.mjs"),
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`,
+    `import { register } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\nprocess.on("exit", () => appendFileSync(process.env.MIGRAKIT_TEST_TRACE, process.moduleLoadList.map((m) => "builtin:" + m + "\\n").join("")));\n`,
   );
   writeFileSync(
     join(work, "hooks.mjs"),
@@ -73,11 +74,17 @@ function traced(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
     },
   );
   const root = pathToFileURL(REPO_ROOT).href;
-  const loaded = readFileSync(trace, "utf8")
-    .split("\n")
-    .filter((u) => u.startsWith(root))
-    .map((u) => u.slice(root.length));
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
+  const lines = readFileSync(trace, "utf8").split("\n");
+  const loaded = lines.filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
+  // node_modules may be a symlink out of the package (a worktree): its files by the package they belong to.
+  const packages = new Set(
+    lines.flatMap((u) => {
+      const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u.startsWith("file:") ? u : "");
+      return m ? [m[1]!] : [];
+    }),
+  );
+  const builtins = lines.filter((l) => l.startsWith("builtin:")).map((l) => l.slice("builtin:".length));
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded, packages: [...packages].sort(), builtins };
 }
 
 /** Our own files among those loaded (node_modules sits inside the package root in a plain checkout). */
@@ -153,6 +160,17 @@ test("a hook run that writes a script loads the quick exit (fast.js), then the C
     /versions\/.*\.py/,
   );
   assert.deepEqual(ours(r.loaded), ["bin/migrakit.js", "dist/src/hook/fast.js", "dist/bundle/cli/cli.js"]);
+  // The packages every CLI run needs (commander, pg, …) are in the bundle: only those it leaves out (the SQL
+  // parser reads its .wasm next to itself) come from node_modules; and pg's Cloudflare probe no longer loads
+  // Node's fetch.
+  assert.deepEqual(
+    r.packages.filter((p) => !["libpg-query", "semantic-release"].includes(p)),
+    [],
+  );
+  assert.deepEqual(
+    r.builtins.filter((m) => m.includes("undici")),
+    [],
+  );
 });
 
 test("which argv a quick path takes (the rest goes to commander)", () => {
