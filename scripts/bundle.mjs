@@ -108,30 +108,66 @@ try {
   console.warn("bundle: esbuild is not installed (run `npm install`): the quick paths run unbundled.");
   process.exit(0);
 }
-/** Bundle `entry` (a file of dist/src) into `outdir`; its inputs listed in inputs.txt there. */
+/**
+ * Dynamic `import(` expressions of a bundle's text, as positions of their `import` keyword: found by a parser
+ * (TypeScript's, a dev dependency like esbuild), not by text, so an "import(" in a string or comment is left be.
+ */
+async function dynamicImports(text) {
+  const ts = (await import("typescript")).default;
+  const file = ts.createSourceFile("bundle.js", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const at = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      at.push(node.expression.getStart(file));
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return at;
+}
+
+/**
+ * Bundle `entry` (a file of dist/src) into `outdir` as one function expression (src/util/code-cache.ts loads it
+ * with vm.Script, so that V8 can cache its compiled code: Node 20 caches no ES module's); its inputs listed in
+ * inputs.txt there. Inside, `module.exports` gets the entry's exports, `require` is Node's for built-ins,
+ * `__import` stands for `import()` (a vm.Script cannot import without an experimental flag: the loader's own
+ * import() does it) and `__bundleUrl` for `import.meta.url`.
+ */
 async function bundle(entry, outdir, { slow = [], packagesExternal = () => false } = {}) {
   mkdirSync(outdir, { recursive: true });
+  const outfile = join(outdir, entry.split("/").at(-1));
   const result = await build({
     entryPoints: [join(distSrc, ...entry.split("/"))],
-    outfile: join(outdir, entry.split("/").at(-1)),
+    outfile,
+    write: false,
     bundle: true,
     platform: "node",
-    format: "esm",
+    format: "cjs",
     target: "node20",
-    // The require() of node's built-ins (above, and in CommonJS packages bundled into ESM): the built-in itself
-    // where Node has process.getBuiltinModule (20.16+), which loads nothing else.
-    // A package's require() of anything else (an optional driver that is not installed) is Node's own require.
-    banner: {
-      js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) ?? process.getBuiltinModule("node:module").createRequire(import.meta.url)(id) : (await import("node:module")).createRequire(import.meta.url);',
-    },
+    define: { "import.meta.url": "__bundleUrl" },
     plugins: [layoutFor(outdir, slow), builtins, packagesOf(packagesExternal)],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",
   });
+  let text = result.outputFiles[0].text;
+  for (const at of (await dynamicImports(text)).reverse()) text = `${text.slice(0, at)}__import${text.slice(at + 6)}`;
+  // esbuild's CommonJS output of ES modules starts with "use strict" (they are strict code) and sets module.exports.
+  if (!text.startsWith('"use strict";')) throw new Error(`bundle: ${entry} is not strict code`);
+  writeFileSync(outfile, `(function (module, require, __import, __bundleUrl) {${text}\n})\n`);
   const inputs = Object.keys(result.metafile.inputs);
   writeFileSync(join(outdir, "inputs.txt"), inputs.sort().join("\n") + "\n");
 }
 
+// The loader of the two (src/util/code-cache.ts), an ES module of one file that the bin imports.
+await build({
+  entryPoints: [join(distSrc, "util", "code-cache.js")],
+  outfile: join(root, "dist", "bundle", "loader.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  legalComments: "none",
+});
 await bundle("commands/quick.js", join(root, "dist", "bundle", "quick"), { slow: SLOW });
 await bundle("cli.js", join(root, "dist", "bundle", "cli"), { packagesExternal: (name) => OWN_FILES.includes(name) });

@@ -1,10 +1,11 @@
 // The quick paths load one file of ours each (src/commands/quick.ts bundled by scripts/bundle.mjs, or the hook's
 // fast.js), the rest of the CLI one other (dist/bundle/cli/cli.js): the real bin, with a module hook that records
-// every file Node loads.
+// every module Node loads. The two bundles are scripts that dist/bundle/loader.js (src/util/code-cache.ts) runs
+// with V8's code cache, not modules: the trace shows the loader, and that no module of ours was loaded besides.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -94,7 +95,8 @@ test("check --static loads the bin and the one bundle, nothing else of ours or o
   const r = traced(["check", "--static"], repo());
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /no problems found/i);
-  assert.deepEqual(r.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  assert.deepEqual(r.loaded, ["bin/migrakit.js", "dist/bundle/loader.js"]);
+  assert.deepEqual(r.packages, []);
 });
 
 test("release-prepare loads the one bundle, and does the release", () => {
@@ -102,7 +104,7 @@ test("release-prepare loads the one bundle, and does the release", () => {
   const dry = traced(["release-prepare", "--version", "0.3.0", "--dry-run"], dir);
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /__version__ "0\.2\.0" → "0\.3\.0"/);
-  assert.deepEqual(dry.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  assert.deepEqual(dry.loaded, ["bin/migrakit.js", "dist/bundle/loader.js"]);
   const real = traced(["release-prepare", "--version", "0.3.0"], dir);
   assert.equal(real.status, 0, real.stderr);
   assert.match(readFileSync(join(dir, "lnschema_demo", "__init__.py"), "utf8"), /__version__ = "0\.3\.0"/);
@@ -129,11 +131,18 @@ test("the result cache's answer loads the one bundle; a miss goes on to the full
   const first = traced(["check"], dir, env);
   assert.equal(first.status, 0, first.stderr);
   // The miss ran the full check, from the CLI's own bundle (a different one: no object crosses).
-  assert.deepEqual(ours(first.loaded), ["bin/migrakit.js", "dist/bundle/quick/quick.js", "dist/bundle/cli/cli.js"]);
+  assert.deepEqual(ours(first.loaded), ["bin/migrakit.js", "dist/bundle/loader.js"]);
+  // Both bundles ran through the loader: each left its code cache.
+  assert.deepEqual(
+    readdirSync(join(work, "cache", "migrakit", "code-cache"))
+      .map((n) => n.replace(/-[0-9a-f]{8}\.v8$/, ""))
+      .sort(),
+    ["cli", "quick"],
+  );
   const second = traced(["check"], dir, env);
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stderr, /answered from the cache/);
-  assert.deepEqual(second.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  assert.deepEqual(second.loaded, ["bin/migrakit.js", "dist/bundle/loader.js"]);
 });
 
 test("a hook run that writes a script loads the quick exit (fast.js), then the CLI bundle: no other module of ours", () => {
@@ -159,7 +168,7 @@ test("a hook run that writes a script loads the quick exit (fast.js), then the C
     execFileSync("git", ["diff", "--cached", "--name-only"], { cwd: dir, encoding: "utf8" }),
     /versions\/.*\.py/,
   );
-  assert.deepEqual(ours(r.loaded), ["bin/migrakit.js", "dist/src/hook/fast.js", "dist/bundle/cli/cli.js"]);
+  assert.deepEqual(ours(r.loaded), ["bin/migrakit.js", "dist/src/hook/fast.js", "dist/bundle/loader.js"]);
   // The packages every CLI run needs (commander, pg, …) are in the bundle: only those it leaves out (the SQL
   // parser reads its .wasm next to itself) come from node_modules; and pg's Cloudflare probe no longer loads
   // Node's fetch.
