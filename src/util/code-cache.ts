@@ -8,6 +8,7 @@
 // not given to V8 (its header names the bundle file's identity, the Node version and architecture, and the
 // payload's length and checksum: V8 itself checks no checksum in release builds); V8 may still refuse what it
 // is given (other flags). Either way this run compiles the bundle as if there were no cache, and writes it.
+// Unlike the memo's data, this is code: a file or folder another user owns or may write is not used either.
 import { createRequire } from "node:module";
 import { memoDir } from "./cache-dir.js";
 
@@ -69,6 +70,14 @@ function cachePathOf(dir: string, file: string): string {
   return path.join(dir, "code-cache", `${path.basename(file, ".js")}-${h.toString(16).padStart(8, "0")}.v8`);
 }
 
+/**
+ * Compiled code runs as this user: a cache file (or its folder) that another user owns or may write is not
+ * used, as a script there would not be (the folder is made 0700, the file 0600).
+ */
+function ownedAlone(s: { uid: number; mode: number }): boolean {
+  return (process.getuid === undefined || s.uid === process.getuid()) && (s.mode & 0o022) === 0;
+}
+
 /** The payload of a cache file when its header is the one `identity` expects, else undefined. */
 export function readCacheFile(bytes: Buffer, identity: string): Buffer | undefined {
   const nl = bytes.indexOf(10);
@@ -96,7 +105,13 @@ export function loadBundle<T>(url: URL, env: NodeJS.ProcessEnv): LoadedBundle<T>
       const s = fs.statSync(file, { bigint: true });
       identity = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs} ${process.version} ${process.arch}`;
       cachePath = cachePathOf(dir, file);
-      cachedData = readCacheFile(fs.readFileSync(cachePath), identity);
+      const fd = fs.openSync(cachePath, "r");
+      try {
+        if (ownedAlone(fs.fstatSync(fd)) && ownedAlone(fs.statSync(path.dirname(cachePath))))
+          cachedData = readCacheFile(fs.readFileSync(fd), identity);
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       // no cache yet (or unreadable): compiled as without one, and written after the run
     }

@@ -5,6 +5,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
+  chmodSync,
+  chownSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -131,6 +133,15 @@ test("a truncated, damaged, empty or foreign cache file costs one normal run and
   assert.notDeepEqual(dataOf(readFileSync(cliFile!)), dataOf(quick));
   assert.notDeepEqual(dataOf(readFileSync(quickFile!)), dataOf(cli));
   const identities = new Map(files().map((f) => [f, identityOf(readFileSync(f))]));
+  // Another user's or a group-writable file is not run (code runs as this user): refused, and written anew.
+  for (const file of files()) chmodSync(file, 0o664);
+  assert.deepEqual(runs(env), expected, "group-writable");
+  for (const file of files()) assert.equal(statSync(file).mode & 0o777, 0o600, `${file} written anew`);
+  if (process.getuid?.() === 0) {
+    for (const file of files()) chownSync(file, 65534, 65534);
+    assert.deepEqual(runs(env), expected, "another user's");
+    for (const file of files()) assert.equal(statSync(file).uid, 0, `${file} written anew`);
+  }
   for (const [what, damage] of damages) {
     for (const file of files()) {
       const bytes = readFileSync(file);
