@@ -65,8 +65,13 @@ export function openFileMemo<T>(cacheDir: string, folder: string, code: string):
       return { text: e[1], value: e[2] };
     },
     set(name, stat, text, value) {
+      // A racy file is left out; the memo is written again for it only to drop the entry it had (stale now):
+      // a file that stays racy over several runs (a release's rewritten scripts) costs no rewrite on each.
+      if (stat.ctimeNs > BigInt(Date.now() - RACY_MS) * 1_000_000n) {
+        if (Object.hasOwn(old, name)) changed = true;
+        return;
+      }
       changed = true;
-      if (stat.ctimeNs > BigInt(Date.now() - RACY_MS) * 1_000_000n) return;
       next[name] = [identity(stat), text, value];
     },
     save() {

@@ -1,10 +1,11 @@
 // The quick paths load one file of ours each (src/commands/quick.ts bundled by scripts/bundle.mjs, or the hook's
 // fast.js), the rest of the CLI one other (dist/bundle/cli/cli.js): the real bin, with a module hook that records
-// every file Node loads.
+// every module Node loads. The two bundles are scripts that dist/bundle/loader.js (src/util/code-cache.ts) runs
+// with V8's code cache, not modules: the trace shows the loader, and that no module of ours was loaded besides.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,9 +30,10 @@ before(async () => {
     `${BUNDLE} is missing: esbuild (a dev dependency) is not installed; run \`npm install\`, then \`npm run build\``,
   );
   work = mkdtempSync(join(tmpdir(), "migrakit-quick-"));
+  // At exit, the built-ins the run loaded too (process.moduleLoadList): which of Node's own modules a run pays for.
   writeFileSync(
     join(work, "register.mjs"),
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`,
+    `import { register } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\nprocess.on("exit", () => appendFileSync(process.env.MIGRAKIT_TEST_TRACE, process.moduleLoadList.map((m) => "builtin:" + m + "\\n").join("")));\n`,
   );
   writeFileSync(
     join(work, "hooks.mjs"),
@@ -73,11 +75,17 @@ function traced(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
     },
   );
   const root = pathToFileURL(REPO_ROOT).href;
-  const loaded = readFileSync(trace, "utf8")
-    .split("\n")
-    .filter((u) => u.startsWith(root))
-    .map((u) => u.slice(root.length));
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
+  const lines = readFileSync(trace, "utf8").split("\n");
+  const loaded = lines.filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
+  // node_modules may be a symlink out of the package (a worktree): its files by the package they belong to.
+  const packages = new Set(
+    lines.flatMap((u) => {
+      const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u.startsWith("file:") ? u : "");
+      return m ? [m[1]!] : [];
+    }),
+  );
+  const builtins = lines.filter((l) => l.startsWith("builtin:")).map((l) => l.slice("builtin:".length));
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded, packages: [...packages].sort(), builtins };
 }
 
 /** Our own files among those loaded (node_modules sits inside the package root in a plain checkout). */
@@ -87,7 +95,8 @@ test("check --static loads the bin and the one bundle, nothing else of ours or o
   const r = traced(["check", "--static"], repo());
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /no problems found/i);
-  assert.deepEqual(r.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  assert.deepEqual(r.loaded, ["bin/migrakit.js", "dist/bundle/loader.js"]);
+  assert.deepEqual(r.packages, []);
 });
 
 test("release-prepare loads the one bundle, and does the release", () => {
@@ -95,7 +104,7 @@ test("release-prepare loads the one bundle, and does the release", () => {
   const dry = traced(["release-prepare", "--version", "0.3.0", "--dry-run"], dir);
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /__version__ "0\.2\.0" → "0\.3\.0"/);
-  assert.deepEqual(dry.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  assert.deepEqual(dry.loaded, ["bin/migrakit.js", "dist/bundle/loader.js"]);
   const real = traced(["release-prepare", "--version", "0.3.0"], dir);
   assert.equal(real.status, 0, real.stderr);
   assert.match(readFileSync(join(dir, "lnschema_demo", "__init__.py"), "utf8"), /__version__ = "0\.3\.0"/);
@@ -122,11 +131,18 @@ test("the result cache's answer loads the one bundle; a miss goes on to the full
   const first = traced(["check"], dir, env);
   assert.equal(first.status, 0, first.stderr);
   // The miss ran the full check, from the CLI's own bundle (a different one: no object crosses).
-  assert.deepEqual(ours(first.loaded), ["bin/migrakit.js", "dist/bundle/quick/quick.js", "dist/bundle/cli/cli.js"]);
+  assert.deepEqual(ours(first.loaded), ["bin/migrakit.js", "dist/bundle/loader.js"]);
+  // Both bundles ran through the loader: each left its code cache.
+  assert.deepEqual(
+    readdirSync(join(work, "cache", "migrakit", "code-cache"))
+      .map((n) => n.replace(/-[0-9a-f]{8}\.v8$/, ""))
+      .sort(),
+    ["cli", "quick"],
+  );
   const second = traced(["check"], dir, env);
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stderr, /answered from the cache/);
-  assert.deepEqual(second.loaded, ["bin/migrakit.js", "dist/bundle/quick/quick.js"]);
+  assert.deepEqual(second.loaded, ["bin/migrakit.js", "dist/bundle/loader.js"]);
 });
 
 test("a hook run that writes a script loads the quick exit (fast.js), then the CLI bundle: no other module of ours", () => {
@@ -152,7 +168,18 @@ test("a hook run that writes a script loads the quick exit (fast.js), then the C
     execFileSync("git", ["diff", "--cached", "--name-only"], { cwd: dir, encoding: "utf8" }),
     /versions\/.*\.py/,
   );
-  assert.deepEqual(ours(r.loaded), ["bin/migrakit.js", "dist/src/hook/fast.js", "dist/bundle/cli/cli.js"]);
+  assert.deepEqual(ours(r.loaded), ["bin/migrakit.js", "dist/src/hook/fast.js", "dist/bundle/loader.js"]);
+  // The packages every CLI run needs (commander, pg, …) are in the bundle: only those it leaves out (the SQL
+  // parser reads its .wasm next to itself) come from node_modules; and pg's Cloudflare probe no longer loads
+  // Node's fetch.
+  assert.deepEqual(
+    r.packages.filter((p) => !["libpg-query", "semantic-release"].includes(p)),
+    [],
+  );
+  assert.deepEqual(
+    r.builtins.filter((m) => m.includes("undici")),
+    [],
+  );
 });
 
 test("which argv a quick path takes (the rest goes to commander)", () => {

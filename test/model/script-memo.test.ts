@@ -143,6 +143,30 @@ test("a script changed in the last seconds is not memoized; a memo of other code
   }
 });
 
+test("a script that stays recently changed is read on every run, and the memo is not written again for it", async () => {
+  const { repo, cache, names, rel, cleanup } = setUp();
+  try {
+    await aged(repo);
+    await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache });
+    const path = repo.path(rel(names[1]!));
+    const edited = readFileSync(path, "utf8").replace("# noqa", "# NOQA");
+    writeFileSync(path, edited);
+    // This run drops the memo's stale entry (a rename: a new inode); the next finds nothing to add or drop.
+    await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache });
+    const written = statSync(memoFiles(cache)[0]!, { bigint: true });
+    const again = await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache });
+    assert.equal(again.scripts[1]!.text, edited);
+    const now = statSync(memoFiles(cache)[0]!, { bigint: true });
+    assert.deepEqual([now.ino, now.mtimeNs], [written.ino, written.mtimeNs]);
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(memoFiles(cache)[0]!, "utf8")).entries).sort(), [
+      names[0],
+      names[2],
+    ]);
+  } finally {
+    cleanup();
+  }
+});
+
 test("a memo that cannot be read or written only costs the reads", async () => {
   const { repo, cache, cleanup } = setUp();
   try {
