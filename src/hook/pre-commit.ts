@@ -21,7 +21,12 @@ import { addedTimes, mainScripts } from "../generate/rebase-io.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession, type Session } from "../generate/session.js";
 import { verify } from "../generate/verify.js";
-import { headOrm, includeDriftRequested } from "../generate/predating.js";
+import { exportedPaths, includeDriftRequested, objectIds, stagedHead } from "../generate/predating.js";
+import { driftCache, driftKey, readDrift, writeDrift, type DriftCache } from "../generate/drift-cache.js";
+import type { GenerateOutcome } from "../generate/generate.js";
+import { planChain } from "../checks/dynamic/chain-plan.js";
+import type { Finding } from "../errors/finding.js";
+import { git, splitZ } from "../util/git.js";
 import { writeFiles } from "../generate/write-files.js";
 import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
@@ -120,20 +125,26 @@ async function processPackage(
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
   // The ORM as committed at HEAD: what it already lacked is no part of this commit's script (predating.ts).
-  const head = includeDriftRequested(w.env)
-    ? undefined
-    : await headOrm(repo, { gitCwd: projectDir, env: w.env, staged: true });
+  const head = includeDriftRequested(w.env) ? undefined : await stagedHead(repo, { gitCwd: projectDir, env: w.env });
+  const cache = driftCache(w.env, s.versions.executable as string | undefined);
   let generated;
   try {
     generated = await generateKeepingBaseline(s, repo, {
       importRoot: p.root,
       head: p.config.generateHead,
-      predating: head?.request,
+      ...(head && "ids" in head
+        ? {
+            headDrift: {
+              known: async (database) => (cache ? readDrift(cache, driftKey(cache, head.ids, database)) : undefined),
+              request: head.request,
+            },
+          }
+        : { predating: head?.request }),
     });
   } finally {
-    await head?.dispose();
+    if (head && "dispose" in head) await head.dispose();
   }
-  const { outcome, baseline } = generated;
+  const { outcome, baseline, keyAt } = generated;
   const predating = outcome.kind === "written" || outcome.kind === "nothing" ? outcome.predating : undefined;
   let findings;
   try {
@@ -172,7 +183,41 @@ async function processPackage(
     print(ctx.stderr, "migrakit: the commit is blocked until the check passes (MIGRAKIT_SKIP=1 skips the hook).");
     return 1;
   }
+  if (cache && keyAt && noDrift(outcome, findings)) await recordNoDrift(w, projectDir, repo, cache, keyAt);
   return 0;
+}
+
+/**
+ * The check just compared the ORM about to be committed with the database at its head and found nothing:
+ * no drift, no predating warning, nothing in a schema the comparison does not see (generate saw none).
+ */
+function noDrift(outcome: GenerateOutcome, findings: Finding[]): boolean {
+  if (outcome.kind !== "written" && outcome.kind !== "nothing") return false;
+  if (outcome.leftSchemas || outcome.predating?.length || outcome.predatingFailed) return false;
+  return !findings.some((f) => f.code === "EMIGRAKIT_DRIFT_PREDATES");
+}
+
+/**
+ * Remember "no drift" for the tree this commit gets (the staged package and ini, by object ids) against the
+ * database at its head: the next commit's hook, whose HEAD this is, then compares nothing of HEAD's ORM.
+ * A commit that ends up with another tree (a later hook changed the index) has other ids: its hook compares.
+ */
+async function recordNoDrift(
+  w: GitWhere,
+  projectDir: string,
+  repo: SchemaRepo,
+  cache: DriftCache,
+  keyAt: NonNullable<Awaited<ReturnType<typeof generateKeepingBaseline>>["keyAt"]>,
+): Promise<void> {
+  const plan = planChain(repo);
+  const database = plan && keyAt(plan, plan.head);
+  if (!database) return;
+  const entries = splitZ(
+    await git(["ls-files", "--stage", "-z", "--", ...exportedPaths(repo)], { ...w, cwd: projectDir }),
+  );
+  // An unmerged path cannot be committed as it stands.
+  if (entries.some((e) => e.slice(0, e.indexOf("\t")).split(" ")[2] !== "0")) return;
+  await writeDrift(cache, driftKey(cache, objectIds(entries, "index"), database), []);
 }
 
 const PROJECT_MARKERS = ["alembic.ini", "migrakit.config.json", "migrakit.config.js", "migrakit.config.mjs"];
