@@ -30,28 +30,46 @@ import { git, splitZ } from "../util/git.js";
 import { writeFiles } from "../generate/write-files.js";
 import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
-import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
+import {
+  backup,
+  blobId,
+  exportIndex,
+  gitTop,
+  indexEntries,
+  stageContents,
+  workTreeBytes,
+  type GitWhere,
+} from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
 import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
 import { bridgeTimeoutMs, HOOK_TIMEOUT_MS } from "../bridge/slow-request.js";
 import { stagedVersionBump } from "./release-commit.js";
 
+/** HEAD's ORM for the comparison of what predates the change (none with MIGRAKIT_INCLUDE_DRIFT=1). */
+const headOf = (repo: SchemaRepo, projectDir: string, env: NodeJS.ProcessEnv) =>
+  includeDriftRequested(env) ? Promise.resolve(undefined) : stagedHead(repo, { gitCwd: projectDir, env });
+
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
-  const out: { write: FileWrite; mode: string; workTree: string }[] = [];
-  for (const write of writes) {
-    const staged = await indexEntry(w, write.path);
-    const work = await workTreeText(w, write.path);
-    const stagedText = staged?.text ?? null;
+  const [staged, work] = await Promise.all([
+    indexEntries(
+      w,
+      writes.map((x) => x.path),
+    ),
+    Promise.all(writes.map((x) => workTreeBytes(w, x.path))),
+  ]);
+  return writes.map((write, i) => {
+    const entry = staged.get(write.path);
+    const bytes = work[i]!;
     let workTree = write.content;
-    if (work !== null && work !== stagedText) {
-      // The working tree has unstaged changes in this file: make the same change there, or stop.
+    // The working tree has unstaged changes in this file (its bytes are not the staged blob's): make the same
+    // change there, or stop.
+    if (bytes !== null && (!entry || blobId(bytes, entry.id) !== entry.id)) {
       if (!write.transform) throw new MigrakitError("EMIGRAKIT_HOOK_UNSTAGED_SCRIPT", { file: write.path });
-      workTree = write.transform(work);
+      workTree = write.transform(bytes.toString("utf8"));
     }
-    out.push({ write, mode: staged?.mode ?? "100644", workTree });
-  }
-  return out;
+    return { write, mode: entry?.mode ?? "100644", workTree };
+  });
 }
 
 /** Paths relative to the project (a subfolder of the git top, or the top itself) as the index names them. */
@@ -60,27 +78,29 @@ const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] =>
 
 /**
  * Make sure every write can be made (else throw, touching nothing), write them into the snapshot, and
- * return the staging of the index and the working tree: the caller may check the snapshot meanwhile.
+ * return the staging of the index and the working tree: the caller may check the snapshot meanwhile. The
+ * staging starts once the backup of the index and work tree is made (`backedUp`).
  */
 async function planStaging(
   w: GitWhere,
+  p: Pick<Project, "prefix" | "backedUp">,
   snapshot: string,
   projectWrites: FileWrite[],
-  prefix: string,
 ): Promise<() => Promise<void>> {
-  const writes = underPrefix(prefix, projectWrites);
+  const writes = underPrefix(p.prefix, projectWrites);
   const prepared = await prepareWrites(w, writes);
   writeFiles(snapshot, writes);
   return async () => {
-    for (const p of prepared) {
-      await stageContent(w, p.write.path, p.write.content, p.mode);
-      writeFiles(w.cwd, [{ ...p.write, content: p.workTree }]);
-    }
+    await p.backedUp;
+    await stageContents(
+      w,
+      prepared.map((x) => ({ path: x.write.path, content: x.write.content, mode: x.mode })),
+    );
+    writeFiles(
+      w.cwd,
+      prepared.map((x) => ({ ...x.write, content: x.workTree })),
+    );
   };
-}
-
-async function stageWrites(w: GitWhere, snapshot: string, projectWrites: FileWrite[], prefix: string): Promise<void> {
-  await (await planStaging(w, snapshot, projectWrites, prefix))();
 }
 
 interface Project {
@@ -89,6 +109,8 @@ interface Project {
   /** The project's folder relative to the git top ("" when it is the top). */
   prefix: string;
   config: Awaited<ReturnType<typeof loadConfig>>;
+  /** The `git stash create` backup of the index and work tree (null: nothing to save, or it failed). */
+  backedUp: Promise<string | null>;
 }
 
 async function processPackage(
@@ -98,6 +120,7 @@ async function processPackage(
   snapshot: string,
   p: Project,
   staged: SchemaRepo,
+  headP: ReturnType<typeof headOf>,
 ): Promise<number> {
   const pkg = staged.package;
   // An app's repo (convention alembic): the scripts HEAD lacks are the ones still to refresh and round-trip.
@@ -111,12 +134,14 @@ async function processPackage(
       mainHas: await mainScripts(w.cwd, w.env, repo),
       addedAt: await addedTimes(w.cwd, w.env, repo),
     });
-    await stageWrites(w, snapshot, plan.writes, p.prefix);
+    await (await planStaging(w, p, snapshot, plan.writes))();
     print(
       ctx.stderr,
       `migrakit: rebased ${plan.moved.scripts[0]!.path} onto ${plan.onto.head} (two heads after a merge)`,
     );
     repo = await read();
+    // The rebase staged `_migration`: whether the ORM changed since HEAD is asked again.
+    headP = headOf(repo, projectDir, w.env);
   }
   // Whether this is a release commit matters only once a new script is to be written: git is asked while
   // Python compares.
@@ -125,7 +150,7 @@ async function processPackage(
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
   // The ORM as committed at HEAD: what it already lacked is no part of this commit's script (predating.ts).
-  const head = includeDriftRequested(w.env) ? undefined : await stagedHead(repo, { gitCwd: projectDir, env: w.env });
+  const head = await headP;
   const cache = driftCache(w.env, s.versions.executable as string | undefined);
   let generated;
   try {
@@ -161,7 +186,7 @@ async function processPackage(
     let staging: Promise<void> = Promise.resolve();
     if (outcome.kind === "written" && outcome.writes.length) {
       // The check reads the snapshot, the staging writes the index and the working tree: both at once.
-      staging = (await planStaging(w, snapshot, outcome.writes, p.prefix))();
+      staging = (await planStaging(w, p, snapshot, outcome.writes))();
       staging.catch(() => {});
       repo = await read();
     }
@@ -236,10 +261,10 @@ function isProject(dir: string): boolean {
  * runs `cd backend` first, or --cwd), else the nearest folder above a staged .py file that is a project
  * (alembic.ini, migrakit's configuration), else the top.
  */
-function projectRoot(top: string, cwd: string, env: NodeJS.ProcessEnv): string {
+function projectRoot(top: string, cwd: string, staged: string[]): string {
   if (cwd !== top && cwd.startsWith(top + sep)) return cwd;
   if (isProject(top)) return top;
-  for (const path of stagedPaths(top, env).filter((p) => p.endsWith(".py"))) {
+  for (const path of staged.filter((p) => p.endsWith(".py"))) {
     const parts = path.split("/");
     for (let n = parts.length - 1; n >= 1; n--) {
       const dir = join(top, ...parts.slice(0, n));
@@ -257,10 +282,15 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   const env = { ...ctx.env };
   if (env.GIT_INDEX_FILE && !isAbsolute(env.GIT_INDEX_FILE)) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE);
   const w: GitWhere = { cwd: top.top, env };
-  const projectDir = projectRoot(top.top, resolve(ctx.cwd), env);
+  // Asked once, from the top: the project's own view (`--relative` there) is the part below its folder.
+  const stagedAtTop = stagedPaths(top.top, env);
+  const projectDir = projectRoot(top.top, resolve(ctx.cwd), stagedAtTop);
   const prefix = relative(top.top, projectDir).split(sep).join("/");
+  const inProject = prefix
+    ? stagedAtTop.filter((p) => p.startsWith(`${prefix}/`)).map((p) => p.slice(prefix.length + 1))
+    : stagedAtTop;
   const config = await loadConfig({ cwd: projectDir, env });
-  const packages = packagesToProcess(stagedPaths(projectDir, env), await listPackages(projectDir, config), config);
+  const packages = packagesToProcess(inProject, await listPackages(projectDir, config), config);
   if (packages.length === 0) return 0;
 
   // Python and Postgres take the longest to get ready: start them first, and back up and export the
@@ -279,27 +309,33 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   sessionP.catch(() => {});
   const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});
-  let saved: string | null = null;
+  // The backup is only needed before the hook touches the user's files (planStaging waits for it): it is
+  // made while the index is exported and Python compares.
+  const backedUp = backup(w);
   let snapshot: string | undefined;
   let session: Session | undefined;
   try {
-    [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
+    snapshot = await snapshotP;
     // The packages, the project's alembic.ini (where the scripts are, what env.py reads) and pyproject.toml
     // (where the version is when `__version__` is no literal).
-    const inProject = (p: string) => (prefix ? `${prefix}/${p}` : p);
+    const atTop = (p: string) => (prefix ? `${prefix}/${p}` : p);
     const files = ["alembic.ini", "pyproject.toml"].filter((f) => existsSync(join(projectDir, f)));
-    await exportIndex(w, [...packages.map(inProject), ...files.map(inProject)], snapshot);
-    const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config };
+    await exportIndex(w, [...packages.map(atTop), ...files.map(atTop)], snapshot);
+    const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config, backedUp };
     // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
     // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
     const staged: SchemaRepo[] = [];
     for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(project.root, pkg, config)));
+    // HEAD's side of each package is asked of git while Python and Postgres get ready.
+    const heads = staged.map((repo) => headOf(repo, projectDir, env));
+    for (const h of heads) h.catch(() => {});
     session = await sessionP;
     let code = 0;
-    for (const repo of staged)
-      code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo));
+    for (const [i, repo] of staged.entries())
+      code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo, heads[i]!));
     return code;
   } catch (err) {
+    const saved = await backedUp;
     if (!isMigrakitError(err) && saved)
       print(
         ctx.stderr,
@@ -307,8 +343,10 @@ export async function runPreCommit(ctx: Context): Promise<number> {
       );
     throw err;
   } finally {
-    // A session that was still starting when something failed is closed all the same.
+    // A session that was still starting when something failed is closed all the same; no git process of
+    // the run outlives it (a run that wrote nothing never waited on its backup).
     await (session ?? (await sessionP.catch(() => undefined)))?.close();
+    await backedUp;
     const dir = snapshot ?? (await snapshotP.catch(() => undefined));
     if (dir) await removeTempDir(dir);
   }
