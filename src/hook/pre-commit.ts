@@ -28,6 +28,7 @@ import { planChain } from "../checks/dynamic/chain-plan.js";
 import type { Finding } from "../errors/finding.js";
 import { git, splitZ } from "../util/git.js";
 import { writeFiles } from "../generate/write-files.js";
+import { withWrites } from "../generate/with-writes.js";
 import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
 import {
@@ -188,7 +189,7 @@ async function processPackage(
       // The check reads the snapshot, the staging writes the index and the working tree: both at once.
       staging = (await planStaging(w, p, snapshot, outcome.writes))();
       staging.catch(() => {});
-      repo = await read();
+      repo = withWrites(repo, outcome.writes);
     }
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
     const [staged, checked] = await Promise.allSettled([
