@@ -173,6 +173,7 @@ async function processPackage(
   const { outcome, baseline, keyAt } = generated;
   const predating = outcome.kind === "written" || outcome.kind === "nothing" ? outcome.predating : undefined;
   let findings;
+  let treeIds: Promise<string | undefined> | undefined;
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
@@ -191,6 +192,10 @@ async function processPackage(
       staging.catch(() => {});
       repo = withWrites(repo, outcome.writes);
     }
+    // The tree this commit gets, by object ids, asked of git once staged, while the check runs (recordNoDrift).
+    const after = repo;
+    treeIds = cache && keyAt ? staging.then(() => stagedIds(w, projectDir, after)) : undefined;
+    treeIds?.catch(() => {});
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
     const [staged, checked] = await Promise.allSettled([
       staging,
@@ -209,7 +214,7 @@ async function processPackage(
     print(ctx.stderr, "migrakit: the commit is blocked until the check passes (MIGRAKIT_SKIP=1 skips the hook).");
     return 1;
   }
-  if (cache && keyAt && noDrift(outcome, findings)) await recordNoDrift(w, projectDir, repo, cache, keyAt);
+  if (cache && keyAt && treeIds && noDrift(outcome, findings)) await recordNoDrift(repo, cache, keyAt, await treeIds);
   return 0;
 }
 
@@ -223,27 +228,31 @@ function noDrift(outcome: GenerateOutcome, findings: Finding[]): boolean {
   return !findings.some((f) => f.code === "EMIGRAKIT_DRIFT_PREDATES");
 }
 
-/**
- * Remember "no drift" for the tree this commit gets (the staged package and ini, by object ids) against the
- * database at its head: the next commit's hook, whose HEAD this is, then compares nothing of HEAD's ORM.
- * A commit that ends up with another tree (a later hook changed the index) has other ids: its hook compares.
- */
-async function recordNoDrift(
-  w: GitWhere,
-  projectDir: string,
-  repo: SchemaRepo,
-  cache: DriftCache,
-  keyAt: NonNullable<Awaited<ReturnType<typeof generateKeepingBaseline>>["keyAt"]>,
-): Promise<void> {
-  const plan = planChain(repo);
-  const database = plan && keyAt(plan, plan.head);
-  if (!database) return;
+/** The staged package and ini by object ids (predating.ts objectIds), or undefined with an unmerged path. */
+async function stagedIds(w: GitWhere, projectDir: string, repo: SchemaRepo): Promise<string | undefined> {
   const entries = splitZ(
     await git(["ls-files", "--stage", "-z", "--", ...exportedPaths(repo)], { ...w, cwd: projectDir }),
   );
   // An unmerged path cannot be committed as it stands.
-  if (entries.some((e) => e.slice(0, e.indexOf("\t")).split(" ")[2] !== "0")) return;
-  await writeDrift(cache, driftKey(cache, objectIds(entries, "index"), database), []);
+  if (entries.some((e) => e.slice(0, e.indexOf("\t")).split(" ")[2] !== "0")) return undefined;
+  return objectIds(entries, "index");
+}
+
+/**
+ * Remember "no drift" for the tree this commit gets (`ids`: the staged package and ini) against the database
+ * at its head: the next commit's hook, whose HEAD this is, then compares nothing of HEAD's ORM. A commit that
+ * ends up with another tree (a later hook changed the index) has other ids: its hook compares.
+ */
+async function recordNoDrift(
+  repo: SchemaRepo,
+  cache: DriftCache,
+  keyAt: NonNullable<Awaited<ReturnType<typeof generateKeepingBaseline>>["keyAt"]>,
+  ids: string | undefined,
+): Promise<void> {
+  const plan = planChain(repo);
+  const database = plan && keyAt(plan, plan.head);
+  if (!database || ids === undefined) return;
+  await writeDrift(cache, driftKey(cache, ids, database), []);
 }
 
 const PROJECT_MARKERS = ["alembic.ini", "migrakit.config.json", "migrakit.config.js", "migrakit.config.mjs"];
@@ -344,11 +353,17 @@ export async function runPreCommit(ctx: Context): Promise<number> {
       );
     throw err;
   } finally {
-    // A session that was still starting when something failed is closed all the same; no git process of
-    // the run outlives it (a run that wrote nothing never waited on its backup).
-    await (session ?? (await sessionP.catch(() => undefined)))?.close();
-    await backedUp;
-    const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-    if (dir) await removeTempDir(dir);
+    // The session closed and the snapshot removed side by side (a long history takes a while to delete); a
+    // session that was still starting when something failed is closed all the same; no git process of the
+    // run outlives it (a run that wrote nothing never waited on its backup).
+    const closed = (async () => (session ?? (await sessionP.catch(() => undefined)))?.close())();
+    const removed = (async () => {
+      const dir = snapshot ?? (await snapshotP.catch(() => undefined));
+      if (dir) await removeTempDir(dir);
+    })();
+    await Promise.allSettled([closed, removed, backedUp]);
+    // Said as before: the session's failure (the embedded server stopped under the run) first.
+    await closed;
+    await removed;
   }
 }
