@@ -2,6 +2,8 @@
 // release, cached as a template database) upgraded through the unreleased scripts up to a revision — the
 // parent of the script being refreshed, or the head. Reusing the check's baseline means the hook and
 // `check` share one template: a warm hook clones it instead of replaying the history.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { envPyText } from "../checks/dynamic.js";
 import { prepareBaseline, type Baseline } from "../checks/dynamic/baseline.js";
 import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
@@ -9,6 +11,7 @@ import { packageParams, versionTableOf } from "../checks/dynamic/package-params.
 import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/chain-plan.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
 import { trimmable, trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
+import { hashParts } from "../checks/dynamic/keys.js";
 import { MigrakitError } from "../errors/index.js";
 import type { SchemaRepo, ScriptFile } from "../model/repo.js";
 import { removeTempDir } from "../util/temp-dirs.js";
@@ -28,8 +31,18 @@ export interface DatabaseAt {
    * check can take it over instead of cloning the template again (the hook). Undefined once upgraded.
    */
   untouched?: Baseline;
+  /**
+   * The key of what this baseline holds once upgraded to `revision` in `plan` (drift-cache.ts): everything the
+   * baseline's template key hashes (src/checks/dynamic/baseline.ts) and the scripts applied on top. A replay
+   * is keyed by every script from the root, so a script that becomes released keeps its database's key.
+   * Undefined for labelled branches (one database at every head) and a revision not after the baseline's start.
+   */
+  keyAt(plan: ChainPlan, revision: string | null): string | undefined;
   dispose(): Promise<void>;
 }
+
+/** Bumped when what a database key stands for changes. */
+const KEY_FORMAT = "migrakit-database-1";
 
 /** Scripts from the baseline's start up to and including `upTo` (none when the start is `upTo`). Pure. */
 export function scriptsUpTo(plan: ChainPlan, start: string | null, upTo: string | null): ScriptFile[] | null {
@@ -52,6 +65,10 @@ export async function databaseAt(
   importRoot?: string,
 ): Promise<DatabaseAt> {
   const versionTable = versionTableOf(repo, s.config.versionTable);
+  const machine = [JSON.stringify(s.versions), `postgres ${s.server.serverVersion}`];
+  const envPy = await envPyText(repo);
+  // The ini the requests name (HEAD's own, when exported, is in HEAD's ids instead).
+  const ini = repo.alembic ? await readFile(join(repo.root, repo.alembic.file), "utf8").catch(() => "") : null;
   // While Postgres clones the template, let Python import alembic, the package and env.py (an offline
   // `schemas` request): the first comparison then starts warm. A failure here is the repo's to report, and
   // the comparison that follows reports it; so it is only waited for, never raised.
@@ -66,8 +83,8 @@ export async function databaseAt(
     bridge: s.port,
     failureOf: s.failureOf,
     adminUrl: s.server.adminUrl,
-    machine: [JSON.stringify(s.versions), `postgres ${s.server.serverVersion}`],
-    envPy: await envPyText(repo),
+    machine,
+    envPy,
     versionTable,
     useTemplates: true,
     cacheDir: null,
@@ -113,7 +130,26 @@ export async function databaseAt(
       }
     }
     const untouched = scripts.length === 0 ? b : undefined;
-    return { url: b.db.url, params, revision: upTo, baseline: b.kind, cached: b.cached, untouched, dispose };
+    const keyAt = (p: ChainPlan, revision: string | null) => {
+      if (p.heads.length > 1) return undefined;
+      const applied = scriptsUpTo(p, b.kind === "replay" ? null : b.start, revision);
+      if (applied === null) return undefined;
+      const release = b.release ? [b.release.commit, b.release.packageTree] : [];
+      return hashParts([
+        KEY_FORMAT,
+        b.kind,
+        b.start,
+        ...release,
+        repo.package,
+        repo.importName,
+        versionTable,
+        envPy,
+        ini,
+        ...machine,
+        ...applied.flatMap((x) => [x.path, x.text]),
+      ]);
+    };
+    return { url: b.db.url, params, revision: upTo, baseline: b.kind, cached: b.cached, untouched, keyAt, dispose };
   } catch (err) {
     await dispose().catch(() => {});
     throw err;

@@ -79,6 +79,18 @@ export interface GenerateOptions {
    * script and are reported apart. Undefined: every difference goes in (no HEAD, or --include-drift).
    */
   predating?: PredatingRequest;
+  /**
+   * The hook: HEAD's ORM with its drift cached (predating.ts stagedHead, drift-cache.ts), instead of `predating`.
+   * A cached answer of no drift sends no comparison of HEAD; any other is compared as `predating` is.
+   */
+  headDrift?: HeadDrift;
+}
+
+export interface HeadDrift {
+  /** The drift remembered for HEAD's ORM against the database of this key (database.ts keyAt), if any. */
+  known(databaseKey: string): Promise<Diff[] | undefined>;
+  /** HEAD's ORM for the bridge to compare. */
+  request(): Promise<PredatingRequest>;
 }
 
 /** The differences left out of the script because they were there before the change (docs/spec.md §2). */
@@ -98,7 +110,7 @@ export interface StatedRename {
 }
 
 export type GenerateOutcome =
-  | ({ kind: "nothing"; reason: string } & Partial<Predating>)
+  | ({ kind: "nothing"; reason: string; leftSchemas?: boolean } & Partial<Predating>)
   | ({
       kind: "written";
       created: boolean;
@@ -109,6 +121,8 @@ export type GenerateOutcome =
       changed: boolean;
       fillIns: string[];
       drops?: GeneratedDrop[];
+      /** The database compared against had tables in schemas the ORM no longer names (schema.py "left"). */
+      leftSchemas?: boolean;
     } & Partial<Predating>)
   | { kind: "edited"; file: string; ownership: Ownership; upgrade: string; downgrade: string; imports: string[] }
   | { kind: "ambiguous"; ambiguous: Ambiguity[]; renames: StatedRename[] };
@@ -210,11 +224,18 @@ export async function generateKeepingBaseline(
   s: Session,
   repo: SchemaRepo,
   o: GenerateOptions = {},
-): Promise<{ outcome: GenerateOutcome; baseline?: DatabaseAt }> {
+): Promise<{ outcome: GenerateOutcome; baseline?: DatabaseAt; keyAt?: DatabaseAt["keyAt"] }> {
   let kept: DatabaseAt | undefined;
+  let keyAt: DatabaseAt["keyAt"] | undefined;
   try {
-    const outcome = await generatePlan(s, repo, o, (db) => (kept = db));
-    return { outcome, baseline: kept };
+    const outcome = await generatePlan(
+      s,
+      repo,
+      o,
+      (db) => (kept = db),
+      (k) => (keyAt = k),
+    );
+    return { outcome, baseline: kept, keyAt };
   } catch (err) {
     await kept?.dispose().catch(() => {});
     throw err;
@@ -226,6 +247,7 @@ async function generatePlan(
   repo: SchemaRepo,
   o: GenerateOptions,
   keep: (db: DatabaseAt) => void,
+  keyed: (keyAt: DatabaseAt["keyAt"]) => void,
 ): Promise<GenerateOutcome> {
   const plan = chainOf(repo, o.head);
   // Labelled branches: the new script goes on the chosen head, over a database at every head (so the other
@@ -274,6 +296,7 @@ async function generatePlan(
   const parent = target ? parentOf(target) : plan.head;
   const upTo = parent === "base" ? null : parent;
   const db = await databaseAt(s, repo, plan, upTo, o.importRoot);
+  keyed(db.keyAt);
   let answer: GenerateAnswer;
   let renames: StatedRename[];
   let kept = false;
@@ -282,6 +305,12 @@ async function generatePlan(
   let atHead: DatabaseAt | undefined;
   try {
     let predating = o.predating;
+    if (!predating && o.headDrift) {
+      // HEAD's ORM against the database at head: no drift known for that pair leaves nothing to take out.
+      const key = db.keyAt(plan, target ? revisionOf(target) : upTo);
+      const known = key === undefined ? undefined : await o.headDrift.known(key);
+      if (known?.length !== 0) predating = await o.headDrift.request();
+    }
     if (predating && target) {
       atHead = await databaseAt(s, repo, plan, revisionOf(target), o.importRoot);
       predating = { ...predating, url: atHead.url };
@@ -303,12 +332,14 @@ async function generatePlan(
     if (!kept) await db.dispose();
     await atHead?.dispose();
   }
-  const predated: Partial<Predating> = o.predating
-    ? {
-        predating: answer.predating ?? [],
-        ...(answer.predating_failed ? { predatingFailed: answer.predating_failed } : {}),
-      }
-    : {};
+  const predated: Partial<Predating> =
+    o.predating || o.headDrift
+      ? {
+          predating: answer.predating ?? [],
+          ...(answer.predating_failed ? { predatingFailed: answer.predating_failed } : {}),
+        }
+      : {};
+  const leftSchemas = answer.diffs.some((d) => (d as { left_schema?: boolean }).left_schema === true);
 
   if (!target && answer.empty)
     return {
@@ -319,6 +350,7 @@ async function generatePlan(
           : predated.predating?.length
             ? "nothing this change made differs from the database at head: no script written"
             : "the ORM matches the database at head: no script written",
+      leftSchemas,
       ...predated,
     };
   const b = bodies({
@@ -348,6 +380,7 @@ async function generatePlan(
       changed: writes.length > 0,
       fillIns,
       drops: generatedDrops(b.upgrade.join("\n")),
+      leftSchemas,
       ...predated,
     };
   }
@@ -387,6 +420,7 @@ async function generatePlan(
     changed: true,
     fillIns,
     drops: generatedDrops(b.upgrade.join("\n")),
+    leftSchemas,
     ...predated,
   };
 }

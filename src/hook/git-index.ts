@@ -2,6 +2,7 @@
 // and write single entries, and a backup of everything (lint-staged's safety net). Only the index entries
 // and working-tree files the hook writes are touched.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MigrakitError } from "../errors/index.js";
@@ -36,23 +37,50 @@ export async function exportIndex(w: GitWhere, folders: string[], dest: string):
   });
 }
 
-/** The staged content of a path (null when it is not in the index) and its mode. */
-export async function indexEntry(w: GitWhere, path: string): Promise<{ text: string; mode: string } | null> {
-  const out = splitZ(await git(["ls-files", "-z", "--stage", "--", path], w));
-  const line = out.find((l) => l.endsWith(`\t${path}`));
-  if (!line) return null;
-  const [mode, sha] = line.split(/\s+/);
-  return { text: await git(["cat-file", "blob", sha!], w), mode: mode! };
+/** The index entries (mode and object id) of these paths, by path: one `ls-files` for all of them. */
+export async function indexEntries(w: GitWhere, paths: string[]): Promise<Map<string, { mode: string; id: string }>> {
+  const out = new Map<string, { mode: string; id: string }>();
+  if (paths.length === 0) return out;
+  const wanted = new Set(paths);
+  for (const line of splitZ(await git(["ls-files", "-z", "--stage", "--", ...paths], w))) {
+    const tab = line.indexOf("\t");
+    const path = line.slice(tab + 1);
+    const [mode, id] = line.slice(0, tab).split(/\s+/);
+    if (wanted.has(path)) out.set(path, { mode: mode!, id: id! });
+  }
+  return out;
 }
 
-/** Stage exactly this content for this path (the work tree is left as it is). */
-export async function stageContent(w: GitWhere, path: string, content: string, mode = "100644"): Promise<void> {
-  const sha = (await git(["hash-object", "-w", "--stdin", `--path=${path}`], { ...w, input: content })).trim();
-  await git(["update-index", "--add", "--cacheinfo", `${mode},${sha},${path}`], w);
+/**
+ * The object id git gives these bytes as a blob, unfiltered (`git hash-object --no-filters`): what an index
+ * entry holds when it has exactly these bytes. SHA-1, or SHA-256 for a repository of that format (`like`, an
+ * id of the same repository, says which).
+ */
+export function blobId(bytes: Buffer, like: string): string {
+  const h = createHash(like.length === 64 ? "sha256" : "sha1");
+  h.update(`blob ${bytes.length}\0`);
+  h.update(bytes);
+  return h.digest("hex");
 }
 
-export async function workTreeText(w: GitWhere, path: string): Promise<string | null> {
-  return readFile(join(w.cwd, path), "utf8").catch(() => null);
+/**
+ * Stage exactly this content for each path (the work tree is left as it is): the blobs hashed side by side
+ * (each with its path's filters, as `git add` would), then one `update-index` for all of them.
+ */
+export async function stageContents(w: GitWhere, items: { path: string; content: string; mode: string }[]) {
+  if (items.length === 0) return;
+  const ids = await Promise.all(
+    items.map(async (i) =>
+      (await git(["hash-object", "-w", "--stdin", `--path=${i.path}`], { ...w, input: i.content })).trim(),
+    ),
+  );
+  const info = items.map((i, k) => `${i.mode} ${ids[k]}\t${i.path}\0`).join("");
+  await git(["update-index", "-z", "--index-info"], { ...w, input: info });
+}
+
+/** The work tree's bytes of a path, or null when there is no such file. */
+export async function workTreeBytes(w: GitWhere, path: string): Promise<Buffer | null> {
+  return readFile(join(w.cwd, path)).catch(() => null);
 }
 
 /** A commit holding the index and the work tree as they are (`git stash create`; nothing when clean). */

@@ -21,32 +21,56 @@ import { addedTimes, mainScripts } from "../generate/rebase-io.js";
 import { outcomeError, outcomeLines } from "../generate/report.js";
 import { openSession, type Session } from "../generate/session.js";
 import { verify } from "../generate/verify.js";
-import { headOrm, includeDriftRequested } from "../generate/predating.js";
+import { exportedPaths, includeDriftRequested, objectIds, stagedHead } from "../generate/predating.js";
+import { driftCache, driftKey, readDrift, writeDrift, type DriftCache } from "../generate/drift-cache.js";
+import type { GenerateOutcome } from "../generate/generate.js";
+import { planChain } from "../checks/dynamic/chain-plan.js";
+import type { Finding } from "../errors/finding.js";
+import { git, splitZ } from "../util/git.js";
 import { writeFiles } from "../generate/write-files.js";
+import { withWrites } from "../generate/with-writes.js";
 import { withDetail } from "../generate/detail-error.js";
 import { skipRequested, stagedPaths } from "./fast.js";
-import { backup, exportIndex, gitTop, indexEntry, stageContent, workTreeText, type GitWhere } from "./git-index.js";
+import {
+  backup,
+  blobId,
+  exportIndex,
+  gitTop,
+  indexEntries,
+  stageContents,
+  workTreeBytes,
+  type GitWhere,
+} from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
 import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
 import { bridgeTimeoutMs, HOOK_TIMEOUT_MS } from "../bridge/slow-request.js";
 import { stagedVersionBump } from "./release-commit.js";
 
+/** HEAD's ORM for the comparison of what predates the change (none with MIGRAKIT_INCLUDE_DRIFT=1). */
+const headOf = (repo: SchemaRepo, projectDir: string, env: NodeJS.ProcessEnv) =>
+  includeDriftRequested(env) ? Promise.resolve(undefined) : stagedHead(repo, { gitCwd: projectDir, env });
+
 /** Every write must be possible before any is made: a script with unstaged changes stops the hook. */
 async function prepareWrites(w: GitWhere, writes: FileWrite[]) {
-  const out: { write: FileWrite; mode: string; workTree: string }[] = [];
-  for (const write of writes) {
-    const staged = await indexEntry(w, write.path);
-    const work = await workTreeText(w, write.path);
-    const stagedText = staged?.text ?? null;
+  const [staged, work] = await Promise.all([
+    indexEntries(
+      w,
+      writes.map((x) => x.path),
+    ),
+    Promise.all(writes.map((x) => workTreeBytes(w, x.path))),
+  ]);
+  return writes.map((write, i) => {
+    const entry = staged.get(write.path);
+    const bytes = work[i]!;
     let workTree = write.content;
-    if (work !== null && work !== stagedText) {
-      // The working tree has unstaged changes in this file: make the same change there, or stop.
+    // The working tree has unstaged changes in this file (its bytes are not the staged blob's): make the same
+    // change there, or stop.
+    if (bytes !== null && (!entry || blobId(bytes, entry.id) !== entry.id)) {
       if (!write.transform) throw new MigrakitError("EMIGRAKIT_HOOK_UNSTAGED_SCRIPT", { file: write.path });
-      workTree = write.transform(work);
+      workTree = write.transform(bytes.toString("utf8"));
     }
-    out.push({ write, mode: staged?.mode ?? "100644", workTree });
-  }
-  return out;
+    return { write, mode: entry?.mode ?? "100644", workTree };
+  });
 }
 
 /** Paths relative to the project (a subfolder of the git top, or the top itself) as the index names them. */
@@ -55,27 +79,29 @@ const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] =>
 
 /**
  * Make sure every write can be made (else throw, touching nothing), write them into the snapshot, and
- * return the staging of the index and the working tree: the caller may check the snapshot meanwhile.
+ * return the staging of the index and the working tree: the caller may check the snapshot meanwhile. The
+ * staging starts once the backup of the index and work tree is made (`backedUp`).
  */
 async function planStaging(
   w: GitWhere,
+  p: Pick<Project, "prefix" | "backedUp">,
   snapshot: string,
   projectWrites: FileWrite[],
-  prefix: string,
 ): Promise<() => Promise<void>> {
-  const writes = underPrefix(prefix, projectWrites);
+  const writes = underPrefix(p.prefix, projectWrites);
   const prepared = await prepareWrites(w, writes);
   writeFiles(snapshot, writes);
   return async () => {
-    for (const p of prepared) {
-      await stageContent(w, p.write.path, p.write.content, p.mode);
-      writeFiles(w.cwd, [{ ...p.write, content: p.workTree }]);
-    }
+    await p.backedUp;
+    await stageContents(
+      w,
+      prepared.map((x) => ({ path: x.write.path, content: x.write.content, mode: x.mode })),
+    );
+    writeFiles(
+      w.cwd,
+      prepared.map((x) => ({ ...x.write, content: x.workTree })),
+    );
   };
-}
-
-async function stageWrites(w: GitWhere, snapshot: string, projectWrites: FileWrite[], prefix: string): Promise<void> {
-  await (await planStaging(w, snapshot, projectWrites, prefix))();
 }
 
 interface Project {
@@ -84,6 +110,8 @@ interface Project {
   /** The project's folder relative to the git top ("" when it is the top). */
   prefix: string;
   config: Awaited<ReturnType<typeof loadConfig>>;
+  /** The `git stash create` backup of the index and work tree (null: nothing to save, or it failed). */
+  backedUp: Promise<string | null>;
 }
 
 async function processPackage(
@@ -93,6 +121,7 @@ async function processPackage(
   snapshot: string,
   p: Project,
   staged: SchemaRepo,
+  headP: ReturnType<typeof headOf>,
 ): Promise<number> {
   const pkg = staged.package;
   // An app's repo (convention alembic): the scripts HEAD lacks are the ones still to refresh and round-trip.
@@ -106,12 +135,14 @@ async function processPackage(
       mainHas: await mainScripts(w.cwd, w.env, repo),
       addedAt: await addedTimes(w.cwd, w.env, repo),
     });
-    await stageWrites(w, snapshot, plan.writes, p.prefix);
+    await (await planStaging(w, p, snapshot, plan.writes))();
     print(
       ctx.stderr,
       `migrakit: rebased ${plan.moved.scripts[0]!.path} onto ${plan.onto.head} (two heads after a merge)`,
     );
     repo = await read();
+    // The rebase staged `_migration`: whether the ORM changed since HEAD is asked again.
+    headP = headOf(repo, projectDir, w.env);
   }
   // Whether this is a release commit matters only once a new script is to be written: git is asked while
   // Python compares.
@@ -120,22 +151,29 @@ async function processPackage(
   // generate compared the ORM with the baseline database; the check goes on from that very database
   // (upgrade through the new script, compare, round trip) instead of cloning the template again.
   // The ORM as committed at HEAD: what it already lacked is no part of this commit's script (predating.ts).
-  const head = includeDriftRequested(w.env)
-    ? undefined
-    : await headOrm(repo, { gitCwd: projectDir, env: w.env, staged: true });
+  const head = await headP;
+  const cache = driftCache(w.env, s.versions.executable as string | undefined);
   let generated;
   try {
     generated = await generateKeepingBaseline(s, repo, {
       importRoot: p.root,
       head: p.config.generateHead,
-      predating: head?.request,
+      ...(head && "ids" in head
+        ? {
+            headDrift: {
+              known: async (database) => (cache ? readDrift(cache, driftKey(cache, head.ids, database)) : undefined),
+              request: head.request,
+            },
+          }
+        : { predating: head?.request }),
     });
   } finally {
-    await head?.dispose();
+    if (head && "dispose" in head) await head.dispose();
   }
-  const { outcome, baseline } = generated;
+  const { outcome, baseline, keyAt } = generated;
   const predating = outcome.kind === "written" || outcome.kind === "nothing" ? outcome.predating : undefined;
   let findings;
+  let treeIds: Promise<string | undefined> | undefined;
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
@@ -150,10 +188,14 @@ async function processPackage(
     let staging: Promise<void> = Promise.resolve();
     if (outcome.kind === "written" && outcome.writes.length) {
       // The check reads the snapshot, the staging writes the index and the working tree: both at once.
-      staging = (await planStaging(w, snapshot, outcome.writes, p.prefix))();
+      staging = (await planStaging(w, p, snapshot, outcome.writes))();
       staging.catch(() => {});
-      repo = await read();
+      repo = withWrites(repo, outcome.writes);
     }
+    // The tree this commit gets, by object ids, asked of git once staged, while the check runs (recordNoDrift).
+    const after = repo;
+    treeIds = cache && keyAt ? staging.then(() => stagedIds(w, projectDir, after)) : undefined;
+    treeIds?.catch(() => {});
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
     const [staged, checked] = await Promise.allSettled([
       staging,
@@ -172,7 +214,45 @@ async function processPackage(
     print(ctx.stderr, "migrakit: the commit is blocked until the check passes (MIGRAKIT_SKIP=1 skips the hook).");
     return 1;
   }
+  if (cache && keyAt && treeIds && noDrift(outcome, findings)) await recordNoDrift(repo, cache, keyAt, await treeIds);
   return 0;
+}
+
+/**
+ * The check just compared the ORM about to be committed with the database at its head and found nothing:
+ * no drift, no predating warning, nothing in a schema the comparison does not see (generate saw none).
+ */
+function noDrift(outcome: GenerateOutcome, findings: Finding[]): boolean {
+  if (outcome.kind !== "written" && outcome.kind !== "nothing") return false;
+  if (outcome.leftSchemas || outcome.predating?.length || outcome.predatingFailed) return false;
+  return !findings.some((f) => f.code === "EMIGRAKIT_DRIFT_PREDATES");
+}
+
+/** The staged package and ini by object ids (predating.ts objectIds), or undefined with an unmerged path. */
+async function stagedIds(w: GitWhere, projectDir: string, repo: SchemaRepo): Promise<string | undefined> {
+  const entries = splitZ(
+    await git(["ls-files", "--stage", "-z", "--", ...exportedPaths(repo)], { ...w, cwd: projectDir }),
+  );
+  // An unmerged path cannot be committed as it stands.
+  if (entries.some((e) => e.slice(0, e.indexOf("\t")).split(" ")[2] !== "0")) return undefined;
+  return objectIds(entries, "index");
+}
+
+/**
+ * Remember "no drift" for the tree this commit gets (`ids`: the staged package and ini) against the database
+ * at its head: the next commit's hook, whose HEAD this is, then compares nothing of HEAD's ORM. A commit that
+ * ends up with another tree (a later hook changed the index) has other ids: its hook compares.
+ */
+async function recordNoDrift(
+  repo: SchemaRepo,
+  cache: DriftCache,
+  keyAt: NonNullable<Awaited<ReturnType<typeof generateKeepingBaseline>>["keyAt"]>,
+  ids: string | undefined,
+): Promise<void> {
+  const plan = planChain(repo);
+  const database = plan && keyAt(plan, plan.head);
+  if (!database || ids === undefined) return;
+  await writeDrift(cache, driftKey(cache, ids, database), []);
 }
 
 const PROJECT_MARKERS = ["alembic.ini", "migrakit.config.json", "migrakit.config.js", "migrakit.config.mjs"];
@@ -191,10 +271,10 @@ function isProject(dir: string): boolean {
  * runs `cd backend` first, or --cwd), else the nearest folder above a staged .py file that is a project
  * (alembic.ini, migrakit's configuration), else the top.
  */
-function projectRoot(top: string, cwd: string, env: NodeJS.ProcessEnv): string {
+function projectRoot(top: string, cwd: string, staged: string[]): string {
   if (cwd !== top && cwd.startsWith(top + sep)) return cwd;
   if (isProject(top)) return top;
-  for (const path of stagedPaths(top, env).filter((p) => p.endsWith(".py"))) {
+  for (const path of staged.filter((p) => p.endsWith(".py"))) {
     const parts = path.split("/");
     for (let n = parts.length - 1; n >= 1; n--) {
       const dir = join(top, ...parts.slice(0, n));
@@ -212,10 +292,15 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   const env = { ...ctx.env };
   if (env.GIT_INDEX_FILE && !isAbsolute(env.GIT_INDEX_FILE)) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE);
   const w: GitWhere = { cwd: top.top, env };
-  const projectDir = projectRoot(top.top, resolve(ctx.cwd), env);
+  // Asked once, from the top: the project's own view (`--relative` there) is the part below its folder.
+  const stagedAtTop = stagedPaths(top.top, env);
+  const projectDir = projectRoot(top.top, resolve(ctx.cwd), stagedAtTop);
   const prefix = relative(top.top, projectDir).split(sep).join("/");
+  const inProject = prefix
+    ? stagedAtTop.filter((p) => p.startsWith(`${prefix}/`)).map((p) => p.slice(prefix.length + 1))
+    : stagedAtTop;
   const config = await loadConfig({ cwd: projectDir, env });
-  const packages = packagesToProcess(stagedPaths(projectDir, env), await listPackages(projectDir, config), config);
+  const packages = packagesToProcess(inProject, await listPackages(projectDir, config), config);
   if (packages.length === 0) return 0;
 
   // Python and Postgres take the longest to get ready: start them first, and back up and export the
@@ -234,27 +319,33 @@ export async function runPreCommit(ctx: Context): Promise<number> {
   sessionP.catch(() => {});
   const snapshotP = makeTempDir("migrakit-index-");
   snapshotP.catch(() => {});
-  let saved: string | null = null;
+  // The backup is only needed before the hook touches the user's files (planStaging waits for it): it is
+  // made while the index is exported and Python compares.
+  const backedUp = backup(w);
   let snapshot: string | undefined;
   let session: Session | undefined;
   try {
-    [saved, snapshot] = await Promise.all([backup(w), snapshotP]);
+    snapshot = await snapshotP;
     // The packages, the project's alembic.ini (where the scripts are, what env.py reads) and pyproject.toml
     // (where the version is when `__version__` is no literal).
-    const inProject = (p: string) => (prefix ? `${prefix}/${p}` : p);
+    const atTop = (p: string) => (prefix ? `${prefix}/${p}` : p);
     const files = ["alembic.ini", "pyproject.toml"].filter((f) => existsSync(join(projectDir, f)));
-    await exportIndex(w, [...packages.map(inProject), ...files.map(inProject)], snapshot);
-    const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config };
+    await exportIndex(w, [...packages.map(atTop), ...files.map(atTop)], snapshot);
+    const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config, backedUp };
     // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
     // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
     const staged: SchemaRepo[] = [];
     for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(project.root, pkg, config)));
+    // HEAD's side of each package is asked of git while Python and Postgres get ready.
+    const heads = staged.map((repo) => headOf(repo, projectDir, env));
+    for (const h of heads) h.catch(() => {});
     session = await sessionP;
     let code = 0;
-    for (const repo of staged)
-      code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo));
+    for (const [i, repo] of staged.entries())
+      code = Math.max(code, await processPackage({ ...ctx, env }, session, w, snapshot, project, repo, heads[i]!));
     return code;
   } catch (err) {
+    const saved = await backedUp;
     if (!isMigrakitError(err) && saved)
       print(
         ctx.stderr,
@@ -262,9 +353,17 @@ export async function runPreCommit(ctx: Context): Promise<number> {
       );
     throw err;
   } finally {
-    // A session that was still starting when something failed is closed all the same.
-    await (session ?? (await sessionP.catch(() => undefined)))?.close();
-    const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-    if (dir) await removeTempDir(dir);
+    // The session closed and the snapshot removed side by side (a long history takes a while to delete); a
+    // session that was still starting when something failed is closed all the same; no git process of the
+    // run outlives it (a run that wrote nothing never waited on its backup).
+    const closed = (async () => (session ?? (await sessionP.catch(() => undefined)))?.close())();
+    const removed = (async () => {
+      const dir = snapshot ?? (await snapshotP.catch(() => undefined));
+      if (dir) await removeTempDir(dir);
+    })();
+    await Promise.allSettled([closed, removed, backedUp]);
+    // Said as before: the session's failure (the embedded server stopped under the run) first.
+    await closed;
+    await removed;
   }
 }
