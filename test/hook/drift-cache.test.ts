@@ -7,8 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { commit, installHook } from "../helpers/hook-commit.js";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";
 import { exampleRepo, type ExampleRepo } from "../helpers/example-repo.js";
 import { testPythons } from "../helpers/python.js";
@@ -34,9 +35,7 @@ function noted(): { repo: ExampleRepo; env: NodeJS.ProcessEnv; headImports: () =
   repo.write(CORE, NOTE_IMPORT + repo.read(CORE));
   repo.git("add", CORE);
   repo.git("commit", "-q", "--no-verify", "-m", "chore: note imports");
-  const hook = join(repo.dir, ".git", "hooks", "pre-commit");
-  writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${MIGRAKIT_BIN}" hook pre-commit\n`);
-  chmodSync(hook, 0o755);
+  installHook(repo.dir);
   const imports = join(repo.dir, ".git", "demo-imports.txt");
   const env: NodeJS.ProcessEnv = {
     MIGRAKIT_PYTHON: testPythons().find((p) => p.name === "current")!.python,
@@ -56,25 +55,6 @@ function noted(): { repo: ExampleRepo; env: NodeJS.ProcessEnv; headImports: () =
     return lines.filter((l) => l.includes("migrakit-head-")).length;
   };
   return { repo, env, headImports };
-}
-
-function commit(dir: string, env: NodeJS.ProcessEnv, message: string) {
-  const r = spawnSync(
-    "git",
-    [
-      "-c",
-      "user.name=Test",
-      "-c",
-      "user.email=test@example.com",
-      "-c",
-      "commit.gpgsign=false",
-      "commit",
-      "-m",
-      message,
-    ],
-    { cwd: dir, env: { ...process.env, ...env, GITHUB_ACTIONS: "" }, encoding: "utf8", timeout: 300_000 },
-  );
-  return { status: r.status, all: r.stdout + r.stderr };
 }
 
 const unreleased = (dir: string) => readdirSync(join(dir, VERSIONS)).filter((f) => f.endsWith("-vx_x_x.py"));

@@ -7,10 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MIGRAKIT_BIN, runCli } from "../helpers/cli.js";
+import { commit, installHook } from "../helpers/hook-commit.js";
+import { runCli } from "../helpers/cli.js";
 import { exampleRepo, type ExampleRepo } from "../helpers/example-repo.js";
 import { REPO_ROOT, testPythons, type StackName } from "../helpers/python.js";
 import { serverForFile } from "../check/dynamic-helpers.js";
@@ -36,32 +37,6 @@ function edit(repo: { read(rel: string): string; write(rel: string, text: string
   const text = repo.read(CORE);
   assert.ok(text.includes(from), from);
   repo.write(CORE, text.replace(from, to));
-}
-
-/** git's pre-commit hook runs this checkout's bin: `git commit` below is the real thing. */
-function installHook(dir: string) {
-  const hook = join(dir, ".git", "hooks", "pre-commit");
-  writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${MIGRAKIT_BIN}" hook pre-commit\n`);
-  chmodSync(hook, 0o755);
-}
-
-function commit(dir: string, env: NodeJS.ProcessEnv, message: string) {
-  const r = spawnSync(
-    "git",
-    [
-      "-c",
-      "user.name=Test",
-      "-c",
-      "user.email=test@example.com",
-      "-c",
-      "commit.gpgsign=false",
-      "commit",
-      "-m",
-      message,
-    ],
-    { cwd: dir, env: { ...process.env, ...env, GITHUB_ACTIONS: "" }, encoding: "utf8", timeout: 300_000 },
-  );
-  return { status: r.status, all: r.stdout + r.stderr };
 }
 
 const unreleased = (dir: string) => readdirSync(join(dir, VERSIONS)).filter((f) => f.endsWith("-vx_x_x.py"));
