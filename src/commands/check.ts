@@ -14,7 +14,7 @@ import { migrakitVersion } from "../util/package-root.js";
 import { hasErrors, type Finding } from "../errors/finding.js";
 import type { BaselineReport } from "../checks/dynamic.js";
 import { print, reportFindings, slowNotices } from "../output/output.js";
-import { endProgress, startProgress } from "../output/progress.js";
+import { endProgress, progress, startProgress } from "../output/progress.js";
 import { isCI } from "../util/ci.js";
 import { MigrakitError } from "../errors/index.js";
 
@@ -224,6 +224,13 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
   const loaded = await loadConfig(ctx);
   const sessionP = opts.static ? undefined : startSession(ctx, loaded);
   sessionP?.catch(() => {}); // its failure is reported when the dynamic check needs it, not before the rules'
+  let sessionReady = false;
+  sessionP?.then(
+    () => {
+      sessionReady = true;
+    },
+    () => {},
+  );
   if (sessionP) {
     // The rules read the scripts synchronously and hold the event loop for tens of ms: first let the session
     // find its interpreter (the same lookup, started after its own, settles after it), so that the
@@ -241,8 +248,10 @@ export async function run(opts: CheckOptions, ctx: Context): Promise<number> {
     // hook treat it (src/generate/pending.ts), instead of disappearing into the replayed history.
     const { withPending } = await import("../generate/pending.js");
     const repos = await Promise.all(answer.pending.repos.map((r) => withPending(r, r.root, ctx.env)));
-    // Progress from here on: the rules' findings were printed without a live line between them.
+    // Progress from here on: the rules' findings were printed without a live line between them. The session
+    // was opened before the rules, with no live line yet: what is left of its start is shown now.
     startProgress(ctx);
+    if (!sessionReady) progress("starting Postgres and Python");
     const session = await sessionP!;
     taken = true;
     let dynamic: DynamicOutcome;
