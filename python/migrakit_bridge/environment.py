@@ -10,7 +10,7 @@ import io
 import os
 import contextlib
 
-from . import guard
+from . import bytecode, guard
 from . import package as pkg
 from .urls import offline_url, with_async_driver, with_driver
 
@@ -105,6 +105,7 @@ def script_directory(config):
     """
     from alembic.script import ScriptDirectory
 
+    bytecode.install()
     location = config.get_main_option("script_location")
     listing = _listing(os.path.join(location, "versions")) if location else None
     if listing is None:
@@ -191,6 +192,7 @@ def load_env(params, config, script, fn, **environment):
     from alembic.runtime.environment import EnvironmentContext
     from alembic.util import load_python_file
 
+    bytecode.install()
     env_dir = pkg.migrations_dir(params) if has_own_env(params) else TEMPLATES_DIR
     with EnvironmentContext(config, script, fn=fn, **environment):
         load_python_file(env_dir, "env.py")

@@ -45,6 +45,7 @@ export const PY_LAYERS: Record<string, number> = {
   sequences: 0,
   stop: 0,
   frames: 0,
+  bytecode: 0,
   versions: 1,
   instance: 1,
   environment: 1,
