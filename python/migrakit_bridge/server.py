@@ -157,12 +157,26 @@ class LazyMethods:
 
     ``versions`` (the preflight) answers without it: the table's modules import alembic and SQLAlchemy,
     which takes a second and fails when they are missing, and that is what the preflight must report.
-    Once it has answered, ``warm_up`` imports them in a thread while the TS side prepares its database;
-    the next request waits for that thread, so no two threads ever import at the same time.
+    ``warm_up`` imports them in a thread (a failed import is the request's to report, not the thread's);
+    the next request other than ``versions`` waits for that thread, so user code never runs beside it.
+    ``start`` (a process of its own: main) reads the preflight's answer first, in this thread, and then
+    starts the thread at once, in the time the TS side takes to send its first request: so the two threads
+    never import at the same time (the preflight's importlib.metadata and email are the stack's imports too,
+    and two threads importing one circle of modules can deadlock on Python's per-module import locks).
     """
 
     def __init__(self):
         self._warming = None
+        self._versions = None
+
+    def start(self):
+        from .versions import versions
+
+        try:
+            self._versions = versions()
+        except Exception:  # noqa: BLE001 - then the request asks again, and answers with the error
+            self._versions = None
+        self.warm_up()
 
     def warm_up(self):
         import threading
@@ -173,6 +187,11 @@ class LazyMethods:
 
     def get(self, name):
         if name == "versions":
+            known = self._versions
+            if known is not None:
+                # Read at the process's start, a moment ago: a process serves one run (as the worker's
+                # answer, read once, serves all of its runs).
+                return lambda _params=None: known
             from .versions import versions
 
             return versions
@@ -219,11 +238,11 @@ def setup_logging(env=None):
     logging.getLogger().setLevel(logging.INFO if env.get("MIGRAKIT_BRIDGE_VERBOSE") else logging.WARNING)
 
 
-def serve(lines, send):
+def serve(lines, send, methods=None):
     """Answer request lines until they end; ``send`` writes one response line. Used by main() on stdin and
-    by the warm worker (worker.py) on a run's socket."""
+    by the warm worker (worker.py) on a run's socket, whose child has the table imported already."""
     log = logging.getLogger("migrakit_bridge")
-    methods = LazyMethods()
+    methods = LazyMethods() if methods is None else methods
     for line in lines:
         if not line.strip():
             continue
@@ -244,7 +263,12 @@ def main():
         protocol.write(text)
         protocol.flush()
 
-    serve(sys.stdin, send)
+    # The stack's import (a second or more) starts now, not once the preflight has answered: the preflight
+    # comes when the TS side's event loop gets to it (a cold check reads its scripts meanwhile), and until
+    # then this process has nothing else to do.
+    methods = LazyMethods()
+    methods.start()
+    serve(sys.stdin, send, methods)
     protocol.close()
     exit_now()
 
