@@ -12,6 +12,7 @@ pointed at stderr, so a print() in env.py, a migration script or a C extension c
 The process serves until stdin closes; the import of alembic/SQLAlchemy/the package is paid once.
 """
 
+import gc
 import json
 import logging
 import os
@@ -152,6 +153,36 @@ def _warm_up_templates():
         pass
 
 
+# A run's process lives for one run. With the default threshold (700) the cyclic collector ran some 25 times
+# in a warm hook's `generate` (importing the ORM twice, reflecting, rendering: 15–25 ms CPU), and 480 times
+# in a cold check of 1000 scripts; at this one it does not run in the former at all, and a run that makes
+# garbage by the million (a data migration) still has it collected, a little later.
+RUN_GC_THRESHOLD = 50_000
+
+
+def collect_less():
+    _young, *older = gc.get_threshold()
+    gc.set_threshold(RUN_GC_THRESHOLD, *older)
+
+
+def _warm_up_out_of_sight():
+    """warm_up_modules in a process of its own, then its heap out of the collector's sight, as the warm
+    worker's parent leaves it to each run's child (gc.freeze; no collection first: what the import left as
+    garbage is little, and a full collection here would cost more than it frees), collected as that child is.
+
+    The stack's import makes some 130 000 objects that live as long as the process: left in sight, every
+    later collection of the older generations walks them again. A cold check of 1000 scripts spent 1.2 s
+    in 480 collections, 0.4 s in 20 this way (the same loaded machine; 0.6 s before on a quieter one).
+    """
+    gc.disable()  # nothing else runs meanwhile: requests other than the preflight wait for the warm-up
+    try:
+        warm_up_modules()
+    finally:
+        gc.freeze()
+        collect_less()
+        gc.enable()
+
+
 class LazyMethods:
     """The method table, imported on the first request that needs it.
 
@@ -168,6 +199,7 @@ class LazyMethods:
     def __init__(self):
         self._warming = None
         self._versions = None
+        self._target = warm_up_modules
 
     def start(self):
         from .versions import versions
@@ -176,13 +208,14 @@ class LazyMethods:
             self._versions = versions()
         except Exception:  # noqa: BLE001 - then the request asks again, and answers with the error
             self._versions = None
+        self._target = _warm_up_out_of_sight
         self.warm_up()
 
     def warm_up(self):
         import threading
 
         if self._warming is None:
-            self._warming = threading.Thread(target=warm_up_modules, name="migrakit-warm-up", daemon=True)
+            self._warming = threading.Thread(target=self._target, name="migrakit-warm-up", daemon=True)
             self._warming.start()
 
     def get(self, name):
