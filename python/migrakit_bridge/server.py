@@ -173,7 +173,7 @@ def _warm_up_out_of_sight():
 
     The stack's import makes some 130 000 objects that live as long as the process: left in sight, every
     later collection of the older generations walks them again. A cold check of 1000 scripts spent 1.2 s
-    in 480 collections, 0.4 s in 20 this way (the same loaded machine; 0.6 s before on a quieter one).
+    in 480 collections; this way 0.2–0.4 s in one to three after the warm-up (the same loaded machine).
     """
     gc.disable()  # nothing else runs meanwhile: requests other than the preflight wait for the warm-up
     try:
