@@ -24,19 +24,19 @@ _LIBRARY_DIRS = _library_dirs()
 _INSTALLED = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
 
-def is_library(path):
+def is_library(path, realpath=os.path.realpath):
     """A file of the standard library, an installed package or the bridge; ``<frozen …>``, ``<string>`` too."""
     if not path or path.startswith("<"):
         return True
-    real = os.path.realpath(path)
+    real = realpath(path)
     return real.startswith(_LIBRARY_DIRS) or any(part in real for part in _INSTALLED)
 
 
-def _shown(path, root):
+def _shown(path, root, realpath=os.path.realpath):
     """``path`` relative to ``root`` when it lies under it (with ``/``), else absolute."""
-    real = os.path.realpath(path)
+    real = realpath(path)
     if root:
-        base = os.path.realpath(root)
+        base = realpath(root)
         if real.startswith(base + os.sep):
             return os.path.relpath(real, base).replace(os.sep, "/")
     return real
@@ -52,11 +52,26 @@ def _chain(exc):
     return reversed(order)
 
 
-def _users(path, root):
+def _users(path, root, realpath=os.path.realpath):
     """A file under the import root is the repo's, even where that root lies (a repo inside a venv)."""
-    if root and os.path.realpath(path).startswith(os.path.realpath(root) + os.sep):
+    if root and realpath(path).startswith(realpath(root) + os.sep):
         return True
-    return not is_library(path)
+    return not is_library(path, realpath)
+
+
+def _remembered_realpath():
+    """os.path.realpath, each path resolved once: a failure's 40-odd frames lie in a dozen files, and each
+    frame asked for its file's and the root's real path up to three times (an lstat per component each;
+    two thirds of the frames' cost on an env.py that fails to connect)."""
+    known = {}
+
+    def realpath(path):
+        real = known.get(path)
+        if real is None:
+            real = known[path] = os.path.realpath(path)
+        return real
+
+    return realpath
 
 
 def user_frames(exc, root=None):
@@ -64,13 +79,17 @@ def user_frames(exc, root=None):
 
     A SyntaxError's place is no frame (the file never ran): it comes last, with the offending line as code.
     """
+    realpath = _remembered_realpath()  # for this answer only: files may move between requests
     frames = []
     for e in _chain(exc):
         for f in traceback.extract_tb(e.__traceback__):
-            if _users(f.filename, root):
+            if _users(f.filename, root, realpath):
                 code = (f.line or "").strip()
-                frames.append({"file": _shown(f.filename, root), "line": f.lineno, "function": f.name, "code": code})
-        if isinstance(e, SyntaxError) and e.filename and _users(e.filename, root):
+                shown = _shown(f.filename, root, realpath)
+                frames.append({"file": shown, "line": f.lineno, "function": f.name, "code": code})
+        if isinstance(e, SyntaxError) and e.filename and _users(e.filename, root, realpath):
             code = (e.text or "").strip()
-            frames.append({"file": _shown(e.filename, root), "line": e.lineno, "function": None, "code": code})
+            frames.append(
+                {"file": _shown(e.filename, root, realpath), "line": e.lineno, "function": None, "code": code}
+            )
     return frames

@@ -66,6 +66,12 @@ def with_driver(url, sqlalchemy_version=None, driver=None):
     return url
 
 
+# The socket folder of offline runs: under /dev/null, which is no folder, so it can never exist. An env.py that
+# builds its own engine and connects anyway (offline: migrakit hands it no connection) fails there at once;
+# a host name ("offline", as it was) cost a DNS lookup first, however long the resolver takes to say no.
+OFFLINE_SOCKET_DIR = "/dev/null/migrakit-offline"
+
+
 def offline_url(sqlalchemy_version=None):
     """A URL for offline (``--sql``) runs: only its dialect matters, nothing connects to it."""
-    return with_driver("postgresql://offline/offline", sqlalchemy_version)
+    return with_driver("postgresql:///offline?host=" + OFFLINE_SOCKET_DIR, sqlalchemy_version)

@@ -182,7 +182,7 @@ def _serve_run(conn, hello, rest, after=None, known=None):
     (``after`` first: the spare starts its successor once its run is over, not while it is served).
     ``known``: the ``versions`` answer, sent with "ready" so the run needs no preflight request."""
     conn.settimeout(None)
-    _collect_less()
+    server.collect_less()  # a run's child collects cycles as a run's own process does (server.py)
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in (hello.get("env") or {}).items()})
     os.chdir(hello.get("cwd") or os.getcwd())
@@ -214,18 +214,6 @@ def _serve_run(conn, hello, rest, after=None, known=None):
     if after is not None:
         after()
     os._exit(0)  # no teardown: see server.exit_now
-
-
-# A run's child lives for one run. With the default threshold (700) the cyclic collector ran some 25 times
-# in a warm hook's `generate` (importing the ORM twice, reflecting, rendering: 15–25 ms CPU); at this one
-# it does not run there at all, and a run that makes garbage by the million (a data migration) still has
-# it collected, a little later.
-_RUN_GC_THRESHOLD = 50_000
-
-
-def _collect_less():
-    _young, *older = gc.get_threshold()
-    gc.set_threshold(_RUN_GC_THRESHOLD, *older)
 
 
 def _chain(first, reader):

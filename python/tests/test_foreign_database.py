@@ -117,6 +117,18 @@ def test_a_connection_the_redirect_cannot_reach_aborts_before_any_script_runs(st
     assert query(db_url, "select table_name from information_schema.tables where table_schema = 'core'") == []
 
 
+def test_an_offline_run_whose_env_py_connects_with_the_url_it_is_given_fails_on_no_host(start_bridge, pkg, repo):
+    # The offline URL names a socket folder that cannot exist: the connect fails at once, with no host
+    # name to look up first (a DNS lookup of "offline" was every such run's cost).
+    from migrakit_bridge.urls import OFFLINE_SOCKET_DIR
+
+    _with_env(repo, '    return create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)', "")
+    error = start_bridge().request("schemas", **pkg)["error"]
+    assert error["category"] == "database"
+    assert OFFLINE_SOCKET_DIR in error["message"]
+    assert "host name" not in error["message"]
+
+
 def test_offline_runs_may_not_connect_at_all(start_bridge, pkg, repo, dev_url):
     _with_env(repo, WAYS["hard-coded URL"], dev_url)
     before = _dump(dev_url)

@@ -109,3 +109,19 @@ def test_versions_answers_even_when_alembic_cannot_be_imported(start_bridge, pkg
     assert bridge.call("versions")["protocol"] == 1
     error = bridge.request("heads", **pkg)["error"]
     assert error["category"] == "missing_module" and error["module"] == "alembic"
+
+
+def test_a_run_of_its_own_collects_as_a_warm_workers_child_does(bridge, pkg, repo):
+    # The stack the bridge imported at start is out of the collector's sight (frozen, as the worker's parent
+    # leaves it to a child) and young objects are collected at the threshold of a run's child, not at 700:
+    # what the package sees when a request imports it.
+    from migrakit_bridge.server import RUN_GC_THRESHOLD
+
+    init = repo / "heroes" / "__init__.py"
+    init.write_text(
+        init.read_text()
+        + "\nimport gc as _gc\n__version__ = '%d %d' % (_gc.get_threshold()[0], _gc.get_freeze_count())\n"
+    )
+    threshold, frozen = map(int, bridge.call("package", **pkg)["version"].split())
+    assert threshold == RUN_GC_THRESHOLD
+    assert frozen > 10_000  # the stack's modules, classes and functions
