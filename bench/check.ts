@@ -217,7 +217,11 @@ async function main(): Promise<void> {
           c.connect().then(() => c.query('DROP DATABASE IF EXISTS ${db}')).then(() => c.query('CREATE DATABASE ${db}')).then(() => c.end());`,
         ]);
       const url = server.adminUrl.replace(/\/postgres$/, `/${db}`);
+      // As a developer's alembic runs: writing and then reading its __pycache__ (a shell that sets
+      // PYTHONDONTWRITEBYTECODE would have it compile every script on every run, and flatter migrakit).
+      const { PYTHONDONTWRITEBYTECODE: _noBytecode, ...plainEnv } = process.env;
       const plain = timeCommand(`plain alembic (${n} scripts, ${tables} tables)`, PYTHON, ["-c", PLAIN, dir, url], {
+        env: plainEnv,
         runs: RUNS,
         before: fresh,
       });
