@@ -16,8 +16,12 @@ export interface GitWhere {
 
 /** Export the index entries under `folders` into `dest` (`git checkout-index --prefix`): no checkout, no stat of the work tree. */
 export async function exportIndex(w: GitWhere, folders: string[], dest: string): Promise<void> {
-  const list = await git(["ls-files", "-z", "--cached", "--", ...folders], w);
-  await new Promise<void>((resolve, reject) => {
+  await checkoutIndex(w, splitZ(await git(["ls-files", "-z", "--cached", "--", ...folders], w)), dest);
+}
+
+/** Write these index entries (paths as the index names them) below `dest`, replacing what is there. */
+export function checkoutIndex(w: GitWhere, paths: string[], dest: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const child = spawn(
       "git",
       ["checkout-index", "-z", "--stdin", "-f", `--prefix=${dest.endsWith("/") ? dest : dest + "/"}`],
@@ -33,7 +37,7 @@ export async function exportIndex(w: GitWhere, folders: string[], dest: string):
     child.on("close", (code) =>
       code === 0 ? resolve() : reject(new Error(`git checkout-index failed: ${stderr.trim()}`)),
     );
-    child.stdin.end(list);
+    child.stdin.end(paths.map((p) => `${p}\0`).join(""));
   });
 }
 
