@@ -169,6 +169,9 @@ async function processPackage(
   const predating = outcome.kind === "written" || outcome.kind === "nothing" ? outcome.predating : undefined;
   let findings;
   let treeIds: Promise<string | undefined> | undefined;
+  // The check's scratch database is dropped while the result is reported and recorded (the drop waits for the
+  // template's next spare); a run that fails waits for it before it says so.
+  const drops: Promise<void>[] = [];
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
@@ -194,22 +197,28 @@ async function processPackage(
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
     const [staged, checked] = await Promise.allSettled([
       staging,
-      verify(s, repo, { baseline: baseline?.untouched, predating }),
+      verify(s, repo, { baseline: baseline?.untouched, predating, drops }),
     ]);
     // A staging that failed is said first: it is about the user's own files.
     if (staged.status === "rejected") throw staged.reason;
     if (checked.status === "rejected") throw checked.reason;
     findings = checked.value;
-  } finally {
-    await baseline?.dispose();
+  } catch (err) {
+    await Promise.allSettled([...drops, baseline?.dispose()]);
+    throw err;
   }
+  if (baseline) drops.push(baseline.dispose());
+  const dropped = Promise.all(drops);
+  dropped.catch(() => {});
   if (findings.length) reportFindings({ ...ctx, stdout: ctx.stderr }, findings);
   else print(ctx.stderr, `migrakit: check passed for ${pkg}`);
   if (hasErrors(findings)) {
     print(ctx.stderr, "migrakit: the commit is blocked until the check passes (MIGRAKIT_SKIP=1 skips the hook).");
+    await dropped;
     return 1;
   }
   if (cache && keyAt && treeIds && noDrift(outcome, findings)) await recordNoDrift(repo, cache, keyAt, await treeIds);
+  await dropped;
   return 0;
 }
 
