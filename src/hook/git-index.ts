@@ -41,6 +41,20 @@ export function checkoutIndex(w: GitWhere, paths: string[], dest: string): Promi
   });
 }
 
+/**
+ * The staged paths (added, modified, deleted; both names of a rename) as the top of the work tree names them,
+ * asked from anywhere inside it: fast.ts's question, with `--no-relative` instead of its `--relative` (and
+ * against a `diff.relative` setting).
+ */
+export async function stagedFromTop(cwd: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return splitZ(
+    await git(["diff", "--cached", "--name-only", "-z", "--no-relative", "--no-renames", "--no-ext-diff"], {
+      cwd,
+      env,
+    }),
+  );
+}
+
 /** The index entries (mode and object id) of these paths, by path: one `ls-files` for all of them. */
 export async function indexEntries(w: GitWhere, paths: string[]): Promise<Map<string, { mode: string; id: string }>> {
   const out = new Map<string, { mode: string; id: string }>();

@@ -30,8 +30,17 @@ import { git, splitZ } from "../util/git.js";
 import { writeFiles } from "../generate/write-files.js";
 import { withWrites } from "../generate/with-writes.js";
 import { withDetail } from "../generate/detail-error.js";
-import { skipRequested, stagedPaths } from "./fast.js";
-import { backup, blobId, gitTop, indexEntries, stageContents, workTreeBytes, type GitWhere } from "./git-index.js";
+import { skipRequested } from "./fast.js";
+import {
+  backup,
+  blobId,
+  gitTop,
+  indexEntries,
+  stagedFromTop,
+  stageContents,
+  workTreeBytes,
+  type GitWhere,
+} from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
 import { memoDir } from "../util/cache-dir.js";
 import { openSnapshot, type Snapshot } from "./snapshot.js";
@@ -294,14 +303,19 @@ const readStaged = (p: Project, pkg: string) =>
 
 export async function runPreCommit(ctx: Context): Promise<number> {
   if (skipRequested(ctx.env)) return 0;
+  // Git hands hooks a relative GIT_INDEX_FILE at times (relative to the top, where hooks run); every git call
+  // here must see the same index. The staged paths (all of them, as the top names them) are asked beside the
+  // top itself, unless that index path needs the top first.
+  const relativeIndex = !!ctx.env.GIT_INDEX_FILE && !isAbsolute(ctx.env.GIT_INDEX_FILE);
+  const early = relativeIndex ? undefined : stagedFromTop(ctx.cwd, ctx.env);
+  early?.catch(() => {});
   const top = await gitTop(ctx.cwd, ctx.env);
   if (!top) throw new MigrakitError("EMIGRAKIT_NOT_A_GIT_REPO", { cwd: ctx.cwd });
-  // Git hands hooks a relative GIT_INDEX_FILE at times; every git call here must see the same index.
   const env = { ...ctx.env };
-  if (env.GIT_INDEX_FILE && !isAbsolute(env.GIT_INDEX_FILE)) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE);
+  if (relativeIndex) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE!);
   const w: GitWhere = { cwd: top.top, env };
-  // Asked once, from the top: the project's own view (`--relative` there) is the part below its folder.
-  const stagedAtTop = stagedPaths(top.top, env);
+  // Asked once: the project's own view is the part below its folder.
+  const stagedAtTop = await (early ?? stagedFromTop(top.top, env));
   const projectDir = projectRoot(top.top, resolve(ctx.cwd), stagedAtTop);
   const prefix = relative(top.top, projectDir).split(sep).join("/");
   const inProject = prefix
