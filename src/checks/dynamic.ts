@@ -14,7 +14,7 @@ import { errorSummary, failureDetail } from "./dynamic/failure.js";
 import { ormImportFinding } from "./dynamic/orm-failure.js";
 import { modelsMismatchFinding } from "./dynamic/models-match.js";
 import { predatingFinding } from "./dynamic/predating.js";
-import { packageParams, versionTableOf } from "./dynamic/package-params.js";
+import { packageParams, versionTableOf, versionTablesOf } from "./dynamic/package-params.js";
 import { planChain, scriptsAfter, type ChainPlan } from "./dynamic/chain-plan.js";
 import type { BridgePort, CompareResult, FailureOf } from "./dynamic/port.js";
 import { roundTrip, upgradeEach } from "./dynamic/steps.js";
@@ -172,9 +172,11 @@ async function checkPlan(
     if (baseline.start && plan.heads.length <= 1 && trimmable(baseline.start, scripts))
       trimmed = await trimmedMigrations(repo, baseline.start, scripts);
     const params = packageParams(repo, { versionTable, migrationsDir: trimmed?.dir });
-    const versionTables = [...new Set([versionTable, "alembic_version"])];
-    // Each step reads the schema once or twice: over one connection, not one per read.
-    reader = await fingerprintReader(baseline.db.url, { excludeTables: versionTables });
+    const versionTables = versionTablesOf(versionTable);
+    // Each step reads the schema once or twice: over one connection, not one per read (opened, and the first
+    // read, while generate still compared, when the baseline comes from it).
+    const ahead = await baseline.reading?.catch(() => undefined);
+    reader = ahead ?? (await fingerprintReader(baseline.db.url, { excludeTables: versionTables }));
     const steps = {
       bridge: o.bridge,
       failureOf: o.failureOf,
@@ -183,6 +185,7 @@ async function checkPlan(
       scripts,
       versionTables,
       readSchema: reader.read,
+      ...(ahead ? { first: ahead.first } : {}),
       start: baseline.start,
       baselineLabel: baseline.kind,
       requireDowngrade: o.config.requireDowngrade,

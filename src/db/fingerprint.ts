@@ -111,15 +111,36 @@ export async function schemaFingerprint(
  * Fingerprints of one database over one kept connection, for a check that reads several in a row (a
  * connection each would cost a server process each). `close()` before the database is dropped.
  */
-export async function fingerprintReader(
-  url: string,
-  opts: FingerprintOptions = {},
-): Promise<{ read(): Promise<string>; close(): Promise<void> }> {
+export async function fingerprintReader(url: string, opts: FingerprintOptions = {}): Promise<FingerprintReader> {
   const client = await connect(url);
+  let closed: Promise<void> | undefined;
   return {
     read: async () => renderSchema(await readSnapshot(client, opts)),
-    close: () => client.end().catch(() => {}),
+    close: () => (closed ??= client.end().catch(() => {})),
   };
+}
+
+export interface FingerprintReader {
+  read(): Promise<string>;
+  /** Ends the connection; a second call waits for the first. */
+  close(): Promise<void>;
+}
+
+/**
+ * A reader with the database's fingerprint as it is now already read (`first`): for a database that is only
+ * read meanwhile, so that its first fingerprint costs nothing on the path of whoever takes it over.
+ */
+export async function readAhead(
+  url: string,
+  opts: FingerprintOptions = {},
+): Promise<FingerprintReader & { first: string }> {
+  const reader = await fingerprintReader(url, opts);
+  try {
+    return { ...reader, first: await reader.read() };
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
 }
 
 /** Exact row counts of every table (`schema.table` → rows), for checks that data survives a round trip. */

@@ -42,3 +42,23 @@ export async function withFileLock<T>(
     await release().catch(() => {});
   }
 }
+
+/**
+ * The lock at `lockPath` if no other process holds it, else undefined at once (the caller does without what it
+ * guards). A holder that crashed loses it after `stale` ms. Returns its release.
+ */
+export async function tryFileLock(lockPath: string, stale = 10_000): Promise<(() => Promise<void>) | undefined> {
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  try {
+    return await lockfile.lock(lockPath, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale,
+      retries: 0,
+      onCompromised: () => {},
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === "ELOCKED") return undefined;
+    throw err;
+  }
+}

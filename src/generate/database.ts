@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { envPyText } from "../checks/dynamic.js";
 import { prepareBaseline, type Baseline } from "../checks/dynamic/baseline.js";
 import { errorSummary, failureDetail } from "../checks/dynamic/failure.js";
-import { packageParams, versionTableOf } from "../checks/dynamic/package-params.js";
+import { packageParams, versionTableOf, versionTablesOf } from "../checks/dynamic/package-params.js";
+import { readAhead as readFingerprintAhead } from "../db/fingerprint.js";
 import { revisionOf, scriptsAfter, type ChainPlan } from "../checks/dynamic/chain-plan.js";
 import type { PackageParams } from "../checks/dynamic/port.js";
 import { trimmable, trimmedMigrations } from "../checks/dynamic/trimmed-scripts.js";
@@ -44,6 +45,21 @@ export interface DatabaseAt {
 /** Bumped when what a database key stands for changes. */
 const KEY_FORMAT = "migrakit-database-1";
 
+/**
+ * The untouched baseline with its fingerprint reader opened and the first fingerprint read while Python
+ * compares the ORM with it (a comparison only reads): the check that takes it over starts at its first upgrade.
+ * Its drop closes that connection first (a database with a session on it cannot be dropped).
+ */
+function readingAhead(b: Baseline, versionTable: string): Baseline {
+  const reading = readFingerprintAhead(b.db.url, { excludeTables: versionTablesOf(versionTable) });
+  reading.catch(() => {}); // the check then opens its own reader, and meets the failure there
+  const drop = async () => {
+    await (await reading.catch(() => undefined))?.close();
+    await b.db.drop();
+  };
+  return { ...b, db: { ...b.db, drop }, reading };
+}
+
 /** Scripts from the baseline's start up to and including `upTo` (none when the start is `upTo`). Pure. */
 export function scriptsUpTo(plan: ChainPlan, start: string | null, upTo: string | null): ScriptFile[] | null {
   if (upTo === start) return [];
@@ -55,7 +71,8 @@ export function scriptsUpTo(plan: ChainPlan, start: string | null, upTo: string 
 
 /**
  * A scratch database at `upTo` (null: before the first script). `importRoot`: the package is imported from
- * there (an export of the git index), even over an editable install.
+ * there (an export of the git index), even over an editable install. `readAhead`: an untouched baseline is
+ * to be handed over to the check (readingAhead).
  */
 export async function databaseAt(
   s: Session,
@@ -63,6 +80,7 @@ export async function databaseAt(
   plan: ChainPlan,
   upTo: string | null,
   importRoot?: string,
+  readAhead = false,
 ): Promise<DatabaseAt> {
   const versionTable = versionTableOf(repo, s.config.versionTable);
   const machine = [JSON.stringify(s.versions), `postgres ${s.server.serverVersion}`];
@@ -101,8 +119,9 @@ export async function databaseAt(
   const branches = plan.heads.length > 1;
   const scripts = branches ? plan.unreleased : scriptsUpTo(plan, b.start, upTo);
   let trimmed: { dir: string; tmp: string } | undefined;
+  let untouched: Baseline | undefined;
   const dispose = async () => {
-    await b.db.drop();
+    await (untouched ?? b).db.drop();
     if (trimmed) await removeTempDir(trimmed.tmp);
   };
   try {
@@ -129,7 +148,7 @@ export async function databaseAt(
         });
       }
     }
-    const untouched = scripts.length === 0 ? b : undefined;
+    if (scripts.length === 0) untouched = readAhead ? readingAhead(b, versionTable) : b;
     const keyAt = (p: ChainPlan, revision: string | null) => {
       if (p.heads.length > 1) return undefined;
       const applied = scriptsUpTo(p, b.kind === "replay" ? null : b.start, revision);

@@ -210,7 +210,7 @@ function initWrite(repo: SchemaRepo, revision: string): FileWrite | undefined {
 }
 
 export async function generate(s: Session, repo: SchemaRepo, o: GenerateOptions = {}): Promise<GenerateOutcome> {
-  const { outcome, baseline } = await generateKeepingBaseline(s, repo, o);
+  const { outcome, baseline } = await keepingBaseline(s, repo, o, false);
   await baseline?.dispose();
   return outcome;
 }
@@ -220,10 +220,15 @@ export async function generate(s: Session, repo: SchemaRepo, o: GenerateOptions 
  * untouched baseline (the new or refreshed script's parent is the baseline's start): the hook checks the
  * result on it instead of cloning the template a second time. The caller disposes it.
  */
-export async function generateKeepingBaseline(
+export const generateKeepingBaseline = (s: Session, repo: SchemaRepo, o: GenerateOptions = {}) =>
+  keepingBaseline(s, repo, o, true);
+
+/** `handOver`: the baseline goes on to the check (its first fingerprint is read while Python compares). */
+async function keepingBaseline(
   s: Session,
   repo: SchemaRepo,
-  o: GenerateOptions = {},
+  o: GenerateOptions,
+  handOver: boolean,
 ): Promise<{ outcome: GenerateOutcome; baseline?: DatabaseAt; keyAt?: DatabaseAt["keyAt"] }> {
   let kept: DatabaseAt | undefined;
   let keyAt: DatabaseAt["keyAt"] | undefined;
@@ -234,6 +239,7 @@ export async function generateKeepingBaseline(
       o,
       (db) => (kept = db),
       (k) => (keyAt = k),
+      handOver,
     );
     return { outcome, baseline: kept, keyAt };
   } catch (err) {
@@ -248,6 +254,7 @@ async function generatePlan(
   o: GenerateOptions,
   keep: (db: DatabaseAt) => void,
   keyed: (keyAt: DatabaseAt["keyAt"]) => void,
+  handOver: boolean,
 ): Promise<GenerateOutcome> {
   const plan = chainOf(repo, o.head);
   // Labelled branches: the new script goes on the chosen head, over a database at every head (so the other
@@ -295,7 +302,7 @@ async function generatePlan(
 
   const parent = target ? parentOf(target) : plan.head;
   const upTo = parent === "base" ? null : parent;
-  const db = await databaseAt(s, repo, plan, upTo, o.importRoot);
+  const db = await databaseAt(s, repo, plan, upTo, o.importRoot, handOver);
   keyed(db.keyAt);
   let answer: GenerateAnswer;
   let renames: StatedRename[];

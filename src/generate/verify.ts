@@ -16,6 +16,8 @@ export interface VerifyOptions {
   baseline?: Baseline;
   /** The differences generate left out as predating the change: the hook's check warns on them alone. */
   predating?: Diff[];
+  /** Where to leave the scratch database's drop instead of waiting for it (DynamicOptions.drops). */
+  drops?: Promise<void>[];
 }
 
 export async function verify(s: Session, repo: SchemaRepo, o: VerifyOptions = {}): Promise<Finding[]> {
@@ -36,6 +38,7 @@ export async function verify(s: Session, repo: SchemaRepo, o: VerifyOptions = {}
     cacheDir: null,
     baseline: o.baseline,
     predating: o.predating,
+    ...(o.drops ? { drops: o.drops } : {}),
   });
   return [...findings, ...dynamic.findings];
 }

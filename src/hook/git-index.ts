@@ -16,8 +16,12 @@ export interface GitWhere {
 
 /** Export the index entries under `folders` into `dest` (`git checkout-index --prefix`): no checkout, no stat of the work tree. */
 export async function exportIndex(w: GitWhere, folders: string[], dest: string): Promise<void> {
-  const list = await git(["ls-files", "-z", "--cached", "--", ...folders], w);
-  await new Promise<void>((resolve, reject) => {
+  await checkoutIndex(w, splitZ(await git(["ls-files", "-z", "--cached", "--", ...folders], w)), dest);
+}
+
+/** Write these index entries (paths as the index names them) below `dest`, replacing what is there. */
+export function checkoutIndex(w: GitWhere, paths: string[], dest: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const child = spawn(
       "git",
       ["checkout-index", "-z", "--stdin", "-f", `--prefix=${dest.endsWith("/") ? dest : dest + "/"}`],
@@ -33,8 +37,22 @@ export async function exportIndex(w: GitWhere, folders: string[], dest: string):
     child.on("close", (code) =>
       code === 0 ? resolve() : reject(new Error(`git checkout-index failed: ${stderr.trim()}`)),
     );
-    child.stdin.end(list);
+    child.stdin.end(paths.map((p) => `${p}\0`).join(""));
   });
+}
+
+/**
+ * The staged paths (added, modified, deleted; both names of a rename) as the top of the work tree names them,
+ * asked from anywhere inside it: fast.ts's question, with `--no-relative` instead of its `--relative` (and
+ * against a `diff.relative` setting).
+ */
+export async function stagedFromTop(cwd: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return splitZ(
+    await git(["diff", "--cached", "--name-only", "-z", "--no-relative", "--no-renames", "--no-ext-diff"], {
+      cwd,
+      env,
+    }),
+  );
 }
 
 /** The index entries (mode and object id) of these paths, by path: one `ls-files` for all of them. */

@@ -1,5 +1,5 @@
 // `migrakit hook pre-commit` past the quick exit (fast.ts): for each schema package with a staged ORM or
-// migration file, work on the staged snapshot — the index exported to a temporary folder, the package
+// migration file, work on the staged snapshot — the index exported to a folder (snapshot.ts), the package
 // imported from there even over an editable install — rebase the scripts when a merge left two heads,
 // generate or refresh the unreleased script, write it and `_migration` to the index and the working tree
 // (only those two files; other unstaged work stays byte-identical), then check the result. Exit 1 blocks
@@ -30,19 +30,20 @@ import { git, splitZ } from "../util/git.js";
 import { writeFiles } from "../generate/write-files.js";
 import { withWrites } from "../generate/with-writes.js";
 import { withDetail } from "../generate/detail-error.js";
-import { skipRequested, stagedPaths } from "./fast.js";
+import { skipRequested } from "./fast.js";
 import {
   backup,
   blobId,
-  exportIndex,
   gitTop,
   indexEntries,
+  stagedFromTop,
   stageContents,
   workTreeBytes,
   type GitWhere,
 } from "./git-index.js";
 import { packagesToProcess } from "./relevant.js";
-import { makeTempDir, removeTempDir } from "../util/temp-dirs.js";
+import { memoDir } from "../util/cache-dir.js";
+import { openSnapshot, type Snapshot } from "./snapshot.js";
 import { bridgeTimeoutMs, HOOK_TIMEOUT_MS } from "../bridge/slow-request.js";
 import { stagedVersionBump } from "./release-commit.js";
 
@@ -85,12 +86,13 @@ const underPrefix = (prefix: string, writes: FileWrite[]): FileWrite[] =>
 async function planStaging(
   w: GitWhere,
   p: Pick<Project, "prefix" | "backedUp">,
-  snapshot: string,
+  snapshot: Snapshot,
   projectWrites: FileWrite[],
 ): Promise<() => Promise<void>> {
   const writes = underPrefix(p.prefix, projectWrites);
   const prepared = await prepareWrites(w, writes);
-  writeFiles(snapshot, writes);
+  snapshot.wrote(writes.map((x) => x.path));
+  writeFiles(snapshot.dir, writes);
   return async () => {
     await p.backedUp;
     await stageContents(
@@ -112,13 +114,15 @@ interface Project {
   config: Awaited<ReturnType<typeof loadConfig>>;
   /** The `git stash create` backup of the index and work tree (null: nothing to save, or it failed). */
   backedUp: Promise<string | null>;
+  /** Where the staged scripts' parse is memoized: only for a kept snapshot, whose unchanged files keep their inode. */
+  memoDir?: string;
 }
 
 async function processPackage(
   ctx: Context,
   s: Session,
   w: GitWhere,
-  snapshot: string,
+  snapshot: Snapshot,
   p: Project,
   staged: SchemaRepo,
   headP: ReturnType<typeof headOf>,
@@ -126,7 +130,7 @@ async function processPackage(
   const pkg = staged.package;
   // An app's repo (convention alembic): the scripts HEAD lacks are the ones still to refresh and round-trip.
   const projectDir = p.prefix ? join(w.cwd, p.prefix) : w.cwd;
-  const read = async () => withPending(await readSchemaRepo(p.root, pkg, p.config), projectDir, w.env);
+  const read = async () => withPending(await readStaged(p, pkg), projectDir, w.env);
   let repo = await withPending(staged, projectDir, w.env);
   // alembic's labelled branches are several heads on purpose: nothing to rebase (generateHead picks the branch).
   const branches = repo.convention === "alembic" && labelledBranches(repo.graph);
@@ -174,6 +178,9 @@ async function processPackage(
   const predating = outcome.kind === "written" || outcome.kind === "nothing" ? outcome.predating : undefined;
   let findings;
   let treeIds: Promise<string | undefined> | undefined;
+  // The check's scratch database is dropped while the result is reported and recorded (the drop waits for the
+  // template's next spare); a run that fails waits for it before it says so.
+  const drops: Promise<void>[] = [];
   try {
     const blocked = outcomeError(outcome);
     if (blocked) throw withDetail(blocked.error, blocked.detail);
@@ -199,22 +206,28 @@ async function processPackage(
     for (const line of outcomeLines(outcome)) print(ctx.stderr, line);
     const [staged, checked] = await Promise.allSettled([
       staging,
-      verify(s, repo, { baseline: baseline?.untouched, predating }),
+      verify(s, repo, { baseline: baseline?.untouched, predating, drops }),
     ]);
     // A staging that failed is said first: it is about the user's own files.
     if (staged.status === "rejected") throw staged.reason;
     if (checked.status === "rejected") throw checked.reason;
     findings = checked.value;
-  } finally {
-    await baseline?.dispose();
+  } catch (err) {
+    await Promise.allSettled([...drops, baseline?.dispose()]);
+    throw err;
   }
+  if (baseline) drops.push(baseline.dispose());
+  const dropped = Promise.all(drops);
+  dropped.catch(() => {});
   if (findings.length) reportFindings({ ...ctx, stdout: ctx.stderr }, findings);
   else print(ctx.stderr, `migrakit: check passed for ${pkg}`);
   if (hasErrors(findings)) {
     print(ctx.stderr, "migrakit: the commit is blocked until the check passes (MIGRAKIT_SKIP=1 skips the hook).");
+    await dropped;
     return 1;
   }
   if (cache && keyAt && treeIds && noDrift(outcome, findings)) await recordNoDrift(repo, cache, keyAt, await treeIds);
+  await dropped;
   return 0;
 }
 
@@ -284,16 +297,25 @@ function projectRoot(top: string, cwd: string, staged: string[]): string {
   return top;
 }
 
+/** A package as staged: read from the snapshot (memoized by inode where the snapshot is kept). */
+const readStaged = (p: Project, pkg: string) =>
+  readSchemaRepo(p.root, pkg, p.memoDir === undefined ? p.config : { ...p.config, memoDir: p.memoDir });
+
 export async function runPreCommit(ctx: Context): Promise<number> {
   if (skipRequested(ctx.env)) return 0;
+  // Git hands hooks a relative GIT_INDEX_FILE at times (relative to the top, where hooks run); every git call
+  // here must see the same index. The staged paths (all of them, as the top names them) are asked beside the
+  // top itself, unless that index path needs the top first.
+  const relativeIndex = !!ctx.env.GIT_INDEX_FILE && !isAbsolute(ctx.env.GIT_INDEX_FILE);
+  const early = relativeIndex ? undefined : stagedFromTop(ctx.cwd, ctx.env);
+  early?.catch(() => {});
   const top = await gitTop(ctx.cwd, ctx.env);
   if (!top) throw new MigrakitError("EMIGRAKIT_NOT_A_GIT_REPO", { cwd: ctx.cwd });
-  // Git hands hooks a relative GIT_INDEX_FILE at times; every git call here must see the same index.
   const env = { ...ctx.env };
-  if (env.GIT_INDEX_FILE && !isAbsolute(env.GIT_INDEX_FILE)) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE);
+  if (relativeIndex) env.GIT_INDEX_FILE = resolve(top.top, env.GIT_INDEX_FILE!);
   const w: GitWhere = { cwd: top.top, env };
-  // Asked once, from the top: the project's own view (`--relative` there) is the part below its folder.
-  const stagedAtTop = stagedPaths(top.top, env);
+  // Asked once: the project's own view is the part below its folder.
+  const stagedAtTop = await (early ?? stagedFromTop(top.top, env));
   const projectDir = projectRoot(top.top, resolve(ctx.cwd), stagedAtTop);
   const prefix = relative(top.top, projectDir).split(sep).join("/");
   const inProject = prefix
@@ -317,25 +339,29 @@ export async function runPreCommit(ctx: Context): Promise<number> {
     onSlow: slowNotices(ctx),
   });
   sessionP.catch(() => {});
-  const snapshotP = makeTempDir("migrakit-index-");
-  snapshotP.catch(() => {});
   // The backup is only needed before the hook touches the user's files (planStaging waits for it): it is
   // made while the index is exported and Python compares.
   const backedUp = backup(w);
-  let snapshot: string | undefined;
+  let snapshot: Snapshot | undefined;
   let session: Session | undefined;
   try {
-    snapshot = await snapshotP;
     // The packages, the project's alembic.ini (where the scripts are, what env.py reads) and pyproject.toml
     // (where the version is when `__version__` is no literal).
     const atTop = (p: string) => (prefix ? `${prefix}/${p}` : p);
     const files = ["alembic.ini", "pyproject.toml"].filter((f) => existsSync(join(projectDir, f)));
-    await exportIndex(w, [...packages.map(atTop), ...files.map(atTop)], snapshot);
-    const project: Project = { root: prefix ? join(snapshot, prefix) : snapshot, prefix, config, backedUp };
+    const cacheDir = memoDir(env);
+    snapshot = await openSnapshot(w, [...packages.map(atTop), ...files.map(atTop)], { cacheDir, gitDir: top.gitDir });
+    const project: Project = {
+      root: prefix ? join(snapshot.dir, prefix) : snapshot.dir,
+      prefix,
+      config,
+      backedUp,
+      ...(snapshot.kept && cacheDir !== undefined ? { memoDir: cacheDir } : {}),
+    };
     // What is staged is read before waiting on Python and Postgres: an entry alembic cannot load (a folder
     // or a dangling symlink named *.py) is refused with its own code, whatever the environment.
     const staged: SchemaRepo[] = [];
-    for (const pkg of packages) staged.push(requireOnlyFiles(await readSchemaRepo(project.root, pkg, config)));
+    for (const pkg of packages) staged.push(requireOnlyFiles(await readStaged(project, pkg)));
     // HEAD's side of each package is asked of git while Python and Postgres get ready.
     const heads = staged.map((repo) => headOf(repo, projectDir, env));
     for (const h of heads) h.catch(() => {});
@@ -353,14 +379,12 @@ export async function runPreCommit(ctx: Context): Promise<number> {
       );
     throw err;
   } finally {
-    // The session closed and the snapshot removed side by side (a long history takes a while to delete); a
-    // session that was still starting when something failed is closed all the same; no git process of the
-    // run outlives it (a run that wrote nothing never waited on its backup).
+    // The session closed and the snapshot released side by side (a temporary one with a long history takes a
+    // while to delete); a session that was still starting when something failed is closed all the same (the
+    // kept snapshot is unlocked once Python is done with it); no git process of the run outlives it (a run
+    // that wrote nothing never waited on its backup).
     const closed = (async () => (session ?? (await sessionP.catch(() => undefined)))?.close())();
-    const removed = (async () => {
-      const dir = snapshot ?? (await snapshotP.catch(() => undefined));
-      if (dir) await removeTempDir(dir);
-    })();
+    const removed = (async () => snapshot?.release(closed))();
     await Promise.allSettled([closed, removed, backedUp]);
     // Said as before: the session's failure (the embedded server stopped under the run) first.
     await closed;

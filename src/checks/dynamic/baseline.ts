@@ -7,7 +7,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Baseline as BaselineMode } from "../../config/schema.js";
-import { withClient } from "../../db/connect.js";
+import type pg from "pg";
+import { connect, withClient } from "../../db/connect.js";
+import type { FingerprintReader } from "../../db/fingerprint.js";
 import { quoteIdent } from "../../db/identifiers.js";
 import { createScratchDatabase, type ScratchDatabase } from "../../db/scratch.js";
 import { cloneTemplate, createTemplateFrom } from "../../db/templates.js";
@@ -71,6 +73,12 @@ export interface Baseline {
   cached: boolean;
   /** Why `auto` did not replay. */
   note?: string;
+  /**
+   * Its fingerprint reader, opened and its first fingerprint read by whoever hands the baseline over untouched
+   * (generate, while Python compares the ORM with it): the check's first fingerprint is then no step of its
+   * own. `db.drop` closes it first.
+   */
+  reading?: Promise<FingerprintReader & { first: string }>;
 }
 
 export type BaselineOutcome = { ok: true; baseline: Baseline } | { ok: false; findings: Finding[] };
@@ -125,9 +133,13 @@ async function attempt(i: BaselineInputs, call: () => Promise<unknown>): Promise
 
 async function createSchemas(url: string, schemas: string[]): Promise<void> {
   if (schemas.length === 0) return;
-  await withClient(url, async (client) => {
-    for (const s of schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
-  });
+  await withClient(url, (client) => createSchemasOn(client, schemas));
+}
+
+/** One message for all of them: one round trip. */
+async function createSchemasOn(client: pg.Client, schemas: string[]): Promise<void> {
+  if (schemas.length)
+    await client.query(schemas.map((s) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`).join(";\n"));
 }
 
 function buildReplay(i: BaselineInputs): Promise<Built> {
@@ -281,20 +293,34 @@ async function withOrmSchemas(i: BaselineInputs, outcome: BaselineOutcome): Prom
   if (!outcome.ok) return outcome;
   const b = outcome.baseline;
   if (b.kind === "replay" && !b.cached && !i.plan.releasedHead) return outcome; // buildReplay just did it
-  let schemas: string[] | undefined = await i.ormSchemas;
-  if (!schemas && i.askOrmSchemas === false) return outcome;
-  const failure = schemas
-    ? undefined
-    : await attempt(
-        i,
-        async () =>
-          // On the baseline itself: an env.py that builds its own engine when handed no connection cannot
-          // run offline (its URL names no server).
-          (schemas = await i.bridge.request("schemas", {
-            ...packageParams(i.repo, { versionTable: i.versionTable }),
-            url: b.db.url,
-          })),
-      );
+  if (i.ormSchemas) {
+    // Connected while Python still imports the ORM for its answer: the comparison waits on these schemas.
+    const client = connect(b.db.url);
+    client.catch(() => {});
+    const schemas = await i.ormSchemas;
+    if (schemas) {
+      const c = await client;
+      try {
+        await createSchemasOn(c, schemas);
+      } finally {
+        await c.end().catch(() => {});
+      }
+      return outcome;
+    }
+    void client.then((c) => c.end()).catch(() => {});
+  }
+  if (i.askOrmSchemas === false) return outcome;
+  let schemas: string[] | undefined;
+  const failure = await attempt(
+    i,
+    async () =>
+      // On the baseline itself: an env.py that builds its own engine when handed no connection cannot
+      // run offline (its URL names no server).
+      (schemas = await i.bridge.request("schemas", {
+        ...packageParams(i.repo, { versionTable: i.versionTable }),
+        url: b.db.url,
+      })),
+  );
   if (!failure && schemas) await createSchemas(b.db.url, schemas);
   return outcome;
 }

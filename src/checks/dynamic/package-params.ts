@@ -22,6 +22,9 @@ export function packageParams(
 }
 
 /** The version table a run uses: configured, else migration_{_schema_id}, else alembic's default. */
+/** The tables a schema fingerprint leaves out: the package's version table, and alembic's default one. */
+export const versionTablesOf = (versionTable: string): string[] => [...new Set([versionTable, "alembic_version"])];
+
 export function versionTableOf(repo: SchemaRepo, configured?: string): string {
   if (configured) return configured;
   const id = repo.init?.parsed?.schemaId?.value;

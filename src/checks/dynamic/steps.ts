@@ -32,6 +32,8 @@ export interface StepInputs {
   record: boolean;
   /** Reads the schema fingerprint (over a kept connection); default: a connection per read. */
   readSchema?: () => Promise<string>;
+  /** The fingerprint of the database as it starts, when it was read already. */
+  first?: string;
   /**
    * The history has labelled branches (convention alembic): a downgrade to a script's parent would also undo
    * the other branches built on that parent, so each script is undone alone (`<revision>@-1`, one step down
@@ -69,7 +71,7 @@ export async function upgradeEach(
   i: StepInputs,
   o: { compare?: boolean } = {},
 ): Promise<{ findings: Finding[]; schemas?: string[]; recorded: Recorded; compared?: CompareResult }> {
-  const schemas = [await fingerprint(i)];
+  const schemas = [i.first ?? (await fingerprint(i))];
   const recorded: Recorded = {};
   let compared: CompareResult | undefined;
   for (const [n, s] of i.scripts.entries()) {

@@ -2,7 +2,7 @@
 // command (1000 imports for a long history); once the baseline database is at revision R, the unreleased
 // scripts need only R to exist as their parent. So R is written as an empty stand-in root, next to copies
 // of the unreleased scripts and of everything else in migrations/ (env.py, script.py.mako, helpers).
-import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SchemaRepo, ScriptFile } from "../../model/repo.js";
 import { makeTempDir } from "../../util/temp-dirs.js";
@@ -47,12 +47,14 @@ export async function trimmedMigrations(
   const tmp = await makeTempDir("migrakit-scripts-");
   const dir = join(tmp, "migrations");
   const versions = join(dir, "versions");
-  await mkdir(versions, { recursive: true });
+  // Synchronous on purpose: a handful of small files, each a thread-pool round trip otherwise (tens of ms on a
+  // loaded machine, on the path of every check and hook).
+  mkdirSync(versions, { recursive: true });
   const source = join(repo.root, repo.migrationsDir);
-  for (const entry of await readdir(source, { withFileTypes: true })) {
-    if (entry.isFile()) await copyFile(join(source, entry.name), join(dir, entry.name));
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    if (entry.isFile()) copyFileSync(join(source, entry.name), join(dir, entry.name));
   }
-  await writeFile(join(versions, `0000-${start}-migrakit_stand_in.py`), standInScript(start));
-  await Promise.all(scripts.map((s) => writeFile(join(versions, s.path.split("/").pop()!), s.text)));
+  writeFileSync(join(versions, `0000-${start}-migrakit_stand_in.py`), standInScript(start));
+  for (const s of scripts) writeFileSync(join(versions, s.path.split("/").pop()!), s.text);
   return { dir, tmp };
 }
