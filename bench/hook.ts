@@ -161,10 +161,13 @@ import shutil; shutil.copy(${JSON.stringify(join(ROOT, "python/templates/env.py"
 command.upgrade(c, "head")
 command.check(c) if hasattr(command, "check") else None
 `;
+    // As a developer's alembic runs: writing and then reading its __pycache__ (a shell that sets
+    // PYTHONDONTWRITEBYTECODE would have it compile every script on every run, and flatter migrakit).
+    const { PYTHONDONTWRITEBYTECODE: _noBytecode, ...plainEnv } = env;
     spawnSync(PYTHON, ["-c", code], {
       cwd: repo.dir,
       encoding: "utf8",
-      env: { ...env, PYTHONPATH: join(ROOT, "python") },
+      env: { ...plainEnv, PYTHONPATH: join(ROOT, "python") },
     });
   });
   await db.drop();
