@@ -11,7 +11,7 @@
 // mode for every released script, `git diff` reports none of them (the one thing assumed: a clean filter, if
 // any, leaves the text it produced unchanged). Anything else — a difference, an unmerged or intent-to-add
 // entry, a path we did not read, a layout we do not read — is left to git, which says what changed.
-import { join, posix, relative, sep } from "node:path";
+import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { parseScriptName } from "../model/script-name.js";
 import { comparePep440 } from "../model/pep440.js";
 import { worktreeBlobsOf, type SchemaRepo } from "../model/repo.js";
@@ -129,7 +129,9 @@ export async function releasedUnchangedWithoutGit(
   if (!layout) return null;
   const oid = tagObjectId(layout.commonDir, tag);
   if (oid?.length !== 40) return null;
-  // Paths from the top of the work tree, as the index and the tree hold them.
+  // Paths from the top of the work tree, as the index and the tree hold them (a versions folder given as an
+  // absolute path, or outside the work tree, is left to git).
+  if (isAbsolute(repo.versionsDir) || posix.isAbsolute(repo.versionsDir)) return null;
   const fromTop = relative(layout.top, repo.root).split(sep).join("/");
   const versions = posix.normalize(fromTop ? `${fromTop}/${repo.versionsDir}` : repo.versionsDir);
   if (versions.startsWith("..") || posix.isAbsolute(versions)) return null;
