@@ -1,12 +1,15 @@
 // docs/spec.md §1 "a released script never changes again": compare the versions folder with the git tag of the
-// current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. One git call
-// in the usual case, none in a repository without tags; when the rule cannot run, a finding says why
+// current __version__ (with or without a leading v), else the newest release tag reachable from HEAD. With the
+// cache folder, no git call when nothing changed since the tag (released-fast.ts); otherwise one `git diff` in
+// the usual case, none in a repository without tags. When the rule cannot run, a finding says why
 // (EMIGRAKIT_RELEASED_UNCHECKED).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseScriptName } from "../model/script-name.js";
 import { git, GitError, splitZ } from "../util/git.js";
-import { firstTag, refsDir } from "../util/git-refs.js";
+import { firstTag, gitRedirected, refsDir } from "../util/git-refs.js";
+import { memoDir } from "../util/cache-dir.js";
+import { releasedUnchangedWithoutGit } from "./released-fast.js";
 import type { SchemaRepo } from "../model/repo.js";
 import { finding, type Finding } from "../errors/finding.js";
 import { comparePep440 } from "../model/pep440.js";
@@ -52,7 +55,7 @@ async function newestReachableTag(root: string, env: NodeJS.ProcessEnv): Promise
  * without git (no refs folder we read, git pointed elsewhere, a reftable, any tag at all).
  */
 function tagless(root: string, env: NodeJS.ProcessEnv): string | null {
-  if (env.GIT_DIR || env.GIT_COMMON_DIR || env.GIT_CEILING_DIRECTORIES) return null;
+  if (gitRedirected(env)) return null;
   const dir = refsDir(root);
   if (!dir || existsSync(join(dir, "reftable"))) return null;
   try {
@@ -122,6 +125,8 @@ export async function releasedChangedFindings(
       `${fetch}; a release tags v<__version__>. Set "requireReleaseTags": true to make this an error.`,
     );
   }
+  const cacheDir = memoDir(env);
+  if (cacheDir !== undefined && (await releasedUnchangedWithoutGit(repo, tag, env, cacheDir))) return [];
   let out: string;
   try {
     out = await git(["diff", "--name-status", "-z", "--no-renames", "--relative", tag, "--", repo.versionsDir], {

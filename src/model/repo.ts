@@ -1,5 +1,5 @@
 // Reads a schema repo from disk into the model (the thin IO edge around the pure parsers).
-import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { readdirSync, readFileSync, statSync, type BigIntStats, type Dirent } from "node:fs";
 import { basename, join, posix, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MigrakitError } from "../errors/index.js";
@@ -97,6 +97,13 @@ function decode(bytes: Buffer): string | null {
 function readText(path: string): string | null {
   const text = readFileSync(path, "utf8");
   if (text.includes("\uFFFD")) return decode(readFileSync(path));
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** readText of bytes already read. */
+function decodeText(bytes: Buffer): string | null {
+  const text = bytes.toString("utf8");
+  if (text.includes("\uFFFD")) return decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -229,14 +236,19 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
   const undecodable: string[] = [];
   const notFiles: NotAFile[] = [];
   const names: string[] = [];
+  const symlinks = new Set<string>();
   for (const e of entries) {
     const kind = notAFile(inDir + e.name, e);
     if (kind) notFiles.push({ path: `${versionsDir}/${e.name}`, kind });
     else names.push(e.name);
+    if (!kind && e.isSymbolicLink()) symlinks.add(e.name);
   }
   names.sort();
   notFiles.sort((a, b) => (a.path < b.path ? -1 : 1));
   const memo = opts.memoDir === undefined ? undefined : scriptMemo(opts.memoDir, dir);
+  // With the memo, each released script's git blob id too (see worktreeBlobsOf).
+  const blobs = memo && new Map<string, string>();
+  let sha1: ((bytes: Buffer) => string) | undefined;
   for (const name of names) {
     const path = `${versionsDir}/${name}`;
     const full = inDir + name;
@@ -244,21 +256,34 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     const stat = memo && statSync(full, { bigint: true });
     const hit = stat && memo.get(name, stat);
     if (hit) {
-      scripts.push({ path, ...hit.value, text: hit.text });
+      const { name: parsedName, source, blob } = hit.value;
+      if (blob !== undefined && !symlinks.has(name)) blobs!.set(name, blob);
+      scripts.push({ path, name: parsedName, source, text: hit.text });
       continue;
     }
-    const text = readText(full);
+    const bytes = stat ? readFileSync(full) : undefined;
+    const text = bytes ? decodeText(bytes) : readText(full);
     if (text === null) {
       undecodable.push(path);
       continue;
     }
     const parsed = { name: parseScriptName(name), source: parseScriptSource(text) };
-    if (stat) memo.set(name, stat, text, parsed);
+    if (stat) {
+      // An unreleased script is never compared with a tag: its blob is not needed (nor node:crypto loaded for it).
+      let blob: string | undefined;
+      if (parsed.name.kind !== "unreleased") {
+        sha1 ??= await blobHasher();
+        // With its mode: the memo's identity holds the ctime, which a chmod moves.
+        blob = `${gitMode(stat)} ${sha1(bytes!)}`;
+        if (!symlinks.has(name)) blobs!.set(name, blob);
+      }
+      memo.set(name, stat, text, blob === undefined ? parsed : { ...parsed, blob });
+    }
     scripts.push({ path, ...parsed, text });
   }
   memo?.save();
   const pyproject = readPyproject(root);
-  return {
+  const repo: SchemaRepo = {
     root,
     package: pkg,
     importName: basename(pkg),
@@ -274,10 +299,32 @@ export async function readSchemaRepo(root: string, pkg: string, opts: RepoOption
     ...(pyproject !== null ? { pyproject: { path: "pyproject.toml", text: pyproject } } : {}),
     ...(opts.acceptHistoryUpTo ? { acceptedUpTo: opts.acceptHistoryUpTo } : {}),
   };
+  if (blobs) worktreeBlobs.set(repo, blobs);
+  return repo;
 }
 
-/** What the memo keeps of a script besides its text (both made from the file alone). */
-type ParsedScript = Pick<Script, "name" | "source">;
+const worktreeBlobs = new WeakMap<SchemaRepo, ReadonlyMap<string, string>>();
+
+/**
+ * For a repo read with the memo: each released or legacy script's git blob as a tree lists it, `mode oid` (SHA-1;
+ * `100644 …` or `100755 …`), by file name; no entry for a symlink. What src/checks/released-fast.ts compares
+ * with a release tag instead of asking git. Undefined for a repo read without the memo (or a copy of one).
+ */
+export function worktreeBlobsOf(repo: SchemaRepo): ReadonlyMap<string, string> | undefined {
+  return worktreeBlobs.get(repo);
+}
+
+/** git's mode for a regular file: executable when its owner may execute it. */
+const gitMode = (stat: BigIntStats) => ((stat.mode & 0o100n) !== 0n ? "100755" : "100644");
+
+/** SHA-1 of a file as a git blob (`blob <length>\0` and the bytes), loading node:crypto on first use only. */
+async function blobHasher(): Promise<(bytes: Buffer) => string> {
+  const { createHash } = await import("node:crypto");
+  return (bytes) => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+/** What the memo keeps of a script besides its text (all made from the file alone): its parse, its git blob (`mode oid`). */
+type ParsedScript = Pick<Script, "name" | "source"> & { blob?: string };
 
 /** The modules whose code makes a ParsedScript: a build or an install of another version changes them. */
 const PARSER_MODULES = [

@@ -85,7 +85,8 @@ export async function removeFile(path: string): Promise<void> {
 
 /** Make the renames and removals in these folders durable. */
 export async function syncDirs(paths: Iterable<string>): Promise<void> {
-  for (const dir of new Set([...paths].map((p) => dirname(p)))) await fsyncDir(dir);
+  // Side by side: each is needed before the caller goes on, none before another.
+  await Promise.all([...new Set([...paths].map((p) => dirname(p)))].map(fsyncDir));
 }
 
 export async function removeIfExists(path: string): Promise<void> {

@@ -1,15 +1,17 @@
 // A folder's memo of what was derived from each of its files (the model's parse of a migration script), so that a
 // run over a thousand unchanged scripts reads one memo file instead of opening and parsing a thousand. It lives
 // in the cache folder, one JSON file per memoized folder, and is only ever an optimisation: a memo that is
-// missing, unreadable, from other code or for another folder is ignored and rewritten.
+// missing, unreadable, from other code or for another folder, or that another user owns or may write (what it
+// says is believed: src/util/own-cache-file.ts), is ignored and rewritten.
 //
 // A file's entry is used only when its identity is what it was: device, inode, size, mtime and ctime in
 // nanoseconds. An edit that keeps the size and puts the mtime back (`touch -r`) still moves the ctime, which no
 // process can set; a file replaced by another (rename, checkout) has another inode. What this cannot see is a
 // rewrite within one tick of the file system's clock after we read it ("racily clean", as git calls it): such
 // a file is not memoized until its ctime is RACY_MS old, so it is read again until then.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
+import { statSync, type BigIntStats } from "node:fs";
 import { join } from "node:path";
+import { readOwnCacheFile, writeOwnCacheFile } from "./own-cache-file.js";
 
 /** Bumped when the memo file's shape changes. */
 const FORMAT = 1;
@@ -46,12 +48,12 @@ function memoName(folder: string): string {
  * written by other code is not read: its values may be shaped or computed differently).
  */
 export function openFileMemo<T>(cacheDir: string, folder: string, code: string): FileMemo<T> {
-  const dir = join(cacheDir, "file-memo");
-  const path = join(dir, memoName(folder));
+  const path = join(cacheDir, "file-memo", memoName(folder));
   let old: MemoFile<T>["entries"] = {};
   try {
-    const read = JSON.parse(readFileSync(path, "utf8")) as MemoFile<T>;
-    if (read.format === FORMAT && read.code === code && read.folder === folder) old = read.entries;
+    const file = readOwnCacheFile(path);
+    const read = file && (JSON.parse(file.data.toString("utf8")) as MemoFile<T>);
+    if (read && read.format === FORMAT && read.code === code && read.folder === folder) old = read.entries;
   } catch {
     // none yet, or unreadable: every file is read, and the memo written again
   }
@@ -76,15 +78,8 @@ export function openFileMemo<T>(cacheDir: string, folder: string, code: string):
     },
     save() {
       if (!changed && Object.keys(next).length === Object.keys(old).length) return;
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const tmp = `${path}.${process.pid}.tmp`;
-        const memo: MemoFile<T> = { format: FORMAT, code, folder, entries: next };
-        writeFileSync(tmp, JSON.stringify(memo), { mode: 0o600 });
-        renameSync(tmp, path);
-      } catch {
-        // A memo that cannot be written only costs time next run.
-      }
+      const memo: MemoFile<T> = { format: FORMAT, code, folder, entries: next };
+      writeOwnCacheFile(path, JSON.stringify(memo));
     },
   };
 }

@@ -1,5 +1,15 @@
 // The one choke point for running git: safe flags, no pager, no prompts, output as text.
-import { execFile } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+
+// node:child_process (and the net and stream modules it loads) only once git is run: the quick paths usually run
+// none (src/checks/released-fast.ts), and loading it is a few percent of their time. The built-in itself where
+// Node has process.getBuiltinModule (20.16+): an import() of it builds its module facade first.
+const own = process as { getBuiltinModule?: (id: string) => unknown };
+let childProcess: typeof ChildProcess | undefined;
+const loadChildProcess = async () =>
+  (childProcess ??=
+    (own.getBuiltinModule?.("node:child_process") as typeof ChildProcess | undefined) ??
+    (await import("node:child_process")));
 
 export class GitError extends Error {
   constructor(
@@ -17,7 +27,11 @@ export class GitError extends Error {
   }
 }
 
-export function git(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<string> {
+export async function git(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+): Promise<string> {
+  const { execFile } = await loadChildProcess();
   return new Promise((resolve, reject) => {
     const child = execFile(
       "git",

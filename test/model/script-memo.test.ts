@@ -3,10 +3,21 @@
 // size and puts its mtime back, or replaces the file by another with the same size and times.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readSchemaRepo } from "../../src/model/repo.js";
+import { readSchemaRepo, worktreeBlobsOf } from "../../src/model/repo.js";
 import { chain, headOf, makeSchemaRepo, scriptFileName, type TempRepo } from "../helpers/schema-repo.js";
 import { MIGRAKIT_BIN } from "../helpers/cli.js";
 import { spawnSync } from "node:child_process";
@@ -140,6 +151,65 @@ test("a script changed in the last seconds is not memoized; a memo of other code
     }
   } finally {
     cleanup();
+  }
+});
+
+test("a memo another user owns or may write is not used", async () => {
+  const { repo, cache, names, rel, cleanup } = setUp();
+  try {
+    await aged(repo);
+    await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache });
+    const real = readFileSync(repo.path(rel(names[0]!)), "utf8");
+    tamper(cache, names[0]!, "from the memo");
+    assert.equal((await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache })).scripts[0]!.text, "from the memo");
+    tamper(cache, names[0]!, "from the memo");
+    chmodSync(memoFiles(cache)[0]!, 0o666);
+    assert.equal((await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache })).scripts[0]!.text, real, "writable");
+    if (process.getuid?.() === 0) {
+      tamper(cache, names[0]!, "from the memo");
+      chmodSync(memoFiles(cache)[0]!, 0o600);
+      chownSync(memoFiles(cache)[0]!, 12345, 12345);
+      assert.equal((await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache })).scripts[0]!.text, real, "owned");
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test("with the memo, each released script's git blob is known (what `git ls-tree` says of it); none for an unreleased one or a symlink", async () => {
+  const scripts = chain(4, { released: 3 });
+  const repo = makeSchemaRepo({ scripts, init: { version: "0.3.0", migration: headOf(scripts) } });
+  const cache = mkdtempSync(join(tmpdir(), "migrakit-memo-"));
+  try {
+    const dir = `${repo.pkg}/migrations/versions`;
+    const [first, second, third] = scripts.map(scriptFileName);
+    chmodSync(repo.path(`${dir}/${second}`), 0o755);
+    writeFileSync(repo.path(`${dir}/${third}`), `\uFEFF${readFileSync(repo.path(`${dir}/${third}`), "utf8")}`);
+    repo.git("add", "-A");
+    repo.git("commit", "-qm", "executable, BOM");
+    const tree = new Map(
+      repo
+        .git("ls-tree", "-z", "HEAD", `${dir}/`)
+        .split("\0")
+        .filter(Boolean)
+        .map((l) => [l.split("\t")[1]!.split("/").pop()!, l.replace(/ blob /, " ").split("\t")[0]!]),
+    );
+    assert.equal(worktreeBlobsOf(await readSchemaRepo(repo.dir, repo.pkg)), undefined, "none without the memo");
+    for (const run of ["read", "from the memo"]) {
+      if (run !== "read") await aged(repo);
+      const blobs = worktreeBlobsOf(await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache }))!;
+      assert.deepEqual(
+        [...blobs].sort(),
+        [first, second, third].map((n) => [n, tree.get(n!)]),
+        run,
+      );
+    }
+    symlinkSync(repo.path(`${dir}/${first}`), repo.path(`${dir}/2023-02-01-5e1f11111111-v0_0_1.py`));
+    const blobs = worktreeBlobsOf(await readSchemaRepo(repo.dir, repo.pkg, { memoDir: cache }))!;
+    assert.equal(blobs.has("2023-02-01-5e1f11111111-v0_0_1.py"), false);
+  } finally {
+    repo.cleanup();
+    rmSync(cache, { recursive: true, force: true });
   }
 });
 
