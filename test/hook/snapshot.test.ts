@@ -3,7 +3,7 @@
 // with anything else written into it removed and the work tree's unstaged changes never in it — while the
 // files it did not have to export keep their inode (what the parse memo knows them by). A locked or unmerged
 // index gets a temporary folder instead.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import {
   chmodSync,
@@ -75,15 +75,19 @@ async function fresh(dir: string): Promise<Record<string, string>> {
 
 const ino = (p: string) => statSync(p).ino;
 
-test("a kept snapshot holds what a fresh export holds, run after run; untouched files keep their inode; strays, deleted entries and unstaged changes are not in it", async (t) => {
+/** A repo and a cache folder of its own (both removed after the test), and openSnapshot's arguments for them. */
+function keptSetUp(t: TestContext) {
   const r = repo();
   const cacheDir = mkdtempSync(join(tmpdir(), "migrakit-snapshot-cache-"));
   t.after(() => {
     r.cleanup();
     rmSync(cacheDir, { recursive: true, force: true });
   });
-  const w = { cwd: r.dir, env: process.env };
-  const o = { cacheDir, gitDir: join(r.dir, ".git") };
+  return { r, w: { cwd: r.dir, env: process.env }, o: { cacheDir, gitDir: join(r.dir, ".git") } };
+}
+
+test("a kept snapshot holds what a fresh export holds, run after run; untouched files keep their inode; strays, deleted entries and unstaged changes are not in it", async (t) => {
+  const { r, w, o } = keptSetUp(t);
 
   const first = await openSnapshot(w, ["pkg"], o);
   assert.equal(first.kept, true);
@@ -140,14 +144,7 @@ test("a kept snapshot holds what a fresh export holds, run after run; untouched 
 });
 
 test("a snapshot another run holds, or no cache folder: a temporary export, removed on release; an unmerged index is refused as by the plain export", async (t) => {
-  const r = repo();
-  const cacheDir = mkdtempSync(join(tmpdir(), "migrakit-snapshot-cache-"));
-  t.after(() => {
-    r.cleanup();
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
-  const w = { cwd: r.dir, env: process.env };
-  const o = { cacheDir, gitDir: join(r.dir, ".git") };
+  const { r, w, o } = keptSetUp(t);
 
   const none = await openSnapshot(w, ["pkg"], { cacheDir: undefined, gitDir: o.gitDir });
   assert.equal(none.kept, false);
