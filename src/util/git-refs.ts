@@ -1,7 +1,7 @@
 // Reading tags from the .git folder itself, where that answers the question: the quick paths (check --static,
 // the hook, release-prepare) ask "is there a tag X?" on every run, and a git process per question is a
 // noticeable part of their time. Anything this cannot read says so (null), and the caller asks git.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /**
@@ -101,4 +101,84 @@ export function tagObjectId(commonDir: string, tag: string): string | null {
   if (at < 0) return null;
   const id = packed.slice(packed.lastIndexOf("\n", at) + 1, at);
   return OBJECT_ID.test(id) ? id : null;
+}
+
+/**
+ * What `git show-ref --tags --head` would tell, for a cache key: HEAD (and the branch it names, resolved), every
+ * loose tag's file and every tag line of packed-refs; null when this cannot be read here (the environment points
+ * git elsewhere, a reftable repository, a layout we do not read, a symbolic ref beyond HEAD): then ask git. Not
+ * git's text: any change of HEAD or of a tag changes it (a `git pack-refs` does too, costing one miss).
+ */
+export function refsFingerprint(root: string, env: NodeJS.ProcessEnv): string | null {
+  if (gitRedirected(env) || env.GIT_NAMESPACE) return null;
+  const layout = gitLayout(root);
+  if (!layout) return null;
+  try {
+    const config = readFileSync(join(layout.commonDir, "config"), "utf8");
+    if (/^\s*refstorage\s*=/im.test(config) || existsSync(join(layout.commonDir, "reftable"))) return null;
+  } catch {
+    return null;
+  }
+  const packed = packedRefs(layout.commonDir);
+  let head: string;
+  try {
+    head = readFileSync(join(layout.gitDir, "HEAD"), "utf8").trim();
+  } catch {
+    return null;
+  }
+  const parts = ["migrakit-refs 1", `HEAD ${head}`];
+  const symbolic = /^ref: (refs\/\S+)$/.exec(head);
+  if (symbolic) {
+    const target = symbolic[1]!;
+    const loose = readRef(join(layout.commonDir, target));
+    if (loose?.startsWith("ref:")) return null;
+    const at = packed.indexOf(` ${target}\n`);
+    parts.push(`-> ${loose ?? (at < 0 ? "-" : packed.slice(packed.lastIndexOf("\n", at) + 1, at))}`);
+  } else if (!OBJECT_ID.test(head)) return null;
+  const tags = looseTags(join(layout.commonDir, "refs", "tags"), "");
+  if (tags === null) return null;
+  parts.push(...tags);
+  // The tag lines of packed-refs and the peeled id ("^…") that follows an annotated tag's line.
+  let inTags = false;
+  for (const line of packed.split("\n")) {
+    if (line.startsWith("^")) {
+      if (inTags) parts.push(line);
+      continue;
+    }
+    inTags = line.includes(" refs/tags/");
+    if (inTags) parts.push(line);
+  }
+  return parts.join("\n");
+}
+
+function readRef(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `name id` of each loose tag under `dir` (recursively: a tag may hold slashes), sorted; null when unreadable. */
+function looseTags(dir: string, prefix: string): string[] | null {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? [] : null;
+  }
+  const out: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const name = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) {
+      const inner = looseTags(join(dir, entry.name), `${name}/`);
+      if (inner === null) return null;
+      out.push(...inner);
+    } else {
+      const id = readRef(join(dir, entry.name));
+      if (id === undefined || !OBJECT_ID.test(id)) return null;
+      out.push(`${name} ${id}`);
+    }
+  }
+  return out;
 }

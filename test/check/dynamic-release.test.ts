@@ -72,6 +72,14 @@ for (const { name, python } of testPythons()) {
         assert.equal(doc.ok, true);
         assert.equal(doc.baselines.lnschema_lamin?.kind, "release");
         assert.equal(doc.baselines.lnschema_lamin?.ref, "v0.5.0");
+        // The result cache answers while HEAD and the tags stay (read from .git, no git process), and not
+        // once HEAD has moved: a release baseline is chosen from them.
+        const hit = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
+        assert.match(hit.stderr, /answered from the cache/);
+        repo.git("commit", "-q", "--allow-empty", "-m", "HEAD moves");
+        const moved = check(repo.dir, { python, databaseUrl: pg.adminUrl, cacheHome: home });
+        assert.equal(moved.status, 0, moved.all);
+        assert.doesNotMatch(moved.stderr, /answered from the cache/);
 
         const replay = check(repo.dir, {
           python,

@@ -14,6 +14,7 @@ import type { LoadedConfig } from "../../config/load.js";
 import type { SchemaRepo } from "../../model/repo.js";
 import type { Finding } from "../../errors/finding.js";
 import { git } from "../../util/git.js";
+import { refsFingerprint } from "../../util/git-refs.js";
 import { hashParts } from "./keys.js";
 
 // 2: a script's content is its decoded text (a key of format 1 read every file as latin1).
@@ -173,9 +174,14 @@ export function sitePackagesStamps(executable: string): Record<string, number> {
   return stamps;
 }
 
-/** Tags and HEAD: what a release baseline is chosen from. */
+/**
+ * Tags and HEAD: what a release baseline is chosen from. Read from the .git folder where we can (one git process
+ * less on every answer), else asked of git; the two never agree, so an entry written one way misses the other.
+ */
 export async function gitState(root: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return git(["show-ref", "--tags", "--head", "--hash"], { cwd: root, env }).catch(() => "");
+  return (
+    refsFingerprint(root, env) ?? git(["show-ref", "--tags", "--head", "--hash"], { cwd: root, env }).catch(() => "")
+  );
 }
 
 const contentHash = async (path: string) => hashParts([await readFile(path, "latin1")]);
