@@ -19,6 +19,7 @@ import { git, splitZ } from "../util/git.js";
 import { gitLayout, gitRedirected, tagObjectId, type GitLayout } from "../util/git-refs.js";
 import { indexEntriesUnder } from "../util/git-index-file.js";
 import { readOwnCacheFile, writeOwnCacheFile } from "../util/own-cache-file.js";
+import { nameHash } from "../util/name-hash.js";
 import { existsSync, readFileSync, statSync, type BigIntStats } from "node:fs";
 
 /**
@@ -104,13 +105,6 @@ async function tagListing(
   writeOwnCacheFile(file, `${head}${Buffer.byteLength(body)}\n${body}`);
   // Not remembered against this run's index: the listing file's identity is only known once it is read.
   return { listing, identity: null };
-}
-
-/** A short, stable file name part for a folder (FNV-1a, as the parse memo names its files). */
-function nameHash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0");
 }
 
 /**

@@ -11,6 +11,7 @@
 // Unlike the memo's data, this is code: a file or folder another user owns or may write is not used either.
 import { createRequire } from "node:module";
 import { memoDir } from "./cache-dir.js";
+import { nameHash } from "./name-hash.js";
 
 // The built-ins as themselves where Node has process.getBuiltinModule (20.16+), as src/hook/fast.ts takes them:
 // this runs before every quick path, and an ESM import of a built-in first builds its module facade.
@@ -65,9 +66,7 @@ export function checksum(bytes: Uint8Array): string {
 
 /** The cache file of `file` under the cache folder (one per bundle path: two checkouts do not take turns). */
 function cachePathOf(dir: string, file: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193) >>> 0;
-  return path.join(dir, "code-cache", `${path.basename(file, ".js")}-${h.toString(16).padStart(8, "0")}.v8`);
+  return path.join(dir, "code-cache", `${path.basename(file, ".js")}-${nameHash(file)}.v8`);
 }
 
 /**

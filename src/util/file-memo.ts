@@ -12,6 +12,7 @@
 import { statSync, type BigIntStats } from "node:fs";
 import { join } from "node:path";
 import { readOwnCacheFile, writeOwnCacheFile } from "./own-cache-file.js";
+import { nameHash } from "./name-hash.js";
 
 /** Bumped when the memo file's shape changes. */
 const FORMAT = 1;
@@ -38,9 +39,7 @@ const identity = (s: BigIntStats) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:$
 
 /** A short, stable file name for a folder's memo (FNV-1a; a collision only means the folder check misses). */
 function memoName(folder: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < folder.length; i++) h = Math.imul(h ^ folder.charCodeAt(i), 0x01000193) >>> 0;
-  return `${h.toString(16).padStart(8, "0")}.json`;
+  return `${nameHash(folder)}.json`;
 }
 
 /**
